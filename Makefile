@@ -1,0 +1,75 @@
+# vk-cmd: run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NPM_BIN := node_modules/.bin
+MOCHA := $(NPM_BIN)/mocha
+PROTO_SRC := proto/vkcmd/runner/v1/runner.proto
+GEN_FLAGS := --longs=Number --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --importFileExtension=.js
+TS_SOURCES := $(shell find src test bench -name '*.ts' -not -path 'test/tools/*' 2>/dev/null)
+BENCH_ARGS ?=
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-fund --no-audit
+	@touch $@
+
+.PHONY: install
+install: node_modules/.package-lock.json ## Install npm dependencies (npm ci)
+
+.PHONY: generate
+generate: install ## Regenerate TypeScript types from proto/ into src/generated/
+	rm -rf src/generated
+	$(NPM_BIN)/proto-loader-gen-types $(GEN_FLAGS) -O src/generated $(PROTO_SRC)
+	$(NPM_BIN)/prettier --log-level warn --write src/generated >/dev/null 2>&1 || true
+
+dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES)
+	$(NPM_BIN)/tsc -p tsconfig.json
+	@touch $@
+
+.PHONY: build
+build: dist/.build-stamp ## Compile TypeScript into dist/
+
+.PHONY: lint
+lint: install ## ESLint, Prettier and the type checker
+	$(NPM_BIN)/tsc -p tsconfig.json --noEmit
+	$(NPM_BIN)/eslint .
+	$(NPM_BIN)/prettier --check .
+
+.PHONY: test
+test: test-unit ## Run every test: unit, integration and end-to-end
+
+.PHONY: test-unit
+test-unit: build ## Unit tests (no processes, no network)
+	$(MOCHA) 'dist/test/unit/**/*.test.js'
+
+.PHONY: test-integration
+test-integration: build ## Integration tests (real processes and gRPC on unix sockets)
+	$(MOCHA) --timeout 60000 'dist/test/integration/**/*.test.js'
+
+.PHONY: test-e2e
+test-e2e: build tools ## End-to-end tests against a real local control plane
+	$(MOCHA) --timeout 180000 'dist/test/e2e/**/*.test.js'
+
+.PHONY: coverage
+coverage: build ## Unit and integration tests with a coverage report
+	$(NPM_BIN)/c8 --reporter=text-summary --reporter=html $(MOCHA) --timeout 60000 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js'
+
+.PHONY: tools
+tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server and grpcurl into .tools/bin
+	bash scripts/tools.sh
+
+.PHONY: cluster-up
+cluster-up: tools ## Start a local control plane on loopback (.cluster/)
+	bash scripts/cluster-up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane
+	bash scripts/cluster-down.sh
+
+.PHONY: clean
+clean: ## Remove build output (keeps .tools)
+	rm -rf dist coverage build

@@ -1,0 +1,83 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Container as _vkcmd_runner_v1_Container, Container__Output as _vkcmd_runner_v1_Container__Output } from './vkcmd/runner/v1/Container.js';
+import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from './vkcmd/runner/v1/ContainerState.js';
+import type { ContainerStats as _vkcmd_runner_v1_ContainerStats, ContainerStats__Output as _vkcmd_runner_v1_ContainerStats__Output } from './vkcmd/runner/v1/ContainerStats.js';
+import type { ContainerStatus as _vkcmd_runner_v1_ContainerStatus, ContainerStatus__Output as _vkcmd_runner_v1_ContainerStatus__Output } from './vkcmd/runner/v1/ContainerStatus.js';
+import type { CreatePodRequest as _vkcmd_runner_v1_CreatePodRequest, CreatePodRequest__Output as _vkcmd_runner_v1_CreatePodRequest__Output } from './vkcmd/runner/v1/CreatePodRequest.js';
+import type { DataVolume as _vkcmd_runner_v1_DataVolume, DataVolume__Output as _vkcmd_runner_v1_DataVolume__Output } from './vkcmd/runner/v1/DataVolume.js';
+import type { DeletePodRequest as _vkcmd_runner_v1_DeletePodRequest, DeletePodRequest__Output as _vkcmd_runner_v1_DeletePodRequest__Output } from './vkcmd/runner/v1/DeletePodRequest.js';
+import type { DeletePodResponse as _vkcmd_runner_v1_DeletePodResponse, DeletePodResponse__Output as _vkcmd_runner_v1_DeletePodResponse__Output } from './vkcmd/runner/v1/DeletePodResponse.js';
+import type { EmptyDirVolume as _vkcmd_runner_v1_EmptyDirVolume, EmptyDirVolume__Output as _vkcmd_runner_v1_EmptyDirVolume__Output } from './vkcmd/runner/v1/EmptyDirVolume.js';
+import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner_v1_EnvVar__Output } from './vkcmd/runner/v1/EnvVar.js';
+import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from './vkcmd/runner/v1/GetLogsRequest.js';
+import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from './vkcmd/runner/v1/GetNodeInfoRequest.js';
+import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from './vkcmd/runner/v1/GetPodRequest.js';
+import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from './vkcmd/runner/v1/GetStatsRequest.js';
+import type { KeyToPath as _vkcmd_runner_v1_KeyToPath, KeyToPath__Output as _vkcmd_runner_v1_KeyToPath__Output } from './vkcmd/runner/v1/KeyToPath.js';
+import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from './vkcmd/runner/v1/ListPodsRequest.js';
+import type { ListPodsResponse as _vkcmd_runner_v1_ListPodsResponse, ListPodsResponse__Output as _vkcmd_runner_v1_ListPodsResponse__Output } from './vkcmd/runner/v1/ListPodsResponse.js';
+import type { LogChunk as _vkcmd_runner_v1_LogChunk, LogChunk__Output as _vkcmd_runner_v1_LogChunk__Output } from './vkcmd/runner/v1/LogChunk.js';
+import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_runner_v1_NodeInfo__Output } from './vkcmd/runner/v1/NodeInfo.js';
+import type { NodeStats as _vkcmd_runner_v1_NodeStats, NodeStats__Output as _vkcmd_runner_v1_NodeStats__Output } from './vkcmd/runner/v1/NodeStats.js';
+import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from './vkcmd/runner/v1/Pod.js';
+import type { PodSpec as _vkcmd_runner_v1_PodSpec, PodSpec__Output as _vkcmd_runner_v1_PodSpec__Output } from './vkcmd/runner/v1/PodSpec.js';
+import type { PodStats as _vkcmd_runner_v1_PodStats, PodStats__Output as _vkcmd_runner_v1_PodStats__Output } from './vkcmd/runner/v1/PodStats.js';
+import type { RunnerClient as _vkcmd_runner_v1_RunnerClient, RunnerDefinition as _vkcmd_runner_v1_RunnerDefinition } from './vkcmd/runner/v1/Runner.js';
+import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Output as _vkcmd_runner_v1_StateRunning__Output } from './vkcmd/runner/v1/StateRunning.js';
+import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
+import type { StateWaiting as _vkcmd_runner_v1_StateWaiting, StateWaiting__Output as _vkcmd_runner_v1_StateWaiting__Output } from './vkcmd/runner/v1/StateWaiting.js';
+import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from './vkcmd/runner/v1/Stats.js';
+import type { Volume as _vkcmd_runner_v1_Volume, Volume__Output as _vkcmd_runner_v1_Volume__Output } from './vkcmd/runner/v1/Volume.js';
+import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from './vkcmd/runner/v1/VolumeMount.js';
+import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from './vkcmd/runner/v1/WatchPodsEvent.js';
+import type { WatchPodsRequest as _vkcmd_runner_v1_WatchPodsRequest, WatchPodsRequest__Output as _vkcmd_runner_v1_WatchPodsRequest__Output } from './vkcmd/runner/v1/WatchPodsRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  vkcmd: {
+    runner: {
+      v1: {
+        Container: MessageTypeDefinition<_vkcmd_runner_v1_Container, _vkcmd_runner_v1_Container__Output>
+        ContainerState: MessageTypeDefinition<_vkcmd_runner_v1_ContainerState, _vkcmd_runner_v1_ContainerState__Output>
+        ContainerStats: MessageTypeDefinition<_vkcmd_runner_v1_ContainerStats, _vkcmd_runner_v1_ContainerStats__Output>
+        ContainerStatus: MessageTypeDefinition<_vkcmd_runner_v1_ContainerStatus, _vkcmd_runner_v1_ContainerStatus__Output>
+        CreatePodRequest: MessageTypeDefinition<_vkcmd_runner_v1_CreatePodRequest, _vkcmd_runner_v1_CreatePodRequest__Output>
+        DataVolume: MessageTypeDefinition<_vkcmd_runner_v1_DataVolume, _vkcmd_runner_v1_DataVolume__Output>
+        DeletePodRequest: MessageTypeDefinition<_vkcmd_runner_v1_DeletePodRequest, _vkcmd_runner_v1_DeletePodRequest__Output>
+        DeletePodResponse: MessageTypeDefinition<_vkcmd_runner_v1_DeletePodResponse, _vkcmd_runner_v1_DeletePodResponse__Output>
+        EmptyDirVolume: MessageTypeDefinition<_vkcmd_runner_v1_EmptyDirVolume, _vkcmd_runner_v1_EmptyDirVolume__Output>
+        EnvVar: MessageTypeDefinition<_vkcmd_runner_v1_EnvVar, _vkcmd_runner_v1_EnvVar__Output>
+        GetLogsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_GetLogsRequest__Output>
+        GetNodeInfoRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_GetNodeInfoRequest__Output>
+        GetPodRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_GetPodRequest__Output>
+        GetStatsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_GetStatsRequest__Output>
+        KeyToPath: MessageTypeDefinition<_vkcmd_runner_v1_KeyToPath, _vkcmd_runner_v1_KeyToPath__Output>
+        ListPodsRequest: MessageTypeDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsRequest__Output>
+        ListPodsResponse: MessageTypeDefinition<_vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsResponse__Output>
+        LogChunk: MessageTypeDefinition<_vkcmd_runner_v1_LogChunk, _vkcmd_runner_v1_LogChunk__Output>
+        LogStream: EnumTypeDefinition
+        NodeInfo: MessageTypeDefinition<_vkcmd_runner_v1_NodeInfo, _vkcmd_runner_v1_NodeInfo__Output>
+        NodeStats: MessageTypeDefinition<_vkcmd_runner_v1_NodeStats, _vkcmd_runner_v1_NodeStats__Output>
+        Pod: MessageTypeDefinition<_vkcmd_runner_v1_Pod, _vkcmd_runner_v1_Pod__Output>
+        PodSpec: MessageTypeDefinition<_vkcmd_runner_v1_PodSpec, _vkcmd_runner_v1_PodSpec__Output>
+        PodStats: MessageTypeDefinition<_vkcmd_runner_v1_PodStats, _vkcmd_runner_v1_PodStats__Output>
+        Runner: SubtypeConstructor<typeof grpc.Client, _vkcmd_runner_v1_RunnerClient> & { service: _vkcmd_runner_v1_RunnerDefinition }
+        StateRunning: MessageTypeDefinition<_vkcmd_runner_v1_StateRunning, _vkcmd_runner_v1_StateRunning__Output>
+        StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>
+        StateWaiting: MessageTypeDefinition<_vkcmd_runner_v1_StateWaiting, _vkcmd_runner_v1_StateWaiting__Output>
+        Stats: MessageTypeDefinition<_vkcmd_runner_v1_Stats, _vkcmd_runner_v1_Stats__Output>
+        Volume: MessageTypeDefinition<_vkcmd_runner_v1_Volume, _vkcmd_runner_v1_Volume__Output>
+        VolumeMount: MessageTypeDefinition<_vkcmd_runner_v1_VolumeMount, _vkcmd_runner_v1_VolumeMount__Output>
+        WatchEventType: EnumTypeDefinition
+        WatchPodsEvent: MessageTypeDefinition<_vkcmd_runner_v1_WatchPodsEvent, _vkcmd_runner_v1_WatchPodsEvent__Output>
+        WatchPodsRequest: MessageTypeDefinition<_vkcmd_runner_v1_WatchPodsRequest, _vkcmd_runner_v1_WatchPodsRequest__Output>
+      }
+    }
+  }
+}
+

@@ -1,0 +1,24 @@
+// Original file: proto/vkcmd/runner/v1/runner.proto
+
+import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner_v1_EnvVar__Output } from '../../../vkcmd/runner/v1/EnvVar.js';
+import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from '../../../vkcmd/runner/v1/VolumeMount.js';
+
+export interface Container {
+  'name'?: (string);
+  'image'?: (string);
+  'command'?: (string)[];
+  'args'?: (string)[];
+  'workingDir'?: (string);
+  'env'?: (_vkcmd_runner_v1_EnvVar)[];
+  'volumeMounts'?: (_vkcmd_runner_v1_VolumeMount)[];
+}
+
+export interface Container__Output {
+  'name': (string);
+  'image': (string);
+  'command': (string)[];
+  'args': (string)[];
+  'workingDir': (string);
+  'env': (_vkcmd_runner_v1_EnvVar__Output)[];
+  'volumeMounts': (_vkcmd_runner_v1_VolumeMount__Output)[];
+}

@@ -1,0 +1,21 @@
+// Original file: proto/vkcmd/runner/v1/runner.proto
+
+import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from '../../../vkcmd/runner/v1/ContainerState.js';
+
+export interface ContainerStatus {
+  'name'?: (string);
+  'state'?: (_vkcmd_runner_v1_ContainerState | null);
+  'lastState'?: (_vkcmd_runner_v1_ContainerState | null);
+  'restartCount'?: (number);
+  'pgid'?: (number);
+  'image'?: (string);
+}
+
+export interface ContainerStatus__Output {
+  'name': (string);
+  'state': (_vkcmd_runner_v1_ContainerState__Output | null);
+  'lastState': (_vkcmd_runner_v1_ContainerState__Output | null);
+  'restartCount': (number);
+  'pgid': (number);
+  'image': (string);
+}

@@ -1,0 +1,116 @@
+// Original file: proto/vkcmd/runner/v1/runner.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CreatePodRequest as _vkcmd_runner_v1_CreatePodRequest, CreatePodRequest__Output as _vkcmd_runner_v1_CreatePodRequest__Output } from '../../../vkcmd/runner/v1/CreatePodRequest.js';
+import type { DeletePodRequest as _vkcmd_runner_v1_DeletePodRequest, DeletePodRequest__Output as _vkcmd_runner_v1_DeletePodRequest__Output } from '../../../vkcmd/runner/v1/DeletePodRequest.js';
+import type { DeletePodResponse as _vkcmd_runner_v1_DeletePodResponse, DeletePodResponse__Output as _vkcmd_runner_v1_DeletePodResponse__Output } from '../../../vkcmd/runner/v1/DeletePodResponse.js';
+import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from '../../../vkcmd/runner/v1/GetLogsRequest.js';
+import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from '../../../vkcmd/runner/v1/GetNodeInfoRequest.js';
+import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from '../../../vkcmd/runner/v1/GetPodRequest.js';
+import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from '../../../vkcmd/runner/v1/GetStatsRequest.js';
+import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from '../../../vkcmd/runner/v1/ListPodsRequest.js';
+import type { ListPodsResponse as _vkcmd_runner_v1_ListPodsResponse, ListPodsResponse__Output as _vkcmd_runner_v1_ListPodsResponse__Output } from '../../../vkcmd/runner/v1/ListPodsResponse.js';
+import type { LogChunk as _vkcmd_runner_v1_LogChunk, LogChunk__Output as _vkcmd_runner_v1_LogChunk__Output } from '../../../vkcmd/runner/v1/LogChunk.js';
+import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_runner_v1_NodeInfo__Output } from '../../../vkcmd/runner/v1/NodeInfo.js';
+import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from '../../../vkcmd/runner/v1/Pod.js';
+import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from '../../../vkcmd/runner/v1/Stats.js';
+import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from '../../../vkcmd/runner/v1/WatchPodsEvent.js';
+import type { WatchPodsRequest as _vkcmd_runner_v1_WatchPodsRequest, WatchPodsRequest__Output as _vkcmd_runner_v1_WatchPodsRequest__Output } from '../../../vkcmd/runner/v1/WatchPodsRequest.js';
+
+export interface RunnerClient extends grpc.Client {
+  CreatePod(argument: _vkcmd_runner_v1_CreatePodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  CreatePod(argument: _vkcmd_runner_v1_CreatePodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  CreatePod(argument: _vkcmd_runner_v1_CreatePodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  CreatePod(argument: _vkcmd_runner_v1_CreatePodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  createPod(argument: _vkcmd_runner_v1_CreatePodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  createPod(argument: _vkcmd_runner_v1_CreatePodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  createPod(argument: _vkcmd_runner_v1_CreatePodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  createPod(argument: _vkcmd_runner_v1_CreatePodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  
+  DeletePod(argument: _vkcmd_runner_v1_DeletePodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  DeletePod(argument: _vkcmd_runner_v1_DeletePodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  DeletePod(argument: _vkcmd_runner_v1_DeletePodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  DeletePod(argument: _vkcmd_runner_v1_DeletePodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  deletePod(argument: _vkcmd_runner_v1_DeletePodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  deletePod(argument: _vkcmd_runner_v1_DeletePodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  deletePod(argument: _vkcmd_runner_v1_DeletePodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  deletePod(argument: _vkcmd_runner_v1_DeletePodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_DeletePodResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetLogs(argument: _vkcmd_runner_v1_GetLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_LogChunk__Output>;
+  GetLogs(argument: _vkcmd_runner_v1_GetLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_LogChunk__Output>;
+  getLogs(argument: _vkcmd_runner_v1_GetLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_LogChunk__Output>;
+  getLogs(argument: _vkcmd_runner_v1_GetLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_LogChunk__Output>;
+  
+  GetNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  GetNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  GetNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  GetNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  getNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  getNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  getNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  getNodeInfo(argument: _vkcmd_runner_v1_GetNodeInfoRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_NodeInfo__Output>): grpc.ClientUnaryCall;
+  
+  GetPod(argument: _vkcmd_runner_v1_GetPodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  GetPod(argument: _vkcmd_runner_v1_GetPodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  GetPod(argument: _vkcmd_runner_v1_GetPodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  GetPod(argument: _vkcmd_runner_v1_GetPodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  getPod(argument: _vkcmd_runner_v1_GetPodRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  getPod(argument: _vkcmd_runner_v1_GetPodRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  getPod(argument: _vkcmd_runner_v1_GetPodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  getPod(argument: _vkcmd_runner_v1_GetPodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
+  
+  GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _vkcmd_runner_v1_GetStatsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _vkcmd_runner_v1_GetStatsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
+  
+  ListPods(argument: _vkcmd_runner_v1_ListPodsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  ListPods(argument: _vkcmd_runner_v1_ListPodsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  ListPods(argument: _vkcmd_runner_v1_ListPodsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  ListPods(argument: _vkcmd_runner_v1_ListPodsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  listPods(argument: _vkcmd_runner_v1_ListPodsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  listPods(argument: _vkcmd_runner_v1_ListPodsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  listPods(argument: _vkcmd_runner_v1_ListPodsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  listPods(argument: _vkcmd_runner_v1_ListPodsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
+  
+  WatchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
+  WatchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
+  watchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
+  watchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
+  
+}
+
+export interface RunnerHandlers extends grpc.UntypedServiceImplementation {
+  CreatePod: grpc.handleUnaryCall<_vkcmd_runner_v1_CreatePodRequest__Output, _vkcmd_runner_v1_Pod>;
+  
+  DeletePod: grpc.handleUnaryCall<_vkcmd_runner_v1_DeletePodRequest__Output, _vkcmd_runner_v1_DeletePodResponse>;
+  
+  GetLogs: grpc.handleServerStreamingCall<_vkcmd_runner_v1_GetLogsRequest__Output, _vkcmd_runner_v1_LogChunk>;
+  
+  GetNodeInfo: grpc.handleUnaryCall<_vkcmd_runner_v1_GetNodeInfoRequest__Output, _vkcmd_runner_v1_NodeInfo>;
+  
+  GetPod: grpc.handleUnaryCall<_vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod>;
+  
+  GetStats: grpc.handleUnaryCall<_vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats>;
+  
+  ListPods: grpc.handleUnaryCall<_vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse>;
+  
+  WatchPods: grpc.handleServerStreamingCall<_vkcmd_runner_v1_WatchPodsRequest__Output, _vkcmd_runner_v1_WatchPodsEvent>;
+  
+}
+
+export interface RunnerDefinition extends grpc.ServiceDefinition {
+  CreatePod: MethodDefinition<_vkcmd_runner_v1_CreatePodRequest, _vkcmd_runner_v1_Pod, _vkcmd_runner_v1_CreatePodRequest__Output, _vkcmd_runner_v1_Pod__Output>
+  DeletePod: MethodDefinition<_vkcmd_runner_v1_DeletePodRequest, _vkcmd_runner_v1_DeletePodResponse, _vkcmd_runner_v1_DeletePodRequest__Output, _vkcmd_runner_v1_DeletePodResponse__Output>
+  GetLogs: MethodDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_LogChunk, _vkcmd_runner_v1_GetLogsRequest__Output, _vkcmd_runner_v1_LogChunk__Output>
+  GetNodeInfo: MethodDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_NodeInfo, _vkcmd_runner_v1_GetNodeInfoRequest__Output, _vkcmd_runner_v1_NodeInfo__Output>
+  GetPod: MethodDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_Pod, _vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod__Output>
+  GetStats: MethodDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_Stats, _vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats__Output>
+  ListPods: MethodDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse__Output>
+  WatchPods: MethodDefinition<_vkcmd_runner_v1_WatchPodsRequest, _vkcmd_runner_v1_WatchPodsEvent, _vkcmd_runner_v1_WatchPodsRequest__Output, _vkcmd_runner_v1_WatchPodsEvent__Output>
+}
