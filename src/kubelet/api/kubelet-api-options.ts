@@ -1,0 +1,44 @@
+import type { V1Pod, KubeConfig } from '@kubernetes/client-node';
+import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { KubeletMetrics } from '../kubelet-metrics.js';
+import type { Logger } from '../../common/logger.js';
+
+/** Read access to the pods bound to this node, as the kubelet's informer sees them. */
+export interface PodLister {
+  /** Every pod bound to the node. Cheap; the result must not be mutated. */
+  list(): readonly V1Pod[];
+  /** One pod, or undefined. */
+  get(namespace: string, name: string): V1Pod | undefined;
+}
+
+/** The kubelet's own view of its health, for `/healthz` and `/readyz`. */
+export interface HealthSource {
+  /** The process is alive and its loops are not wedged. */
+  healthy(): boolean;
+  /** Registered with the API server and holding a synced link to the runner. */
+  ready(): { ready: boolean; reason: string };
+}
+
+/** Everything the kubelet HTTPS API needs; built by the kubelet's main. */
+export interface KubeletApiOptions {
+  nodeName: string;
+  /** Address and port to listen on; the port is KUBELET_PORT. Port 0 picks a free one. */
+  listenAddress: string;
+  port: number;
+  /** PEM serving certificate and key (APISERVER_CERT_LOCATION/KEY_LOCATION, or self-signed). */
+  tlsCertPem: string;
+  tlsKeyPem: string;
+  /** PEM CA bundle for client-certificate authentication; undefined disables it. */
+  clientCaPem: string | undefined;
+  /** Allow unauthenticated requests (as system:anonymous, still authorised unless authorization is AlwaysAllow). */
+  anonymousAuth: boolean;
+  /** 'Webhook' checks SubjectAccessReview; 'AlwaysAllow' skips authorisation. */
+  authorizationMode: 'Webhook' | 'AlwaysAllow';
+  /** Used for TokenReview and SubjectAccessReview. */
+  kubeConfig: KubeConfig;
+  runner: RunnerClient;
+  pods: PodLister;
+  health: HealthSource;
+  metrics: KubeletMetrics;
+  logger: Logger;
+}
