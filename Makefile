@@ -40,7 +40,7 @@ lint: install ## ESLint, Prettier and the type checker
 	$(NPM_BIN)/prettier --check .
 
 .PHONY: test
-test: test-unit ## Run every test: unit, integration and end-to-end
+test: test-unit test-integration test-e2e ## Run every test: unit, integration and end-to-end
 
 .PHONY: test-unit
 test-unit: build ## Unit tests (no processes, no network)
@@ -52,7 +52,7 @@ test-integration: build ## Integration tests (real processes and gRPC on unix so
 
 .PHONY: test-e2e
 test-e2e: build tools ## End-to-end tests against a real local control plane
-	$(MOCHA) --timeout 180000 'dist/test/e2e/**/*.test.js'
+	$(MOCHA) --require dist/test/e2e/support/root-hooks.js --timeout 180000 'dist/test/e2e/*.test.js'
 
 .PHONY: coverage
 coverage: build ## Unit and integration tests with a coverage report
@@ -69,6 +69,22 @@ cluster-up: tools ## Start a local control plane on loopback (.cluster/)
 .PHONY: cluster-down
 cluster-down: ## Stop the local control plane
 	bash scripts/cluster-down.sh
+
+.PHONY: demo
+demo: build tools ## Fresh machine: control plane + a vk-cmd node + the wiki's example pod, shown live
+	bash scripts/demo.sh
+
+.PHONY: demo-down
+demo-down: ## Stop everything `make demo` started
+	bash scripts/demo-down.sh
+
+.PHONY: bench
+bench: build tools ## Benchmark latency, throughput and footprint (BENCH_ARGS=--quick for a smoke run)
+	node dist/bench/bench.js $(BENCH_ARGS)
+
+.PHONY: dist
+dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in build/
+	bash scripts/dist.sh
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools)

@@ -2,6 +2,8 @@ import type { V1Pod, KubeConfig } from '@kubernetes/client-node';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
+import type { TokenReviewer } from './request-authenticator.js';
+import type { AccessReviewer } from './request-authorizer.js';
 
 /** Read access to the pods bound to this node, as the kubelet's informer sees them. */
 export interface PodLister {
@@ -41,4 +43,16 @@ export interface KubeletApiOptions {
   health: HealthSource;
   metrics: KubeletMetrics;
   logger: Logger;
+  /** TokenReview client; defaults to one built from `kubeConfig`. Tests inject fakes. */
+  tokenReviewer?: TokenReviewer;
+  /** SubjectAccessReview client; defaults to one built from `kubeConfig`. Tests inject fakes. */
+  accessReviewer?: AccessReviewer;
+  /** Clock for the auth caches and stats; defaults to Date.now. */
+  nowMs?: () => number;
+  /** Deadline of each GetStats call; 10 s by default. */
+  runnerTimeoutMs?: number;
+  /** How long `stop` waits for in-flight requests before closing connections; 5 s by default. */
+  shutdownTimeoutMs?: number;
+  /** A log stream with no output yet sends its 200 headers after this long; 250 ms by default. */
+  logHeaderDelayMs?: number;
 }

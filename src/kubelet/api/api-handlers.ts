@@ -1,0 +1,118 @@
+import type { ServerResponse } from 'node:http';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeletApiOptions } from './kubelet-api-options.js';
+import type { CpuSample } from './cpu-rate.js';
+import { buildStatsSummary } from './stats-summary.js';
+import {
+  PROMETHEUS_TEXT_CONTENT_TYPE,
+  renderResourceMetrics,
+  renderResourceMetricsError,
+} from './resource-metrics.js';
+import { fetchRunnerStats } from './runner-calls.js';
+
+/** Writes a complete response with a Content-Length. */
+export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
+  const buffer = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': buffer.length,
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(buffer);
+}
+
+export function sendText(res: ServerResponse, status: number, body: string): void {
+  sendBody(res, status, 'text/plain; charset=utf-8', body);
+}
+
+// client-node gives Date objects for API times; Kubernetes writes them as RFC 3339 seconds.
+function apiJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.toISOString().replace(/\.\d{3}Z$/, 'Z') : v;
+  });
+}
+
+/** A v1 PodList, as the kubelet's `/pods` serves it. Pure. */
+export function podListJson(pods: readonly V1Pod[]): string {
+  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods });
+}
+
+function isRunning(pod: V1Pod): boolean {
+  return (pod.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined);
+}
+
+/** `/runningpods/`: pods with a running container, reduced to what a runtime knows of them. Pure. */
+export function runningPodListJson(pods: readonly V1Pod[]): string {
+  const items = pods.filter(isRunning).map((pod) => ({
+    metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid },
+    spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image })) },
+  }));
+  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+}
+
+/**
+ * The non-streaming routes. Holds the previous CPU sample so `/stats/summary`
+ * can report rates; otherwise stateless. Handlers reject with the classes of
+ * api-errors.ts and leave the response untouched when they do.
+ */
+export class ApiHandlers {
+  private cpuSamples: ReadonlyMap<string, CpuSample> = new Map();
+
+  constructor(
+    private readonly options: KubeletApiOptions,
+    private readonly nowMs: () => number,
+    private readonly runnerTimeoutMs: number,
+  ) {}
+
+  async statsSummary(res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+    const { summary, samples } = buildStatsSummary({
+      nodeName: this.options.nodeName,
+      stats,
+      pods: this.options.pods.list(),
+      previous: this.cpuSamples,
+      nowMs: this.nowMs(),
+      onlyCpuAndMemory: query.get('only_cpu_and_memory') === 'true',
+    });
+    this.cpuSamples = samples;
+    sendBody(res, 200, 'application/json', JSON.stringify(summary));
+  }
+
+  async resourceMetrics(res: ServerResponse): Promise<void> {
+    let body: string;
+    try {
+      const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+      body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
+    } catch (err) {
+      // As the kubelet: a failed collection is a 200 whose resource_scrape_error reads 1.
+      this.options.logger.warn({ err }, 'Error getting stats for the resource metrics endpoint');
+      body = renderResourceMetricsError();
+    }
+    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
+  }
+
+  pods(res: ServerResponse): void {
+    sendBody(res, 200, 'application/json', podListJson(this.options.pods.list()));
+  }
+
+  runningPods(res: ServerResponse): void {
+    sendBody(res, 200, 'application/json', runningPodListJson(this.options.pods.list()));
+  }
+
+  healthz(res: ServerResponse): void {
+    if (this.options.health.healthy()) sendText(res, 200, 'ok');
+    else sendText(res, 500, 'unhealthy');
+  }
+
+  readyz(res: ServerResponse): void {
+    const { ready, reason } = this.options.health.ready();
+    if (ready) sendText(res, 200, 'ok');
+    else sendText(res, 500, `not ready: ${reason}`);
+  }
+
+  async metrics(res: ServerResponse): Promise<void> {
+    const registry = this.options.metrics.registry;
+    sendBody(res, 200, registry.contentType, await registry.metrics());
+  }
+}

@@ -1,0 +1,225 @@
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from '../../common/logger.js';
+import type { KubeletApiOptions } from './kubelet-api-options.js';
+import { httpStatusForError } from './api-errors.js';
+import { ApiHandlers, sendText } from './api-handlers.js';
+import { UNKNOWN_ROUTE_LABEL, matchRoute, type RouteMatch } from './api-routes.js';
+import { ContainerLogsHandler } from './container-logs-handler.js';
+import { createKubeAccessReviewer, createKubeTokenReviewer } from './kube-reviewers.js';
+import { RequestAuthenticator, type ClientCertificateInfo } from './request-authenticator.js';
+import {
+  RequestAuthorizer,
+  authorizationErrorMessage,
+  forbiddenMessage,
+  requestAttributes,
+} from './request-authorizer.js';
+
+type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefined {
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return undefined;
+  return {
+    presented: true,
+    verified: socket.authorized,
+    commonName: peer.subject?.CN,
+    organization: peer.subject?.O,
+    verifyError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+  };
+}
+
+/**
+ * The kubelet's HTTPS API (logs, stats, resource metrics, pods, health, own
+ * metrics) on KUBELET_PORT, authenticating and authorising every request as a
+ * kubelet does. States: new -> starting -> serving -> stopping -> stopped;
+ * `start` and `stop` are each meant to be called once. `stop` is two-phase:
+ * stop accepting and end log streams, wait up to `shutdownTimeoutMs` for
+ * in-flight requests, then destroy the remaining connections.
+ */
+export class KubeletApiServer {
+  private state: State = 'new';
+  private readonly server: https.Server;
+  private readonly log: Logger;
+  private readonly authenticator: RequestAuthenticator;
+  private readonly authorizer: RequestAuthorizer;
+  private readonly handlers: ApiHandlers;
+  private readonly logs: ContainerLogsHandler;
+
+  constructor(private readonly options: KubeletApiOptions) {
+    this.log = options.logger.child({ component: 'kubelet-api' });
+    const nowMs = options.nowMs ?? Date.now;
+    this.authenticator = new RequestAuthenticator({
+      tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.kubeConfig),
+      anonymousAuth: options.anonymousAuth,
+      nowMs,
+    });
+    this.authorizer = new RequestAuthorizer({
+      mode: options.authorizationMode,
+      reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.kubeConfig),
+      nowMs,
+    });
+    this.handlers = new ApiHandlers(options, nowMs, options.runnerTimeoutMs ?? 10_000);
+    this.logs = new ContainerLogsHandler({
+      runner: options.runner,
+      pods: options.pods,
+      logger: this.log,
+      headerDelayMs: options.logHeaderDelayMs,
+    });
+    this.server = https.createServer(
+      {
+        cert: options.tlsCertPem,
+        key: options.tlsKeyPem,
+        minVersion: 'TLSv1.2',
+        // Client certificates are checked per request so that token and anonymous callers still get in.
+        ...(options.clientCaPem
+          ? { ca: options.clientCaPem, requestCert: true, rejectUnauthorized: false }
+          : {}),
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
+  }
+
+  private transition(next: State): void {
+    this.log.info({ from: this.state, to: next }, 'Kubelet API state changed');
+    this.state = next;
+  }
+
+  /** Listens on `listenAddress:port` and resolves with the bound port (useful with port 0). */
+  async start(): Promise<{ port: number }> {
+    if (this.state !== 'new') throw new Error(`cannot start the kubelet API in state ${this.state}`);
+    this.transition('starting');
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.listenAddress, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.server.on('error', (err) => this.log.error({ err }, 'Kubelet API server error'));
+    const port = (this.server.address() as AddressInfo).port;
+    this.transition('serving');
+    this.log.info({ address: this.options.listenAddress, port }, 'Serving the kubelet API');
+    return { port };
+  }
+
+  /** Stops serving; resolves once every connection is closed. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.state === 'new') {
+      this.transition('stopped');
+      return;
+    }
+    this.transition('stopping');
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.logs.closeAll();
+    this.server.closeIdleConnections();
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    if (await Promise.race([closed.then(() => false), timedOut])) {
+      this.log.warn({ timeoutMs }, 'Kubelet API connections still open after the timeout; closing them');
+      this.server.closeAllConnections();
+      await closed;
+    }
+    clearTimeout(timer);
+    this.transition('stopped');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let route: RouteMatch | undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+      route = matchRoute(url.pathname);
+    } catch {
+      // An unparsable URL or path segment: answered with 400 once the caller is known.
+      route = undefined;
+      url = undefined;
+    }
+    const label = route?.label ?? UNKNOWN_ROUTE_LABEL;
+    res.once('close', () =>
+      this.options.metrics.httpRequestsTotal.inc({ route: label, code: String(res.statusCode) }),
+    );
+    try {
+      await this.serve(req, res, url, route);
+    } catch (err) {
+      this.sendError(res, err);
+    }
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL | undefined,
+    route: RouteMatch | undefined,
+  ): Promise<void> {
+    if (this.state !== 'serving') return sendText(res, 503, 'the kubelet API is shutting down');
+    const method = req.method ?? 'GET';
+    const authn = await this.authenticator.authenticate({
+      cert: clientCertificate(req),
+      authorization: req.headers.authorization,
+    });
+    if (!authn.authenticated) {
+      this.log.debug({ reason: authn.reason, path: url?.pathname }, 'Unauthorized request');
+      return sendText(res, 401, 'Unauthorized');
+    }
+    if (!url) return sendText(res, 400, 'malformed request path');
+    // Health is open to every authenticated caller; a kubelet would check nodes/proxy here.
+    if (route?.route !== 'healthz' && route?.route !== 'readyz') {
+      const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
+      let decision;
+      try {
+        decision = await this.authorizer.authorize(attributes);
+      } catch (err) {
+        this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
+        return sendText(res, 500, authorizationErrorMessage(attributes));
+      }
+      if (!decision.allowed) {
+        this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
+        return sendText(res, 403, forbiddenMessage(attributes));
+      }
+    }
+    if (!route) return sendText(res, 404, '404 page not found');
+    if (method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return sendText(res, 405, 'Method Not Allowed');
+    }
+    switch (route.route) {
+      case 'containerLogs':
+        return this.logs.serve(route.params, url.searchParams, res, (err) => this.sendError(res, err));
+      case 'statsSummary':
+        return this.handlers.statsSummary(res, url.searchParams);
+      case 'metricsResource':
+        return this.handlers.resourceMetrics(res);
+      case 'metrics':
+        return this.handlers.metrics(res);
+      case 'pods':
+        return this.handlers.pods(res);
+      case 'runningPods':
+        return this.handlers.runningPods(res);
+      case 'healthz':
+        return this.handlers.healthz(res);
+      case 'readyz':
+        return this.handlers.readyz(res);
+    }
+  }
+
+  private sendError(res: ServerResponse, err: unknown): void {
+    const status = httpStatusForError(err);
+    if (status >= 500) this.log.warn({ err }, 'Kubelet API request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    sendText(res, status, err instanceof Error ? err.message : String(err));
+  }
+}

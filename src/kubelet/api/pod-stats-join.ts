@@ -1,0 +1,50 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { PodStats__Output } from '../../generated/vkcmd/runner/v1/PodStats.js';
+import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
+
+/** A pod the API knows, with the runner's numbers for its running containers. */
+export interface JoinedPodStats {
+  pod: V1Pod;
+  namespace: string;
+  name: string;
+  uid: string;
+  stats: PodStats__Output;
+}
+
+/**
+ * Pairs the runner's per-pod stats with the pods bound to this node, by UID.
+ * Runner pods the API does not know (already removed, or another node's) are
+ * left out: every reported pod is one metrics-server can attribute. Pure.
+ */
+export function joinPodStats(stats: Stats__Output, pods: readonly V1Pod[]): JoinedPodStats[] {
+  const byUid = new Map<string, V1Pod>();
+  for (const pod of pods) {
+    const uid = pod.metadata?.uid;
+    if (uid) byUid.set(uid, pod);
+  }
+  const joined: JoinedPodStats[] = [];
+  for (const podStats of stats.pods) {
+    const pod = byUid.get(podStats.uid);
+    if (!pod) continue;
+    joined.push({
+      pod,
+      namespace: pod.metadata?.namespace ?? podStats.namespace,
+      name: pod.metadata?.name ?? podStats.name,
+      uid: podStats.uid,
+      stats: podStats,
+    });
+  }
+  return joined;
+}
+
+/** Milliseconds since the epoch of an API time (a Date from client-node, or an RFC 3339 string). */
+export function apiTimeMs(value: Date | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,20 @@
+/** Kubernetes `metav1.Time`: RFC 3339 with second precision, as the API server stores it. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Kubernetes `metav1.MicroTime`: the API server parses exactly six fractional
+ * digits, so a JavaScript ISO string (three digits) would be refused.
+ */
+export function microTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** Milliseconds since the epoch for a time the API returned (Date or string), or undefined. */
+export function timeMs(value: Date | string | undefined | null): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}

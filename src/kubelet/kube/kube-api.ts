@@ -1,0 +1,73 @@
+import type { CoreV1Event, V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
+
+/** An API server answer other than success; `code` is the HTTP status (0 = no answer). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
+export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
+
+/** Events of the pod informer. */
+export interface PodInformerHandlers {
+  add(pod: V1Pod): void;
+  update(pod: V1Pod): void;
+  delete(pod: V1Pod): void;
+  /** The first full list has been delivered (and again after every relist). */
+  synced(): void;
+}
+
+/**
+ * The cache of pods bound to this node (list + watch on spec.nodeName).
+ * Objects handed out are shared and must not be mutated.
+ */
+export interface PodInformer {
+  /** Starts listing and watching; handlers are called from then on. Never throws; retries on its own. */
+  start(handlers: PodInformerHandlers): void;
+  stop(): Promise<void>;
+  hasSynced(): boolean;
+  list(): readonly V1Pod[];
+  get(namespace: string, name: string): V1Pod | undefined;
+}
+
+/**
+ * The few API server operations the kubelet uses. Every call may reject with
+ * ApiError; none retries on its own. Implementations count each request in
+ * apiserverRequestsTotal.
+ */
+export interface KubeApi {
+  getNode(name: string): Promise<V1Node | undefined>;
+  /** Rejects with ApiError 409 when the node exists. */
+  createNode(node: V1Node): Promise<V1Node>;
+  /** Merge patch of the Node object (labels, taints). */
+  patchNode(name: string, mergePatch: object): Promise<V1Node>;
+  /** Strategic merge patch of the `status` subresource. */
+  patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node>;
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined>;
+  createLease(lease: V1Lease): Promise<V1Lease>;
+  /** Rejects with ApiError 409 when the resourceVersion is stale. */
+  replaceLease(lease: V1Lease): Promise<V1Lease>;
+
+  /** A new informer over pods with spec.nodeName=nodeName. */
+  podInformer(nodeName: string): PodInformer;
+  /** Strategic merge patch of the pod's `status` subresource. */
+  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<V1Pod>;
+  /** Deletes with gracePeriodSeconds 0 and a UID precondition; resolves false if the pod was gone or replaced. */
+  deletePod(namespace: string, name: string, uid: string): Promise<boolean>;
+
+  /** null when the object does not exist. */
+  getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null>;
+  getSecret(namespace: string, name: string): Promise<SecretData | null>;
+
+  createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event>;
+  /** Merge patch of an event (count and lastTimestamp of a repeated event). */
+  patchEvent(namespace: string, name: string, mergePatch: object): Promise<CoreV1Event>;
+}

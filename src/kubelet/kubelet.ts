@@ -1,0 +1,164 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../common/logger.js';
+import type { RunnerClient } from '../generated/vkcmd/runner/v1/Runner.js';
+import type { HealthSource, PodLister } from './api/kubelet-api-options.js';
+import type { KubeletConfig } from './config/kubelet-config.js';
+import type { KubeApi, PodInformer } from './kube/kube-api.js';
+import type { KubeletMetrics } from './kubelet-metrics.js';
+import { LeaseController } from './node/lease-controller.js';
+import { NodeController } from './node/node-controller.js';
+import { EventRecorder } from './pods/event-recorder.js';
+import { PodController } from './pods/pod-controller.js';
+import { StatusWriter, type StatusWriteTiming } from './pods/status-writer.js';
+import { RunnerLink, type RunnerLinkOptions } from './runner/runner-link.js';
+
+export interface KubeletDeps {
+  config: KubeletConfig;
+  api: KubeApi;
+  runnerClient: RunnerClient;
+  metrics: KubeletMetrics;
+  logger: Logger;
+  /** The port the kubelet HTTPS API actually bound (reported in daemonEndpoints). */
+  kubeletPort: number;
+  version: string;
+  now?: () => number;
+  linkOptions?: RunnerLinkOptions;
+  /** Pod config retry back-off and resync period (tests shorten them). */
+  podOptions?: { retryInitialMs?: number; retryMaxMs?: number; resyncIntervalMs?: number };
+  /** Observes every pod status patch (tests measure latency with it). */
+  onStatusWritten?: (timing: StatusWriteTiming) => void;
+}
+
+/**
+ * The kubelet core: runner link, node registration and status, node lease and
+ * pod reconciliation, wired together. start() resolves once the node is
+ * registered and pods are being watched; stop() stops every loop (the runner
+ * client and the API server belong to the caller).
+ *
+ * States: Created -> Starting -> Running -> Stopping -> Stopped.
+ */
+export class Kubelet {
+  readonly link: RunnerLink;
+  readonly node: NodeController;
+  readonly lease: LeaseController;
+  readonly pods: PodController;
+  private readonly informer: PodInformer;
+  private state: 'Created' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' = 'Created';
+
+  constructor(private readonly deps: KubeletDeps) {
+    const { config, api, metrics, logger } = deps;
+    const now = deps.now ?? Date.now;
+    this.link = new RunnerLink(deps.runnerClient, metrics, logger.child({ component: 'runner-link' }), {
+      now,
+      ...deps.linkOptions,
+    });
+    this.node = new NodeController(
+      api,
+      this.link,
+      {
+        config,
+        runnerTarget: config.runner.target,
+        kubeletPort: deps.kubeletPort,
+        version: deps.version,
+        startMs: now(),
+        now,
+      },
+      logger.child({ component: 'node' }),
+    );
+    this.lease = new LeaseController(
+      api,
+      {
+        nodeName: config.nodeName,
+        leaseDurationSeconds: config.leaseDurationSeconds,
+        renewIntervalMs: config.leaseRenewIntervalSeconds * 1000,
+        nodeUid: () => this.node.uid(),
+        now,
+      },
+      logger.child({ component: 'lease' }),
+    );
+    this.informer = api.podInformer(config.nodeName);
+    const statusWriter = new StatusWriter(
+      api,
+      metrics,
+      logger.child({ component: 'pod-status' }),
+      now,
+      deps.onStatusWritten,
+    );
+    const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), now);
+    this.pods = new PodController(
+      api,
+      this.informer,
+      this.link,
+      statusWriter,
+      events,
+      metrics,
+      logger.child({ component: 'pods' }),
+      {
+        hostIp: config.podIp,
+        ignoreRestartPolicy: config.ignoreRestartPolicy,
+        allocatable: () => this.node.allocatable(),
+        now,
+        ...deps.podOptions,
+      },
+    );
+  }
+
+  private setState(next: Kubelet['state']): void {
+    this.deps.logger.info({ from: this.state, to: next }, 'Kubelet state changed');
+    this.state = next;
+  }
+
+  async start(): Promise<void> {
+    this.setState('Starting');
+    this.link.start({
+      podChanged: (pod, at) => this.pods.onRunnerPodChanged(pod, at),
+      podDeleted: (pod, at) => this.pods.onRunnerPodDeleted(pod, at),
+      synced: () => {
+        this.pods.onRunnerSynced();
+        this.node.onRunnerChanged();
+      },
+      stateChanged: () => this.node.onRunnerChanged(),
+      nodeInfo: () => this.node.onRunnerChanged(),
+    });
+    await this.node.start();
+    if (this.state !== 'Starting') return;
+    this.lease.start();
+    this.pods.start();
+    this.setState('Running');
+  }
+
+  /** Stops every loop; in-flight API calls are abandoned. */
+  async stop(): Promise<void> {
+    if (this.state === 'Stopped' || this.state === 'Stopping') return;
+    this.setState('Stopping');
+    this.node.stop();
+    this.lease.stop();
+    await this.pods.stop();
+    this.link.stop();
+    this.setState('Stopped');
+  }
+
+  /** The pods bound to this node, for the HTTPS API. */
+  podLister(): PodLister {
+    return {
+      list: (): readonly V1Pod[] => this.informer.list(),
+      get: (namespace: string, name: string): V1Pod | undefined => this.informer.get(namespace, name),
+    };
+  }
+
+  /** Liveness and readiness for /healthz and /readyz. */
+  health(): HealthSource {
+    return {
+      healthy: () => this.state !== 'Stopped',
+      ready: () => {
+        if (this.state !== 'Running')
+          return { ready: false, reason: `kubelet is ${this.state.toLowerCase()}` };
+        if (!this.node.isRegistered()) return { ready: false, reason: 'node not registered' };
+        if (!this.link.isSynced()) return { ready: false, reason: `runner link is ${this.link.state}` };
+        const readiness = this.node.currentReadiness();
+        if (!readiness.ready) return { ready: false, reason: `${readiness.reason}: ${readiness.message}` };
+        return { ready: true, reason: 'ok' };
+      },
+    };
+  }
+}

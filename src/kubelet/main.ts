@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createRootLogger, type Logger } from '../common/logger.js';
+import { version } from '../common/version.js';
+import { KubeletApiServer } from './api/kubelet-api-server.js';
+import { loadOrCreateServingCert } from './api/serving-cert.js';
+import { helpText } from './config/flag-table.js';
+import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
+import { ConfigError } from './errors.js';
+import { realConfigHost } from './host-defaults.js';
+import { KubeApiClient } from './kube/kube-api-client.js';
+import { Kubelet } from './kubelet.js';
+import { KubeletMetrics } from './kubelet-metrics.js';
+import { createRunnerClient } from './runner/runner-client.js';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** The CA for client-certificate authentication: --client-ca-file, else the kubeconfig's cluster CA. */
+function clientCaPem(config: KubeletConfig, kubeConfig: KubeConfig): string | undefined {
+  if (config.clientCaFile) return readFileSync(config.clientCaFile, 'utf8');
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+  if (cluster?.caFile) return readFileSync(cluster.caFile, 'utf8');
+  return undefined;
+}
+
+function loadKubeConfig(config: KubeletConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  try {
+    kubeConfig.loadFromFile(config.kubeconfigPath);
+  } catch (err) {
+    throw new ConfigError(
+      '--kubeconfig/KUBECONFIG',
+      `cannot load ${config.kubeconfigPath}: ${(err as Error).message}`,
+    );
+  }
+  if (!kubeConfig.getCurrentCluster()) {
+    throw new ConfigError('--kubeconfig/KUBECONFIG', `${config.kubeconfigPath} has no current cluster`);
+  }
+  return kubeConfig;
+}
+
+async function run(config: KubeletConfig, logger: Logger): Promise<void> {
+  const kubeConfig = loadKubeConfig(config);
+  const metrics = new KubeletMetrics();
+  const runnerClient = createRunnerClient(config.runner);
+  const cert = await loadOrCreateServingCert(
+    config.tlsCertPath,
+    config.tlsKeyPath,
+    [...new Set([config.nodeName, os.hostname(), 'localhost'])],
+    [...new Set([config.podIp, '127.0.0.1'])],
+  );
+  if (cert.selfSigned) {
+    logger.info(
+      { node: config.nodeName },
+      'No serving certificate given (APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION); generated a self-signed one',
+    );
+  }
+
+  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
+  const late: { kubelet?: Kubelet } = {};
+  const apiServer = new KubeletApiServer({
+    nodeName: config.nodeName,
+    listenAddress: config.kubeletAddress,
+    port: config.kubeletPort,
+    tlsCertPem: cert.certPem,
+    tlsKeyPem: cert.keyPem,
+    clientCaPem: clientCaPem(config, kubeConfig),
+    anonymousAuth: config.anonymousAuth,
+    authorizationMode: config.authorizationMode,
+    kubeConfig,
+    runner: runnerClient,
+    pods: {
+      list: () => late.kubelet?.podLister().list() ?? [],
+      get: (ns, name) => late.kubelet?.podLister().get(ns, name),
+    },
+    health: {
+      healthy: () => late.kubelet?.health().healthy() ?? true,
+      ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
+    },
+    metrics,
+    logger,
+  });
+  const { port } = await apiServer.start();
+  logger.info({ address: config.kubeletAddress, port }, 'Kubelet API listening');
+
+  const kubelet = new Kubelet({
+    config,
+    api: new KubeApiClient(kubeConfig, metrics, logger.child({ component: 'kube-api' })),
+    runnerClient,
+    metrics,
+    logger,
+    kubeletPort: port,
+    version: version(),
+  });
+  late.kubelet = kubelet;
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'Second signal; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'Shutting down');
+    const force = setTimeout(() => {
+      logger.error('Shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    void (async () => {
+      await kubelet.stop();
+      await apiServer.stop();
+      runnerClient.close();
+      logger.info('Stopped');
+      logger.flush();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await kubelet.start();
+  logger.info({ node: config.nodeName, runner: config.runner.target }, 'Kubelet running');
+}
+
+function main(): void {
+  let parsed;
+  try {
+    parsed = parseKubeletConfig(process.argv.slice(2), process.env, realConfigHost());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vk-cmd-kubelet: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(helpText('vk-cmd-kubelet'));
+    return;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`vk-cmd-kubelet ${version()}\n`);
+    return;
+  }
+  const logger = createRootLogger('vk-cmd-kubelet', parsed.config.verbosity);
+  logger.info({ node: parsed.config.nodeName, version: version() }, 'Starting vk-cmd kubelet');
+  run(parsed.config, logger).catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vk-cmd-kubelet: ${err.message}\n`);
+      logger.flush();
+      process.exit(2);
+    }
+    logger.fatal({ err }, 'Kubelet failed');
+    logger.flush();
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,65 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
+import { containerFieldPath, type PodEvent } from './event-recorder.js';
+
+/** Terminations that mean the container could not be set up (the seed's reasons). */
+export const SETUP_FAILURE_REASONS = new Set([
+  'readDefaultVolDirError',
+  'copyFileError',
+  'cmdStartError',
+  'getPgidError',
+  'createStdoutFileError',
+  'createStderrFileError',
+  'cmdWaitError',
+  'writePgidError',
+  'getPidsError',
+  'getStderrFileInfoError',
+]);
+
+/**
+ * The kubelet events a runner state calls for, each with a dedupe key
+ * (Started per run, BackOff per restart count, Failed per set-up failure).
+ * Pure; the caller remembers emitted keys. A run the API already shows as
+ * running (adopted after a restart) gets no second Started.
+ */
+export function containerEvents(pod: V1Pod, runnerPod: Pod__Output): Array<{ key: string; event: PodEvent }> {
+  const out: Array<{ key: string; event: PodEvent }> = [];
+  const apiStatuses = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+  ];
+  for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
+    const fieldPath = containerFieldPath(pod, s.name);
+    if (s.state?.running) {
+      const api = apiStatuses.find((a) => a.name === s.name);
+      const alreadyShown = api?.state?.running !== undefined && api.restartCount === s.restartCount;
+      if (!alreadyShown) {
+        out.push({
+          key: `started/${s.name}/${s.restartCount}/${s.state.running.startedAtMs}`,
+          event: { type: 'Normal', reason: 'Started', message: `Started container ${s.name}`, fieldPath },
+        });
+      }
+    } else if (s.state?.waiting?.reason === 'CrashLoopBackOff') {
+      out.push({
+        key: `backoff/${s.name}/${s.restartCount}`,
+        event: {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: `Back-off restarting failed container ${s.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`,
+          fieldPath,
+        },
+      });
+    } else if (s.state?.terminated && SETUP_FAILURE_REASONS.has(s.state.terminated.reason)) {
+      out.push({
+        key: `failed/${s.name}/${s.restartCount}/${s.state.terminated.reason}`,
+        event: {
+          type: 'Warning',
+          reason: 'Failed',
+          message: `Error: ${s.state.terminated.reason}: ${s.state.terminated.message}`,
+          fieldPath,
+        },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeApi } from '../kube/kube-api.js';
+import {
+  referencedObjects,
+  type ConfigMapData,
+  type FetchedObjects,
+  type SecretData,
+} from './object-refs.js';
+
+/**
+ * Fetches every ConfigMap and Secret a pod refers to, in parallel, fresh from
+ * the API server (no cache: a pod waiting for an object sees it as soon as it
+ * exists). Missing objects map to null; other API errors reject.
+ */
+export async function fetchPodObjects(api: KubeApi, pod: V1Pod): Promise<FetchedObjects> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const refs = referencedObjects(pod);
+  const configMaps = new Map<string, ConfigMapData | null>();
+  const secrets = new Map<string, SecretData | null>();
+  await Promise.all([
+    ...[...refs.configMaps].map(async (name) =>
+      configMaps.set(name, await api.getConfigMap(namespace, name)),
+    ),
+    ...[...refs.secrets].map(async (name) => secrets.set(name, await api.getSecret(namespace, name))),
+  ]);
+  return { configMaps, secrets };
+}

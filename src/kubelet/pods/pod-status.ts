@@ -1,0 +1,154 @@
+import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
+import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
+import { rfc3339 } from '../kube-time.js';
+import { lostContainerStatus, toKubeContainerStatus, waitingContainerStatus } from './container-statuses.js';
+import {
+  containersReadyCondition,
+  initializedCondition,
+  readyCondition,
+  withTransitionTimes,
+  type BareCondition,
+} from './pod-conditions.js';
+import { getPhase, type PodPhase } from './pod-phase.js';
+import { qosClass } from './qos-class.js';
+
+/** Everything the status of one pod is computed from. */
+export interface PodStatusInputs {
+  /** The API object: spec and the status last written. */
+  pod: V1Pod;
+  /** The runner's view, or undefined when the runner does not hold the pod. */
+  runnerPod: Pod__Output | undefined;
+  hostIp: string;
+  nowMs: number;
+  /** When the kubelet first handled the pod; used if the API has no startTime yet. */
+  firstSeenMs: number;
+  /** Compute the phase as for restartPolicy Never. */
+  ignoreRestartPolicy: boolean;
+  /** Why containers cannot be created: the message and the containers it applies to (empty = all). */
+  configError?: ContainerCreateError;
+  /** The runner lost a pod that had started; it is reported Failed and never re-run. */
+  lost?: boolean;
+  /** The pod is being deleted and nothing will restart (kubelet's podIsTerminal). */
+  terminal?: boolean;
+}
+
+/** A container that cannot be created; reason defaults to CreateContainerConfigError. */
+export interface ContainerCreateError {
+  reason?: 'CreateContainerConfigError' | 'CreateContainerError';
+  message: string;
+  containers: readonly string[];
+}
+
+export const RUNNER_LOST_POD_REASON = 'RunnerLostPod';
+
+/**
+ * The pod status as the kubelet's generateAPIPodStatus would write it. Pure.
+ * A terminal phase already in the API is never reverted.
+ */
+export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
+  const { pod, runnerPod } = inputs;
+  const spec = pod.spec!;
+  const old = pod.status ?? {};
+  const ident = { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' };
+  const hasInit = (spec.initContainers ?? []).length > 0;
+  const defaultReason = hasInit ? 'PodInitializing' : 'ContainerCreating';
+
+  const convert = (
+    list: typeof spec.containers,
+    runnerList: Pod__Output['containerStatuses'] | undefined,
+    oldList: V1ContainerStatus[] | undefined,
+  ) =>
+    list.map((c) => {
+      if (inputs.lost)
+        return lostContainerStatus(
+          c,
+          oldList?.find((s) => s.name === c.name),
+          inputs.nowMs,
+        );
+      const r = runnerList?.find((s) => s.name === c.name);
+      if (r && r.state?.state) return toKubeContainerStatus(ident, c, r);
+      const err = inputs.configError;
+      if (err && (err.containers.length === 0 || err.containers.includes(c.name))) {
+        return waitingContainerStatus(c, err.reason ?? 'CreateContainerConfigError', err.message);
+      }
+      return waitingContainerStatus(c, defaultReason);
+    });
+
+  const containerStatuses = convert(
+    spec.containers,
+    runnerPod?.containerStatuses,
+    old.containerStatuses,
+  ).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const initContainerStatuses = convert(
+    spec.initContainers ?? [],
+    runnerPod?.initContainerStatuses,
+    old.initContainerStatuses,
+  );
+
+  const restartPolicy = inputs.ignoreRestartPolicy ? 'Never' : (spec.restartPolicy ?? 'Always');
+  const all = [...containerStatuses, ...initContainerStatuses];
+  let phase: PodPhase = inputs.lost ? 'Failed' : getPhase(spec, restartPolicy, all, inputs.terminal ?? false);
+  const oldPhase = old.phase as PodPhase | undefined;
+  if ((oldPhase === 'Succeeded' || oldPhase === 'Failed') && phase !== oldPhase) phase = oldPhase;
+
+  const now = rfc3339(inputs.nowMs);
+  const oldConditions: V1PodCondition[] = old.conditions ?? [];
+  const bare: BareCondition[] = [
+    {
+      type: 'PodReadyToStartContainers',
+      status: runnerPod && !inputs.lost && phase !== 'Succeeded' && phase !== 'Failed' ? 'True' : 'False',
+    },
+    initializedCondition(pod, all, phase),
+    readyCondition(pod, oldConditions, all, phase),
+    containersReadyCondition(pod, all, phase),
+  ];
+  if (!oldConditions.some((c) => c.type === 'PodScheduled'))
+    bare.push({ type: 'PodScheduled', status: 'True' });
+
+  const status: V1PodStatus = {
+    phase,
+    conditions: withTransitionTimes(bare, oldConditions, now),
+    hostIP: inputs.hostIp,
+    hostIPs: [{ ip: inputs.hostIp }],
+    podIP: inputs.hostIp,
+    podIPs: [{ ip: inputs.hostIp }],
+    startTime: (old.startTime ?? rfc3339(inputs.firstSeenMs)) as unknown as Date,
+    containerStatuses,
+    qosClass: old.qosClass ?? qosClass(pod),
+  };
+  if (hasInit) status.initContainerStatuses = initContainerStatuses;
+  if (inputs.lost) {
+    status.reason = RUNNER_LOST_POD_REASON;
+    status.message =
+      'The runner no longer holds this pod (its host may have restarted); it was not run again';
+  } else if (old.reason === RUNNER_LOST_POD_REASON) {
+    status.reason = old.reason;
+    status.message = old.message;
+  }
+  return status;
+}
+
+/** True when every container the runner reports for the pod is running (pod start latency). */
+export function allContainersRunning(pod: V1Pod, runnerPod: Pod__Output | undefined): boolean {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  return (
+    runnerPod !== undefined &&
+    names.length > 0 &&
+    names.every((n) => runnerPod.containerStatuses.some((s) => s.name === n && s.state?.running))
+  );
+}
+
+/** The API shows the pod started: a container that ran, or a terminal phase. Used to detect lost pods. */
+export function apiShowsStarted(pod: V1Pod): boolean {
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+  return statuses.some(
+    (s) =>
+      s.state?.running !== undefined ||
+      s.state?.terminated !== undefined ||
+      s.lastState?.terminated !== undefined,
+  );
+}
+
+export function isTerminalPhase(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}

@@ -1,0 +1,81 @@
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { Container } from '../../generated/vkcmd/runner/v1/Container.js';
+import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import { ContainerConfigError } from '../errors.js';
+import { resolveEnv, type EnvContext } from './env-resolver.js';
+import type { FetchedObjects } from './object-refs.js';
+import { resolveVolumes } from './volume-resolver.js';
+
+/** How the pod's restart policy is passed on: honoured, or always "Never" (the original's behaviour). */
+export function effectiveRestartPolicy(
+  pod: V1Pod,
+  ignoreRestartPolicy: boolean,
+): 'Always' | 'OnFailure' | 'Never' {
+  if (ignoreRestartPolicy) return 'Never';
+  const policy = pod.spec?.restartPolicy;
+  return policy === 'Never' || policy === 'OnFailure' ? policy : 'Always';
+}
+
+/**
+ * The CreatePod request for a pod, with env and volumes fully resolved.
+ * Pure. Throws ContainerConfigError listing every container that cannot be
+ * configured (the first message wins, as the kubelet reports one error).
+ */
+export function buildRunnerPodSpec(
+  pod: V1Pod,
+  objects: FetchedObjects,
+  ctx: EnvContext & { ignoreRestartPolicy: boolean },
+): PodSpec {
+  let firstError: ContainerConfigError | undefined;
+  const affected = new Set<string>();
+  const record = (err: unknown): void => {
+    if (!(err instanceof ContainerConfigError)) throw err;
+    firstError ??= err;
+    for (const c of err.containers) affected.add(c);
+  };
+
+  let volumes: PodSpec['volumes'] = [];
+  let unsupported: string[] = [];
+  try {
+    ({ volumes, unsupported } = resolveVolumes(pod, objects));
+  } catch (err) {
+    record(err);
+  }
+
+  const convert = (c: V1Container): Container | undefined => {
+    try {
+      return {
+        name: c.name,
+        image: c.image ?? '',
+        command: c.command ?? [],
+        args: c.args ?? [],
+        workingDir: c.workingDir ?? '',
+        env: resolveEnv(pod, c, objects, ctx),
+        volumeMounts: (c.volumeMounts ?? [])
+          .filter((m) => !unsupported.includes(m.name))
+          .map((m) => ({
+            name: m.name,
+            mountPath: m.mountPath,
+            subPath: m.subPath ?? '',
+            readOnly: m.readOnly ?? false,
+          })),
+      };
+    } catch (err) {
+      record(err);
+      return undefined;
+    }
+  };
+  const initContainers = (pod.spec?.initContainers ?? []).map(convert);
+  const containers = (pod.spec?.containers ?? []).map(convert);
+  if (firstError) throw new ContainerConfigError(firstError.message, [...affected]);
+
+  return {
+    uid: pod.metadata?.uid ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    initContainers: initContainers as Container[],
+    containers: containers as Container[],
+    volumes,
+    restartPolicy: effectiveRestartPolicy(pod, ctx.ignoreRestartPolicy),
+  };
+}

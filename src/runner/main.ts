@@ -1,0 +1,76 @@
+import { createRootLogger } from '../common/logger.js';
+import { version } from '../common/version.js';
+import { ConfigError } from './errors.js';
+import { RunnerApp } from './runner-app.js';
+import { parseRunnerArgs, USAGE } from './runner-config.js';
+
+/** Entry point of vk-cmd-runner: flags, the app, and the one owner of process signals. */
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseRunnerArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vk-cmd-runner: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`vk-cmd-runner ${version()}\n`);
+    return 0;
+  }
+  const log = createRootLogger('vk-cmd-runner', parsed.config.verbosity);
+  const app = new RunnerApp(parsed.config, log);
+  let where: string;
+  try {
+    where = await app.start();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vk-cmd-runner: ${err.message}\n`);
+      await app.stop();
+      return 2;
+    }
+    throw err;
+  }
+  process.stdout.write(`vk-cmd-runner ${version()} listening on ${where}\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log.warn({ signal }, 'Second signal; exiting now');
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      log.info({ signal }, 'Shutting down; pod processes keep running');
+      app.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ err }, 'Shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Detached pod processes are not ours to wait for; leave once output is flushed.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `vk-cmd-runner: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,159 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { errnoCode } from './errors.js';
+
+/** Linux USER_HZ: /proc times are in 1/100 s on every mainstream architecture. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+export const NANOS_PER_TICK = 1e9 / CLOCK_TICKS_PER_SECOND;
+
+/** One process as /proc/<pid>/stat describes it. */
+export interface ProcEntry {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  cutimeTicks: number;
+  cstimeTicks: number;
+  /** Start time in clock ticks since boot; with the pid it identifies a process across pid reuse. */
+  startTicks: number;
+  rssPages: number;
+}
+
+/** Parses the text of /proc/<pid>/stat. Pure; undefined for malformed text. */
+export function parseProcStat(pid: number, text: string): ProcEntry | undefined {
+  // The command name may contain spaces and parentheses: fields start after the last ')'.
+  const close = text.lastIndexOf(')');
+  if (close === -1) return undefined;
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
+  if (f.length < 22) return undefined;
+  const n = (i: number): number => Number(f[i]);
+  return {
+    pid,
+    state: f[0]!,
+    ppid: n(1),
+    pgrp: n(2),
+    utimeTicks: n(11),
+    stimeTicks: n(12),
+    cutimeTicks: n(13),
+    cstimeTicks: n(14),
+    startTicks: n(19),
+    rssPages: n(21),
+  };
+}
+
+/** True when a process counts as alive for a container: it exists and is not a zombie (or dead). */
+export function isLive(entry: ProcEntry): boolean {
+  return entry.state !== 'Z' && entry.state !== 'X' && entry.state !== 'x';
+}
+
+/** Live members per process group, from one scan. */
+export function membersByGroup(entries: readonly ProcEntry[]): Map<number, ProcEntry[]> {
+  const groups = new Map<number, ProcEntry[]>();
+  for (const e of entries) {
+    if (!isLive(e)) continue;
+    let list = groups.get(e.pgrp);
+    if (!list) groups.set(e.pgrp, (list = []));
+    list.push(e);
+  }
+  return groups;
+}
+
+/**
+ * Live processes that descend (by ppid links) from a member of group `pgid`
+ * but left the group (setsid, setpgid). Pure.
+ */
+export function escapedDescendants(entries: readonly ProcEntry[], pgid: number): ProcEntry[] {
+  const children = new Map<number, ProcEntry[]>();
+  for (const e of entries) {
+    let list = children.get(e.ppid);
+    if (!list) children.set(e.ppid, (list = []));
+    list.push(e);
+  }
+  const out: ProcEntry[] = [];
+  const seen = new Set<number>();
+  const queue = entries.filter((e) => e.pgrp === pgid).map((e) => e.pid);
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    for (const child of children.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      if (child.pgrp !== pgid && isLive(child)) out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads /proc (root injectable for tests). Every method is a blocking,
+ * best-effort read: processes vanish while being read and are then skipped.
+ */
+export class ProcessTable {
+  constructor(readonly procRoot = '/proc') {}
+
+  /** One process, or undefined when it does not exist. */
+  read(pid: number): ProcEntry | undefined {
+    try {
+      return parseProcStat(pid, readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every process. Throws only when /proc itself cannot be listed (getPidsError). */
+  scan(): ProcEntry[] {
+    const out: ProcEntry[] = [];
+    for (const name of readdirSync(this.procRoot)) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const entry = this.read(Number(name));
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+}
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  if (pgid <= 1) return false;
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EPERM') return true;
+    return false;
+  }
+}
+
+/** Sends a signal to one process; false when it is gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals | 0): boolean {
+  if (pid <= 1) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * The memory page size: resident pages of this process (statm) against its
+ * RSS in bytes, rounded to a known page size. Falls back to 4096.
+ */
+export function detectPageSizeBytes(procRoot = '/proc'): number {
+  try {
+    const pages = Number(readFileSync(`${procRoot}/self/statm`, 'utf8').split(' ')[1]);
+    const rss = process.memoryUsage().rss;
+    if (!(pages > 0)) return 4096;
+    const ratio = rss / pages;
+    let best = 4096;
+    for (const size of [4096, 16384, 65536]) if (Math.abs(size - ratio) < Math.abs(best - ratio)) best = size;
+    return best;
+  } catch {
+    return 4096;
+  }
+}

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import type { V1Pod } from '@kubernetes/client-node';
+import { Harness, waitFor } from './support/harness.js';
+
+function sleeper(name: string): V1Pod {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: {
+      nodeName: 'vk-test',
+      restartPolicy: 'Never',
+      containers: [{ name: 'c1', image: 'none', command: ['sleep', '600'] }],
+    },
+  };
+}
+
+const ready = (h: Harness) => h.api.nodes.get('vk-test')?.status?.conditions?.find((c) => c.type === 'Ready');
+const c1 = (h: Harness, name: string) =>
+  h.api.pod('default', name)?.status?.containerStatuses?.find((s) => s.name === 'c1');
+
+describe('kubelet runner link, restarts and lost pods', function () {
+  this.timeout(30_000);
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = new Harness();
+    await h.startRunner();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('turns NotReady with RunnerUnreachable after the grace period without failing pods, then resumes', async () => {
+    const kubelet = await h.startKubelet({ runnerUnreachableGraceSeconds: 0.5 });
+    const pod = h.api.addPod(sleeper('s1'));
+    const uid = pod.metadata!.uid!;
+    await waitFor(() => c1(h, 's1')?.state?.running, 5000, 'running');
+    await waitFor(() => ready(h)?.status === 'True', 5000, 'Ready');
+    const patchesBefore = h.api.statusPatches.length;
+    const watchesBefore = h.runner.watchRequests.length;
+
+    await h.runner.stop();
+    await waitFor(() => kubelet.link.state !== 'Synced', 5000, 'link down');
+    expect(ready(h)?.status, 'still Ready inside the grace period').to.equal('True');
+    const notReady = await waitFor(() => ready(h)?.status === 'False' && ready(h), 5000, 'NotReady');
+    expect(notReady.reason).to.equal('RunnerUnreachable');
+    expect(notReady.message).to.contain('unreachable');
+    expect(h.api.statusPatches.length, 'no pod status written while the runner is away').to.equal(
+      patchesBefore,
+    );
+    expect(h.api.pod('default', 's1')?.status?.phase).to.equal('Running');
+    // A pod created while the link is down is queued, not created and not failed.
+    const queued = h.api.addPod(sleeper('queued'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.runner.createCount(queued.metadata!.uid!)).to.equal(0);
+    expect(h.api.pod('default', 'queued')?.status?.phase).to.equal('Pending');
+
+    // The container ends while the kubelet cannot see it; the resumed watch delivers it.
+    await h.runner.start();
+    h.runner.terminate(uid, 'c1', 0, 'Completed');
+    await waitFor(() => ready(h)?.status === 'True', 5000, 'Ready again');
+    await waitFor(() => h.api.pod('default', 's1')?.status?.phase === 'Succeeded', 5000, 's1 Succeeded');
+    await waitFor(() => c1(h, 'queued')?.state?.running, 5000, 'queued pod created after reconnect');
+    const resumed = h.runner.watchRequests.slice(watchesBefore).at(-1)!;
+    expect(resumed.sinceRevision).to.be.greaterThan(0);
+    expect(resumed.epoch).to.not.equal('');
+    expect((await h.metrics.runnerReconnectsTotal.get()).values[0]?.value).to.be.at.least(1);
+  });
+
+  it('adopts running pods after a kubelet restart without calling CreatePod again', async () => {
+    const first = await h.startKubelet();
+    const pod = h.api.addPod(sleeper('a1'));
+    const uid = pod.metadata!.uid!;
+    await waitFor(() => c1(h, 'a1')?.state?.running, 5000, 'running');
+    await h.stopKubelet(first);
+
+    await h.startKubelet();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.runner.createCount(uid)).to.equal(1);
+    h.runner.terminate(uid, 'c1', 7, 'Error');
+    const failed = await waitFor(() => c1(h, 'a1')?.state?.terminated, 5000, 'terminated after adoption');
+    expect(failed.exitCode).to.equal(7);
+    expect(h.api.pod('default', 'a1')?.status?.phase).to.equal('Failed');
+    expect(h.runner.createCount(uid)).to.equal(1);
+  });
+
+  it('reports a started pod the runner lost as Failed/RunnerLostPod and never re-runs it', async () => {
+    const kubelet = await h.startKubelet();
+    const pod = h.api.addPod(sleeper('lost'));
+    const uid = pod.metadata!.uid!;
+    await waitFor(() => c1(h, 'lost')?.state?.running, 5000, 'running');
+    await h.stopKubelet(kubelet);
+    await h.runner.restart({ loseState: true });
+
+    await h.startKubelet();
+    const status = await waitFor(
+      () => h.api.pod('default', 'lost')?.status?.phase === 'Failed' && h.api.pod('default', 'lost')?.status,
+      5000,
+      'Failed',
+    );
+    expect(status.reason).to.equal('RunnerLostPod');
+    expect(status.message).to.contain('not run again');
+    expect(status.containerStatuses?.[0]?.state?.terminated?.reason).to.equal('ContainerStatusUnknown');
+    expect(h.runner.createCount(uid)).to.equal(1);
+  });
+
+  it('a runner that loses its state while the kubelet runs: started pods fail, never-started pods are created', async () => {
+    await h.startKubelet();
+    const started = h.api.addPod(sleeper('was-running'));
+    await waitFor(() => c1(h, 'was-running')?.state?.running, 5000, 'running');
+    await h.runner.restart({ loseState: true });
+    await waitFor(() => h.api.pod('default', 'was-running')?.status?.phase === 'Failed', 5000, 'Failed');
+    expect(h.runner.createCount(started.metadata!.uid!)).to.equal(1);
+    const fresh = h.api.addPod(sleeper('fresh'));
+    await waitFor(() => c1(h, 'fresh')?.state?.running, 5000, 'fresh running');
+    expect(h.runner.createCount(fresh.metadata!.uid!)).to.equal(1);
+  });
+});

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
+import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
+import { parseRunnerEndpoint } from '../../../../src/kubelet/config/kubelet-config.js';
+import { Kubelet } from '../../../../src/kubelet/kubelet.js';
+import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
+import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
+import { createRunnerClient } from '../../../../src/kubelet/runner/runner-client.js';
+import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
+import { FakeKubeApi } from './fake-kube-api.js';
+import { FakeRunner } from './fake-runner.js';
+
+/** Resolves when `condition` holds, checking every few milliseconds; rejects after the deadline. */
+export async function waitFor<T>(
+  condition: () => T | undefined | false,
+  timeoutMs: number,
+  description: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = condition();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function testConfig(socketPath: string, overrides: Partial<KubeletConfig> = {}): KubeletConfig {
+  return {
+    nodeName: 'vk-test',
+    kubeconfigPath: '/dev/null',
+    podIp: '10.1.2.3',
+    kubeletPort: 10250,
+    kubeletAddress: '127.0.0.1',
+    walltimeSeconds: 0,
+    nodeType: 'cpu',
+    site: 'mylin',
+    verbosity: 0,
+    runner: parseRunnerEndpoint(`unix://${socketPath}`),
+    runnerUnreachableGraceSeconds: 40,
+    taints: [{ key: 'virtual-kubelet.io/provider', value: 'mock', effect: 'NoSchedule' }],
+    maxPods: 1000,
+    nodeLabels: {},
+    anonymousAuth: false,
+    authorizationMode: 'Webhook',
+    ignoreRestartPolicy: false,
+    nodeStatusUpdateFrequencySeconds: 60,
+    leaseDurationSeconds: 40,
+    leaseRenewIntervalSeconds: 10,
+    ...overrides,
+  };
+}
+
+/** A fake API, a fake runner on a unix socket in a temp dir, and kubelets started against them. */
+export class Harness {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-kubelet-it-'));
+  readonly api = new FakeKubeApi();
+  readonly runner = new FakeRunner(path.join(this.dir, 'runner.sock'));
+  readonly timings: StatusWriteTiming[] = [];
+  readonly metrics = new KubeletMetrics({ collectProcessMetrics: false });
+  readonly logger: Logger;
+  private readonly kubelets: Array<{ kubelet: Kubelet; client: RunnerClient }> = [];
+
+  constructor() {
+    const verbosity = Number(process.env['VK_TEST_V'] ?? '-1');
+    this.logger = createRootLogger(
+      'kubelet-it',
+      verbosity,
+      pino.destination({ dest: verbosity >= 0 ? 2 : path.join(this.dir, 'kubelet.log'), sync: true }),
+    );
+  }
+
+  async startRunner(): Promise<void> {
+    await this.runner.start();
+  }
+
+  async startKubelet(
+    overrides: Partial<KubeletConfig> = {},
+    options: { waitStarted?: boolean } = {},
+  ): Promise<Kubelet> {
+    const config = testConfig(this.runner.socketPath, overrides);
+    const client = createRunnerClient(config.runner);
+    const kubelet = new Kubelet({
+      config,
+      api: this.api,
+      runnerClient: client,
+      metrics: this.metrics,
+      logger: this.logger,
+      kubeletPort: 10250,
+      version: '0.1.0-test',
+      linkOptions: { initialBackoffMs: 20, maxBackoffMs: 200, callTimeoutMs: 2000 },
+      podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },
+      onStatusWritten: (t) => this.timings.push(t),
+    });
+    this.kubelets.push({ kubelet, client });
+    const started = kubelet.start();
+    if (options.waitStarted ?? true) await started;
+    return kubelet;
+  }
+
+  async stopKubelet(kubelet: Kubelet): Promise<void> {
+    const entry = this.kubelets.find((k) => k.kubelet === kubelet);
+    await kubelet.stop();
+    entry?.client.close();
+    this.kubelets.splice(this.kubelets.indexOf(entry!), 1);
+  }
+
+  /** Runner event -> status patch issued, in ms, for every patch caused by a runner event. */
+  latenciesMs(): number[] {
+    return this.timings
+      .filter((t) => t.eventAtMs !== undefined)
+      .map((t) => t.issuedAtMs - (t.eventAtMs ?? 0));
+  }
+
+  async close(): Promise<void> {
+    for (const { kubelet, client } of this.kubelets.splice(0)) {
+      await kubelet.stop();
+      client.close();
+    }
+    await this.runner.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}

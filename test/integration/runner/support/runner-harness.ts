@@ -1,0 +1,309 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { createRootLogger } from '../../../../src/common/logger.js';
+import { loadRunnerProto } from '../../../../src/common/proto.js';
+import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
+import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
+import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
+import type { WatchPodsEvent__Output } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
+import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
+import { RunnerApp } from '../../../../src/runner/runner-app.js';
+import { parseRunnerArgs, type RunnerConfig } from '../../../../src/runner/runner-config.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '../../../../..');
+export const RUNNER_BIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
+
+/** Waits for a condition with a deadline, checking every `stepMs`. */
+export async function eventually<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+  stepMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export function unary<Req, Res>(
+  client: RunnerClient,
+  method: 'CreatePod' | 'DeletePod' | 'GetPod' | 'ListPods' | 'GetStats' | 'GetNodeInfo',
+  req: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (
+      client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, v: Res) => void) => void>
+    )[method]!;
+    fn.call(client, req, (err, value) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+/** Collects WatchPods events and lets tests wait for pod states. */
+export class PodWatcher {
+  readonly events: Array<WatchPodsEvent__Output & { receivedAtMs: number }> = [];
+  readonly pods = new Map<string, Pod__Output>();
+  private readonly stream: grpc.ClientReadableStream<WatchPodsEvent__Output>;
+  error: grpc.ServiceError | undefined;
+  ended = false;
+
+  constructor(client: RunnerClient, request: { epoch?: string; sinceRevision?: number } = {}) {
+    this.stream = client.WatchPods(request);
+    this.stream.on('data', (e: WatchPodsEvent__Output) => {
+      this.events.push({ ...e, receivedAtMs: Date.now() });
+      if (e.type === 'WATCH_EVENT_TYPE_RESET') this.pods.clear();
+      if (e.pod && e.type === 'WATCH_EVENT_TYPE_DELETED') this.pods.delete(e.pod.uid);
+      else if (e.pod) this.pods.set(e.pod.uid, e.pod);
+    });
+    this.stream.on('error', (err: grpc.ServiceError) => {
+      this.error = err;
+    });
+    this.stream.on('end', () => {
+      this.ended = true;
+    });
+  }
+
+  async waitForPod(
+    uid: string,
+    pred: (p: Pod__Output) => boolean,
+    timeoutMs = 15_000,
+    what = 'pod state',
+  ): Promise<Pod__Output> {
+    return eventually(
+      () => {
+        const p = this.pods.get(uid);
+        return p && pred(p) ? p : undefined;
+      },
+      timeoutMs,
+      `${uid}: ${what}; last: ${JSON.stringify(this.pods.get(uid)?.containerStatuses ?? null)}`,
+      5,
+    );
+  }
+
+  waitForDeleted(uid: string, timeoutMs = 15_000): Promise<WatchPodsEvent__Output> {
+    return eventually(
+      () => this.events.find((e) => e.type === 'WATCH_EVENT_TYPE_DELETED' && e.pod?.uid === uid),
+      timeoutMs,
+      `${uid} deleted`,
+      5,
+    );
+  }
+
+  cancel(): void {
+    this.stream.cancel();
+  }
+}
+
+export function status(pod: Pod__Output, name: string): ContainerStatus__Output {
+  const s = [...pod.initContainerStatuses, ...pod.containerStatuses].find((c) => c.name === name);
+  if (!s) throw new Error(`no container ${name} in ${pod.name}`);
+  return s;
+}
+
+export const isRunning = (name: string) => (p: Pod__Output) => status(p, name).state?.state === 'running';
+export const isTerminated = (name: string) => (p: Pod__Output) =>
+  status(p, name).state?.state === 'terminated';
+
+export function terminated(pod: Pod__Output, name: string) {
+  const t = status(pod, name).state?.terminated;
+  if (!t) throw new Error(`${name} not terminated: ${JSON.stringify(status(pod, name))}`);
+  return t;
+}
+
+let podCounter = 0;
+
+/** A pod that runs `script` (bash) from a configMap mounted at `job`, like the project's e2e manifests. */
+export function scriptPod(
+  name: string,
+  script: string,
+  extra: { restartPolicy?: string; container?: string; args?: string[]; namespace?: string } = {},
+): PodSpec {
+  podCounter++;
+  const container = extra.container ?? 'c1';
+  return {
+    uid: `uid-${name}-${process.pid}-${podCounter}`,
+    namespace: extra.namespace ?? 'ns1',
+    name,
+    restartPolicy: extra.restartPolicy ?? 'Never',
+    containers: [
+      {
+        name: container,
+        image: 'script',
+        command: ['bash'],
+        args: extra.args ?? [],
+        volumeMounts: [{ name: 'script', mountPath: 'job' }],
+      },
+    ],
+    volumes: [
+      {
+        name: 'script',
+        configMap: { sourceName: `${name}-script`, data: { 'run.sh': Buffer.from(script) } },
+      },
+    ],
+  };
+}
+
+/** Every pgid file under a root dir. */
+export function pgidsUnder(rootDir: string): number[] {
+  const found: number[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 8 || !existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, depth + 1);
+      else if (entry.name === 'pgid') {
+        const pgid = Number.parseInt(readFileSync(full, 'utf8').trim(), 10);
+        if (pgid > 1) found.push(pgid);
+      }
+    }
+  };
+  walk(rootDir, 0);
+  return found;
+}
+
+/** Live, non-zombie members of a process group. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (rest[0] !== 'Z' && Number(rest[2]) === pgid) members.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return members;
+}
+
+/** A temp root, socket dir and client; the runner is in-process or a real child process. */
+export class RunnerHarness {
+  readonly workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-runner-it-'));
+  readonly rootDir = path.join(this.workDir, 'root');
+  readonly socketPath = path.join(this.workDir, 'sock', 'runner.sock');
+  readonly logFile = path.join(this.workDir, 'runner.log');
+  app: RunnerApp | undefined;
+  child: ChildProcess | undefined;
+  client!: RunnerClient;
+  readonly watchers: PodWatcher[] = [];
+
+  constructor(readonly extraArgs: string[] = []) {
+    mkdirSync(this.rootDir, { recursive: true });
+    writeFileSync(this.logFile, '');
+    mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
+  }
+
+  args(): string[] {
+    return [
+      '--listen',
+      `unix://${this.socketPath}`,
+      '--root-dir',
+      this.rootDir,
+      '--v',
+      '3',
+      ...this.extraArgs,
+    ];
+  }
+
+  config(): RunnerConfig {
+    const parsed = parseRunnerArgs(this.args(), process.env);
+    if (parsed.kind !== 'run') throw new Error('bad args');
+    return parsed.config;
+  }
+
+  /** Starts the runner in this process. */
+  async startInProcess(): Promise<void> {
+    const log = createRootLogger(
+      'vk-cmd-runner-test',
+      3,
+      pino.destination({ dest: this.logFile, sync: true, append: true }),
+    );
+    this.app = new RunnerApp(this.config(), log);
+    await this.app.start();
+    this.connect();
+  }
+
+  /** Starts the real bin/vk-cmd-runner and waits for its socket. */
+  async startProcess(): Promise<void> {
+    const out = openSync(this.logFile, 'a');
+    const banners = (): number => (readFileSync(this.logFile, 'utf8').match(/listening on/g) ?? []).length;
+    const before = banners();
+    this.child = spawn(process.execPath, [RUNNER_BIN, ...this.args()], { stdio: ['ignore', out, out] });
+    closeSync(out);
+    const child = this.child;
+    // A socket left by a killed runner exists already: wait for the new runner's banner.
+    await eventually(
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`runner exited: ${readFileSync(this.logFile, 'utf8').slice(-2000)}`);
+        return banners() > before;
+      },
+      20_000,
+      'runner socket',
+      20,
+    );
+    this.connect();
+  }
+
+  connect(): void {
+    const { grpcType } = loadRunnerProto();
+    this.client = new grpcType.vkcmd.runner.v1.Runner(
+      `unix://${this.socketPath}`,
+      grpc.credentials.createInsecure(),
+    );
+  }
+
+  watch(request: { epoch?: string; sinceRevision?: number } = {}): PodWatcher {
+    const w = new PodWatcher(this.client, request);
+    this.watchers.push(w);
+    return w;
+  }
+
+  create(pod: PodSpec): Promise<Pod__Output> {
+    return unary(this.client, 'CreatePod', { pod });
+  }
+
+  /** Kills the runner process with a signal and waits for it to exit. */
+  async killProcess(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.watchers) w.cancel();
+    this.client?.close();
+    await this.app?.stop();
+    await this.killProcess('SIGKILL');
+    for (const pgid of pgidsUnder(this.rootDir)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    if (!process.env['KEEP_RUNNER_TEST_DIRS']) rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
