@@ -4,7 +4,6 @@ import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
 import {
   containerState,
-  core,
   createNamespace,
   deleteNode,
   hasPhase,
@@ -19,7 +18,7 @@ import {
 import { restartApiserver } from './support/apiserver-restart.js';
 import { scriptPod } from './support/manifests.js';
 import { groupIsAlive } from './support/processes.js';
-import { eventually, waitForObject } from './support/wait.js';
+import { apiRequest, eventually, waitForObject } from './support/wait.js';
 import type { VkNode } from './support/vk-node.js';
 
 /** Each run appends to `runs`, then waits for a `stop` file and exits with $EXIT_CODE. */
@@ -104,7 +103,7 @@ describe('crashes and outages', function () {
     await startCounter('before-restart');
     await restartApiserver(testCluster().dir, async () => {
       try {
-        await core().listNamespace();
+        await apiRequest(kc(), 'GET', '/readyz', undefined, 2_000);
         return true;
       } catch {
         return false;

@@ -20,7 +20,14 @@ export async function restartApiserver(clusterDir: string, probe: () => Promise<
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log], cwd });
   child.unref();
   writeFileSync(pidFile, `${child.pid}\n`);
-  await eventually(probe, 60_000, 'apiserver answers again', 250);
+  try {
+    await eventually(probe, 60_000, 'apiserver answers again', 250);
+  } catch (err) {
+    const logTail = readFileSync(path.join(clusterDir, 'logs', 'kube-apiserver.log'), 'utf8')
+      .split('\n')
+      .slice(-30);
+    throw new Error(`${(err as Error).message}\n${logTail.join('\n')}`, { cause: err });
+  }
 }
 
 function isZombie(pid: number): boolean {

@@ -130,6 +130,7 @@ export async function apiRequest(
   method: string,
   pathAndQuery: string,
   body?: string,
+  timeoutMs = 30_000,
 ): Promise<string> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
@@ -140,6 +141,9 @@ export async function apiRequest(
     port: url.port,
     path: url.pathname + url.search,
     headers: body ? { 'content-type': 'application/json' } : {},
+    // A fresh connection each time: a pooled one may point at an API server that was restarted.
+    agent: false,
+    timeout: timeoutMs,
   };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
@@ -154,6 +158,9 @@ export async function apiRequest(
       });
     });
     req.on('error', reject);
+    req.on('timeout', () =>
+      req.destroy(new Error(`${method} ${url.pathname}: no answer in ${timeoutMs} ms`)),
+    );
     req.end(body);
   });
 }
