@@ -38,7 +38,7 @@ stop_pidfile "$demo_dir/runner.pid"
 
 say "Starting vk-cmd-runner (root dir $demo_dir/home, socket $socket)"
 mkdir -p "$demo_dir/home"
-nohup node bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
+nohup node --max-semi-space-size=4 bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
   >"$demo_dir/runner.log" 2>&1 &
 echo $! >"$demo_dir/runner.pid"
 for _ in $(seq 1 100); do [ -S "$socket" ] && break; sleep 0.1; done

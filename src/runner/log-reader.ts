@@ -159,20 +159,26 @@ function timed(index: LogTimeIndex, nowMs: number) {
 
 /** Merges per-stream line iterators by time (stdout first on a tie). */
 async function* mergeByTime(sources: Array<AsyncIterator<Line>>): AsyncGenerator<Line> {
-  const heads: Array<Line | undefined> = [];
-  for (const s of sources) {
-    const r = await s.next();
-    heads.push(r.done ? undefined : r.value);
-  }
-  for (;;) {
-    let best = -1;
-    heads.forEach((h, i) => {
-      if (h && (best === -1 || h.timeMs < heads[best]!.timeMs)) best = i;
-    });
-    if (best === -1) return;
-    yield heads[best]!;
-    const r = await sources[best]!.next();
-    heads[best] = r.done ? undefined : r.value;
+  // A consumer that stops early (limitBytes, a closed client) must still close
+  // every source, or their file handles stay open until garbage collection.
+  try {
+    const heads: Array<Line | undefined> = [];
+    for (const s of sources) {
+      const r = await s.next();
+      heads.push(r.done ? undefined : r.value);
+    }
+    for (;;) {
+      let best = -1;
+      heads.forEach((h, i) => {
+        if (h && (best === -1 || h.timeMs < heads[best]!.timeMs)) best = i;
+      });
+      if (best === -1) return;
+      yield heads[best]!;
+      const r = await sources[best]!.next();
+      heads[best] = r.done ? undefined : r.value;
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.return?.()));
   }
 }
 

@@ -25,6 +25,9 @@ export interface VkNodeOptions {
   runnerArgs?: string[];
 }
 
+/** The Node.js flags bin/vk-cmd-runner's shebang gives the runner. */
+export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** Picks a free loopback port by binding port 0 and releasing it. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -87,7 +90,7 @@ export class VkNode {
       '3',
       ...(this.options.runnerArgs ?? []),
     ];
-    this.runner = this.spawnLogged('runner', RUNNER_BIN, args, process.env);
+    this.runner = this.spawnLogged('runner', RUNNER_BIN, args, process.env, RUNNER_NODE_FLAGS);
     const deadline = Date.now() + 20_000;
     while (!existsSync(this.socketPath)) {
       if (this.runner.exitCode !== null)
@@ -198,11 +201,15 @@ export class VkNode {
     bin: string,
     args: string[],
     env: NodeJS.ProcessEnv,
+    nodeFlags: string[] = [],
   ): ChildProcess {
     this.starts++;
     const log = createWriteStream(this.logPath(part), { flags: 'a' });
     log.write(`\n=== start ${this.starts}: ${bin} ${args.join(' ')}\n`);
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, bin, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     return child;
