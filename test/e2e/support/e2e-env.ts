@@ -61,7 +61,9 @@ export async function startVkNode(
   try {
     await node.start();
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${node.logTail()}`, { cause: err });
+    const logs = node.logTail();
+    await node.stop();
+    throw new Error(`${(err as Error).message}\n${logs}`, { cause: err });
   }
   return node;
 }
