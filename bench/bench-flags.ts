@@ -1,0 +1,180 @@
+/**
+ * Command-line flags of `make bench`: pure parsing, no IO. `--quick` swaps in
+ * small sizes; explicit size flags win over it wherever they appear.
+ */
+
+export const SCENARIOS = ['latency', 'burst', 'footprint', 'runner'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchFlags {
+  scenarios: ScenarioName[];
+  /** Pods created at `ratePerSecond` in the latency scenario. */
+  latencyPods: number;
+  ratePerSecond: number;
+  burstPods: number;
+  /** Requests in flight while creating or deleting burst and footprint pods. */
+  concurrency: number;
+  footprintPods: number;
+  footprintSeconds: number;
+  runnerPods: number;
+  /** Leave spec.nodeName empty and let kube-scheduler bind the pods. */
+  viaScheduler: boolean;
+  quick: boolean;
+  /** Log verbosity of the runner and kubelet (0 = their production default). */
+  logVerbosity: number;
+  /** When set, the runner and kubelet write V8 CPU profiles into this folder. */
+  cpuProfDir: string | undefined;
+  /** Where the JSON result goes; empty = bench/results/. */
+  resultsDir: string | undefined;
+}
+
+export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
+  scenarios: [...SCENARIOS],
+  latencyPods: 600,
+  ratePerSecond: 20,
+  burstPods: 1000,
+  concurrency: 32,
+  footprintPods: 1000,
+  footprintSeconds: 60,
+  runnerPods: 200,
+  viaScheduler: false,
+  quick: false,
+  logVerbosity: 0,
+  cpuProfDir: undefined,
+  resultsDir: undefined,
+};
+
+/** Sizes for a smoke run of about a minute. */
+export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
+  latencyPods: 60,
+  burstPods: 100,
+  footprintPods: 100,
+  footprintSeconds: 10,
+  runnerPods: 50,
+};
+
+export class BenchFlagError extends Error {
+  override readonly name = 'BenchFlagError';
+}
+
+export type ParsedBenchArgs = { kind: 'help' } | { kind: 'run'; flags: BenchFlags };
+
+type NumericFlag =
+  | 'latencyPods'
+  | 'ratePerSecond'
+  | 'burstPods'
+  | 'concurrency'
+  | 'footprintPods'
+  | 'footprintSeconds'
+  | 'runnerPods'
+  | 'logVerbosity';
+
+const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean }> = {
+  'latency-pods': { key: 'latencyPods', min: 1, integer: true },
+  rate: { key: 'ratePerSecond', min: 0.01, integer: false },
+  'burst-pods': { key: 'burstPods', min: 1, integer: true },
+  concurrency: { key: 'concurrency', min: 1, integer: true },
+  'footprint-pods': { key: 'footprintPods', min: 1, integer: true },
+  'footprint-seconds': { key: 'footprintSeconds', min: 1, integer: false },
+  'runner-pods': { key: 'runnerPods', min: 1, integer: true },
+  'log-v': { key: 'logVerbosity', min: 0, integer: true },
+};
+
+/** Parses argv (without node and the script); throws BenchFlagError naming the bad flag. */
+export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
+  const explicit: Partial<BenchFlags> = {};
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) throw new BenchFlagError(`unexpected argument "${arg}"; flags start with --`);
+    const name = match[1]!;
+    const takeValue = (): string => {
+      if (match[2] !== undefined) return match[2];
+      const next = argv[i + 1];
+      if (next === undefined) throw new BenchFlagError(`--${name}: missing value`);
+      i++;
+      return next;
+    };
+    if (name === 'help' || name === 'h') return { kind: 'help' };
+    if (name === 'quick') {
+      quick = true;
+    } else if (name === 'via-scheduler') {
+      explicit.viaScheduler = true;
+    } else if (name === 'scenarios') {
+      explicit.scenarios = parseScenarios(takeValue());
+    } else if (name === 'cpu-prof') {
+      explicit.cpuProfDir = nonEmpty(name, takeValue());
+    } else if (name === 'results-dir') {
+      explicit.resultsDir = nonEmpty(name, takeValue());
+    } else if (NUMERIC[name]) {
+      const spec = NUMERIC[name];
+      explicit[spec.key] = parseNumber(name, takeValue(), spec.min, spec.integer);
+    } else {
+      throw new BenchFlagError(`unknown flag --${name}; see --help`);
+    }
+  }
+  const flags: BenchFlags = {
+    ...DEFAULT_FLAGS,
+    scenarios: [...DEFAULT_FLAGS.scenarios],
+    ...(quick ? QUICK_SIZES : {}),
+    ...explicit,
+    quick,
+  };
+  return { kind: 'run', flags };
+}
+
+function nonEmpty(name: string, value: string): string {
+  if (value === '') throw new BenchFlagError(`--${name}: must not be empty`);
+  return value;
+}
+
+function parseNumber(name: string, text: string, min: number, integer: boolean): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new BenchFlagError(`--${name}: "${text}" is not a number`);
+  if (integer && !Number.isInteger(value))
+    throw new BenchFlagError(`--${name}: "${text}" is not a whole number`);
+  if (value < min) throw new BenchFlagError(`--${name}: must be at least ${min}`);
+  return value;
+}
+
+/** Comma-separated scenario names, deduplicated, in the order given. */
+export function parseScenarios(text: string): ScenarioName[] {
+  const names: ScenarioName[] = [];
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new BenchFlagError(`--scenarios: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
+    }
+    if (!names.includes(name as ScenarioName)) names.push(name as ScenarioName);
+  }
+  if (names.length === 0) throw new BenchFlagError('--scenarios: name at least one scenario');
+  return names;
+}
+
+export const HELP_TEXT = `Usage: node dist/bench/bench.js [flags]   (make bench BENCH_ARGS="...")
+
+Benchmarks vk-cmd on a local control plane with a real runner and kubelet and
+writes bench/results/<date>-<commit>.json. Reuses a running control plane when
+VK_CMD_E2E_CLUSTER_DIR names one; otherwise starts and stops its own.
+
+Flags:
+  --scenarios LIST        comma-separated: ${SCENARIOS.join(',')} (default: all)
+  --latency-pods N        pods created at --rate in the latency scenario (default 600)
+  --rate N                pods per second for the latency and runner scenarios (default 20)
+  --burst-pods N          pods created at once in the burst scenario (default 1000)
+  --concurrency N         create/delete requests in flight for burst and footprint (default 32)
+  --footprint-pods N      long-running pods held for the footprint scenario (default 1000)
+  --footprint-seconds N   idle window over which RSS and CPU are sampled (default 60)
+  --runner-pods N         pods created over gRPC in the runner-only scenario (default 200)
+  --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName
+  --quick                 about a minute: ${Object.entries(QUICK_SIZES)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ')}
+  --log-v N               runner and kubelet log verbosity (default 0)
+  --cpu-prof DIR          write V8 CPU profiles of the runner and kubelet into DIR
+  --results-dir DIR       where the JSON result goes (default bench/results)
+  -h, --help              show this help
+`;

@@ -1,0 +1,199 @@
+/**
+ * `make bench`: latency, throughput and footprint of vk-cmd on a local control
+ * plane with a real runner and kubelet. Prints a table against the product's
+ * targets and writes the full result to bench/results/. A report, not a test:
+ * it exits 0 when targets are missed, 1 when a scenario could not run, 2 on
+ * bad flags and 130 when interrupted (after cleaning up either way).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../test/e2e/support/paths.js';
+import type { BenchBase, ClusterContext, ScenarioResult } from './bench-context.js';
+import {
+  BenchFlagError,
+  HELP_TEXT,
+  parseBenchArgs,
+  type BenchFlags,
+  type ScenarioName,
+} from './bench-flags.js';
+import { setUpCluster } from './bench-setup.js';
+import { CleanupStack } from './cleanup-stack.js';
+import { readProcMemory } from './proc-stats.js';
+import { Progress } from './progress.js';
+import type { ReportRow } from './report-rows.js';
+import { formatReport, type ScenarioFailure } from './report-table.js';
+import { collectRunInfo, writeResult, type BenchResult } from './results-file.js';
+import { runBurstScenario } from './scenarios/burst-scenario.js';
+import { runFootprintScenario } from './scenarios/footprint-scenario.js';
+import { runLatencyScenario } from './scenarios/latency-scenario.js';
+import { removeScenarioPods } from './scenarios/pod-waits.js';
+import { runRunnerScenario } from './scenarios/runner-scenario.js';
+
+class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+const CLUSTER_SCENARIOS: Record<
+  Exclude<ScenarioName, 'runner'>,
+  (ctx: ClusterContext) => Promise<ScenarioResult>
+> = {
+  latency: runLatencyScenario,
+  burst: runBurstScenario,
+  footprint: runFootprintScenario,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let flags: BenchFlags;
+  try {
+    const parsed = parseBenchArgs(argv);
+    if (parsed.kind === 'help') {
+      process.stdout.write(HELP_TEXT);
+      return 0;
+    }
+    flags = parsed.flags;
+  } catch (err) {
+    if (!(err instanceof BenchFlagError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n`);
+    return 2;
+  }
+
+  const startedAtMs = Date.now();
+  const info = collectRunInfo(REPO_ROOT);
+  const progress = new Progress({
+    isTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+    write: (text) => process.stderr.write(text),
+  });
+  const ticker = setInterval(() => progress.refresh(), 1000);
+  const abort = new AbortController();
+  const cleanup = new CleanupStack();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      progress.log(`${signal}: stopping and cleaning up (Ctrl-C twice more to exit at once)`);
+      abort.abort(new Interrupted(signal));
+    } else if (signals >= 3) {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  console.log(
+    `vk-cmd bench  commit ${info.commit.slice(0, 12) || 'unknown'}${info.dirty ? ' (uncommitted changes)' : ''}  ` +
+      `${info.machine.nproc} CPUs  ${(info.machine.memoryTotalBytes / 2 ** 30).toFixed(1)} GiB  ` +
+      `load ${info.machine.loadAverageAtStart.join(' ')}  ${info.date}`,
+  );
+  console.log(`flags: ${JSON.stringify(flags)}`);
+  if (flags.cpuProfDir) {
+    // Inherited by the runner and kubelet only: this process has already started.
+    const dir = path.resolve(flags.cpuProfDir);
+    mkdirSync(dir, { recursive: true });
+    process.env['NODE_OPTIONS'] =
+      `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim();
+  }
+
+  const base: BenchBase = { flags, progress, signal: abort.signal };
+  const rows: ReportRow[] = [];
+  const warnings: string[] = [];
+  const failures: ScenarioFailure[] = [];
+  const scenarios: Record<string, unknown> = {};
+  let cluster: BenchResult['cluster'] = null;
+  let ctx: ClusterContext | undefined;
+  try {
+    for (const scenario of flags.scenarios) {
+      abort.signal.throwIfAborted();
+      if (scenario !== 'runner' && !ctx) {
+        const setUp = await setUpCluster(base, cleanup);
+        ctx = setUp.ctx;
+        cluster = {
+          reused: setUp.reused,
+          bindsPodsVia: flags.viaScheduler ? 'kube-scheduler' : 'spec.nodeName',
+        };
+      }
+      const startedMs = Date.now();
+      const rssBefore = ctx && scenario !== 'runner' ? nodeRss(ctx) : undefined;
+      try {
+        const result =
+          scenario === 'runner' ? await runRunnerScenario(base) : await CLUSTER_SCENARIOS[scenario](ctx!);
+        rows.push(...result.rows);
+        warnings.push(...result.warnings);
+        const rssAfter = rssBefore ? nodeRss(ctx!) : undefined;
+        scenarios[scenario] = {
+          ...result.details,
+          durationSeconds: (Date.now() - startedMs) / 1000,
+          ...(rssBefore ? { rssMbBefore: rssBefore, rssMbAfter: rssAfter } : {}),
+        };
+        progress.log(
+          `${scenario}: done in ${((Date.now() - startedMs) / 1000).toFixed(1)} s` +
+            (rssAfter ? `; RSS now: kubelet ${rssAfter.kubelet} MB, runner ${rssAfter.runner} MB` : ''),
+        );
+      } catch (err) {
+        if (abort.signal.aborted) throw abort.signal.reason as Error;
+        progress.finish();
+        failures.push({ scenario, message: (err as Error).message });
+        progress.log(`${scenario}: failed: ${(err as Error).stack ?? String(err)}`);
+        if (scenario !== 'runner' && ctx) {
+          await removeScenarioPods(ctx, scenario).catch((e: unknown) =>
+            progress.log(`${scenario}: could not remove its pods: ${(e as Error).message}`),
+          );
+        }
+      }
+    }
+  } catch (err) {
+    progress.finish();
+    if (!(err instanceof Interrupted)) {
+      failures.push({ scenario: 'setup', message: (err as Error).message });
+      progress.log(`bench: ${(err as Error).stack ?? String(err)}`);
+    }
+  } finally {
+    progress.start('cleaning up');
+    await cleanup.runAll((message) => progress.log(message));
+    progress.finish();
+    clearInterval(ticker);
+  }
+
+  console.log('');
+  console.log(formatReport(rows, failures));
+  for (const w of warnings) console.log(`warning: ${w}`);
+  if (cluster && !flags.viaScheduler) {
+    console.log(
+      'Pods are bound with spec.nodeName (the scheduler is bypassed): the figures measure the kubelet path.',
+    );
+  }
+  const result: BenchResult = {
+    ...info,
+    flags,
+    cluster,
+    rows,
+    scenarios,
+    warnings,
+    failures,
+    durationSeconds: (Date.now() - startedAtMs) / 1000,
+  };
+  const file = writeResult(flags.resultsDir ?? path.join(REPO_ROOT, 'bench', 'results'), result);
+  console.log(`Full results: ${path.relative(process.cwd(), file) || file}`);
+  if (abort.signal.aborted) return 130;
+  return failures.length ? 1 : 0;
+}
+
+/** Current RSS of the node's two processes in MB (NaN when one has exited), to spot growth across scenarios. */
+function nodeRss(ctx: ClusterContext): { kubelet: number; runner: number } {
+  const mb = (pid: number | undefined): number => {
+    try {
+      return pid ? Math.round(readProcMemory(pid).vmRssKb / 102.4) / 10 : Number.NaN;
+    } catch {
+      return Number.NaN;
+    }
+  };
+  return { kubelet: mb(ctx.node.kubelet?.pid), runner: mb(ctx.node.runner?.pid) };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,222 @@
+import { kubeletGet } from '../../test/e2e/support/https-get.js';
+import type { ClusterContext, ScenarioResult } from '../bench-context.js';
+import { benchPod, podNames } from '../bench-pod.js';
+import { pooled, realClock } from '../pacing.js';
+import { clockTicksPerSecond, readCpuTicks, readProcMemory, resetPeakRss } from '../proc-stats.js';
+import { counterDeltas, parseSamples } from '../prom-text.js';
+import { valueRow, type ReportRow } from '../report-rows.js';
+import { summarize } from '../stats.js';
+import { batchWarnings, waitForPods } from './pod-waits.js';
+
+const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
+const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
+const HEAP_METRICS = {
+  heapUsed: 'vkcmd_kubelet_nodejs_heap_size_used_bytes',
+  heapTotal: 'vkcmd_kubelet_nodejs_heap_size_total_bytes',
+  external: 'vkcmd_kubelet_nodejs_external_memory_bytes',
+} as const;
+/** Pause between "all Running" and the idle window, so trailing status writes are not counted as idle. */
+const SETTLE_MS = 5000;
+
+/**
+ * Footprint: N long-running pods (`sleep 3600`) held for a window. Peak RSS is
+ * VmHWM after resetting it (clear_refs) just before the pods were created, so
+ * it covers creating N pods and holding them; steady RSS is the mean VmRSS
+ * sampled each second over the window; idle CPU is the utime+stime delta over
+ * the window; API requests/s comes from the kubelet's own counter, scraped
+ * before and after. Then every pod is deleted and the time until gone reported.
+ */
+export async function runFootprintScenario(ctx: ClusterContext): Promise<ScenarioResult> {
+  const { flags, progress, namespace } = ctx;
+  const count = flags.footprintPods;
+  const names = podNames('fp', count);
+  const kubeletPid = ctx.node.kubelet?.pid;
+  const runnerPid = ctx.node.runner?.pid;
+  if (!kubeletPid || !runnerPid) throw new Error('the kubelet or runner process is not running');
+  const peakReset = resetPeakRss(kubeletPid) && resetPeakRss(runnerPid);
+
+  progress.start(`footprint: creating ${count} long-running pods`, count);
+  const createStartMs = Date.now();
+  let sent = 0;
+  const creates = await pooled(
+    count,
+    flags.concurrency,
+    async (i) => {
+      await ctx.api.createPod(
+        namespace,
+        benchPod({
+          name: names[i]!,
+          scenario: 'footprint',
+          nodeName: ctx.node.nodeName,
+          command: ['sleep', '3600'],
+          viaScheduler: flags.viaScheduler,
+        }),
+      );
+      progress.update(++sent, `running ${ctx.timeline.countReached(names, ['running'])}`);
+    },
+    { signal: ctx.signal },
+  );
+  progress.finish();
+  const running = await waitForPods(ctx, 'footprint: waiting for Running', names, ['running'], 300_000);
+  const allRunningSeconds = (Date.now() - createStartMs) / 1000;
+
+  progress.start('footprint: settling', 0);
+  await realClock.sleep(SETTLE_MS, ctx.signal);
+  progress.finish();
+
+  const windowMs = flags.footprintSeconds * 1000;
+  progress.start(`footprint: idle window with ${count} pods`, flags.footprintSeconds);
+  const scrape = async (): Promise<string> => {
+    const res = await kubeletGet(ctx.node.kubeletPort, '/metrics', {
+      cert: ctx.adminCert,
+      key: ctx.adminKey,
+    });
+    if (res.status !== 200)
+      throw new Error(`kubelet /metrics answered ${res.status}: ${res.body.slice(0, 200)}`);
+    return res.body;
+  };
+  const metricsBefore = await scrape();
+  const windowStartMs = Date.now();
+  const cpuBefore = { kubelet: readCpuTicks(kubeletPid), runner: readCpuTicks(runnerPid) };
+  const rssKb = { kubelet: [] as number[], runner: [] as number[] };
+  for (let i = 1; Date.now() - windowStartMs < windowMs; i++) {
+    rssKb.kubelet.push(readProcMemory(kubeletPid).vmRssKb);
+    rssKb.runner.push(readProcMemory(runnerPid).vmRssKb);
+    progress.update(Math.min(flags.footprintSeconds, Math.round((Date.now() - windowStartMs) / 1000)));
+    await realClock.sleep(Math.max(0, windowStartMs + i * 1000 - Date.now()), ctx.signal);
+  }
+  progress.update(flags.footprintSeconds);
+  const cpuAfter = { kubelet: readCpuTicks(kubeletPid), runner: readCpuTicks(runnerPid) };
+  const windowSeconds = (Date.now() - windowStartMs) / 1000;
+  const metricsAfter = await scrape();
+  const peakKb = { kubelet: readProcMemory(kubeletPid).vmHwmKb, runner: readProcMemory(runnerPid).vmHwmKb };
+  progress.finish();
+  const stillRunning = count - ctx.timeline.countReached(names, ['terminated', 'gone']);
+
+  const deltas = (metric: string): Map<string, number> =>
+    counterDeltas(parseSamples(metricsBefore, metric), parseSamples(metricsAfter, metric));
+  const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const requestDeltas = deltas(API_REQUESTS_METRIC);
+  const servedDeltas = deltas(HTTP_REQUESTS_METRIC);
+  const gauge = (metric: string): number => parseSamples(metricsAfter, metric)[0]?.value ?? Number.NaN;
+  const heapMb = {
+    heapUsed: gauge(HEAP_METRICS.heapUsed) / 2 ** 20,
+    heapTotal: gauge(HEAP_METRICS.heapTotal) / 2 ** 20,
+    external: gauge(HEAP_METRICS.external) / 2 ** 20,
+  };
+  const ticksPerSecond = clockTicksPerSecond();
+  const cpuSeconds = {
+    kubelet: (cpuAfter.kubelet - cpuBefore.kubelet) / ticksPerSecond,
+    runner: (cpuAfter.runner - cpuBefore.runner) / ticksPerSecond,
+  };
+
+  progress.start(`footprint: deleting ${count} pods`, count);
+  const deleteStartMs = Date.now();
+  sent = 0;
+  const deletes = await pooled(
+    count,
+    flags.concurrency,
+    async (i) => {
+      await ctx.api.deletePod(namespace, names[i]!);
+      progress.update(++sent, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
+    },
+    { signal: ctx.signal },
+  );
+  progress.finish();
+  const gone = await waitForPods(ctx, 'footprint: waiting until deleted', names, ['gone'], 300_000);
+  const deleteSeconds = (Date.now() - deleteStartMs) / 1000;
+
+  const mb = (kb: number): number => kb / 1024;
+  const v = (name: string, label: string, value: number, unit: string) =>
+    valueRow('footprint', name, label, value, unit, flags);
+  const rows: ReportRow[] = [
+    v(
+      'create_to_all_running_seconds',
+      `first create -> ${count} pods Running`,
+      running.timedOut ? NaN : allRunningSeconds,
+      's',
+    ),
+    v(
+      'kubelet_rss_peak_mb',
+      `kubelet RSS peak (VmHWM${peakReset ? '' : ' since start'})`,
+      mb(peakKb.kubelet),
+      'MB',
+    ),
+    v(
+      'kubelet_rss_steady_mb',
+      `kubelet RSS steady (mean VmRSS over ${Math.round(windowSeconds)} s)`,
+      mb(summarize(rssKb.kubelet).mean),
+      'MB',
+    ),
+    v(
+      'runner_rss_peak_mb',
+      `runner RSS peak (VmHWM${peakReset ? '' : ' since start'})`,
+      mb(peakKb.runner),
+      'MB',
+    ),
+    v(
+      'runner_rss_steady_mb',
+      `runner RSS steady (mean VmRSS over ${Math.round(windowSeconds)} s)`,
+      mb(summarize(rssKb.runner).mean),
+      'MB',
+    ),
+    v(
+      'kubelet_idle_cpu_percent',
+      `kubelet idle CPU (${cpuSeconds.kubelet.toFixed(2)} s in ${Math.round(windowSeconds)} s)`,
+      (cpuSeconds.kubelet / windowSeconds) * 100,
+      '% core',
+    ),
+    v(
+      'runner_idle_cpu_percent',
+      `runner idle CPU (${cpuSeconds.runner.toFixed(2)} s in ${Math.round(windowSeconds)} s)`,
+      (cpuSeconds.runner / windowSeconds) * 100,
+      '% core',
+    ),
+    v('kubelet_heap_used_mb', '  kubelet V8 heap used (end of window)', heapMb.heapUsed, 'MB'),
+    v('kubelet_heap_total_mb', '  kubelet V8 heap size (end of window)', heapMb.heapTotal, 'MB'),
+    v(
+      'kubelet_idle_api_requests_per_second',
+      'kubelet API server requests while idle',
+      sum(requestDeltas) / windowSeconds,
+      'req/s',
+    ),
+    v(
+      'kubelet_idle_served_per_second',
+      'kubelet HTTPS requests served while idle',
+      sum(servedDeltas) / windowSeconds,
+      'req/s',
+    ),
+    v(
+      'delete_to_all_gone_seconds',
+      `first delete -> ${count} pods gone`,
+      gone.timedOut ? NaN : deleteSeconds,
+      's',
+    ),
+  ];
+  const warnings = batchWarnings('footprint', count, creates, deletes, 0, running, gone);
+  if (stillRunning < count)
+    warnings.push(
+      `footprint: only ${stillRunning} of ${count} pods were still running at the end of the window`,
+    );
+  if (!peakReset)
+    warnings.push('footprint: could not reset VmHWM; peaks include everything since the processes started');
+  return {
+    rows,
+    warnings,
+    details: {
+      pods: count,
+      windowSeconds,
+      settleMs: SETTLE_MS,
+      peakRssReset: peakReset,
+      rssSamplesKb: rssKb,
+      peakRssKb: peakKb,
+      cpuSeconds,
+      clockTicksPerSecond: ticksPerSecond,
+      idleApiRequests: Object.fromEntries(requestDeltas),
+      idleRequestsServed: Object.fromEntries(servedDeltas),
+      kubeletMemoryMb: heapMb,
+      metricsAuth:
+        'cluster admin client certificate (kubelet default: x509 client certs + Webhook authorization)',
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import type { ClusterContext, ScenarioResult } from '../bench-context.js';
+import { benchPod, podNames } from '../bench-pod.js';
+import { paced } from '../pacing.js';
+import { latencyRow, type ReportRow } from '../report-rows.js';
+import { podKey, timesOf } from '../runner-pod-times.js';
+import { pairedDeltas } from '../stats.js';
+import { waitFor } from '../wait-for.js';
+import { Stamps, batchWarnings, waitForPods } from './pod-waits.js';
+
+/**
+ * Latency at a steady rate: N short pods (`sh -c 'sleep 1'`) created at R/s,
+ * each timed from the create request to Running, Terminated and Succeeded as
+ * first seen by the benchmark's pod watch; then deleted at the same rate and
+ * timed until the object is gone. Runner events from a second WatchPods
+ * stream split each path into the kubelet+runner part and the status-write part.
+ */
+export async function runLatencyScenario(ctx: ClusterContext): Promise<ScenarioResult> {
+  const { flags, progress, namespace } = ctx;
+  const count = flags.latencyPods;
+  const rate = flags.ratePerSecond;
+  const names = podNames('lat', count);
+  const created = new Stamps();
+  const acked = new Stamps();
+  const deleteSent = new Stamps();
+
+  progress.start(`latency: creating ${count} pods at ${rate}/s`, count);
+  const creates = await paced(
+    count,
+    rate,
+    async (i) => {
+      const name = names[i]!;
+      const pod = benchPod({
+        name,
+        scenario: 'latency',
+        nodeName: ctx.node.nodeName,
+        command: ['sh', '-c', 'sleep 1'],
+        viaScheduler: flags.viaScheduler,
+      });
+      created.set(name, Date.now());
+      await ctx.api.createPod(namespace, pod);
+      acked.set(name, Date.now());
+      progress.update(acked.size, `running ${ctx.timeline.countReached(names, ['running', 'terminated'])}`);
+    },
+    { signal: ctx.signal },
+  );
+  progress.finish(creates.failed ? `${creates.failed} create requests failed` : '');
+
+  const finished = await waitForPods(
+    ctx,
+    'latency: waiting for Succeeded',
+    names,
+    ['succeeded', 'failed'],
+    120_000,
+  );
+
+  progress.start(`latency: deleting ${count} pods at ${rate}/s`, count);
+  const deletes = await paced(
+    count,
+    rate,
+    async (i) => {
+      const name = names[i]!;
+      deleteSent.set(name, Date.now());
+      await ctx.api.deletePod(namespace, name);
+      progress.update(deleteSent.size, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
+    },
+    { signal: ctx.signal },
+  );
+  progress.finish(deletes.failed ? `${deletes.failed} delete requests failed` : '');
+  const gone = await waitForPods(ctx, 'latency: waiting until deleted', names, ['gone'], 120_000);
+  // The kubelet may remove the object before the runner's DELETED event reaches this
+  // process (it is sent after the pod directory is cleaned up); give those a moment.
+  const keys = names.map((n) => podKey(namespace, n));
+  const runnerDone = (): boolean =>
+    keys.every((k) => ctx.runnerWatch.times.get(k)?.deletedEventMs !== undefined);
+  await waitFor(runnerDone, (l) => ctx.runnerWatch.subscribe(l), 10_000, { signal: ctx.signal });
+
+  // Runner-side times are keyed namespace/name; re-key them by name.
+  const runner = (field: Parameters<typeof timesOf>[1]): Map<string, number> => {
+    const byKey = timesOf(ctx.runnerWatch.times, field);
+    return new Map(
+      names.flatMap((n) => (byKey.has(podKey(namespace, n)) ? [[n, byKey.get(podKey(namespace, n))!]] : [])),
+    );
+  };
+  const exitedAt = runner('finishedAtMs');
+  const runnerRunning = runner('runningEventMs');
+  const runnerTerminated = runner('terminatedEventMs');
+  const runnerDeleted = runner('deletedEventMs');
+  const t = ctx.timeline;
+  const row = (
+    name: string,
+    label: string,
+    from: ReadonlyMap<string, number>,
+    to: ReadonlyMap<string, number>,
+  ) => latencyRow('latency', name, label, pairedDeltas(names, from, to), flags);
+
+  const rows: ReportRow[] = [
+    row('create_to_running', 'create -> container Running (API watch)', created.map, t.times('running')),
+    row('exit_to_terminated', 'process exit -> Terminated (API watch)', exitedAt, t.times('terminated')),
+    row('create_to_succeeded', 'create -> Succeeded (API watch)', created.map, t.times('succeeded')),
+    row('delete_to_gone', 'delete -> pod object gone', deleteSent.map, t.times('gone')),
+    row('create_rtt', '  create request round trip', created.map, acked.map),
+    row('create_to_runner_running', '  create -> runner running event', created.map, runnerRunning),
+    row('runner_running_to_api', '  runner running event -> API Running', runnerRunning, t.times('running')),
+    row('exit_to_runner_terminated', '  process exit -> runner terminated event', exitedAt, runnerTerminated),
+    row(
+      'runner_terminated_to_api',
+      '  runner terminated event -> API Terminated',
+      runnerTerminated,
+      t.times('terminated'),
+    ),
+    row('delete_to_runner_deleted', '  delete -> runner DELETED event', deleteSent.map, runnerDeleted),
+    row(
+      'runner_deleted_to_gone',
+      '  runner DELETED event -> pod object gone',
+      runnerDeleted,
+      t.times('gone'),
+    ),
+  ];
+  const failedPods = names.filter((n) => t.times('failed').has(n)).length;
+  return {
+    rows,
+    warnings: batchWarnings('latency', count, creates, deletes, failedPods, finished, gone),
+    details: {
+      pods: count,
+      ratePerSecond: rate,
+      createRequestsFailed: creates.failed,
+      createErrors: creates.errors,
+      deleteRequestsFailed: deletes.failed,
+      deleteErrors: deletes.errors,
+      podsFailed: failedPods,
+      finishedWithinTimeout: !finished.timedOut,
+      goneWithinTimeout: !gone.timedOut,
+      runnerWatchError: ctx.runnerWatch.streamError ?? null,
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { BenchFlags } from './bench-flags.js';
+import { percentileOfSorted } from './stats.js';
+
+/** One limit a row must stay at or below: a percentile of a latency row, or a single value. */
+export interface Bound {
+  stat: 'p50' | 'p90' | 'p99' | 'max' | 'value';
+  max: number;
+}
+
+/** The circumstance a target is stated for; results from other sizes carry a note. */
+export interface TargetCondition {
+  flag: keyof Pick<BenchFlags, 'ratePerSecond' | 'burstPods' | 'footprintPods'>;
+  equals: number;
+  text: string;
+}
+
+export interface Target {
+  text: string;
+  bounds: Bound[];
+  condition?: TargetCondition;
+}
+
+/** The performance targets the product promises, keyed by row id. */
+export const TARGETS: Readonly<Record<string, Target>> = {
+  'latency.create_to_running': {
+    text: 'p50 <= 100 ms, p99 <= 300 ms',
+    bounds: [
+      { stat: 'p50', max: 100 },
+      { stat: 'p99', max: 300 },
+    ],
+    condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  },
+  'latency.exit_to_terminated': {
+    text: 'p99 <= 200 ms',
+    bounds: [{ stat: 'p99', max: 200 }],
+    condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  },
+  'burst.total_seconds': {
+    text: 'well under 120 s',
+    bounds: [{ stat: 'value', max: 120 }],
+    condition: { flag: 'burstPods', equals: 1000, text: 'target stated for 1,000 pods' },
+  },
+  'footprint.kubelet_rss_peak_mb': rss(150),
+  'footprint.kubelet_rss_steady_mb': rss(150),
+  'footprint.runner_rss_peak_mb': rss(100),
+  'footprint.runner_rss_steady_mb': rss(100),
+  'footprint.kubelet_idle_cpu_percent': idleCpu(),
+  'footprint.runner_idle_cpu_percent': idleCpu(),
+  'runner.create_to_running': { text: 'p99 <= 50 ms', bounds: [{ stat: 'p99', max: 50 }] },
+  'runner.exit_to_terminated': { text: 'p99 <= 100 ms', bounds: [{ stat: 'p99', max: 100 }] },
+};
+
+function rss(maxMb: number): Target {
+  return {
+    text: `<= ${maxMb} MB`,
+    bounds: [{ stat: 'value', max: maxMb }],
+    condition: { flag: 'footprintPods', equals: 1000, text: 'target stated for 1,000 running pods' },
+  };
+}
+
+function idleCpu(): Target {
+  return { text: '<= 1 % of a core', bounds: [{ stat: 'value', max: 1 }] };
+}
+
+export type Verdict = 'met' | 'missed' | '';
+
+export interface Evaluation {
+  verdict: Verdict;
+  /** Set when the run's sizes differ from the ones the target is stated for. */
+  note?: string;
+}
+
+/**
+ * Judges a latency row. Samples that never arrived (`missing`) count as
+ * infinitely late, so a pod that never reached the state cannot hide in p99.
+ */
+export function evaluateLatency(
+  target: Target | undefined,
+  values: readonly number[],
+  missing: number,
+  flags: BenchFlags,
+): Evaluation {
+  if (!target) return { verdict: '' };
+  const sorted = [...values.filter((v) => Number.isFinite(v)), ...Array<number>(missing).fill(Infinity)].sort(
+    (a, b) => a - b,
+  );
+  const stat = (name: Bound['stat']): number => {
+    if (name === 'value') return Number.NaN;
+    if (name === 'max') return sorted.length ? sorted[sorted.length - 1]! : Number.NaN;
+    return percentileOfSorted(sorted, Number(name.slice(1)));
+  };
+  return withNote(target, flags, meets(target, stat));
+}
+
+/** Judges a single-value row (throughput, memory, CPU); NaN (not measured) misses. */
+export function evaluateValue(target: Target | undefined, value: number, flags: BenchFlags): Evaluation {
+  if (!target) return { verdict: '' };
+  return withNote(
+    target,
+    flags,
+    meets(target, (name) => (name === 'value' ? value : Number.NaN)),
+  );
+}
+
+function meets(target: Target, stat: (name: Bound['stat']) => number): boolean {
+  return target.bounds.every((b) => {
+    const v = stat(b.stat);
+    return !Number.isNaN(v) && v <= b.max;
+  });
+}
+
+function withNote(target: Target, flags: BenchFlags, ok: boolean): Evaluation {
+  const c = target.condition;
+  const evaluation: Evaluation = { verdict: ok ? 'met' : 'missed' };
+  if (c && flags[c.flag] !== c.equals) evaluation.note = c.text;
+  return evaluation;
+}

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { BenchFlagError, DEFAULT_FLAGS, parseBenchArgs, parseScenarios } from '../../../bench/bench-flags.js';
+
+function run(argv: string[]) {
+  const parsed = parseBenchArgs(argv);
+  if (parsed.kind !== 'run') throw new Error('expected a run');
+  return parsed.flags;
+}
+
+describe('bench flags', () => {
+  it('defaults to the product sizes and every scenario', () => {
+    const flags = run([]);
+    expect(flags).to.deep.equal({ ...DEFAULT_FLAGS, scenarios: ['latency', 'burst', 'footprint', 'runner'] });
+    expect(flags.latencyPods).to.equal(600);
+    expect(flags.ratePerSecond).to.equal(20);
+    expect(flags.burstPods).to.equal(1000);
+    expect(flags.footprintPods).to.equal(1000);
+    expect(flags.footprintSeconds).to.equal(60);
+    expect(flags.runnerPods).to.equal(200);
+  });
+
+  it('--quick shrinks every size', () => {
+    const flags = run(['--quick']);
+    expect(flags.quick).to.equal(true);
+    expect(flags.latencyPods).to.equal(60);
+    expect(flags.burstPods).to.equal(100);
+    expect(flags.footprintPods).to.equal(100);
+    expect(flags.footprintSeconds).to.equal(10);
+    expect(flags.runnerPods).to.equal(50);
+  });
+
+  it('an explicit size wins over --quick wherever it appears', () => {
+    expect(run(['--burst-pods', '7', '--quick']).burstPods).to.equal(7);
+    expect(run(['--quick', '--burst-pods=9']).burstPods).to.equal(9);
+  });
+
+  const cases: Array<[string[], Partial<ReturnType<typeof run>>]> = [
+    [['--latency-pods', '10'], { latencyPods: 10 }],
+    [['--rate', '2.5'], { ratePerSecond: 2.5 }],
+    [['--concurrency=4'], { concurrency: 4 }],
+    [['--footprint-seconds', '5'], { footprintSeconds: 5 }],
+    [['--runner-pods', '3'], { runnerPods: 3 }],
+    [['--via-scheduler'], { viaScheduler: true }],
+    [['--log-v', '3'], { logVerbosity: 3 }],
+    [['--cpu-prof', '/tmp/p'], { cpuProfDir: '/tmp/p' }],
+    [['--scenarios', 'runner,latency'], { scenarios: ['runner', 'latency'] }],
+  ];
+  for (const [argv, expected] of cases) {
+    it(`parses ${argv.join(' ')}`, () => {
+      expect(run(argv)).to.deep.include(expected);
+    });
+  }
+
+  const bad: Array<[string[], RegExp]> = [
+    [['--latency-pods', '0'], /--latency-pods: must be at least 1/],
+    [['--burst-pods', '1.5'], /not a whole number/],
+    [['--rate', 'fast'], /--rate: "fast" is not a number/],
+    [['--rate'], /--rate: missing value/],
+    [['--nope'], /unknown flag --nope/],
+    [['latency'], /unexpected argument "latency"/],
+    [['--scenarios', 'latency,warp'], /unknown scenario "warp"/],
+    [['--scenarios', ','], /at least one scenario/],
+    [['--cpu-prof='], /must not be empty/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`rejects ${argv.join(' ')}`, () => {
+      expect(() => parseBenchArgs(argv))
+        .to.throw(BenchFlagError)
+        .with.property('message')
+        .that.matches(message);
+    });
+  }
+
+  it('--help wins over everything else', () => {
+    expect(parseBenchArgs(['--rate', '3', '--help']).kind).to.equal('help');
+  });
+
+  it('deduplicates scenarios and keeps their order', () => {
+    expect(parseScenarios(' burst , latency,burst')).to.deep.equal(['burst', 'latency']);
+  });
+});
