@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestCluster } from '../test/e2e/support/cluster.js';
@@ -15,6 +15,14 @@ import { PodTimeline } from './pod-timeline.js';
 import { RunnerWatch } from './runner-watch.js';
 
 const REUSE_ENV = 'VK_CMD_E2E_CLUSTER_DIR';
+
+/** Node.js flags that make a process write a V8 CPU profile into `dir` when it exits. */
+export function cpuProfFlags(dir: string | undefined): string[] {
+  if (!dir) return [];
+  const abs = path.resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${abs}`];
+}
 
 /**
  * Brings up everything the cluster scenarios need: a control plane (its own
@@ -85,6 +93,7 @@ export async function setUpCluster(
       String(maxPods),
     ],
     runnerArgs: ['--v', verbosity],
+    nodeFlags: cpuProfFlags(flags.cpuProfDir),
   });
   cleanup.push('vk-cmd node', async () => {
     await node.stop();

@@ -5,7 +5,6 @@
  * it exits 0 when targets are missed, 1 when a scenario could not run, 2 on
  * bad flags and 130 when interrupted (after cleaning up either way).
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/e2e/support/paths.js';
 import type { BenchBase, ClusterContext, ScenarioResult } from './bench-context.js';
@@ -86,14 +85,6 @@ async function main(argv: string[]): Promise<number> {
       `load ${info.machine.loadAverageAtStart.join(' ')}  ${info.date}`,
   );
   console.log(`flags: ${JSON.stringify(flags)}`);
-  if (flags.cpuProfDir) {
-    // Inherited by the runner and kubelet only: this process has already started.
-    const dir = path.resolve(flags.cpuProfDir);
-    mkdirSync(dir, { recursive: true });
-    process.env['NODE_OPTIONS'] =
-      `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim();
-  }
-
   const base: BenchBase = { flags, progress, signal: abort.signal };
   const rows: ReportRow[] = [];
   const warnings: string[] = [];

@@ -4,6 +4,7 @@ import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import { VkNode } from '../../test/e2e/support/vk-node.js';
 import type { BenchBase, ScenarioResult } from '../bench-context.js';
 import { podNames } from '../bench-pod.js';
+import { cpuProfFlags } from '../bench-setup.js';
 import { paced } from '../pacing.js';
 import { latencyRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
@@ -32,6 +33,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
     kubeconfigPath: '',
     kc: new KubeConfig(),
     runnerArgs: ['--v', String(flags.logVerbosity)],
+    nodeFlags: cpuProfFlags(flags.cpuProfDir),
   });
   let watch: RunnerWatch | undefined;
   try {

@@ -23,6 +23,8 @@ export interface VkNodeOptions {
   kubeletEnv?: Record<string, string>;
   kubeletArgs?: string[];
   runnerArgs?: string[];
+  /** Extra Node.js flags for both processes (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeFlags?: string[];
 }
 
 /** The Node.js flags bin/vk-cmd-runner's shebang gives the runner. */
@@ -90,7 +92,10 @@ export class VkNode {
       '3',
       ...(this.options.runnerArgs ?? []),
     ];
-    this.runner = this.spawnLogged('runner', RUNNER_BIN, args, process.env, RUNNER_NODE_FLAGS);
+    this.runner = this.spawnLogged('runner', RUNNER_BIN, args, process.env, [
+      ...RUNNER_NODE_FLAGS,
+      ...(this.options.nodeFlags ?? []),
+    ]);
     const deadline = Date.now() + 20_000;
     while (!existsSync(this.socketPath)) {
       if (this.runner.exitCode !== null)
@@ -124,7 +129,7 @@ export class VkNode {
       `unix://${this.socketPath}`,
       ...(this.options.kubeletArgs ?? []),
     ];
-    this.kubelet = this.spawnLogged('kubelet', KUBELET_BIN, args, env);
+    this.kubelet = this.spawnLogged('kubelet', KUBELET_BIN, args, env, this.options.nodeFlags);
   }
 
   waitForReady(timeoutMs = 60_000): Promise<V1Node> {
