@@ -4,7 +4,7 @@ import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.
 import { Backoff } from '../backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import { isConflict, type KubeApi } from '../kube/kube-api.js';
-import { canonical } from '../pods/status-equality.js';
+import { canonical } from '../kube/canonical.js';
 import {
   buildNode,
   kubeArch,
