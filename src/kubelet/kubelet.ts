@@ -77,13 +77,10 @@ export class Kubelet {
       logger.child({ component: 'lease' }),
     );
     this.informer = api.podInformer(config.nodeName);
-    const statusWriter = new StatusWriter(
-      api,
-      metrics,
-      logger.child({ component: 'pod-status' }),
+    const statusWriter = new StatusWriter(api, metrics, logger.child({ component: 'pod-status' }), {
       now,
-      deps.onStatusWritten,
-    );
+      onWritten: deps.onStatusWritten,
+    });
     const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), now);
     this.pods = new PodController(
       api,

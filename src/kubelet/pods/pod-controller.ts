@@ -14,7 +14,7 @@ import { fetchPodObjects } from './object-fetcher.js';
 import { newPodRecord, type PodRecord } from './pod-record.js';
 import { allContainersRunning, apiShowsStarted, computePodStatus, isTerminalPhase } from './pod-status.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
-import type { StatusWriter } from './status-writer.js';
+import { observedStatus, type StatusWriter } from './status-writer.js';
 
 /** The runner operations the pod controller needs (RunnerLink provides them). */
 export interface RunnerPods {
@@ -305,7 +305,7 @@ export class PodController {
         runnerPod: rec.runnerGone,
         terminal: true,
       });
-      await this.statusWriter.set(this.ref(rec), final, pod.status, rec.eventAtMs);
+      await this.statusWriter.set(this.ref(rec), final, observedStatus(pod), rec.eventAtMs);
       rec.eventAtMs = undefined;
     }
     rec.apiDeleteSent = true;
@@ -422,7 +422,7 @@ export class PodController {
     const status = computePodStatus({ ...this.statusInputs(rec, pod), runnerPod });
     const eventAtMs = rec.eventAtMs;
     rec.eventAtMs = undefined;
-    return this.statusWriter.set(this.ref(rec), status, pod.status, eventAtMs);
+    return this.statusWriter.set(this.ref(rec), status, observedStatus(pod), eventAtMs);
   }
 
   private emitContainerEvents(rec: PodRecord, pod: V1Pod, runnerPod: Pod__Output): void {

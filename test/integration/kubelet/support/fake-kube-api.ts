@@ -164,6 +164,19 @@ export class FakeKubeApi implements KubeApi {
     this.notify('update', updated);
   }
 
+  /**
+   * Another writer patches a pod's status (as the node lifecycle controller's
+   * MarkPodsNotReady does): not counted in statusPatches, delivered to informers.
+   */
+  externalStatusPatch(namespace: string, name: string, status: Json): void {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    const updated = { ...clone(pod), status: strategicMerge(pod.status, status, 'status') } as V1Pod;
+    updated.metadata!.resourceVersion = this.nextRv();
+    this.pods.set(`${namespace}/${name}`, updated);
+    this.notify('update', updated);
+  }
+
   async getNode(name: string): Promise<V1Node | undefined> {
     this.log('getNode');
     return this.nodes.has(name) ? clone(this.nodes.get(name)!) : undefined;
