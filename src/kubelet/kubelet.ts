@@ -81,7 +81,7 @@ export class Kubelet {
       now,
       onWritten: deps.onStatusWritten,
     });
-    const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), now);
+    const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), { now });
     this.pods = new PodController(
       api,
       this.informer,
