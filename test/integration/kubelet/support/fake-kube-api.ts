@@ -4,6 +4,7 @@ import {
   type KubeApi,
   type PodInformer,
   type PodInformerHandlers,
+  type TokenRequest,
 } from '../../../../src/kubelet/kube/kube-api.js';
 import type { ConfigMapData, SecretData } from '../../../../src/kubelet/pods/object-refs.js';
 
@@ -215,6 +216,11 @@ export class FakeKubeApi implements KubeApi {
     return clone(updated);
   }
 
+  async deleteNode(name: string): Promise<boolean> {
+    this.log('deleteNode', { name });
+    return this.nodes.delete(name);
+  }
+
   async getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
     this.log('getLease');
     const lease = this.leases.get(`${namespace}/${name}`);
@@ -242,6 +248,11 @@ export class FakeKubeApi implements KubeApi {
     stored.metadata!.resourceVersion = this.nextRv();
     this.leases.set(key, stored);
     return clone(stored);
+  }
+
+  async deleteLease(namespace: string, name: string): Promise<boolean> {
+    this.log('deleteLease', { namespace, name });
+    return this.leases.delete(`${namespace}/${name}`);
   }
 
   podInformer(): PodInformer {
@@ -284,6 +295,16 @@ export class FakeKubeApi implements KubeApi {
   async getSecret(namespace: string, name: string): Promise<SecretData | null> {
     this.log('getSecret', { namespace, name });
     return this.secrets.get(`${namespace}/${name}`) ?? null;
+  }
+
+  /** A token naming what it was issued for; fail with `failures.set('requestServiceAccountToken', ...)`. */
+  async requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    request: TokenRequest,
+  ): Promise<string> {
+    this.log('requestServiceAccountToken', { namespace, serviceAccount, request });
+    return `token:${namespace}/${serviceAccount}:${request.pod.name}:${request.audiences.join(',')}:${request.expirationSeconds}`;
   }
 
   async createEvent(_namespace: string, event: CoreV1Event): Promise<CoreV1Event> {

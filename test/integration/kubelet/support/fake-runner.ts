@@ -21,6 +21,8 @@ export class FakeRunner {
   readonly createCalls: PodSpec__Output[] = [];
   readonly deleteCalls: Array<{ uid: string; gracePeriodSeconds: number | undefined }> = [];
   readonly watchRequests: WatchPodsRequest__Output[] = [];
+  /** CreatePod calls and DELETED events, in the order the runner saw them. */
+  readonly events: Array<{ type: 'create' | 'deleted'; uid: string }> = [];
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
@@ -142,6 +144,7 @@ export class FakeRunner {
         const spec = call.request.pod;
         if (!spec) return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'pod is required' });
         this.createCalls.push(spec);
+        this.events.push({ type: 'create', uid: spec.uid });
         const existing = this.pods.get(spec.uid);
         if (existing) return cb(null, existing);
         const toStatus = (c: { name: string; image: string }, run: boolean): ContainerStatus__Output => ({
@@ -195,6 +198,7 @@ export class FakeRunner {
               }
             }
             this.pods.delete(uid);
+            this.events.push({ type: 'deleted', uid });
             this.emit('WATCH_EVENT_TYPE_DELETED', pod);
           }, this.deleteDelayMs);
         }
