@@ -2,15 +2,20 @@ import { expect } from 'chai';
 import { helpText } from '../../../src/kubelet/config/flag-table.js';
 import {
   parseKubeletConfig,
-  parseRunnerEndpoint,
-  parseTaint,
   type ConfigHost,
   type KubeletConfig,
 } from '../../../src/kubelet/config/kubelet-config.js';
+import { parseTaint } from '../../../src/kubelet/config/node-taints.js';
+import { parseRunnerEndpoint } from '../../../src/kubelet/config/runner-endpoint.js';
 import { ConfigError } from '../../../src/kubelet/errors.js';
 
 const host: ConfigHost = {
-  fileExists: (p) => ['/kc', '/home/u/.kube/config', '/cert', '/key', '/ca', '/token'].includes(p),
+  checkFile: (p) =>
+    ['/kc', '/home/u/.kube/config', '/cert', '/key', '/ca', '/token'].includes(p)
+      ? 'readable'
+      : p.startsWith('/locked/')
+        ? 'unreadable'
+        : 'missing',
   homeDir: '/home/u',
   hostname: 'Login01',
   defaultPodIp: () => '192.0.2.10',
@@ -42,6 +47,9 @@ describe('parseKubeletConfig', () => {
       runnerUnreachableGraceSeconds: 40,
       leaseDurationSeconds: 40,
       leaseRenewIntervalSeconds: 10,
+      healthzPort: 10248,
+      healthzBindAddress: '127.0.0.1',
+      deleteNodeOnExit: false,
     });
     expect(c.taints).to.deep.equal([
       { key: 'virtual-kubelet.io/provider', value: 'mock', effect: 'NoSchedule' },
@@ -183,6 +191,35 @@ describe('parseKubeletConfig', () => {
       },
     },
     { name: 'port 0', argv: ['--kubelet-port', '0'], env: {}, check: (c) => c.kubeletPort, want: 0 },
+    { name: 'healthz off', argv: ['--healthz-port', '0'], env: {}, check: (c) => c.healthzPort, want: 0 },
+    {
+      name: 'healthz address',
+      argv: ['--healthz-bind-address=0.0.0.0'],
+      env: {},
+      check: (c) => c.healthzBindAddress,
+      want: '0.0.0.0',
+    },
+    {
+      name: 'delete node on exit (flag)',
+      argv: ['--delete-node-on-exit'],
+      env: {},
+      check: (c) => c.deleteNodeOnExit,
+      want: true,
+    },
+    {
+      name: 'delete node on exit (env)',
+      argv: [],
+      env: { VK_CMD_DELETE_NODE_ON_EXIT: 'true' },
+      check: (c) => c.deleteNodeOnExit,
+      want: true,
+    },
+    {
+      name: 'delete node on exit (flag wins)',
+      argv: ['--delete-node-on-exit=false'],
+      env: { VK_CMD_DELETE_NODE_ON_EXIT: '1' },
+      check: (c) => c.deleteNodeOnExit,
+      want: false,
+    },
   ];
   for (const t of precedence) {
     it(`setting: ${t.name}`, () => {
@@ -210,6 +247,19 @@ describe('parseKubeletConfig', () => {
       env: { APISERVER_CERT_LOCATION: '/missing', APISERVER_KEY_LOCATION: '/key' },
       setting: 'APISERVER_CERT_LOCATION',
     },
+    {
+      argv: [],
+      env: { APISERVER_CERT_LOCATION: '/locked/client.crt', APISERVER_KEY_LOCATION: '/key' },
+      setting: 'APISERVER_CERT_LOCATION',
+    },
+    {
+      argv: ['--tls-private-key-file', '/locked/k', '--tls-cert-file', '/cert'],
+      setting: '--tls-private-key-file',
+    },
+    { argv: [], env: { KUBECONFIG: '/locked/config' }, setting: 'KUBECONFIG' },
+    { argv: ['--healthz-port', '70000'], setting: '--healthz-port' },
+    { argv: ['--healthz-bind-address', 'localhost'], setting: '--healthz-bind-address' },
+    { argv: [], env: { VK_CMD_DELETE_NODE_ON_EXIT: 'maybe' }, setting: 'VK_CMD_DELETE_NODE_ON_EXIT' },
     { argv: ['--authorization-mode', 'RBAC'], setting: '--authorization-mode' },
     { argv: ['--max-pods', '0'], setting: '--max-pods' },
     { argv: ['--node-labels', 'a=b c'], setting: '--node-labels' },
@@ -241,7 +291,7 @@ describe('parseKubeletConfig', () => {
   }
 
   it('refuses to start without any kubeconfig (no credentials for reviews)', () => {
-    const bare: ConfigHost = { ...host, fileExists: () => false };
+    const bare: ConfigHost = { ...host, checkFile: () => 'missing' };
     expect(() => parseKubeletConfig([], {}, bare)).to.throw(ConfigError, /kubeconfig/);
   });
 
@@ -268,6 +318,11 @@ describe('parseKubeletConfig', () => {
       '--runner-token-file',
       '--ignore-restart-policy',
       'default 1000',
+      '--healthz-port',
+      'default 10248',
+      '--healthz-bind-address',
+      'env VK_CMD_DELETE_NODE_ON_EXIT',
+      'vk-cmd.jiriaf.org/walltime-deadline',
     ]) {
       expect(text).to.contain(needle);
     }

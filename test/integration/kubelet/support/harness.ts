@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
 import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
-import { parseRunnerEndpoint } from '../../../../src/kubelet/config/kubelet-config.js';
+import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpoint.js';
 import { Kubelet } from '../../../../src/kubelet/kubelet.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
@@ -46,7 +46,10 @@ export function testConfig(socketPath: string, overrides: Partial<KubeletConfig>
     nodeLabels: {},
     anonymousAuth: false,
     authorizationMode: 'Webhook',
+    healthzPort: 0,
+    healthzBindAddress: '127.0.0.1',
     ignoreRestartPolicy: false,
+    deleteNodeOnExit: false,
     nodeStatusUpdateFrequencySeconds: 60,
     leaseDurationSeconds: 40,
     leaseRenewIntervalSeconds: 10,
