@@ -26,6 +26,8 @@ export class FakeRunner {
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
+  /** Reported by GetNodeInfo, as a runner inside a Slurm allocation does. */
+  slurm: { jobId: string; endMs: number } | undefined;
   deleteDelayMs = 20;
   private pods = new Map<string, Pod__Output>();
   private history: Array<{ type: EventType; revision: number; pod: Pod__Output }> = [];
@@ -139,6 +141,7 @@ export class FakeRunner {
           runnerVersion: '0.0.0-fake',
           ephemeralStorageBytes: 100 * 1024 ** 3,
           rootDir: '/tmp/fake',
+          ...(this.slurm ? { slurmJobId: this.slurm.jobId, slurmJobEndMs: this.slurm.endMs } : {}),
         }),
       CreatePod: (call, cb) => {
         const spec = call.request.pod;
