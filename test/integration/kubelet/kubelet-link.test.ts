@@ -48,15 +48,22 @@ describe('kubelet runner link, restarts and lost pods', function () {
       patchesBefore,
     );
     expect(h.api.pod('default', 's1')?.status?.phase).to.equal('Running');
-    // A pod created while the link is down is queued, not created and not failed.
+
+    // The runner is back and answers, but the link has not synced yet: a pod that
+    // arrives now is handled (its record exists) but neither created nor failed.
+    h.runner.holdSync = true;
+    await h.runner.start();
+    await waitFor(() => h.runner.syncHeld() && kubelet.link.state === 'Syncing', 5000, 'link syncing');
     const queued = h.api.addPod(sleeper('queued'));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(h.runner.createCount(queued.metadata!.uid!)).to.equal(0);
+    const queuedUid = queued.metadata!.uid!;
+    await waitFor(() => kubelet.pods.record(queuedUid)?.syncing === false, 5000, 'queued pod handled');
+    expect(h.runner.createCount(queuedUid), 'no CreatePod before the link synced').to.equal(0);
     expect(h.api.pod('default', 'queued')?.status?.phase).to.equal('Pending');
+    expect(h.api.statusPatches.length, 'no pod status written while unsynced').to.equal(patchesBefore);
 
     // The container ends while the kubelet cannot see it; the resumed watch delivers it.
-    await h.runner.start();
     h.runner.terminate(uid, 'c1', 0, 'Completed');
+    h.runner.releaseSync();
     await waitFor(() => ready(h)?.status === 'True', 5000, 'Ready again');
     await waitFor(() => h.api.pod('default', 's1')?.status?.phase === 'Succeeded', 5000, 's1 Succeeded');
     await waitFor(() => c1(h, 'queued')?.state?.running, 5000, 'queued pod created after reconnect');
@@ -73,8 +80,8 @@ describe('kubelet runner link, restarts and lost pods', function () {
     await waitFor(() => c1(h, 'a1')?.state?.running, 5000, 'running');
     await h.stopKubelet(first);
 
-    await h.startKubelet();
-    await new Promise((r) => setTimeout(r, 200));
+    const second = await h.startKubelet();
+    await waitFor(() => second.pods.record(uid)?.created, 5000, 'adopted');
     expect(h.runner.createCount(uid)).to.equal(1);
     h.runner.terminate(uid, 'c1', 7, 'Error');
     const failed = await waitFor(() => c1(h, 'a1')?.state?.terminated, 5000, 'terminated after adoption');
@@ -113,5 +120,25 @@ describe('kubelet runner link, restarts and lost pods', function () {
     const fresh = h.api.addPod(sleeper('fresh'));
     await waitFor(() => c1(h, 'fresh')?.state?.running, 5000, 'fresh running');
     expect(h.runner.createCount(fresh.metadata!.uid!)).to.equal(1);
+  });
+
+  it('a restarted kubelet deletes from the runner the pods the API server removed while it was down', async () => {
+    const first = await h.startKubelet();
+    const pod = h.api.addPod(sleeper('orphan'));
+    const uid = pod.metadata!.uid!;
+    await waitFor(() => c1(h, 'orphan')?.state?.running, 5000, 'running');
+    await h.stopKubelet(first);
+    // Force-deleted while no kubelet watched: the new one has no record of it.
+    await h.api.deletePod('default', 'orphan', uid);
+
+    await h.startKubelet();
+    const call = await waitFor(
+      () => h.runner.deleteCalls.find((d) => d.uid === uid),
+      5000,
+      'runner DeletePod',
+    );
+    expect(call.gracePeriodSeconds, 'the runner default grace period').to.equal(undefined);
+    await waitFor(() => h.runner.pod(uid) === undefined, 5000, 'runner forgot the orphan');
+    expect(h.runner.createCount(uid)).to.equal(1);
   });
 });

@@ -26,6 +26,9 @@ export class FakeRunner {
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
+  /** Withhold SYNCED on new watches (the kubelet's link stays Syncing) until releaseSync(). */
+  holdSync = false;
+  private heldSyncs: Array<() => void> = [];
   /** Reported by GetNodeInfo, as a runner inside a Slurm allocation does. */
   slurm: { jobId: string; endMs: number } | undefined;
   deleteDelayMs = 20;
@@ -75,6 +78,17 @@ export class FakeRunner {
       this.epoch = `epoch-${Math.random().toString(36).slice(2, 8)}`;
     }
     await this.start();
+  }
+
+  /** Sends the withheld SYNCED events and stops holding. */
+  releaseSync(): void {
+    this.holdSync = false;
+    for (const send of this.heldSyncs.splice(0)) send();
+  }
+
+  /** Whether a watch is open and waiting for its SYNCED. */
+  syncHeld(): boolean {
+    return this.heldSyncs.length > 0;
   }
 
   pod(uid: string): Pod__Output | undefined {
@@ -231,7 +245,10 @@ export class FakeRunner {
             call.write({ type: 'WATCH_EVENT_TYPE_SNAPSHOT', revision: pod.revision, epoch: this.epoch, pod });
           }
         }
-        call.write({ type: 'WATCH_EVENT_TYPE_SYNCED', revision: this.revision, epoch: this.epoch });
+        const synced = () =>
+          call.write({ type: 'WATCH_EVENT_TYPE_SYNCED', revision: this.revision, epoch: this.epoch });
+        if (this.holdSync) this.heldSyncs.push(synced);
+        else synced();
         this.streams.add(call);
         call.on('cancelled', () => this.streams.delete(call));
         call.on('close', () => this.streams.delete(call));
