@@ -6,7 +6,6 @@ import {
   PROBE_TOKEN,
   SCRAPER_TOKEN,
 } from './support/kubelet-api-fixture.js';
-import { call } from './https-client.js';
 
 describe('KubeletApiServer over HTTPS', function () {
   this.timeout(30_000);
@@ -59,7 +58,7 @@ describe('KubeletApiServer over HTTPS', function () {
         expect((await f.get(p, {})).status, p).to.equal(401);
       }
       const anonymous = await f.startServer({ anonymousAuth: true });
-      const anonGet = (p: string) => call({ port: anonymous.port, path: p, ca: f.servingCertPem });
+      const anonGet = (p: string) => f.getFrom(anonymous.port, p, {});
       expect((await anonGet('/healthz')).status, 'authorised like any path').to.equal(403);
       const denied = await anonGet('/pods');
       expect(denied.status).to.equal(403);
@@ -69,12 +68,7 @@ describe('KubeletApiServer over HTTPS', function () {
 
     it('skips the review with AlwaysAllow', async () => {
       const open = await f.startServer({ authorizationMode: 'AlwaysAllow' });
-      const res = await call({
-        port: open.port,
-        path: '/stats/summary',
-        ca: f.servingCertPem,
-        token: NOBODY_TOKEN,
-      });
+      const res = await f.getFrom(open.port, '/stats/summary', { token: NOBODY_TOKEN });
       expect(res.status).to.equal(200);
       expect(f.reviewer.reviews).to.have.length(0);
     });
@@ -107,12 +101,7 @@ describe('KubeletApiServer over HTTPS', function () {
       const failing = await f.startServer({
         accessReviewer: { review: () => Promise.reject(new Error('apiserver down')) },
       });
-      const res = await call({
-        port: failing.port,
-        path: '/healthz',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const res = await f.getFrom(failing.port, '/healthz');
       expect(res).to.include({
         status: 500,
         body: `Authorization error (user=${APISERVER_USER}, verb=get, resource=nodes, subresource=healthz)`,

@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { pod } from '../../fixtures/kubelet-api/stats-fixture.js';
-import { runnerClient } from './fake-runner.js';
-import { StreamingCall, call } from './https-client.js';
 import { KubeletApiFixture } from './support/kubelet-api-fixture.js';
 
 describe('KubeletApiServer over HTTPS', function () {
@@ -60,12 +57,7 @@ describe('KubeletApiServer over HTTPS', function () {
       try {
         const codes: Record<string, number> = {};
         for (const c of ['gone', 'bad', 'down', 'odd']) {
-          const res = await call({
-            port: server.port,
-            path: `/containerLogs/team-a/broken/${c}`,
-            ca: f.servingCertPem,
-            ...f.apiserverCert,
-          });
+          const res = await f.getFrom(server.port, `/containerLogs/team-a/broken/${c}`);
           codes[c] = res.status;
         }
         expect(codes).to.deep.equal({ gone: 404, bad: 400, down: 503, odd: 500 });
@@ -75,12 +67,7 @@ describe('KubeletApiServer over HTTPS', function () {
     });
 
     it('streams follow output as the runner sends it and cancels the call when the client leaves', async () => {
-      const stream = new StreamingCall({
-        port: f.port,
-        path: '/containerLogs/team-a/talker/c1?follow=true',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const stream = f.follow('/containerLogs/team-a/talker/c1?follow=true');
       const held = await f.runner.nextFollowCall();
       expect(held.request).to.deep.include({ follow: true, uid: 'uid-talker' });
       const res = await stream.response;
@@ -97,12 +84,7 @@ describe('KubeletApiServer over HTTPS', function () {
     });
 
     it('ends the response when a followed container terminates', async () => {
-      const stream = new StreamingCall({
-        port: f.port,
-        path: '/containerLogs/team-a/talker/c1?follow=1',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const stream = f.follow('/containerLogs/team-a/talker/c1?follow=1');
       const held = await f.runner.nextFollowCall();
       held.write('the end\n');
       held.end();
@@ -114,12 +96,7 @@ describe('KubeletApiServer over HTTPS', function () {
       const saved = f.runner.logs;
       f.runner.logs = {};
       try {
-        const stream = new StreamingCall({
-          port: f.port,
-          path: '/containerLogs/team-a/talker/c1?follow=true',
-          ca: f.servingCertPem,
-          ...f.apiserverCert,
-        });
+        const stream = f.follow('/containerLogs/team-a/talker/c1?follow=true');
         const held = await f.runner.nextFollowCall();
         const res = await stream.response;
         expect(res.statusCode).to.equal(200);
@@ -133,36 +110,22 @@ describe('KubeletApiServer over HTTPS', function () {
     });
 
     it('answers 503 to a follow request when the runner cannot be reached', async () => {
-      const unreachable = await f.startServer({
-        runner: runnerClient(`unix:${path.join(f.dir, 'nobody.sock')}`),
-      });
-      const res = await call({
-        port: unreachable.port,
-        path: '/containerLogs/team-a/talker/c1?follow=true',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const unreachable = await f.startUnreachable();
+      const res = await f.getFrom(unreachable, '/containerLogs/team-a/talker/c1?follow=true');
       expect(res.status).to.equal(503);
       expect(res.body).to.match(/runner unavailable/);
     });
 
     it('stop ends open follow streams, cancels their calls and closes', async () => {
       const { port: p, server } = await f.startServer();
-      const stream = new StreamingCall({
-        port: p,
-        path: '/containerLogs/team-a/talker/c1?follow=true',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const stream = f.follow('/containerLogs/team-a/talker/c1?follow=true', p);
       const held = await f.runner.nextFollowCall();
       await stream.waitForText((t) => t.includes('line 2'));
       await server.stop();
       await held.cancelled;
       await stream.done;
       let refused: unknown;
-      await call({ port: p, path: '/healthz', ca: f.servingCertPem, ...f.apiserverCert }).catch(
-        (e: unknown) => (refused = e),
-      );
+      await f.getFrom(p, '/healthz').catch((e: unknown) => (refused = e));
       expect(refused).to.be.instanceOf(Error);
     });
   });

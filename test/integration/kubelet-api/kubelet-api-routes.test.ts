@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { runnerClient } from './fake-runner.js';
-import { call } from './https-client.js';
 import { KubeletApiFixture } from './support/kubelet-api-fixture.js';
 
 describe('KubeletApiServer over HTTPS', function () {
@@ -54,15 +51,8 @@ describe('KubeletApiServer over HTTPS', function () {
     });
 
     it('answers 503 when the runner cannot be reached', async () => {
-      const unreachable = await f.startServer({
-        runner: runnerClient(`unix:${path.join(f.dir, 'nobody.sock')}`),
-      });
-      const res = await call({
-        port: unreachable.port,
-        path: '/stats/summary',
-        ca: f.servingCertPem,
-        ...f.apiserverCert,
-      });
+      const unreachable = await f.startUnreachable();
+      const res = await f.getFrom(unreachable, '/stats/summary');
       expect(res.status).to.equal(503);
     });
 

@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
-import { Harness, waitFor } from './support/harness.js';
-
-function sleeper(name: string): V1Pod {
-  return {
-    metadata: { name, namespace: 'default' },
-    spec: {
-      nodeName: 'vk-test',
-      restartPolicy: 'Never',
-      containers: [{ name: 'c1', image: 'none', command: ['sleep', '600'] }],
-    },
-  };
-}
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, sleeperPod, waitFor } from './support/harness.js';
 
 const ready = (h: Harness) => h.api.nodes.get('vk-test')?.status?.conditions?.find((c) => c.type === 'Ready');
 const c1 = (h: Harness, name: string) =>
@@ -20,18 +9,11 @@ const c1 = (h: Harness, name: string) =>
 describe('kubelet runner link, restarts and lost pods', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-    await h.startRunner();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x));
 
   it('turns NotReady with RunnerUnreachable after the grace period without failing pods, then resumes', async () => {
     const kubelet = await h.startKubelet({ runnerUnreachableGraceSeconds: 0.5 });
-    const pod = h.api.addPod(sleeper('s1'));
+    const pod = h.api.addPod(sleeperPod('s1'));
     const uid = pod.metadata!.uid!;
     await waitFor(() => c1(h, 's1')?.state?.running, 5000, 'running');
     await waitFor(() => ready(h)?.status === 'True', 5000, 'Ready');
@@ -54,7 +36,7 @@ describe('kubelet runner link, restarts and lost pods', function () {
     h.runner.holdSync = true;
     await h.runner.start();
     await waitFor(() => h.runner.syncHeld() && kubelet.link.state === 'Syncing', 5000, 'link syncing');
-    const queued = h.api.addPod(sleeper('queued'));
+    const queued = h.api.addPod(sleeperPod('queued'));
     const queuedUid = queued.metadata!.uid!;
     await waitFor(() => kubelet.pods.record(queuedUid)?.syncing === false, 5000, 'queued pod handled');
     expect(h.runner.createCount(queuedUid), 'no CreatePod before the link synced').to.equal(0);
@@ -75,7 +57,7 @@ describe('kubelet runner link, restarts and lost pods', function () {
 
   it('adopts running pods after a kubelet restart without calling CreatePod again', async () => {
     const first = await h.startKubelet();
-    const pod = h.api.addPod(sleeper('a1'));
+    const pod = h.api.addPod(sleeperPod('a1'));
     const uid = pod.metadata!.uid!;
     await waitFor(() => c1(h, 'a1')?.state?.running, 5000, 'running');
     await h.stopKubelet(first);
@@ -92,7 +74,7 @@ describe('kubelet runner link, restarts and lost pods', function () {
 
   it('reports a started pod the runner lost as Failed/RunnerLostPod and never re-runs it', async () => {
     const kubelet = await h.startKubelet();
-    const pod = h.api.addPod(sleeper('lost'));
+    const pod = h.api.addPod(sleeperPod('lost'));
     const uid = pod.metadata!.uid!;
     await waitFor(() => c1(h, 'lost')?.state?.running, 5000, 'running');
     await h.stopKubelet(kubelet);
@@ -112,19 +94,19 @@ describe('kubelet runner link, restarts and lost pods', function () {
 
   it('a runner that loses its state while the kubelet runs: started pods fail, never-started pods are created', async () => {
     await h.startKubelet();
-    const started = h.api.addPod(sleeper('was-running'));
+    const started = h.api.addPod(sleeperPod('was-running'));
     await waitFor(() => c1(h, 'was-running')?.state?.running, 5000, 'running');
     await h.runner.restart({ loseState: true });
     await waitFor(() => h.api.pod('default', 'was-running')?.status?.phase === 'Failed', 5000, 'Failed');
     expect(h.runner.createCount(started.metadata!.uid!)).to.equal(1);
-    const fresh = h.api.addPod(sleeper('fresh'));
+    const fresh = h.api.addPod(sleeperPod('fresh'));
     await waitFor(() => c1(h, 'fresh')?.state?.running, 5000, 'fresh running');
     expect(h.runner.createCount(fresh.metadata!.uid!)).to.equal(1);
   });
 
   it('a restarted kubelet deletes from the runner the pods the API server removed while it was down', async () => {
     const first = await h.startKubelet();
-    const pod = h.api.addPod(sleeper('orphan'));
+    const pod = h.api.addPod(sleeperPod('orphan'));
     const uid = pod.metadata!.uid!;
     await waitFor(() => c1(h, 'orphan')?.state?.running, 5000, 'running');
     await h.stopKubelet(first);

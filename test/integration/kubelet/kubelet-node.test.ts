@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
-import { Harness, waitFor } from './support/harness.js';
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, waitFor } from './support/harness.js';
 
 const node = (h: Harness): V1Node | undefined => h.api.nodes.get('vk-test');
 const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.find((c) => c.type === type);
@@ -8,13 +9,7 @@ const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.fin
 describe('kubelet node registration, status, lease and walltime', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x), { startRunner: false });
 
   it('registers the node with labels, taint, capacity, addresses, endpoint, nodeInfo and conditions', async () => {
     await h.startRunner();

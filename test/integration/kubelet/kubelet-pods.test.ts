@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { Harness, percentile, waitFor } from './support/harness.js';
+import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, percentile, waitFor } from './support/harness.js';
 
 function scriptPod(name: string, extra: Partial<V1Pod['spec']> = {}): V1Pod {
   return {
@@ -34,14 +36,7 @@ const c1 = (h: Harness, name: string) => statusOf(h, name)?.containerStatuses?.f
 describe('kubelet pods against a fake runner and API', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-    await h.startRunner();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x));
 
   it('creates a pod end to end and reports Running then Succeeded with real times and the pgid', async () => {
     await h.startKubelet();
@@ -231,21 +226,7 @@ describe('kubelet pods against a fake runner and API', function () {
           },
         ],
         volumes: [
-          {
-            name: 'kube-api-access-abcde',
-            projected: {
-              defaultMode: 420,
-              sources: [
-                { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-                { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                {
-                  downwardAPI: {
-                    items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }],
-                  },
-                },
-              ],
-            },
-          },
+          kubeApiAccessVolume('kube-api-access-abcde'),
           { name: 'data', persistentVolumeClaim: { claimName: 'scratch' } },
         ],
       },

@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
-import { Harness, waitFor } from './support/harness.js';
-
-function sleeper(name: string, restartPolicy = 'Never'): V1Pod {
-  return {
-    metadata: { name, namespace: 'default' },
-    spec: {
-      nodeName: 'vk-test',
-      restartPolicy,
-      containers: [{ name: 'c1', image: 'none', command: ['sleep', '600'] }],
-    },
-  };
-}
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, sleeperPod, waitFor } from './support/harness.js';
 
 const readyOf = (h: Harness, name: string) =>
   h.api.pod('default', name)?.status?.conditions?.find((c) => c.type === 'Ready');
@@ -19,18 +8,11 @@ const readyOf = (h: Harness, name: string) =>
 describe('kubelet pod status against other writers and events', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-    await h.startRunner();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x));
 
   it('puts Ready back when another writer marked the pod not ready, without a container change', async () => {
     await h.startKubelet();
-    const pod = h.api.addPod(sleeper('mark'));
+    const pod = h.api.addPod(sleeperPod('mark'));
     await waitFor(() => readyOf(h, 'mark')?.status === 'True', 5000, 'Ready');
     const patches = h.api.statusPatches.length;
     const runnerEvents = h.runner.sentAtMs.length;
@@ -58,7 +40,7 @@ describe('kubelet pod status against other writers and events', function () {
 
   it('emits BackOff once per restart of a crash-looping container, folding repeats into one event', async () => {
     await h.startKubelet();
-    const pod = h.api.addPod(sleeper('crash', 'Always'));
+    const pod = h.api.addPod(sleeperPod('crash', 'Always'));
     const uid = pod.metadata!.uid!;
     await waitFor(() => readyOf(h, 'crash')?.status === 'True', 5000, 'Ready');
     const lastState = {

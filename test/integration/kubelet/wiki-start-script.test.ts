@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { X509Certificate } from 'node:crypto';
+import { loadOrCreateServingCert } from '../../../src/kubelet/api/serving-cert.js';
 import { FakeKubeApi } from './support/fake-kube-api.js';
 import { FakeKubeHttp } from './support/fake-kube-http.js';
 import { FakeRunner } from './support/fake-runner.js';
@@ -23,7 +23,6 @@ import { waitFor } from './support/harness.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const START_SH = path.join(REPO_ROOT, 'test', 'fixtures', 'kubelet-api', 'wiki-start.sh');
-const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -91,23 +90,10 @@ describe("the wiki's start.sh starts the kubelet unchanged", function () {
     const vkPath = path.join(main, 'test-run', 'apiserver');
     mkdirSync(vkPath, { recursive: true });
     symlinkSync(path.join(REPO_ROOT, 'bin'), path.join(main, 'bin'));
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path.join(vkPath, 'client.key'),
-      '-out',
-      path.join(vkPath, 'client.crt'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=vk',
-    ]);
+    // The wiki's client.crt/client.key are the kubelet API's serving pair.
+    const pair = await loadOrCreateServingCert(undefined, undefined, ['vk'], ['172.17.0.1']);
+    writeFileSync(path.join(vkPath, 'client.crt'), pair.certPem);
+    writeFileSync(path.join(vkPath, 'client.key'), pair.keyPem, { mode: 0o600 });
     const apiPort = await http.start();
     writeFileSync(path.join(dir, 'home', '.kube', 'config'), http.kubeconfig(apiPort));
 

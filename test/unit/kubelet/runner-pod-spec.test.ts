@@ -5,14 +5,9 @@ import type { FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { referencedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { buildRunnerPodSpec, effectiveRestartPolicy } from '../../../src/kubelet/pods/runner-pod-spec.js';
 import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
+import { b64, specContext } from './support/pod-fixtures.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const ctx = {
-  hostIp: '1.2.3.4',
-  podIp: '1.2.3.4',
-  allocatable: { cpu: '1', memory: '1', 'ephemeral-storage': '1' },
-  ignoreRestartPolicy: false,
-};
+const ctx = specContext;
 
 function wikiPod(volumes: NonNullable<V1Pod['spec']>['volumes']): V1Pod {
   return {

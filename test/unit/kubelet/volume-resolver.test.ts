@@ -5,31 +5,12 @@ import { ContainerConfigError } from '../../../src/kubelet/errors.js';
 import { referencedObjects, tokenKey, type FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { buildRunnerPodSpec } from '../../../src/kubelet/pods/runner-pod-spec.js';
 import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
+import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
+import { b64, specContext } from './support/pod-fixtures.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const ctx = {
-  hostIp: '10.0.0.1',
-  podIp: '10.0.0.1',
-  allocatable: { cpu: '4', memory: '8Gi', 'ephemeral-storage': '100Gi' },
-  ignoreRestartPolicy: false,
-};
+const ctx = specContext;
 
-/** The volume the API server's ServiceAccount admission adds to every pod (automountServiceAccountToken). */
-const kubeApiAccess: V1Volume = {
-  name: 'kube-api-access-x7k2p',
-  projected: {
-    defaultMode: 420,
-    sources: [
-      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-      {
-        downwardAPI: {
-          items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
-        },
-      },
-    ],
-  },
-};
+const kubeApiAccess = kubeApiAccessVolume();
 
 function pod(volumes: V1Volume[]): V1Pod {
   return {

@@ -15,8 +15,8 @@ import type { TokenReviewResult, TokenReviewer } from '../../../../src/kubelet/a
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import { createTestCa, type TestCa } from '../../../fixtures/kubelet-api/test-pki.js';
 import { pod, sampleStats, samplePods } from '../../../fixtures/kubelet-api/stats-fixture.js';
-import { FakeRunner } from '../fake-runner.js';
-import { call, type Credentials } from '../https-client.js';
+import { FakeRunner, runnerClient } from '../fake-runner.js';
+import { StreamingCall, call, type Credentials } from '../https-client.js';
 
 export const APISERVER_USER = 'kube-apiserver-kubelet-client';
 export const SCRAPER_TOKEN = 'scraper-token';
@@ -129,7 +129,23 @@ export class KubeletApiFixture {
 
   /** A request to the per-test server, by default with the API server's client certificate. */
   get(p: string, creds: Credentials = this.apiserverCert, method = 'GET') {
-    return call({ port: this.port, path: p, ca: this.servingCertPem, method, ...creds });
+    return this.getFrom(this.port, p, creds, method);
+  }
+
+  /** A request to another server of this fixture. */
+  getFrom(port: number, p: string, creds: Credentials = this.apiserverCert, method = 'GET') {
+    return call({ port, path: p, ca: this.servingCertPem, method, ...creds });
+  }
+
+  /** A streaming request (log follow) with the API server's client certificate. */
+  follow(p: string, port = this.port): StreamingCall {
+    return new StreamingCall({ port, path: p, ca: this.servingCertPem, ...this.apiserverCert });
+  }
+
+  /** A server whose runner socket does not exist. */
+  async startUnreachable(): Promise<number> {
+    return (await this.startServer({ runner: runnerClient(`unix:${path.join(this.dir, 'nobody.sock')}`) }))
+      .port;
   }
 
   private async setUp(): Promise<void> {

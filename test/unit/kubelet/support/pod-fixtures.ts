@@ -76,3 +76,14 @@ export function status(overrides: Partial<PodStatusInputs>) {
 
 export const cond = (s: ReturnType<typeof status>, type: string) =>
   s.conditions?.find((c) => c.type === type);
+
+/** base64, as the API carries Secret data and binaryData. */
+export const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+/** What building a CreatePod request needs besides the pod: node addresses, allocatable, policy. */
+export const specContext = {
+  hostIp: '10.0.0.1',
+  podIp: '10.0.0.1',
+  allocatable: { cpu: '4', memory: '8Gi', 'ephemeral-storage': '100Gi' },
+  ignoreRestartPolicy: false,
+};
