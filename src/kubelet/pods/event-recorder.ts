@@ -77,7 +77,7 @@ export class EventRecorder {
       );
   }
 
-  /** Resolves once every write requested so far has finished (tests, shutdown). */
+  /** Resolves once every write requested so far has finished (tests). */
   async flush(): Promise<void> {
     await Promise.all([...this.recorded.values()].map((r) => r.queue));
   }
