@@ -30,7 +30,10 @@ export class ContainerConfigError extends Error {
   }
 }
 
-/** The runner could not be reached; retry later, never fail a pod for it. */
+/**
+ * The runner cannot be reached or is shutting down: retry later, never fail a
+ * pod for it. The kubelet API answers it with 503.
+ */
 export class UnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import type { ConfigHost } from './config/kubelet-config.js';
 
@@ -15,7 +15,14 @@ export function firstHostIpv4(): string {
 /** The real host behind configuration parsing. */
 export function realConfigHost(): ConfigHost {
   return {
-    fileExists: (p) => existsSync(p),
+    checkFile: (p) => {
+      try {
+        accessSync(p, constants.R_OK);
+        return 'readable';
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+      }
+    },
     homeDir: os.homedir(),
     hostname: os.hostname(),
     defaultPodIp: firstHostIpv4,

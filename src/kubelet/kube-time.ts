@@ -1,6 +1,11 @@
 /** Kubernetes `metav1.Time`: RFC 3339 with second precision, as the API server stores it. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return rfc3339Seconds(ms).replace('.000Z', 'Z');
+}
+
+/** An ISO string truncated to the second (keeps the `.000` of toISOString; for comparisons). */
+export function rfc3339Seconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 /**
@@ -12,7 +17,7 @@ export function microTime(ms: number): string {
   return iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** Milliseconds since the epoch for a time the API returned (Date or string), or undefined. */
+/** Milliseconds since the epoch for a time the API returned (client-node Date or RFC 3339 string), or undefined. */
 export function timeMs(value: Date | string | undefined | null): number | undefined {
   if (value === undefined || value === null) return undefined;
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);

@@ -60,7 +60,6 @@ export class Kubelet {
         runnerTarget: config.runner.target,
         kubeletPort: deps.kubeletPort,
         version: deps.version,
-        startMs: now(),
         now,
       },
       logger.child({ component: 'node' }),
@@ -77,14 +76,11 @@ export class Kubelet {
       logger.child({ component: 'lease' }),
     );
     this.informer = api.podInformer(config.nodeName);
-    const statusWriter = new StatusWriter(
-      api,
-      metrics,
-      logger.child({ component: 'pod-status' }),
+    const statusWriter = new StatusWriter(api, metrics, logger.child({ component: 'pod-status' }), {
       now,
-      deps.onStatusWritten,
-    );
-    const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), now);
+      onWritten: deps.onStatusWritten,
+    });
+    const events = new EventRecorder(api, config.nodeName, logger.child({ component: 'events' }), { now });
     this.pods = new PodController(
       api,
       this.informer,
@@ -127,7 +123,11 @@ export class Kubelet {
     this.setState('Running');
   }
 
-  /** Stops every loop; in-flight API calls are abandoned. */
+  /**
+   * Stops every loop; pending pod status writes get a short drain, other
+   * in-flight API calls are abandoned. With --delete-node-on-exit the Lease
+   * and the Node are then deleted, so the node leaves with the allocation.
+   */
   async stop(): Promise<void> {
     if (this.state === 'Stopped' || this.state === 'Stopping') return;
     this.setState('Stopping');
@@ -135,7 +135,17 @@ export class Kubelet {
     this.lease.stop();
     await this.pods.stop();
     this.link.stop();
+    if (this.deps.config.deleteNodeOnExit && this.node.isRegistered()) await this.deregister();
     this.setState('Stopped');
+  }
+
+  private async deregister(): Promise<void> {
+    try {
+      await this.lease.deleteLease();
+      await this.node.deleteNode();
+    } catch (err) {
+      this.deps.logger.warn({ err, node: this.deps.config.nodeName }, 'Failed to delete the node on exit');
+    }
   }
 
   /** The pods bound to this node, for the HTTPS API. */

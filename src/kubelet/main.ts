@@ -3,6 +3,8 @@ import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createRootLogger, type Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
+import { HealthzServer } from './api/healthz-server.js';
+import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
 import { helpText } from './config/flag-table.js';
@@ -50,7 +52,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     config.tlsKeyPath,
     [...new Set([config.nodeName, os.hostname(), 'localhost'])],
     [...new Set([config.podIp, '127.0.0.1'])],
-  );
+  ).catch((err: unknown) => {
+    if (config.tlsCertPath === undefined) throw err;
+    throw new ConfigError('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
+  });
   if (cert.selfSigned) {
     logger.info(
       { node: config.nodeName },
@@ -60,6 +65,20 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
 
   // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
   const late: { kubelet?: Kubelet } = {};
+  const health: HealthSource = {
+    healthy: () => late.kubelet?.health().healthy() ?? true,
+    ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
+  };
+  const healthz =
+    config.healthzPort > 0
+      ? new HealthzServer({
+          bindAddress: config.healthzBindAddress,
+          port: config.healthzPort,
+          health,
+          logger,
+        })
+      : undefined;
+  void healthz?.start();
   const apiServer = new KubeletApiServer({
     nodeName: config.nodeName,
     listenAddress: config.kubeletAddress,
@@ -75,10 +94,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
     },
-    health: {
-      healthy: () => late.kubelet?.health().healthy() ?? true,
-      ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
-    },
+    health,
     metrics,
     logger,
   });
@@ -111,7 +127,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     force.unref();
     void (async () => {
       await kubelet.stop();
-      await apiServer.stop();
+      await Promise.all([apiServer.stop(), healthz?.stop()]);
       runnerClient.close();
       logger.info('Stopped');
       logger.flush();

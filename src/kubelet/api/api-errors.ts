@@ -1,4 +1,5 @@
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { UnavailableError } from '../errors.js';
 
 /** The request is malformed: the caller must change it (HTTP 400). */
 export class InvalidInputError extends Error {
@@ -8,11 +9,6 @@ export class InvalidInputError extends Error {
 /** The pod, container or log the caller named does not exist (HTTP 404). */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
-}
-
-/** The runner cannot be reached or is shutting down; retrying later may work (HTTP 503). */
-export class UnavailableError extends Error {
-  override readonly name = 'UnavailableError';
 }
 
 function isServiceError(err: unknown): err is ServiceError {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KubeletApiOptions } from './kubelet-api-options.js';
+import type { HealthSource, KubeletApiOptions } from './kubelet-api-options.js';
 import type { CpuSample } from './cpu-rate.js';
 import { buildStatsSummary } from './stats-summary.js';
 import {
@@ -49,6 +49,19 @@ export function runningPodListJson(pods: readonly V1Pod[]): string {
     spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image })) },
   }));
   return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+}
+
+/** `/healthz`: 200 `ok` while the kubelet is alive, else 500. */
+export function sendHealthz(res: ServerResponse, health: HealthSource): void {
+  if (health.healthy()) sendText(res, 200, 'ok');
+  else sendText(res, 500, 'unhealthy');
+}
+
+/** `/readyz`: 200 `ok` once registered and synced with the runner, else 500 with the reason. */
+export function sendReadyz(res: ServerResponse, health: HealthSource): void {
+  const { ready, reason } = health.ready();
+  if (ready) sendText(res, 200, 'ok');
+  else sendText(res, 500, `not ready: ${reason}`);
 }
 
 /**
@@ -101,14 +114,11 @@ export class ApiHandlers {
   }
 
   healthz(res: ServerResponse): void {
-    if (this.options.health.healthy()) sendText(res, 200, 'ok');
-    else sendText(res, 500, 'unhealthy');
+    sendHealthz(res, this.options.health);
   }
 
   readyz(res: ServerResponse): void {
-    const { ready, reason } = this.options.health.ready();
-    if (ready) sendText(res, 200, 'ok');
-    else sendText(res, 500, `not ready: ${reason}`);
+    sendReadyz(res, this.options.health);
   }
 
   async metrics(res: ServerResponse): Promise<void> {

@@ -11,6 +11,7 @@ import { ContainerLogsHandler } from './container-logs-handler.js';
 import { createKubeAccessReviewer, createKubeTokenReviewer } from './kube-reviewers.js';
 import { RequestAuthenticator, type ClientCertificateInfo } from './request-authenticator.js';
 import {
+  AuthorizationReviewError,
   RequestAuthorizer,
   authorizationErrorMessage,
   forbiddenMessage,
@@ -173,20 +174,20 @@ export class KubeletApiServer {
       return sendText(res, 401, 'Unauthorized');
     }
     if (!url) return sendText(res, 400, 'malformed request path');
-    // Health is open to every authenticated caller; a kubelet would check nodes/proxy here.
-    if (route?.route !== 'healthz' && route?.route !== 'readyz') {
-      const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
-      let decision;
-      try {
-        decision = await this.authorizer.authorize(attributes);
-      } catch (err) {
-        this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
-        return sendText(res, 500, authorizationErrorMessage(attributes));
-      }
-      if (!decision.allowed) {
-        this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
-        return sendText(res, 403, forbiddenMessage(attributes));
-      }
+    // Every path, /healthz included, is authorised as a 1.33 kubelet does; the
+    // unauthenticated health endpoints live on --healthz-port.
+    const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
+    let decision;
+    try {
+      decision = await this.authorizer.authorize(attributes);
+    } catch (err) {
+      const failed = err instanceof AuthorizationReviewError ? err.attributes : attributes[0]!;
+      this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
+      return sendText(res, 500, authorizationErrorMessage(failed));
+    }
+    if (!decision.allowed) {
+      this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
+      return sendText(res, 403, forbiddenMessage(attributes));
     }
     if (!route) return sendText(res, 404, '404 page not found');
     if (method !== 'GET') {

@@ -36,15 +36,3 @@ export function joinPodStats(stats: Stats__Output, pods: readonly V1Pod[]): Join
   }
   return joined;
 }
-
-/** Milliseconds since the epoch of an API time (a Date from client-node, or an RFC 3339 string). */
-export function apiTimeMs(value: Date | string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}

@@ -39,45 +39,67 @@ function isSubpath(path: string, prefix: string): boolean {
 }
 
 /**
- * The attributes a kubelet checks for a request: resource `nodes`, the node's
- * name, the verb from the HTTP method, and the subresource from the path
- * (`/stats/*` -> stats, `/metrics*` -> metrics, `/logs/*` -> log, anything
- * else -> proxy). Pure.
+ * The attributes a 1.33 kubelet checks for a request, in order; the first
+ * allowed one admits it. Resource `nodes`, the node's name, the verb from the
+ * HTTP method. With KubeletFineGrainedAuthz (beta, on by default in 1.33)
+ * `/pods` and `/runningpods/` are first checked as nodes/pods and `/healthz`
+ * as nodes/healthz; then (or only) the coarse subresource: `/stats/*` ->
+ * stats, `/metrics*` -> metrics, `/logs/*` -> log, anything else -> proxy.
+ * Pure.
  */
 export function requestAttributes(
   user: UserInfo,
   method: string,
   path: string,
   nodeName: string,
-): AccessAttributes {
-  let subresource = 'proxy';
-  if (isSubpath(path, '/stats/')) subresource = 'stats';
-  else if (isSubpath(path, '/metrics')) subresource = 'metrics';
-  else if (isSubpath(path, '/logs/')) subresource = 'log';
-  return {
+): AccessAttributes[] {
+  const subresources: string[] = [];
+  if (isSubpath(path, '/pods') || isSubpath(path, '/runningpods/')) subresources.push('pods');
+  else if (isSubpath(path, '/healthz')) subresources.push('healthz');
+  if (isSubpath(path, '/stats/')) subresources.push('stats');
+  else if (isSubpath(path, '/metrics')) subresources.push('metrics');
+  else if (isSubpath(path, '/logs/')) subresources.push('log');
+  else subresources.push('proxy');
+  return subresources.map((subresource) => ({
     user,
     verb: VERBS[method] ?? '',
     apiVersion: 'v1',
     resource: 'nodes',
     subresource,
     name: nodeName,
-  };
+  }));
 }
 
-/** The body of a kubelet's 403, e.g. `Forbidden (user=u, verb=get, resource=nodes, subresource(s)=[metrics])`. */
-export function forbiddenMessage(attributes: AccessAttributes): string {
+/**
+ * The body of a kubelet's 403, e.g. `Forbidden (user=u, verb=get,
+ * resource=nodes, subresource(s)=[healthz proxy])`: every subresource tried.
+ */
+export function forbiddenMessage(attributes: readonly AccessAttributes[]): string {
+  const first = attributes[0];
+  const subresources = attributes.map((a) => a.subresource).join(' ');
   return (
-    `Forbidden (user=${attributes.user.name}, verb=${attributes.verb}, ` +
-    `resource=${attributes.resource}, subresource(s)=[${attributes.subresource}])`
+    `Forbidden (user=${first?.user.name ?? ''}, verb=${first?.verb ?? ''}, ` +
+    `resource=${first?.resource ?? ''}, subresource(s)=[${subresources}])`
   );
 }
 
-/** The body of a kubelet's 500 when the review itself failed. */
+/** The body of a kubelet's 500 when a review itself failed. */
 export function authorizationErrorMessage(attributes: AccessAttributes): string {
   return (
     `Authorization error (user=${attributes.user.name}, verb=${attributes.verb}, ` +
-    `resource=${attributes.resource}, subresource(s)=[${attributes.subresource}])`
+    `resource=${attributes.resource}, subresource=${attributes.subresource})`
   );
+}
+
+/** A SubjectAccessReview could not be made; `attributes` names the check that failed. */
+export class AuthorizationReviewError extends Error {
+  constructor(
+    readonly attributes: AccessAttributes,
+    cause: unknown,
+  ) {
+    super(authorizationErrorMessage(attributes), { cause });
+    this.name = 'AuthorizationReviewError';
+  }
 }
 
 export interface RequestAuthorizerOptions {
@@ -105,8 +127,7 @@ function cacheKey(a: AccessAttributes): string {
 /**
  * Decides whether an authenticated user may make a request. With mode
  * AlwaysAllow everything is allowed; with Webhook a SubjectAccessReview is
- * made and its answer cached. Rejects when the review could not be made
- * (the caller answers 500); such failures are not cached.
+ * made per attribute set and its answer cached. Failed reviews are not cached.
  */
 export class RequestAuthorizer {
   private readonly cache: TtlCache<AccessDecision>;
@@ -119,7 +140,27 @@ export class RequestAuthorizer {
     this.deniedTtlMs = options.deniedTtlMs ?? 30_000;
   }
 
-  async authorize(attributes: AccessAttributes): Promise<AccessDecision> {
+  /**
+   * Checks the attributes in order and allows on the first allowed one, as
+   * the kubelet's auth filter does. Rejects with AuthorizationReviewError when
+   * a review could not be made.
+   */
+  async authorize(attributes: readonly AccessAttributes[]): Promise<AccessDecision> {
+    let denied: AccessDecision = { allowed: false, reason: 'no attributes' };
+    for (const a of attributes) {
+      let decision: AccessDecision;
+      try {
+        decision = await this.decide(a);
+      } catch (err) {
+        throw new AuthorizationReviewError(a, err);
+      }
+      if (decision.allowed) return decision;
+      denied = decision;
+    }
+    return denied;
+  }
+
+  private async decide(attributes: AccessAttributes): Promise<AccessDecision> {
     if (this.options.mode === 'AlwaysAllow') return { allowed: true, reason: 'AlwaysAllow' };
     const key = cacheKey(attributes);
     const cached = this.cache.get(key);

@@ -2,7 +2,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerStats__Output } from '../../generated/vkcmd/runner/v1/ContainerStats.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { cpuNanoCores, type CpuSample } from './cpu-rate.js';
-import { apiTimeMs, joinPodStats, rfc3339 } from './pod-stats-join.js';
+import { rfc3339, timeMs as apiTimeMs } from '../kube-time.js';
+import { joinPodStats } from './pod-stats-join.js';
 
 // The stats/v1alpha1 Summary schema (k8s.io/kubelet/pkg/apis/stats/v1alpha1), the
 // fields this node can fill. Optional fields are left out, as the kubelet's omitempty does.

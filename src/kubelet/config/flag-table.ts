@@ -75,7 +75,7 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     env: 'JIRIAF_WALLTIME',
     defaultText: '0 (none)',
-    help: 'Seconds the node lives; labels jiriaf.walltime/jiriaf.alivetime; NotReady at zero. 0 = no limit.',
+    help: 'Seconds the node lives; labels jiriaf.walltime/jiriaf.alivetime; NotReady at zero. 0 = no limit, or the Slurm job end the runner reports. The deadline is kept on the Node (annotation vk-cmd.jiriaf.org/walltime-deadline) and survives kubelet restarts.',
   },
   {
     name: 'nodetype',
@@ -151,6 +151,18 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Extra node labels k=v,k2=v2; repeatable.',
   },
   {
+    name: 'healthz-port',
+    kind: 'string',
+    defaultText: '10248',
+    help: "Port of the plain-HTTP, unauthenticated /healthz and /readyz (0 disables), as the kubelet's --healthz-port.",
+  },
+  {
+    name: 'healthz-bind-address',
+    kind: 'string',
+    defaultText: '127.0.0.1',
+    help: 'Address of the --healthz-port listener (0.0.0.0 for a probe from outside the host).',
+  },
+  {
     name: 'client-ca-file',
     kind: 'string',
     defaultText: 'cluster CA of the kubeconfig',
@@ -173,6 +185,13 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'bool',
     defaultText: 'false',
     help: "Never restart containers and compute phases as for restartPolicy Never (the original's behaviour).",
+  },
+  {
+    name: 'delete-node-on-exit',
+    kind: 'bool',
+    env: 'VK_CMD_DELETE_NODE_ON_EXIT',
+    defaultText: 'false',
+    help: 'On a clean shutdown (SIGTERM/SIGINT), delete the Node and its Lease once pods are drained, so the node leaves with the allocation.',
   },
   {
     name: 'node-status-update-frequency',

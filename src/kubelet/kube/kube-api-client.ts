@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
-import { ApiError, type KubeApi, type PodInformer } from './kube-api.js';
+import { ApiError, type KubeApi, type PodInformer, type TokenRequest } from './kube-api.js';
 import { ListWatchPodInformer } from './pod-informer.js';
 
 const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -68,6 +68,11 @@ export class KubeApiClient implements KubeApi {
     }
   }
 
+  /** true once deleted, false when it was already gone. */
+  private async gone(p: Promise<unknown>): Promise<boolean> {
+    return (await this.orUndefined(p.then(() => true))) ?? false;
+  }
+
   private async orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
     try {
       return await p;
@@ -97,6 +102,10 @@ export class KubeApiClient implements KubeApi {
     );
   }
 
+  deleteNode(name: string): Promise<boolean> {
+    return this.gone(this.call('delete', 'nodes', () => this.core.deleteNode({ name })));
+  }
+
   getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
     return this.orUndefined(
       this.call('get', 'leases', () =>
@@ -117,6 +126,12 @@ export class KubeApiClient implements KubeApi {
     const name = lease.metadata?.name ?? '';
     return this.call('update', 'leases', () =>
       this.coordination.replaceNamespacedLease({ name, namespace, body: lease }).then(plain),
+    );
+  }
+
+  deleteLease(namespace: string, name: string): Promise<boolean> {
+    return this.gone(
+      this.call('delete', 'leases', () => this.coordination.deleteNamespacedLease({ name, namespace })),
     );
   }
 
@@ -167,6 +182,29 @@ export class KubeApiClient implements KubeApi {
       this.call('get', 'secrets', () => this.core.readNamespacedSecret({ name, namespace })),
     );
     return secret ? { data: secret.data } : null;
+  }
+
+  async requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    request: TokenRequest,
+  ): Promise<string> {
+    const answer = await this.call('create', 'serviceaccounts/token', () =>
+      this.core.createNamespacedServiceAccountToken({
+        name: serviceAccount,
+        namespace,
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: {
+            audiences: request.audiences,
+            expirationSeconds: request.expirationSeconds,
+            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: request.pod.name, uid: request.pod.uid },
+          },
+        },
+      }),
+    );
+    return answer.status?.token ?? '';
   }
 
   createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event> {

@@ -15,6 +15,13 @@ export class ApiError extends Error {
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
 
+/** What a projected serviceAccountToken asks for; empty audiences mean the API server's own. */
+export interface TokenRequest {
+  audiences: string[];
+  expirationSeconds: number;
+  pod: { name: string; uid: string };
+}
+
 /** Events of the pod informer. */
 export interface PodInformerHandlers {
   add(pod: V1Pod): void;
@@ -50,11 +57,15 @@ export interface KubeApi {
   patchNode(name: string, mergePatch: object): Promise<V1Node>;
   /** Strategic merge patch of the `status` subresource. */
   patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node>;
+  /** Resolves false when the node was already gone. */
+  deleteNode(name: string): Promise<boolean>;
 
   getLease(namespace: string, name: string): Promise<V1Lease | undefined>;
   createLease(lease: V1Lease): Promise<V1Lease>;
   /** Rejects with ApiError 409 when the resourceVersion is stale. */
   replaceLease(lease: V1Lease): Promise<V1Lease>;
+  /** Resolves false when the lease was already gone. */
+  deleteLease(namespace: string, name: string): Promise<boolean>;
 
   /** A new informer over pods with spec.nodeName=nodeName. */
   podInformer(nodeName: string): PodInformer;
@@ -66,6 +77,15 @@ export interface KubeApi {
   /** null when the object does not exist. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null>;
   getSecret(namespace: string, name: string): Promise<SecretData | null>;
+  /**
+   * A token of the service account, bound to the pod (TokenRequest, as the
+   * kubelet asks for projected tokens). Rejects with ApiError (403 without RBAC).
+   */
+  requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    request: TokenRequest,
+  ): Promise<string>;
 
   createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event>;
   /** Merge patch of an event (count and lastTimestamp of a repeated event). */

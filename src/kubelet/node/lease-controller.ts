@@ -44,6 +44,16 @@ export class LeaseController {
     clearTimeout(this.timer);
   }
 
+  /** Deletes the Lease (a clean exit with --delete-node-on-exit); call after stop(). */
+  async deleteLease(): Promise<void> {
+    const deleted = await this.api.deleteLease(NODE_LEASE_NAMESPACE, this.options.nodeName);
+    this.lease = undefined;
+    this.logger.info(
+      { lease: `${NODE_LEASE_NAMESPACE}/${this.options.nodeName}`, deleted },
+      'Deleted node lease',
+    );
+  }
+
   /** Time of the last successful renewal (0 before the first). */
   lastRenewalMs(): number {
     return this.lastRenewMs;

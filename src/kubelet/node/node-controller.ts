@@ -1,24 +1,35 @@
-import type { V1Node, V1NodeCondition, V1Taint } from '@kubernetes/client-node';
+import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
-import { isConflict, type KubeApi } from '../kube/kube-api.js';
-import { canonical } from '../pods/status-equality.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { canonical } from '../kube/canonical.js';
+import {
+  adoptionPatch,
+  metadataPatch,
+  nodeMetadata,
+  presentAnnotations,
+  type NodeMetadata,
+} from './node-metadata.js';
 import {
   buildNode,
   kubeArch,
   nodeConditions,
-  nodeLabels,
   nodeStatus,
   nodeStatusPatch,
-  nodeTaints,
   placeholderHostFacts,
   type HostFacts,
   type NodeReadiness,
 } from './node-object.js';
 import { decideReadiness } from './node-readiness.js';
-import { walltimeState } from './walltime.js';
+import {
+  resolveDeadline,
+  slurmJob,
+  walltimeState,
+  type DeadlineInputs,
+  type WalltimeDeadline,
+} from './walltime.js';
 
 /** The runner facts and link health the node controller reads (RunnerLink provides them). */
 export interface RunnerHealth {
@@ -46,8 +57,6 @@ export interface NodeControllerOptions {
   /** The port the kubelet API actually bound. */
   kubeletPort: number;
   version: string;
-  /** When the walltime started counting. */
-  startMs: number;
   now?: () => number;
 }
 
@@ -63,7 +72,8 @@ export class NodeController {
   private conditions: V1NodeCondition[] | undefined;
   private lastStatusKey = '';
   private lastStatusWriteMs = 0;
-  private lastLabels: Record<string, string> = {};
+  private metadata: NodeMetadata = { labels: {}, annotations: {} };
+  private deadline: WalltimeDeadline | undefined;
   private readiness: NodeReadiness = { ready: false, reason: 'KubeletNotReady', message: 'starting' };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -173,55 +183,48 @@ export class NodeController {
     return this.runner.nodeInfo() ?? placeholderHostFacts(kubeArch(process.arch));
   }
 
+  /** The walltime deadline from the settings, the runner's Slurm job and what the Node records. */
+  private resolveDeadline(existing: DeadlineInputs['existing'], nowMs: number): WalltimeDeadline | undefined {
+    const { walltimeSeconds } = this.options.config;
+    return resolveDeadline({ walltimeSeconds, slurm: slurmJob(this.runner.nodeInfo()), existing, nowMs });
+  }
+
+  /** Registers the Node, or adopts the one that exists (keeping the walltime deadline it records). */
   private async register(): Promise<void> {
     const { config } = this.options;
     const nowMs = this.now();
-    const wall = walltimeState(config.walltimeSeconds, this.options.startMs, nowMs);
-    const labels = nodeLabels(config, this.hostFacts(), wall.aliveSeconds);
+    const existing = await this.api.getNode(config.nodeName);
+    this.deadline = this.resolveDeadline(existing?.metadata, nowMs);
+    const metadata = nodeMetadata(config, this.hostFacts(), this.deadline, nowMs);
     this.readiness = this.decide(nowMs);
-    const status = this.buildStatus(undefined, nowMs);
     let node: V1Node;
-    try {
-      node = await this.api.createNode(buildNode(config, status, labels));
+    if (existing) {
+      const patched = await this.api.patchNode(config.nodeName, adoptionPatch(existing, config, metadata));
+      node = { ...patched, status: existing.status };
+      this.logger.info({ node: config.nodeName, deadline: this.deadline?.origin }, 'Adopted existing node');
+    } else {
+      const status = this.buildStatus(undefined, nowMs);
+      node = await this.api.createNode(
+        buildNode(config, status, metadata.labels, presentAnnotations(metadata.annotations)),
+      );
       this.logger.info({ node: config.nodeName }, 'Registered node');
-    } catch (err) {
-      if (!isConflict(err) && !(err instanceof Error && /already exists/.test(err.message))) throw err;
-      const existing = await this.api.getNode(config.nodeName);
-      if (!existing) throw err;
-      node = await this.adopt(existing, labels);
-      this.logger.info({ node: config.nodeName }, 'Adopted existing node');
     }
     this.nodeUid = node.metadata?.uid;
-    this.lastLabels = labels;
+    this.metadata = metadata;
     this.conditions = node.status?.conditions;
   }
 
-  private async adopt(existing: V1Node, labels: Record<string, string>): Promise<V1Node> {
-    const patch: { metadata: { labels: Record<string, string | null> }; spec?: { taints: V1Taint[] } } = {
-      metadata: { labels: { ...labels } },
-    };
-    if (this.options.config.walltimeSeconds <= 0) {
-      // Walltime labels are ours; a previous run with a walltime must not leave them behind.
-      if (existing.metadata?.labels?.['jiriaf.walltime'] !== undefined)
-        patch.metadata.labels['jiriaf.walltime'] = null;
-      if (existing.metadata?.labels?.['jiriaf.alivetime'] !== undefined)
-        patch.metadata.labels['jiriaf.alivetime'] = null;
-    }
-    const taints = existing.spec?.taints ?? [];
-    const missing = nodeTaints(this.options.config).filter(
-      (t) =>
-        !taints.some((x) => x.key === t.key && x.effect === t.effect && (x.value ?? '') === (t.value ?? '')),
-    );
-    if (missing.length > 0) patch.spec = { taints: [...taints, ...missing] };
-    const patched = await this.api.patchNode(this.options.config.nodeName, patch);
-    return { ...patched, status: existing.status };
+  /** Deletes the Node (a clean exit with --delete-node-on-exit). */
+  async deleteNode(): Promise<void> {
+    const deleted = await this.api.deleteNode(this.options.config.nodeName);
+    this.logger.info({ node: this.options.config.nodeName, deleted }, 'Deleted node');
   }
 
   private decide(nowMs: number): NodeReadiness {
     const { config } = this.options;
     return decideReadiness({
-      walltime: walltimeState(config.walltimeSeconds, this.options.startMs, nowMs),
-      walltimeSeconds: config.walltimeSeconds,
+      walltime: walltimeState(this.deadline, nowMs),
+      walltimeSeconds: this.deadline?.walltimeSeconds ?? 0,
       linkSynced: this.runner.isSynced(),
       everSynced: this.runner.hasSyncedOnce(),
       unsyncedSinceMs: this.runner.unsyncedSinceMs(),
@@ -241,15 +244,17 @@ export class NodeController {
     });
   }
 
-  /** One round: labels if they changed, status if it changed or is due, then the next timer. */
+  /** One round: labels and annotations if they changed, status if it changed or is due, then the next timer. */
   private async update(): Promise<void> {
     const { config } = this.options;
     const nowMs = this.now();
-    const wall = walltimeState(config.walltimeSeconds, this.options.startMs, nowMs);
-    const labels = nodeLabels(config, this.hostFacts(), wall.aliveSeconds);
-    if (JSON.stringify(labels) !== JSON.stringify(this.lastLabels)) {
-      await this.api.patchNode(config.nodeName, { metadata: { labels } });
-      this.lastLabels = labels;
+    // The Slurm job's end may appear (runner reached late) or move (scontrol update).
+    if (config.walltimeSeconds === 0) this.deadline = this.resolveDeadline(this.metadata, nowMs);
+    const metadata = nodeMetadata(config, this.hostFacts(), this.deadline, nowMs);
+    const patch = metadataPatch(this.metadata, metadata);
+    if (patch) {
+      await this.api.patchNode(config.nodeName, patch);
+      this.metadata = metadata;
     }
     const previousReadiness = this.readiness;
     this.readiness = this.decide(nowMs);
@@ -277,7 +282,7 @@ export class NodeController {
   private nextDelayMs(nowMs: number): number {
     const { config } = this.options;
     let delayMs = this.lastStatusWriteMs + config.nodeStatusUpdateFrequencySeconds * 1000 - nowMs;
-    const wall = walltimeState(config.walltimeSeconds, this.options.startMs, nowMs);
+    const wall = walltimeState(this.deadline, nowMs);
     if (wall.nextRefreshMs !== undefined) delayMs = Math.min(delayMs, wall.nextRefreshMs);
     const since = this.runner.unsyncedSinceMs();
     if (since !== undefined && this.readiness.ready) {

@@ -22,9 +22,9 @@ export type HostFacts = Pick<
 
 /** Labels the kubelet owns on its Node; other writers' labels are left alone. */
 export function nodeLabels(
-  config: Pick<KubeletConfig, 'nodeName' | 'nodeType' | 'site' | 'walltimeSeconds' | 'nodeLabels'>,
+  config: Pick<KubeletConfig, 'nodeName' | 'nodeType' | 'site' | 'nodeLabels'>,
   host: Pick<HostFacts, 'architecture' | 'operatingSystem'>,
-  aliveSeconds: number | undefined,
+  walltime: { walltimeSeconds: number; aliveSeconds: number } | undefined,
 ): Record<string, string> {
   const labels: Record<string, string> = {
     type: 'virtual-kubelet',
@@ -35,9 +35,9 @@ export function nodeLabels(
     'jiriaf.nodetype': config.nodeType,
     'jiriaf.site': config.site,
   };
-  if (config.walltimeSeconds > 0) {
-    labels['jiriaf.walltime'] = String(config.walltimeSeconds);
-    labels['jiriaf.alivetime'] = String(aliveSeconds ?? config.walltimeSeconds);
+  if (walltime) {
+    labels['jiriaf.walltime'] = String(walltime.walltimeSeconds);
+    labels['jiriaf.alivetime'] = String(walltime.aliveSeconds);
   }
   return { ...labels, ...config.nodeLabels };
 }
@@ -146,17 +146,19 @@ export function kubeletVersion(version: string): string {
 
 /** The Node object for registration. */
 export function buildNode(
-  config: Pick<
-    KubeletConfig,
-    'nodeName' | 'nodeType' | 'site' | 'walltimeSeconds' | 'nodeLabels' | 'taints' | 'podIp' | 'maxPods'
-  >,
+  config: Pick<KubeletConfig, 'nodeName' | 'taints'>,
   status: V1NodeStatus,
   labels: Record<string, string>,
+  annotations: Record<string, string> = {},
 ): V1Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: config.nodeName, labels },
+    metadata: {
+      name: config.nodeName,
+      labels,
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
     spec: config.taints.length > 0 ? { taints: nodeTaints(config) } : {},
     status,
   };

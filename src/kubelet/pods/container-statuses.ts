@@ -2,6 +2,7 @@ import type { V1Container, V1ContainerState, V1ContainerStatus } from '@kubernet
 import type { ContainerState__Output } from '../../generated/vkcmd/runner/v1/ContainerState.js';
 import type { ContainerStatus__Output } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import { rfc3339 } from '../kube-time.js';
+import { isRestartableInit } from './pod-phase.js';
 
 /** Identifies the pod a container belongs to, for container IDs. */
 export interface PodIdentity {
@@ -47,19 +48,30 @@ export function toKubeState(state: ContainerState__Output | null | undefined, id
   return {};
 }
 
-/** A container the runner reports, as a Kubernetes ContainerStatus (no probes: ready = running). */
+/** Which list of the pod spec a container belongs to. */
+export type ContainerKind = 'container' | 'init';
+
+/**
+ * A container the runner reports, as a Kubernetes ContainerStatus with
+ * `started` and `ready` set as the prober manager's UpdatePodStatus sets them
+ * when no probes run: started while running; ready while running, except a
+ * regular init container, which is ready once it terminated with exit code 0.
+ */
 export function toKubeContainerStatus(
   pod: PodIdentity,
   spec: V1Container,
   runner: ContainerStatus__Output,
+  kind: ContainerKind = 'container',
 ): V1ContainerStatus {
   const id = runner.pgid > 0 ? containerId(pod, spec.name, runner.pgid) : undefined;
   const running = runner.state?.running !== undefined && runner.state?.running !== null;
+  const regularInit = kind === 'init' && !isRestartableInit(spec);
+  const ready = regularInit ? runner.state?.terminated?.exitCode === 0 : running;
   const status: V1ContainerStatus = {
     name: spec.name,
     state: toKubeState(runner.state, id),
     lastState: toKubeState(runner.lastState),
-    ready: running,
+    ready,
     restartCount: runner.restartCount,
     image: spec.image ?? '',
     imageID: imageId(spec.image ?? ''),

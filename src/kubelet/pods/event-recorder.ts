@@ -1,7 +1,7 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import { rfc3339 } from '../kube-time.js';
-import type { KubeApi } from '../kube/kube-api.js';
+import { isNotFound, type KubeApi } from '../kube/kube-api.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -17,77 +17,151 @@ export function containerFieldPath(pod: V1Pod, container: string): string {
   return `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
 }
 
-const MAX_REMEMBERED = 4096;
+export interface EventRecorderOptions {
+  now?: () => number;
+  /** How many distinct events are remembered for folding repeats (least recently used go first). */
+  maxRemembered?: number;
+  /**
+   * A repeat later than this after the last write starts a new event: the API
+   * server deletes events an hour (--event-ttl) after their last write.
+   */
+  maxAgeMs?: number;
+}
+
+/** An event the API server holds, as far as this process knows. */
+interface Recorded {
+  namespace: string;
+  body: CoreV1Event;
+  count: number;
+  lastWriteMs: number;
+  /** Writes of this event run one at a time, in order. */
+  queue: Promise<void>;
+}
 
 /**
  * Emits core/v1 Events about pods as a kubelet does (source kubelet/<node>).
  * A repeat of the same event is folded into the first one (count and
- * lastTimestamp patched). Fire-and-forget: never blocks or fails the caller.
+ * lastTimestamp patched), as client-go's recorder does: the count moves only
+ * once the API server took it, and an event the API server already expired
+ * (404 on the patch) is created again. Remembered events are bounded (LRU)
+ * and forgotten after maxAgeMs. Fire-and-forget: never blocks or fails the
+ * caller.
  */
 export class EventRecorder {
-  private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
+  private readonly recorded = new Map<string, Recorded>();
   private sequence = 0;
+  private readonly now: () => number;
+  private readonly maxRemembered: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly api: KubeApi,
     private readonly nodeName: string,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  emit(pod: V1Pod, event: PodEvent): void {
-    void this.send(pod, event).catch((err: unknown) =>
-      this.logger.debug({ err, reason: event.reason, pod: podKey(pod) }, 'Failed to record event'),
-    );
+    options: EventRecorderOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.maxRemembered = options.maxRemembered ?? 4096;
+    this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
   }
 
-  private async send(pod: V1Pod, event: PodEvent): Promise<void> {
-    const namespace = pod.metadata?.namespace ?? 'default';
+  emit(pod: V1Pod, event: PodEvent): void {
     const key = [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
+    const previous = this.remembered(key);
+    const entry = previous ?? this.remember(key, pod, event);
+    const write = previous ? () => this.writeRepeat(entry) : () => this.writeNew(key, entry);
+    entry.queue = entry.queue
+      .then(write)
+      .catch((err: unknown) =>
+        this.logger.debug({ err, reason: event.reason, pod: podKey(pod) }, 'Failed to record event'),
+      );
+  }
+
+  /** Resolves once every write requested so far has finished (tests). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.recorded.values()].map((r) => r.queue));
+  }
+
+  /** The remembered event for `key`, marked most recently used; undefined when unknown or too old. */
+  private remembered(key: string): Recorded | undefined {
+    const entry = this.recorded.get(key);
+    if (!entry) return undefined;
+    this.recorded.delete(key);
+    if (this.now() - entry.lastWriteMs > this.maxAgeMs) return undefined;
+    this.recorded.set(key, entry);
+    return entry;
+  }
+
+  private remember(key: string, pod: V1Pod, event: PodEvent): Recorded {
     const nowMs = this.now();
-    const previous = this.seen.get(key);
-    if (previous) {
-      previous.count++;
-      await this.api.patchEvent(previous.namespace, previous.name, {
-        count: previous.count,
-        lastTimestamp: rfc3339(nowMs),
-      });
-      return;
-    }
+    const namespace = pod.metadata?.namespace ?? 'default';
     const name = `${pod.metadata?.name ?? 'pod'}.${(BigInt(nowMs) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
-    const body: CoreV1Event = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace },
-      involvedObject: {
+    const entry: Recorded = {
+      namespace,
+      count: 0,
+      lastWriteMs: nowMs,
+      queue: Promise.resolve(),
+      body: {
         apiVersion: 'v1',
-        kind: 'Pod',
-        namespace,
-        name: pod.metadata?.name,
-        uid: pod.metadata?.uid,
-        ...(event.fieldPath ? { fieldPath: event.fieldPath } : {}),
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace,
+          name: pod.metadata?.name,
+          uid: pod.metadata?.uid,
+          ...(event.fieldPath ? { fieldPath: event.fieldPath } : {}),
+        },
+        reason: event.reason,
+        message: event.message,
+        type: event.type,
+        source: { component: 'kubelet', host: this.nodeName },
+        reportingComponent: 'kubelet',
+        reportingInstance: this.nodeName,
+        firstTimestamp: rfc3339(nowMs) as unknown as Date,
+        lastTimestamp: rfc3339(nowMs) as unknown as Date,
+        count: 1,
       },
-      reason: event.reason,
-      message: event.message,
-      type: event.type,
-      source: { component: 'kubelet', host: this.nodeName },
-      reportingComponent: 'kubelet',
-      reportingInstance: this.nodeName,
-      firstTimestamp: rfc3339(nowMs) as unknown as Date,
-      lastTimestamp: rfc3339(nowMs) as unknown as Date,
-      count: 1,
     };
-    if (this.seen.size >= MAX_REMEMBERED) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+    this.recorded.set(key, entry);
+    while (this.recorded.size > this.maxRemembered) {
+      const oldest = this.recorded.keys().next().value;
+      if (oldest === undefined) break;
+      this.recorded.delete(oldest);
     }
-    this.seen.set(key, { name, namespace, count: 1 });
+    return entry;
+  }
+
+  private async writeNew(key: string, entry: Recorded): Promise<void> {
     try {
-      await this.api.createEvent(namespace, body);
+      await this.api.createEvent(entry.namespace, entry.body);
     } catch (err) {
-      this.seen.delete(key);
+      // Not recorded: the next emit of it creates it again.
+      if (this.recorded.get(key) === entry) this.recorded.delete(key);
       throw err;
     }
+    entry.count = 1;
+    entry.lastWriteMs = this.now();
+  }
+
+  private async writeRepeat(entry: Recorded): Promise<void> {
+    const nowMs = this.now();
+    const count = entry.count + 1;
+    const lastTimestamp = rfc3339(nowMs);
+    try {
+      await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', { count, lastTimestamp });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Expired in the API server: the aggregate lives on in a re-created event.
+      await this.api.createEvent(entry.namespace, {
+        ...entry.body,
+        count,
+        lastTimestamp: lastTimestamp as unknown as Date,
+      });
+    }
+    entry.count = count;
+    entry.lastWriteMs = nowMs;
   }
 }
 

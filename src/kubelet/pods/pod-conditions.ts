@@ -1,5 +1,5 @@
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
-import { hasAnyRegularContainerStarted, type PodPhase } from './pod-phase.js';
+import { hasAnyRegularContainerStarted, isRestartableInit, type PodPhase } from './pod-phase.js';
 
 /** A condition without its times; times are added by withTransitionTimes. */
 export type BareCondition = Pick<V1PodCondition, 'type' | 'status' | 'reason' | 'message'>;
@@ -22,7 +22,10 @@ function cond(type: string, status: 'True' | 'False', reason?: string, message?:
   return c;
 }
 
-/** GeneratePodInitializedCondition. */
+/**
+ * GeneratePodInitializedCondition (1.33): a regular init container is
+ * initialized once ready, a sidecar once started.
+ */
 export function initializedCondition(
   pod: V1Pod,
   statuses: readonly V1ContainerStatus[],
@@ -33,15 +36,8 @@ export function initializedCondition(
   const incomplete: string[] = [];
   for (const c of spec.initContainers ?? []) {
     const s = statuses.find((x) => x.name === c.name);
-    if (!s) {
-      unknown.push(c.name);
-      continue;
-    }
-    if (c.restartPolicy === 'Always') {
-      if (!s.started) incomplete.push(c.name);
-      continue;
-    }
-    if (!s.state?.terminated || s.state.terminated.exitCode !== 0) incomplete.push(c.name);
+    if (!s) unknown.push(c.name);
+    else if (!(isRestartableInit(c) ? s.started === true : s.ready)) incomplete.push(c.name);
   }
   if (phase === 'Succeeded' && unknown.length === 0) return cond('Initialized', 'True', 'PodCompleted');
   if (hasAnyRegularContainerStarted(spec, statuses)) return cond('Initialized', 'True');
@@ -67,7 +63,7 @@ export function containersReadyCondition(
     if (!s) unknown.push(name);
     else if (!s.ready) unready.push(name);
   };
-  for (const c of spec.initContainers ?? []) if (c.restartPolicy === 'Always') check(c.name);
+  for (const c of spec.initContainers ?? []) if (isRestartableInit(c)) check(c.name);
   for (const c of spec.containers) check(c.name);
   if (phase === 'Succeeded' && unknown.length === 0) return cond('ContainersReady', 'False', 'PodCompleted');
   if (phase === 'Failed') return cond('ContainersReady', 'False', 'PodFailed');

@@ -1,29 +1,18 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
-import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
-import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
-import { ContainerConfigError } from '../errors.js';
 import type { KubeApi, PodInformer } from '../kube/kube-api.js';
-import { timeMs } from '../kube-time.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-import { RunnerCallError } from '../runner/runner-link.js';
-import { containerEvents } from './container-events.js';
-import { containerFieldPath, podKey, type EventRecorder } from './event-recorder.js';
-import { fetchPodObjects } from './object-fetcher.js';
-import { newPodRecord, type PodRecord } from './pod-record.js';
-import { allContainersRunning, apiShowsStarted, computePodStatus, isTerminalPhase } from './pod-status.js';
-import { buildRunnerPodSpec } from './runner-pod-spec.js';
+import type { EventRecorder } from './event-recorder.js';
+import { PodObjectFetcher } from './object-fetcher.js';
+import { PodCreator } from './pod-creator.js';
+import { PodDeleter } from './pod-deleter.js';
+import { newPodRecord, type PodRecord, type RunnerPods } from './pod-record.js';
+import { apiShowsStarted, isTerminalPhase } from './pod-status.js';
+import { PodStatusReporter } from './pod-status-reporter.js';
 import type { StatusWriter } from './status-writer.js';
 
-/** The runner operations the pod controller needs (RunnerLink provides them). */
-export interface RunnerPods {
-  isSynced(): boolean;
-  getPod(uid: string): Pod__Output | undefined;
-  pods(): ReadonlyMap<string, Pod__Output>;
-  createPod(spec: PodSpec): Promise<Pod__Output>;
-  deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
-}
+export type { RunnerPods } from './pod-record.js';
 
 export interface PodControllerOptions {
   hostIp: string;
@@ -49,18 +38,34 @@ export class PodController {
   private gaugeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly now: () => number;
+  private readonly reporter: PodStatusReporter;
+  private readonly creator: PodCreator;
+  private readonly deleter: PodDeleter;
 
   constructor(
-    private readonly api: KubeApi,
+    api: KubeApi,
     private readonly informer: PodInformer,
     private readonly runner: RunnerPods,
     private readonly statusWriter: StatusWriter,
-    private readonly events: EventRecorder,
+    events: EventRecorder,
     private readonly metrics: KubeletMetrics,
     private readonly logger: Logger,
     private readonly options: PodControllerOptions,
   ) {
     this.now = options.now ?? Date.now;
+    const { hostIp, ignoreRestartPolicy } = options;
+    this.reporter = new PodStatusReporter(statusWriter, events, metrics, logger, {
+      hostIp,
+      ignoreRestartPolicy,
+      now: this.now,
+    });
+    const fetcher = new PodObjectFetcher(api, logger);
+    this.creator = new PodCreator(fetcher, runner, this.reporter, logger, {
+      hostIp,
+      ignoreRestartPolicy,
+      allocatable: options.allocatable,
+    });
+    this.deleter = new PodDeleter(api, runner, this.reporter, logger);
   }
 
   start(): void {
@@ -231,215 +236,30 @@ export class PodController {
       if (runnerPod && !runnerPod.deleting && !rec.deleteSent) {
         const last = rec.lastPod;
         const grace = last?.metadata?.deletionGracePeriodSeconds ?? last?.spec?.terminationGracePeriodSeconds;
-        await this.deleteFromRunner(rec, grace);
+        await this.deleter.stopInRunner(rec, grace);
       } else if (!runnerPod) {
         this.forget(rec);
       }
       return;
     }
 
-    if (pod.metadata?.deletionTimestamp) return this.syncDeleting(rec, pod, runnerPod, linkUp);
+    if (pod.metadata?.deletionTimestamp) return this.deleter.sync(rec, pod, runnerPod, linkUp);
     if (!runnerPod && isTerminalPhase(pod)) return;
     if (!linkUp) return;
 
     if (runnerPod) {
       rec.created = true;
-      void this.writeStatus(rec, pod, runnerPod);
-      this.emitContainerEvents(rec, pod, runnerPod);
-      this.observeStart(rec, pod, runnerPod);
+      this.reporter.runnerPodChanged(rec, pod, runnerPod);
       return;
     }
-    if (rec.lost || rec.created || apiShowsStarted(pod)) {
-      if (!rec.lost) {
-        rec.lost = true;
-        this.logger.warn(
-          { pod: podKey(pod), uid: rec.uid },
-          'Runner lost a started pod; reporting it Failed',
-        );
-        this.events.emit(pod, {
-          type: 'Warning',
-          reason: 'RunnerLostPod',
-          message: 'The runner no longer holds this pod; it is not run again',
-        });
-      }
-      void this.writeStatus(rec, pod, undefined);
-      return;
-    }
+    if (rec.lost || rec.created || apiShowsStarted(pod)) return this.reporter.lost(rec, pod);
     const predecessor = [...this.runner.pods().values()].some(
       (p) => p.uid !== rec.uid && p.namespace === rec.namespace && p.name === rec.name,
     );
     if (predecessor || rec.retryTimer) return;
-    await this.createInRunner(rec, pod);
-  }
-
-  private async syncDeleting(
-    rec: PodRecord,
-    pod: V1Pod,
-    runnerPod: Pod__Output | undefined,
-    linkUp: boolean,
-  ): Promise<void> {
-    if (rec.creating) return;
-    if (runnerPod) {
-      if (!linkUp) return;
-      if (!rec.deleteSent && !runnerPod.deleting) {
-        for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
-          if (!s.state?.running) continue;
-          this.events.emit(pod, {
-            type: 'Normal',
-            reason: 'Killing',
-            message: `Stopping container ${s.name}`,
-            fieldPath: containerFieldPath(pod, s.name),
-          });
-        }
-        await this.deleteFromRunner(rec, pod.metadata?.deletionGracePeriodSeconds);
-      }
-      void this.writeStatus(rec, pod, this.runner.getPod(rec.uid));
-      return;
-    }
-    // The runner does not hold it. If it ran and the link is down, the runner may still: wait.
-    if (!linkUp && (rec.created || apiShowsStarted(pod))) return;
-    if (rec.apiDeleteSent) return;
-    if (rec.runnerGone) {
-      const final = computePodStatus({
-        ...this.statusInputs(rec, pod),
-        runnerPod: rec.runnerGone,
-        terminal: true,
-      });
-      await this.statusWriter.set(this.ref(rec), final, pod.status, rec.eventAtMs);
-      rec.eventAtMs = undefined;
-    }
-    rec.apiDeleteSent = true;
-    try {
-      await this.api.deletePod(rec.namespace, rec.name, rec.uid);
-      this.logger.info({ pod: podKey(pod), uid: rec.uid }, 'Deleted pod');
-    } catch (err) {
-      rec.apiDeleteSent = false;
-      throw err;
-    }
-  }
-
-  private async deleteFromRunner(rec: PodRecord, gracePeriodSeconds: number | undefined): Promise<void> {
-    rec.deleteSent = true;
-    try {
-      await this.runner.deletePod(rec.uid, gracePeriodSeconds);
-      this.logger.info(
-        { pod: `${rec.namespace}/${rec.name}`, uid: rec.uid, gracePeriodSeconds },
-        'Stopping pod',
-      );
-    } catch (err) {
-      rec.deleteSent = false;
-      throw err;
-    }
-  }
-
-  private async createInRunner(rec: PodRecord, pod: V1Pod): Promise<void> {
-    rec.creating = true;
-    try {
-      let spec: PodSpec;
-      try {
-        const objects = await fetchPodObjects(this.api, pod);
-        spec = buildRunnerPodSpec(pod, objects, {
-          hostIp: this.options.hostIp,
-          podIp: this.options.hostIp,
-          allocatable: this.options.allocatable(),
-          ignoreRestartPolicy: this.options.ignoreRestartPolicy,
-        });
-      } catch (err) {
-        if (!(err instanceof ContainerConfigError)) throw err;
-        this.setCreateError(rec, pod, { message: err.message, containers: err.containers });
-        this.scheduleRetry(rec);
-        return;
-      }
-      // Deleted, or the link dropped, while resolving: the re-run decides.
-      if (!rec.pod || rec.pod.metadata?.deletionTimestamp || !this.runner.isSynced()) {
-        rec.dirty = true;
-        return;
-      }
-      try {
-        await this.runner.createPod(spec);
-      } catch (err) {
-        if (err instanceof RunnerCallError) {
-          this.setCreateError(rec, pod, {
-            reason: 'CreateContainerError',
-            message: err.message,
-            containers: [],
-          });
-        }
-        throw err;
-      }
-      rec.created = true;
-      rec.createdHere = true;
-      rec.configError = undefined;
-      rec.retryBackoff.reset();
-      rec.dirty = true;
-      this.logger.info({ pod: podKey(pod), uid: rec.uid }, 'Created pod');
-    } finally {
-      rec.creating = false;
-    }
-  }
-
-  private setCreateError(rec: PodRecord, pod: V1Pod, error: NonNullable<PodRecord['configError']>): void {
-    if (rec.configError?.message !== error.message) {
-      const container = error.containers[0] ?? pod.spec?.containers[0]?.name;
-      this.logger.info(
-        {
-          pod: podKey(pod),
-          uid: rec.uid,
-          reason: error.reason ?? 'CreateContainerConfigError',
-          err: error.message,
-        },
-        'Cannot create pod yet',
-      );
-      this.events.emit(pod, {
-        type: 'Warning',
-        reason: 'Failed',
-        message: `Error: ${error.message}`,
-        ...(container ? { fieldPath: containerFieldPath(pod, container) } : {}),
-      });
-    }
-    rec.configError = error;
-    void this.writeStatus(rec, pod, undefined);
-  }
-
-  private statusInputs(rec: PodRecord, pod: V1Pod) {
-    return {
-      pod,
-      runnerPod: undefined as Pod__Output | undefined,
-      hostIp: this.options.hostIp,
-      nowMs: this.now(),
-      firstSeenMs: rec.firstSeenMs,
-      ignoreRestartPolicy: this.options.ignoreRestartPolicy,
-      configError: rec.configError,
-      lost: rec.lost,
-    };
-  }
-
-  private ref(rec: PodRecord) {
-    return { namespace: rec.namespace, name: rec.name, uid: rec.uid };
-  }
-
-  private writeStatus(rec: PodRecord, pod: V1Pod, runnerPod: Pod__Output | undefined): Promise<void> {
-    const status = computePodStatus({ ...this.statusInputs(rec, pod), runnerPod });
-    const eventAtMs = rec.eventAtMs;
-    rec.eventAtMs = undefined;
-    return this.statusWriter.set(this.ref(rec), status, pod.status, eventAtMs);
-  }
-
-  private emitContainerEvents(rec: PodRecord, pod: V1Pod, runnerPod: Pod__Output): void {
-    for (const { key, event } of containerEvents(pod, runnerPod)) {
-      if (rec.eventKeys.has(key)) continue;
-      rec.eventKeys.add(key);
-      this.events.emit(pod, event);
-    }
-  }
-
-  private observeStart(rec: PodRecord, pod: V1Pod, runnerPod: Pod__Output): void {
-    if (rec.startObserved || !allContainersRunning(pod, runnerPod)) return;
-    rec.startObserved = true;
-    const createdMs = timeMs(pod.metadata?.creationTimestamp as unknown as string | Date | undefined);
-    if (rec.createdHere && createdMs !== undefined) {
-      this.metrics.podStartDurationSeconds.observe(Math.max(0, this.now() - createdMs) / 1000);
-    }
+    const outcome = await this.creator.create(rec, pod);
+    if (outcome === 'waiting') this.scheduleRetry(rec);
+    else rec.dirty = true;
   }
 
   private updateGaugeSoon(): void {

@@ -1,8 +1,10 @@
-import type { V1ContainerStatus, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1PodSpec } from '@kubernetes/client-node';
+import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
-function isRestartableInit(c: { restartPolicy?: string }): boolean {
+/** podutil.IsRestartableInitContainer: an init container with restartPolicy Always (a sidecar). */
+export function isRestartableInit(c: Pick<V1Container, 'restartPolicy'>): boolean {
   return c.restartPolicy === 'Always';
 }
 
@@ -10,7 +12,7 @@ function find(statuses: readonly V1ContainerStatus[], name: string): V1Container
   return statuses.find((s) => s.name === name);
 }
 
-/** kubecontainer.HasAnyRegularContainerStarted. */
+/** kubecontainer.HasAnyRegularContainerStarted: a regular container is running or terminated. */
 export function hasAnyRegularContainerStarted(
   spec: Pick<V1PodSpec, 'containers'>,
   statuses: readonly V1ContainerStatus[],
@@ -22,86 +24,139 @@ export function hasAnyRegularContainerStarted(
 }
 
 /**
- * The pod phase exactly as the kubelet's getPhase (pkg/kubelet/kubelet_pods.go)
+ * kubecontainer.HasAnyActiveRegularContainerStarted, for the runner: a regular
+ * container of the pod's current run has been started (it runs, ended, or
+ * waits to restart after ending), which means every init container completed.
+ */
+export function hasAnyActiveRegularContainerStarted(
+  spec: Pick<V1PodSpec, 'containers'>,
+  runnerPod: Pick<Pod__Output, 'containerStatuses'> | undefined,
+): boolean {
+  if (!runnerPod) return false;
+  const names = new Set(spec.containers.map((c) => c.name));
+  return runnerPod.containerStatuses.some(
+    (s) =>
+      names.has(s.name) &&
+      (Boolean(s.state?.running) ||
+        Boolean(s.state?.terminated) ||
+        Boolean(s.lastState?.terminated) ||
+        s.restartCount > 0),
+  );
+}
+
+interface Counts {
+  pendingRegularInit: number;
+  pendingRestartableInit: number;
+  failedInitialization: number;
+  unknown: number;
+  running: number;
+  waiting: number;
+  stopped: number;
+  succeeded: number;
+}
+
+function countRegularInit(
+  spec: Pick<V1PodSpec, 'initContainers'>,
+  statuses: readonly V1ContainerStatus[],
+  n: Counts,
+) {
+  for (const c of spec.initContainers ?? []) {
+    if (isRestartableInit(c)) continue;
+    const s = find(statuses, c.name);
+    if (!s || s.state?.running) n.pendingRegularInit++;
+    else if (s.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) n.failedInitialization++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) {
+        if (s.lastState.terminated.exitCode !== 0) n.failedInitialization++;
+      } else n.pendingRegularInit++;
+    } else n.pendingRegularInit++;
+  }
+}
+
+function countSidecars(
+  spec: Pick<V1PodSpec, 'initContainers'>,
+  statuses: readonly V1ContainerStatus[],
+  n: Counts,
+) {
+  for (const c of spec.initContainers ?? []) {
+    if (!isRestartableInit(c)) continue;
+    const s = find(statuses, c.name);
+    if (!s) n.unknown++;
+    else if (s.state?.running) {
+      if (!s.started) n.pendingRestartableInit++;
+      n.running++;
+    } else if (s.state?.terminated) {
+      // A terminated sidecar does not count towards the phase.
+    } else if (s.state?.waiting) {
+      if (!s.lastState?.terminated) {
+        n.pendingRestartableInit++;
+        n.waiting++;
+      }
+    } else {
+      n.pendingRestartableInit++;
+      n.unknown++;
+    }
+  }
+}
+
+function countRegular(
+  spec: Pick<V1PodSpec, 'containers'>,
+  statuses: readonly V1ContainerStatus[],
+  n: Counts,
+) {
+  for (const c of spec.containers) {
+    const s = find(statuses, c.name);
+    if (!s) n.unknown++;
+    else if (s.state?.running) n.running++;
+    else if (s.state?.terminated) {
+      n.stopped++;
+      if (s.state.terminated.exitCode === 0) n.succeeded++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) n.stopped++;
+      else n.waiting++;
+    } else n.unknown++;
+  }
+}
+
+/**
+ * The pod phase as Kubernetes 1.33's getPhase (pkg/kubelet/kubelet_pods.go)
  * computes it. `statuses` holds regular and init container statuses;
- * `restartPolicy` is the policy in effect (Never under --ignore-restart-policy).
+ * `restartPolicy` is the policy in effect (Never under
+ * --ignore-restart-policy); `podHasInitialized` is whether a regular container
+ * of the current run has started (hasAnyActiveRegularContainerStarted), so a
+ * restarting sidecar does not put an initialized pod back to Pending. Pure.
  */
 export function getPhase(
   spec: Pick<V1PodSpec, 'containers' | 'initContainers'>,
   restartPolicy: string,
   statuses: readonly V1ContainerStatus[],
   podIsTerminal: boolean,
+  podHasInitialized: boolean,
 ): PodPhase {
-  let pendingInitialization = 0;
-  let failedInitialization = 0;
-  for (const c of spec.initContainers ?? []) {
-    if (isRestartableInit(c)) continue;
-    const s = find(statuses, c.name);
-    if (!s) {
-      pendingInitialization++;
-      continue;
-    }
-    if (s.state?.running) pendingInitialization++;
-    else if (s.state?.terminated) {
-      if (s.state.terminated.exitCode !== 0) failedInitialization++;
-    } else if (s.state?.waiting) {
-      if (s.lastState?.terminated) {
-        if (s.lastState.terminated.exitCode !== 0) failedInitialization++;
-      } else pendingInitialization++;
-    } else pendingInitialization++;
-  }
+  const n: Counts = {
+    pendingRegularInit: 0,
+    pendingRestartableInit: 0,
+    failedInitialization: 0,
+    unknown: 0,
+    running: 0,
+    waiting: 0,
+    stopped: 0,
+    succeeded: 0,
+  };
+  countRegularInit(spec, statuses, n);
+  countSidecars(spec, statuses, n);
+  countRegular(spec, statuses, n);
 
-  let unknown = 0;
-  let running = 0;
-  let waiting = 0;
-  let stopped = 0;
-  let succeeded = 0;
-  for (const c of spec.initContainers ?? []) {
-    if (!isRestartableInit(c)) continue;
-    const s = find(statuses, c.name);
-    if (!s) {
-      unknown++;
-      continue;
-    }
-    if (s.state?.running) {
-      if (!s.started) pendingInitialization++;
-      running++;
-    } else if (s.state?.terminated) {
-      // terminated restartable init containers are ignored
-    } else if (s.state?.waiting) {
-      if (!s.lastState?.terminated) {
-        pendingInitialization++;
-        waiting++;
-      }
-    } else {
-      pendingInitialization++;
-      unknown++;
-    }
-  }
-  for (const c of spec.containers) {
-    const s = find(statuses, c.name);
-    if (!s) {
-      unknown++;
-      continue;
-    }
-    if (s.state?.running) running++;
-    else if (s.state?.terminated) {
-      stopped++;
-      if (s.state.terminated.exitCode === 0) succeeded++;
-    } else if (s.state?.waiting) {
-      if (s.lastState?.terminated) stopped++;
-      else waiting++;
-    } else unknown++;
-  }
-
-  if (failedInitialization > 0 && restartPolicy === 'Never') return 'Failed';
-  if ((pendingInitialization > 0 && !hasAnyRegularContainerStarted(spec, statuses)) || waiting > 0)
+  if (n.failedInitialization > 0 && restartPolicy === 'Never') return 'Failed';
+  if (n.pendingRegularInit > 0 || (n.pendingRestartableInit > 0 && !podHasInitialized) || n.waiting > 0)
     return 'Pending';
-  if (running > 0 && unknown === 0) return 'Running';
-  if (running === 0 && stopped > 0 && unknown === 0) {
-    if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+  if (n.running > 0 && n.unknown === 0) return 'Running';
+  if (n.running === 0 && n.stopped > 0 && n.unknown === 0) {
+    // A terminal pod's containers are not restarted whatever the policy.
+    if (podIsTerminal) return n.stopped === n.succeeded ? 'Succeeded' : 'Failed';
     if (restartPolicy === 'Always') return 'Running';
-    if (stopped === succeeded) return 'Succeeded';
+    if (n.stopped === n.succeeded) return 'Succeeded';
     if (restartPolicy === 'Never') return 'Failed';
     return 'Running';
   }

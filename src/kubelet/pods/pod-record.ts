@@ -1,7 +1,18 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { Backoff } from '../backoff.js';
 import type { ContainerCreateError } from './pod-status.js';
+
+/** The runner operations the pod controller needs (RunnerLink provides them). */
+export interface RunnerPods {
+  isSynced(): boolean;
+  getPod(uid: string): Pod__Output | undefined;
+  pods(): ReadonlyMap<string, Pod__Output>;
+  createPod(spec: PodSpec): Promise<Pod__Output>;
+  deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
+}
 
 /** The kubelet's per-pod bookkeeping, keyed by UID. Owned by the PodController. */
 export interface PodRecord {

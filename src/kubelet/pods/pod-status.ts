@@ -1,7 +1,12 @@
 import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { rfc3339 } from '../kube-time.js';
-import { lostContainerStatus, toKubeContainerStatus, waitingContainerStatus } from './container-statuses.js';
+import {
+  lostContainerStatus,
+  toKubeContainerStatus,
+  waitingContainerStatus,
+  type ContainerKind,
+} from './container-statuses.js';
 import {
   containersReadyCondition,
   initializedCondition,
@@ -9,7 +14,7 @@ import {
   withTransitionTimes,
   type BareCondition,
 } from './pod-conditions.js';
-import { getPhase, type PodPhase } from './pod-phase.js';
+import { getPhase, hasAnyActiveRegularContainerStarted, type PodPhase } from './pod-phase.js';
 import { qosClass } from './qos-class.js';
 
 /** Everything the status of one pod is computed from. */
@@ -54,6 +59,7 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
   const defaultReason = hasInit ? 'PodInitializing' : 'ContainerCreating';
 
   const convert = (
+    kind: ContainerKind,
     list: typeof spec.containers,
     runnerList: Pod__Output['containerStatuses'] | undefined,
     oldList: V1ContainerStatus[] | undefined,
@@ -66,7 +72,7 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
           inputs.nowMs,
         );
       const r = runnerList?.find((s) => s.name === c.name);
-      if (r && r.state?.state) return toKubeContainerStatus(ident, c, r);
+      if (r && r.state?.state) return toKubeContainerStatus(ident, c, r, kind);
       const err = inputs.configError;
       if (err && (err.containers.length === 0 || err.containers.includes(c.name))) {
         return waitingContainerStatus(c, err.reason ?? 'CreateContainerConfigError', err.message);
@@ -75,11 +81,13 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
     });
 
   const containerStatuses = convert(
+    'container',
     spec.containers,
     runnerPod?.containerStatuses,
     old.containerStatuses,
   ).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const initContainerStatuses = convert(
+    'init',
     spec.initContainers ?? [],
     runnerPod?.initContainerStatuses,
     old.initContainerStatuses,
@@ -87,7 +95,10 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
 
   const restartPolicy = inputs.ignoreRestartPolicy ? 'Never' : (spec.restartPolicy ?? 'Always');
   const all = [...containerStatuses, ...initContainerStatuses];
-  let phase: PodPhase = inputs.lost ? 'Failed' : getPhase(spec, restartPolicy, all, inputs.terminal ?? false);
+  const podHasInitialized = hasAnyActiveRegularContainerStarted(spec, runnerPod);
+  let phase: PodPhase = inputs.lost
+    ? 'Failed'
+    : getPhase(spec, restartPolicy, all, inputs.terminal ?? false, podHasInitialized);
   const oldPhase = old.phase as PodPhase | undefined;
   if ((oldPhase === 'Succeeded' || oldPhase === 'Failed') && phase !== oldPhase) phase = oldPhase;
 
@@ -117,13 +128,14 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
     qosClass: old.qosClass ?? qosClass(pod),
   };
   if (hasInit) status.initContainerStatuses = initContainerStatuses;
-  if (inputs.lost) {
+  if (inputs.lost && phase !== oldPhase) {
     status.reason = RUNNER_LOST_POD_REASON;
     status.message =
       'The runner no longer holds this pod (its host may have restarted); it was not run again';
-  } else if (old.reason === RUNNER_LOST_POD_REASON) {
-    status.reason = old.reason;
-    status.message = old.message;
+  } else if (phase === oldPhase) {
+    // As generateAPIPodStatus: the reason and message belong to the phase, whoever wrote them.
+    if (old.reason) status.reason = old.reason;
+    if (old.message) status.message = old.message;
   }
   return status;
 }

@@ -4,6 +4,7 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
+import type { SkippedVolume } from './volume-data.js';
 import { resolveVolumes } from './volume-resolver.js';
 
 /** How the pod's restart policy is passed on: honoured, or always "Never" (the original's behaviour). */
@@ -16,6 +17,12 @@ export function effectiveRestartPolicy(
   return policy === 'Never' || policy === 'OnFailure' ? policy : 'Always';
 }
 
+/** A CreatePod request, and the volumes it leaves out (their mounts dropped). */
+export interface RunnerPodSpec {
+  spec: PodSpec;
+  skipped: SkippedVolume[];
+}
+
 /**
  * The CreatePod request for a pod, with env and volumes fully resolved.
  * Pure. Throws ContainerConfigError listing every container that cannot be
@@ -25,7 +32,7 @@ export function buildRunnerPodSpec(
   pod: V1Pod,
   objects: FetchedObjects,
   ctx: EnvContext & { ignoreRestartPolicy: boolean },
-): PodSpec {
+): RunnerPodSpec {
   let firstError: ContainerConfigError | undefined;
   const affected = new Set<string>();
   const record = (err: unknown): void => {
@@ -34,13 +41,14 @@ export function buildRunnerPodSpec(
     for (const c of err.containers) affected.add(c);
   };
 
-  let volumes: PodSpec['volumes'] = [];
-  let unsupported: string[] = [];
+  let volumes: NonNullable<PodSpec['volumes']> = [];
+  let skipped: SkippedVolume[] = [];
   try {
-    ({ volumes, unsupported } = resolveVolumes(pod, objects));
+    ({ volumes, skipped } = resolveVolumes(pod, objects, ctx));
   } catch (err) {
     record(err);
   }
+  const provided = new Set(volumes.map((v) => v.name));
 
   const convert = (c: V1Container): Container | undefined => {
     try {
@@ -52,7 +60,7 @@ export function buildRunnerPodSpec(
         workingDir: c.workingDir ?? '',
         env: resolveEnv(pod, c, objects, ctx),
         volumeMounts: (c.volumeMounts ?? [])
-          .filter((m) => !unsupported.includes(m.name))
+          .filter((m) => provided.has(m.name))
           .map((m) => ({
             name: m.name,
             mountPath: m.mountPath,
@@ -70,12 +78,15 @@ export function buildRunnerPodSpec(
   if (firstError) throw new ContainerConfigError(firstError.message, [...affected]);
 
   return {
-    uid: pod.metadata?.uid ?? '',
-    namespace: pod.metadata?.namespace ?? '',
-    name: pod.metadata?.name ?? '',
-    initContainers: initContainers as Container[],
-    containers: containers as Container[],
-    volumes,
-    restartPolicy: effectiveRestartPolicy(pod, ctx.ignoreRestartPolicy),
+    spec: {
+      uid: pod.metadata?.uid ?? '',
+      namespace: pod.metadata?.namespace ?? '',
+      name: pod.metadata?.name ?? '',
+      initContainers: initContainers as Container[],
+      containers: containers as Container[],
+      volumes,
+      restartPolicy: effectiveRestartPolicy(pod, ctx.ignoreRestartPolicy),
+    },
+    skipped,
   };
 }

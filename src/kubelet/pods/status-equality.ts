@@ -1,33 +1,6 @@
 import type { V1PodStatus } from '@kubernetes/client-node';
+import { canonical } from '../kube/canonical.js';
 import { OWN_POD_CONDITIONS } from './pod-conditions.js';
-
-const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-
-/**
- * A comparable form of a JSON-like value: times at second precision (the
- * API's), Dates as strings, and null/undefined/empty-string/empty-object
- * members dropped (the API omits them).
- */
-export function canonical(value: unknown): unknown {
-  if (value instanceof Date) return canonicalTime(value.getTime());
-  if (typeof value === 'string') return RFC3339.test(value) ? canonicalTime(Date.parse(value)) : value;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = canonical((value as Record<string, unknown>)[key]);
-      if (v === undefined || v === null || v === '') continue;
-      if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0) continue;
-      out[key] = v;
-    }
-    return out;
-  }
-  return value;
-}
-
-function canonicalTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
-}
 
 /** The parts of a status the kubelet owns, without derived transition times. */
 function ownedView(status: V1PodStatus | undefined): unknown {

@@ -1,4 +1,4 @@
-import type { V1PodStatus } from '@kubernetes/client-node';
+import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
 import { ApiError, type KubeApi } from '../kube/kube-api.js';
@@ -11,6 +11,17 @@ export interface PodRef {
   uid: string;
 }
 
+/** The pod status the API server shows (the informer's copy) and the resourceVersion it was read at. */
+export interface ObservedStatus {
+  status: V1PodStatus | undefined;
+  resourceVersion: string | undefined;
+}
+
+/** The status of an API pod as observed (informer copy). */
+export function observedStatus(pod: V1Pod): ObservedStatus {
+  return { status: pod.status, resourceVersion: pod.metadata?.resourceVersion };
+}
+
 /** Timing of one status patch, for metrics and tests. */
 export interface StatusWriteTiming {
   uid: string;
@@ -20,34 +31,66 @@ export interface StatusWriteTiming {
   ackedAtMs: number;
 }
 
+export interface StatusWriterOptions {
+  now?: () => number;
+  onWritten?: (timing: StatusWriteTiming) => void;
+  /** First delay after a failed patch (doubling to 10 s). */
+  retryInitialMs?: number;
+}
+
 interface Entry {
   ref: PodRef;
   pending: { status: V1PodStatus; eventAtMs: number | undefined } | undefined;
   inFlight: boolean;
   inFlightStatus: V1PodStatus | undefined;
   written: V1PodStatus | undefined;
+  /** resourceVersion the API server gave our last patch. */
+  writtenRv: string | undefined;
+  /** Writes of an unchanged status made because the API showed something else. */
+  reconciles: number;
+  nextReconcileMs: number;
   idle: Array<() => void>;
   retryTimer: NodeJS.Timeout | undefined;
   backoff: Backoff;
 }
 
+// Two immediate reconciles, then at most one per doubling interval: a field the
+// API server keeps rewriting cannot turn into a write loop.
+const IMMEDIATE_RECONCILES = 2;
+const RECONCILE_BACKOFF_MS = 1000;
+const RECONCILE_BACKOFF_MAX_MS = 300_000;
+
+/** a is an older resourceVersion than b (etcd revisions are integers; anything else is not ordered). */
+function olderThan(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
+}
+
 /**
  * Writes pod status to the `status` subresource with at most one patch in
  * flight per pod; while one is in flight, newer states replace each other and
- * only the latest is sent next. A state equal to what the API (or the last
- * patch) already shows is skipped. The patch carries metadata.uid so a
- * same-named replacement pod is never written.
+ * only the latest is sent next. A state equal to what the API shows is
+ * skipped, where "what the API shows" is the observed status unless that is
+ * older than our last patch (then our last patch). So when another writer
+ * changes fields the kubelet owns (the node lifecycle controller setting
+ * Ready=False), the next observation writes them back, as the kubelet's status
+ * manager does with needsReconcile; such re-writes of an unchanged status back
+ * off. The patch carries metadata.uid so a same-named replacement pod is never
+ * written, and clears a reason or message the status does not set (the
+ * kubelet owns them).
  */
 export class StatusWriter {
   private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
 
   constructor(
     private readonly api: KubeApi,
     private readonly metrics: KubeletMetrics,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
-    private readonly onWritten?: (timing: StatusWriteTiming) => void,
-  ) {}
+    private readonly options: StatusWriterOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   /**
    * Requests `status` for the pod. Resolves once nothing is pending or in flight
@@ -56,29 +99,11 @@ export class StatusWriter {
   set(
     ref: PodRef,
     status: V1PodStatus,
-    apiStatus: V1PodStatus | undefined,
+    observed: ObservedStatus | undefined,
     eventAtMs?: number,
   ): Promise<void> {
-    let entry = this.entries.get(ref.uid);
-    if (!entry) {
-      entry = {
-        ref,
-        pending: undefined,
-        inFlight: false,
-        inFlightStatus: undefined,
-        written: undefined,
-        idle: [],
-        retryTimer: undefined,
-        backoff: new Backoff(200, 10_000),
-      };
-      this.entries.set(ref.uid, entry);
-    }
-    // Compare with what the API will show once the in-flight patch lands, or shows now.
-    const reference = entry.inFlight ? entry.inFlightStatus : entry.written;
-    const unchanged =
-      podStatusEqual(reference, status) ||
-      (reference === undefined && !entry.inFlight && podStatusEqual(apiStatus, status));
-    if (unchanged) {
+    const entry = this.entry(ref);
+    if (this.upToDate(entry, status, observed)) {
       entry.pending = undefined;
       this.settle(entry);
       return this.whenIdle(entry);
@@ -111,6 +136,60 @@ export class StatusWriter {
     this.settle(entry);
   }
 
+  private entry(ref: PodRef): Entry {
+    let entry = this.entries.get(ref.uid);
+    if (!entry) {
+      entry = {
+        ref,
+        pending: undefined,
+        inFlight: false,
+        inFlightStatus: undefined,
+        written: undefined,
+        writtenRv: undefined,
+        reconciles: 0,
+        nextReconcileMs: 0,
+        idle: [],
+        retryTimer: undefined,
+        backoff: new Backoff(this.options.retryInitialMs ?? 200, 10_000),
+      };
+      this.entries.set(ref.uid, entry);
+    }
+    return entry;
+  }
+
+  /** Whether writing `status` now would change nothing (or must wait: a reconcile backing off). */
+  private upToDate(entry: Entry, status: V1PodStatus, observed: ObservedStatus | undefined): boolean {
+    // The API will show the in-flight patch once it lands; its echo is compared then.
+    if (entry.inFlight) return podStatusEqual(entry.inFlightStatus, status);
+    const apiCurrent =
+      observed !== undefined &&
+      (entry.written === undefined || !olderThan(observed.resourceVersion, entry.writtenRv));
+    const reference = apiCurrent ? observed.status : entry.written;
+    if (podStatusEqual(reference, status)) {
+      if (apiCurrent) entry.reconciles = 0;
+      return true;
+    }
+    if (!apiCurrent || !podStatusEqual(entry.written, status)) {
+      entry.reconciles = 0;
+      return false;
+    }
+    // Unchanged since our last patch, yet the API shows something else: another writer changed it.
+    const nowMs = this.now();
+    if (entry.reconciles >= IMMEDIATE_RECONCILES && nowMs < entry.nextReconcileMs) return true;
+    const { namespace, name } = entry.ref;
+    const log = entry.reconciles === IMMEDIATE_RECONCILES ? 'warn' : 'info';
+    this.logger[log](
+      { pod: `${namespace}/${name}`, attempt: entry.reconciles + 1 },
+      "Pod status in the API differs from the kubelet's; writing it again",
+    );
+    entry.reconciles++;
+    if (entry.reconciles >= IMMEDIATE_RECONCILES) {
+      const delay = RECONCILE_BACKOFF_MS * 2 ** (entry.reconciles - IMMEDIATE_RECONCILES);
+      entry.nextReconcileMs = nowMs + Math.min(RECONCILE_BACKOFF_MAX_MS, delay);
+    }
+    return false;
+  }
+
   private whenIdle(entry: Entry): Promise<void> {
     if (!entry.inFlight && !entry.pending) return Promise.resolve();
     return new Promise((resolve) => entry.idle.push(resolve));
@@ -130,15 +209,21 @@ export class StatusWriter {
     entry.inFlightStatus = next.status;
     const issuedAtMs = this.now();
     const { namespace, name, uid } = entry.ref;
+    const status = {
+      ...next.status,
+      reason: next.status.reason ?? null,
+      message: next.status.message ?? null,
+    };
     try {
-      await this.api.patchPodStatus(namespace, name, { metadata: { uid }, status: next.status });
+      const pod = await this.api.patchPodStatus(namespace, name, { metadata: { uid }, status });
       entry.written = next.status;
+      entry.writtenRv = pod.metadata?.resourceVersion;
       entry.backoff.reset();
       const ackedAtMs = this.now();
       if (next.eventAtMs !== undefined) {
         this.metrics.podStatusSyncDurationSeconds.observe((ackedAtMs - next.eventAtMs) / 1000);
       }
-      this.onWritten?.({ uid, eventAtMs: next.eventAtMs, issuedAtMs, ackedAtMs });
+      this.options.onWritten?.({ uid, eventAtMs: next.eventAtMs, issuedAtMs, ackedAtMs });
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 0;
       if (code === 404 || code === 409 || code === 422) {

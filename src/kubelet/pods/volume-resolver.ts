@@ -1,34 +1,48 @@
-import type { V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
-import { ContainerConfigError } from '../errors.js';
+import type { EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
+import { downwardApiFiles, filesVolume, projectedFiles } from './projected-volume.js';
+import { checkItems, configMapData, mountError, secretData, type SkippedVolume } from './volume-data.js';
 
-/** The runner volumes of a pod, and the names of volumes it cannot provide (their mounts are dropped). */
+/** The runner volumes of a pod, and what it cannot provide (the mounts of skipped volumes are left out). */
 export interface ResolvedVolumes {
   volumes: Volume[];
-  unsupported: string[];
+  skipped: SkippedVolume[];
+}
+
+function mode(defaultMode: number | undefined): { defaultMode?: number } {
+  return defaultMode === undefined ? {} : { defaultMode };
+}
+
+/** The kind of a volume vk-cmd cannot provide, e.g. "hostPath volume". */
+function volumeKind(v: V1Volume): string {
+  const kind = Object.keys(v).find(
+    (k) => k !== 'name' && (v as unknown as Record<string, unknown>)[k] != null,
+  );
+  return `${kind ?? 'unknown'} volume`;
 }
 
 /**
- * Maps configMap, secret and emptyDir volumes to runner volumes with their
- * data already fetched (ConfigMap data as UTF-8 bytes, binaryData and Secret
- * data base64-decoded). Other volume types (projected service-account tokens,
- * hostPath, ...) cannot be provided and are reported as unsupported. Throws
- * ContainerConfigError, naming the containers that mount the volume, when a
- * required object or item key is missing.
+ * Maps a pod's volumes to runner volumes with their data already fetched:
+ * configMap and secret (ConfigMap data as UTF-8 bytes, binaryData and Secret
+ * data base64-decoded), emptyDir, downwardAPI and projected (configMap,
+ * secret, downwardAPI and serviceAccountToken sources; the default
+ * kube-api-access-* volume included). Volumes of other types (hostPath,
+ * persistentVolumeClaim, ...) are skipped. Throws ContainerConfigError, naming
+ * the containers that mount the volume, when a required object, item key or
+ * field is missing. Pure.
  */
-export function resolveVolumes(pod: V1Pod, objects: FetchedObjects): ResolvedVolumes {
+export function resolveVolumes(pod: V1Pod, objects: FetchedObjects, ctx: EnvContext): ResolvedVolumes {
   const volumes: Volume[] = [];
-  const unsupported: string[] = [];
+  const skipped: SkippedVolume[] = [];
   for (const v of pod.spec?.volumes ?? []) {
     if (v.configMap) {
       const name = v.configMap.name ?? '';
       const cm = objects.configMaps.get(name);
       const optional = v.configMap.optional === true;
       if (!cm && !optional) throw mountError(pod, v, `configmap "${name}" not found`);
-      const data: Record<string, Buffer> = {};
-      for (const [k, s] of Object.entries(cm?.data ?? {})) data[k] = Buffer.from(s, 'utf8');
-      for (const [k, b] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(b, 'base64');
+      const data = configMapData(cm);
       const items = checkItems(
         pod,
         v,
@@ -46,8 +60,7 @@ export function resolveVolumes(pod: V1Pod, objects: FetchedObjects): ResolvedVol
       const secret = objects.secrets.get(name);
       const optional = v.secret.optional === true;
       if (!secret && !optional) throw mountError(pod, v, `secret "${name}" not found`);
-      const data: Record<string, Buffer> = {};
-      for (const [k, b] of Object.entries(secret?.data ?? {})) data[k] = Buffer.from(b, 'base64');
+      const data = secretData(secret);
       const items = checkItems(pod, v, v.secret.items, data, optional, 'references non-existent secret key');
       volumes.push({
         name: v.name,
@@ -55,43 +68,16 @@ export function resolveVolumes(pod: V1Pod, objects: FetchedObjects): ResolvedVol
       });
     } else if (v.emptyDir) {
       volumes.push({ name: v.name, emptyDir: {} });
+    } else if (v.downwardAPI) {
+      const files = downwardApiFiles(pod, v, v.downwardAPI.items ?? [], ctx);
+      volumes.push(filesVolume(v.name, 'configMap', files, v.downwardAPI.defaultMode));
+    } else if (v.projected) {
+      const projected = projectedFiles(pod, v, objects, ctx);
+      volumes.push(filesVolume(v.name, 'secret', projected.files, v.projected.defaultMode));
+      skipped.push(...projected.skipped);
     } else {
-      unsupported.push(v.name);
+      skipped.push({ name: v.name, kind: volumeKind(v) });
     }
   }
-  return { volumes, unsupported };
-}
-
-function mode(defaultMode: number | undefined): { defaultMode?: number } {
-  return defaultMode === undefined ? {} : { defaultMode };
-}
-
-function checkItems(
-  pod: V1Pod,
-  volume: V1Volume,
-  items: V1KeyToPath[] | undefined,
-  data: Record<string, Buffer>,
-  optional: boolean,
-  missingMessage: string,
-): Array<{ key: string; path: string; mode?: number }> {
-  const out: Array<{ key: string; path: string; mode?: number }> = [];
-  for (const item of items ?? []) {
-    if (!(item.key in data)) {
-      if (optional) continue;
-      throw mountError(pod, volume, `${missingMessage}: ${item.key}`);
-    }
-    out.push(
-      item.mode === undefined
-        ? { key: item.key, path: item.path }
-        : { key: item.key, path: item.path, mode: item.mode },
-    );
-  }
-  return out;
-}
-
-function mountError(pod: V1Pod, volume: V1Volume, message: string): ContainerConfigError {
-  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
-    .filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume.name))
-    .map((c) => c.name);
-  return new ContainerConfigError(message, containers);
+  return { volumes, skipped };
 }

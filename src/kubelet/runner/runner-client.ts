@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadRunnerProto } from '../../common/proto.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
-import type { RunnerEndpoint } from '../config/kubelet-config.js';
+import type { RunnerEndpoint } from '../config/runner-endpoint.js';
 
 /**
  * A grpc-js client for the runner. TCP uses TLS (optionally mTLS) unless the

@@ -54,6 +54,14 @@ const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEE
  * The kubelet's link to the runner: connects with capped exponential back-off
  * and jitter, keeps a WatchPods stream, and resumes it from the last (epoch,
  * revision) after a drop so no change is missed. Holds the runner's pod map.
+ *
+ * Reconnecting does what "ListPods, then WatchPods from the last revision"
+ * would, in one call: WatchPods from the last (epoch, revision) replays every
+ * change since (or, when the runner cannot resume that position, sends RESET
+ * and a full snapshot, which is ListPods taken atomically with the start of
+ * the watch, so no change can fall between the two), then SYNCED. Only then
+ * is the link Synced and the pod controller reconciles every pod against the
+ * complete map; a separate ListPods would add a second, racing copy.
  */
 export class RunnerLink {
   private currentState: LinkState = 'Idle';

@@ -104,7 +104,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
       extra: { scopes: ['x'] },
     };
     const decision = await createKubeAccessReviewer(kubeConfig).review(
-      requestAttributes(user, 'GET', '/stats/summary', 'vk-1'),
+      requestAttributes(user, 'GET', '/stats/summary', 'vk-1')[0]!,
     );
     expect(captured[0]?.path).to.equal('/apis/authorization.k8s.io/v1/subjectaccessreviews');
     expect(captured[0]?.body['spec']).to.deep.equal({
@@ -132,7 +132,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
         'GET',
         '/pods',
         'vk-1',
-      ),
+      )[0]!,
     );
     expect(decision).to.deep.equal({ allowed: false, reason: 'no RBAC policy matched' });
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
-import { Harness, waitFor } from './support/harness.js';
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, waitFor } from './support/harness.js';
 
 const node = (h: Harness): V1Node | undefined => h.api.nodes.get('vk-test');
 const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.find((c) => c.type === type);
@@ -8,13 +9,7 @@ const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.fin
 describe('kubelet node registration, status, lease and walltime', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x), { startRunner: false });
 
   it('registers the node with labels, taint, capacity, addresses, endpoint, nodeInfo and conditions', async () => {
     await h.startRunner();
@@ -137,5 +132,80 @@ describe('kubelet node registration, status, lease and walltime', function () {
     expect(h.api.leases.get('kube-node-lease/vk-test')?.metadata?.resourceVersion).to.not.equal(
       'someone-else',
     );
+  });
+
+  it('keeps the walltime deadline the Node records across a kubelet restart', async () => {
+    await h.startRunner();
+    const deadline = new Date(Math.ceil(Date.now() / 1000) * 1000 + 30_000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+    // What an earlier kubelet with the same JIRIAF_WALLTIME left on its Node.
+    h.api.nodes.set('vk-test', {
+      metadata: {
+        name: 'vk-test',
+        uid: 'uid-1',
+        labels: { 'jiriaf.walltime': '3600', 'jiriaf.alivetime': '31' },
+        annotations: {
+          'vk-cmd.jiriaf.org/walltime-deadline': deadline,
+          'vk-cmd.jiriaf.org/walltime-origin': 'JIRIAF_WALLTIME=3600',
+        },
+      },
+    });
+    await h.startKubelet({ walltimeSeconds: 3600 });
+    await waitFor(() => condition(h, 'Ready')?.status === 'True', 5000, 'Ready');
+    const labels = node(h)!.metadata!.labels!;
+    expect(labels['jiriaf.walltime']).to.equal('3600');
+    expect(Number(labels['jiriaf.alivetime']), 'counting on from the recorded deadline').to.be.within(25, 30);
+    expect(node(h)!.metadata!.annotations!['vk-cmd.jiriaf.org/walltime-deadline']).to.equal(deadline);
+  });
+
+  it('records a fresh deadline on a new Node, and a restart with the same walltime keeps it', async () => {
+    await h.startRunner();
+    const first = await h.startKubelet({ walltimeSeconds: 3600 });
+    const annotations = await waitFor(() => node(h)?.metadata?.annotations, 5000, 'annotations');
+    const deadline = annotations['vk-cmd.jiriaf.org/walltime-deadline']!;
+    expect(Date.parse(deadline) - Date.now()).to.be.within(3_590_000, 3_601_000);
+    expect(annotations['vk-cmd.jiriaf.org/walltime-origin']).to.equal('JIRIAF_WALLTIME=3600');
+    await h.stopKubelet(first);
+    const adoptions = h.api.calls.filter((c) => c.op === 'patchNode').length;
+    await h.startKubelet({ walltimeSeconds: 3600 });
+    await waitFor(() => h.api.calls.filter((c) => c.op === 'patchNode').length > adoptions, 5000, 'adopted');
+    expect(node(h)!.metadata!.annotations!['vk-cmd.jiriaf.org/walltime-deadline']).to.equal(deadline);
+  });
+
+  it("takes the walltime from the runner's Slurm job when JIRIAF_WALLTIME is unset", async () => {
+    h.runner.slurm = { jobId: '4242', endMs: Date.now() + 600_000 };
+    await h.startRunner();
+    await h.startKubelet({ walltimeSeconds: 0 });
+    const labels = await waitFor(
+      () => (node(h)?.metadata?.labels?.['jiriaf.walltime'] ? node(h)!.metadata!.labels : undefined),
+      5000,
+      'walltime labels',
+    );
+    expect(Number(labels['jiriaf.walltime'])).to.be.within(590, 600);
+    expect(Number(labels['jiriaf.alivetime'])).to.be.within(590, 600);
+    expect(node(h)!.metadata!.annotations).to.include({
+      'vk-cmd.jiriaf.org/walltime-origin': 'slurm-job=4242',
+    });
+  });
+
+  it('deletes its Node and Lease on a clean exit with --delete-node-on-exit', async () => {
+    await h.startRunner();
+    const kubelet = await h.startKubelet({ deleteNodeOnExit: true });
+    await waitFor(() => h.api.leases.get('kube-node-lease/vk-test'), 5000, 'lease');
+    expect(node(h)).to.not.equal(undefined);
+    await h.stopKubelet(kubelet);
+    expect(node(h), 'node deleted').to.equal(undefined);
+    expect(h.api.leases.get('kube-node-lease/vk-test'), 'lease deleted').to.equal(undefined);
+  });
+
+  it('keeps its Node and Lease on exit by default', async () => {
+    await h.startRunner();
+    const kubelet = await h.startKubelet();
+    await waitFor(() => h.api.leases.get('kube-node-lease/vk-test'), 5000, 'lease');
+    await h.stopKubelet(kubelet);
+    expect(node(h)).to.not.equal(undefined);
+    expect(h.api.leases.get('kube-node-lease/vk-test')).to.not.equal(undefined);
+    expect(h.api.calls.some((c) => c.op === 'deleteNode')).to.equal(false);
   });
 });

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { Harness, percentile, waitFor } from './support/harness.js';
+import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
+import type { Harness } from './support/harness.js';
+import { harnessPerTest, percentile, waitFor } from './support/harness.js';
 
 function scriptPod(name: string, extra: Partial<V1Pod['spec']> = {}): V1Pod {
   return {
@@ -34,14 +36,7 @@ const c1 = (h: Harness, name: string) => statusOf(h, name)?.containerStatuses?.f
 describe('kubelet pods against a fake runner and API', function () {
   this.timeout(30_000);
   let h: Harness;
-
-  beforeEach(async () => {
-    h = new Harness();
-    await h.startRunner();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessPerTest((x) => (h = x));
 
   it('creates a pod end to end and reports Running then Succeeded with real times and the pgid', async () => {
     await h.startKubelet();
@@ -113,9 +108,10 @@ describe('kubelet pods against a fake runner and API', function () {
       console.log(
         `      ${name}: n=${v.length} p50=${percentile(v, 50)} ms p99=${percentile(v, 99)} ms max=${Math.max(...v)} ms`,
       );
+    // Reported, not asserted: speed belongs to the benchmark.
     report('runner event received -> status patch issued', inKubelet);
     report('runner event sent -> status patch received by the API (gRPC included)', endToEnd);
-    expect(percentile(endToEnd, 99)).to.be.below(200);
+    expect(endToEnd).to.have.length(uids.length);
   });
 
   it('waits with CreateContainerConfigError while the ConfigMap is missing and starts once it appears', async () => {
@@ -186,11 +182,13 @@ describe('kubelet pods against a fake runner and API', function () {
     await waitFor(() => h.runner.deleteCalls.find((d) => d.uid === oldUid), 5000, 'runner DeletePod');
     const second = h.api.addPod(scriptPod('r1'));
     const newUid = second.metadata!.uid!;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(h.runner.createCount(newUid), 'not created while the old pod is stopping').to.equal(0);
     await waitFor(() => c1(h, 'r1')?.state?.running, 5000, 'replacement running');
-    expect(h.runner.pod(oldUid)).to.equal(undefined);
     expect(h.runner.createCount(newUid)).to.equal(1);
+    // The runner saw the old pod's DELETED event before the replacement's CreatePod.
+    const deletedAt = h.runner.events.findIndex((e) => e.type === 'deleted' && e.uid === oldUid);
+    const createdAt = h.runner.events.findIndex((e) => e.type === 'create' && e.uid === newUid);
+    expect(deletedAt, 'old pod forgotten').to.be.at.least(0);
+    expect(createdAt, 'not created while the old pod was stopping').to.be.greaterThan(deletedAt);
     expect(h.api.pod('default', 'r1')?.metadata?.uid).to.equal(newUid);
   });
 
@@ -205,5 +203,50 @@ describe('kubelet pods against a fake runner and API', function () {
     await h.api.deletePod('default', 'o1', uid);
     await waitFor(() => h.runner.deleteCalls.find((d) => d.uid === uid), 5000, 'runner DeletePod');
     await waitFor(() => h.runner.pod(uid) === undefined, 5000, 'runner forgot the pod');
+  });
+
+  it('provides the default kube-api-access volume, and runs without the volumes it cannot provide (FailedMount)', async () => {
+    await h.startKubelet();
+    h.api.configMaps.set('default/kube-root-ca.crt', { data: { 'ca.crt': 'CA PEM' } });
+    const pod = h.api.addPod({
+      metadata: { name: 'vols', namespace: 'default' },
+      spec: {
+        nodeName: 'vk-test',
+        restartPolicy: 'Never',
+        serviceAccountName: 'builder',
+        containers: [
+          {
+            name: 'c1',
+            image: 'none',
+            command: ['sleep', '600'],
+            volumeMounts: [
+              { name: 'kube-api-access-abcde', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+              { name: 'data', mountPath: '/data' },
+            ],
+          },
+        ],
+        volumes: [
+          kubeApiAccessVolume('kube-api-access-abcde'),
+          { name: 'data', persistentVolumeClaim: { claimName: 'scratch' } },
+        ],
+      },
+    });
+    const uid = pod.metadata!.uid!;
+    await waitFor(() => c1(h, 'vols')?.state?.running, 5000, 'running');
+    const spec = h.runner.createCalls.find((c) => c.uid === uid)!;
+    expect(spec.containers[0]!.volumeMounts.map((m) => m.name)).to.deep.equal(['kube-api-access-abcde']);
+    const volume = spec.volumes[0]!.secret!;
+    const text = (key: string) => volume.data[key]?.toString('utf8');
+    expect(volume.items.map((i) => i.path)).to.deep.equal(['token', 'ca.crt', 'namespace']);
+    expect(text('token')).to.equal('token:default/builder:vols::3607');
+    expect(text('ca.crt')).to.equal('CA PEM');
+    expect(text('namespace')).to.equal('default');
+    const warning = await waitFor(
+      () => h.api.events.find((e) => e.reason === 'FailedMount'),
+      5000,
+      'FailedMount',
+    );
+    expect(warning.type).to.equal('Warning');
+    expect(warning.message).to.contain('"data" (persistentVolumeClaim volume)');
   });
 });

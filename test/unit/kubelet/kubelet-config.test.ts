@@ -1,26 +1,8 @@
 import { expect } from 'chai';
-import { helpText } from '../../../src/kubelet/config/flag-table.js';
-import {
-  parseKubeletConfig,
-  parseRunnerEndpoint,
-  parseTaint,
-  type ConfigHost,
-  type KubeletConfig,
-} from '../../../src/kubelet/config/kubelet-config.js';
-import { ConfigError } from '../../../src/kubelet/errors.js';
-
-const host: ConfigHost = {
-  fileExists: (p) => ['/kc', '/home/u/.kube/config', '/cert', '/key', '/ca', '/token'].includes(p),
-  homeDir: '/home/u',
-  hostname: 'Login01',
-  defaultPodIp: () => '192.0.2.10',
-};
-
-function parse(argv: string[], env: Record<string, string> = {}): KubeletConfig {
-  const result = parseKubeletConfig(argv, env, host);
-  if (result.kind !== 'run') throw new Error(`expected run, got ${result.kind}`);
-  return result.config;
-}
+import type { KubeletConfig } from '../../../src/kubelet/config/kubelet-config.js';
+import { parseTaint } from '../../../src/kubelet/config/node-taints.js';
+import { parseRunnerEndpoint } from '../../../src/kubelet/config/runner-endpoint.js';
+import { parse } from './support/config-host.js';
 
 describe('parseKubeletConfig', () => {
   it('applies defaults', () => {
@@ -42,6 +24,9 @@ describe('parseKubeletConfig', () => {
       runnerUnreachableGraceSeconds: 40,
       leaseDurationSeconds: 40,
       leaseRenewIntervalSeconds: 10,
+      healthzPort: 10248,
+      healthzBindAddress: '127.0.0.1',
+      deleteNodeOnExit: false,
     });
     expect(c.taints).to.deep.equal([
       { key: 'virtual-kubelet.io/provider', value: 'mock', effect: 'NoSchedule' },
@@ -183,95 +168,41 @@ describe('parseKubeletConfig', () => {
       },
     },
     { name: 'port 0', argv: ['--kubelet-port', '0'], env: {}, check: (c) => c.kubeletPort, want: 0 },
+    { name: 'healthz off', argv: ['--healthz-port', '0'], env: {}, check: (c) => c.healthzPort, want: 0 },
+    {
+      name: 'healthz address',
+      argv: ['--healthz-bind-address=0.0.0.0'],
+      env: {},
+      check: (c) => c.healthzBindAddress,
+      want: '0.0.0.0',
+    },
+    {
+      name: 'delete node on exit (flag)',
+      argv: ['--delete-node-on-exit'],
+      env: {},
+      check: (c) => c.deleteNodeOnExit,
+      want: true,
+    },
+    {
+      name: 'delete node on exit (env)',
+      argv: [],
+      env: { VK_CMD_DELETE_NODE_ON_EXIT: 'true' },
+      check: (c) => c.deleteNodeOnExit,
+      want: true,
+    },
+    {
+      name: 'delete node on exit (flag wins)',
+      argv: ['--delete-node-on-exit=false'],
+      env: { VK_CMD_DELETE_NODE_ON_EXIT: '1' },
+      check: (c) => c.deleteNodeOnExit,
+      want: false,
+    },
   ];
   for (const t of precedence) {
     it(`setting: ${t.name}`, () => {
       expect(t.check(parse(t.argv, t.env))).to.deep.equal(t.want);
     });
   }
-
-  const invalid: Array<{ argv: string[]; env?: Record<string, string>; setting: string }> = [
-    { argv: ['--provider', 'aws'], setting: '--provider' },
-    { argv: [], env: { KUBELET_PORT: '70000' }, setting: 'KUBELET_PORT' },
-    { argv: ['--kubelet-port', 'abc'], setting: '--kubelet-port' },
-    { argv: [], env: { JIRIAF_WALLTIME: 'ten' }, setting: 'JIRIAF_WALLTIME' },
-    { argv: [], env: { JIRIAF_WALLTIME: '-5' }, setting: 'JIRIAF_WALLTIME' },
-    { argv: [], env: { JIRIAF_WALLTIME: '1.5' }, setting: 'JIRIAF_WALLTIME' },
-    { argv: [], env: { KUBECONFIG: '/missing' }, setting: 'KUBECONFIG' },
-    { argv: ['--kubeconfig', '/missing'], setting: '--kubeconfig' },
-    { argv: ['--taint', 'novalue'], setting: '--taint' },
-    { argv: ['--taint', 'a=b:Sometimes'], setting: '--taint' },
-    { argv: ['--taint', 'bad key!=b:NoSchedule'], setting: '--taint' },
-    { argv: ['--nodename', 'Bad_Name'], setting: '--nodename' },
-    { argv: [], env: { VKUBELET_POD_IP: 'not-an-ip' }, setting: 'VKUBELET_POD_IP' },
-    { argv: [], env: { APISERVER_CERT_LOCATION: '/cert' }, setting: 'APISERVER_KEY_LOCATION' },
-    {
-      argv: [],
-      env: { APISERVER_CERT_LOCATION: '/missing', APISERVER_KEY_LOCATION: '/key' },
-      setting: 'APISERVER_CERT_LOCATION',
-    },
-    { argv: ['--authorization-mode', 'RBAC'], setting: '--authorization-mode' },
-    { argv: ['--max-pods', '0'], setting: '--max-pods' },
-    { argv: ['--node-labels', 'a=b c'], setting: '--node-labels' },
-    { argv: ['--runner', 'unix://relative'], setting: '--runner' },
-    { argv: ['--runner', 'host-without-port'], setting: '--runner' },
-    { argv: ['--runner', 'unix:///s', '--runner-ca', '/ca'], setting: '--runner-ca' },
-    { argv: ['--runner', 'h:1', '--runner-insecure', '--runner-ca', '/ca'], setting: '--runner-insecure' },
-    { argv: ['--runner-cert', '/cert'], setting: '--runner-cert' },
-    { argv: ['--anonymous-auth=maybe'], setting: '--anonymous-auth' },
-    { argv: ['--runner-unreachable-grace', 'soon'], setting: '--runner-unreachable-grace' },
-    { argv: ['--lease-renew-interval', '50'], setting: '--lease-renew-interval' },
-    { argv: ['--no-such-flag'], setting: '--no-such-flag' },
-    { argv: ['positional'], setting: 'positional' },
-    { argv: ['--nodename'], setting: '--nodename' },
-    { argv: ['--node-status-update-frequency', '120'], setting: '--node-status-update-frequency' },
-  ];
-  for (const t of invalid) {
-    it(`refuses ${JSON.stringify(t.argv)} ${JSON.stringify(t.env ?? {})} naming ${t.setting}`, () => {
-      let caught: unknown;
-      try {
-        parseKubeletConfig(t.argv, t.env ?? {}, host);
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).to.be.instanceOf(ConfigError);
-      expect((caught as ConfigError).setting).to.equal(t.setting);
-      expect((caught as ConfigError).message).to.contain(t.setting);
-    });
-  }
-
-  it('refuses to start without any kubeconfig (no credentials for reviews)', () => {
-    const bare: ConfigHost = { ...host, fileExists: () => false };
-    expect(() => parseKubeletConfig([], {}, bare)).to.throw(ConfigError, /kubeconfig/);
-  });
-
-  it('--help and --version win', () => {
-    expect(parseKubeletConfig(['--help'], {}, host).kind).to.equal('help');
-    expect(parseKubeletConfig(['--version'], {}, host).kind).to.equal('version');
-  });
-
-  it('help lists every setting with its env var and default', () => {
-    const text = helpText('vk-cmd-kubelet');
-    for (const needle of [
-      '--nodename',
-      'env NODENAME',
-      'env KUBECONFIG',
-      'env VKUBELET_POD_IP',
-      'env KUBELET_PORT',
-      'default 10250',
-      'env APISERVER_CERT_LOCATION',
-      'env APISERVER_KEY_LOCATION',
-      'env JIRIAF_WALLTIME',
-      'env JIRIAF_NODETYPE',
-      'env JIRIAF_SITE',
-      '--klog.v',
-      '--runner-token-file',
-      '--ignore-restart-policy',
-      'default 1000',
-    ]) {
-      expect(text).to.contain(needle);
-    }
-  });
 });
 
 describe('parseTaint and parseRunnerEndpoint', () => {

@@ -11,7 +11,7 @@ import {
   type HostFacts,
 } from '../../../src/kubelet/node/node-object.js';
 import { decideReadiness } from '../../../src/kubelet/node/node-readiness.js';
-import { walltimeState, type WalltimeState } from '../../../src/kubelet/node/walltime.js';
+import type { WalltimeState } from '../../../src/kubelet/node/walltime.js';
 
 const host: HostFacts = {
   cpus: 4,
@@ -86,9 +86,9 @@ describe('node object', () => {
   for (const t of labelCases) {
     it(`labels: ${t.name}`, () => {
       const labels = nodeLabels(
-        { ...config, walltimeSeconds: t.walltime, nodeLabels: t.extra ?? {} },
+        { ...config, nodeLabels: t.extra ?? {} },
         host,
-        t.alive,
+        t.walltime > 0 ? { walltimeSeconds: t.walltime, aliveSeconds: t.alive ?? 0 } : undefined,
       );
       expect(labels).to.include(t.want);
       for (const k of t.absent) expect(labels).to.not.have.property(k);
@@ -176,33 +176,6 @@ describe('node object', () => {
       expect(flipped[0]!.lastTransitionTime).to.equal('2025-01-01T00:00:00Z');
     });
   });
-});
-
-describe('walltimeState', () => {
-  const start = 1_000_000;
-  const cases: Array<
-    [
-      string,
-      number,
-      number,
-      { aliveSeconds: number | undefined; expired: boolean; nextRefreshMs: number | undefined },
-    ]
-  > = [
-    ['no walltime', 0, 5000, { aliveSeconds: undefined, expired: false, nextRefreshMs: undefined }],
-    ['far away: every 60 s', 3600, 0, { aliveSeconds: 3600, expired: false, nextRefreshMs: 60_000 }],
-    [
-      'last two minutes: every 10 s',
-      3600,
-      3500_000,
-      { aliveSeconds: 100, expired: false, nextRefreshMs: 10_000 },
-    ],
-    ['lands on the expiry', 25, 20_500, { aliveSeconds: 4, expired: false, nextRefreshMs: 4500 }],
-    ['expired', 25, 25_000, { aliveSeconds: 0, expired: true, nextRefreshMs: undefined }],
-    ['long expired', 25, 99_000, { aliveSeconds: 0, expired: true, nextRefreshMs: undefined }],
-  ];
-  for (const [name, wall, elapsed, want] of cases) {
-    it(name, () => expect(walltimeState(wall, start, start + elapsed)).to.deep.equal(want));
-  }
 });
 
 describe('decideReadiness', () => {

@@ -5,14 +5,9 @@ import type { FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { referencedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { buildRunnerPodSpec, effectiveRestartPolicy } from '../../../src/kubelet/pods/runner-pod-spec.js';
 import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
+import { b64, specContext } from './support/pod-fixtures.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const ctx = {
-  hostIp: '1.2.3.4',
-  podIp: '1.2.3.4',
-  allocatable: { cpu: '1', memory: '1', 'ephemeral-storage': '1' },
-  ignoreRestartPolicy: false,
-};
+const ctx = specContext;
 
 function wikiPod(volumes: NonNullable<V1Pod['spec']>['volumes']): V1Pod {
   return {
@@ -41,13 +36,10 @@ function wikiPod(volumes: NonNullable<V1Pod['spec']>['volumes']): V1Pod {
   };
 }
 
-const projected = {
-  name: 'kube-api-access',
-  projected: { sources: [{ serviceAccountToken: { path: 'token' } }] },
-};
+const hostPath = { name: 'kube-api-access', hostPath: { path: '/var/run/secrets' } };
 
 describe('resolveVolumes and buildRunnerPodSpec', () => {
-  it('maps the wiki example and drops unsupported (projected) volumes and their mounts', () => {
+  it('maps the wiki example and leaves out unsupported (hostPath) volumes and their mounts', () => {
     const objects: FetchedObjects = {
       configMaps: new Map([
         [
@@ -59,9 +51,10 @@ describe('resolveVolumes and buildRunnerPodSpec', () => {
     };
     const pod = wikiPod([
       { name: 'direct-stress', configMap: { name: 'direct-stress', defaultMode: 0o755 } },
-      projected,
+      hostPath,
     ]);
-    const spec = buildRunnerPodSpec(pod, objects, ctx);
+    const { spec, skipped } = buildRunnerPodSpec(pod, objects, ctx);
+    expect(skipped).to.deep.equal([{ name: 'kube-api-access', kind: 'hostPath volume' }]);
     expect(spec.restartPolicy).to.equal('Always');
     expect(spec.volumes).to.have.length(1);
     const vol = spec.volumes![0]!;
@@ -87,8 +80,8 @@ describe('resolveVolumes and buildRunnerPodSpec', () => {
       },
       { name: 'scratch', emptyDir: {} },
     ]);
-    const { volumes, unsupported } = resolveVolumes(pod, objects);
-    expect(unsupported).to.deep.equal([]);
+    const { volumes, skipped } = resolveVolumes(pod, objects, ctx);
+    expect(skipped).to.deep.equal([]);
     expect(volumes[0]!.secret?.items).to.deep.equal([{ key: 'a', path: 'x/a.txt', mode: 0o600 }]);
     expect((volumes[0]!.secret?.data?.['b'] as Buffer).toString()).to.equal('B');
     expect(volumes[1]).to.deep.equal({ name: 'scratch', emptyDir: {} });
@@ -137,7 +130,7 @@ describe('resolveVolumes and buildRunnerPodSpec', () => {
     const pod = wikiPod([
       { name: 'direct-stress', configMap: { name: 'cm', optional: true, items: [{ key: 'k', path: 'p' }] } },
     ]);
-    const { volumes } = resolveVolumes(pod, { configMaps: new Map([['cm', null]]), secrets: new Map() });
+    const { volumes } = resolveVolumes(pod, { configMaps: new Map([['cm', null]]), secrets: new Map() }, ctx);
     expect(volumes[0]!.configMap?.data).to.deep.equal({});
     expect(volumes[0]!.configMap?.items).to.deep.equal([]);
   });

@@ -4,54 +4,12 @@ import {
   type KubeApi,
   type PodInformer,
   type PodInformerHandlers,
+  type TokenRequest,
 } from '../../../../src/kubelet/kube/kube-api.js';
 import type { ConfigMapData, SecretData } from '../../../../src/kubelet/pods/object-refs.js';
+import { mergePatch, strategicMerge } from './patch-merge.js';
 
 type Json = Record<string, unknown>;
-
-const MERGE_KEYS: Record<string, string> = {
-  conditions: 'type',
-  addresses: 'type',
-  podIPs: 'ip',
-  hostIPs: 'ip',
-};
-
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Json =
-    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Json) } : {};
-  for (const [k, v] of Object.entries(patch as Json)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
-/** The subset of strategic merge patch the kubelet relies on: list merge keys and `$patch: replace`. */
-export function strategicMerge(target: unknown, patch: unknown, key?: string): unknown {
-  if (Array.isArray(patch)) {
-    const mergeKey = key ? MERGE_KEYS[key] : undefined;
-    const replace = patch.some((p) => (p as Json)?.['$patch'] === 'replace');
-    const items = patch.filter((p) => (p as Json)?.['$patch'] === undefined);
-    if (!mergeKey || replace || !Array.isArray(target)) return items;
-    const out = [...(target as Json[])];
-    for (const item of items as Json[]) {
-      const i = out.findIndex((o) => o[mergeKey] === item[mergeKey]);
-      if (i === -1) out.push(item);
-      else out[i] = strategicMerge(out[i], item) as Json;
-    }
-    return out;
-  }
-  if (patch === null || typeof patch !== 'object') return patch;
-  const out: Json =
-    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Json) } : {};
-  for (const [k, v] of Object.entries(patch as Json)) {
-    if (v === null) delete out[k];
-    else out[k] = strategicMerge(out[k], v, k);
-  }
-  return out;
-}
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -164,6 +122,19 @@ export class FakeKubeApi implements KubeApi {
     this.notify('update', updated);
   }
 
+  /**
+   * Another writer patches a pod's status (as the node lifecycle controller's
+   * MarkPodsNotReady does): not counted in statusPatches, delivered to informers.
+   */
+  externalStatusPatch(namespace: string, name: string, status: Json): void {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    const updated = { ...clone(pod), status: strategicMerge(pod.status, status, 'status') } as V1Pod;
+    updated.metadata!.resourceVersion = this.nextRv();
+    this.pods.set(`${namespace}/${name}`, updated);
+    this.notify('update', updated);
+  }
+
   async getNode(name: string): Promise<V1Node | undefined> {
     this.log('getNode');
     return this.nodes.has(name) ? clone(this.nodes.get(name)!) : undefined;
@@ -202,6 +173,11 @@ export class FakeKubeApi implements KubeApi {
     return clone(updated);
   }
 
+  async deleteNode(name: string): Promise<boolean> {
+    this.log('deleteNode', { name });
+    return this.nodes.delete(name);
+  }
+
   async getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
     this.log('getLease');
     const lease = this.leases.get(`${namespace}/${name}`);
@@ -229,6 +205,11 @@ export class FakeKubeApi implements KubeApi {
     stored.metadata!.resourceVersion = this.nextRv();
     this.leases.set(key, stored);
     return clone(stored);
+  }
+
+  async deleteLease(namespace: string, name: string): Promise<boolean> {
+    this.log('deleteLease', { namespace, name });
+    return this.leases.delete(`${namespace}/${name}`);
   }
 
   podInformer(): PodInformer {
@@ -271,6 +252,16 @@ export class FakeKubeApi implements KubeApi {
   async getSecret(namespace: string, name: string): Promise<SecretData | null> {
     this.log('getSecret', { namespace, name });
     return this.secrets.get(`${namespace}/${name}`) ?? null;
+  }
+
+  /** A token naming what it was issued for; fail with `failures.set('requestServiceAccountToken', ...)`. */
+  async requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    request: TokenRequest,
+  ): Promise<string> {
+    this.log('requestServiceAccountToken', { namespace, serviceAccount, request });
+    return `token:${namespace}/${serviceAccount}:${request.pod.name}:${request.audiences.join(',')}:${request.expirationSeconds}`;
   }
 
   async createEvent(_namespace: string, event: CoreV1Event): Promise<CoreV1Event> {

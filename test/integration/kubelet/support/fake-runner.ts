@@ -21,9 +21,16 @@ export class FakeRunner {
   readonly createCalls: PodSpec__Output[] = [];
   readonly deleteCalls: Array<{ uid: string; gracePeriodSeconds: number | undefined }> = [];
   readonly watchRequests: WatchPodsRequest__Output[] = [];
+  /** CreatePod calls and DELETED events, in the order the runner saw them. */
+  readonly events: Array<{ type: 'create' | 'deleted'; uid: string }> = [];
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
+  /** Withhold SYNCED on new watches (the kubelet's link stays Syncing) until releaseSync(). */
+  holdSync = false;
+  private heldSyncs: Array<() => void> = [];
+  /** Reported by GetNodeInfo, as a runner inside a Slurm allocation does. */
+  slurm: { jobId: string; endMs: number } | undefined;
   deleteDelayMs = 20;
   private pods = new Map<string, Pod__Output>();
   private history: Array<{ type: EventType; revision: number; pod: Pod__Output }> = [];
@@ -71,6 +78,17 @@ export class FakeRunner {
       this.epoch = `epoch-${Math.random().toString(36).slice(2, 8)}`;
     }
     await this.start();
+  }
+
+  /** Sends the withheld SYNCED events and stops holding. */
+  releaseSync(): void {
+    this.holdSync = false;
+    for (const send of this.heldSyncs.splice(0)) send();
+  }
+
+  /** Whether a watch is open and waiting for its SYNCED. */
+  syncHeld(): boolean {
+    return this.heldSyncs.length > 0;
   }
 
   pod(uid: string): Pod__Output | undefined {
@@ -137,11 +155,13 @@ export class FakeRunner {
           runnerVersion: '0.0.0-fake',
           ephemeralStorageBytes: 100 * 1024 ** 3,
           rootDir: '/tmp/fake',
+          ...(this.slurm ? { slurmJobId: this.slurm.jobId, slurmJobEndMs: this.slurm.endMs } : {}),
         }),
       CreatePod: (call, cb) => {
         const spec = call.request.pod;
         if (!spec) return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'pod is required' });
         this.createCalls.push(spec);
+        this.events.push({ type: 'create', uid: spec.uid });
         const existing = this.pods.get(spec.uid);
         if (existing) return cb(null, existing);
         const toStatus = (c: { name: string; image: string }, run: boolean): ContainerStatus__Output => ({
@@ -195,6 +215,7 @@ export class FakeRunner {
               }
             }
             this.pods.delete(uid);
+            this.events.push({ type: 'deleted', uid });
             this.emit('WATCH_EVENT_TYPE_DELETED', pod);
           }, this.deleteDelayMs);
         }
@@ -224,7 +245,10 @@ export class FakeRunner {
             call.write({ type: 'WATCH_EVENT_TYPE_SNAPSHOT', revision: pod.revision, epoch: this.epoch, pod });
           }
         }
-        call.write({ type: 'WATCH_EVENT_TYPE_SYNCED', revision: this.revision, epoch: this.epoch });
+        const synced = () =>
+          call.write({ type: 'WATCH_EVENT_TYPE_SYNCED', revision: this.revision, epoch: this.epoch });
+        if (this.holdSync) this.heldSyncs.push(synced);
+        else synced();
         this.streams.add(call);
         call.on('cancelled', () => this.streams.delete(call));
         call.on('close', () => this.streams.delete(call));

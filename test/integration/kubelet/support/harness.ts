@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
 import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
-import { parseRunnerEndpoint } from '../../../../src/kubelet/config/kubelet-config.js';
+import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpoint.js';
 import { Kubelet } from '../../../../src/kubelet/kubelet.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
@@ -46,7 +47,10 @@ export function testConfig(socketPath: string, overrides: Partial<KubeletConfig>
     nodeLabels: {},
     anonymousAuth: false,
     authorizationMode: 'Webhook',
+    healthzPort: 0,
+    healthzBindAddress: '127.0.0.1',
     ignoreRestartPolicy: false,
+    deleteNodeOnExit: false,
     nodeStatusUpdateFrequencySeconds: 60,
     leaseDurationSeconds: 40,
     leaseRenewIntervalSeconds: 10,
@@ -123,6 +127,31 @@ export class Harness {
     await this.runner.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Registers mocha hooks: a fresh Harness per test (its runner started unless told not to), closed after it. */
+export function harnessPerTest(set: (h: Harness) => void, options: { startRunner?: boolean } = {}): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = new Harness();
+    set(current);
+    if (options.startRunner ?? true) await current.startRunner();
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+}
+
+/** A pod whose one container sleeps (command only, no script volume). */
+export function sleeperPod(name: string, restartPolicy = 'Never'): V1Pod {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: {
+      nodeName: 'vk-test',
+      restartPolicy,
+      containers: [{ name: 'c1', image: 'none', command: ['sleep', '600'] }],
+    },
+  };
 }
 
 export function percentile(values: number[], p: number): number {

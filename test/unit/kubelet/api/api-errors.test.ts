@@ -3,9 +3,9 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import {
   InvalidInputError,
   NotFoundError,
-  UnavailableError,
   httpStatusForError,
 } from '../../../../src/kubelet/api/api-errors.js';
+import { UnavailableError } from '../../../../src/kubelet/errors.js';
 
 function grpcError(code: status, details: string): ServiceError {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), {

@@ -1,0 +1,126 @@
+import type { V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
+import { fieldRefValue, resourceFieldValue, type EnvContext } from './env-resolver.js';
+import {
+  allContainers,
+  DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  tokenKey,
+  type FetchedObjects,
+} from './object-refs.js';
+import { checkItems, configMapData, mountError, secretData, type SkippedVolume } from './volume-data.js';
+
+/** One file of a projected or downwardAPI volume, relative to the volume's root. */
+interface VolumeFile {
+  path: string;
+  data: Buffer;
+  mode?: number;
+}
+
+/** The files of a configMap or secret source: its items when it lists some, else every key. */
+function keyedFiles(
+  data: Record<string, Buffer>,
+  items: Array<{ key: string; path: string; mode?: number }> | undefined,
+): VolumeFile[] {
+  if (items) return items.map((i) => ({ path: i.path, data: data[i.key] ?? Buffer.alloc(0), mode: i.mode }));
+  return Object.keys(data)
+    .sort()
+    .map((key) => ({ path: key, data: data[key]! }));
+}
+
+/** The files of downward API items (metadata fields, and resources of a named container). */
+export function downwardApiFiles(
+  pod: V1Pod,
+  volume: V1Volume,
+  items: readonly V1DownwardAPIVolumeFile[],
+  ctx: EnvContext,
+): VolumeFile[] {
+  return items.map((item) => {
+    let value: string;
+    try {
+      if (item.fieldRef) value = fieldRefValue(item.fieldRef.fieldPath, pod, ctx);
+      else if (item.resourceFieldRef) {
+        const ref = item.resourceFieldRef;
+        const container = allContainers(pod).find((c) => c.name === ref.containerName);
+        if (!container) throw new Error(`container ${ref.containerName ?? '""'} not found`);
+        value = resourceFieldValue(ref.resource, ref.divisor, container, ctx);
+      } else value = '';
+    } catch (err) {
+      throw mountError(pod, volume, (err as Error).message);
+    }
+    return { path: item.path, data: Buffer.from(value, 'utf8'), mode: item.mode };
+  });
+}
+
+/**
+ * The files of a projected volume, as the kubelet's projected volume plugin
+ * writes them: configMap and secret sources (items, optional), downward API
+ * items and service-account tokens (left out when the token was refused).
+ * Sources vk-cmd cannot provide (clusterTrustBundle, podCertificate) are
+ * reported in `skipped`.
+ */
+export function projectedFiles(
+  pod: V1Pod,
+  volume: V1Volume,
+  objects: FetchedObjects,
+  ctx: EnvContext,
+): { files: VolumeFile[]; skipped: SkippedVolume[] } {
+  const files: VolumeFile[] = [];
+  const skipped: SkippedVolume[] = [];
+  for (const source of volume.projected?.sources ?? []) {
+    if (source.configMap) {
+      const { name = '', items, optional = false } = source.configMap;
+      const cm = objects.configMaps.get(name);
+      if (!cm && !optional) throw mountError(pod, volume, `configmap "${name}" not found`);
+      const data = configMapData(cm);
+      const picked = checkItems(
+        pod,
+        volume,
+        items,
+        data,
+        optional,
+        'configmap references non-existent config key',
+      );
+      if (cm) files.push(...keyedFiles(data, items ? picked : undefined));
+    } else if (source.secret) {
+      const { name = '', items, optional = false } = source.secret;
+      const secret = objects.secrets.get(name);
+      if (!secret && !optional) throw mountError(pod, volume, `secret "${name}" not found`);
+      const data = secretData(secret);
+      const picked = checkItems(pod, volume, items, data, optional, 'references non-existent secret key');
+      if (secret) files.push(...keyedFiles(data, items ? picked : undefined));
+    } else if (source.downwardAPI) {
+      files.push(...downwardApiFiles(pod, volume, source.downwardAPI.items ?? [], ctx));
+    } else if (source.serviceAccountToken) {
+      const {
+        audience = '',
+        expirationSeconds = DEFAULT_TOKEN_EXPIRATION_SECONDS,
+        path,
+      } = source.serviceAccountToken;
+      const token = objects.tokens?.get(tokenKey({ audience, expirationSeconds }));
+      if (token) files.push({ path, data: Buffer.from(token, 'utf8') });
+    } else {
+      const kind = Object.keys(source).find((k) => (source as Record<string, unknown>)[k] !== undefined);
+      skipped.push({ name: volume.name, kind: `${kind ?? 'unknown'} source of a projected volume` });
+    }
+  }
+  return { files, skipped };
+}
+
+/** Files as a runner data volume: every file an item, so nested paths and per-file modes survive. */
+export function filesVolume(
+  name: string,
+  as: 'configMap' | 'secret',
+  files: readonly VolumeFile[],
+  defaultMode: number | undefined,
+): Volume {
+  const data: Record<string, Buffer> = {};
+  const items: V1KeyToPath[] = [];
+  for (const f of files) {
+    data[f.path] = f.data;
+    items.push(
+      f.mode === undefined ? { key: f.path, path: f.path } : { key: f.path, path: f.path, mode: f.mode },
+    );
+  }
+  const source = { sourceName: name, data, items, ...(defaultMode === undefined ? {} : { defaultMode }) };
+  return as === 'configMap' ? { name, configMap: source } : { name, secret: source };
+}
