@@ -1,0 +1,159 @@
+import type { CoreV1Event, V1ConfigMap, V1Lease, V1Node, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Logger } from '../../common/logger.js';
+import type { KubeletMetrics } from '../kubelet-metrics.js';
+import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
+import { ApiError, type KubeApi, type PodInformer } from './kube-api.js';
+import type { KubeRequest, KubeTransport } from './kube-transport.js';
+import { ListWatchPodInformer } from './list-watch-informer.js';
+
+const STRATEGIC = 'application/strategic-merge-patch+json';
+const MERGE = 'application/merge-patch+json';
+
+const seg = encodeURIComponent;
+const core = (namespace: string, resource: string, name?: string): string =>
+  `/api/v1/namespaces/${seg(namespace)}/${resource}${name === undefined ? '' : `/${seg(name)}`}`;
+const leases = (namespace: string, name?: string): string =>
+  `/apis/coordination.k8s.io/v1/namespaces/${seg(namespace)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
+
+/** KubeApi over the kubelet's keep-alive transport; every request is counted by verb, resource and code. */
+export class HttpKubeApi implements KubeApi {
+  constructor(
+    private readonly transport: KubeTransport,
+    private readonly metrics: KubeletMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends one request and counts it. */
+  async call<T>(verb: string, resource: string, req: KubeRequest): Promise<T> {
+    try {
+      const result = await this.transport.request<T>(req);
+      this.count(verb, resource, verb === 'create' ? '201' : '200');
+      return result;
+    } catch (err) {
+      this.count(verb, resource, err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      throw err;
+    }
+  }
+
+  private count(verb: string, resource: string, code: string): void {
+    this.metrics.apiserverRequestsTotal.inc({ verb, resource, code });
+  }
+
+  private async orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  getNode(name: string): Promise<V1Node | undefined> {
+    return this.orUndefined(this.call('get', 'nodes', { method: 'GET', path: `/api/v1/nodes/${seg(name)}` }));
+  }
+
+  createNode(node: V1Node): Promise<V1Node> {
+    return this.call('create', 'nodes', { method: 'POST', path: '/api/v1/nodes', body: node });
+  }
+
+  patchNode(name: string, mergePatch: object): Promise<V1Node> {
+    return this.call('patch', 'nodes', {
+      method: 'PATCH',
+      path: `/api/v1/nodes/${seg(name)}`,
+      body: mergePatch,
+      contentType: MERGE,
+    });
+  }
+
+  patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node> {
+    return this.call('patch', 'nodes/status', {
+      method: 'PATCH',
+      path: `/api/v1/nodes/${seg(name)}/status`,
+      body: strategicPatch,
+      contentType: STRATEGIC,
+    });
+  }
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+    return this.orUndefined(this.call('get', 'leases', { method: 'GET', path: leases(namespace, name) }));
+  }
+
+  createLease(lease: V1Lease): Promise<V1Lease> {
+    return this.call('create', 'leases', {
+      method: 'POST',
+      path: leases(lease.metadata?.namespace ?? ''),
+      body: lease,
+    });
+  }
+
+  replaceLease(lease: V1Lease): Promise<V1Lease> {
+    return this.call('update', 'leases', {
+      method: 'PUT',
+      path: leases(lease.metadata?.namespace ?? '', lease.metadata?.name ?? ''),
+      body: lease,
+    });
+  }
+
+  podInformer(nodeName: string): PodInformer {
+    return new ListWatchPodInformer(
+      this.transport,
+      nodeName,
+      (verb, resource, code) => this.count(verb, resource, code),
+      this.logger.child({ component: 'pod-informer' }),
+    );
+  }
+
+  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<V1Pod> {
+    return this.call('patch', 'pods/status', {
+      method: 'PATCH',
+      path: `${core(namespace, 'pods', name)}/status`,
+      body: strategicPatch,
+      contentType: STRATEGIC,
+    });
+  }
+
+  async deletePod(namespace: string, name: string, uid: string): Promise<boolean> {
+    try {
+      await this.call('delete', 'pods', {
+        method: 'DELETE',
+        path: core(namespace, 'pods', name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
+      });
+      return true;
+    } catch (err) {
+      // 404: already gone; 409: the name now belongs to another pod (UID precondition).
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return false;
+      throw err;
+    }
+  }
+
+  async getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null> {
+    const cm = await this.orUndefined(
+      this.call<V1ConfigMap>('get', 'configmaps', {
+        method: 'GET',
+        path: core(namespace, 'configmaps', name),
+      }),
+    );
+    return cm ? { data: cm.data, binaryData: cm.binaryData } : null;
+  }
+
+  async getSecret(namespace: string, name: string): Promise<SecretData | null> {
+    const secret = await this.orUndefined(
+      this.call<V1Secret>('get', 'secrets', { method: 'GET', path: core(namespace, 'secrets', name) }),
+    );
+    return secret ? { data: secret.data } : null;
+  }
+
+  createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event> {
+    return this.call('create', 'events', { method: 'POST', path: core(namespace, 'events'), body: event });
+  }
+
+  patchEvent(namespace: string, name: string, mergePatch: object): Promise<CoreV1Event> {
+    return this.call('patch', 'events', {
+      method: 'PATCH',
+      path: core(namespace, 'events', name),
+      body: mergePatch,
+      contentType: MERGE,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+import type { V1Pod, V1PodList, V1Status } from '@kubernetes/client-node';
+import type { Logger } from '../../common/logger.js';
+import { Backoff } from '../backoff.js';
+import { ApiError, type PodInformer, type PodInformerHandlers } from './kube-api.js';
+import type { KubeTransport } from './kube-transport.js';
+import type { WatchEvent } from './watch-decoder.js';
+
+/** Counts one API request by verb, resource and outcome (an HTTP code, or "<error>"). */
+export type CountRequest = (verb: string, resource: string, code: string) => void;
+
+/** The watch's resourceVersion is too old: list again. */
+class Expired extends Error {}
+
+const key = (namespace: string | undefined, name: string | undefined): string =>
+  `${namespace ?? ''}/${name ?? ''}`;
+
+/**
+ * Pods bound to this node, kept by list + watch on `spec.nodeName` over the
+ * kubelet's own transport. Cached pods drop `metadata.managedFields`, which
+ * the kubelet never reads and which is often the largest part of a pod.
+ *
+ * States: stopped -> listing -> watching (-> watching again from the last
+ * resourceVersion when the server ends a watch) ; any failure -> backing off
+ * -> listing; 410 Gone -> listing. A relist delivers `update` for changed
+ * pods, `delete` for pods that vanished meanwhile, then `synced`.
+ */
+export class ListWatchPodInformer implements PodInformer {
+  private readonly cache = new Map<string, V1Pod>();
+  private readonly abort = new AbortController();
+  private readonly backoff = new Backoff(1000, 30_000);
+  private resourceVersion = '';
+  private synced = false;
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly transport: KubeTransport,
+    private readonly nodeName: string,
+    private readonly countRequest: CountRequest,
+    private readonly logger: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  start(handlers: PodInformerHandlers): void {
+    this.running ??= this.run(handlers);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  list(): readonly V1Pod[] {
+    return [...this.cache.values()];
+  }
+
+  get(namespace: string, name: string): V1Pod | undefined {
+    return this.cache.get(key(namespace, name));
+  }
+
+  private get fieldSelector(): string {
+    return `spec.nodeName=${this.nodeName}`;
+  }
+
+  private async run(handlers: PodInformerHandlers): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.relist(handlers);
+        this.backoff.reset();
+        while (!this.abort.signal.aborted) await this.watchOnce(handlers);
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        if (err instanceof Expired) {
+          this.logger.debug({ resourceVersion: this.resourceVersion }, 'Pod watch expired; listing again');
+          continue;
+        }
+        const delayMs = this.backoff.next();
+        this.logger.warn({ err, delayMs }, 'Pod watch failed; retrying');
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  private async relist(handlers: PodInformerHandlers): Promise<void> {
+    let list: V1PodList;
+    try {
+      list = await this.transport.request<V1PodList>({
+        method: 'GET',
+        path: '/api/v1/pods',
+        query: { fieldSelector: this.fieldSelector },
+        timeoutMs: 60_000,
+      });
+      this.countRequest('list', 'pods', '200');
+    } catch (err) {
+      this.countRequest('list', 'pods', err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      throw err;
+    }
+    if (this.abort.signal.aborted) return;
+    const seen = new Set<string>();
+    for (const pod of list.items) {
+      const k = key(pod.metadata?.namespace, pod.metadata?.name);
+      seen.add(k);
+      this.apply('MODIFIED', trim(pod), handlers);
+    }
+    for (const [k, pod] of this.cache) {
+      if (!seen.has(k)) {
+        this.cache.delete(k);
+        handlers.delete(pod);
+      }
+    }
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.synced = true;
+    handlers.synced();
+  }
+
+  /** One watch request; returns when the server ends it. */
+  private async watchOnce(handlers: PodInformerHandlers): Promise<void> {
+    let failure: Error | undefined;
+    const onEvent = (event: WatchEvent): void => {
+      if (failure) return;
+      if (event.type === 'ERROR') {
+        const status = event.object as V1Status;
+        failure =
+          status.code === 410
+            ? new Expired()
+            : new ApiError(status.code ?? 0, status.message ?? 'watch error event');
+        return;
+      }
+      const pod = event.object as V1Pod;
+      const rv = pod.metadata?.resourceVersion;
+      if (event.type !== 'BOOKMARK') this.apply(event.type, trim(pod), handlers);
+      if (rv) this.resourceVersion = rv;
+    };
+    const timeoutSeconds = 240 + Math.floor(this.random() * 120);
+    try {
+      await this.transport.watch(
+        '/api/v1/pods',
+        {
+          fieldSelector: this.fieldSelector,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+        },
+        onEvent,
+        this.abort.signal,
+      );
+      this.countRequest('watch', 'pods', '200');
+    } catch (err) {
+      this.countRequest('watch', 'pods', err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      if (err instanceof ApiError && err.code === 410) throw new Expired();
+      throw err;
+    }
+    if (failure) throw failure;
+  }
+
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod, handlers: PodInformerHandlers): void {
+    const k = key(pod.metadata?.namespace, pod.metadata?.name);
+    if (type === 'DELETED') {
+      const old = this.cache.get(k);
+      this.cache.delete(k);
+      if (old) handlers.delete(pod);
+      return;
+    }
+    const old = this.cache.get(k);
+    if (old && old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return;
+    this.cache.set(k, pod);
+    if (old) handlers.update(pod);
+    else handlers.add(pod);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function trim(pod: V1Pod): V1Pod {
+  if (pod.metadata?.managedFields) delete pod.metadata.managedFields;
+  return pod;
+}
