@@ -27,6 +27,8 @@ generate: install ## Regenerate TypeScript types from proto/ into src/generated/
 	$(NPM_BIN)/prettier --log-level warn --write src/generated >/dev/null 2>&1 || true
 
 dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES)
+	@# A clean output: a renamed or deleted test must not linger in dist/ and run.
+	rm -rf dist
 	$(NPM_BIN)/tsc -p tsconfig.json
 	@touch $@
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { createRootLogger, type Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { HealthzServer } from './api/healthz-server.js';
@@ -12,39 +11,41 @@ import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.
 import { ConfigError } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
+import { credentialSource } from './kube/kube-credentials.js';
+import { KubeTransport } from './kube/kube-transport.js';
+import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { createRunnerClient } from './runner/runner-client.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
+const API_SERVER_CONNECTIONS = 16;
 
 /** The CA for client-certificate authentication: --client-ca-file, else the kubeconfig's cluster CA. */
-function clientCaPem(config: KubeletConfig, kubeConfig: KubeConfig): string | undefined {
+function clientCaPem(config: KubeletConfig, kube: KubeClientConfig): string | undefined {
   if (config.clientCaFile) return readFileSync(config.clientCaFile, 'utf8');
-  const cluster = kubeConfig.getCurrentCluster();
-  if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
-  if (cluster?.caFile) return readFileSync(cluster.caFile, 'utf8');
-  return undefined;
+  return kube.caPem;
 }
 
-function loadKubeConfig(config: KubeletConfig): KubeConfig {
-  const kubeConfig = new KubeConfig();
+function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
   try {
-    kubeConfig.loadFromFile(config.kubeconfigPath);
+    const text = readFileSync(config.kubeconfigPath, 'utf8');
+    return parseKubeconfig(text, config.kubeconfigPath, (file) => readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(
       '--kubeconfig/KUBECONFIG',
-      `cannot load ${config.kubeconfigPath}: ${(err as Error).message}`,
+      `cannot use ${config.kubeconfigPath}: ${(err as Error).message}`,
     );
   }
-  if (!kubeConfig.getCurrentCluster()) {
-    throw new ConfigError('--kubeconfig/KUBECONFIG', `${config.kubeconfigPath} has no current cluster`);
-  }
-  return kubeConfig;
 }
 
 async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubeConfig = loadKubeConfig(config);
+  const transport = new KubeTransport(kubeConfig, credentialSource(kubeConfig.credentials), {
+    maxSockets: API_SERVER_CONNECTIONS,
+    userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
+  });
   const metrics = new KubeletMetrics();
   const runnerClient = createRunnerClient(config.runner);
   const cert = await loadOrCreateServingCert(
@@ -88,7 +89,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     clientCaPem: clientCaPem(config, kubeConfig),
     anonymousAuth: config.anonymousAuth,
     authorizationMode: config.authorizationMode,
-    kubeConfig,
+    transport,
     runner: runnerClient,
     pods: {
       list: () => late.kubelet?.podLister().list() ?? [],
@@ -103,7 +104,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
 
   const kubelet = new Kubelet({
     config,
-    api: new KubeApiClient(kubeConfig, metrics, logger.child({ component: 'kube-api' })),
+    api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
     runnerClient,
     metrics,
     logger,
@@ -129,6 +130,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
       runnerClient.close();
+      transport.close();
       logger.info('Stopped');
       logger.flush();
       process.exit(0);

@@ -1,13 +1,15 @@
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { V1SubjectAccessReview, V1TokenReview } from '@kubernetes/client-node';
+import type { KubeTransport } from '../kube/kube-transport.js';
 import type { AccessAttributes, AccessDecision, AccessReviewer } from './request-authorizer.js';
 import type { TokenReviewer, TokenReviewResult } from './request-authenticator.js';
 
 /** TokenReview (authentication.k8s.io/v1) through the API server; each call is one request. */
-export function createKubeTokenReviewer(kubeConfig: KubeConfig): TokenReviewer {
-  const api = kubeConfig.makeApiClient(AuthenticationV1Api);
+export function createKubeTokenReviewer(transport: KubeTransport): TokenReviewer {
   return {
     async review(token: string): Promise<TokenReviewResult> {
-      const result = await api.createTokenReview({
+      const result = await transport.request<V1TokenReview>({
+        method: 'POST',
+        path: '/apis/authentication.k8s.io/v1/tokenreviews',
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
       });
       const status = result.status;
@@ -25,11 +27,12 @@ export function createKubeTokenReviewer(kubeConfig: KubeConfig): TokenReviewer {
 }
 
 /** SubjectAccessReview (authorization.k8s.io/v1) through the API server; each call is one request. */
-export function createKubeAccessReviewer(kubeConfig: KubeConfig): AccessReviewer {
-  const api = kubeConfig.makeApiClient(AuthorizationV1Api);
+export function createKubeAccessReviewer(transport: KubeTransport): AccessReviewer {
   return {
     async review(a: AccessAttributes): Promise<AccessDecision> {
-      const result = await api.createSubjectAccessReview({
+      const result = await transport.request<V1SubjectAccessReview>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         body: {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SubjectAccessReview',

@@ -1,5 +1,6 @@
-import type { V1Pod, KubeConfig } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { KubeTransport } from '../kube/kube-transport.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
 import type { TokenReviewer } from './request-authenticator.js';
@@ -37,15 +38,15 @@ export interface KubeletApiOptions {
   /** 'Webhook' checks SubjectAccessReview; 'AlwaysAllow' skips authorisation. */
   authorizationMode: 'Webhook' | 'AlwaysAllow';
   /** Used for TokenReview and SubjectAccessReview. */
-  kubeConfig: KubeConfig;
+  transport: KubeTransport;
   runner: RunnerClient;
   pods: PodLister;
   health: HealthSource;
   metrics: KubeletMetrics;
   logger: Logger;
-  /** TokenReview client; defaults to one built from `kubeConfig`. Tests inject fakes. */
+  /** TokenReview client; defaults to one over `transport`. Tests inject fakes. */
   tokenReviewer?: TokenReviewer;
-  /** SubjectAccessReview client; defaults to one built from `kubeConfig`. Tests inject fakes. */
+  /** SubjectAccessReview client; defaults to one over `transport`. Tests inject fakes. */
   accessReviewer?: AccessReviewer;
   /** Clock for the auth caches and stats; defaults to Date.now. */
   nowMs?: () => number;

@@ -55,13 +55,13 @@ export class KubeletApiServer {
     this.log = options.logger.child({ component: 'kubelet-api' });
     const nowMs = options.nowMs ?? Date.now;
     this.authenticator = new RequestAuthenticator({
-      tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.kubeConfig),
+      tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.transport),
       anonymousAuth: options.anonymousAuth,
       nowMs,
     });
     this.authorizer = new RequestAuthorizer({
       mode: options.authorizationMode,
-      reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.kubeConfig),
+      reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.transport),
       nowMs,
     });
     this.handlers = new ApiHandlers(options, nowMs, options.runnerTimeoutMs ?? 10_000);

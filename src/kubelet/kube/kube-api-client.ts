@@ -1,71 +1,50 @@
-import {
-  ApiException,
-  CoordinationV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type CoreV1Event,
-  type KubeConfig,
-  type V1Lease,
-  type V1Node,
-  type V1Pod,
+import type {
+  AuthenticationV1TokenRequest,
+  CoreV1Event,
+  V1ConfigMap,
+  V1Lease,
+  V1Node,
+  V1Pod,
+  V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
 import { ApiError, type KubeApi, type PodInformer, type TokenRequest } from './kube-api.js';
-import { ListWatchPodInformer } from './pod-informer.js';
+import type { KubeRequest, KubeTransport } from './kube-transport.js';
+import { ListWatchPodInformer } from './list-watch-informer.js';
 
-const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const STRATEGIC = 'application/strategic-merge-patch+json';
+const MERGE = 'application/merge-patch+json';
 
-/** Converts whatever the client threw into an ApiError carrying the HTTP status. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof ApiException) {
-    const body = err.body as { message?: string } | string | undefined;
-    const detail = typeof body === 'string' ? body : (body?.message ?? err.message);
-    return new ApiError(err.code, detail);
-  }
-  const code = (err as { statusCode?: number; code?: unknown }).statusCode;
-  return new ApiError(typeof code === 'number' ? code : 0, (err as Error)?.message ?? String(err));
-}
+const seg = encodeURIComponent;
+const core = (namespace: string, resource: string, name?: string): string =>
+  `/api/v1/namespaces/${seg(namespace)}/${resource}${name === undefined ? '' : `/${seg(name)}`}`;
+const leases = (namespace: string, name?: string): string =>
+  `/apis/coordination.k8s.io/v1/namespaces/${seg(namespace)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
 
-/** Plain JSON (times as strings), the same shape the watch delivers. */
-export function plain<T>(obj: T): T {
-  return JSON.parse(JSON.stringify(obj)) as T;
-}
-
-/** KubeApi over @kubernetes/client-node, counting every request. */
+/** KubeApi over the kubelet's keep-alive transport; every request is counted by verb, resource and code. */
 export class KubeApiClient implements KubeApi {
-  private readonly core: CoreV1Api;
-  private readonly coordination: CoordinationV1Api;
-
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly transport: KubeTransport,
     private readonly metrics: KubeletMetrics,
     private readonly logger: Logger,
-  ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
-  }
+  ) {}
 
-  /** Runs one request and counts it by verb, resource and HTTP code. */
-  async call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
-    const successCode = verb === 'create' ? '201' : '200';
+  /** Sends one request and counts it. */
+  async call<T>(verb: string, resource: string, req: KubeRequest): Promise<T> {
     try {
-      const result = await fn();
-      this.metrics.apiserverRequestsTotal.inc({ verb, resource, code: successCode });
+      const result = await this.transport.request<T>(req);
+      this.count(verb, resource, verb === 'create' ? '201' : '200');
       return result;
     } catch (err) {
-      const apiErr = toApiError(err);
-      this.metrics.apiserverRequestsTotal.inc({
-        verb,
-        resource,
-        code: apiErr.code ? String(apiErr.code) : '<error>',
-      });
-      throw apiErr;
+      this.count(verb, resource, err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      throw err;
     }
+  }
+
+  private count(verb: string, resource: string, code: string): void {
+    this.metrics.apiserverRequestsTotal.inc({ verb, resource, code });
   }
 
   /** true once deleted, false when it was already gone. */
@@ -83,85 +62,84 @@ export class KubeApiClient implements KubeApi {
   }
 
   getNode(name: string): Promise<V1Node | undefined> {
-    return this.orUndefined(this.call('get', 'nodes', () => this.core.readNode({ name }).then(plain)));
+    return this.orUndefined(this.call('get', 'nodes', { method: 'GET', path: `/api/v1/nodes/${seg(name)}` }));
   }
 
   createNode(node: V1Node): Promise<V1Node> {
-    return this.call('create', 'nodes', () => this.core.createNode({ body: node }).then(plain));
+    return this.call('create', 'nodes', { method: 'POST', path: '/api/v1/nodes', body: node });
   }
 
   patchNode(name: string, mergePatch: object): Promise<V1Node> {
-    return this.call('patch', 'nodes', () =>
-      this.core.patchNode({ name, body: mergePatch }, MERGE).then(plain),
-    );
+    return this.call('patch', 'nodes', {
+      method: 'PATCH',
+      path: `/api/v1/nodes/${seg(name)}`,
+      body: mergePatch,
+      contentType: MERGE,
+    });
   }
 
   patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node> {
-    return this.call('patch', 'nodes/status', () =>
-      this.core.patchNodeStatus({ name, body: strategicPatch }, STRATEGIC).then(plain),
-    );
+    return this.call('patch', 'nodes/status', {
+      method: 'PATCH',
+      path: `/api/v1/nodes/${seg(name)}/status`,
+      body: strategicPatch,
+      contentType: STRATEGIC,
+    });
   }
 
   deleteNode(name: string): Promise<boolean> {
-    return this.gone(this.call('delete', 'nodes', () => this.core.deleteNode({ name })));
+    return this.gone(this.call('delete', 'nodes', { method: 'DELETE', path: `/api/v1/nodes/${seg(name)}` }));
   }
 
   getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
-    return this.orUndefined(
-      this.call('get', 'leases', () =>
-        this.coordination.readNamespacedLease({ name, namespace }).then(plain),
-      ),
-    );
+    return this.orUndefined(this.call('get', 'leases', { method: 'GET', path: leases(namespace, name) }));
   }
 
   createLease(lease: V1Lease): Promise<V1Lease> {
-    const namespace = lease.metadata?.namespace ?? '';
-    return this.call('create', 'leases', () =>
-      this.coordination.createNamespacedLease({ namespace, body: lease }).then(plain),
-    );
+    return this.call('create', 'leases', {
+      method: 'POST',
+      path: leases(lease.metadata?.namespace ?? ''),
+      body: lease,
+    });
   }
 
   replaceLease(lease: V1Lease): Promise<V1Lease> {
-    const namespace = lease.metadata?.namespace ?? '';
-    const name = lease.metadata?.name ?? '';
-    return this.call('update', 'leases', () =>
-      this.coordination.replaceNamespacedLease({ name, namespace, body: lease }).then(plain),
-    );
+    return this.call('update', 'leases', {
+      method: 'PUT',
+      path: leases(lease.metadata?.namespace ?? '', lease.metadata?.name ?? ''),
+      body: lease,
+    });
   }
 
   deleteLease(namespace: string, name: string): Promise<boolean> {
-    return this.gone(
-      this.call('delete', 'leases', () => this.coordination.deleteNamespacedLease({ name, namespace })),
-    );
+    return this.gone(this.call('delete', 'leases', { method: 'DELETE', path: leases(namespace, name) }));
   }
 
   podInformer(nodeName: string): PodInformer {
     return new ListWatchPodInformer(
-      this.kubeConfig,
+      this.transport,
       nodeName,
-      (fieldSelector) =>
-        this.call('list', 'pods', () => this.core.listPodForAllNamespaces({ fieldSelector }).then(plain)),
-      this.metrics,
+      (verb, resource, code) => this.count(verb, resource, code),
       this.logger.child({ component: 'pod-informer' }),
     );
   }
 
   patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<V1Pod> {
-    return this.call('patch', 'pods/status', () =>
-      this.core.patchNamespacedPodStatus({ name, namespace, body: strategicPatch }, STRATEGIC).then(plain),
-    );
+    return this.call('patch', 'pods/status', {
+      method: 'PATCH',
+      path: `${core(namespace, 'pods', name)}/status`,
+      body: strategicPatch,
+      contentType: STRATEGIC,
+    });
   }
 
   async deletePod(namespace: string, name: string, uid: string): Promise<boolean> {
     try {
-      await this.call('delete', 'pods', () =>
-        this.core.deleteNamespacedPod({
-          name,
-          namespace,
-          gracePeriodSeconds: 0,
-          body: { gracePeriodSeconds: 0, preconditions: { uid } },
-        }),
-      );
+      await this.call('delete', 'pods', {
+        method: 'DELETE',
+        path: core(namespace, 'pods', name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
+      });
       return true;
     } catch (err) {
       // 404: already gone; 409: the name now belongs to another pod (UID precondition).
@@ -172,14 +150,17 @@ export class KubeApiClient implements KubeApi {
 
   async getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null> {
     const cm = await this.orUndefined(
-      this.call('get', 'configmaps', () => this.core.readNamespacedConfigMap({ name, namespace })),
+      this.call<V1ConfigMap>('get', 'configmaps', {
+        method: 'GET',
+        path: core(namespace, 'configmaps', name),
+      }),
     );
     return cm ? { data: cm.data, binaryData: cm.binaryData } : null;
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretData | null> {
     const secret = await this.orUndefined(
-      this.call('get', 'secrets', () => this.core.readNamespacedSecret({ name, namespace })),
+      this.call<V1Secret>('get', 'secrets', { method: 'GET', path: core(namespace, 'secrets', name) }),
     );
     return secret ? { data: secret.data } : null;
   }
@@ -189,31 +170,32 @@ export class KubeApiClient implements KubeApi {
     serviceAccount: string,
     request: TokenRequest,
   ): Promise<string> {
-    const answer = await this.call('create', 'serviceaccounts/token', () =>
-      this.core.createNamespacedServiceAccountToken({
-        name: serviceAccount,
-        namespace,
-        body: {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'TokenRequest',
-          spec: {
-            audiences: request.audiences,
-            expirationSeconds: request.expirationSeconds,
-            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: request.pod.name, uid: request.pod.uid },
-          },
+    const answer = await this.call<AuthenticationV1TokenRequest>('create', 'serviceaccounts/token', {
+      method: 'POST',
+      path: `${core(namespace, 'serviceaccounts', serviceAccount)}/token`,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          audiences: request.audiences,
+          expirationSeconds: request.expirationSeconds,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: request.pod.name, uid: request.pod.uid },
         },
-      }),
-    );
+      },
+    });
     return answer.status?.token ?? '';
   }
 
   createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event> {
-    return this.call('create', 'events', () => this.core.createNamespacedEvent({ namespace, body: event }));
+    return this.call('create', 'events', { method: 'POST', path: core(namespace, 'events'), body: event });
   }
 
   patchEvent(namespace: string, name: string, mergePatch: object): Promise<CoreV1Event> {
-    return this.call('patch', 'events', () =>
-      this.core.patchNamespacedEvent({ name, namespace, body: mergePatch }, MERGE),
-    );
+    return this.call('patch', 'events', {
+      method: 'PATCH',
+      path: core(namespace, 'events', name),
+      body: mergePatch,
+      contentType: MERGE,
+    });
   }
 }

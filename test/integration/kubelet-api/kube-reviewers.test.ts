@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   createKubeAccessReviewer,
   createKubeTokenReviewer,
 } from '../../../src/kubelet/api/kube-reviewers.js';
+import { credentialSource } from '../../../src/kubelet/kube/kube-credentials.js';
+import { KubeTransport } from '../../../src/kubelet/kube/kube-transport.js';
 import { requestAttributes } from '../../../src/kubelet/api/request-authorizer.js';
 
 interface Captured {
@@ -17,7 +18,7 @@ interface Captured {
 // Stands in for the API server's review endpoints: echoes the review with a status the test chooses.
 describe('TokenReview and SubjectAccessReview clients', () => {
   let server: http.Server;
-  let kubeConfig: KubeConfig;
+  let transport: KubeTransport;
   const captured: Captured[] = [];
   let status: Record<string, unknown> = {};
   let httpStatus = 201;
@@ -36,19 +37,21 @@ describe('TokenReview and SubjectAccessReview clients', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [
-        {
-          name: 'c',
-          server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          skipTLSVerify: true,
-        },
-      ],
-      users: [{ name: 'u', token: 'kubelet-token' }],
-      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-      currentContext: 'ctx',
-    });
+    transport = new KubeTransport(
+      {
+        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        caPem: undefined,
+        insecureSkipTlsVerify: true,
+        tlsServerName: undefined,
+        clientCertPem: undefined,
+        clientKeyPem: undefined,
+        credentials: { kind: 'token', token: 'kubelet-token' },
+        impersonationHeaders: {},
+        namespace: 'default',
+      },
+      credentialSource({ kind: 'token', token: 'kubelet-token' }),
+      { maxSockets: 2, userAgent: 'test' },
+    );
   });
 
   beforeEach(() => {
@@ -57,6 +60,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
   });
 
   after(async () => {
+    transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
@@ -69,7 +73,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
         groups: ['system:serviceaccounts'],
       },
     };
-    const result = await createKubeTokenReviewer(kubeConfig).review('the-token');
+    const result = await createKubeTokenReviewer(transport).review('the-token');
     expect(captured[0]?.method).to.equal('POST');
     expect(captured[0]?.path).to.equal('/apis/authentication.k8s.io/v1/tokenreviews');
     expect(captured[0]?.body).to.deep.include({
@@ -91,7 +95,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
 
   it('reads a refused token as not authenticated', async () => {
     status = { authenticated: false, error: 'token expired' };
-    const result = await createKubeTokenReviewer(kubeConfig).review('old');
+    const result = await createKubeTokenReviewer(transport).review('old');
     expect(result).to.deep.equal({ authenticated: false, user: undefined, error: 'token expired' });
   });
 
@@ -103,7 +107,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
       groups: ['dev', 'system:authenticated'],
       extra: { scopes: ['x'] },
     };
-    const decision = await createKubeAccessReviewer(kubeConfig).review(
+    const decision = await createKubeAccessReviewer(transport).review(
       requestAttributes(user, 'GET', '/stats/summary', 'vk-1')[0]!,
     );
     expect(captured[0]?.path).to.equal('/apis/authorization.k8s.io/v1/subjectaccessreviews');
@@ -126,7 +130,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
 
   it('reads a denial', async () => {
     status = { allowed: false, reason: 'no RBAC policy matched' };
-    const decision = await createKubeAccessReviewer(kubeConfig).review(
+    const decision = await createKubeAccessReviewer(transport).review(
       requestAttributes(
         { name: 'bob', uid: undefined, groups: [], extra: undefined },
         'GET',
@@ -140,7 +144,7 @@ describe('TokenReview and SubjectAccessReview clients', () => {
   it('rejects when the API server fails', async () => {
     httpStatus = 500;
     let failure: unknown;
-    await createKubeTokenReviewer(kubeConfig)
+    await createKubeTokenReviewer(transport)
       .review('t')
       .catch((err: unknown) => (failure = err));
     expect(failure).to.be.instanceOf(Error);

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { loadOrCreateServingCert } from '../../../src/kubelet/api/serving-cert.js';
-import { HttpKubeApi } from '../../../src/kubelet/kube/http-kube-api.js';
+import { KubeApiClient } from '../../../src/kubelet/kube/kube-api-client.js';
 import { ApiError, type PodInformerHandlers } from '../../../src/kubelet/kube/kube-api.js';
 import { credentialSource, type CredentialSource } from '../../../src/kubelet/kube/kube-credentials.js';
 import { KubeTransport } from '../../../src/kubelet/kube/kube-transport.js';
@@ -100,7 +100,7 @@ describe('kubelet: API server transport and pod informer (HTTPS on loopback)', f
   });
 
   it('sends patches with their content type and turns error answers into ApiError with the Status message', async () => {
-    const api = new HttpKubeApi(
+    const api = new KubeApiClient(
       transport,
       new KubeletMetrics({ collectProcessMetrics: false }),
       pino({ level: 'silent' }),
@@ -122,7 +122,7 @@ describe('kubelet: API server transport and pod informer (HTTPS on loopback)', f
   });
 
   it('deletes with grace 0 and a UID precondition; 404 and 409 resolve false', async () => {
-    const api = new HttpKubeApi(
+    const api = new KubeApiClient(
       transport,
       new KubeletMetrics({ collectProcessMetrics: false }),
       pino({ level: 'silent' }),

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { KubeletApiServer } from '../../../../src/kubelet/api/kubelet-api-server.js';
 import type { KubeletApiOptions } from '../../../../src/kubelet/api/kubelet-api-options.js';
@@ -12,6 +12,8 @@ import type {
   AccessReviewer,
 } from '../../../../src/kubelet/api/request-authorizer.js';
 import type { TokenReviewResult, TokenReviewer } from '../../../../src/kubelet/api/request-authenticator.js';
+import { credentialSource } from '../../../../src/kubelet/kube/kube-credentials.js';
+import { KubeTransport } from '../../../../src/kubelet/kube/kube-transport.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import { createTestCa, type TestCa } from '../../../fixtures/kubelet-api/test-pki.js';
 import { pod, sampleStats, samplePods } from '../../../fixtures/kubelet-api/stats-fixture.js';
@@ -46,6 +48,25 @@ class FakeTokenReviewer implements TokenReviewer {
  * The API server's client may do anything; metrics-server may read metrics
  * and stats; the prober may read nodes/healthz; nobody else may do anything.
  */
+/** A transport the server never uses: the fixture injects its own reviewers. */
+function unusedTransport(): KubeTransport {
+  const config = {
+    server: 'https://127.0.0.1:1',
+    caPem: undefined,
+    insecureSkipTlsVerify: false,
+    tlsServerName: undefined,
+    clientCertPem: undefined,
+    clientKeyPem: undefined,
+    credentials: { kind: 'none' as const },
+    impersonationHeaders: {},
+    namespace: 'default',
+  };
+  return new KubeTransport(config, credentialSource(config.credentials), {
+    maxSockets: 1,
+    userAgent: 'test',
+  });
+}
+
 export class FakeAccessReviewer implements AccessReviewer {
   readonly reviews: AccessAttributes[] = [];
   async review(a: AccessAttributes): Promise<AccessDecision> {
@@ -107,7 +128,7 @@ export class KubeletApiFixture {
       clientCaPem: this.ca.certPem,
       anonymousAuth: false,
       authorizationMode: 'Webhook',
-      kubeConfig: new KubeConfig(),
+      transport: unusedTransport(),
       runner: this.runner.client(),
       pods: {
         list: () => pods,
