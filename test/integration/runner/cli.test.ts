@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { eventually, runnerCommand } from './support/runner-harness.js';
+import { checkLauncherUsed, eventually, runnerCommand } from './support/runner-harness.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const cmd = runnerCommand(args, env);
@@ -114,6 +114,7 @@ describe('runner: command line', function () {
     first.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await eventually(() => out.includes('listening on'), 20_000, 'first runner');
+      checkLauncherUsed(first.pid!);
       const second = run(['--listen', sock('b'), '--root-dir', root]);
       expect(second.status).to.equal(2);
       expect(second.stderr).to.contain(`is in use by another runner (pid ${first.pid})`);

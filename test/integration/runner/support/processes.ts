@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
@@ -8,12 +8,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../../../../..');
 export const RUNNER_BIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
 
-/** How the tests start a runner process: bin/vk-cmd-runner under this Node.js. */
+/**
+ * How the tests start a runner process: bin/vk-cmd-runner under this
+ * Node.js, or the launcher named by VK_CMD_TEST_RUNNER (e.g. the unpacked
+ * release tarball's vk-cmd-runner), then with VK_CMD_TEST_RUNNER_PATH as
+ * its PATH when that is set (`make test-dist` gives it one without node).
+ */
 export function runnerCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
-  return { file: process.execPath, args: [RUNNER_BIN, ...args], env };
+  const launcher = process.env['VK_CMD_TEST_RUNNER'];
+  if (!launcher) return { file: process.execPath, args: [RUNNER_BIN, ...args], env };
+  const pathVar = process.env['VK_CMD_TEST_RUNNER_PATH'];
+  return { file: launcher, args: [...args], env: pathVar === undefined ? env : { ...env, PATH: pathVar } };
 }
 
 /** Waits for a condition with a deadline, checking every `stepMs`. */
@@ -77,6 +85,15 @@ export function groupMembers(pgid: number): number[] {
     }
   }
   return members;
+}
+
+/** With VK_CMD_TEST_RUNNER, the runner process must be the Node.js shipped beside that launcher. */
+export function checkLauncherUsed(pid: number): void {
+  const launcher = process.env['VK_CMD_TEST_RUNNER'];
+  if (!launcher) return;
+  const exe = readlinkSync(`/proc/${pid}/exe`);
+  const shipped = path.join(path.dirname(realpathSync(launcher)), 'bin', 'node');
+  if (exe !== shipped) throw new Error(`runner pid ${pid} runs ${exe}, not ${shipped}`);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { WatchPodsEvent__Output } from '../../../../src/generated/vkcmd/run
 import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
 import { RunnerApp } from '../../../../src/runner/runner-app.js';
 import { parseRunnerArgs, type RunnerConfig } from '../../../../src/runner/runner-config.js';
-import { eventually, pgidsUnder, podProcessesUnder, runnerCommand } from './processes.js';
+import { checkLauncherUsed, eventually, pgidsUnder, podProcessesUnder, runnerCommand } from './processes.js';
 
 export * from './processes.js';
 
@@ -221,6 +221,7 @@ export class RunnerHarness {
       'runner socket',
       20,
     );
+    checkLauncherUsed(child.pid!);
     this.connect();
   }
 
