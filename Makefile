@@ -88,6 +88,31 @@ bench: build tools ## Benchmark latency, throughput and footprint (BENCH_ARGS=--
 dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in build/
 	bash scripts/dist.sh
 
+# The tools the runner's process tests use from PATH (the runner itself needs none).
+DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false
+DIST_TESTS := cli restart-safety process-smoke
+
+.PHONY: test-dist
+test-dist: dist ## The unpacked release tarball passes the runner's process tests, with no Node.js on PATH
+	@set -euo pipefail; \
+	tarball=$$(ls -t build/vk-cmd-runner-*-linux-x64.tar.gz | head -n 1); \
+	(cd build && sha256sum -c "$$(basename "$$tarball").sha256"); \
+	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/vk-cmd-test-dist.XXXXXX"); \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	tar -xzf "$$tarball" -C "$$tmp"; \
+	runner=$$(echo "$$tmp"/vk-cmd-runner-*/vk-cmd-runner); \
+	mkdir "$$tmp/bin"; \
+	for tool in $(DIST_TEST_TOOLS); do \
+	  file=$$(type -P "$$tool") || { echo "test-dist: $$tool not found" >&2; exit 1; }; \
+	  ln -s "$$file" "$$tmp/bin/$$tool"; \
+	done; \
+	if env -i PATH="$$tmp/bin" /bin/sh -c 'command -v node' >/dev/null; then \
+	  echo "test-dist: node is on the test PATH" >&2; exit 1; \
+	fi; \
+	echo "test-dist: $$runner with PATH=$$tmp/bin"; \
+	VK_CMD_TEST_RUNNER="$$runner" VK_CMD_TEST_RUNNER_PATH="$$tmp/bin" \
+	  $(MOCHA) --timeout 60000 $(foreach t,$(DIST_TESTS),dist/test/integration/runner/$(t).test.js)
+
 .PHONY: clean
 clean: ## Remove build output (keeps .tools)
 	rm -rf dist coverage build

@@ -21,6 +21,8 @@ import type { LaunchPlan } from './pod-plan.js';
  * records its status in `<dir>/exitcode` atomically and exits with it. `trap :
  * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
  * the child still gets the default TERM action); SIGKILL is the fallback.
+ * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
+ * the program and never one of the shell's builtins (echo, printf, kill, [).
  */
 export const WRAPPER_SCRIPT = [
   'd=$1; shift',
@@ -172,7 +174,9 @@ export function launchContainer(
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {
-    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', containerDir, ...argv], {
+    // The resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
+    const args = [exe.file, ...argv.slice(1)];
+    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', containerDir, ...args], {
       cwd: plan.cwd,
       env,
       detached: true,

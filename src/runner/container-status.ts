@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { GroupEnd } from './group-monitor.js';
 import type { StderrPolicy } from './runner-config.js';
 
 /** Seed reasons for set-up and bookkeeping failures, with their exit codes. */
@@ -31,14 +32,19 @@ export interface StopInfo {
 /** How a run of a container ended, as far as the runner can tell. */
 export type RunOutcome =
   | { kind: 'setupFailed'; reason: SetupFailureReason; message: string }
-  /** The main process exited with this code (a signal death shows as 128+N, as sh reports it). */
+  /**
+   * The wrapper recorded this status of the main process. sh folds a death
+   * by signal N into 128+N, so a code above 128 does not tell a signal from
+   * a program that exited with that code: it is reported as a plain exit
+   * code, as Kubernetes reports 137 (no signal is claimed).
+   */
   | {
       kind: 'exited';
       exitCode: number;
       stderr: { sizeBytes: number } | { error: string };
       stop?: StopInfo | undefined;
     }
-  /** The wrapper itself was killed by this signal, so the main process's code is unknown. */
+  /** The wrapper itself was killed by this signal (its real wait status), so the main process's code is unknown. */
   | { kind: 'signaled'; signal: number; stop?: StopInfo | undefined }
   /** Every process is gone and no exit code was recorded (ended while the runner was down). */
   | { kind: 'vanished'; detail: string; stop?: StopInfo | undefined };
@@ -119,21 +125,47 @@ export function terminatedFor(outcome: RunOutcome, policy: StderrPolicy): Termin
         }
         return { exitCode: 0, signal: 0, reason: 'Completed', message: stopMessage(outcome.stop) };
       }
-      if (code > 128 && code <= 128 + 64) {
-        const signal = code - 128;
-        return {
-          exitCode: code,
-          signal,
-          reason: 'Error',
-          message: join(`the main process was killed by ${signalName(signal)}`, stopMessage(outcome.stop)),
-        };
-      }
       return { exitCode: code, signal: 0, reason: 'Error', message: stopMessage(outcome.stop) };
     }
   }
 }
 
-/** True when a terminated run counts as a success (no restart under OnFailure, next init container may start). */
-export function isSuccess(t: Pick<TerminatedInfo, 'exitCode'>): boolean {
-  return t.exitCode === 0;
+/**
+ * How a run ended, from how its group ended. The wrapper's own wait status
+ * when it was our child; else (re-adopted) the exit code it recorded, or a
+ * SIGKILL the deletion sent, or nothing known. Pure apart from the two reads.
+ */
+export function outcomeOfGroupEnd(
+  end: GroupEnd,
+  stop: StopInfo | undefined,
+  read: { exitCodeFile: () => number | undefined; stderr: () => { sizeBytes: number } | { error: string } },
+): RunOutcome {
+  if (end.scanError) {
+    return {
+      kind: 'setupFailed',
+      reason: 'getPidsError',
+      message: `Error getting pids: ${end.scanError.message}`,
+    };
+  }
+  const leader = end.leaderExit;
+  if (leader?.code !== null && leader?.code !== undefined) {
+    return { kind: 'exited', exitCode: leader.code, stderr: read.stderr(), stop };
+  }
+  if (leader?.signal) return { kind: 'signaled', signal: constants.signals[leader.signal], stop };
+  if (leader) {
+    return {
+      kind: 'setupFailed',
+      reason: 'cmdWaitError',
+      message: 'the wrapper process ended without an exit code or a signal',
+    };
+  }
+  const code = read.exitCodeFile();
+  if (code !== undefined) return { kind: 'exited', exitCode: code, stderr: read.stderr(), stop };
+  if (stop?.killed) return { kind: 'signaled', signal: constants.signals.SIGKILL, stop };
+  return {
+    kind: 'vanished',
+    detail:
+      'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)',
+    stop,
+  };
 }

@@ -1,6 +1,7 @@
 import type { GetLogsRequest__Output } from '../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { LogName } from './container-logs.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, NotFoundError, PreconditionError } from './errors.js';
+import type { ContainerStateValue } from './pod-record.js';
 
 /** GetLogs options, checked and resolved. */
 export interface LogOptions {
@@ -64,4 +65,29 @@ export function parseLogOptions(req: GetLogsRequest__Output, nowMs: number): Log
 /** The prefix `timestamps` adds: RFC 3339 time and a space, as the kubelet writes it. */
 export function timestampPrefix(timeMs: number): string {
   return `${new Date(timeMs).toISOString()} `;
+}
+
+/**
+ * Which run of a container GetLogs serves, decided as the kubelet does:
+ * `previous` is the run in lastState; otherwise the current run, except
+ * while the container waits to be restarted (CrashLoopBackOff), when it is
+ * the run that just ended (lastState) too. Pure; throws NotFoundError or
+ * PreconditionError with the kubelet's wording.
+ */
+export function logRunFor(
+  c: { name: string; state: ContainerStateValue; lastState: ContainerStateValue | undefined },
+  pod: string,
+  previous: boolean,
+): 'current' | 'previous' {
+  const hasLast = c.lastState?.state === 'terminated';
+  if (previous) {
+    if (!hasLast)
+      throw new NotFoundError(`previous terminated container "${c.name}" in pod ${pod} not found`);
+    return 'previous';
+  }
+  if (c.state.state !== 'waiting') return 'current';
+  if (hasLast) return 'previous';
+  throw new PreconditionError(
+    `container "${c.name}" in pod ${pod} is waiting to start: ${c.state.waiting.reason}`,
+  );
 }

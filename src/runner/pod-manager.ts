@@ -1,10 +1,19 @@
-import { existsSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
 import type { Pod } from '../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec__Output } from '../generated/vkcmd/runner/v1/PodSpec.js';
 import { terminatedFor } from './container-status.js';
-import { ConflictError, NotFoundError, UnavailableError, errorMessage } from './errors.js';
+import type { DeletedPods } from './deleted-pods.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionError,
+  UnavailableError,
+  errorMessage,
+} from './errors.js';
+import { moveAside } from './pod-directories.js';
 import { planPod } from './pod-plan.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
@@ -14,6 +23,8 @@ import { writePodDirectory } from './volume-writer.js';
 import type { WatchHub } from './watch-hub.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+/** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
 
@@ -21,7 +32,8 @@ export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
  * Owns every pod: validates and plans CreatePod, writes pod directories,
  * runs one PodRuntime per pod, persists each change and publishes it to the
  * WatchHub (changes of one pod in one turn are coalesced into one event).
- * CreatePod and DeletePod are idempotent per uid.
+ * CreatePod and DeletePod are idempotent per uid, and a deleted uid is
+ * never run again (DeletedPods).
  */
 export class PodManager {
   private readonly pods = new Map<string, PodRuntime>();
@@ -35,6 +47,7 @@ export class PodManager {
     private readonly store: PodStateStore,
     private readonly hub: WatchHub,
     private readonly deps: ManagerDeps,
+    private readonly deleted: DeletedPods,
     private readonly log: Logger,
   ) {}
 
@@ -71,6 +84,11 @@ export class PodManager {
     const spec = validatePodSpec(input);
     const existing = this.pods.get(spec.uid);
     if (existing) return existing.toProto();
+    if (this.deleted.has(spec.uid)) {
+      throw new PreconditionError(
+        `pod uid ${spec.uid} was deleted from this runner; a deleted pod is never run again (a new pod needs a new uid)`,
+      );
+    }
     const key = `${spec.namespace}/${spec.name}`;
     const holder = this.byName.get(key);
     if (holder) {
@@ -136,6 +154,9 @@ export class PodManager {
       }
       return base;
     });
+    // Saved before anything starts, so a runner that dies from here on finds
+    // the pod (and the pgid files of whatever it started) when it restarts.
+    this.store.save(record);
     const runtime = new PodRuntime(record, this.runtimeDeps());
     this.pods.set(spec.uid, runtime);
     this.byName.set(key, spec.uid);
@@ -143,7 +164,7 @@ export class PodManager {
     runtime.advance();
     // One ADDED event carries the state after the first starts.
     this.dirty.delete(runtime);
-    this.store.save(record);
+    this.persist(runtime);
     runtime.revision = this.hub.publish('WATCH_EVENT_TYPE_ADDED', (rev) => {
       runtime.revision = rev;
       return runtime.toProto();
@@ -151,17 +172,24 @@ export class PodManager {
     return runtime.toProto();
   }
 
-  /** Starts deleting; an unknown uid is not an error. Returns at once. */
+  /**
+   * Starts deleting; an unknown uid is not an error. Returns at once. The
+   * grace period defaults to 30 s and is at least 2 s, as a kubelet gives.
+   */
   delete(uid: string, gracePeriodSeconds: number | undefined): { found: boolean; pod: Pod | undefined } {
+    if (!uid) throw new InvalidInputError('uid: must not be empty');
     const runtime = this.pods.get(uid);
     if (!runtime) return { found: false, pod: undefined };
     const grace =
-      gracePeriodSeconds === undefined ? DEFAULT_GRACE_PERIOD_SECONDS : Math.max(0, gracePeriodSeconds);
+      gracePeriodSeconds === undefined
+        ? DEFAULT_GRACE_PERIOD_SECONDS
+        : Math.max(MINIMUM_GRACE_PERIOD_SECONDS, gracePeriodSeconds);
     runtime.delete(grace);
     return { found: true, pod: runtime.toProto() };
   }
 
   get(uid: string): Pod {
+    if (!uid) throw new InvalidInputError('uid: must not be empty');
     const runtime = this.pods.get(uid);
     if (!runtime) throw new NotFoundError(`pod uid ${uid} not found`);
     return runtime.toProto();
@@ -191,6 +219,15 @@ export class PodManager {
     return [...this.pods.values()];
   }
 
+  /** Process groups of every running container. */
+  runningPgids(): Set<number> {
+    const out = new Set<number>();
+    for (const p of this.pods.values()) {
+      for (const c of p.record.containers) if (c.state.state === 'running') out.add(c.pgid);
+    }
+    return out;
+  }
+
   /** Stops timers and watchers; processes keep running and are re-adopted by the next runner. */
   stop(): void {
     this.stopped = true;
@@ -198,11 +235,15 @@ export class PodManager {
     for (const p of this.pods.values()) p.detach();
   }
 
+  /** An older directory of the same pod name is moved aside, and removed unless pod directories are kept. */
   private moveStaleDirectory(podDir: string): void {
-    if (!existsSync(podDir)) return;
-    const aside = path.join(path.dirname(podDir), `.${path.basename(podDir)}.stale-${Date.now()}`);
-    renameSync(podDir, aside);
+    const aside = moveAside(podDir, Date.now());
+    if (aside === undefined) return;
     this.log.info({ dir: podDir, movedTo: aside }, 'Moved an old pod directory aside');
+    if (this.deps.keepPodDirs) return;
+    rm(aside, { recursive: true, force: true }).catch((err: unknown) =>
+      this.log.warn({ err, dir: aside }, 'Failed to remove an old pod directory'),
+    );
   }
 
   private markDirty(pod: PodRuntime): void {
@@ -219,11 +260,7 @@ export class PodManager {
     for (const pod of [...this.dirty]) {
       this.dirty.delete(pod);
       if (this.pods.get(pod.record.uid) !== pod) continue;
-      try {
-        this.store.save(pod.record);
-      } catch (err) {
-        this.log.error({ err, pod: pod.key }, 'Failed to persist pod state');
-      }
+      this.persist(pod);
       this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
         pod.revision = rev;
         return pod.toProto();
@@ -231,9 +268,18 @@ export class PodManager {
     }
   }
 
+  private persist(pod: PodRuntime): void {
+    try {
+      this.store.save(pod.record);
+    } catch (err) {
+      this.log.error({ err, pod: pod.key }, 'Failed to persist pod state');
+    }
+  }
+
   private finished(pod: PodRuntime): void {
     this.dirty.delete(pod);
     this.pods.delete(pod.record.uid);
+    this.deleted.add(pod.record.uid);
     if (this.byName.get(pod.key) === pod.record.uid) this.byName.delete(pod.key);
     try {
       this.store.remove(pod.record.uid);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Container__Output } from '../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec__Output } from '../generated/vkcmd/runner/v1/PodSpec.js';
 import { buildArgv, identityEnv, type EnvEntry } from './command-line.js';
+import type { SetupFailureReason } from './container-status.js';
 import { UnsafePathError, joinRelative } from './safe-path.js';
 import { resolveScript } from './script-resolution.js';
 import { containerRelDir, planVolumes, type VolumePlan } from './volume-plan.js';
@@ -17,7 +18,7 @@ export interface LaunchPlan {
 
 /** A set-up failure reported as a terminated container state. */
 export interface SetupFailure {
-  reason: string;
+  reason: SetupFailureReason;
   message: string;
 }
 
@@ -66,7 +67,7 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
     volumes = planVolumes(spec, podDir);
   } catch (err) {
     if (!(err instanceof UnsafePathError)) throw err;
-    const setupError = {
+    const setupError: SetupFailure = {
       reason: 'copyFileError',
       message: `refused to write the pod's files: ${err.message}; nothing was written`,
     };

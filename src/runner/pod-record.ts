@@ -30,6 +30,8 @@ export interface ContainerRecord {
   backoffMs: number;
   /** Wall time of the planned restart while in back-off; 0 otherwise. */
   restartAtMs: number;
+  /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
+  killed?: boolean;
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -47,6 +49,10 @@ export interface PodRecord {
   deleting: boolean;
   deleteStartedAtMs: number;
   gracePeriodSeconds: number;
+  /** Deletion has sent SIGTERM (a restarted runner must not send it again). */
+  termSent?: boolean;
+  /** Deletion has sent SIGKILL. */
+  killSent?: boolean;
 }
 
 export function waiting(reason: string, message = ''): ContainerStateValue {

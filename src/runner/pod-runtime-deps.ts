@@ -5,6 +5,7 @@ import type { LaunchResult } from './container-launcher.js';
 import type { GroupMonitor } from './group-monitor.js';
 import type { LaunchPlan } from './pod-plan.js';
 import type { PodRuntime } from './pod-runtime.js';
+import type { ProcessScanner } from './process-scanner.js';
 import type { ProcessTable } from './process-table.js';
 import type { BackoffSettings } from './restart-backoff.js';
 import type { StderrPolicy } from './runner-config.js';
@@ -13,13 +14,17 @@ import type { StderrPolicy } from './runner-config.js';
 export interface PodRuntimeDeps {
   clock: Clock;
   monitor: GroupMonitor;
-  table: ProcessTable;
+  /** Single-process reads (/proc/<pid>/stat). */
+  table: Pick<ProcessTable, 'read'>;
+  /** Shared full scans. */
+  scanner: ProcessScanner;
   launch: (plan: LaunchPlan, containerDir: string) => LaunchResult;
   stderrInfo: (containerDir: string) => { sizeBytes: number } | { error: string };
   readExitCode: (containerDir: string) => number | undefined;
   /** The pgid a container directory's pgid file names, if any. */
   readPgidFile: (containerDir: string) => { pgid: number; mtimeMs: number } | undefined;
-  removePodDir: (podDir: string) => void;
+  /** Removes a deleted pod's directory (and its namespace directory when empty). */
+  removePodDir: (podDir: string) => Promise<void>;
   /** Signals a process group or one process; false when it is gone. */
   signalGroup: (pgid: number, signal: NodeJS.Signals | 0) => boolean;
   signalProcess: (pid: number, signal: NodeJS.Signals | 0) => boolean;

@@ -1,38 +1,33 @@
-import { constants } from 'node:os';
 import type { Logger } from '../common/logger.js';
 import type { Pod } from '../generated/vkcmd/runner/v1/Pod.js';
 import type { ContainerLogs } from './container-logs.js';
-import { terminatedFor, type RunOutcome, type StopInfo } from './container-status.js';
+import { outcomeOfGroupEnd, terminatedFor, type RunOutcome, type StopInfo } from './container-status.js';
 import type { GroupEnd } from './group-monitor.js';
 import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import type { PodRuntimeDeps } from './pod-runtime-deps.js';
 import { restartPolicyOf } from './pod-spec-validation.js';
-import { GroupKiller } from './group-killer.js';
+import { PodDeletion } from './pod-deletion.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart } from './restart-backoff.js';
 
 interface Live {
   logs: ContainerLogs | undefined;
   restartTimer: unknown;
-  killed: boolean;
 }
 
-const SIGKILL = constants.signals.SIGKILL;
+export type { PodRuntimeDeps };
 
 /**
  * The state machine of one pod. Containers go waiting -> running ->
  * terminated, and under Always/OnFailure back to waiting (CrashLoopBackOff)
  * -> running. Init containers run one at a time before the app containers.
- * Deletion: SIGTERM, grace period, SIGKILL of groups and escaped
- * descendants, then the directory is removed and onFinished fires. Single
- * event loop; every transition is logged and reported through onChange.
+ * Deletion (PodDeletion): SIGTERM, grace period, SIGKILL of the groups and
+ * of every process that left them, then the directory is removed and
+ * onFinished fires. Single event loop; every transition is logged and
+ * reported through onChange.
  */
-export type { PodRuntimeDeps };
-
 export class PodRuntime {
   private readonly live = new Map<string, Live>();
-  private killTimer: unknown;
-  private killSent = false;
-  private readonly killer: GroupKiller;
+  private readonly deletion: PodDeletion;
   private advanceQueued = false;
   revision = 0;
 
@@ -40,10 +35,18 @@ export class PodRuntime {
     readonly record: PodRecord,
     private readonly deps: PodRuntimeDeps,
   ) {
-    this.killer = new GroupKiller(deps.table, deps.signalGroup, deps.signalProcess, deps.log);
-    for (const c of record.containers) {
-      this.live.set(c.name, { logs: undefined, restartTimer: undefined, killed: false });
-    }
+    for (const c of record.containers) this.live.set(c.name, { logs: undefined, restartTimer: undefined });
+    this.deletion = new PodDeletion(
+      {
+        record,
+        key: this.key,
+        running: () => this.running(),
+        cancelRestarts: () => this.cancelRestarts(),
+        changed: () => this.deps.onChange(this),
+        finished: () => this.finished(),
+      },
+      deps,
+    );
   }
 
   get key(): string {
@@ -63,7 +66,7 @@ export class PodRuntime {
     const c = this.record.containers.find((x) => x.name === name);
     const l = this.live.get(name);
     if (!c || !l || !this.record.podDirWritten) return undefined;
-    if (!l.logs) l.logs = this.deps.newLogs(c.dir, () => this.deps.monitor.scanSoon());
+    if (!l.logs) l.logs = this.deps.newLogs(c.dir, () => this.deps.monitor.checkSoon());
     return l.logs;
   }
 
@@ -73,11 +76,11 @@ export class PodRuntime {
     for (const c of this.record.containers.filter((x) => x.init)) {
       const s = c.state;
       if (s.state === 'terminated' && s.terminated.exitCode === 0) continue;
-      if (s.state === 'waiting' && c.restartAtMs === 0) this.start(c, false);
+      if (s.state === 'waiting' && c.restartAtMs === 0) this.start(c);
       return;
     }
     for (const c of this.record.containers.filter((x) => !x.init)) {
-      if (c.state.state === 'waiting' && c.restartAtMs === 0) this.start(c, false);
+      if (c.state.state === 'waiting' && c.restartAtMs === 0) this.start(c);
     }
   }
 
@@ -90,19 +93,14 @@ export class PodRuntime {
     });
   }
 
-  private start(c: ContainerRecord, restart: boolean): void {
+  private start(c: ContainerRecord): void {
     const now = this.deps.clock.nowMs();
     if (!c.launch) {
       const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
-      this.finishRun(
-        c,
-        { kind: 'setupFailed', reason: failure.reason as 'cmdStartError', message: failure.message },
-        now,
-      );
+      this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
       return;
     }
     const logs = this.logsOf(c.name);
-    if (restart) logs?.rotate();
     const result = this.deps.launch(c.launch, c.dir);
     if (!result.ok) {
       this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
@@ -125,36 +123,13 @@ export class PodRuntime {
 
   private onGroupEnd(c: ContainerRecord, end: GroupEnd): void {
     if (c.state.state !== 'running' || c.pgid !== end.pgid) return;
-    const l = this.live.get(c.name)!;
     const stop: StopInfo | undefined = this.record.deleting
-      ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: l.killed }
+      ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: c.killed === true }
       : undefined;
-    let outcome: RunOutcome;
-    if (end.scanError) {
-      outcome = {
-        kind: 'setupFailed',
-        reason: 'getPidsError',
-        message: `Error getting pids: ${end.scanError.message}`,
-      };
-    } else if (end.leaderExit && end.leaderExit.code !== null) {
-      outcome = { kind: 'exited', exitCode: end.leaderExit.code, stderr: this.deps.stderrInfo(c.dir), stop };
-    } else if (end.leaderExit) {
-      const signal = end.leaderExit.signal ? constants.signals[end.leaderExit.signal] : SIGKILL;
-      outcome = { kind: 'signaled', signal, stop };
-    } else {
-      const code = this.deps.readExitCode(c.dir);
-      if (code !== undefined)
-        outcome = { kind: 'exited', exitCode: code, stderr: this.deps.stderrInfo(c.dir), stop };
-      else if (l.killed) outcome = { kind: 'signaled', signal: SIGKILL, stop };
-      else {
-        outcome = {
-          kind: 'vanished',
-          detail:
-            'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)',
-          stop,
-        };
-      }
-    }
+    const outcome = outcomeOfGroupEnd(end, stop, {
+      exitCodeFile: () => this.deps.readExitCode(c.dir),
+      stderr: () => this.deps.stderrInfo(c.dir),
+    });
     this.finishRun(c, outcome, this.deps.clock.nowMs());
   }
 
@@ -169,7 +144,7 @@ export class PodRuntime {
     );
     if (this.record.deleting) {
       this.deps.onChange(this);
-      this.checkDeletionDone();
+      this.deletion.containerEnded();
       return;
     }
     const policy = restartPolicyOf(this.record);
@@ -181,6 +156,8 @@ export class PodRuntime {
       c.lastState = c.state;
       c.state = waiting('CrashLoopBackOff', crashLoopMessage(backoffMs, c.name, this.record.name));
       c.restartAtMs = finishedAtMs + backoffMs;
+      // As in Kubernetes, the run that just ended is the "previous" one from now on.
+      this.logsOf(c.name)?.rotate();
       this.armRestart(c);
     }
     this.deps.onChange(this);
@@ -199,7 +176,7 @@ export class PodRuntime {
         { pod: this.key, container: c.name, restartCount: c.restartCount },
         'Restarting container',
       );
-      this.start(c, true);
+      this.start(c);
     }, c.restartAtMs - this.deps.clock.nowMs());
   }
 
@@ -235,7 +212,7 @@ export class PodRuntime {
         this.armRestart(c);
       }
     }
-    if (this.record.deleting) this.resumeDeletion();
+    if (this.record.deleting) this.deletion.resume();
     else this.advance();
   }
 
@@ -254,114 +231,44 @@ export class PodRuntime {
 
   /** Begins deletion (idempotent; a shorter grace period replaces a longer one). */
   delete(gracePeriodSeconds: number): void {
-    const now = this.deps.clock.nowMs();
-    if (this.record.deleting) {
-      const oldDeadline = this.record.deleteStartedAtMs + this.record.gracePeriodSeconds * 1000;
-      if (now + gracePeriodSeconds * 1000 >= oldDeadline) return;
-      this.record.deleteStartedAtMs = now;
-      this.record.gracePeriodSeconds = gracePeriodSeconds;
-      this.armKill(gracePeriodSeconds * 1000);
-      this.deps.onChange(this);
-      return;
-    }
-    this.record.deleting = true;
-    this.record.deleteStartedAtMs = now;
-    this.record.gracePeriodSeconds = gracePeriodSeconds;
-    this.log.info({ pod: this.key, uid: this.record.uid, gracePeriodSeconds }, 'Deleting pod');
-    this.sendTerm();
-    this.armKill(gracePeriodSeconds * 1000);
-    this.deps.onChange(this);
-    this.checkDeletionDone();
-  }
-
-  private resumeDeletion(): void {
-    const remainingMs =
-      this.record.deleteStartedAtMs + this.record.gracePeriodSeconds * 1000 - this.deps.clock.nowMs();
-    this.sendTerm();
-    this.armKill(remainingMs);
-    this.checkDeletionDone();
+    this.deletion.begin(gracePeriodSeconds);
   }
 
   private running(): ContainerRecord[] {
     return this.record.containers.filter((c) => c.state.state === 'running');
   }
 
-  private sendTerm(): void {
-    for (const c of this.record.containers) {
-      const l = this.live.get(c.name)!;
+  private cancelRestarts(): void {
+    for (const l of this.live.values()) {
       if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
       l.restartTimer = undefined;
     }
-    const pgids = this.running().map((c) => c.pgid);
-    this.killer.signal(pgids, 'SIGTERM');
-    if (pgids.length > 0) this.log.debug({ pod: this.key, pgids }, 'Sent SIGTERM');
   }
 
-  private armKill(delayMs: number): void {
-    if (this.killTimer !== undefined) this.deps.clock.clearTimeout(this.killTimer);
-    this.killTimer = undefined;
-    if (delayMs <= 0) {
-      this.killNow();
-      return;
-    }
-    this.killTimer = this.deps.clock.setTimeout(
-      () =>
-        this.guarded('kill', () => {
-          this.killTimer = undefined;
-          this.killNow();
-        }),
-      delayMs,
-    );
-  }
-
-  private killNow(): void {
-    const running = this.running();
-    for (const c of running) this.live.get(c.name)!.killed = true;
-    this.killer.signal(
-      running.map((c) => c.pgid),
-      'SIGKILL',
-    );
-    if (running.length > 0)
-      this.log.info({ pod: this.key, pgids: running.map((c) => c.pgid) }, 'Grace period over; sent SIGKILL');
-    this.killSent = true;
-    this.deps.monitor.scanSoon();
-    this.checkDeletionDone();
-  }
-
-  private checkDeletionDone(): void {
-    if (!this.record.deleting || this.running().length > 0) return;
-    if (!this.killSent && this.killer.escapeesAlive()) return;
-    if (this.killTimer !== undefined) this.deps.clock.clearTimeout(this.killTimer);
-    this.killTimer = undefined;
+  private finished(): void {
     for (const l of this.live.values()) l.logs?.stop();
-    if (this.record.podDirWritten && !this.deps.keepPodDirs) {
-      try {
-        this.deps.removePodDir(this.record.podDir);
-      } catch (err) {
-        this.log.error({ err, pod: this.key, dir: this.record.podDir }, 'Failed to remove pod directory');
-      }
-    }
-    this.log.info({ pod: this.key, uid: this.record.uid }, 'Pod deleted');
-    this.deps.onFinished(this);
-  }
-
-  /** Runs a timer callback; a failure is logged instead of crashing the runner. */
-  private guarded(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error({ err, pod: this.key, what }, 'Pod timer failed');
-    }
+    const removal =
+      this.record.podDirWritten && !this.deps.keepPodDirs
+        ? this.deps
+            .removePodDir(this.record.podDir)
+            .catch((err: unknown) =>
+              this.log.error(
+                { err, pod: this.key, dir: this.record.podDir },
+                'Failed to remove pod directory',
+              ),
+            )
+        : Promise.resolve();
+    // DELETED is published once the directory is gone.
+    void removal.then(() => {
+      this.log.info({ pod: this.key, uid: this.record.uid }, 'Pod deleted');
+      this.deps.onFinished(this);
+    });
   }
 
   /** Stops timers and watchers without touching processes (runner shutdown). */
   detach(): void {
-    for (const l of this.live.values()) {
-      if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
-      l.restartTimer = undefined;
-      l.logs?.stop();
-    }
-    if (this.killTimer !== undefined) this.deps.clock.clearTimeout(this.killTimer);
-    this.killTimer = undefined;
+    this.cancelRestarts();
+    for (const l of this.live.values()) l.logs?.stop();
+    this.deletion.detach();
   }
 }

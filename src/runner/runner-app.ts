@@ -1,15 +1,18 @@
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { systemClock, type Clock } from './clock.js';
 import { ContainerLogs } from './container-logs.js';
 import { launchContainer, readExitCodeFile } from './container-launcher.js';
+import { DeletedPods } from './deleted-pods.js';
 import { errorMessage } from './errors.js';
 import { GroupMonitor } from './group-monitor.js';
 import { RunnerGrpcServer } from './grpc-server.js';
 import { NodeInfoProvider } from './node-info.js';
+import { removePodDirectory, sweepStaleDirectories } from './pod-directories.js';
 import { PodManager } from './pod-manager.js';
+import { ProcessScanner } from './process-scanner.js';
 import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process-table.js';
 import { KUBERNETES_BACKOFF } from './restart-backoff.js';
 import type { RunnerConfig } from './runner-config.js';
@@ -22,17 +25,20 @@ type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * The whole runner wired together: state store, pod manager (re-adopting
- * what a previous runner left), watch hub, stats, node info and the gRPC
- * server. start() then stop(); stop() never touches the pods' processes.
+ * what a previous runner left), the one shared /proc scanner, watch hub,
+ * stats, node info and the gRPC server. start() then stop(); stop() never
+ * touches the pods' processes.
  */
 export class RunnerApp {
   private state: AppState = 'new';
   readonly hub = new WatchHub();
   readonly manager: PodManager;
   private readonly monitor: GroupMonitor;
+  private readonly scanner: ProcessScanner;
   private readonly service: RunnerService;
   private readonly server: RunnerGrpcServer;
   private readonly store: PodStateStore;
+  private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
 
   constructor(
@@ -43,8 +49,23 @@ export class RunnerApp {
     runnerEnv: NodeJS.ProcessEnv = { ...process.env },
   ) {
     const table = this.table;
-    this.monitor = new GroupMonitor(table, log.child({ component: 'group-monitor' }));
+    this.scanner = new ProcessScanner(
+      table,
+      clock,
+      () => this.manager.runningPgids(),
+      log.child({ component: 'process-scanner' }),
+    );
+    this.monitor = new GroupMonitor(
+      this.scanner,
+      (pgid) => signalGroup(pgid, 0),
+      clock,
+      log.child({ component: 'group-monitor' }),
+    );
     this.store = new PodStateStore(config.stateDir, log.child({ component: 'state' }));
+    this.deleted = new DeletedPods(
+      path.join(config.stateDir, 'deleted-pods'),
+      log.child({ component: 'state' }),
+    );
     const nodeInfo = new NodeInfoProvider(
       config.rootDir,
       version(),
@@ -60,6 +81,7 @@ export class RunnerApp {
         clock,
         monitor: this.monitor,
         table,
+        scanner: this.scanner,
         launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
         stderrInfo: (dir) => {
           try {
@@ -78,7 +100,7 @@ export class RunnerApp {
             return undefined;
           }
         },
-        removePodDir: (dir) => rmSync(dir, { recursive: true, force: true }),
+        removePodDir: removePodDirectory,
         signalGroup,
         signalProcess,
         newLogs: (dir, onExitCodeFile) => new ContainerLogs(dir, podLog, onExitCodeFile, () => clock.nowMs()),
@@ -88,10 +110,12 @@ export class RunnerApp {
         bootId: nodeInfo.bootId(),
         log: podLog,
       },
+      this.deleted,
       log.child({ component: 'pod-manager' }),
     );
     const stats = new StatsCollector(
-      table,
+      this.scanner,
+      table.procRoot,
       () => this.manager.runtimes(),
       config.rootDir,
       detectPageSizeBytes(),
@@ -118,11 +142,13 @@ export class RunnerApp {
     mkdirSync(this.config.rootDir, { recursive: true });
     this.store.init();
     this.store.acquireLock(this.table);
+    this.deleted.load();
     const adopted = this.manager.resume();
     this.log.info(
       { pods: adopted, rootDir: this.config.rootDir, stateDir: this.config.stateDir },
       'Loaded pod state',
     );
+    if (!this.config.keepPodDirs) this.sweepStaleDirectories();
     const where = await this.server.start();
     this.transition('running');
     return where;
@@ -138,8 +164,19 @@ export class RunnerApp {
     });
     this.manager.stop();
     this.monitor.stop();
+    this.scanner.stop();
     this.store.releaseLock();
     this.transition('stopped');
+  }
+
+  /** Leftovers of a runner that stopped before it could clean up; in the background. */
+  private sweepStaleDirectories(): void {
+    sweepStaleDirectories(this.config.rootDir).then(
+      (removed) => {
+        if (removed.length > 0) this.log.info({ dirs: removed }, 'Removed old pod directories');
+      },
+      (err: unknown) => this.log.warn({ err }, 'Failed to remove old pod directories'),
+    );
   }
 
   private transition(to: AppState): void {

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../common/logger.js';
 import type { RunnerHandlers } from '../generated/vkcmd/runner/v1/Runner.js';
@@ -7,7 +6,8 @@ import type { WatchPodsEvent } from '../generated/vkcmd/runner/v1/WatchPodsEvent
 import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from './errors.js';
 import { isInternal, toServiceError } from './grpc-errors.js';
 import { streamLogs, type LogSink } from './log-reader.js';
-import { parseLogOptions } from './log-options.js';
+import { logFile } from './container-logs.js';
+import { logRunFor, parseLogOptions } from './log-options.js';
 import type { NodeInfoProvider } from './node-info.js';
 import type { PodManager } from './pod-manager.js';
 import type { StatsCollector } from './stats-collector.js';
@@ -161,13 +161,9 @@ export class RunnerService {
           `container "${c.name}" in pod ${runtime.key} has no logs: its files were never written`,
         );
       }
-      if (options.previous && !existsSync(path.join(c.dir, 'stdout.previous'))) {
+      const previous = logRunFor(c, runtime.key, options.previous) === 'previous';
+      if (previous && !options.streams.some((name) => existsSync(logFile(c.dir, name, true)))) {
         throw new NotFoundError(`previous terminated container "${c.name}" in pod ${runtime.key} not found`);
-      }
-      if (!options.previous && c.pgid === 0 && c.state.state === 'waiting') {
-        throw new PreconditionError(
-          `container "${c.name}" in pod ${runtime.key} is waiting to start: ${c.state.waiting.reason}`,
-        );
       }
       const logs = runtime.logsOf(c.name);
       const sink: LogSink = {
@@ -181,8 +177,8 @@ export class RunnerService {
             else call.once('drain', () => resolve());
           }),
       };
-      const follow = logs ? { logs, isActive: () => c.state.state === 'running' } : undefined;
-      await streamLogs(c.dir, options, sink, logs, follow);
+      const follow = logs && !previous ? { logs, isActive: () => c.state.state === 'running' } : undefined;
+      await streamLogs(c.dir, { ...options, previous }, sink, logs, follow);
       if (!closed) {
         closed = true;
         this.streams.delete(stream);

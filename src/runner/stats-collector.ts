@@ -6,7 +6,8 @@ import type { NodeStats } from '../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../generated/vkcmd/runner/v1/PodStats.js';
 import type { Stats } from '../generated/vkcmd/runner/v1/Stats.js';
 import type { PodRuntime } from './pod-runtime.js';
-import { membersByGroup, NANOS_PER_TICK, type ProcEntry, type ProcessTable } from './process-table.js';
+import type { ProcessScanner } from './process-scanner.js';
+import { NANOS_PER_TICK, type ProcEntry } from './process-table.js';
 
 /** Busy CPU ticks (all cores) and boot time from /proc/stat. Pure. */
 export function parseProcStatCpu(text: string): { busyTicks: number; bootTimeSeconds: number } {
@@ -93,7 +94,8 @@ async function sizeOf(file: string): Promise<number> {
 }
 
 /**
- * Node and per-container usage from ONE /proc scan per call. Container CPU
+ * Node and per-container usage from ONE /proc scan per call (shared with
+ * whatever else asked the scanner for one at the same time). Container CPU
  * is cumulative utime+stime(+cutime+cstime) of the group's live processes,
  * kept monotonic per run (a process that exits takes its CPU with it unless
  * a group member waited for it). Memory is RSS (resident pages x page size),
@@ -104,7 +106,8 @@ export class StatsCollector {
   private readonly rootfsCache = new Map<string, { bytes: number; atMs: number }>();
 
   constructor(
-    private readonly table: ProcessTable,
+    private readonly scanner: Pick<ProcessScanner, 'snapshot'>,
+    private readonly procRoot: string,
     private readonly pods: () => PodRuntime[],
     private readonly rootDir: string,
     private readonly pageSizeBytes: number,
@@ -112,8 +115,8 @@ export class StatsCollector {
   ) {}
 
   async collect(): Promise<Stats> {
-    const entries = this.table.scan();
-    const groups = membersByGroup(entries);
+    const snapshot = await this.scanner.snapshot();
+    const groups = snapshot.groups;
     const now = this.nowMs();
     const seen = new Set<string>();
     const pods: PodStats[] = [];
@@ -150,7 +153,7 @@ export class StatsCollector {
       }
     }
     for (const key of this.cpuHighWater.keys()) if (!seen.has(key)) this.cpuHighWater.delete(key);
-    return { timestampMs: now, node: await this.node(entries.length), pods };
+    return { timestampMs: now, node: await this.node(snapshot.entries.length), pods };
   }
 
   private async rootfs(dir: string, now: number): Promise<number> {
@@ -163,8 +166,8 @@ export class StatsCollector {
   }
 
   private async node(processCount: number): Promise<NodeStats> {
-    const cpu = parseProcStatCpu(readFileSync(`${this.table.procRoot}/stat`, 'utf8'));
-    const mem = parseMeminfo(readFileSync(`${this.table.procRoot}/meminfo`, 'utf8'));
+    const cpu = parseProcStatCpu(readFileSync(`${this.procRoot}/stat`, 'utf8'));
+    const mem = parseMeminfo(readFileSync(`${this.procRoot}/meminfo`, 'utf8'));
     const total = mem.get('MemTotal') ?? 0;
     const available = mem.get('MemAvailable') ?? mem.get('MemFree') ?? 0;
     let fsCapacity = 0;

@@ -9,6 +9,7 @@ import {
   scriptPod,
   status,
   terminated,
+  unary,
   type PodWatcher,
 } from './support/runner-harness.js';
 
@@ -99,6 +100,19 @@ describe('runner: bad input', function () {
       expect(err?.code).to.equal(grpc.status.INVALID_ARGUMENT);
       expect(err?.details).to.contain(c.message);
       expect(listTree(h.rootDir).filter((e) => !e.startsWith('.vk-cmd'))).to.deep.equal([]);
+    });
+  }
+
+  for (const method of ['GetPod', 'DeletePod'] as const) {
+    it(`${method} with an empty uid is INVALID_ARGUMENT naming the field`, async () => {
+      const err = await unary(h.client, method, { uid: '' }).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      );
+      expect([err?.code, err?.details]).to.deep.equal([
+        grpc.status.INVALID_ARGUMENT,
+        'uid: must not be empty',
+      ]);
     });
   }
 

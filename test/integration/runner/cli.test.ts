@@ -3,10 +3,16 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { eventually, RUNNER_BIN } from './support/runner-harness.js';
+import { checkLauncherUsed, eventually, runnerCommand } from './support/runner-harness.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(process.execPath, [RUNNER_BIN, ...args], { encoding: 'utf8', env, timeout: 20_000 });
+  const cmd = runnerCommand(args, env);
+  return spawnSync(cmd.file, cmd.args, { encoding: 'utf8', env: cmd.env, timeout: 20_000 });
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const cmd = runnerCommand(args, env);
+  return spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe('runner: command line', function () {
@@ -81,10 +87,7 @@ describe('runner: command line', function () {
     expect(killed.signal).to.equal('SIGKILL');
     expect(statSync(sock).isSocket()).to.equal(true);
     const env = { ...process.env, XDG_RUNTIME_DIR: xdg, HOME: dir };
-    const child = spawn(process.execPath, [RUNNER_BIN, '--root-dir', path.join(dir, 'root')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = start(['--root-dir', path.join(dir, 'root')], env);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -106,13 +109,12 @@ describe('runner: command line', function () {
       mkdirSync(path.join(dir, n), { mode: 0o700 });
       return `unix://${path.join(dir, n, 'r.sock')}`;
     };
-    const first = spawn(process.execPath, [RUNNER_BIN, '--listen', sock('a'), '--root-dir', root], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const first = start(['--listen', sock('a'), '--root-dir', root]);
     let out = '';
     first.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await eventually(() => out.includes('listening on'), 20_000, 'first runner');
+      checkLauncherUsed(first.pid!);
       const second = run(['--listen', sock('b'), '--root-dir', root]);
       expect(second.status).to.equal(2);
       expect(second.stderr).to.contain(`is in use by another runner (pid ${first.pid})`);

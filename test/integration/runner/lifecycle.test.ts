@@ -50,19 +50,19 @@ describe('runner: deletion, restarts and init containers', function () {
     const started = Date.now();
     const res = await unary<object, { found: boolean; pod: { deleting: boolean } }>(h.client, 'DeletePod', {
       uid: spec.uid,
-      gracePeriodSeconds: 1,
+      gracePeriodSeconds: 2,
     });
     expect(Date.now() - started, 'DeletePod returns at once').to.be.below(500);
     expect(res.found).to.equal(true);
     expect(res.pod.deleting).to.equal(true);
     const deleted = await watcher.waitForDeleted(spec.uid!);
-    expect(Date.now() - started).to.be.at.least(950);
+    expect(Date.now() - started).to.be.at.least(1_950);
     const t = terminated(deleted.pod!, 'c1');
     expect([t.exitCode, t.signal, t.reason, t.message]).to.deep.equal([
       137,
       9,
       'Error',
-      'killed after 1 s grace period',
+      'killed after 2 s grace period',
     ]);
     expect(groupMembers(pgid)).to.deep.equal([]);
     expect(
@@ -86,13 +86,8 @@ describe('runner: deletion, restarts and init containers', function () {
     expect([t.exitCode, t.reason]).to.deep.equal([0, 'Completed']);
   });
 
-  it('grace period 0 kills at once; DeletePod of an unknown uid is not an error', async () => {
-    const spec = scriptPod('now', "trap '' TERM\necho ready\nsleep 100\n");
-    await startReady(spec);
-    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 0 });
-    const deleted = await watcher.waitForDeleted(spec.uid!, 3_000);
-    expect(terminated(deleted.pod!, 'c1').exitCode).to.equal(137);
-    const again = await unary<object, { found: boolean }>(h.client, 'DeletePod', { uid: spec.uid });
+  it('DeletePod of an unknown uid is not an error', async () => {
+    const again = await unary<object, { found: boolean }>(h.client, 'DeletePod', { uid: 'never-seen' });
     expect(again.found).to.equal(false);
   });
 

@@ -1,15 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import type { GetLogsRequest } from '../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
-import type { LogChunk__Output } from '../../../src/generated/vkcmd/runner/v1/LogChunk.js';
 import type { Stats__Output } from '../../../src/generated/vkcmd/runner/v1/Stats.js';
 import type { NodeInfo__Output } from '../../../src/generated/vkcmd/runner/v1/NodeInfo.js';
 import {
   eventually,
   isRunning,
   isTerminated,
+  readLogs,
   RunnerHarness,
   scriptPod,
   status,
@@ -23,24 +23,15 @@ describe('runner: logs, stats and node info', function () {
   let watcher: PodWatcher;
 
   before(async () => {
-    h = new RunnerHarness(['--backoff-initial-ms', '100']);
+    // A back-off long enough to read the logs while the container waits to restart.
+    h = new RunnerHarness(['--backoff-initial-ms', '3000']);
     await h.startInProcess();
     watcher = h.watch();
   });
   after(async () => h.close());
 
-  function logs(req: GetLogsRequest, onChunk?: (text: string) => void): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let out = '';
-      const stream = h.client.GetLogs({ container: 'c1', ...req });
-      stream.on('data', (c: LogChunk__Output) => {
-        out += c.data.toString('utf8');
-        onChunk?.(out);
-      });
-      stream.on('error', reject);
-      stream.on('end', () => resolve(out));
-    });
-  }
+  const logs = (req: GetLogsRequest, onChunk?: (text: string) => void): Promise<string> =>
+    readLogs(h.client, req, onChunk);
 
   it('tail, limit, stream selection and timestamps', async () => {
     const spec = scriptPod('lines', 'for i in 1 2 3 4 5; do echo "out $i"; done\necho "err 1" >&2\n');
@@ -103,34 +94,60 @@ describe('runner: logs, stats and node info', function () {
     expect(await done).to.equal('one\ntwo\nthree\n');
   });
 
-  it('previous: the last run of a restarted container; a clear error when there is none', async () => {
+  it('previous and current logs around a restart are the runs the kubelet would serve', async () => {
+    // Run 1 waits for go1 and fails; run 2 waits for release and succeeds.
     const spec = scriptPod(
       'prev',
-      'n=$(cat ../../n 2>/dev/null || echo 0); echo $((n+1)) > ../../n\necho "run $((n+1))"\nexit 1\n',
-      {
-        restartPolicy: 'OnFailure',
-      },
+      [
+        'n=$(cat ../../n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ../../n',
+        'echo "run $n"',
+        'if [ $n -eq 1 ]; then echo "err 1" >&2; while [ ! -e go1 ]; do sleep 0.02; done; exit 1; fi',
+        'while [ ! -e release ]; do sleep 0.02; done',
+        '',
+      ].join('\n'),
+      { restartPolicy: 'OnFailure' },
     );
-    const err = await logs({ uid: spec.uid!, previous: true }).then(
-      () => undefined,
-      (e: grpc.ServiceError) => e,
-    );
-    expect(err?.code).to.equal(grpc.status.NOT_FOUND);
+    const uid = spec.uid!;
+    const dir = path.join(h.rootDir, 'ns1', 'prev', 'containers', 'c1');
+    const failure = (req: GetLogsRequest) =>
+      logs(req).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      );
+    expect((await failure({ uid, previous: true }))?.code).to.equal(grpc.status.NOT_FOUND);
     await h.create(spec);
-    const noPrev = await logs({ uid: spec.uid!, previous: true }).then(
-      () => undefined,
-      (e: grpc.ServiceError) => e,
+    await watcher.waitForPod(uid, isRunning('c1'));
+    const noPrev = await failure({ uid, previous: true });
+    expect([noPrev?.code, noPrev?.details]).to.deep.equal([
+      grpc.status.NOT_FOUND,
+      'previous terminated container "c1" in pod ns1/prev not found',
+    ]);
+
+    writeFileSync(path.join(dir, 'go1'), '');
+    await watcher.waitForPod(uid, (p) => status(p, 'c1').state?.waiting?.reason === 'CrashLoopBackOff');
+    // Waiting to restart: both the previous and the current logs are the run that just ended.
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDOUT', previous: true })).to.equal('run 1\n');
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDOUT' })).to.equal('run 1\n');
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDERR', previous: true })).to.equal('err 1\n');
+
+    await watcher.waitForPod(uid, (p) => status(p, 'c1').restartCount === 1 && isRunning('c1')(p));
+    await eventually(
+      async () => (await logs({ uid, stream: 'LOG_STREAM_STDOUT' })) === 'run 2\n',
+      5_000,
+      'run 2',
     );
-    expect(noPrev?.details).to.contain('previous terminated container "c1" in pod ns1/prev not found');
-    await watcher.waitForPod(
-      spec.uid!,
-      (p) => status(p, 'c1').restartCount >= 2 && status(p, 'c1').state?.state === 'waiting',
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDOUT', previous: true })).to.equal('run 1\n');
+    // Each stream's own previous file is what counts.
+    rmSync(path.join(dir, 'stdout.previous'));
+    expect((await failure({ uid, stream: 'LOG_STREAM_STDOUT', previous: true }))?.code).to.equal(
+      grpc.status.NOT_FOUND,
     );
-    const pod = watcher.pods.get(spec.uid!)!;
-    const count = status(pod, 'c1').restartCount;
-    expect(await logs({ uid: spec.uid!, previous: true })).to.equal(`run ${count}\n`);
-    expect(await logs({ uid: spec.uid! })).to.equal(`run ${count + 1}\n`);
-    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 0 });
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDERR', previous: true })).to.equal('err 1\n');
+
+    writeFileSync(path.join(dir, 'release'), '');
+    await watcher.waitForPod(uid, isTerminated('c1'));
+    expect(await logs({ uid, stream: 'LOG_STREAM_STDOUT' })).to.equal('run 2\n');
+    await unary(h.client, 'DeletePod', { uid, gracePeriodSeconds: 0 });
   });
 
   it('GetStats reports non-zero CPU and memory for a busy container, from one scan', async () => {

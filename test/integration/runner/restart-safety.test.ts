@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
@@ -98,6 +98,35 @@ describe('runner: restart safety (real bin/vk-cmd-runner killed with SIGKILL)', 
     await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 0 });
     await watcher.waitForDeleted(spec.uid!);
     expect(groupMembers(pgid)).to.deep.equal([]);
+  });
+
+  it('a deletion under way when the runner restarts continues without a second SIGTERM', async () => {
+    const spec = scriptPod(
+      'deleting',
+      // terms is written in the root directory, which outlives the pod's.
+      "trap 'echo term >> ../../../../terms' TERM\necho ready\nwhile :; do sleep 0.05 & wait $!; done\n",
+    );
+    let watcher = h.watch();
+    await h.create(spec);
+    await watcher.waitForPod(spec.uid!, isRunning('c1'));
+    const podDir = path.join(h.rootDir, 'ns1', 'deleting');
+    await eventually(
+      () => readFileSync(path.join(podDir, 'containers', 'c1', 'stdout'), 'utf8').includes('ready'),
+      5_000,
+      'ready',
+    );
+    const termsFile = path.join(h.rootDir, 'terms');
+    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 30 });
+    await eventually(() => existsSync(termsFile), 5_000, 'SIGTERM');
+    await h.killProcess('SIGKILL');
+    await h.startProcess();
+    watcher = h.watch();
+    await watcher.waitForPod(spec.uid!, (p) => p.deleting && isRunning('c1')(p));
+    // A shorter grace period: SIGKILL in 2 s, long after a repeated SIGTERM would have come.
+    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 2 });
+    const deleted = await watcher.waitForDeleted(spec.uid!);
+    expect(terminated(deleted.pod!, 'c1').message).to.equal('killed after 2 s grace period');
+    expect(readFileSync(termsFile, 'utf8')).to.equal('term\n');
   });
 
   it('a restart timer in back-off resumes after a runner restart', async () => {

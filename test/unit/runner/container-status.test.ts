@@ -34,22 +34,24 @@ describe('container-status: terminatedFor', () => {
       [7, 0, 'Error', ''],
     ],
     ['exit 1', { kind: 'exited', exitCode: 1, stderr: ok }, 'fail', [1, 0, 'Error', '']],
+    // sh reports a death by signal N as 128+N, just like `exit 128+N`: no signal is claimed.
+    [
+      'exit 130 is an exit code, not SIGINT',
+      { kind: 'exited', exitCode: 130, stderr: ok },
+      'fail',
+      [130, 0, 'Error', ''],
+    ],
     [
       'main process SIGKILLed (sh reports 137)',
       { kind: 'exited', exitCode: 137, stderr: ok },
       'fail',
-      [137, 9, 'Error', 'the main process was killed by SIGKILL'],
+      [137, 0, 'Error', ''],
     ],
     [
       'main process SIGTERMed during deletion',
       { kind: 'exited', exitCode: 143, stderr: ok, stop: { gracePeriodSeconds: 30, killed: false } },
       'fail',
-      [
-        143,
-        15,
-        'Error',
-        'the main process was killed by SIGTERM; stopped by pod deletion within the 30 s grace period',
-      ],
+      [143, 0, 'Error', 'stopped by pod deletion within the 30 s grace period'],
     ],
     [
       'exit 0 during deletion',
@@ -64,10 +66,16 @@ describe('container-status: terminatedFor', () => {
       [137, 9, 'Error', 'killed after 2 s grace period'],
     ],
     [
-      'wrapper killed by someone',
+      'wrapper killed by someone (its real wait status)',
       { kind: 'signaled', signal: 9 },
       'fail',
       [137, 9, 'Error', 'killed by SIGKILL'],
+    ],
+    [
+      'wrapper killed by SIGINT (its real wait status)',
+      { kind: 'signaled', signal: 2 },
+      'fail',
+      [130, 2, 'Error', 'killed by SIGINT'],
     ],
     [
       'vanished while the runner was down',

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { GetLogsRequest__Output } from '../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
 import { LogTimeIndex } from '../../../src/runner/log-index.js';
-import { parseLogOptions, timestampPrefix } from '../../../src/runner/log-options.js';
+import { logRunFor, parseLogOptions, timestampPrefix } from '../../../src/runner/log-options.js';
+import { waiting, type ContainerStateValue } from '../../../src/runner/pod-record.js';
 
 function req(over: Partial<GetLogsRequest__Output> = {}): GetLogsRequest__Output {
   return {
@@ -102,4 +103,41 @@ describe('log-options: parseLogOptions', () => {
   it('timestamps are RFC 3339 followed by a space', () => {
     expect(timestampPrefix(Date.UTC(2024, 0, 2, 3, 4, 5, 678))).to.equal('2024-01-02T03:04:05.678Z ');
   });
+});
+
+describe('log-options: which run GetLogs serves (as the kubelet decides)', () => {
+  const ended: ContainerStateValue = {
+    state: 'terminated',
+    terminated: { exitCode: 1, signal: 0, reason: 'Error', message: '', startedAtMs: 1, finishedAtMs: 2 },
+  };
+  const running: ContainerStateValue = { state: 'running', running: { startedAtMs: 3 } };
+  const backoff = waiting('CrashLoopBackOff', 'back-off 10s');
+  const table: Array<[string, ContainerStateValue, ContainerStateValue | undefined, boolean, string]> = [
+    ['running, current', running, undefined, false, 'current'],
+    ['running after a restart, previous', running, ended, true, 'previous'],
+    ['terminated, current', ended, undefined, false, 'current'],
+    ['in back-off, previous: the run that just ended', backoff, ended, true, 'previous'],
+    ['in back-off, current: also the run that just ended', backoff, ended, false, 'previous'],
+    [
+      'never restarted, previous',
+      running,
+      undefined,
+      true,
+      'previous terminated container "c1" in pod ns/p not found',
+    ],
+    [
+      'not started yet',
+      waiting('PodInitializing'),
+      undefined,
+      false,
+      'container "c1" in pod ns/p is waiting to start: PodInitializing',
+    ],
+  ];
+  for (const [what, state, lastState, previous, expected] of table) {
+    it(what, () => {
+      const run = () => logRunFor({ name: 'c1', state, lastState }, 'ns/p', previous);
+      if (expected === 'current' || expected === 'previous') expect(run()).to.equal(expected);
+      else expect(run).to.throw(expected);
+    });
+  }
 });

@@ -3,14 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
+  childrenByParent,
   escapedDescendants,
   membersByGroup,
+  parsePodIdentity,
   parseProcStat,
   ProcessTable,
   type ProcEntry,
 } from '../../../src/runner/process-table.js';
 import { groupUsage, parseMeminfo, parseProcStatCpu } from '../../../src/runner/stats-collector.js';
 import { kubernetesArch, parseSlurmTime, prettyName } from '../../../src/runner/node-info.js';
+import { proc } from './support/fake-world.js';
 
 function stat(
   pid: number,
@@ -36,19 +39,7 @@ function entry(
   state = 'S',
   extra: Partial<ProcEntry> = {},
 ): ProcEntry {
-  return {
-    pid,
-    ppid,
-    pgrp,
-    state,
-    utimeTicks: 0,
-    stimeTicks: 0,
-    cutimeTicks: 0,
-    cstimeTicks: 0,
-    startTicks: pid,
-    rssPages: 1,
-    ...extra,
-  };
+  return proc(pid, pgrp, { ppid, state, ...extra });
 }
 
 describe('process-table', () => {
@@ -83,11 +74,30 @@ describe('process-table', () => {
       entry(300, 1, 300), // unrelated
       entry(202, 200, 202, 'Z'), // escaped zombie: not live
     ];
+    const members = membersByGroup(entries).get(100)!;
     expect(
-      escapedDescendants(entries, 100)
+      escapedDescendants(childrenByParent(entries), members, 100)
         .map((e) => e.pid)
         .sort(),
     ).to.deep.equal([200, 201]);
+  });
+
+  it("reads a pod's identity from a process environment, whole entries only", () => {
+    const env = (...entries: string[]) => Buffer.from(entries.map((e) => `${e}\0`).join(''));
+    expect(
+      parsePodIdentity(env('PATH=/bin', 'VK_CMD_POD_UID=u-1', 'VK_CMD_POD_DIR=/r/ns/p', 'X=y')),
+    ).to.deep.equal({ uid: 'u-1', podDir: '/r/ns/p' });
+    expect(parsePodIdentity(env('PATH=/bin', 'HOME=/root'))).to.equal(undefined);
+    expect(parsePodIdentity(env('VK_CMD_POD_UID=u-1')), 'no pod directory').to.equal(undefined);
+    expect(
+      parsePodIdentity(env('NOTE=VK_CMD_POD_UID=u-1', 'XVK_CMD_POD_DIR=/r', 'VK_CMD_POD_DIR=/r')),
+      'only at the start of an entry',
+    ).to.equal(undefined);
+    // The first of duplicated names wins, as getenv() reads them.
+    expect(parsePodIdentity(env('VK_CMD_POD_UID=a', 'VK_CMD_POD_DIR=/d', 'VK_CMD_POD_UID=b'))).to.deep.equal({
+      uid: 'a',
+      podDir: '/d',
+    });
   });
 
   it('scans an injected /proc root', () => {
@@ -100,6 +110,7 @@ describe('process-table', () => {
         mkdirSync(path.join(root, String(pid)));
         writeFileSync(path.join(root, String(pid), 'stat'), text);
       }
+      writeFileSync(path.join(root, '5', 'environ'), 'A=b\0VK_CMD_POD_UID=u\0VK_CMD_POD_DIR=/p\0');
       mkdirSync(path.join(root, 'self'));
       mkdirSync(path.join(root, '7')); // vanished while reading: no stat file
       const table = new ProcessTable(root);
@@ -108,6 +119,8 @@ describe('process-table', () => {
         [6, 'Z'],
       ]);
       expect(table.read(9)).to.equal(undefined);
+      expect(table.readPodIdentity(5)).to.deep.equal({ uid: 'u', podDir: '/p' });
+      expect(table.readPodIdentity(6)).to.equal(undefined);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { createRootLogger } from '../../../../src/common/logger.js';
 import { loadRunnerProto } from '../../../../src/common/proto.js';
+import type { GetLogsRequest } from '../../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
+import type { LogChunk__Output } from '../../../../src/generated/vkcmd/runner/v1/LogChunk.js';
 import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
@@ -24,26 +15,9 @@ import type { WatchPodsEvent__Output } from '../../../../src/generated/vkcmd/run
 import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
 import { RunnerApp } from '../../../../src/runner/runner-app.js';
 import { parseRunnerArgs, type RunnerConfig } from '../../../../src/runner/runner-config.js';
+import { checkLauncherUsed, eventually, pgidsUnder, podProcessesUnder, runnerCommand } from './processes.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = path.resolve(here, '../../../../..');
-export const RUNNER_BIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
-
-/** Waits for a condition with a deadline, checking every `stepMs`. */
-export async function eventually<T>(
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs: number,
-  what: string,
-  stepMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export * from './processes.js';
 
 export function unary<Req, Res>(
   client: RunnerClient,
@@ -162,38 +136,22 @@ export function scriptPod(
   };
 }
 
-/** Every pgid file under a root dir. */
-export function pgidsUnder(rootDir: string): number[] {
-  const found: number[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 8 || !existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, depth + 1);
-      else if (entry.name === 'pgid') {
-        const pgid = Number.parseInt(readFileSync(full, 'utf8').trim(), 10);
-        if (pgid > 1) found.push(pgid);
-      }
-    }
-  };
-  walk(rootDir, 0);
-  return found;
-}
-
-/** Live, non-zombie members of a process group. */
-export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[0] !== 'Z' && Number(rest[2]) === pgid) members.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return members;
+/** A whole GetLogs stream as text (container c1 unless the request names one). */
+export function readLogs(
+  client: RunnerClient,
+  req: GetLogsRequest,
+  onChunk?: (text: string) => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const stream = client.GetLogs({ container: 'c1', ...req });
+    stream.on('data', (c: LogChunk__Output) => {
+      out += c.data.toString('utf8');
+      onChunk?.(out);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(out));
+  });
 }
 
 /** A temp root, socket dir and client; the runner is in-process or a real child process. */
@@ -243,12 +201,13 @@ export class RunnerHarness {
     this.connect();
   }
 
-  /** Starts the real bin/vk-cmd-runner and waits for its socket. */
+  /** Starts the real runner (see runnerCommand) and waits for its socket. */
   async startProcess(): Promise<void> {
     const out = openSync(this.logFile, 'a');
     const banners = (): number => (readFileSync(this.logFile, 'utf8').match(/listening on/g) ?? []).length;
     const before = banners();
-    this.child = spawn(process.execPath, [RUNNER_BIN, ...this.args()], { stdio: ['ignore', out, out] });
+    const cmd = runnerCommand(this.args());
+    this.child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', out, out] });
     closeSync(out);
     const child = this.child;
     // A socket left by a killed runner exists already: wait for the new runner's banner.
@@ -262,6 +221,7 @@ export class RunnerHarness {
       'runner socket',
       20,
     );
+    checkLauncherUsed(child.pid!);
     this.connect();
   }
 
@@ -300,6 +260,14 @@ export class RunnerHarness {
     for (const pgid of pgidsUnder(this.rootDir)) {
       try {
         process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    // What a test left outside the groups (setsid children) must not outlive it either.
+    for (const pid of podProcessesUnder(this.rootDir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
       } catch {
         // gone
       }

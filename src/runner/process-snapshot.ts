@@ -1,0 +1,76 @@
+import {
+  childrenByParent,
+  escapedDescendants,
+  isLive,
+  membersByGroup,
+  type PodIdentity,
+  type ProcEntry,
+} from './process-table.js';
+
+function identityKey(id: PodIdentity): string {
+  return `${id.uid}\0${id.podDir}`;
+}
+
+/**
+ * One look at every process, shared by every caller that asked for it (see
+ * ProcessScanner). The indexes are built on first use. Which pod a process
+ * belongs to is read from its environment only on demand, and only for live
+ * processes outside the known container groups: members of a known group
+ * are reached through their group, so nearly all of a busy host's processes
+ * never have their environment read. Immutable apart from those caches.
+ */
+export class ProcessSnapshot {
+  private pidIndex: Map<number, ProcEntry> | undefined;
+  private groupIndex: Map<number, ProcEntry[]> | undefined;
+  private childIndex: Map<number, ProcEntry[]> | undefined;
+  private taggedIndex: Map<string, ProcEntry[]> | undefined;
+
+  constructor(
+    readonly entries: readonly ProcEntry[],
+    /** Process groups of every running container when the scan was taken. */
+    private readonly knownGroups: ReadonlySet<number>,
+    private readonly identityOf: (pid: number) => PodIdentity | undefined,
+    /** The runner itself: never a pod's process, whatever its environment says. */
+    private readonly selfPid: number,
+  ) {}
+
+  get byPid(): ReadonlyMap<number, ProcEntry> {
+    if (!this.pidIndex) this.pidIndex = new Map(this.entries.map((e) => [e.pid, e]));
+    return this.pidIndex;
+  }
+
+  /** Live (not zombie) members per process group. */
+  get groups(): ReadonlyMap<number, readonly ProcEntry[]> {
+    if (!this.groupIndex) this.groupIndex = membersByGroup(this.entries);
+    return this.groupIndex;
+  }
+
+  /** True when `pid` is in the snapshot, alive, and is the process that started at `startTicks`. */
+  isAlive(pid: number, startTicks: number): boolean {
+    const e = this.byPid.get(pid);
+    return e !== undefined && e.startTicks === startTicks && isLive(e);
+  }
+
+  /** Live descendants of the group's members that left the group (setsid, setpgid). */
+  escapedFrom(pgid: number): ProcEntry[] {
+    if (!this.childIndex) this.childIndex = childrenByParent(this.entries);
+    return escapedDescendants(this.childIndex, this.groups.get(pgid) ?? [], pgid);
+  }
+
+  /** Live processes outside every known group whose environment names this pod. */
+  taggedWith(id: PodIdentity): readonly ProcEntry[] {
+    if (!this.taggedIndex) {
+      this.taggedIndex = new Map();
+      for (const e of this.entries) {
+        if (!isLive(e) || e.pid === this.selfPid || this.knownGroups.has(e.pgrp)) continue;
+        const owner = this.identityOf(e.pid);
+        if (!owner) continue;
+        const key = identityKey(owner);
+        let list = this.taggedIndex.get(key);
+        if (!list) this.taggedIndex.set(key, (list = []));
+        list.push(e);
+      }
+    }
+    return this.taggedIndex.get(identityKey(id)) ?? [];
+  }
+}

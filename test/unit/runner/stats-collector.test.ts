@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { PodRuntime } from '../../../src/runner/pod-runtime.js';
+import { ProcessScanner } from '../../../src/runner/process-scanner.js';
+import { StatsCollector } from '../../../src/runner/stats-collector.js';
+import { FakeClock } from './support/fake-clock.js';
+import { proc, silent } from './support/fake-world.js';
+
+describe('stats-collector', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-stats-'));
+    writeFileSync(path.join(dir, 'stat'), 'cpu  10 0 5 100 0 0 0 0\nbtime 1700000000\n');
+    writeFileSync(path.join(dir, 'meminfo'), 'MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 500 kB\n');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('one /proc scan per GetStats call, shared by calls made together', async () => {
+    const clock = new FakeClock();
+    let scans = 0;
+    const scanner = new ProcessScanner(
+      {
+        scan: () => {
+          scans++;
+          return [proc(70, 70, { utimeTicks: 3, rssPages: 2 }), proc(71, 70, { rssPages: 1 }), proc(80, 80)];
+        },
+        readPodIdentity: () => undefined,
+      },
+      clock,
+      () => new Set([70]),
+      silent,
+      1,
+      () => clock.nowMs(),
+    );
+    const pod = {
+      record: {
+        uid: 'u1',
+        namespace: 'ns',
+        name: 'p',
+        containers: [{ name: 'c1', pgid: 70, dir, state: { state: 'running', running: { startedAtMs: 9 } } }],
+      },
+    } as unknown as PodRuntime;
+    const stats = new StatsCollector(
+      scanner,
+      dir,
+      () => [pod],
+      dir,
+      4096,
+      () => clock.nowMs(),
+    );
+    const first = stats.collect();
+    await clock.advance(2);
+    const result = await first;
+    expect(scans).to.equal(1);
+    const c = result.pods![0]!.containers![0]!;
+    expect([c.cpuUsageCoreNanoseconds, c.memoryRssBytes, c.processCount]).to.deep.equal([
+      30_000_000,
+      3 * 4096,
+      2,
+    ]);
+    expect(result.node?.processCount).to.equal(3);
+    const together = [stats.collect(), stats.collect()];
+    await clock.advance(2);
+    await Promise.all(together);
+    expect(scans).to.equal(2);
+  });
+});

@@ -1,0 +1,167 @@
+import type { ChildProcess } from 'node:child_process';
+import { pino } from 'pino';
+import type { ContainerLogs } from '../../../../src/runner/container-logs.js';
+import type { GroupEnd, GroupMonitor } from '../../../../src/runner/group-monitor.js';
+import type { LaunchPlan } from '../../../../src/runner/pod-plan.js';
+import { waiting, type ContainerRecord, type PodRecord } from '../../../../src/runner/pod-record.js';
+import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pod-runtime.js';
+import { ProcessScanner } from '../../../../src/runner/process-scanner.js';
+import type { PodIdentity, ProcEntry } from '../../../../src/runner/process-table.js';
+import { KUBERNETES_BACKOFF } from '../../../../src/runner/restart-backoff.js';
+import { FakeClock } from './fake-clock.js';
+
+export const silent = pino({ level: 'silent' });
+
+/** A process of the fake host. */
+export function proc(pid: number, pgrp: number, extra: Partial<ProcEntry> = {}): ProcEntry {
+  return {
+    pid,
+    ppid: 1,
+    pgrp,
+    state: 'S',
+    utimeTicks: 0,
+    stimeTicks: 0,
+    cutimeTicks: 0,
+    cstimeTicks: 0,
+    startTicks: pid,
+    rssPages: 1,
+    ...extra,
+  };
+}
+
+/**
+ * Fake processes, clock and monitor for PodRuntime: groups end when a test
+ * says so, /proc holds what a test puts there, and every signal is recorded.
+ */
+export class FakeWorld {
+  clock = new FakeClock();
+  nextPgid = 5_000;
+  ends = new Map<number, (end: GroupEnd) => void>();
+  procs = new Map<number, ProcEntry>();
+  identities = new Map<number, PodIdentity>();
+  signals: string[] = [];
+  launches: string[] = [];
+  removed: string[] = [];
+  /** Times at which a container's logs were rotated to *.previous. */
+  rotations: number[] = [];
+  changes = 0;
+  finished: string[] = [];
+  exitCodes = new Map<string, number>();
+  pods: PodRuntime[] = [];
+  scanner = new ProcessScanner(
+    {
+      scan: () => [...this.procs.values()],
+      readPodIdentity: (pid) => this.identities.get(pid),
+    },
+    this.clock,
+    () => {
+      const out = new Set<number>();
+      for (const p of this.pods) {
+        for (const c of p.record.containers) if (c.state.state === 'running') out.add(c.pgid);
+      }
+      return out;
+    },
+    silent,
+    1,
+    () => this.clock.nowMs(),
+  );
+
+  deps(): PodRuntimeDeps {
+    const logs = {
+      start() {},
+      stop() {},
+      rotate: () => this.rotations.push(this.clock.now),
+      refresh() {},
+      onGrow: () => () => undefined,
+      indexes: {},
+    };
+    return {
+      clock: this.clock,
+      monitor: {
+        watchChild: (pgid: number, _child: ChildProcess, onEnd: (e: GroupEnd) => void) =>
+          this.ends.set(pgid, onEnd),
+        adopt: (pgid: number, onEnd: (e: GroupEnd) => void) => this.ends.set(pgid, onEnd),
+        checkSoon: () => undefined,
+      } as unknown as GroupMonitor,
+      table: { read: (pid: number) => this.procs.get(pid) },
+      scanner: this.scanner,
+      launch: (plan: LaunchPlan) => {
+        const pgid = this.nextPgid++;
+        this.launches.push(`${plan.argv.join(' ')}@${this.clock.now}`);
+        this.procs.set(pgid, proc(pgid, pgid));
+        return {
+          ok: true,
+          run: { pgid, child: {} as ChildProcess, startedAtMs: this.clock.now, leaderStartTicks: pgid },
+        };
+      },
+      stderrInfo: () => ({ sizeBytes: 0 }),
+      readExitCode: (dir) => this.exitCodes.get(dir),
+      readPgidFile: () => undefined,
+      removePodDir: (dir) => {
+        this.removed.push(dir);
+        return Promise.resolve();
+      },
+      signalGroup: (pgid, sig) => {
+        this.signals.push(`${sig}->${pgid}`);
+        return this.ends.has(pgid);
+      },
+      signalProcess: (pid, sig) => {
+        this.signals.push(`${sig}->pid ${pid}`);
+        return this.procs.has(pid);
+      },
+      newLogs: () => logs as unknown as ContainerLogs,
+      policy: 'fail',
+      backoff: KUBERNETES_BACKOFF,
+      keepPodDirs: false,
+      bootId: 'boot-1',
+      log: silent,
+      onChange: () => this.changes++,
+      onFinished: (pod) => this.finished.push(pod.record.uid),
+    };
+  }
+
+  /** The group's leader exits with `code` and nothing is left. */
+  exit(pgid: number, code: number | null, signal: NodeJS.Signals | null = null): void {
+    const onEnd = this.ends.get(pgid)!;
+    this.ends.delete(pgid);
+    this.procs.delete(pgid);
+    onEnd({ pgid, leaderExit: { code, signal }, scanError: undefined });
+  }
+}
+
+/** A pod record with the given containers (each runs its own name). */
+export function record(
+  containers: Array<Partial<ContainerRecord> & { name: string }>,
+  restartPolicy = 'Never',
+  uid = 'u1',
+): PodRecord {
+  return {
+    version: 1,
+    uid,
+    namespace: 'ns',
+    name: `p-${uid}`,
+    restartPolicy,
+    createdAtMs: 1,
+    podDir: `/r/ns/p-${uid}`,
+    podDirWritten: true,
+    deleting: false,
+    deleteStartedAtMs: 0,
+    gracePeriodSeconds: 0,
+    containers: containers.map((c) => ({
+      init: false,
+      image: '',
+      dir: `/r/ns/p-${uid}/containers/${c.name}`,
+      launch: { argv: [c.name], cwd: '/', podEnv: [] },
+      setupError: undefined,
+      state: waiting('ContainerCreating'),
+      lastState: undefined,
+      restartCount: 0,
+      pgid: 0,
+      leaderStartTicks: 0,
+      bootId: 'boot-1',
+      backoffMs: 0,
+      restartAtMs: 0,
+      ...c,
+    })),
+  };
+}
