@@ -93,6 +93,13 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
+/** Disk use of one container directory: its log files, and everything else. */
+interface FsUsage {
+  logsBytes: number;
+  rootfsBytes: number;
+  atMs: number;
+}
+
 /**
  * Node and per-container usage from ONE /proc scan per call (shared with
  * whatever else asked the scanner for one at the same time). Container CPU
@@ -103,7 +110,7 @@ async function sizeOf(file: string): Promise<number> {
  */
 export class StatsCollector {
   private readonly cpuHighWater = new Map<string, number>();
-  private readonly rootfsCache = new Map<string, { bytes: number; atMs: number }>();
+  private readonly fsCache = new Map<string, FsUsage>();
 
   constructor(
     private readonly scanner: Pick<ProcessScanner, 'snapshot'>,
@@ -130,8 +137,7 @@ export class StatsCollector {
         seen.add(key);
         const cpuNs = Math.max(usage.cpuNs, this.cpuHighWater.get(key) ?? 0);
         this.cpuHighWater.set(key, cpuNs);
-        const logsBytes =
-          (await sizeOf(path.join(c.dir, 'stdout'))) + (await sizeOf(path.join(c.dir, 'stderr')));
+        const fs = await this.fsUsage(c.dir, now);
         containers.push({
           name: c.name,
           cpuUsageCoreNanoseconds: cpuNs,
@@ -139,8 +145,8 @@ export class StatsCollector {
           memoryRssBytes: usage.rssBytes,
           processCount: usage.processes,
           startedAtMs: c.state.running.startedAtMs,
-          logsBytes,
-          rootfsBytes: await this.rootfs(c.dir, now),
+          logsBytes: fs.logsBytes,
+          rootfsBytes: fs.rootfsBytes,
         });
       }
       if (containers.length > 0) {
@@ -156,13 +162,22 @@ export class StatsCollector {
     return { timestampMs: now, node: await this.node(snapshot.entries.length), pods };
   }
 
-  private async rootfs(dir: string, now: number): Promise<number> {
-    const cached = this.rootfsCache.get(dir);
-    if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached.bytes;
-    const bytes = await dirBytes(dir);
-    this.rootfsCache.set(dir, { bytes, atMs: now });
-    if (this.rootfsCache.size > 10_000) this.rootfsCache.clear();
-    return bytes;
+  /**
+   * Disk use changes slowly and costs a stat per file, so, like cAdvisor's
+   * periodic housekeeping, it is measured at most every ROOTFS_CACHE_MS per
+   * container rather than on every scrape.
+   */
+  private async fsUsage(dir: string, now: number): Promise<FsUsage> {
+    const cached = this.fsCache.get(dir);
+    if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached;
+    const usage: FsUsage = {
+      logsBytes: (await sizeOf(path.join(dir, 'stdout'))) + (await sizeOf(path.join(dir, 'stderr'))),
+      rootfsBytes: await dirBytes(dir),
+      atMs: now,
+    };
+    this.fsCache.set(dir, usage);
+    if (this.fsCache.size > 10_000) this.fsCache.clear();
+    return usage;
   }
 
   private async node(processCount: number): Promise<NodeStats> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -65,5 +65,49 @@ describe('stats-collector', () => {
     await clock.advance(2);
     await Promise.all(together);
     expect(scans).to.equal(2);
+  });
+
+  it('measures disk use (logs and the rest) at most every 30 s per container', async () => {
+    const clock = new FakeClock();
+    const scanner = {
+      snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
+    };
+    const containerDir = path.join(dir, 'c1');
+    mkdirSync(containerDir);
+    writeFileSync(path.join(containerDir, 'stdout'), 'x'.repeat(10));
+    writeFileSync(path.join(containerDir, 'script.sh'), 'y'.repeat(5));
+    const pod = {
+      record: {
+        uid: 'u1',
+        namespace: 'ns',
+        name: 'p',
+        containers: [
+          {
+            name: 'c1',
+            pgid: 70,
+            dir: containerDir,
+            state: { state: 'running', running: { startedAtMs: 9 } },
+          },
+        ],
+      },
+    } as unknown as PodRuntime;
+    const stats = new StatsCollector(
+      scanner as unknown as ProcessScanner,
+      dir,
+      () => [pod],
+      dir,
+      4096,
+      () => clock.nowMs(),
+    );
+    const fsOf = async (): Promise<number[]> => {
+      const c = (await stats.collect()).pods![0]!.containers![0]!;
+      return [Number(c.logsBytes), Number(c.rootfsBytes)];
+    };
+    expect(await fsOf()).to.deep.equal([10, 5]);
+    writeFileSync(path.join(containerDir, 'stdout'), 'x'.repeat(20));
+    await clock.advance(29_000);
+    expect(await fsOf()).to.deep.equal([10, 5]);
+    await clock.advance(1_000);
+    expect(await fsOf()).to.deep.equal([20, 5]);
   });
 });
