@@ -17,6 +17,13 @@
 #   VK_CMD_RUNNER_ARGS    extra runner flags, e.g. "--root-dir /scratch/$USER"
 #   VK_CMD_KUBELET_ARGS   extra kubelet flags, e.g. "--node-labels gpu=a100"
 #   VK_CMD_KLOG_V         kubelet verbosity (default 3, as in the original)
+#   VK_CMD_DELETE_NODE_ON_EXIT  true (default): when the kubelet is stopped
+#                         with SIGTERM (the end of the job or allocation this
+#                         runs in), it deletes its Node and Lease, so no
+#                         NotReady node is left behind; the original left it.
+#                         Set false to keep the Node across a restart of the
+#                         kubelet (an upgrade): a deleted Node takes its pods'
+#                         API objects with it.
 set -uo pipefail
 
 export MAIN="${MAIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -34,6 +41,8 @@ export KUBELET_PORT="${KUBELET_PORT:-10255}"
 export JIRIAF_WALLTIME="${JIRIAF_WALLTIME:-60}"
 export JIRIAF_NODETYPE="${JIRIAF_NODETYPE:-cpu}"
 export JIRIAF_SITE="${JIRIAF_SITE:-Local}"
+
+export VK_CMD_DELETE_NODE_ON_EXIT="${VK_CMD_DELETE_NODE_ON_EXIT:-true}"
 
 log() { printf 'start.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

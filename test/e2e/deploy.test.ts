@@ -43,37 +43,84 @@ interface KubeconfigShape {
   users: Array<{ user: { 'auth-provider': { config: { tokenFile: string } } } }>;
 }
 
-async function renderBase(): Promise<KubernetesObject[]> {
-  return loadAllYaml(await mustKubectl(['kustomize', BASE_DIR])) as KubernetesObject[];
+/** What each kustomization renders, as "Kind/name". */
+const BASE_KINDS = [
+  'ClusterRole/vk-cmd-kubelet',
+  'ClusterRoleBinding/vk-cmd-kubelet',
+  'ConfigMap/vk-cmd-kubelet-env',
+  'ConfigMap/vk-cmd-kubelet-kubeconfig',
+  'Deployment/vk-cmd-kubelet',
+  'Namespace/vk-cmd',
+  'Role/vk-cmd-kubelet-lease',
+  'RoleBinding/vk-cmd-kubelet-lease',
+  'Service/vk-cmd-kubelet',
+  'ServiceAccount/vk-cmd-kubelet',
+];
+const METRICS_SERVER_KINDS = [
+  'APIService/v1beta1.metrics.k8s.io',
+  'ClusterRole/system:aggregated-metrics-reader',
+  'ClusterRole/system:metrics-server',
+  'ClusterRoleBinding/metrics-server:system:auth-delegator',
+  'ClusterRoleBinding/system:metrics-server',
+  'Deployment/metrics-server',
+  'RoleBinding/metrics-server-auth-reader',
+  'Service/metrics-server',
+  'ServiceAccount/metrics-server',
+];
+
+/** `kubectl kustomize dir`, parsed, after checking it renders exactly `kinds` ("Kind/name"). */
+async function renderExactly(dir: string, kinds: string[]): Promise<KubernetesObject[]> {
+  const objects = loadAllYaml(await mustKubectl(['kustomize', dir])) as KubernetesObject[];
+  expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).to.deep.equal([...kinds].sort());
+  return objects;
 }
 
 function toYaml(objects: KubernetesObject[]): string {
   return objects.map((o) => dumpYaml(o)).join('---\n');
 }
 
-/** A stand-in for metrics-server's release Deployment, with the args its manifest ships. */
-const METRICS_SERVER_STUB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: metrics-server
-  namespace: kube-system
-spec:
-  selector:
-    matchLabels: {k8s-app: metrics-server}
-  template:
-    metadata:
-      labels: {k8s-app: metrics-server}
-    spec:
-      containers:
-        - name: metrics-server
-          image: registry.k8s.io/metrics-server/metrics-server:v0.7.2
-          args:
-            - --cert-dir=/tmp
-            - --secure-port=10250
-            - --kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname
-            - --kubelet-use-node-status-port
-            - --metric-resolution=15s
-`;
+interface ContainerShape {
+  name: string;
+  image: string;
+  args: string[];
+  ports?: Array<{ name: string; containerPort: number }>;
+  startupProbe?: ProbeShape;
+  livenessProbe?: ProbeShape;
+  readinessProbe?: ProbeShape;
+}
+interface ProbeShape {
+  httpGet?: { path: string; port: string | number; scheme?: string };
+}
+interface DeploymentShape extends KubernetesObject {
+  spec: { template: { spec: { containers: ContainerShape[] } } };
+}
+
+/** `kubectl apply --dry-run=server -k dir` succeeds for every one of `kinds` ("Kind/name"). */
+async function expectServerDryRun(dir: string, kinds: string[]): Promise<void> {
+  const result = await kubectl(['apply', '--dry-run=server', '-k', dir]);
+  expect(result.code, result.stderr).to.equal(0);
+  for (const kind of kinds) {
+    const [k, name] = kind.split('/');
+    expect(result.stdout.toLowerCase()).to.match(
+      new RegExp(
+        `${k!.toLowerCase()}[.a-z0-9/]*/${name} (created|configured|unchanged) \\(server dry run\\)`,
+      ),
+    );
+  }
+}
+
+/** The value that follows `flag` in an argv, or undefined. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function deploymentContainer(objects: KubernetesObject[], name: string): ContainerShape {
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === name) as
+    DeploymentShape | undefined;
+  expect(deployment, `Deployment ${name}`).to.not.equal(undefined);
+  return deployment!.spec.template.spec.containers[0]!;
+}
 
 describe('deploy/: kustomize manifests', function () {
   this.timeout(300_000);
@@ -93,22 +140,7 @@ describe('deploy/: kustomize manifests', function () {
   });
 
   it('renders, and every object of deploy/base passes a server-side dry run', async () => {
-    const objects = await renderBase();
-    const kinds = objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
-    expect(kinds).to.deep.equal(
-      [
-        'ClusterRole/vk-cmd-kubelet',
-        'ClusterRoleBinding/vk-cmd-kubelet',
-        'ConfigMap/vk-cmd-kubelet-env',
-        'ConfigMap/vk-cmd-kubelet-kubeconfig',
-        'Deployment/vk-cmd-kubelet',
-        'Namespace/vk-cmd',
-        'Role/vk-cmd-kubelet-lease',
-        'RoleBinding/vk-cmd-kubelet-lease',
-        'Service/vk-cmd-kubelet',
-        'ServiceAccount/vk-cmd-kubelet',
-      ].sort(),
-    );
+    const objects = await renderExactly(BASE_DIR, BASE_KINDS);
     const lease = objects.find((o) => o.kind === 'Role');
     expect(lease?.metadata?.namespace, 'the lease Role stays in kube-node-lease').to.equal('kube-node-lease');
 
@@ -117,38 +149,49 @@ describe('deploy/: kustomize manifests', function () {
     // object itself is still only dry-run applied.
     await kubectl(['wait', '--for=delete', 'namespace/vk-cmd', '--timeout=120s'], undefined, 150_000);
     await kubectl(['create', 'namespace', 'vk-cmd']);
-    const result = await kubectl(['apply', '--dry-run=server', '-k', BASE_DIR]);
-    expect(result.code, result.stderr).to.equal(0);
-    for (const kind of kinds) {
-      const [k, name] = kind.split('/');
-      expect(result.stdout.toLowerCase()).to.match(
-        new RegExp(
-          `${k!.toLowerCase()}[.a-z0-9/]*/${name} (created|configured|unchanged) \\(server dry run\\)`,
-        ),
-      );
+    await expectServerDryRun(BASE_DIR, BASE_KINDS);
+  });
+
+  it('probes the kubelet on its plain-HTTP health port, bound where the node can reach it', async () => {
+    const kubelet = deploymentContainer(await renderExactly(BASE_DIR, BASE_KINDS), 'vk-cmd-kubelet');
+    // Probes come from the node's kubelet to the pod IP: loopback would not do.
+    expect(flagValue(kubelet.args, '--healthz-bind-address')).to.equal('0.0.0.0');
+    const healthzPort = kubelet.ports?.find((p) => p.name === 'healthz')?.containerPort;
+    expect(String(healthzPort)).to.equal(flagValue(kubelet.args, '--healthz-port'));
+    for (const [probe, probePath] of [
+      ['startupProbe', '/healthz'],
+      ['livenessProbe', '/healthz'],
+      ['readinessProbe', '/readyz'],
+    ] as const) {
+      // Plain HTTP: the HTTPS port asks every caller for credentials, probes have none.
+      expect(kubelet[probe]?.httpGet, probe).to.deep.equal({ path: probePath, port: 'healthz' });
     }
   });
 
-  it('patches a metrics-server Deployment with flags metrics-server really has', async () => {
-    const dir = path.join(workDir, 'metrics-server');
-    await mustRun('mkdir', ['-p', dir]);
-    writeFileSync(path.join(dir, 'metrics-server.yaml'), METRICS_SERVER_STUB);
-    // Kustomize refuses absolute component paths; relative ones may leave the root.
-    const rel = (sub: string): string => path.relative(dir, path.join(METRICS_OVERLAY_DIR, sub));
-    writeFileSync(
-      path.join(dir, 'kustomization.yaml'),
-      `resources: [metrics-server.yaml]\ncomponents: [${rel('vk-cmd-args')}, ${rel('insecure-tls')}]\n`,
-    );
-    // The overlay itself names the same components, so this exercises what it applies.
-    const overlay = loadYaml<{ components: string[] }>(
+  it('builds the image on the Node.js release the runner tarball ships', () => {
+    const pinned = /^PINNED_NODE_VERSION=(\S+)$/m.exec(
+      readFileSync(path.join(REPO_ROOT, 'scripts', 'dist.sh'), 'utf8'),
+    )?.[1];
+    const image = /^ARG NODE_VERSION=(\S+)$/m.exec(
+      readFileSync(path.join(REPO_ROOT, 'deploy', 'image', 'Containerfile'), 'utf8'),
+    )?.[1];
+    expect(pinned).to.match(/^22\./);
+    expect(image).to.equal(pinned);
+  });
+
+  it('renders the metrics-server overlay offline, with flags metrics-server really has, and dry-runs it', async () => {
+    const overlay = loadYaml<{ resources: string[]; components: string[] }>(
       readFileSync(path.join(METRICS_OVERLAY_DIR, 'kustomization.yaml'), 'utf8'),
     );
     expect(overlay.components).to.deep.equal(['vk-cmd-args', 'insecure-tls']);
+    for (const resource of overlay.resources) {
+      expect(resource, 'nothing is fetched').to.not.match(/:\/\/|^github\.com\//);
+    }
 
-    const [deployment] = loadAllYaml(await mustKubectl(['kustomize', dir])) as Array<{
-      spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
-    }>;
-    const args = deployment!.spec.template.spec.containers[0]!.args;
+    const objects = await renderExactly(METRICS_OVERLAY_DIR, METRICS_SERVER_KINDS);
+    const container = deploymentContainer(objects, 'metrics-server');
+    expect(container.image).to.equal('registry.k8s.io/metrics-server/metrics-server:v0.7.2');
+    const args = container.args;
     expect(args.slice(0, 5), 'the release args are kept').to.deep.equal([
       '--cert-dir=/tmp',
       '--secure-port=10250',
@@ -160,28 +203,21 @@ describe('deploy/: kustomize manifests', function () {
     expect(preferred.at(-1), 'the last occurrence wins').to.equal(
       '--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP',
     );
+    expect(args).to.include('--kubelet-use-node-status-port');
     expect(args).to.include('--kubelet-insecure-tls');
 
     const help = await mustRun(path.join(TOOLS_BIN, 'metrics-server'), ['--help']).catch(
       (err: Error) => err.message,
     );
-    for (const flag of [
-      '--kubelet-use-node-status-port',
-      '--kubelet-preferred-address-types',
-      '--kubelet-insecure-tls',
-    ]) {
+    for (const flag of new Set(args.map((a) => a.split('=')[0]!))) {
       expect(help, `metrics-server --help lists ${flag}`).to.contain(flag);
     }
 
-    const result = await kubectl(['apply', '--dry-run=server', '-k', dir]);
-    expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(
-      /deployment\.apps\/metrics-server (created|configured) \(server dry run\)/,
-    );
+    await expectServerDryRun(METRICS_OVERLAY_DIR, METRICS_SERVER_KINDS);
   });
 
   it("runs the wiki example with only the base's RBAC, through the base's kubeconfig", async () => {
-    const objects = await renderBase();
+    const objects = await renderExactly(BASE_DIR, BASE_KINDS);
     rbacYaml = toYaml(objects.filter((o) => RBAC_KINDS.has(o.kind ?? '')));
     await mustKubectl(['apply', '-f', '-'], rbacYaml);
 
