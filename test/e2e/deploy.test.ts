@@ -40,7 +40,7 @@ const RBAC_KINDS = new Set([
 
 interface KubeconfigShape {
   clusters: Array<{ cluster: { server: string; 'certificate-authority': string } }>;
-  users: Array<{ user: { 'auth-provider': { config: { tokenFile: string } } } }>;
+  users: Array<{ user: { tokenFile: string } }>;
 }
 
 /** What each kustomization renders, as "Kind/name". */
@@ -272,16 +272,13 @@ describe('deploy/: kustomize manifests', function () {
     const kubeconfig = loadYaml<KubeconfigShape>(configMap.data!['kubeconfig']!);
     kubeconfig.clusters[0]!.cluster.server = testCluster().env['APISERVER_URL']!;
     kubeconfig.clusters[0]!.cluster['certificate-authority'] = testCluster().env['CA_CERT']!;
-    kubeconfig.users[0]!.user['auth-provider'].config.tokenFile = tokenFile;
+    kubeconfig.users[0]!.user.tokenFile = tokenFile;
     const kubeconfigPath = path.join(workDir, 'kubeconfig');
     writeFileSync(kubeconfigPath, dumpYaml(kubeconfig));
+    // kubectl (client-go) must read the base's kubeconfig as the kubelet does.
     const whoami = await mustRun(path.join(TOOLS_BIN, 'kubectl'), [
-      '--token',
-      token,
-      '--server',
-      testCluster().env['APISERVER_URL']!,
-      '--certificate-authority',
-      testCluster().env['CA_CERT']!,
+      '--kubeconfig',
+      kubeconfigPath,
       'auth',
       'whoami',
       '-o',

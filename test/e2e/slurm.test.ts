@@ -11,7 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ApiException, type V1Node } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, type V1Node } from '@kubernetes/client-node';
 import { parseEnvFile } from './support/cluster.js';
 import { mustRun, runCommand } from './support/commands.js';
 import {
@@ -216,20 +216,28 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
     expect(kubeletPids(job), 'kubelet processes left').to.deep.equal([]);
   }
 
-  /** No kubelet heartbeats any more: the node is not Ready, or gone. */
-  const waitNodeDown = (job: NodeJob): Promise<void> =>
+  /** The allocation took its node along: the kubelet deleted its Node and Lease on the way out. */
+  const waitNodeGone = (job: NodeJob): Promise<void> =>
     eventually(
       async () => {
-        const node = await core()
-          .readNode({ name: job.nodeName })
-          .catch((err: unknown) => {
-            if (err instanceof ApiException && err.code === 404) return undefined;
-            throw err;
-          });
-        return node === undefined || readyStatus(node) !== 'True';
+        const gone = (p: Promise<unknown>): Promise<boolean> =>
+          p.then(
+            () => false,
+            (err: unknown) => {
+              if (err instanceof ApiException && err.code === 404) return true;
+              throw err;
+            },
+          );
+        const nodeGone = await gone(core().readNode({ name: job.nodeName }));
+        const leaseGone = await gone(
+          kc()
+            .makeApiClient(CoordinationV1Api)
+            .readNamespacedLease({ name: job.nodeName, namespace: 'kube-node-lease' }),
+        );
+        return nodeGone && leaseGone;
       },
       120_000,
-      `node ${job.nodeName} no longer Ready`,
+      `node ${job.nodeName} and its lease deleted`,
       1000,
     );
 
@@ -307,7 +315,7 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
     await waitJobGone(job);
     expect(jobOutput(job)).to.contain('stopping (signal TERM)');
     expectEverythingStopped(job, pgid);
-    await waitNodeDown(job);
+    await waitNodeGone(job);
     await kubectl(['delete', 'namespace', namespace, '--wait=false']);
   });
 
@@ -412,11 +420,8 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
       expect(readFileSync(marker, 'utf8').trim()).to.equal('kubelet=gone runner=running');
       expectEverythingStopped(job, pgid);
 
-      // NODE DELETION GOES HERE. vk-cmd.sbatch sets VK_CMD_DELETE_NODE_ON_EXIT=true;
-      // once vk-cmd-kubelet implements --delete-node-on-exit, replace the wait
-      // below with one for the Node and its Lease in kube-node-lease to be gone
-      // (waitForGone), since a NotReady node would then be a failure.
-      await waitNodeDown(job);
+      // vk-cmd.sbatch sets VK_CMD_DELETE_NODE_ON_EXIT=true: a NotReady node left behind is a failure.
+      await waitNodeGone(job);
       await kubectl(['delete', 'namespace', namespace, '--wait=false']);
     });
   }
