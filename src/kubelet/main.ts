@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createRootLogger, type Logger } from '../common/logger.js';
+import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { version } from '../common/version.js';
 import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
@@ -114,8 +115,12 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   late.kubelet = kubelet;
 
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
+      if (repeatedSignalAction(signal) === 'ignore') {
+        logger.info({ signal }, 'Already shutting down');
+        return;
+      }
       logger.warn({ signal }, 'Second signal; exiting now');
       process.exit(1);
     }

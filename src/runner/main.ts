@@ -1,5 +1,6 @@
 import { createRootLogger } from '../common/logger.js';
 import { version } from '../common/version.js';
+import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { ConfigError } from './errors.js';
 import { RunnerApp } from './runner-app.js';
 import { parseRunnerArgs, USAGE } from './runner-config.js';
@@ -42,6 +43,10 @@ async function main(): Promise<number> {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
+        if (repeatedSignalAction(signal) === 'ignore') {
+          log.info({ signal }, 'Already shutting down');
+          return;
+        }
         log.warn({ signal }, 'Second signal; exiting now');
         resolve(1);
         return;

@@ -315,7 +315,7 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
     await waitJobGone(job);
     expect(jobOutput(job)).to.contain('stopping (signal TERM)');
     expectEverythingStopped(job, pgid);
-    await waitNodeGone(job);
+    await waitNodeGone(job).catch(withDiagnostics(job));
     await kubectl(['delete', 'namespace', namespace, '--wait=false']);
   });
 
@@ -421,7 +421,7 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
       expectEverythingStopped(job, pgid);
 
       // vk-cmd.sbatch sets VK_CMD_DELETE_NODE_ON_EXIT=true: a NotReady node left behind is a failure.
-      await waitNodeGone(job);
+      await waitNodeGone(job).catch(withDiagnostics(job));
       await kubectl(['delete', 'namespace', namespace, '--wait=false']);
     });
   }

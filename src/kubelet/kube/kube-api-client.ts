@@ -1,16 +1,8 @@
-import type {
-  AuthenticationV1TokenRequest,
-  CoreV1Event,
-  V1ConfigMap,
-  V1Lease,
-  V1Node,
-  V1Pod,
-  V1Secret,
-} from '@kubernetes/client-node';
+import type { CoreV1Event, V1ConfigMap, V1Lease, V1Node, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
-import { ApiError, type KubeApi, type PodInformer, type TokenRequest } from './kube-api.js';
+import { ApiError, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
 import { ListWatchPodInformer } from './list-watch-informer.js';
 
@@ -163,27 +155,6 @@ export class KubeApiClient implements KubeApi {
       this.call<V1Secret>('get', 'secrets', { method: 'GET', path: core(namespace, 'secrets', name) }),
     );
     return secret ? { data: secret.data } : null;
-  }
-
-  async requestServiceAccountToken(
-    namespace: string,
-    serviceAccount: string,
-    request: TokenRequest,
-  ): Promise<string> {
-    const answer = await this.call<AuthenticationV1TokenRequest>('create', 'serviceaccounts/token', {
-      method: 'POST',
-      path: `${core(namespace, 'serviceaccounts', serviceAccount)}/token`,
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: {
-          audiences: request.audiences,
-          expirationSeconds: request.expirationSeconds,
-          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: request.pod.name, uid: request.pod.uid },
-        },
-      },
-    });
-    return answer.status?.token ?? '';
   }
 
   createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event> {

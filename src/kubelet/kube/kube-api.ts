@@ -15,13 +15,6 @@ export class ApiError extends Error {
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
 
-/** What a projected serviceAccountToken asks for; empty audiences mean the API server's own. */
-export interface TokenRequest {
-  audiences: string[];
-  expirationSeconds: number;
-  pod: { name: string; uid: string };
-}
-
 /** Events of the pod informer. */
 export interface PodInformerHandlers {
   add(pod: V1Pod): void;
@@ -77,15 +70,6 @@ export interface KubeApi {
   /** null when the object does not exist. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null>;
   getSecret(namespace: string, name: string): Promise<SecretData | null>;
-  /**
-   * A token of the service account, bound to the pod (TokenRequest, as the
-   * kubelet asks for projected tokens). Rejects with ApiError (403 without RBAC).
-   */
-  requestServiceAccountToken(
-    namespace: string,
-    serviceAccount: string,
-    request: TokenRequest,
-  ): Promise<string>;
 
   createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event>;
   /** Merge patch of an event (count and lastTimestamp of a repeated event). */

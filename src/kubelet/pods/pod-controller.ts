@@ -59,7 +59,7 @@ export class PodController {
       ignoreRestartPolicy,
       now: this.now,
     });
-    const fetcher = new PodObjectFetcher(api, logger);
+    const fetcher = new PodObjectFetcher(api);
     this.creator = new PodCreator(fetcher, runner, this.reporter, logger, {
       hostIp,
       ignoreRestartPolicy,

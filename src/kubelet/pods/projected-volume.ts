@@ -1,12 +1,7 @@
 import type { V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
 import { fieldRefValue, resourceFieldValue, type EnvContext } from './env-resolver.js';
-import {
-  allContainers,
-  DEFAULT_TOKEN_EXPIRATION_SECONDS,
-  tokenKey,
-  type FetchedObjects,
-} from './object-refs.js';
+import { allContainers, type FetchedObjects } from './object-refs.js';
 import { checkItems, configMapData, mountError, secretData, type SkippedVolume } from './volume-data.js';
 
 /** One file of a projected or downwardAPI volume, relative to the volume's root. */
@@ -53,8 +48,12 @@ export function downwardApiFiles(
 
 /**
  * The files of a projected volume, as the kubelet's projected volume plugin
- * writes them: configMap and secret sources (items, optional), downward API
- * items and service-account tokens (left out when the token was refused).
+ * writes them: configMap and secret sources (items, optional) and downward
+ * API items. Service-account tokens are left out without a word: a kubelet
+ * refreshes them in running pods, which files written once by the runner
+ * cannot follow, and minting them needs a cluster-wide grant that a kubelet
+ * without the node authorizer should not hold; every pod has such a source
+ * in its default kube-api-access volume, so warning about it would be noise.
  * Sources vk-cmd cannot provide (clusterTrustBundle, podCertificate) are
  * reported in `skipped`.
  */
@@ -91,13 +90,7 @@ export function projectedFiles(
     } else if (source.downwardAPI) {
       files.push(...downwardApiFiles(pod, volume, source.downwardAPI.items ?? [], ctx));
     } else if (source.serviceAccountToken) {
-      const {
-        audience = '',
-        expirationSeconds = DEFAULT_TOKEN_EXPIRATION_SECONDS,
-        path,
-      } = source.serviceAccountToken;
-      const token = objects.tokens?.get(tokenKey({ audience, expirationSeconds }));
-      if (token) files.push({ path, data: Buffer.from(token, 'utf8') });
+      continue;
     } else {
       const kind = Object.keys(source).find((k) => (source as Record<string, unknown>)[k] !== undefined);
       skipped.push({ name: volume.name, kind: `${kind ?? 'unknown'} source of a projected volume` });

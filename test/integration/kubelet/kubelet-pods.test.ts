@@ -205,7 +205,7 @@ describe('kubelet pods against a fake runner and API', function () {
     await waitFor(() => h.runner.pod(uid) === undefined, 5000, 'runner forgot the pod');
   });
 
-  it('provides the default kube-api-access volume, and runs without the volumes it cannot provide (FailedMount)', async () => {
+  it('provides the default kube-api-access volume without a token, and runs without the volumes it cannot provide (FailedMount)', async () => {
     await h.startKubelet();
     h.api.configMaps.set('default/kube-root-ca.crt', { data: { 'ca.crt': 'CA PEM' } });
     const pod = h.api.addPod({
@@ -237,8 +237,7 @@ describe('kubelet pods against a fake runner and API', function () {
     expect(spec.containers[0]!.volumeMounts.map((m) => m.name)).to.deep.equal(['kube-api-access-abcde']);
     const volume = spec.volumes[0]!.secret!;
     const text = (key: string) => volume.data[key]?.toString('utf8');
-    expect(volume.items.map((i) => i.path)).to.deep.equal(['token', 'ca.crt', 'namespace']);
-    expect(text('token')).to.equal('token:default/builder:vols::3607');
+    expect(volume.items.map((i) => i.path)).to.deep.equal(['ca.crt', 'namespace']);
     expect(text('ca.crt')).to.equal('CA PEM');
     expect(text('namespace')).to.equal('default');
     const warning = await waitFor(

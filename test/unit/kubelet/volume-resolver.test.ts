@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { Volume } from '../../../src/generated/vkcmd/runner/v1/Volume.js';
 import { ContainerConfigError } from '../../../src/kubelet/errors.js';
-import { referencedObjects, tokenKey, type FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
+import { referencedObjects, type FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
 import { buildRunnerPodSpec } from '../../../src/kubelet/pods/runner-pod-spec.js';
 import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
 import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
@@ -37,11 +37,9 @@ function pod(volumes: V1Volume[]): V1Pod {
   };
 }
 
-const token = 'header.payload.signature';
 const objects = (overrides: Partial<FetchedObjects> = {}): FetchedObjects => ({
   configMaps: new Map([['kube-root-ca.crt', { data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\n' } }]]),
   secrets: new Map(),
-  tokens: new Map([[tokenKey({ audience: '', expirationSeconds: 3607 }), token]]),
   ...overrides,
 });
 
@@ -56,25 +54,16 @@ function files(v: Volume): Record<string, [string, number | undefined]> {
 }
 
 describe('projected and downwardAPI volumes', () => {
-  it("resolves the default kube-api-access volume: token, the cluster CA and the pod's namespace", () => {
+  it("resolves the default kube-api-access volume to the cluster CA and the pod's namespace, without a token", () => {
     const { volumes, skipped } = resolveVolumes(pod([kubeApiAccess]), objects(), ctx);
     expect(skipped).to.deep.equal([]);
     expect(volumes).to.have.length(1);
     expect(volumes[0]!.secret?.defaultMode).to.equal(420);
     expect(files(volumes[0]!)).to.deep.equal({
-      token: [token, undefined],
       'ca.crt': ['-----BEGIN CERTIFICATE-----\n', undefined],
       namespace: ['ns', undefined],
     });
-  });
-
-  it('leaves the token file out when the API server refused the token, and still runs the pod', () => {
-    const refused = objects({
-      tokens: new Map([[tokenKey({ audience: '', expirationSeconds: 3607 }), null]]),
-    });
-    const { spec, skipped } = buildRunnerPodSpec(pod([kubeApiAccess]), refused, ctx);
-    expect(skipped).to.deep.equal([]);
-    expect(Object.keys(files(spec.volumes![0]!))).to.deep.equal(['ca.crt', 'namespace']);
+    const { spec } = buildRunnerPodSpec(pod([kubeApiAccess]), objects(), ctx);
     expect(spec.containers![0]!.volumeMounts).to.have.length(1);
   });
 
@@ -213,7 +202,7 @@ describe('projected and downwardAPI volumes', () => {
     expect(files(spec.volumes![0]!)).to.deep.equal({ uid: ['u1', undefined] });
   });
 
-  it('collects the objects and tokens projected volumes refer to', () => {
+  it('collects the objects projected volumes refer to', () => {
     const refs = referencedObjects(
       pod([
         kubeApiAccess,
@@ -230,9 +219,5 @@ describe('projected and downwardAPI volumes', () => {
     );
     expect([...refs.configMaps]).to.deep.equal(['kube-root-ca.crt']);
     expect([...refs.secrets]).to.deep.equal(['s1']);
-    expect([...refs.tokens.values()]).to.deep.equal([
-      { audience: '', expirationSeconds: 3607 },
-      { audience: 'vault', expirationSeconds: 600 },
-    ]);
   });
 });

@@ -4,7 +4,6 @@ import {
   type KubeApi,
   type PodInformer,
   type PodInformerHandlers,
-  type TokenRequest,
 } from '../../../../src/kubelet/kube/kube-api.js';
 import type { ConfigMapData, SecretData } from '../../../../src/kubelet/pods/object-refs.js';
 import { mergePatch, strategicMerge } from './patch-merge.js';
@@ -252,16 +251,6 @@ export class FakeKubeApi implements KubeApi {
   async getSecret(namespace: string, name: string): Promise<SecretData | null> {
     this.log('getSecret', { namespace, name });
     return this.secrets.get(`${namespace}/${name}`) ?? null;
-  }
-
-  /** A token naming what it was issued for; fail with `failures.set('requestServiceAccountToken', ...)`. */
-  async requestServiceAccountToken(
-    namespace: string,
-    serviceAccount: string,
-    request: TokenRequest,
-  ): Promise<string> {
-    this.log('requestServiceAccountToken', { namespace, serviceAccount, request });
-    return `token:${namespace}/${serviceAccount}:${request.pod.name}:${request.audiences.join(',')}:${request.expirationSeconds}`;
   }
 
   async createEvent(_namespace: string, event: CoreV1Event): Promise<CoreV1Event> {
