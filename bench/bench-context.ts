@@ -28,6 +28,8 @@ export interface ClusterContext extends BenchBase {
   timeline: PodTimeline;
   apiWatch: ApiPodWatch;
   runnerWatch: RunnerWatch;
+  /** The control plane's metrics-server, which the footprint scenario pauses to measure CPU without scrapes. */
+  metricsServerPid: number | undefined;
 }
 
 /** Anything worth keeping in the JSON result besides the table rows. */

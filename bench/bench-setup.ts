@@ -16,6 +16,15 @@ import { RunnerWatch } from './runner-watch.js';
 
 const REUSE_ENV = 'VK_CMD_E2E_CLUSTER_DIR';
 
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Node.js flags that make a process write a V8 CPU profile into `dir` when it exits. */
 export function cpuProfFlags(dir: string | undefined): string[] {
   if (!dir) return [];
@@ -131,6 +140,7 @@ export async function setUpCluster(
       timeline,
       apiWatch,
       runnerWatch,
+      metricsServerPid: readPid(path.join(cluster.dir, 'pids', 'metrics-server.pid')),
     },
   };
 }

@@ -38,14 +38,14 @@ stop_pidfile "$demo_dir/runner.pid"
 
 say "Starting vk-cmd-runner (root dir $demo_dir/home, socket $socket)"
 mkdir -p "$demo_dir/home"
-nohup node --max-semi-space-size=4 bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
+nohup node --max-semi-space-size=2 --optimize-for-size bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
   >"$demo_dir/runner.log" 2>&1 &
 echo $! >"$demo_dir/runner.pid"
 for _ in $(seq 1 100); do [ -S "$socket" ] && break; sleep 0.1; done
 [ -S "$socket" ] || { echo "runner did not start; see $demo_dir/runner.log" >&2; exit 1; }
 
 say "Starting vk-cmd-kubelet --nodename $NODENAME --provider mock --klog.v 3"
-nohup node bin/vk-cmd-kubelet --nodename "$NODENAME" --provider mock --klog.v 3 --runner "unix://$socket" \
+nohup node --max-semi-space-size=2 --optimize-for-size bin/vk-cmd-kubelet --nodename "$NODENAME" --provider mock --klog.v 3 --runner "unix://$socket" \
   >"$demo_dir/$NODENAME.log" 2>&1 &
 echo $! >"$demo_dir/kubelet.pid"
 

@@ -173,7 +173,7 @@ case $self in
   */*) dir=${self%/*} ;;
   *) dir=. ;;
 esac
-exec "$dir/bin/node" --enable-source-maps --max-semi-space-size=4 "$dir/lib/vk-cmd-runner.mjs" "$@"
+exec "$dir/bin/node" --enable-source-maps --max-semi-space-size=2 --optimize-for-size "$dir/lib/vk-cmd-runner.mjs" "$@"
 EOF
 chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node"
 [[ -f LICENSE ]] && cp LICENSE "$stage/LICENSE"

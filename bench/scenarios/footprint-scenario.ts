@@ -6,6 +6,7 @@ import { clockTicksPerSecond, readCpuTicks, readProcMemory, resetPeakRss } from 
 import { counterDeltas, parseSamples } from '../prom-text.js';
 import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
+import { cpuOver, scrapeCost, withMetricsServerPaused } from './cpu-windows.js';
 import { batchWarnings, waitForPods } from './pod-waits.js';
 
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
@@ -17,6 +18,9 @@ const HEAP_METRICS = {
 } as const;
 /** Pause between "all Running" and the idle window, so trailing status writes are not counted as idle. */
 const SETTLE_MS = 5000;
+/** Longest window without scrapes, and how many scrapes are timed for the per-scrape cost. */
+const QUIET_SECONDS_MAX = 30;
+const TIMED_SCRAPES = 10;
 
 /**
  * Footprint: N long-running pods (`sleep 3600`) held for a window. Peak RSS is
@@ -110,6 +114,15 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     runner: (cpuAfter.runner - cpuBefore.runner) / ticksPerSecond,
   };
 
+  const quietSeconds = Math.min(QUIET_SECONDS_MAX, flags.footprintSeconds);
+  progress.start(`footprint: ${quietSeconds} s with metrics-server paused`, quietSeconds);
+  const quiet = await withMetricsServerPaused(ctx, async (paused) => ({
+    paused,
+    window: await cpuOver(ctx, quietSeconds, (elapsed) => progress.update(elapsed)),
+    perScrape: await scrapeCost(ctx, TIMED_SCRAPES),
+  }));
+  progress.finish();
+
   progress.start(`footprint: deleting ${count} pods`, count);
   const deleteStartMs = Date.now();
   sent = 0;
@@ -160,18 +173,26 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       mb(summarize(rssKb.runner).mean),
       'MB',
     ),
-    v(
-      'kubelet_idle_cpu_percent',
-      `kubelet idle CPU (${cpuSeconds.kubelet.toFixed(2)} s in ${Math.round(windowSeconds)} s)`,
-      (cpuSeconds.kubelet / windowSeconds) * 100,
-      '% core',
-    ),
-    v(
-      'runner_idle_cpu_percent',
-      `runner idle CPU (${cpuSeconds.runner.toFixed(2)} s in ${Math.round(windowSeconds)} s)`,
-      (cpuSeconds.runner / windowSeconds) * 100,
-      '% core',
-    ),
+    ...(['kubelet', 'runner'] as const).flatMap((part) => [
+      v(
+        `${part}_idle_cpu_percent`,
+        `${part} idle CPU, nothing scraping (${quiet.window.cpu[part].toFixed(2)} s in ${Math.round(quiet.window.seconds)} s)`,
+        quiet.paused ? (quiet.window.cpu[part] / quiet.window.seconds) * 100 : Number.NaN,
+        '% core',
+      ),
+      v(
+        `${part}_scraped_cpu_percent`,
+        `  ${part} CPU with metrics-server scraping (${cpuSeconds[part].toFixed(2)} s in ${Math.round(windowSeconds)} s)`,
+        (cpuSeconds[part] / windowSeconds) * 100,
+        '% core',
+      ),
+      v(
+        `${part}_scrape_cpu_ms`,
+        `  ${part} CPU per /metrics/resource scrape`,
+        quiet.perScrape[part] * 1000,
+        'ms',
+      ),
+    ]),
     v('kubelet_heap_used_mb', '  kubelet V8 heap used (end of window)', heapMb.heapUsed, 'MB'),
     v('kubelet_heap_total_mb', '  kubelet V8 heap size (end of window)', heapMb.heapTotal, 'MB'),
     v(
@@ -198,6 +219,8 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     warnings.push(
       `footprint: only ${stillRunning} of ${count} pods were still running at the end of the window`,
     );
+  if (!quiet.paused)
+    warnings.push('footprint: metrics-server could not be paused; no figure for idle CPU without scrapes');
   if (!peakReset)
     warnings.push('footprint: could not reset VmHWM; peaks include everything since the processes started');
   return {
@@ -211,6 +234,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       rssSamplesKb: rssKb,
       peakRssKb: peakKb,
       cpuSeconds,
+      quietWindow: quiet,
       clockTicksPerSecond: ticksPerSecond,
       idleApiRequests: Object.fromEntries(requestDeltas),
       idleRequestsServed: Object.fromEntries(servedDeltas),

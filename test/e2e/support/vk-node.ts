@@ -28,7 +28,9 @@ export interface VkNodeOptions {
 }
 
 /** The Node.js flags bin/vk-cmd-runner's shebang gives the runner. */
-export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
+/** The Node.js flags bin/vk-cmd-kubelet's shebang gives the kubelet. */
+export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /** Picks a free loopback port by binding port 0 and releasing it. */
 export function freePort(): Promise<number> {
@@ -129,7 +131,10 @@ export class VkNode {
       `unix://${this.socketPath}`,
       ...(this.options.kubeletArgs ?? []),
     ];
-    this.kubelet = this.spawnLogged('kubelet', KUBELET_BIN, args, env, this.options.nodeFlags);
+    this.kubelet = this.spawnLogged('kubelet', KUBELET_BIN, args, env, [
+      ...KUBELET_NODE_FLAGS,
+      ...(this.options.nodeFlags ?? []),
+    ]);
   }
 
   waitForReady(timeoutMs = 60_000): Promise<V1Node> {
