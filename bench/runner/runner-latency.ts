@@ -10,7 +10,7 @@
  * Usage: node dist/bench/runner/runner-latency.js [--pods 200] [--rate 50] [--sleep-s N]
  *   --rate: pods created per second (0 = all at once)
  *   --sleep-s: how long each pod runs (default: long enough for all to overlap)
- *   BENCH_RUNNER_NODE_ARGS: extra node flags for the runner (e.g. --max-semi-space-size=1)
+ *   BENCH_RUNNER_NODE_ARGS: node flags for the runner on top of bin/vk-cmd-runner's own
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { loadRunnerProto } from '../../src/common/proto.js';
 import type { Pod__Output } from '../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { WatchPodsEvent__Output } from '../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
+import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -34,6 +35,11 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function peakMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function rssMb(pid: number): number {
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
   const runner = spawn(
     process.execPath,
     [
+      ...RUNNER_NODE_FLAGS,
       ...(process.env['BENCH_RUNNER_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
       path.join(repoRoot, 'bin', 'vk-cmd-runner'),
       '--listen',
@@ -160,7 +167,7 @@ async function main(): Promise<void> {
     console.log(row('process exit -> terminated event', exitToEvent, 'p99 <= 100 ms'));
     console.log(row('runner finishedAt -> terminated event', finishToEvent, '(runner-side part)'));
     console.log(
-      `runner RSS with ${runningNow} of ${pods} pods running: ${rssWithPods.toFixed(1)} MB   (target <= 100 MB at 1000 pods)`,
+      `runner RSS with ${runningNow} of ${pods} pods running: ${rssWithPods.toFixed(1)} MB, peak ${peakMb(runner.pid!).toFixed(1)} MB   (target <= 100 MB at 1000 pods)`,
     );
     watch.cancel();
     client.close();

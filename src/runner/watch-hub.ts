@@ -40,8 +40,14 @@ export class WatchHub {
   private historyStart = 0;
   private readonly subscribers = new Set<Subscriber>();
 
+  /**
+   * Each history event holds a whole pod snapshot, so the history is a large
+   * share of the runner's memory. A client further behind than this gets
+   * RESET and a full snapshot, which costs one message per pod: the same as
+   * a fresh watch, so resuming only has to cover short link drops.
+   */
   constructor(
-    private readonly historyCapacity = 10_000,
+    private readonly historyCapacity = 2_048,
     epoch: string = randomUUID(),
   ) {
     this.epoch = epoch;
