@@ -42,7 +42,7 @@ lint: install ## ESLint, Prettier and the type checker
 	$(NPM_BIN)/prettier --check .
 
 .PHONY: test
-test: test-unit test-integration test-e2e ## Run every test: unit, integration and end-to-end
+test: test-unit test-integration test-e2e test-dist ## Run every test: unit, integration, end-to-end and the release tarball
 
 .PHONY: test-unit
 test-unit: build ## Unit tests (no processes, no network)
