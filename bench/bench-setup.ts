@@ -16,6 +16,14 @@ import { RunnerWatch } from './runner-watch.js';
 
 const REUSE_ENV = 'VK_CMD_E2E_CLUSTER_DIR';
 
+/** Where a heap snapshot goes when a scenario finds a process using far more memory than it should. */
+export const HEAP_SNAPSHOT_DIR = path.join(REPO_ROOT, 'bench', 'results');
+
+/** Lets the bench ask the kubelet and runner for a heap snapshot (SIGUSR2) without restarting them. */
+function heapSnapshotFlags(): string[] {
+  return ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`];
+}
+
 function readPid(file: string): number | undefined {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
@@ -102,7 +110,7 @@ export async function setUpCluster(
       String(maxPods),
     ],
     runnerArgs: ['--v', verbosity],
-    nodeFlags: cpuProfFlags(flags.cpuProfDir),
+    nodeFlags: [...cpuProfFlags(flags.cpuProfDir), ...heapSnapshotFlags()],
   });
   cleanup.push('vk-cmd node', async () => {
     await node.stop();

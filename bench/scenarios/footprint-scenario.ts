@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { kubeletGet } from '../../test/e2e/support/https-get.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
+import { HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
 import { benchPod, podNames } from '../bench-pod.js';
 import { pooled, realClock } from '../pacing.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory, resetPeakRss } from '../proc-stats.js';
@@ -21,6 +23,8 @@ const SETTLE_MS = 5000;
 /** Longest window without scrapes, and how many scrapes are timed for the per-scrape cost. */
 const QUIET_SECONDS_MAX = 30;
 const TIMED_SCRAPES = 10;
+/** Kubelet heap in use above which the scenario asks it for a heap snapshot. */
+const SUSPICIOUS_HEAP_MB = 200;
 
 /**
  * Footprint: N long-running pods (`sleep 3600`) held for a window. Peak RSS is
@@ -108,6 +112,9 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     heapTotal: gauge(HEAP_METRICS.heapTotal) / 2 ** 20,
     external: gauge(HEAP_METRICS.external) / 2 ** 20,
   };
+  // A kubelet holding this many live objects for this many pods has a leak worth a look.
+  const heapSnapshotRequested = heapMb.heapUsed > SUSPICIOUS_HEAP_MB;
+  if (heapSnapshotRequested) process.kill(kubeletPid, 'SIGUSR2');
   const ticksPerSecond = clockTicksPerSecond();
   const cpuSeconds = {
     kubelet: (cpuAfter.kubelet - cpuBefore.kubelet) / ticksPerSecond,
@@ -218,6 +225,10 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
   if (stillRunning < count)
     warnings.push(
       `footprint: only ${stillRunning} of ${count} pods were still running at the end of the window`,
+    );
+  if (heapSnapshotRequested)
+    warnings.push(
+      `footprint: the kubelet held ${heapMb.heapUsed.toFixed(0)} MB of live heap; it was asked for a heap snapshot in ${path.relative(process.cwd(), HEAP_SNAPSHOT_DIR) || '.'}`,
     );
   if (!quiet.paused)
     warnings.push('footprint: metrics-server could not be paused; no figure for idle CPU without scrapes');
