@@ -3,7 +3,7 @@ import { benchPod, podNames } from '../bench-pod.js';
 import { pooled } from '../pacing.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { pairedDeltas } from '../stats.js';
-import { Stamps, batchWarnings, waitForPods } from './pod-waits.js';
+import { Stamps, batchWarnings, deleteAll, waitForPods } from './pod-waits.js';
 
 /**
  * Burst throughput: N pods running `true`, created as fast as the API server
@@ -51,17 +51,11 @@ export async function runBurstScenario(ctx: ClusterContext): Promise<ScenarioRes
   );
   const lastFinishedMs = latest(names, [ctx.timeline.times('succeeded'), ctx.timeline.times('failed')]);
 
-  progress.start(`burst: deleting ${count} pods, ${flags.concurrency} in flight`, count);
   const deleteStartMs = Date.now();
-  sent = 0;
-  const deletes = await pooled(
-    count,
-    flags.concurrency,
-    async (i) => {
-      await ctx.api.deletePod(namespace, names[i]!);
-      progress.update(++sent, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
-    },
-    { signal: ctx.signal },
+  const deletes = await deleteAll(
+    ctx,
+    `burst: deleting ${count} pods, ${flags.concurrency} in flight`,
+    names,
   );
   const deletesDoneMs = Date.now();
   progress.finish();

@@ -9,7 +9,7 @@ import { counterDeltas, parseSamples } from '../prom-text.js';
 import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
 import { cpuOver, scrapeCost, withMetricsServerPaused } from './cpu-windows.js';
-import { batchWarnings, waitForPods } from './pod-waits.js';
+import { batchWarnings, deleteAll, waitForPods } from './pod-waits.js';
 
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
@@ -130,18 +130,8 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
   }));
   progress.finish();
 
-  progress.start(`footprint: deleting ${count} pods`, count);
   const deleteStartMs = Date.now();
-  sent = 0;
-  const deletes = await pooled(
-    count,
-    flags.concurrency,
-    async (i) => {
-      await ctx.api.deletePod(namespace, names[i]!);
-      progress.update(++sent, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
-    },
-    { signal: ctx.signal },
-  );
+  const deletes = await deleteAll(ctx, `footprint: deleting ${count} pods`, names);
   progress.finish();
   const gone = await waitForPods(ctx, 'footprint: waiting until deleted', names, ['gone'], 300_000);
   const deleteSeconds = (Date.now() - deleteStartMs) / 1000;

@@ -1,6 +1,6 @@
 import type { ClusterContext } from '../bench-context.js';
 import { SCENARIO_LABEL } from '../bench-pod.js';
-import type { BatchOutcome } from '../pacing.js';
+import { pooled, type BatchOutcome } from '../pacing.js';
 import type { Milestone } from '../pod-timeline.js';
 import { waitFor } from '../wait-for.js';
 
@@ -30,6 +30,28 @@ export async function waitForPods(
   const reached = count();
   ctx.progress.finish(ok ? '' : `timed out after ${Math.round(timeoutMs / 1000)} s`);
   return { reached, timedOut: !ok };
+}
+
+/**
+ * Deletes every pod in `names` with `--concurrency` requests in flight,
+ * showing how many are gone; the caller finishes the progress line.
+ */
+export function deleteAll(
+  ctx: ClusterContext,
+  label: string,
+  names: readonly string[],
+): Promise<BatchOutcome> {
+  ctx.progress.start(label, names.length);
+  let sent = 0;
+  return pooled(
+    names.length,
+    ctx.flags.concurrency,
+    async (i) => {
+      await ctx.api.deletePod(ctx.namespace, names[i]!);
+      ctx.progress.update(++sent, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
+    },
+    { signal: ctx.signal },
+  );
 }
 
 /**

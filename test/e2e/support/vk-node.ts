@@ -1,17 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import { pgidsUnder } from '../../support/pgid-files.js';
 import { KUBELET_BIN, RUNNER_BIN } from './paths.js';
 import { waitForObject } from './wait.js';
 
@@ -178,7 +171,7 @@ export class VkNode {
   /** Stops both processes, kills every process group the runner started and removes the temp dirs. */
   async stop(): Promise<void> {
     await Promise.all([this.killKubelet('SIGTERM'), this.killRunner('SIGTERM')]);
-    for (const pgid of this.pgids()) {
+    for (const pgid of pgidsUnder(this.rootDir)) {
       try {
         process.kill(-pgid, 'SIGKILL');
       } catch {
@@ -186,24 +179,6 @@ export class VkNode {
       }
     }
     if (!process.env['KEEP_E2E_NODE_DIRS']) rmSync(this.workDir, { recursive: true, force: true });
-  }
-
-  /** Every pgid file under the root dir: <root>/<ns>/<pod>/containers/<c>/pgid. */
-  pgids(): number[] {
-    const found: number[] = [];
-    const walk = (dir: string, depth: number): void => {
-      if (depth > 6 || !existsSync(dir)) return;
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full, depth + 1);
-        else if (entry.name === 'pgid') {
-          const pgid = Number.parseInt(readFileSync(full, 'utf8').trim(), 10);
-          if (pgid > 1) found.push(pgid);
-        }
-      }
-    };
-    walk(this.rootDir, 0);
-    return found;
   }
 
   private spawnLogged(

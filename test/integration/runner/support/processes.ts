@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import { ProcessTable } from '../../../../src/runner/process-table.js';
+export { pgidsUnder } from '../../../support/pgid-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../../../../..');
@@ -51,24 +52,6 @@ export function pidFile(rootDir: string, spec: PodSpec, file: string): Promise<n
     10_000,
     `${spec.name}: ${file}`,
   );
-}
-
-/** Every pgid file under a root dir. */
-export function pgidsUnder(rootDir: string): number[] {
-  const found: number[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 8 || !existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, depth + 1);
-      else if (entry.name === 'pgid') {
-        const pgid = Number.parseInt(readFileSync(full, 'utf8').trim(), 10);
-        if (pgid > 1) found.push(pgid);
-      }
-    }
-  };
-  walk(rootDir, 0);
-  return found;
 }
 
 /** Live, non-zombie members of a process group. */
