@@ -130,21 +130,24 @@ export class StatsCollector {
     for (const pod of this.pods()) {
       const containers: ContainerStats[] = [];
       for (const c of pod.record.containers) {
-        if (c.state.state !== 'running') continue;
-        const members = groups.get(c.pgid) ?? [];
+        // Read the state once: the awaits below let the container end meanwhile.
+        const state = c.state;
+        if (state.state !== 'running') continue;
+        const { pgid, dir, name } = c;
+        const members = groups.get(pgid) ?? [];
         const usage = groupUsage(members, this.pageSizeBytes);
-        const key = `${pod.record.uid}/${c.name}/${c.pgid}`;
+        const key = `${pod.record.uid}/${name}/${pgid}`;
         seen.add(key);
         const cpuNs = Math.max(usage.cpuNs, this.cpuHighWater.get(key) ?? 0);
         this.cpuHighWater.set(key, cpuNs);
-        const fs = await this.fsUsage(c.dir, now);
+        const fs = await this.fsUsage(dir, now);
         containers.push({
-          name: c.name,
+          name,
           cpuUsageCoreNanoseconds: cpuNs,
           memoryWorkingSetBytes: usage.rssBytes,
           memoryRssBytes: usage.rssBytes,
           processCount: usage.processes,
-          startedAtMs: c.state.running.startedAtMs,
+          startedAtMs: state.running.startedAtMs,
           logsBytes: fs.logsBytes,
           rootfsBytes: fs.rootfsBytes,
         });

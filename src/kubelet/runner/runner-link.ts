@@ -7,6 +7,7 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
+import { CallLimiter } from './call-limiter.js';
 import { UnavailableError } from '../errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 
@@ -34,6 +35,8 @@ export interface RunnerLinkOptions {
   maxBackoffMs?: number;
   /** Deadline of unary calls. */
   callTimeoutMs?: number;
+  /** CreatePod/DeletePod calls in flight at once (default MAX_MUTATIONS_IN_FLIGHT). */
+  maxMutationsInFlight?: number;
   now?: () => number;
 }
 
@@ -47,6 +50,9 @@ export class RunnerCallError extends Error {
     this.name = 'RunnerCallError';
   }
 }
+
+/** Enough to keep the runner busy (it starts containers one at a time) without a pile of open calls. */
+export const MAX_MUTATIONS_IN_FLIGHT = 32;
 
 const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
@@ -78,6 +84,8 @@ export class RunnerLink {
   private readonly callTimeoutMs: number;
   private readonly now: () => number;
   private handlers: RunnerLinkHandlers | undefined;
+  /** CreatePod and DeletePod in flight; a call's deadline starts when it is sent, not while it waits. */
+  private readonly mutations: CallLimiter;
 
   constructor(
     private readonly client: RunnerClient,
@@ -89,6 +97,7 @@ export class RunnerLink {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
+    this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
   }
 
   get state(): LinkState {
@@ -137,8 +146,8 @@ export class RunnerLink {
 
   /** CreatePod; idempotent per UID on the runner. The returned pod is applied to the local map. */
   async createPod(spec: PodSpec): Promise<Pod__Output> {
-    const pod = await this.unary<Pod__Output>((cb, deadline) =>
-      this.client.createPod({ pod: spec }, { deadline }, cb),
+    const pod = await this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
     );
     this.applyPod(pod, this.now());
     return pod;
@@ -146,8 +155,10 @@ export class RunnerLink {
 
   async deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output> {
     const request = gracePeriodSeconds === undefined ? { uid } : { uid, gracePeriodSeconds };
-    const response = await this.unary<DeletePodResponse__Output>((cb, deadline) =>
-      this.client.deletePod(request, { deadline }, cb),
+    const response = await this.mutations.run(() =>
+      this.unary<DeletePodResponse__Output>((cb, deadline) =>
+        this.client.deletePod(request, { deadline }, cb),
+      ),
     );
     if (response.pod) this.applyPod(response.pod, this.now());
     return response;

@@ -110,4 +110,25 @@ describe('stats-collector', () => {
     await clock.advance(1_000);
     expect(await fsOf()).to.deep.equal([20, 5]);
   });
+
+  it('a container that ends while its disk use is measured is reported as it was when the scan began', async () => {
+    const scanner = {
+      snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
+    };
+    const container: Record<string, unknown> = { name: 'c1', pgid: 70, dir: path.join(dir, 'gone') };
+    let reads = 0;
+    // The runtime replaces the state object when the container ends; here it ends after the first read.
+    Object.defineProperty(container, 'state', {
+      get: () =>
+        reads++ === 0
+          ? { state: 'running', running: { startedAtMs: 9 } }
+          : { state: 'terminated', terminated: { exitCode: 0 } },
+    });
+    const pod = {
+      record: { uid: 'u1', namespace: 'ns', name: 'p', containers: [container] },
+    } as unknown as PodRuntime;
+    const stats = new StatsCollector(scanner as unknown as ProcessScanner, dir, () => [pod], dir, 4096);
+    const result = await stats.collect();
+    expect(result.pods![0]!.containers![0]!.startedAtMs).to.equal(9);
+  });
 });
