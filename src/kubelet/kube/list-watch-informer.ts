@@ -11,6 +11,12 @@ export type CountRequest = (verb: string, resource: string, code: string) => voi
 /** The watch's resourceVersion is too old: list again. */
 class Expired extends Error {}
 
+/**
+ * A watch that the server ended within this time without sending anything is
+ * treated as a failure, as client-go does: re-watching at once could spin.
+ */
+const SHORT_WATCH_MS = 1000;
+
 const key = (namespace: string | undefined, name: string | undefined): string =>
   `${namespace ?? ''}/${name ?? ''}`;
 
@@ -20,15 +26,22 @@ const key = (namespace: string | undefined, name: string | undefined): string =>
  * the kubelet never reads and which is often the largest part of a pod.
  *
  * States: stopped -> listing -> watching (-> watching again from the last
- * resourceVersion when the server ends a watch) ; any failure -> backing off
- * -> listing; 410 Gone -> listing. A relist delivers `update` for changed
- * pods, `delete` for pods that vanished meanwhile, then `synced`.
+ * resourceVersion when the server ends a watch; after a back-off when it ended
+ * it at once and empty) ; any failure -> backing off -> listing; 410 Gone ->
+ * listing, at once the first time and after a back-off when watches keep
+ * expiring without delivering an event: each relist of a busy node sends
+ * every pod again and makes every pod's worker look at it, and relisting in a
+ * tight loop would starve the kubelet that is falling behind. A relist
+ * delivers `update` for changed pods, `delete` for pods that vanished
+ * meanwhile, then `synced`.
  */
 export class ListWatchPodInformer implements PodInformer {
   private readonly cache = new Map<string, V1Pod>();
   private readonly abort = new AbortController();
   private readonly backoff = new Backoff(1000, 30_000);
   private resourceVersion = '';
+  /** 410s since the last watch that delivered an event. */
+  private expiriesInRow = 0;
   private synced = false;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -39,6 +52,7 @@ export class ListWatchPodInformer implements PodInformer {
     private readonly countRequest: CountRequest,
     private readonly logger: Logger,
     private readonly random: () => number = Math.random,
+    private readonly nowMs: () => number = Date.now,
   ) {}
 
   start(handlers: PodInformerHandlers): void {
@@ -71,12 +85,30 @@ export class ListWatchPodInformer implements PodInformer {
     while (!this.abort.signal.aborted) {
       try {
         await this.relist(handlers);
-        this.backoff.reset();
-        while (!this.abort.signal.aborted) await this.watchOnce(handlers);
+        while (!this.abort.signal.aborted) {
+          const delivered = await this.watchOnce(handlers);
+          if (delivered === 'events') {
+            this.backoff.reset();
+            this.expiriesInRow = 0;
+          } else if (delivered === 'nothing, at once') {
+            const delayMs = this.backoff.next();
+            this.logger.warn(
+              { delayMs },
+              'Pod watch ended at once without events; watching again after a delay',
+            );
+            await this.sleep(delayMs);
+          }
+        }
       } catch (err) {
         if (this.abort.signal.aborted) break;
         if (err instanceof Expired) {
-          this.logger.debug({ resourceVersion: this.resourceVersion }, 'Pod watch expired; listing again');
+          this.expiriesInRow++;
+          const delayMs = this.expiriesInRow > 1 ? this.backoff.next() : 0;
+          this.logger.debug(
+            { resourceVersion: this.resourceVersion, delayMs },
+            'Pod watch expired; listing again',
+          );
+          if (delayMs > 0) await this.sleep(delayMs);
           continue;
         }
         const delayMs = this.backoff.next();
@@ -118,11 +150,14 @@ export class ListWatchPodInformer implements PodInformer {
     handlers.synced();
   }
 
-  /** One watch request; returns when the server ends it. */
-  private async watchOnce(handlers: PodInformerHandlers): Promise<void> {
+  /** One watch request; returns when the server ends it, saying whether it sent anything. */
+  private async watchOnce(handlers: PodInformerHandlers): Promise<'events' | 'nothing' | 'nothing, at once'> {
     let failure: Error | undefined;
+    let events = 0;
+    const startedMs = this.nowMs();
     const onEvent = (event: WatchEvent): void => {
       if (failure) return;
+      events++;
       if (event.type === 'ERROR') {
         const status = event.object as V1Status;
         failure =
@@ -156,6 +191,8 @@ export class ListWatchPodInformer implements PodInformer {
       throw err;
     }
     if (failure) throw failure;
+    if (events > 0) return 'events';
+    return this.nowMs() - startedMs < SHORT_WATCH_MS ? 'nothing, at once' : 'nothing';
   }
 
   private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod, handlers: PodInformerHandlers): void {

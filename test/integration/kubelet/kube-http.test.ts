@@ -222,4 +222,53 @@ describe('kubelet: API server transport and pod informer (HTTPS on loopback)', f
     await informer.stop();
     expect(counted.filter((c) => c.startsWith('list'))).to.deep.equal(['list 200', 'list 200']);
   });
+
+  const informerWith = (handlers: Partial<PodInformerHandlers> = {}): ListWatchPodInformer => {
+    const informer = new ListWatchPodInformer(transport, 'node-1', () => {}, pino({ level: 'silent' }));
+    informer.start({ add: () => {}, update: () => {}, delete: () => {}, synced: () => {}, ...handlers });
+    return informer;
+  };
+
+  it('informer: relists at once after one 410 but backs off when watches keep expiring', async () => {
+    const listAtMs: number[] = [];
+    server.handler = (req, res) => {
+      const url = new URL(req.url ?? '', 'https://x');
+      if (url.searchParams.get('watch') !== 'true') {
+        listAtMs.push(Date.now());
+        json(res, 200, { items: [pod('a', '1')], metadata: { resourceVersion: '10' } });
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old' } }) + '\n',
+      );
+    };
+    const informer = informerWith();
+    await waitFor(() => listAtMs.length >= 3, 10_000, 'third list');
+    await informer.stop();
+    // First expiry: relist at once. Second: the back-off's first step, 0.5-1 s.
+    expect(listAtMs[1]! - listAtMs[0]!).to.be.below(500);
+    expect(listAtMs[2]! - listAtMs[1]!).to.be.at.least(450);
+  });
+
+  it('informer: a watch the server ends at once and empty is retried after a delay, without relisting', async () => {
+    const watchAtMs: number[] = [];
+    let lists = 0;
+    server.handler = (req, res) => {
+      const url = new URL(req.url ?? '', 'https://x');
+      if (url.searchParams.get('watch') !== 'true') {
+        lists++;
+        json(res, 200, { items: [], metadata: { resourceVersion: '10' } });
+        return;
+      }
+      watchAtMs.push(Date.now());
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+    };
+    const informer = informerWith();
+    await waitFor(() => watchAtMs.length >= 2, 10_000, 'second watch');
+    await informer.stop();
+    expect(watchAtMs[1]! - watchAtMs[0]!).to.be.at.least(450);
+    expect(lists).to.equal(1);
+  });
 });
