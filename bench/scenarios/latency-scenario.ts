@@ -111,7 +111,7 @@ export async function runLatencyScenario(ctx: ClusterContext): Promise<ScenarioR
     row('delete_to_runner_deleted', '  delete -> runner DELETED event', deleteSent.map, runnerDeleted),
     row(
       'runner_deleted_to_gone',
-      '  runner DELETED event -> pod object gone',
+      '  runner DELETED event -> pod object gone (< 0: object first)',
       runnerDeleted,
       t.times('gone'),
     ),
