@@ -22,6 +22,7 @@ import { loadRunnerProto } from '../../src/common/proto.js';
 import type { Pod__Output } from '../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { WatchPodsEvent__Output } from '../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
+import { percentileOfSorted } from '../stats.js';
 import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -32,9 +33,7 @@ function flag(name: string, fallback: number): number {
 }
 
 function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return percentileOfSorted([...values].sort((a, b) => a - b), p);
 }
 
 function peakMb(pid: number): number {
