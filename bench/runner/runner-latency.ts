@@ -33,7 +33,10 @@ function flag(name: string, fallback: number): number {
 }
 
 function percentile(values: number[], p: number): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), p);
+  return percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 function peakMb(pid: number): number {
