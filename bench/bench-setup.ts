@@ -85,7 +85,7 @@ export async function setUpCluster(
   progress.finish();
   base.signal.throwIfAborted();
 
-  const api = await KubeRequests.fromKubeConfig(cluster.kc, flags.concurrency + 8);
+  const api = KubeRequests.fromKubeconfigFile(cluster.kubeconfigPath, flags.concurrency + 8);
   cleanup.push('API client', () => api.close());
 
   const suffix = Math.random().toString(36).slice(2, 8);

@@ -1,73 +1,40 @@
-import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { credentialSource } from '../src/kubelet/kube/kube-credentials.js';
+import { KubeTransport, type KubeRequest } from '../src/kubelet/kube/kube-transport.js';
+import { parseKubeconfig } from '../src/kubelet/kube/kubeconfig.js';
 
 /**
- * The few API calls the benchmark makes, over one keep-alive agent: a create
- * or delete then costs one request on an open connection rather than a TLS
- * handshake (KubeConfig.applyToHTTPSOptions makes a fresh agent per call), so
- * the client side adds little to what is measured. Every call rejects on a
- * non-2xx answer with the status and body. `close()` releases the sockets.
+ * The few API calls the benchmark makes, over the kubelet's own keep-alive
+ * transport: a create or delete then costs one request on an open connection
+ * rather than a TLS handshake, so the client side adds little to what is
+ * measured. Every call rejects on a non-2xx answer (ApiError, with the status
+ * and message). `close()` releases the sockets.
  */
 export class KubeRequests {
-  private constructor(
-    private readonly server: URL,
-    private readonly base: https.RequestOptions,
-    private readonly agent: https.Agent,
-  ) {}
+  private constructor(private readonly transport: KubeTransport) {}
 
-  static async fromKubeConfig(kc: KubeConfig, maxSockets = 64): Promise<KubeRequests> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const options: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(options);
-    const agent = new https.Agent({
-      keepAlive: true,
-      maxSockets,
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
-    });
-    const headers = { ...(options.headers ?? {}) };
-    return new KubeRequests(new URL(cluster.server), { headers, auth: options.auth }, agent);
+  static fromKubeconfigFile(kubeconfigPath: string, maxSockets = 64): KubeRequests {
+    const config = parseKubeconfig(readFileSync(kubeconfigPath, 'utf8'), kubeconfigPath, (file) =>
+      readFileSync(file, 'utf8'),
+    );
+    return new KubeRequests(
+      new KubeTransport(config, credentialSource(config.credentials), {
+        maxSockets,
+        userAgent: 'vk-cmd-bench',
+      }),
+    );
   }
 
-  request(method: string, pathAndQuery: string, body?: object): Promise<string> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          ...this.base,
-          agent: this.agent,
-          method,
-          hostname: this.server.hostname,
-          port: this.server.port,
-          path: pathAndQuery,
-          headers: {
-            ...this.base.headers,
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json' } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const code = res.statusCode ?? 0;
-            if (code >= 200 && code < 300) resolve(text);
-            else reject(new Error(`${method} ${pathAndQuery}: ${code} ${text.slice(0, 300)}`));
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  private request<T = unknown>(
+    method: KubeRequest['method'],
+    path: string,
+    rest: Partial<KubeRequest> = {},
+  ): Promise<T> {
+    return this.transport.request<T>({ method, path, ...rest });
   }
 
   async createPod(namespace: string, pod: object): Promise<void> {
-    await this.request('POST', `/api/v1/namespaces/${namespace}/pods`, pod);
+    await this.request('POST', `/api/v1/namespaces/${namespace}/pods`, { body: pod });
   }
 
   /** Deletes with the pod's own grace period (no gracePeriodSeconds in the request). */
@@ -77,24 +44,22 @@ export class KubeRequests {
 
   /** Deletes every pod with the label at once, grace 0; for clean-up after a failed scenario. */
   async deletePodsByLabel(namespace: string, labelSelector: string): Promise<void> {
-    const query = new URLSearchParams({ labelSelector, gracePeriodSeconds: '0' });
-    await this.request('DELETE', `/api/v1/namespaces/${namespace}/pods?${query.toString()}`);
+    await this.request('DELETE', `/api/v1/namespaces/${namespace}/pods`, {
+      query: { labelSelector, gracePeriodSeconds: 0 },
+    });
   }
 
   /** How many pods match the label selector right now. */
   async countPods(namespace: string, labelSelector: string): Promise<number> {
-    const query = new URLSearchParams({ labelSelector });
-    const list = JSON.parse(
-      await this.request('GET', `/api/v1/namespaces/${namespace}/pods?${query.toString()}`),
-    ) as { items: unknown[] };
+    const list = await this.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, {
+      query: { labelSelector },
+    });
     return list.items.length;
   }
 
   async createNamespace(name: string): Promise<void> {
     await this.request('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name },
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
     });
   }
 
@@ -117,6 +82,6 @@ export class KubeRequests {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.transport.close();
   }
 }

@@ -1,9 +1,8 @@
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
-import { benchPod, podNames } from '../bench-pod.js';
-import { pooled } from '../pacing.js';
+import { podNames } from '../bench-pod.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { pairedDeltas } from '../stats.js';
-import { Stamps, batchWarnings, deleteAll, waitForPods } from './pod-waits.js';
+import { Stamps, batchWarnings, createAll, deleteAll, waitForPods } from './pod-waits.js';
 
 /**
  * Burst throughput: N pods running `true`, created as fast as the API server
@@ -12,33 +11,22 @@ import { Stamps, batchWarnings, deleteAll, waitForPods } from './pod-waits.js';
  * the state, as seen by the benchmark's pod watch.
  */
 export async function runBurstScenario(ctx: ClusterContext): Promise<ScenarioResult> {
-  const { flags, progress, namespace } = ctx;
+  const { flags, progress } = ctx;
   const count = flags.burstPods;
   const names = podNames('burst', count);
   const created = new Stamps();
 
-  progress.start(`burst: creating ${count} pods, ${flags.concurrency} in flight`, count);
   const createStartMs = Date.now();
-  let sent = 0;
-  const creates = await pooled(
-    count,
-    flags.concurrency,
-    async (i) => {
-      const name = names[i]!;
-      created.set(name, Date.now());
-      await ctx.api.createPod(
-        namespace,
-        benchPod({
-          name,
-          scenario: 'burst',
-          nodeName: ctx.node.nodeName,
-          command: ['true'],
-          viaScheduler: flags.viaScheduler,
-        }),
-      );
-      progress.update(++sent, `succeeded ${ctx.timeline.countReached(names, ['succeeded'])}`);
+  const creates = await createAll(
+    ctx,
+    `burst: creating ${count} pods, ${flags.concurrency} in flight`,
+    names,
+    {
+      scenario: 'burst',
+      command: ['true'],
+      milestone: 'succeeded',
+      created,
     },
-    { signal: ctx.signal },
   );
   const createsDoneMs = Date.now();
   progress.finish();

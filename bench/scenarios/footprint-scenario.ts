@@ -2,14 +2,14 @@ import path from 'node:path';
 import { kubeletGet } from '../../test/e2e/support/https-get.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
-import { benchPod, podNames } from '../bench-pod.js';
-import { pooled, realClock } from '../pacing.js';
+import { podNames } from '../bench-pod.js';
+import { realClock } from '../pacing.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory, resetPeakRss } from '../proc-stats.js';
 import { counterDeltas, parseSamples } from '../prom-text.js';
 import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
 import { cpuOver, scrapeCost, withMetricsServerPaused } from './cpu-windows.js';
-import { batchWarnings, deleteAll, waitForPods } from './pod-waits.js';
+import { batchWarnings, createAll, deleteAll, waitForPods } from './pod-waits.js';
 
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
@@ -35,7 +35,7 @@ const SUSPICIOUS_HEAP_MB = 200;
  * before and after. Then every pod is deleted and the time until gone reported.
  */
 export async function runFootprintScenario(ctx: ClusterContext): Promise<ScenarioResult> {
-  const { flags, progress, namespace } = ctx;
+  const { flags, progress } = ctx;
   const count = flags.footprintPods;
   const names = podNames('fp', count);
   const kubeletPid = ctx.node.kubelet?.pid;
@@ -43,27 +43,12 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
   if (!kubeletPid || !runnerPid) throw new Error('the kubelet or runner process is not running');
   const peakReset = resetPeakRss(kubeletPid) && resetPeakRss(runnerPid);
 
-  progress.start(`footprint: creating ${count} long-running pods`, count);
   const createStartMs = Date.now();
-  let sent = 0;
-  const creates = await pooled(
-    count,
-    flags.concurrency,
-    async (i) => {
-      await ctx.api.createPod(
-        namespace,
-        benchPod({
-          name: names[i]!,
-          scenario: 'footprint',
-          nodeName: ctx.node.nodeName,
-          command: ['sleep', '3600'],
-          viaScheduler: flags.viaScheduler,
-        }),
-      );
-      progress.update(++sent, `running ${ctx.timeline.countReached(names, ['running'])}`);
-    },
-    { signal: ctx.signal },
-  );
+  const creates = await createAll(ctx, `footprint: creating ${count} long-running pods`, names, {
+    scenario: 'footprint',
+    command: ['sleep', '3600'],
+    milestone: 'running',
+  });
   progress.finish();
   const running = await waitForPods(ctx, 'footprint: waiting for Running', names, ['running'], 300_000);
   const allRunningSeconds = (Date.now() - createStartMs) / 1000;
@@ -146,30 +131,20 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       running.timedOut ? NaN : allRunningSeconds,
       's',
     ),
-    v(
-      'kubelet_rss_peak_mb',
-      `kubelet RSS peak (VmHWM${peakReset ? '' : ' since start'})`,
-      mb(peakKb.kubelet),
-      'MB',
-    ),
-    v(
-      'kubelet_rss_steady_mb',
-      `kubelet RSS steady (mean VmRSS over ${Math.round(windowSeconds)} s)`,
-      mb(summarize(rssKb.kubelet).mean),
-      'MB',
-    ),
-    v(
-      'runner_rss_peak_mb',
-      `runner RSS peak (VmHWM${peakReset ? '' : ' since start'})`,
-      mb(peakKb.runner),
-      'MB',
-    ),
-    v(
-      'runner_rss_steady_mb',
-      `runner RSS steady (mean VmRSS over ${Math.round(windowSeconds)} s)`,
-      mb(summarize(rssKb.runner).mean),
-      'MB',
-    ),
+    ...(['kubelet', 'runner'] as const).flatMap((part) => [
+      v(
+        `${part}_rss_peak_mb`,
+        `${part} RSS peak (VmHWM${peakReset ? '' : ' since start'})`,
+        mb(peakKb[part]),
+        'MB',
+      ),
+      v(
+        `${part}_rss_steady_mb`,
+        `${part} RSS steady (mean VmRSS over ${Math.round(windowSeconds)} s)`,
+        mb(summarize(rssKb[part]).mean),
+        'MB',
+      ),
+    ]),
     ...(['kubelet', 'runner'] as const).flatMap((part) => [
       v(
         `${part}_idle_cpu_percent`,

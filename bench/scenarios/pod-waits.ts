@@ -1,5 +1,5 @@
 import type { ClusterContext } from '../bench-context.js';
-import { SCENARIO_LABEL } from '../bench-pod.js';
+import { SCENARIO_LABEL, benchPod } from '../bench-pod.js';
 import { pooled, type BatchOutcome } from '../pacing.js';
 import type { Milestone } from '../pod-timeline.js';
 import { waitFor } from '../wait-for.js';
@@ -30,6 +30,42 @@ export async function waitForPods(
   const reached = count();
   ctx.progress.finish(ok ? '' : `timed out after ${Math.round(timeoutMs / 1000)} s`);
   return { reached, timedOut: !ok };
+}
+
+/**
+ * Creates one pod running `command` for every name in `names` with
+ * `--concurrency` requests in flight, stamping each request's start in
+ * `created` when given and showing how many pods reached `milestone`; the
+ * caller finishes the progress line.
+ */
+export function createAll(
+  ctx: ClusterContext,
+  label: string,
+  names: readonly string[],
+  pod: { scenario: string; command: string[]; milestone: Milestone; created?: Stamps },
+): Promise<BatchOutcome> {
+  ctx.progress.start(label, names.length);
+  let sent = 0;
+  return pooled(
+    names.length,
+    ctx.flags.concurrency,
+    async (i) => {
+      const name = names[i]!;
+      pod.created?.set(name, Date.now());
+      await ctx.api.createPod(
+        ctx.namespace,
+        benchPod({
+          name,
+          scenario: pod.scenario,
+          nodeName: ctx.node.nodeName,
+          command: pod.command,
+          viaScheduler: ctx.flags.viaScheduler,
+        }),
+      );
+      ctx.progress.update(++sent, `${pod.milestone} ${ctx.timeline.countReached(names, [pod.milestone])}`);
+    },
+    { signal: ctx.signal },
+  );
 }
 
 /**
