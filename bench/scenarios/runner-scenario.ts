@@ -6,7 +6,8 @@ import type { BenchBase, ScenarioResult } from '../bench-context.js';
 import { podNames } from '../bench-pod.js';
 import { cpuProfFlags } from '../bench-setup.js';
 import { paced } from '../pacing.js';
-import { latencyRow, type ReportRow } from '../report-rows.js';
+import { readProcMemory } from '../proc-stats.js';
+import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
 import { RunnerWatch } from '../runner-watch.js';
 import { pairedDeltas } from '../stats.js';
@@ -16,12 +17,14 @@ import { batchWarnings } from './pod-waits.js';
 const NAMESPACE = 'bench-runner';
 
 /**
- * Runner only: the latency scenario's pods sent straight to a private
- * vk-cmd-runner over gRPC (no API server, no kubelet), at the same rate, timed
- * from the CreatePod call to the first running event and from the runner's own
- * finishedAt to the terminated event on a WatchPods stream; then deleted at
- * the same rate and timed until the DELETED event. Set against the latency
- * scenario, it splits each path between the runner and the tiers above it.
+ * Runner only: pods sent straight to a private vk-cmd-runner over gRPC (no API
+ * server, no kubelet), at the latency scenario's rate, timed from the CreatePod
+ * call to the first running event and from the runner's own finishedAt to the
+ * terminated event on a WatchPods stream; then deleted at the same rate and
+ * timed until the DELETED event. Each pod sleeps until the last one has
+ * started, so the runner's RSS is read with all of them running. Set against
+ * the latency scenario, it splits each path between the runner and the tiers
+ * above it.
  */
 export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult> {
   const { flags, progress } = base;
@@ -53,6 +56,8 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       new Promise((resolve, reject) => w.client.DeletePod({ uid }, (err) => (err ? reject(err) : resolve())));
     const reached = (field: 'terminatedEventMs' | 'deletedEventMs'): number =>
       keys.filter((k) => w.times.get(k)?.[field] !== undefined).length;
+    const sleepSeconds = Math.ceil(count / rate) + 2;
+    let rssAllRunningMb = Number.NaN;
 
     progress.start(`runner: CreatePod x${count} at ${rate}/s`, count);
     const creates = await paced(
@@ -64,7 +69,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
           namespace: NAMESPACE,
           name: names[i]!,
           restartPolicy: 'Never',
-          containers: [{ name: 'c1', image: 'bench', command: ['sh', '-c', 'sleep 1'] }],
+          containers: [{ name: 'c1', image: 'bench', command: ['sleep', String(sleepSeconds)] }],
         };
         called.set(keys[i]!, Date.now());
         await createPod(spec);
@@ -74,6 +79,19 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       { signal: base.signal },
     );
     progress.finish();
+    // Started, or ended without a running event: either way nothing more to wait for.
+    const allStarted = await waitFor(
+      () =>
+        keys.every(
+          (k) => (w.times.get(k)?.runningEventMs ?? w.times.get(k)?.terminatedEventMs) !== undefined,
+        ),
+      (l) => w.subscribe(l),
+      60_000,
+      { signal: base.signal },
+    );
+    if (allStarted && reached('terminatedEventMs') === 0 && node.runner?.pid) {
+      rssAllRunningMb = readProcMemory(node.runner.pid).vmRssKb / 1024;
+    }
     progress.start('runner: waiting for terminated events', count);
     const finished = await waitFor(
       () => reached('terminatedEventMs') === count,
@@ -130,6 +148,14 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
         'DeletePod call -> DELETED event',
         deleteCalled,
         timesOf(w.times, 'deletedEventMs'),
+      ),
+      valueRow(
+        'runner',
+        'rss_all_running_mb',
+        `runner RSS with ${count} pods running`,
+        rssAllRunningMb,
+        'MB',
+        flags,
       ),
     ];
     return {
