@@ -139,13 +139,21 @@ export class Kubelet {
     this.setState('Stopped');
   }
 
+  /**
+   * Deletes the Node, then its Lease; each on its own, so that a Lease that
+   * cannot be deleted does not keep the Node (the Lease's owner reference
+   * lets the garbage collector remove it later anyway).
+   */
   private async deregister(): Promise<void> {
-    try {
-      await this.lease.deleteLease();
-      await this.node.deleteNode();
-    } catch (err) {
-      this.deps.logger.warn({ err, node: this.deps.config.nodeName }, 'Failed to delete the node on exit');
-    }
+    const node = this.deps.config.nodeName;
+    await this.node
+      .deleteNode()
+      .catch((err: unknown) => this.deps.logger.warn({ err, node }, 'Failed to delete the node on exit'));
+    await this.lease
+      .deleteLease()
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err, node }, 'Failed to delete the node lease on exit'),
+      );
   }
 
   /** The pods bound to this node, for the HTTPS API. */

@@ -84,9 +84,14 @@ export class GroupMonitor {
     this.lingering.delete(pgid);
   }
 
-  /** Checks the lingering groups now (e.g. an exitcode file appeared or SIGKILL was sent). */
-  checkSoon(): void {
+  /**
+   * Checks the lingering groups now (e.g. SIGKILL was sent), or only when
+   * `pgid` is one of them (an exitcode file appeared: most belong to our own
+   * children, whose exit is reported without any scan).
+   */
+  checkSoon(pgid?: number): void {
     if (this.stopped || this.lingering.size === 0) return;
+    if (pgid !== undefined && !this.lingering.has(pgid)) return;
     this.fastUntilMs = this.clock.nowMs() + FAST_WINDOW_MS;
     if (this.soon !== undefined) return;
     this.soon = this.clock.setTimeout(() => {

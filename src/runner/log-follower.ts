@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ContainerLogs, LogName } from './container-logs.js';
 import type { LogTimeIndex } from './log-index.js';
-import { readLines, sizeOf, type Line, type Output } from './log-output.js';
+import { sizeOf, timedLines, type Line, type Output } from './log-output.js';
 
 const FOLLOW_SAFETY_MS = 1_000;
 
@@ -44,13 +44,16 @@ export async function followLogs(
         const handle = files.handles.get(name);
         const end = await sizeOf(handle);
         const reached = files.positions.get(name) ?? 0;
-        let pos = end < reached ? 0 : reached;
-        for await (const raw of readLines(handle, pos, end)) {
-          if (active && raw.data[raw.data.length - 1] !== 10) break;
-          pos += raw.data.length;
-          batch.push({ data: raw.data, timeMs: files.indexes.get(name)!.timeOf(raw.offset) ?? nowMs() });
-        }
-        files.positions.set(name, pos);
+        const start = end < reached ? 0 : reached;
+        files.positions.set(name, start);
+        const lines = timedLines(
+          handle,
+          files.indexes.get(name)!,
+          { start, end },
+          { sinceMs: undefined, completeOnly: active, nowMs: nowMs() },
+          (offset) => files.positions.set(name, offset),
+        );
+        for await (const line of lines) batch.push(line);
       }
       for (const line of batch.sort((a, b) => a.timeMs - b.timeMs)) {
         await out.line(line);

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { LogTimeIndex } from './log-index.js';
 import { timestampPrefix, type LogOptions } from './log-options.js';
 
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -55,6 +56,29 @@ export async function* readLines(
     carry = Buffer.from(data);
   }
   if (carry.length > 0) yield { offset: carryOffset, data: carry };
+}
+
+/**
+ * Lines of [start, end) with their times, skipping those before `sinceMs`.
+ * While following, a trailing partial line waits for its newline (or the
+ * end of the run); `reached` gets the offset after the last line yielded.
+ */
+export async function* timedLines(
+  handle: FileHandle | undefined,
+  index: LogTimeIndex,
+  range: { start: number; end: number },
+  options: { sinceMs: number | undefined; completeOnly: boolean; nowMs: number },
+  reached: (offset: number) => void,
+): AsyncGenerator<Line> {
+  let pos = range.start;
+  for await (const raw of readLines(handle, range.start, range.end)) {
+    if (options.completeOnly && raw.data[raw.data.length - 1] !== 10) break;
+    pos += raw.data.length;
+    reached(pos);
+    const line = { data: raw.data, timeMs: index.timeOf(raw.offset) ?? options.nowMs };
+    if (options.sinceMs !== undefined && line.timeMs < options.sinceMs) continue;
+    yield line;
+  }
 }
 
 /** The offset from which the last `lines` lines of [floor, end) start. */

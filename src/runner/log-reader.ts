@@ -3,9 +3,8 @@ import { loadIndex, logFile, type ContainerLogs, type LogName } from './containe
 import { followLogs, type FollowSource } from './log-follower.js';
 import type { LogTimeIndex } from './log-index.js';
 import type { LogOptions } from './log-options.js';
-import { Output, readLines, sizeOf, tailStart, type Line, type LogSink } from './log-output.js';
+import { Output, sizeOf, tailStart, timedLines, type Line, type LogSink } from './log-output.js';
 
-export type { FollowSource } from './log-follower.js';
 export type { LogSink } from './log-output.js';
 
 /** Merges per-stream line iterators by time (stdout first on a tie). */
@@ -30,29 +29,6 @@ async function* mergeByTime(sources: Array<AsyncIterator<Line>>): AsyncGenerator
     }
   } finally {
     await Promise.all(sources.map((s) => s.return?.()));
-  }
-}
-
-/**
- * Lines of [start, end) with their times, skipping those before `sinceMs`.
- * While following, a trailing partial line waits for its newline (or the
- * end of the run); `reached` gets the offset after the last line yielded.
- */
-async function* timedLines(
-  handle: FileHandle | undefined,
-  index: LogTimeIndex,
-  range: { start: number; end: number },
-  options: { sinceMs: number | undefined; completeOnly: boolean; nowMs: number },
-  reached: (offset: number) => void,
-): AsyncGenerator<Line> {
-  let pos = range.start;
-  for await (const raw of readLines(handle, range.start, range.end)) {
-    if (options.completeOnly && raw.data[raw.data.length - 1] !== 10) break;
-    pos += raw.data.length;
-    reached(pos);
-    const line = { data: raw.data, timeMs: index.timeOf(raw.offset) ?? options.nowMs };
-    if (options.sinceMs !== undefined && line.timeMs < options.sinceMs) continue;
-    yield line;
   }
 }
 

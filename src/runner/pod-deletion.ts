@@ -56,6 +56,8 @@ export class PodDeletion {
 
   /** Begins deleting, or shortens the grace period of a deletion under way (a later, shorter one wins). */
   begin(gracePeriodSeconds: number): void {
+    // Finished already, its directory still being removed: nothing left to shorten.
+    if (this.over) return;
     const r = this.record;
     const now = this.deps.clock.nowMs();
     if (r.deleting) {

@@ -66,7 +66,7 @@ export class PodRuntime {
     const c = this.record.containers.find((x) => x.name === name);
     const l = this.live.get(name);
     if (!c || !l || !this.record.podDirWritten) return undefined;
-    if (!l.logs) l.logs = this.deps.newLogs(c.dir, () => this.deps.monitor.checkSoon());
+    if (!l.logs) l.logs = this.deps.newLogs(c.dir, () => this.deps.monitor.checkSoon(c.pgid));
     return l.logs;
   }
 

@@ -21,15 +21,17 @@ const COALESCE_MS = 2;
  * whoever made it (deletions of many pods, liveness checks, GetStats). After
  * a slow round (scan and callbacks) the next one waits at least as long as
  * that round took, so a storm of requests can use at most about half of the
- * event loop. Callbacks
- * run in request order; a failing callback is logged and does not stop the
- * others. Single event loop; not re-entrant.
+ * event loop; requests made by the callbacks themselves (a deletion's next
+ * step) wait for the next round like any other. Callbacks run in request
+ * order; a failing callback is logged and does not stop the others.
  */
 export class ProcessScanner {
   private waiting: SnapshotCallback[] = [];
   private timer: unknown;
   private lastEndMs = Number.NEGATIVE_INFINITY;
   private lastDurationMs = 0;
+  /** A round's scan or callbacks are running: requests are only queued. */
+  private inRound = false;
   private stopped = false;
   /** Scans taken so far (for tests and metrics). */
   scans = 0;
@@ -48,7 +50,10 @@ export class ProcessScanner {
   request(callback: SnapshotCallback): void {
     if (this.stopped) return;
     this.waiting.push(callback);
-    if (this.timer !== undefined) return;
+    if (this.timer === undefined && !this.inRound) this.schedule();
+  }
+
+  private schedule(): void {
     const sinceLast = this.elapsedMs() - this.lastEndMs;
     const delay = Math.max(COALESCE_MS, Math.ceil(this.lastDurationMs - sinceLast));
     this.timer = this.clock.setTimeout(() => this.run(), delay);
@@ -71,6 +76,7 @@ export class ProcessScanner {
 
   private run(): void {
     this.timer = undefined;
+    this.inRound = true;
     const callers = this.waiting;
     this.waiting = [];
     const started = this.elapsedMs();
@@ -98,5 +104,7 @@ export class ProcessScanner {
     // What the callers did with the snapshot (signalling many groups) counts too.
     this.lastEndMs = this.elapsedMs();
     this.lastDurationMs = this.lastEndMs - started;
+    this.inRound = false;
+    if (this.waiting.length > 0 && !this.stopped) this.schedule();
   }
 }

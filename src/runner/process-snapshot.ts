@@ -14,10 +14,12 @@ function identityKey(id: PodIdentity): string {
 /**
  * One look at every process, shared by every caller that asked for it (see
  * ProcessScanner). The indexes are built on first use. Which pod a process
- * belongs to is read from its environment only on demand, and only for live
- * processes outside the known container groups: members of a known group
- * are reached through their group, so nearly all of a busy host's processes
- * never have their environment read. Immutable apart from those caches.
+ * belongs to is read from its environment only when a caller asks (a
+ * deletion looking for escaped processes), once per snapshot for all such
+ * callers, and only for live processes outside the running containers'
+ * groups: those are the host's other processes (a few hundred on a compute
+ * node; other users' environments cannot be read and are skipped), not the
+ * pods' own. Immutable apart from those caches.
  */
 export class ProcessSnapshot {
   private pidIndex: Map<number, ProcEntry> | undefined;

@@ -177,7 +177,12 @@ export class RunnerService {
             else call.once('drain', () => resolve());
           }),
       };
-      const follow = logs && !previous ? { logs, isActive: () => c.state.state === 'running' } : undefined;
+      // Tied to this run: a restart meanwhile must end the stream, not continue it on the old file.
+      const runPgid = c.pgid;
+      const follow =
+        logs && !previous
+          ? { logs, isActive: () => c.state.state === 'running' && c.pgid === runPgid }
+          : undefined;
       await streamLogs(c.dir, { ...options, previous }, sink, logs, follow);
       if (!closed) {
         closed = true;

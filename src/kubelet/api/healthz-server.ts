@@ -59,8 +59,10 @@ export class HealthzServer {
     clearTimeout(this.retryTimer);
     this.listening?.();
     if (!this.server.listening) return;
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // close() waits for open connections, and probes may hold keep-alive ones.
     this.server.closeAllConnections();
+    await closed;
   }
 
   private listen(): void {
@@ -75,6 +77,12 @@ export class HealthzServer {
   private onListenError(err: Error): void {
     if (this.stopped) return;
     const { bindAddress, port, logger } = this.options;
+    // Once listening, an error is a failed accept (e.g. out of file descriptors);
+    // the server keeps listening, and listening again would throw.
+    if (this.server.listening) {
+      logger.warn({ err, address: bindAddress, port }, 'Healthz server error');
+      return;
+    }
     this.failures++;
     // The first failure is an error; repeats would flood the log.
     logger[this.failures === 1 ? 'error' : 'debug'](

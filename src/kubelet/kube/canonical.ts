@@ -24,8 +24,3 @@ export function canonical(value: unknown): unknown {
   }
   return value;
 }
-
-/** Whether two API values are equal once canonical. */
-export function canonicalEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}

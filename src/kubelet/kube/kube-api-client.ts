@@ -2,7 +2,7 @@ import type { CoreV1Event, V1ConfigMap, V1Lease, V1Node, V1Pod, V1Secret } from 
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
-import { ApiError, type KubeApi, type PodInformer } from './kube-api.js';
+import { ApiError, requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
 import { ListWatchPodInformer } from './list-watch-informer.js';
 
@@ -30,7 +30,7 @@ export class KubeApiClient implements KubeApi {
       this.count(verb, resource, verb === 'create' ? '201' : '200');
       return result;
     } catch (err) {
-      this.count(verb, resource, err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      this.count(verb, resource, requestOutcome(err));
       throw err;
     }
   }

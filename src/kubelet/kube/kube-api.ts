@@ -12,6 +12,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The outcome label of a failed request for the request counter: its HTTP code, or "<error>" when none came. */
+export const requestOutcome = (err: unknown): string =>
+  err instanceof ApiError && err.code ? String(err.code) : '<error>';
+
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
 

@@ -17,6 +17,8 @@ export interface KubeRequest {
   contentType?: string;
   /** Budget for the whole request (default 30 s). */
   timeoutMs?: number;
+  /** Abandons the request; it then rejects with ApiError code 0. */
+  signal?: AbortSignal;
 }
 
 export interface KubeTransportOptions {
@@ -138,7 +140,7 @@ export class KubeTransport {
     const contentType = body === undefined ? undefined : (req.contentType ?? 'application/json');
     try {
       return await new Promise<string>((resolve, reject) => {
-        const r = this.open(req.method, req.path, req.query, credential, body, contentType);
+        const r = this.open(req.method, req.path, req.query, credential, body, contentType, req.signal);
         r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
           r.destroy(new Error(`no answer within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
         );
@@ -180,6 +182,7 @@ export class KubeTransport {
     credential: Credential,
     body: string | undefined,
     contentType: string | undefined,
+    signal?: AbortSignal,
   ): http.ClientRequest {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) {
@@ -194,7 +197,7 @@ export class KubeTransport {
     if (contentType) headers['Content-Type'] = contentType;
     if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
     const agent = this.agentFor(credential);
-    const options: http.RequestOptions = { method, headers, agent };
+    const options: http.RequestOptions = { method, headers, agent, ...(signal ? { signal } : {}) };
     return url.protocol === 'https:' ? https.request(url, options) : http.request(url, options);
   }
 

@@ -1,7 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { V1Pod, V1PodList, V1Status } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
-import { ApiError, type PodInformer, type PodInformerHandlers } from './kube-api.js';
+import { ApiError, requestOutcome, type PodInformer, type PodInformerHandlers } from './kube-api.js';
 import type { KubeTransport } from './kube-transport.js';
 import type { WatchEvent } from './watch-decoder.js';
 
@@ -44,7 +45,6 @@ export class ListWatchPodInformer implements PodInformer {
   private expiriesInRow = 0;
   private synced = false;
   private running: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
 
   constructor(
     private readonly transport: KubeTransport,
@@ -61,7 +61,6 @@ export class ListWatchPodInformer implements PodInformer {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wakeUp?.();
     await this.running;
   }
 
@@ -87,6 +86,7 @@ export class ListWatchPodInformer implements PodInformer {
         await this.relist(handlers);
         while (!this.abort.signal.aborted) {
           const delivered = await this.watchOnce(handlers);
+          if (this.abort.signal.aborted) break;
           if (delivered === 'events') {
             this.backoff.reset();
             this.expiriesInRow = 0;
@@ -126,10 +126,11 @@ export class ListWatchPodInformer implements PodInformer {
         path: '/api/v1/pods',
         query: { fieldSelector: this.fieldSelector },
         timeoutMs: 60_000,
+        signal: this.abort.signal,
       });
       this.countRequest('list', 'pods', '200');
     } catch (err) {
-      this.countRequest('list', 'pods', err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      this.countRequest('list', 'pods', requestOutcome(err));
       throw err;
     }
     if (this.abort.signal.aborted) return;
@@ -186,7 +187,7 @@ export class ListWatchPodInformer implements PodInformer {
       );
       this.countRequest('watch', 'pods', '200');
     } catch (err) {
-      this.countRequest('watch', 'pods', err instanceof ApiError && err.code ? String(err.code) : '<error>');
+      this.countRequest('watch', 'pods', requestOutcome(err));
       if (err instanceof ApiError && err.code === 410) throw new Expired();
       throw err;
     }
@@ -210,14 +211,9 @@ export class ListWatchPodInformer implements PodInformer {
     else handlers.add(pod);
   }
 
+  /** Resolves after `ms`, or at once when the informer stops. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return delay(ms, undefined, { signal: this.abort.signal }).catch(() => undefined);
   }
 }
 

@@ -14,7 +14,7 @@ export class CallLimiter {
       throw new RangeError(`limit must be a positive integer, got ${limit}`);
   }
 
-  /** Calls in flight and queued, for tests and metrics. */
+  /** Calls in flight and queued. */
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
   }

@@ -77,4 +77,25 @@ describe('HealthzServer (--healthz-port)', function () {
     await started;
     expect(await request(port, '/healthz')).to.deep.equal({ status: 200, body: 'ok' });
   });
+
+  it('an error while listening (a failed accept) is logged and the server keeps serving', async () => {
+    const logged: Array<{ msg: string }> = [];
+    const server = new HealthzServer({
+      bindAddress: '127.0.0.1',
+      port: 0,
+      health: { healthy: () => healthy, ready: () => ready },
+      logger: pino({ level: 'debug' }, { write: (line: string) => logged.push(JSON.parse(line)) }),
+      retryMs: 20,
+    });
+    servers.push(server);
+    await server.start();
+    const inner = (server as unknown as { server: http.Server }).server;
+    let relistens = 0;
+    const listen = inner.listen.bind(inner);
+    inner.listen = ((...args: Parameters<typeof listen>) => (relistens++, listen(...args))) as typeof listen;
+    inner.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+    expect(logged.map((l) => l.msg)).to.include('Healthz server error');
+    expect(await request(server.port()!, '/healthz')).to.deep.equal({ status: 200, body: 'ok' });
+    expect(relistens).to.equal(0);
+  });
 });

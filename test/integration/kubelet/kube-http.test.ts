@@ -267,8 +267,24 @@ describe('kubelet: API server transport and pod informer (HTTPS on loopback)', f
     };
     const informer = informerWith();
     await waitFor(() => watchAtMs.length >= 2, 10_000, 'second watch');
+    // Now in its back-off (at least 1 s after the second empty watch): stopping must not wait it out.
+    const stopStartMs = Date.now();
     await informer.stop();
+    expect(Date.now() - stopStartMs).to.be.below(400);
     expect(watchAtMs[1]! - watchAtMs[0]!).to.be.at.least(450);
     expect(lists).to.equal(1);
+  });
+
+  it('informer: stop abandons a list the server has not answered', async () => {
+    let listed = false;
+    server.handler = () => {
+      listed = true; // never answers
+    };
+    const informer = informerWith();
+    await waitFor(() => listed, 10_000, 'list request');
+    const stopStartMs = Date.now();
+    await informer.stop();
+    expect(Date.now() - stopStartMs).to.be.below(1000);
+    expect(informer.hasSynced()).to.equal(false);
   });
 });

@@ -199,6 +199,16 @@ describe('kubelet node registration, status, lease and walltime', function () {
     expect(h.api.leases.get('kube-node-lease/vk-test'), 'lease deleted').to.equal(undefined);
   });
 
+  it('with --delete-node-on-exit still deletes its Node when the Lease cannot be deleted', async () => {
+    await h.startRunner();
+    const kubelet = await h.startKubelet({ deleteNodeOnExit: true });
+    await waitFor(() => h.api.leases.get('kube-node-lease/vk-test'), 5000, 'lease');
+    h.api.failures.set('deleteLease', { code: 403, remaining: 1 });
+    await h.stopKubelet(kubelet);
+    expect(node(h), 'node deleted').to.equal(undefined);
+    expect(h.api.calls.some((c) => c.op === 'deleteLease')).to.equal(true);
+  });
+
   it('keeps its Node and Lease on exit by default', async () => {
     await h.startRunner();
     const kubelet = await h.startKubelet();

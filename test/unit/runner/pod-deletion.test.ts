@@ -40,6 +40,30 @@ describe('pod-deletion (fake clock, fake /proc)', () => {
     expect(w.scanner.scans).to.equal(3);
   });
 
+  it("a DeletePod that arrives while the finished pod's directory is being removed arms nothing", async () => {
+    const w = new FakeWorld();
+    let release = (): void => undefined;
+    const deps = { ...w.deps(), removePodDir: () => new Promise<void>((r) => (release = r)) };
+    const pod = new PodRuntime(record([{ name: 'c1' }]), deps);
+    w.pods.push(pod);
+    pod.advance();
+    const pgid = pod.record.containers[0]!.pgid;
+    pod.delete(30);
+    await w.clock.advance(2);
+    w.exit(pgid, 143);
+    await w.clock.advance(2);
+    expect(w.finished, 'directory removal still under way').to.deep.equal([]);
+    const [signals, changes] = [w.signals.length, w.changes];
+    pod.delete(0);
+    await w.clock.advance(10);
+    expect(w.signals.length, 'no SIGKILL').to.equal(signals);
+    expect(w.changes, 'not persisted again').to.equal(changes);
+    expect(w.clock.pending).to.deep.equal([]);
+    release();
+    await flush();
+    expect(w.finished).to.deep.equal(['u1']);
+  });
+
   it('N concurrent deletes cost one /proc scan per phase', async () => {
     const w = new FakeWorld();
     const pods = Array.from({ length: 50 }, (_, i) =>

@@ -59,6 +59,20 @@ describe('process-scanner: one shared /proc scan', () => {
     expect(clock.pending).to.deep.equal([40]);
   });
 
+  it('a request made by a callback of a slow round also waits as long as that round took', async () => {
+    const clock = new FakeClock();
+    let elapsed = 0;
+    const source = new FakeProc();
+    const scanner = scannerFor(source, clock, new Set(), () => elapsed);
+    scanner.request(() => {
+      elapsed += 40;
+      scanner.request(() => undefined); // e.g. a deletion's stray check after its SIGTERM
+    });
+    await clock.advance(2);
+    expect(clock.pending).to.deep.equal([40]);
+    expect(source.scans).to.equal(1);
+  });
+
   it('reports a failed scan to every caller; a failing callback does not stop the others', async () => {
     const clock = new FakeClock();
     const source = new FakeProc();
@@ -173,6 +187,23 @@ describe('group-monitor: cheap checks, rare shared scans', () => {
     monitor.checkSoon();
     await clock.advance(0);
     expect(ended.map((e) => e.pgid)).to.deep.equal([300, 301]);
+  });
+
+  it('an exitcode file of a group that is not lingering starts no fast checks of the lingering ones', async () => {
+    const { clock, source, exists, monitor, ended } = setup();
+    exists.add(500);
+    source.procs.set(500, proc(500, 500));
+    monitor.adopt(500, (e) => ended.push(e));
+    await clock.advance(5_000); // past the fast window that adoption opens
+    const scansBefore = source.scans;
+    monitor.checkSoon(777); // our own child's exitcode file: nothing lingering to look at
+    await clock.advance(3_000);
+    expect(source.scans - scansBefore, 'only the slow periodic scan').to.be.at.most(1);
+    monitor.checkSoon(500);
+    await clock.advance(3_000);
+    expect(source.scans - scansBefore, 'fast checks for a lingering group').to.be.at.least(5);
+    expect(ended).to.deep.equal([]);
+    monitor.stop();
   });
 
   it('when /proc cannot be scanned three times in a row the groups end with the error (getPidsError)', async () => {
