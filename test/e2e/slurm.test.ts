@@ -11,7 +11,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ApiException, CoordinationV1Api, type V1Node } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
 import { parseEnvFile } from './support/cluster.js';
 import { mustRun, runCommand } from './support/commands.js';
 import {
@@ -29,8 +29,8 @@ import {
 import { scriptPod, wikiExample } from './support/manifests.js';
 import { REPO_ROOT } from './support/paths.js';
 import { groupIsAlive } from './support/processes.js';
-import { freePort } from './support/vk-node.js';
-import { eventually, waitForObject } from './support/wait.js';
+import { freePort } from '../support/free-port.js';
+import { eventually, waitForGone, waitForObject } from './support/wait.js';
 
 const SBATCH_SCRIPT = path.join(REPO_ROOT, 'deploy', 'hpc', 'vk-cmd.sbatch');
 const readyStatus = (node: V1Node): string | undefined =>
@@ -217,29 +217,17 @@ describe('Slurm: deploy/hpc/vk-cmd.sbatch in a real allocation', function () {
   }
 
   /** The allocation took its node along: the kubelet deleted its Node and Lease on the way out. */
-  const waitNodeGone = (job: NodeJob): Promise<void> =>
-    eventually(
-      async () => {
-        const gone = (p: Promise<unknown>): Promise<boolean> =>
-          p.then(
-            () => false,
-            (err: unknown) => {
-              if (err instanceof ApiException && err.code === 404) return true;
-              throw err;
-            },
-          );
-        const nodeGone = await gone(core().readNode({ name: job.nodeName }));
-        const leaseGone = await gone(
-          kc()
-            .makeApiClient(CoordinationV1Api)
-            .readNamespacedLease({ name: job.nodeName, namespace: 'kube-node-lease' }),
-        );
-        return nodeGone && leaseGone;
-      },
+  const waitNodeGone = async (job: NodeJob): Promise<void> => {
+    const name = `metadata.name=${job.nodeName}`;
+    await waitForGone(kc(), '/api/v1/nodes', name, 120_000, `node ${job.nodeName} deleted`);
+    await waitForGone(
+      kc(),
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+      name,
       120_000,
-      `node ${job.nodeName} and its lease deleted`,
-      1000,
+      `lease of ${job.nodeName} deleted`,
     );
+  };
 
   before(async function () {
     if (process.getuid?.() !== 0) {

@@ -2,7 +2,7 @@ import type { V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod, V1Volume } from '@kub
 import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
 import { fieldRefValue, resourceFieldValue, type EnvContext } from './env-resolver.js';
 import { allContainers, type FetchedObjects } from './object-refs.js';
-import { checkItems, configMapData, mountError, secretData, type SkippedVolume } from './volume-data.js';
+import { mountError, sourceData, type SkippedVolume } from './volume-data.js';
 
 /** One file of a projected or downwardAPI volume, relative to the volume's root. */
 interface VolumeFile {
@@ -66,27 +66,15 @@ export function projectedFiles(
   const files: VolumeFile[] = [];
   const skipped: SkippedVolume[] = [];
   for (const source of volume.projected?.sources ?? []) {
-    if (source.configMap) {
-      const { name = '', items, optional = false } = source.configMap;
-      const cm = objects.configMaps.get(name);
-      if (!cm && !optional) throw mountError(pod, volume, `configmap "${name}" not found`);
-      const data = configMapData(cm);
-      const picked = checkItems(
-        pod,
-        volume,
-        items,
-        data,
-        optional,
-        'configmap references non-existent config key',
-      );
-      if (cm) files.push(...keyedFiles(data, items ? picked : undefined));
-    } else if (source.secret) {
-      const { name = '', items, optional = false } = source.secret;
-      const secret = objects.secrets.get(name);
-      if (!secret && !optional) throw mountError(pod, volume, `secret "${name}" not found`);
-      const data = secretData(secret);
-      const picked = checkItems(pod, volume, items, data, optional, 'references non-existent secret key');
-      if (secret) files.push(...keyedFiles(data, items ? picked : undefined));
+    const named = source.configMap
+      ? { kind: 'configmap' as const, ...source.configMap }
+      : source.secret
+        ? { kind: 'secret' as const, ...source.secret }
+        : undefined;
+    if (named) {
+      const { kind, name = '', items, optional = false } = named;
+      const { found, data, picked } = sourceData(pod, volume, objects, { kind, name, items, optional });
+      if (found) files.push(...keyedFiles(data, items ? picked : undefined));
     } else if (source.downwardAPI) {
       files.push(...downwardApiFiles(pod, volume, source.downwardAPI.items ?? [], ctx));
     } else if (source.serviceAccountToken) {

@@ -1,6 +1,6 @@
 import type { V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { ContainerConfigError } from '../errors.js';
-import type { ConfigMapData, SecretData } from './object-refs.js';
+import type { ConfigMapData, FetchedObjects, SecretData } from './object-refs.js';
 
 /** A volume (or projected source) vk-cmd cannot provide; its mounts are left out. */
 export interface SkippedVolume {
@@ -10,7 +10,7 @@ export interface SkippedVolume {
 }
 
 /** A ConfigMap's data (UTF-8) and binaryData (base64) as bytes. */
-export function configMapData(cm: ConfigMapData | null | undefined): Record<string, Buffer> {
+function configMapData(cm: ConfigMapData | null | undefined): Record<string, Buffer> {
   const data: Record<string, Buffer> = {};
   for (const [k, s] of Object.entries(cm?.data ?? {})) data[k] = Buffer.from(s, 'utf8');
   for (const [k, b] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(b, 'base64');
@@ -18,14 +18,14 @@ export function configMapData(cm: ConfigMapData | null | undefined): Record<stri
 }
 
 /** A Secret's data (base64 in the API) as bytes. */
-export function secretData(secret: SecretData | null | undefined): Record<string, Buffer> {
+function secretData(secret: SecretData | null | undefined): Record<string, Buffer> {
   const data: Record<string, Buffer> = {};
   for (const [k, b] of Object.entries(secret?.data ?? {})) data[k] = Buffer.from(b, 'base64');
   return data;
 }
 
 /** The items whose keys exist; a missing key of a required object is a ContainerConfigError. */
-export function checkItems(
+function checkItems(
   pod: V1Pod,
   volume: V1Volume,
   items: V1KeyToPath[] | undefined,
@@ -46,6 +46,47 @@ export function checkItems(
     );
   }
   return out;
+}
+
+/** What a configMap or secret volume (or projected source) names. */
+export interface ObjectSource {
+  kind: 'configmap' | 'secret';
+  name: string;
+  items: V1KeyToPath[] | undefined;
+  optional: boolean;
+}
+
+/**
+ * The data of the object a source names, and the items it picks whose keys
+ * exist. A missing object or key is a ContainerConfigError unless the source
+ * is optional; `found` is false for a missing optional object.
+ */
+export function sourceData(
+  pod: V1Pod,
+  volume: V1Volume,
+  objects: FetchedObjects,
+  source: ObjectSource,
+): {
+  found: boolean;
+  data: Record<string, Buffer>;
+  picked: Array<{ key: string; path: string; mode?: number }>;
+} {
+  const { kind, name, items, optional } = source;
+  const object = kind === 'configmap' ? objects.configMaps.get(name) : objects.secrets.get(name);
+  if (!object && !optional) throw mountError(pod, volume, `${kind} "${name}" not found`);
+  const data =
+    kind === 'configmap'
+      ? configMapData(object as ConfigMapData | undefined)
+      : secretData(object as SecretData | undefined);
+  const missing =
+    kind === 'configmap'
+      ? 'configmap references non-existent config key'
+      : 'references non-existent secret key';
+  return {
+    found: object !== undefined && object !== null,
+    data,
+    picked: checkItems(pod, volume, items, data, optional, missing),
+  };
 }
 
 /** A ContainerConfigError naming the containers that mount the volume. */

@@ -3,7 +3,7 @@ import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
 import type { EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
 import { downwardApiFiles, filesVolume, projectedFiles } from './projected-volume.js';
-import { checkItems, configMapData, mountError, secretData, type SkippedVolume } from './volume-data.js';
+import { sourceData, type SkippedVolume } from './volume-data.js';
 
 /** The runner volumes of a pod, and what it cannot provide (the mounts of skipped volumes are left out). */
 export interface ResolvedVolumes {
@@ -39,32 +39,27 @@ export function resolveVolumes(pod: V1Pod, objects: FetchedObjects, ctx: EnvCont
   for (const v of pod.spec?.volumes ?? []) {
     if (v.configMap) {
       const name = v.configMap.name ?? '';
-      const cm = objects.configMaps.get(name);
-      const optional = v.configMap.optional === true;
-      if (!cm && !optional) throw mountError(pod, v, `configmap "${name}" not found`);
-      const data = configMapData(cm);
-      const items = checkItems(
-        pod,
-        v,
-        v.configMap.items,
-        data,
-        optional,
-        'configmap references non-existent config key',
-      );
+      const { data, picked } = sourceData(pod, v, objects, {
+        kind: 'configmap',
+        name,
+        items: v.configMap.items,
+        optional: v.configMap.optional === true,
+      });
       volumes.push({
         name: v.name,
-        configMap: { sourceName: name, data, items, ...mode(v.configMap.defaultMode) },
+        configMap: { sourceName: name, data, items: picked, ...mode(v.configMap.defaultMode) },
       });
     } else if (v.secret) {
       const name = v.secret.secretName ?? '';
-      const secret = objects.secrets.get(name);
-      const optional = v.secret.optional === true;
-      if (!secret && !optional) throw mountError(pod, v, `secret "${name}" not found`);
-      const data = secretData(secret);
-      const items = checkItems(pod, v, v.secret.items, data, optional, 'references non-existent secret key');
+      const { data, picked } = sourceData(pod, v, objects, {
+        kind: 'secret',
+        name,
+        items: v.secret.items,
+        optional: v.secret.optional === true,
+      });
       volumes.push({
         name: v.name,
-        secret: { sourceName: name, data, items, ...mode(v.secret.defaultMode) },
+        secret: { sourceName: name, data, items: picked, ...mode(v.secret.defaultMode) },
       });
     } else if (v.emptyDir) {
       volumes.push({ name: v.name, emptyDir: {} });

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import { freePort } from '../../support/free-port.js';
 import { pgidsUnder } from '../../support/pgid-files.js';
 import { KUBELET_BIN, RUNNER_BIN } from './paths.js';
 import { waitForObject } from './wait.js';
@@ -24,19 +24,6 @@ export interface VkNodeOptions {
 export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 /** The Node.js flags bin/vk-cmd-kubelet's shebang gives the kubelet. */
 export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
-
-/** Picks a free loopback port by binding port 0 and releasing it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -96,10 +96,12 @@ describe('kubelet pods against a fake runner and API', function () {
     for (let i = 0; i < uids.length; i++) {
       const sentAt = Date.now();
       h.runner.terminate(uids[i]!, 'c1', i % 2 === 0 ? 0 : 7, i % 2 === 0 ? 'Completed' : 'Error');
-      await waitFor(() => c1(h, `l${i}`)?.state?.terminated, 5000, `l${i} terminated`);
+      const terminated = await waitFor(() => c1(h, `l${i}`)?.state?.terminated, 5000, `l${i} terminated`);
+      expect(terminated.exitCode).to.equal(i % 2 === 0 ? 0 : 7);
       const patch = h.api.statusPatches.find(
         (p) => p.uid === uids[i] && JSON.stringify(p.status).includes('"terminated"') && p.atMs >= sentAt,
       );
+      expect(patch, `l${i}: a status patch carrying the terminated state`).to.not.equal(undefined);
       endToEnd.push(patch!.atMs - sentAt);
     }
     expect(statusOf(h, 'l1')?.phase).to.equal('Failed');
@@ -111,7 +113,7 @@ describe('kubelet pods against a fake runner and API', function () {
     // Reported, not asserted: speed belongs to the benchmark.
     report('runner event received -> status patch issued', inKubelet);
     report('runner event sent -> status patch received by the API (gRPC included)', endToEnd);
-    expect(endToEnd).to.have.length(uids.length);
+    expect(inKubelet.length, 'the kubelet timed every terminated event').to.be.at.least(uids.length);
   });
 
   it('waits with CreateContainerConfigError while the ConfigMap is missing and starts once it appears', async () => {

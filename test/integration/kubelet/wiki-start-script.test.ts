@@ -9,28 +9,20 @@ import {
   writeFileSync,
   existsSync,
 } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { loadOrCreateServingCert } from '../../../src/kubelet/api/serving-cert.js';
 import { FakeKubeApi } from './support/fake-kube-api.js';
 import { FakeKubeHttp } from './support/fake-kube-http.js';
 import { FakeRunner } from './support/fake-runner.js';
 import { waitFor } from './support/harness.js';
+import { groupIsAlive } from '../../e2e/support/processes.js';
+import { REPO_ROOT } from '../../e2e/support/paths.js';
+import { freePort } from '../../support/free-port.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const START_SH = path.join(REPO_ROOT, 'test', 'fixtures', 'kubelet-api', 'wiki-start.sh');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The certificate a TLS server presents, as PEM-comparable fingerprint. */
 function servedFingerprint(port: number): Promise<string> {
@@ -43,15 +35,6 @@ function servedFingerprint(port: number): Promise<string> {
     });
     socket.on('error', reject);
   });
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("the wiki's start.sh starts the kubelet unchanged", function () {
@@ -76,9 +59,9 @@ describe("the wiki's start.sh starts the kubelet unchanged", function () {
 
   afterEach(async () => {
     const pgid = script?.pid;
-    if (pgid !== undefined && groupAlive(pgid)) {
+    if (pgid !== undefined && groupIsAlive(pgid)) {
       process.kill(-pgid, 'SIGKILL');
-      await waitFor(() => !groupAlive(pgid), 5000, 'the script to die');
+      await waitFor(() => !groupIsAlive(pgid), 5000, 'the script to die');
     }
     await runner.stop();
     await http.stop();
@@ -152,7 +135,7 @@ describe("the wiki's start.sh starts the kubelet unchanged", function () {
 
     // SIGTERM to the script's process group, as a batch system ending the job does.
     process.kill(-script.pid!, 'SIGTERM');
-    await waitFor(() => !groupAlive(script!.pid!), 15_000, 'the kubelet to exit');
+    await waitFor(() => !groupIsAlive(script!.pid!), 15_000, 'the kubelet to exit');
     expect(readFileSync(log, 'utf8'), readFileSync(log, 'utf8').slice(-1500)).to.contain('Stopped');
   });
 });

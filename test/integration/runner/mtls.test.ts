@@ -1,20 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { loadRunnerProto } from '../../../src/common/proto.js';
+import { freePort } from '../../support/free-port.js';
 import { RunnerHarness } from './support/runner-harness.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('runner: tcp with mutual TLS', function () {
   this.timeout(60_000);

@@ -21,7 +21,6 @@ describe('bench pacing', () => {
   it('paced starts call i at start + i/rate without waiting for earlier calls', async () => {
     const clock = fakeClock();
     const startedAt: number[] = [];
-    const never = new Promise<void>(() => undefined);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const run = paced(
@@ -30,7 +29,6 @@ describe('bench pacing', () => {
       async (i) => {
         startedAt.push(clock.now());
         await (i === 0 ? gate : Promise.resolve());
-        void never;
       },
       { clock },
     );

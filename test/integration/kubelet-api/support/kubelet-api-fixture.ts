@@ -44,10 +44,6 @@ class FakeTokenReviewer implements TokenReviewer {
   }
 }
 
-/**
- * The API server's client may do anything; metrics-server may read metrics
- * and stats; the prober may read nodes/healthz; nobody else may do anything.
- */
 /** A transport the server never uses: the fixture injects its own reviewers. */
 function unusedTransport(): KubeTransport {
   const config = {
@@ -67,6 +63,10 @@ function unusedTransport(): KubeTransport {
   });
 }
 
+/**
+ * The API server's client may do anything; metrics-server may read metrics
+ * and stats; the prober may read nodes/healthz; nobody else may do anything.
+ */
 export class FakeAccessReviewer implements AccessReviewer {
   readonly reviews: AccessAttributes[] = [];
   async review(a: AccessAttributes): Promise<AccessDecision> {

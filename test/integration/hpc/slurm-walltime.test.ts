@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { runCommand } from './support/commands.js';
-import { REPO_ROOT } from './support/paths.js';
+import { runCommand } from '../../e2e/support/commands.js';
+import { REPO_ROOT } from '../../e2e/support/paths.js';
 
 const SBATCH_SCRIPT = path.join(REPO_ROOT, 'deploy', 'hpc', 'vk-cmd.sbatch');
 
@@ -19,11 +19,11 @@ const scontrolJob = (fields: string): string =>
  * How vk-cmd.sbatch derives JIRIAF_WALLTIME (vk_walltime), with squeue and
  * scontrol replaced by scripts that answer as Slurm would, or fail as Slurm
  * does when slurmctld cannot be reached. The real commands are exercised by
- * slurm.test.ts; here every fallback is reached on purpose.
+ * test/e2e/slurm.test.ts; here every fallback is reached on purpose.
  */
 describe('Slurm: the walltime vk-cmd.sbatch derives from the job', function () {
   this.timeout(60_000);
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-e2e-walltime-'));
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-walltime-'));
   after(() => rmSync(workDir, { recursive: true, force: true }));
 
   const cases: Array<{
