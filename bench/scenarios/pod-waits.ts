@@ -33,10 +33,32 @@ export async function waitForPods(
 }
 
 /**
- * Creates one pod running `command` for every name in `names` with
- * `--concurrency` requests in flight, stamping each request's start in
- * `created` when given and showing how many pods reached `milestone`; the
- * caller finishes the progress line.
+ * Sends one request per name with `--concurrency` in flight, showing how many
+ * pods reached `milestone`; the caller finishes the progress line.
+ */
+function batch(
+  ctx: ClusterContext,
+  label: string,
+  names: readonly string[],
+  milestone: Milestone,
+  send: (name: string) => Promise<void>,
+): Promise<BatchOutcome> {
+  ctx.progress.start(label, names.length);
+  let sent = 0;
+  return pooled(
+    names.length,
+    ctx.flags.concurrency,
+    async (i) => {
+      await send(names[i]!);
+      ctx.progress.update(++sent, `${milestone} ${ctx.timeline.countReached(names, [milestone])}`);
+    },
+    { signal: ctx.signal },
+  );
+}
+
+/**
+ * Creates one pod running `command` for every name in `names`, stamping each
+ * request's start in `created` when given (see batch).
  */
 export function createAll(
   ctx: ClusterContext,
@@ -44,50 +66,28 @@ export function createAll(
   names: readonly string[],
   pod: { scenario: string; command: string[]; milestone: Milestone; created?: Stamps },
 ): Promise<BatchOutcome> {
-  ctx.progress.start(label, names.length);
-  let sent = 0;
-  return pooled(
-    names.length,
-    ctx.flags.concurrency,
-    async (i) => {
-      const name = names[i]!;
-      pod.created?.set(name, Date.now());
-      await ctx.api.createPod(
-        ctx.namespace,
-        benchPod({
-          name,
-          scenario: pod.scenario,
-          nodeName: ctx.node.nodeName,
-          command: pod.command,
-          viaScheduler: ctx.flags.viaScheduler,
-        }),
-      );
-      ctx.progress.update(++sent, `${pod.milestone} ${ctx.timeline.countReached(names, [pod.milestone])}`);
-    },
-    { signal: ctx.signal },
-  );
+  return batch(ctx, label, names, pod.milestone, async (name) => {
+    pod.created?.set(name, Date.now());
+    await ctx.api.createPod(
+      ctx.namespace,
+      benchPod({
+        name,
+        scenario: pod.scenario,
+        nodeName: ctx.node.nodeName,
+        command: pod.command,
+        viaScheduler: ctx.flags.viaScheduler,
+      }),
+    );
+  });
 }
 
-/**
- * Deletes every pod in `names` with `--concurrency` requests in flight,
- * showing how many are gone; the caller finishes the progress line.
- */
+/** Deletes every pod in `names`, showing how many are gone (see batch). */
 export function deleteAll(
   ctx: ClusterContext,
   label: string,
   names: readonly string[],
 ): Promise<BatchOutcome> {
-  ctx.progress.start(label, names.length);
-  let sent = 0;
-  return pooled(
-    names.length,
-    ctx.flags.concurrency,
-    async (i) => {
-      await ctx.api.deletePod(ctx.namespace, names[i]!);
-      ctx.progress.update(++sent, `gone ${ctx.timeline.countReached(names, ['gone'])}`);
-    },
-    { signal: ctx.signal },
-  );
+  return batch(ctx, label, names, 'gone', (name) => ctx.api.deletePod(ctx.namespace, name));
 }
 
 /**
