@@ -31,11 +31,23 @@ function ownedView(status: V1PodStatus | undefined): unknown {
  * change; other writers' conditions are ignored.
  */
 export function podStatusEqual(current: V1PodStatus | undefined, desired: V1PodStatus): boolean {
-  if (!current) return false;
+  return podStatusMatcher(desired)(current);
+}
+
+/**
+ * podStatusEqual against one desired status, for comparing it with several
+ * current ones: the desired side is put in canonical form once.
+ */
+export function podStatusMatcher(desired: V1PodStatus): (current: V1PodStatus | undefined) => boolean {
   const desiredTypes = new Set((desired.conditions ?? []).map((c) => c.type));
-  const currentFiltered: V1PodStatus = {
-    ...current,
-    conditions: (current.conditions ?? []).filter((c) => desiredTypes.has(c.type)),
+  let desiredKey: string | undefined;
+  return (current) => {
+    if (!current) return false;
+    const currentFiltered: V1PodStatus = {
+      ...current,
+      conditions: (current.conditions ?? []).filter((c) => desiredTypes.has(c.type)),
+    };
+    desiredKey ??= JSON.stringify(ownedView(desired));
+    return JSON.stringify(ownedView(currentFiltered)) === desiredKey;
   };
-  return JSON.stringify(ownedView(currentFiltered)) === JSON.stringify(ownedView(desired));
 }

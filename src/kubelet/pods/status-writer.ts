@@ -3,7 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
 import { ApiError, type KubeApi } from '../kube/kube-api.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-import { podStatusEqual } from './status-equality.js';
+import { podStatusMatcher } from './status-equality.js';
 
 export interface PodRef {
   namespace: string;
@@ -160,16 +160,17 @@ export class StatusWriter {
   /** Whether writing `status` now would change nothing (or must wait: a reconcile backing off). */
   private upToDate(entry: Entry, status: V1PodStatus, observed: ObservedStatus | undefined): boolean {
     // The API will show the in-flight patch once it lands; its echo is compared then.
-    if (entry.inFlight) return podStatusEqual(entry.inFlightStatus, status);
+    const matches = podStatusMatcher(status);
+    if (entry.inFlight) return matches(entry.inFlightStatus);
     const apiCurrent =
       observed !== undefined &&
       (entry.written === undefined || !olderThan(observed.resourceVersion, entry.writtenRv));
     const reference = apiCurrent ? observed.status : entry.written;
-    if (podStatusEqual(reference, status)) {
+    if (matches(reference)) {
       if (apiCurrent) entry.reconciles = 0;
       return true;
     }
-    if (!apiCurrent || !podStatusEqual(entry.written, status)) {
+    if (!apiCurrent || !matches(entry.written)) {
       entry.reconciles = 0;
       return false;
     }
