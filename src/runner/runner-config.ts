@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from './errors.js';
-import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { parseListenAddress, type ListenAddress } from './server/listen-address.js';
 
 export type StderrPolicy = 'fail' | 'ignore';
 
