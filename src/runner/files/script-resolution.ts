@@ -1,5 +1,4 @@
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
-import { mountNamedByImage } from '../pods/pod-spec-validation.js';
 import { joinRelative, normalizeUserPath, UnsafePathError } from './safe-path.js';
 import type { MountContent } from './volume-plan.js';
 
@@ -8,6 +7,22 @@ export type ScriptResolution =
   | { kind: 'none' }
   | { kind: 'script'; path: string }
   | { kind: 'error'; reason: 'readDefaultVolDirError'; message: string };
+
+/** The volumeMount an image names, by the mount's volume name or as "<mount>/<file>". */
+export function mountNamedByImage(
+  container: Pick<Container__Output, 'image' | 'volumeMounts'>,
+): { mountIndex: number; file: string | undefined } | undefined {
+  const image = container.image;
+  if (!image) return undefined;
+  const exact = container.volumeMounts.findIndex((m) => m.name === image);
+  if (exact !== -1) return { mountIndex: exact, file: undefined };
+  const slash = image.indexOf('/');
+  if (slash <= 0) return undefined;
+  const name = image.slice(0, slash);
+  const index = container.volumeMounts.findIndex((m) => m.name === name);
+  if (index === -1) return undefined;
+  return { mountIndex: index, file: image.slice(slash + 1) };
+}
 
 function listFiles(files: string[]): string {
   const shown = files.slice(0, 5).join(', ');

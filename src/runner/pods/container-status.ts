@@ -1,6 +1,5 @@
 import { constants } from 'node:os';
 import type { GroupEnd } from '../process/group-monitor.js';
-import type { StderrPolicy } from '../runner-config.js';
 
 /** Seed reasons for set-up and bookkeeping failures, with their exit codes. */
 export const SETUP_FAILURE_EXIT_CODES = {
@@ -17,6 +16,15 @@ export const SETUP_FAILURE_EXIT_CODES = {
 } as const;
 
 export type SetupFailureReason = keyof typeof SETUP_FAILURE_EXIT_CODES;
+
+/** A set-up failure reported as a terminated container state. */
+export interface SetupFailure {
+  reason: SetupFailureReason;
+  message: string;
+}
+
+/** `--stderr-policy`: whether exit 0 with a non-empty stderr file counts as a failure (stderrNotEmpty). */
+export type StderrPolicy = 'fail' | 'ignore';
 
 export function isSetupFailureReason(reason: string): reason is SetupFailureReason {
   return Object.prototype.hasOwnProperty.call(SETUP_FAILURE_EXIT_CODES, reason);

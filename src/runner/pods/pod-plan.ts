@@ -1,26 +1,12 @@
 import path from 'node:path';
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
-import { buildArgv, identityEnv, type EnvEntry } from '../process/command-line.js';
-import type { SetupFailureReason } from './container-status.js';
+import { buildArgv, identityEnv } from '../process/command-line.js';
+import type { LaunchPlan } from '../process/container-launcher.js';
+import type { SetupFailure } from './container-status.js';
 import { UnsafePathError, joinRelative } from '../files/safe-path.js';
 import { resolveScript } from '../files/script-resolution.js';
 import { containerRelDir, planVolumes, type VolumePlan } from '../files/volume-plan.js';
-
-/** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
-export interface LaunchPlan {
-  argv: string[];
-  /** Absolute working directory. */
-  cwd: string;
-  /** The pod's env followed by the identity variables; the runner's environment is added at each start. */
-  podEnv: EnvEntry[];
-}
-
-/** A set-up failure reported as a terminated container state. */
-export interface SetupFailure {
-  reason: SetupFailureReason;
-  message: string;
-}
 
 export interface ContainerPlan {
   name: string;

@@ -1,7 +1,7 @@
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
-import type { LaunchPlan, SetupFailure } from './pod-plan.js';
-import type { TerminatedInfo } from './container-status.js';
+import type { LaunchPlan } from '../process/container-launcher.js';
+import type { SetupFailure, TerminatedInfo } from './container-status.js';
 
 /** A container state in the contract's shape (the oneof's member plus its name). */
 export type ContainerStateValue =

@@ -1,14 +1,13 @@
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
-import type { LaunchResult } from '../process/container-launcher.js';
+import type { StderrPolicy } from './container-status.js';
+import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
 import type { GroupMonitor } from '../process/group-monitor.js';
-import type { LaunchPlan } from './pod-plan.js';
 import type { PodRuntime } from './pod-runtime.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { BackoffSettings } from './restart-backoff.js';
-import type { StderrPolicy } from '../runner-config.js';
 
 /** Everything a pod's state machine touches outside itself. */
 export interface PodRuntimeDeps {

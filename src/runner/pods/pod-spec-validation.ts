@@ -1,6 +1,7 @@
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { InvalidInputError } from '../errors.js';
+import { mountNamedByImage } from '../files/script-resolution.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
@@ -24,22 +25,6 @@ export function isDnsSubdomain(value: string): boolean {
 /** The effective restart policy; empty means Never. */
 export function restartPolicyOf(spec: Pick<PodSpec__Output, 'restartPolicy'>): RestartPolicy {
   return spec.restartPolicy === 'Always' || spec.restartPolicy === 'OnFailure' ? spec.restartPolicy : 'Never';
-}
-
-/** The volumeMount an image names, by the mount's volume name or as "<mount>/<file>". */
-export function mountNamedByImage(
-  container: Pick<Container__Output, 'image' | 'volumeMounts'>,
-): { mountIndex: number; file: string | undefined } | undefined {
-  const image = container.image;
-  if (!image) return undefined;
-  const exact = container.volumeMounts.findIndex((m) => m.name === image);
-  if (exact !== -1) return { mountIndex: exact, file: undefined };
-  const slash = image.indexOf('/');
-  if (slash <= 0) return undefined;
-  const name = image.slice(0, slash);
-  const index = container.volumeMounts.findIndex((m) => m.name === name);
-  if (index === -1) return undefined;
-  return { mountIndex: index, file: image.slice(slash + 1) };
 }
 
 function fail(field: string, problem: string): never {

@@ -11,10 +11,17 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../errors.js';
-import type { SetupFailureReason } from '../pods/container-status.js';
 import type { ProcessTable } from './process-table.js';
-import { buildProcessEnv } from './command-line.js';
-import type { LaunchPlan } from '../pods/pod-plan.js';
+import { buildProcessEnv, type EnvEntry } from './command-line.js';
+
+/** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
+export interface LaunchPlan {
+  argv: string[];
+  /** Absolute working directory. */
+  cwd: string;
+  /** The pod's env followed by the identity variables; the runner's environment is added at each start. */
+  podEnv: EnvEntry[];
+}
 
 /**
  * The group leader of every container: runs the argv as a foreground child,
@@ -44,8 +51,12 @@ export interface StartedRun {
   leaderStartTicks: number;
 }
 
+/** Why a run could not be started: the seed's reasons for the launcher's failures (all exit code 1). */
+export type LaunchFailureReason =
+  'cmdStartError' | 'createStdoutFileError' | 'createStderrFileError' | 'getPgidError' | 'writePgidError';
+
 export type LaunchResult =
-  { ok: true; run: StartedRun } | { ok: false; reason: SetupFailureReason; message: string };
+  { ok: true; run: StartedRun } | { ok: false; reason: LaunchFailureReason; message: string };
 
 type ExecCheck = 'ok' | 'ENOENT' | 'EACCES' | 'EISDIR';
 

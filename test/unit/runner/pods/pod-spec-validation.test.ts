@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { PodSpec__Output } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import { InvalidInputError } from '../../../../src/runner/errors.js';
+import { mountNamedByImage } from '../../../../src/runner/files/script-resolution.js';
 import {
   isDnsLabel,
   isDnsSubdomain,
-  mountNamedByImage,
   restartPolicyOf,
   validatePodSpec,
 } from '../../../../src/runner/pods/pod-spec-validation.js';

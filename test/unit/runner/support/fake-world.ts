@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import type { ContainerLogs } from '../../../../src/runner/logs/container-logs.js';
 import type { GroupEnd, GroupMonitor } from '../../../../src/runner/process/group-monitor.js';
-import type { LaunchPlan } from '../../../../src/runner/pods/pod-plan.js';
+import type { LaunchPlan } from '../../../../src/runner/process/container-launcher.js';
 import { waiting, type ContainerRecord, type PodRecord } from '../../../../src/runner/pods/pod-record.js';
 import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pods/pod-runtime.js';
 import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
