@@ -1,26 +1,11 @@
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { DataVolume__Output } from '../../generated/vkcmd/runner/v1/DataVolume.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import { containerRelDir, RESERVED_CONTAINER_ENTRIES } from './container-dir.js';
 import { checkPathLength, joinRelative, normalizeUserPath, UnsafePathError } from './safe-path.js';
 
 /** Default mode of configMap and secret files, as in Kubernetes. */
 export const DEFAULT_FILE_MODE = 0o644;
-
-/** Names in a container directory that belong to the runner; no volume may write there. */
-export const RESERVED_CONTAINER_ENTRIES: ReadonlySet<string> = new Set([
-  'pgid',
-  'stdout',
-  'stderr',
-  'exitcode',
-  'stdout.previous',
-  'stderr.previous',
-  '.pgid.tmp',
-  '.exitcode.tmp',
-  '.stdout.index',
-  '.stderr.index',
-  '.stdout.previous.index',
-  '.stderr.previous.index',
-]);
 
 export interface PlannedFile {
   /** Relative to the pod directory. */
@@ -43,11 +28,6 @@ export interface VolumePlan {
   mounts: Map<string, MountContent[]>;
   /** Per container name, the working directory relative to the container directory. */
   workingDirs: Map<string, string>;
-}
-
-/** Relative directory of a container inside its pod directory. */
-export function containerRelDir(containerName: string): string {
-  return `containers/${containerName}`;
 }
 
 type EntryKind = 'dir' | 'file' | 'symlink';

@@ -5,6 +5,7 @@ import type { ContainerStats } from '../../generated/vkcmd/runner/v1/ContainerSt
 import type { NodeStats } from '../../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../../generated/vkcmd/runner/v1/PodStats.js';
 import type { Stats } from '../../generated/vkcmd/runner/v1/Stats.js';
+import { isLogFileName, logFile } from '../files/container-dir.js';
 import type { PodRuntime } from '../pods/pod-runtime.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
 import { NANOS_PER_TICK, type ProcEntry } from '../process/process-table.js';
@@ -56,7 +57,6 @@ export function groupUsage(
 
 const ROOTFS_CACHE_MS = 30_000;
 const ROOTFS_MAX_ENTRIES = 2_000;
-const LOG_FILES = new Set(['stdout', 'stderr', 'stdout.previous', 'stderr.previous']);
 
 async function dirBytes(dir: string): Promise<number> {
   let total = 0;
@@ -70,7 +70,7 @@ async function dirBytes(dir: string): Promise<number> {
     }
     for (const name of names) {
       if (++seen > ROOTFS_MAX_ENTRIES) return;
-      if (top && LOG_FILES.has(name)) continue;
+      if (top && isLogFileName(name)) continue;
       const full = path.join(d, name);
       try {
         const st = await lstat(full);
@@ -174,7 +174,8 @@ export class StatsCollector {
     const cached = this.fsCache.get(dir);
     if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached;
     const usage: FsUsage = {
-      logsBytes: (await sizeOf(path.join(dir, 'stdout'))) + (await sizeOf(path.join(dir, 'stderr'))),
+      logsBytes:
+        (await sizeOf(logFile(dir, 'stdout', false))) + (await sizeOf(logFile(dir, 'stderr', false))),
       rootfsBytes: await dirBytes(dir),
       atMs: now,
     };

@@ -1,27 +1,28 @@
-import { readFileSync, renameSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
-import path from 'node:path';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
 import { errnoCode } from '../errors.js';
+import {
+  indexFile,
+  isExitCodeFile,
+  isLogName,
+  LOG_NAMES,
+  logFile,
+  moveRunToPrevious,
+  readIndexText,
+  writeIndexText,
+  type LogName,
+} from '../files/container-dir.js';
 import { LogTimeIndex } from './log-index.js';
-
-export type LogName = 'stdout' | 'stderr';
-export const LOG_NAMES: readonly LogName[] = ['stdout', 'stderr'];
 
 const STAT_THROTTLE_MS = 50;
 const PERSIST_DEBOUNCE_MS = 2_000;
 
-export function logFile(dir: string, name: LogName, previous: boolean): string {
-  return path.join(dir, previous ? `${name}.previous` : name);
-}
-
-export function indexFile(dir: string, name: LogName, previous: boolean): string {
-  return path.join(dir, previous ? `.${name}.previous.index` : `.${name}.index`);
-}
-
 /** Loads a persisted time index; an absent or damaged file gives an empty index. */
 export function loadIndex(dir: string, name: LogName, previous: boolean): LogTimeIndex {
+  const text = readIndexText(dir, name, previous);
+  if (text === undefined) return new LogTimeIndex();
   try {
-    return LogTimeIndex.fromJSON(JSON.parse(readFileSync(indexFile(dir, name, previous), 'utf8')));
+    return LogTimeIndex.fromJSON(JSON.parse(text));
   } catch {
     return new LogTimeIndex();
   }
@@ -100,19 +101,8 @@ export class ContainerLogs {
   /** Moves the current logs and their indexes to `*.previous` (before a restart). */
   rotate(): void {
     this.persist();
-    for (const name of LOG_NAMES) {
-      for (const [from, to] of [
-        [logFile(this.dir, name, false), logFile(this.dir, name, true)],
-        [indexFile(this.dir, name, false), indexFile(this.dir, name, true)],
-      ] as const) {
-        try {
-          renameSync(from, to);
-        } catch (err) {
-          if (errnoCode(err) !== 'ENOENT') this.log.warn({ err, file: from }, 'Cannot keep previous log');
-          // Nothing to move: an older run's file must not pass for this run's.
-          else rmSync(to, { force: true });
-        }
-      }
+    for (const { file, err } of moveRunToPrevious(this.dir)) {
+      this.log.warn({ err, file }, 'Cannot keep previous log');
     }
     this.loaded = { stdout: new LogTimeIndex(), stderr: new LogTimeIndex() };
     this.dirty = false;
@@ -140,11 +130,11 @@ export class ContainerLogs {
 
   private onEvent(filename: string | Buffer | null): void {
     const name = filename?.toString();
-    if (name === 'exitcode') {
+    if (isExitCodeFile(name)) {
       this.onExitCodeFile();
       return;
     }
-    if (name !== undefined && name !== 'stdout' && name !== 'stderr') return;
+    if (name !== undefined && !isLogName(name)) return;
     const since = this.nowMs() - this.lastStatMs;
     if (since >= STAT_THROTTLE_MS) {
       this.refresh();
@@ -174,11 +164,10 @@ export class ContainerLogs {
     this.dirty = false;
     for (const name of LOG_NAMES) {
       if (this.indexes[name].size === 0) continue;
-      const file = indexFile(this.dir, name, false);
       try {
-        writeFileSync(`${file}.tmp`, JSON.stringify(this.indexes[name].toJSON()), { mode: 0o644 });
-        renameSync(`${file}.tmp`, file);
+        writeIndexText(this.dir, name, JSON.stringify(this.indexes[name].toJSON()));
       } catch (err) {
+        const file = indexFile(this.dir, name, false);
         if (errnoCode(err) !== 'ENOENT') this.log.debug({ err, file }, 'Cannot persist log index');
       }
     }

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { ContainerLogs, LogName } from './container-logs.js';
+import type { LogName } from '../files/container-dir.js';
+import type { ContainerLogs } from './container-logs.js';
 import type { LogTimeIndex } from './log-index.js';
 import { sizeOf, timedLines, type Line, type Output } from './log-output.js';
 

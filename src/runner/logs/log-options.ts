@@ -1,5 +1,5 @@
 import type { GetLogsRequest__Output } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
-import type { LogName } from './container-logs.js';
+import type { LogName } from '../files/container-dir.js';
 import { InvalidInputError, NotFoundError, PreconditionError } from '../errors.js';
 import type { ContainerStateValue } from '../pods/pod-record.js';
 

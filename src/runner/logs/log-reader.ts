@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { loadIndex, logFile, type ContainerLogs, type LogName } from './container-logs.js';
+import { logFile, type LogName } from '../files/container-dir.js';
+import { loadIndex, type ContainerLogs } from './container-logs.js';
 import { followLogs, type FollowSource } from './log-follower.js';
 import type { LogTimeIndex } from './log-index.js';
 import type { LogOptions } from './log-options.js';

@@ -6,7 +6,8 @@ import type { LaunchPlan } from '../process/container-launcher.js';
 import type { SetupFailure } from './container-status.js';
 import { UnsafePathError, joinRelative } from '../files/safe-path.js';
 import { resolveScript } from '../files/script-resolution.js';
-import { containerRelDir, planVolumes, type VolumePlan } from '../files/volume-plan.js';
+import { containerRelDir } from '../files/container-dir.js';
+import { planVolumes, type VolumePlan } from '../files/volume-plan.js';
 
 export interface ContainerPlan {
   name: string;

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  openSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../errors.js';
+import {
+  openRunLog,
+  pgidFile,
+  removeExitCodeFile,
+  WRITE_EXIT_CODE_SH,
+  writePgidFile,
+} from '../files/container-dir.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
 
@@ -25,7 +23,8 @@ export interface LaunchPlan {
 
 /**
  * The group leader of every container: runs the argv as a foreground child,
- * records its status in `<dir>/exitcode` atomically and exits with it. `trap :
+ * records its status in the container directory's exitcode file atomically
+ * (see container-dir.ts) and exits with it. `trap :
  * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
  * the child still gets the default TERM action); SIGKILL is the fallback.
  * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
@@ -36,7 +35,7 @@ export const WRAPPER_SCRIPT = [
   'trap : TERM',
   '"$@"',
   'c=$?',
-  `printf '%s\\n' "$c" > "$d/.exitcode.tmp" && PATH=/usr/bin:/bin mv -f "$d/.exitcode.tmp" "$d/exitcode"`,
+  WRITE_EXIT_CODE_SH,
   'exit $c',
 ].join('\n');
 
@@ -102,22 +101,6 @@ export function findExecutable(
   return { ok: false, problem: denied ? 'permission denied' : 'no such file or directory' };
 }
 
-function openLog(file: string): number {
-  return openSync(
-    file,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | constants.O_NOFOLLOW,
-    0o644,
-  );
-}
-
-function unlinkIfPresent(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}
-
 /**
  * Starts one run of a container as its own process group (setsid) with
  * stdin from /dev/null and stdout/stderr appended to files in the container
@@ -153,7 +136,7 @@ export function launchContainer(
     };
   }
   try {
-    unlinkIfPresent(path.join(containerDir, 'exitcode'));
+    removeExitCodeFile(containerDir);
   } catch (err) {
     return {
       ok: false,
@@ -164,7 +147,7 @@ export function launchContainer(
   let outFd: number;
   let errFd: number;
   try {
-    outFd = openLog(path.join(containerDir, 'stdout'));
+    outFd = openRunLog(containerDir, 'stdout');
   } catch (err) {
     return {
       ok: false,
@@ -173,7 +156,7 @@ export function launchContainer(
     };
   }
   try {
-    errFd = openLog(path.join(containerDir, 'stderr'));
+    errFd = openRunLog(containerDir, 'stderr');
   } catch (err) {
     closeSync(outFd);
     return {
@@ -223,18 +206,7 @@ export function launchContainer(
     return { ok: false, reason: 'getPgidError', message: `failed to get pgid of process ${pid}` };
   }
   try {
-    const tmp = path.join(containerDir, '.pgid.tmp');
-    const fd = openSync(
-      tmp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-      0o644,
-    );
-    try {
-      writeSync(fd, `${pid}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path.join(containerDir, 'pgid'));
+    writePgidFile(containerDir, pid);
   } catch (err) {
     // An untracked group must not keep running.
     try {
@@ -245,19 +217,8 @@ export function launchContainer(
     return {
       ok: false,
       reason: 'writePgidError',
-      message: `failed to write pgid to file ${path.join(containerDir, 'pgid')}; error: ${errorMessage(err)}`,
+      message: `failed to write pgid to file ${pgidFile(containerDir)}; error: ${errorMessage(err)}`,
     };
   }
   return { ok: true, run: { pgid: pid, child, startedAtMs, leaderStartTicks: leader.startTicks } };
-}
-
-/** Reads `<dir>/exitcode`; undefined when absent or unreadable. */
-export function readExitCodeFile(containerDir: string, read: (file: string) => string): number | undefined {
-  try {
-    const text = read(path.join(containerDir, 'exitcode')).trim();
-    if (!/^\d+$/.test(text)) return undefined;
-    return Number(text);
-  } catch {
-    return undefined;
-  }
 }

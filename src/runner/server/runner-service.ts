@@ -6,7 +6,7 @@ import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEv
 import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from '../errors.js';
 import { isInternal, toServiceError } from './grpc-errors.js';
 import { streamLogs, type LogSink } from '../logs/log-reader.js';
-import { logFile } from '../logs/container-logs.js';
+import { logFile } from '../files/container-dir.js';
 import { logRunFor, parseLogOptions } from '../logs/log-options.js';
 import type { NodeInfoProvider } from '../host/node-info.js';
 import type { PodManager } from '../pods/pod-manager.js';
