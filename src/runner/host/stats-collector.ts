@@ -6,7 +6,7 @@ import type { NodeStats } from '../../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../../generated/vkcmd/runner/v1/PodStats.js';
 import type { Stats } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { isLogFileName, logFile } from '../files/container-dir.js';
-import type { PodRuntime } from '../pods/pod-runtime.js';
+import type { ContainerRecord } from '../pods/pod-record.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
 import { NANOS_PER_TICK, type ProcEntry } from '../process/process-table.js';
 
@@ -93,6 +93,16 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
+/** What stats reads of a pod: its identity and its containers' current runs. */
+export interface StatsPod {
+  readonly record: {
+    readonly uid: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly containers: ReadonlyArray<Pick<ContainerRecord, 'name' | 'dir' | 'pgid' | 'state'>>;
+  };
+}
+
 /** Disk use of one container directory: its log files, and everything else. */
 interface FsUsage {
   logsBytes: number;
@@ -115,7 +125,7 @@ export class StatsCollector {
   constructor(
     private readonly scanner: Pick<ProcessScanner, 'snapshot'>,
     private readonly procRoot: string,
-    private readonly pods: () => PodRuntime[],
+    private readonly pods: () => readonly StatsPod[],
     private readonly rootDir: string,
     private readonly pageSizeBytes: number,
     private readonly nowMs: () => number = Date.now,

@@ -1,7 +1,13 @@
 import type { GetLogsRequest__Output } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { LogName } from '../files/container-dir.js';
 import { InvalidInputError, NotFoundError, PreconditionError } from '../errors.js';
-import type { ContainerStateValue } from '../pods/pod-record.js';
+
+/**
+ * What logRunFor reads of a container state: whether it is waiting (and
+ * why). A pod record's ContainerStateValue is one.
+ */
+export type LoggedState =
+  { state: 'waiting'; waiting: { reason: string } } | { state: 'running' | 'terminated' };
 
 /** GetLogs options, checked and resolved. */
 export interface LogOptions {
@@ -75,7 +81,7 @@ export function timestampPrefix(timeMs: number): string {
  * PreconditionError with the kubelet's wording.
  */
 export function logRunFor(
-  c: { name: string; state: ContainerStateValue; lastState: ContainerStateValue | undefined },
+  c: { name: string; state: LoggedState; lastState: LoggedState | undefined },
   pod: string,
   previous: boolean,
 ): 'current' | 'previous' {

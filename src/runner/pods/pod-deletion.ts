@@ -1,6 +1,24 @@
+import type { Logger } from '../../common/logger.js';
+import type { Clock } from '../clock.js';
+import type { GroupMonitor } from '../process/group-monitor.js';
+import type { ProcessTable } from '../process/process-table.js';
+import { PodKiller, type PodKillerDeps } from './pod-killer.js';
 import type { ContainerRecord, PodRecord } from './pod-record.js';
-import type { PodRuntimeDeps } from './pod-runtime-deps.js';
-import { PodKiller } from './pod-killer.js';
+
+/** What a deletion needs from the runner (a subset of what its pod's runtime gets). */
+export interface DeletionDeps {
+  clock: Clock;
+  /** Told to look at the groups again right after SIGKILL went out. */
+  monitor: Pick<GroupMonitor, 'checkSoon'>;
+  /** Shared full scans, to find and check strays. */
+  scanner: PodKillerDeps['scanner'];
+  /** Single-process reads (/proc/<pid>/stat). */
+  table: Pick<ProcessTable, 'read'>;
+  /** Signals a process group or one process; false when it is gone. */
+  signalGroup: PodKillerDeps['signalGroup'];
+  signalProcess: PodKillerDeps['signalProcess'];
+  log: Logger;
+}
 
 /** What a deletion needs from its pod. */
 export interface DeletionHost {
@@ -39,7 +57,7 @@ export class PodDeletion {
 
   constructor(
     private readonly host: DeletionHost,
-    private readonly deps: PodRuntimeDeps,
+    private readonly deps: DeletionDeps,
   ) {
     this.killer = new PodKiller({ uid: host.record.uid, podDir: host.record.podDir }, host.key, {
       scanner: deps.scanner,

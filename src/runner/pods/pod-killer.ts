@@ -5,8 +5,9 @@ import { isLive, type PodIdentity, type ProcEntry } from '../process/process-tab
 
 export type StopSignal = 'SIGTERM' | 'SIGKILL';
 
+/** What a killer needs from the runner: the shared scanner, single-process reads, signals, a log. */
 export interface PodKillerDeps {
-  scanner: ProcessScanner;
+  scanner: Pick<ProcessScanner, 'request'>;
   /** One process from /proc/<pid>/stat, or undefined when it is gone. */
   readProcess: (pid: number) => ProcEntry | undefined;
   signalGroup: (pgid: number, signal: NodeJS.Signals | 0) => boolean;

@@ -20,7 +20,6 @@ import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
-import type { WatchHub } from '../server/watch-hub.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
@@ -28,10 +27,18 @@ export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
 
+/** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
+export interface PodChangeFeed {
+  publish(
+    type: 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED',
+    pod: (revision: number) => Pod,
+  ): number;
+}
+
 /**
  * Owns every pod: validates and plans CreatePod, writes pod directories,
  * runs one PodRuntime per pod, persists each change and publishes it to the
- * WatchHub (changes of one pod in one turn are coalesced into one event).
+ * change feed (changes of one pod in one turn are coalesced into one event).
  * CreatePod and DeletePod are idempotent per uid, and a deleted uid is
  * never run again (DeletedPods).
  */
@@ -45,7 +52,7 @@ export class PodManager {
   constructor(
     private readonly rootDir: string,
     private readonly store: PodStateStore,
-    private readonly hub: WatchHub,
+    private readonly hub: PodChangeFeed,
     private readonly deps: ManagerDeps,
     private readonly deleted: DeletedPods,
     private readonly log: Logger,

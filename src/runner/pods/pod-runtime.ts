@@ -1,20 +1,45 @@
 import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
-import { outcomeOfGroupEnd, terminatedFor, type RunOutcome, type StopInfo } from './container-status.js';
-import type { GroupEnd } from '../process/group-monitor.js';
+import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
+import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
+import {
+  outcomeOfGroupEnd,
+  terminatedFor,
+  type RunOutcome,
+  type StderrPolicy,
+  type StopInfo,
+} from './container-status.js';
+import { PodDeletion, type DeletionDeps } from './pod-deletion.js';
 import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
-import type { PodRuntimeDeps } from './pod-runtime-deps.js';
 import { restartPolicyOf } from './pod-spec-validation.js';
-import { PodDeletion } from './pod-deletion.js';
-import { crashLoopMessage, nextBackoffMs, shouldRestart } from './restart-backoff.js';
+import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
+
+/** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
+export interface PodRuntimeDeps extends DeletionDeps {
+  monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
+  launch: (plan: LaunchPlan, containerDir: string) => LaunchResult;
+  stderrInfo: (containerDir: string) => { sizeBytes: number } | { error: string };
+  readExitCode: (containerDir: string) => number | undefined;
+  /** The pgid a container directory's pgid file names, if any. */
+  readPgidFile: (containerDir: string) => { pgid: number; mtimeMs: number } | undefined;
+  /** Removes a deleted pod's directory (and its namespace directory when empty). */
+  removePodDir: (podDir: string) => Promise<void>;
+  newLogs: (containerDir: string, onExitCodeFile: () => void) => ContainerLogs;
+  policy: StderrPolicy;
+  backoff: BackoffSettings;
+  keepPodDirs: boolean;
+  bootId: string;
+  /** After any change; the owner persists the record and publishes the pod. */
+  onChange: (pod: PodRuntime) => void;
+  /** Deletion is complete: every process is gone and the directory is cleaned up. */
+  onFinished: (pod: PodRuntime) => void;
+}
 
 interface Live {
   logs: ContainerLogs | undefined;
   restartTimer: unknown;
 }
-
-export type { PodRuntimeDeps };
 
 /**
  * The state machine of one pod. Containers go waiting -> running ->

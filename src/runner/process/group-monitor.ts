@@ -50,7 +50,7 @@ export class GroupMonitor {
   private stopped = false;
 
   constructor(
-    private readonly scanner: ProcessScanner,
+    private readonly scanner: Pick<ProcessScanner, 'request'>,
     /** kill(-pgid, 0): false once no process of the group exists. */
     private readonly groupExists: (pgid: number) => boolean,
     private readonly clock: Clock,

@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { PodRuntime } from '../../../../src/runner/pods/pod-runtime.js';
 import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
-import { StatsCollector } from '../../../../src/runner/host/stats-collector.js';
+import { StatsCollector, type StatsPod } from '../../../../src/runner/host/stats-collector.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { proc, silent } from '../support/fake-world.js';
 
@@ -41,7 +40,7 @@ describe('stats-collector', () => {
         name: 'p',
         containers: [{ name: 'c1', pgid: 70, dir, state: { state: 'running', running: { startedAtMs: 9 } } }],
       },
-    } as unknown as PodRuntime;
+    } as unknown as StatsPod;
     const stats = new StatsCollector(
       scanner,
       dir,
@@ -90,7 +89,7 @@ describe('stats-collector', () => {
           },
         ],
       },
-    } as unknown as PodRuntime;
+    } as unknown as StatsPod;
     const stats = new StatsCollector(
       scanner as unknown as ProcessScanner,
       dir,
@@ -126,7 +125,7 @@ describe('stats-collector', () => {
     });
     const pod = {
       record: { uid: 'u1', namespace: 'ns', name: 'p', containers: [container] },
-    } as unknown as PodRuntime;
+    } as unknown as StatsPod;
     const stats = new StatsCollector(scanner as unknown as ProcessScanner, dir, () => [pod], dir, 4096);
     const result = await stats.collect();
     expect(result.pods![0]!.containers![0]!.startedAtMs).to.equal(9);
