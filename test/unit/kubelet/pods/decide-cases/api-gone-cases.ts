@@ -114,6 +114,27 @@ export const apiGoneCases: Case[] = [
     actions: ['forget'],
   },
   {
+    name: 'orphan, the runner already forgot it: forgotten',
+    from: record('orphan'),
+    view: { apiPod: undefined, lastApiPod: undefined },
+    next: 'gone',
+    actions: ['forget'],
+  },
+  {
+    name: 'finished, force-deleted: forgotten',
+    from: record('finished', held),
+    view: { apiPod: undefined },
+    next: 'gone',
+    actions: ['forget'],
+  },
+  {
+    name: 'lost, force-deleted: forgotten',
+    from: record('lost', { runnerHistory: 'lost' }),
+    view: { apiPod: undefined },
+    next: 'gone',
+    actions: ['forget'],
+  },
+  {
     name: 'gone: nothing more',
     from: record('gone'),
     view: { apiPod: undefined, runnerPod: runningInRunner() },

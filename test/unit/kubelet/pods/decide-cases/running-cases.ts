@@ -158,6 +158,13 @@ export const lostCases: Case[] = [
     actions: [],
   },
   {
+    name: 'finished, the runner holds it again: mirrored',
+    from: record('finished', { runnerHistory: 'held' }),
+    view: { apiPod: terminalPod(), runnerPod: exitedInRunner() },
+    next: 'running',
+    actions: ['writeStatus(runner)'],
+  },
+  {
     name: 'finished stays finished',
     from: record('finished', { runnerHistory: 'held' }),
     view: { apiPod: terminalPod() },
