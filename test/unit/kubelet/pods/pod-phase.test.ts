@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1Container, V1ContainerStatus } from '@kubernetes/client-node';
-import { getPhase, type PodPhase } from '../../../src/kubelet/pods/pod-phase.js';
+import { getPhase, type PodPhase } from '../../../../src/kubelet/pods/pod-phase.js';
 
 const T = '2025-01-01T00:00:00Z' as unknown as Date;
 

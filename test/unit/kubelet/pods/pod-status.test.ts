@@ -1,7 +1,16 @@
 import { expect } from 'chai';
-import type { ContainerState__Output } from '../../../src/generated/vkcmd/runner/v1/ContainerState.js';
-import type { ContainerStatus__Output } from '../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
-import { apiPod, cond, cs, runnerPod, running, status, terminated, waiting } from './support/pod-fixtures.js';
+import type { ContainerState__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerState.js';
+import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
+import {
+  apiPod,
+  cond,
+  cs,
+  runnerPod,
+  running,
+  status,
+  terminated,
+  waiting,
+} from '../support/pod-fixtures.js';
 
 /** The wiki's container state table: every seed reason with its exit code and message. */
 const SEED_REASONS: Array<[reason: string, exitCode: number, message: string]> = [

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { ContainerConfigError } from '../../../src/kubelet/errors.js';
-import type { FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
-import { referencedObjects } from '../../../src/kubelet/pods/object-refs.js';
-import { buildRunnerPodSpec, effectiveRestartPolicy } from '../../../src/kubelet/pods/runner-pod-spec.js';
-import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
-import { b64, specContext } from './support/pod-fixtures.js';
+import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
+import type { FetchedObjects } from '../../../../src/kubelet/pods/object-refs.js';
+import { referencedObjects } from '../../../../src/kubelet/pods/object-refs.js';
+import { buildRunnerPodSpec, effectiveRestartPolicy } from '../../../../src/kubelet/pods/runner-pod-spec.js';
+import { resolveVolumes } from '../../../../src/kubelet/pods/volume-resolver.js';
+import { b64, specContext } from '../support/pod-fixtures.js';
 
 const ctx = specContext;
 

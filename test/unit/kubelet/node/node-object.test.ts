@@ -9,9 +9,9 @@ import {
   nodeStatus,
   nodeStatusPatch,
   type HostFacts,
-} from '../../../src/kubelet/node/node-object.js';
-import { decideReadiness } from '../../../src/kubelet/node/node-readiness.js';
-import type { WalltimeState } from '../../../src/kubelet/node/walltime.js';
+} from '../../../../src/kubelet/node/node-object.js';
+import { decideReadiness } from '../../../../src/kubelet/node/node-readiness.js';
+import type { WalltimeState } from '../../../../src/kubelet/node/walltime.js';
 
 const host: HostFacts = {
   cpus: 4,

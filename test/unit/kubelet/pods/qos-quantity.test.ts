@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { qosClass } from '../../../src/kubelet/pods/qos-class.js';
-import { milliValue, parseQuantity } from '../../../src/kubelet/pods/quantity.js';
+import { qosClass } from '../../../../src/kubelet/pods/qos-class.js';
+import { milliValue, parseQuantity } from '../../../../src/kubelet/pods/quantity.js';
 
 const pod = (...containers: Array<V1Container['resources']>): V1Pod => ({
   spec: { containers: containers.map((resources, i) => ({ name: `c${i}`, resources })) },

@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { apiPod, cond, cs, runnerPod, running, status, terminated, waiting } from './support/pod-fixtures.js';
+import {
+  apiPod,
+  cond,
+  cs,
+  runnerPod,
+  running,
+  status,
+  terminated,
+  waiting,
+} from '../support/pod-fixtures.js';
 
 describe('computePodStatus: conditions, init containers, times and lost pods', () => {
   it('CreateContainerConfigError keeps the pod Pending with the message on the container', () => {

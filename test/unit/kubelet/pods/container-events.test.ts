@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { containerEvents, SETUP_FAILURE_REASONS } from '../../../src/kubelet/pods/container-events.js';
-import { cs, runnerPod, running, terminated, waiting } from './support/pod-fixtures.js';
+import { containerEvents, SETUP_FAILURE_REASONS } from '../../../../src/kubelet/pods/container-events.js';
+import { cs, runnerPod, running, terminated, waiting } from '../support/pod-fixtures.js';
 
 const pod: V1Pod = {
   metadata: { name: 'p', namespace: 'ns', uid: 'u' },

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { ApiError, type KubeApi } from '../../../src/kubelet/kube/kube-api.js';
-import { EventRecorder, type PodEvent } from '../../../src/kubelet/pods/event-recorder.js';
+import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
+import { EventRecorder, type PodEvent } from '../../../../src/kubelet/pods/event-recorder.js';
 
 /** Events in memory; `fail` makes the next calls of an operation fail with an HTTP code. */
 class EventsApi {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { V1PodStatus } from '@kubernetes/client-node';
-import { canonical } from '../../../src/kubelet/kube/canonical.js';
-import { podStatusEqual } from '../../../src/kubelet/pods/status-equality.js';
+import { canonical } from '../../../../src/kubelet/kube/canonical.js';
+import { podStatusEqual } from '../../../../src/kubelet/pods/status-equality.js';
 
 const base = (): V1PodStatus => ({
   phase: 'Running',

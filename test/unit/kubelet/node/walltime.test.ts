@@ -8,7 +8,7 @@ import {
   walltimeState,
   type DeadlineInputs,
   type WalltimeDeadline,
-} from '../../../src/kubelet/node/walltime.js';
+} from '../../../../src/kubelet/node/walltime.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const at = (offsetSeconds: number) =>

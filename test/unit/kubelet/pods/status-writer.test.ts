@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { ApiError, type KubeApi } from '../../../src/kubelet/kube/kube-api.js';
-import { KubeletMetrics } from '../../../src/kubelet/kubelet-metrics.js';
-import { StatusWriter, type ObservedStatus } from '../../../src/kubelet/pods/status-writer.js';
+import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
+import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
+import { StatusWriter, type ObservedStatus } from '../../../../src/kubelet/pods/status-writer.js';
 
 /** A patchPodStatus whose calls complete only when the test says so. */
 class GatedApi {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
-import { adoptionPatch, metadataPatch, nodeMetadata } from '../../../src/kubelet/node/node-metadata.js';
+import { adoptionPatch, metadataPatch, nodeMetadata } from '../../../../src/kubelet/node/node-metadata.js';
 
 const config = {
   nodeName: 'vk',

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import type { V1Container, V1EnvVar, V1EnvFromSource, V1Pod } from '@kubernetes/client-node';
-import { ContainerConfigError } from '../../../src/kubelet/errors.js';
+import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
 import {
   fieldRefValue,
   formatMap,
   resolveEnv,
   resourceFieldValue,
-} from '../../../src/kubelet/pods/env-resolver.js';
-import type { FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
+} from '../../../../src/kubelet/pods/env-resolver.js';
+import type { FetchedObjects } from '../../../../src/kubelet/pods/object-refs.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

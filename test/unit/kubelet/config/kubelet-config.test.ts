@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { KubeletConfig } from '../../../src/kubelet/config/kubelet-config.js';
-import { parseTaint } from '../../../src/kubelet/config/node-taints.js';
-import { parseRunnerEndpoint } from '../../../src/kubelet/config/runner-endpoint.js';
-import { parse } from './support/config-host.js';
+import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
+import { parseTaint } from '../../../../src/kubelet/config/node-taints.js';
+import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpoint.js';
+import { parse } from '../support/config-host.js';
 
 describe('parseKubeletConfig', () => {
   it('applies defaults', () => {

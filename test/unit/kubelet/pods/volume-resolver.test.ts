@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { V1Pod, V1Volume } from '@kubernetes/client-node';
-import type { Volume } from '../../../src/generated/vkcmd/runner/v1/Volume.js';
-import { ContainerConfigError } from '../../../src/kubelet/errors.js';
-import { referencedObjects, type FetchedObjects } from '../../../src/kubelet/pods/object-refs.js';
-import { buildRunnerPodSpec } from '../../../src/kubelet/pods/runner-pod-spec.js';
-import { resolveVolumes } from '../../../src/kubelet/pods/volume-resolver.js';
-import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
-import { b64, specContext } from './support/pod-fixtures.js';
+import type { Volume } from '../../../../src/generated/vkcmd/runner/v1/Volume.js';
+import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
+import { referencedObjects, type FetchedObjects } from '../../../../src/kubelet/pods/object-refs.js';
+import { buildRunnerPodSpec } from '../../../../src/kubelet/pods/runner-pod-spec.js';
+import { resolveVolumes } from '../../../../src/kubelet/pods/volume-resolver.js';
+import { kubeApiAccessVolume } from '../../../fixtures/kubelet-api/pod-volumes.js';
+import { b64, specContext } from '../support/pod-fixtures.js';
 
 const ctx = specContext;
 
