@@ -52,9 +52,10 @@ class FakeEffects {
     this.writes.push({ action, eventAtMs });
     return (action.wait && this.finalWrite) || Promise.resolve();
   };
-  emit = () => this.calls.push('emit');
-  observeStartLatency = () => this.calls.push('startLatency');
-  forget = () => this.calls.push('forget');
+  // Void like the real effects: a value returned here would be fed back into decide() as an input.
+  emit = (): void => void this.calls.push('emit');
+  observeStartLatency = (): void => void this.calls.push('startLatency');
+  forget = (): void => void this.calls.push('forget');
 }
 
 function setup() {
