@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import { timeMs } from '../kube-time.js';
@@ -99,7 +99,7 @@ function apiObjectGone(record: PodRecord, view: PodView): Decision {
  * grace period; once the runner has forgotten it, write its final status and
  * delete the object.
  */
-function deletionRequested(record: PodRecord, view: PodView, pod: V1Pod): Decision {
+function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Decision {
   const runnerPod = view.runnerPod;
   if (runnerPod) {
     if (!view.linkSynced) return waitToTerminate(record);
@@ -123,7 +123,7 @@ function deletionRequested(record: PodRecord, view: PodView, pod: V1Pod): Decisi
 }
 
 /** The pod is bound here and not being deleted: mirror it, report it lost, or create it. */
-function podWanted(record: PodRecord, view: PodView, pod: V1Pod): Decision {
+function podWanted(record: PodRecord, view: PodView, pod: WirePod): Decision {
   const runnerPod = view.runnerPod;
   if (!runnerPod && isTerminalPhase(pod)) return go(record, { kind: 'finished' });
   if (!view.linkSynced) return stay(record);
@@ -138,7 +138,7 @@ function podWanted(record: PodRecord, view: PodView, pod: V1Pod): Decision {
 }
 
 /** The runner holds the pod: its status, the container events not emitted yet and the start latency. */
-function mirror(record: PodRecord, view: PodView, pod: V1Pod, runnerPod: Pod__Output): Decision {
+function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__Output): Decision {
   const lost = record.runnerHistory === 'lost';
   const actions: PodAction[] = [writeStatus(record, pod, runnerPod)];
   const fresh = new Set<string>();
@@ -151,7 +151,7 @@ function mirror(record: PodRecord, view: PodView, pod: V1Pod, runnerPod: Pod__Ou
   let startLatencyPending = record.startLatencyPending;
   if (startLatencyPending && allContainersRunning(pod, runnerPod)) {
     startLatencyPending = false;
-    const createdMs = timeMs(pod.metadata?.creationTimestamp as unknown as string | Date | undefined);
+    const createdMs = timeMs(pod.metadata?.creationTimestamp);
     if (createdMs !== undefined) {
       actions.push({ type: 'observeStartLatency', seconds: Math.max(0, view.nowMs - createdMs) / 1000 });
     }
@@ -169,7 +169,7 @@ function mirror(record: PodRecord, view: PodView, pod: V1Pod, runnerPod: Pod__Ou
 }
 
 /** The runner lost a pod that had started: Failed, never run again; warned about once. */
-function reportLost(record: PodRecord, pod: V1Pod): Decision {
+function reportLost(record: PodRecord, pod: WirePod): Decision {
   const first: PodAction[] =
     record.runnerHistory === 'lost'
       ? []
@@ -187,7 +187,7 @@ function reportLost(record: PodRecord, pod: V1Pod): Decision {
 }
 
 /** The pod's containers cannot be created yet: the reason on the pod, logged and announced when it changes. */
-function createError(record: PodRecord, pod: V1Pod, error: ContainerCreateError): PodAction[] {
+function createError(record: PodRecord, pod: WirePod, error: ContainerCreateError): PodAction[] {
   const announce: PodAction[] =
     shownCreateError(record.state)?.message === error.message
       ? []
@@ -236,7 +236,7 @@ export function hasSameNamePredecessor(
   return false;
 }
 
-function writeStatus(record: PodRecord, pod: V1Pod, runnerPod: Pod__Output | undefined): WriteStatusAction {
+function writeStatus(record: PodRecord, pod: WirePod, runnerPod: Pod__Output | undefined): WriteStatusAction {
   return {
     type: 'writeStatus',
     pod,
@@ -248,7 +248,7 @@ function writeStatus(record: PodRecord, pod: V1Pod, runnerPod: Pod__Output | und
   };
 }
 
-function emit(pod: V1Pod, event: PodEvent): PodAction {
+function emit(pod: WirePod, event: PodEvent): PodAction {
   return { type: 'emitEvent', pod, event };
 }
 

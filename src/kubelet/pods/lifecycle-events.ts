@@ -1,10 +1,10 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { containerFieldPath, type PodEvent } from './event-recorder.js';
 import { RUNNER_LOST_POD_REASON, type ContainerCreateError } from './pod-status.js';
 
 /** Kubelet-style Killing events for the containers a delete will stop (those running). Pure. */
-export function killingEvents(pod: V1Pod, runnerPod: Pod__Output): PodEvent[] {
+export function killingEvents(pod: WirePod, runnerPod: Pod__Output): PodEvent[] {
   return [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]
     .filter((s) => s.state?.running)
     .map((s) => ({
@@ -23,7 +23,7 @@ export const RUNNER_LOST_POD_EVENT: PodEvent = {
 };
 
 /** The Failed warning on a pod whose containers cannot be created yet, on its first named container. */
-export function createErrorEvent(pod: V1Pod, error: ContainerCreateError): PodEvent {
+export function createErrorEvent(pod: WirePod, error: ContainerCreateError): PodEvent {
   const container = error.containers[0] ?? pod.spec?.containers[0]?.name;
   return {
     type: 'Warning',

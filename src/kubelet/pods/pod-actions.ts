@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import type { PodRecord } from './pod-record.js';
@@ -10,9 +10,9 @@ import type { ContainerCreateError } from './pod-status.js';
  */
 export interface PodView {
   /** The API object; undefined once the API no longer has it (or never had it: an orphan). */
-  apiPod: V1Pod | undefined;
+  apiPod: WirePod | undefined;
   /** The last API object seen, kept after it is gone: its grace period stops the runner's pod. */
-  lastApiPod: V1Pod | undefined;
+  lastApiPod: WirePod | undefined;
   /** The runner's pod from the link's map (stale while the link is not synced). */
   runnerPod: Pod__Output | undefined;
   /** The runner's last state of the pod, from its DELETED event: the pod's final status. */
@@ -34,13 +34,13 @@ export interface PodView {
 export type PodInput =
   | { type: 'sync' }
   /** CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide. */
-  | { type: 'created'; pod: V1Pod; skippedVolumes: ReadonlyArray<{ name: string; kind: string }> }
+  | { type: 'created'; pod: WirePod; skippedVolumes: ReadonlyArray<{ name: string; kind: string }> }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
-  | { type: 'createWaiting'; pod: V1Pod; error: ContainerCreateError }
+  | { type: 'createWaiting'; pod: WirePod; error: ContainerCreateError }
   /** The pod was deleted or the link dropped while its objects were fetched: nothing was created. */
   | { type: 'createAborted' }
   /** Fetching or CreatePod failed; `refusal` is the runner's message when it refused the spec. */
-  | { type: 'createFailed'; pod: V1Pod; error: unknown; refusal: string | undefined }
+  | { type: 'createFailed'; pod: WirePod; error: unknown; refusal: string | undefined }
   | { type: 'runnerDeleteSent' }
   | { type: 'runnerDeleteFailed'; error: unknown }
   | { type: 'apiDeleted' }
@@ -49,7 +49,7 @@ export type PodInput =
 /** A status write: computePodStatus's inputs except the clock, which the executor reads when writing. */
 export interface WriteStatusAction {
   type: 'writeStatus';
-  pod: V1Pod;
+  pod: WirePod;
   runnerPod: Pod__Output | undefined;
   configError: ContainerCreateError | undefined;
   /** Reported lost: Failed, RunnerLostPod, ContainerStatusUnknown. */
@@ -67,14 +67,14 @@ export interface WriteStatusAction {
  */
 export type PodAction =
   /** Fetch what the pod refers to, build the runner spec, CreatePod. Result: created/createWaiting/createAborted/createFailed. */
-  | { type: 'createInRunner'; pod: V1Pod }
+  | { type: 'createInRunner'; pod: WirePod }
   /** DeletePod with the grace period (undefined: the runner's default). Result: runnerDeleteSent/runnerDeleteFailed. */
   | { type: 'deleteInRunner'; gracePeriodSeconds: number | undefined }
   /** Delete the API object with grace 0 and a UID precondition. Result: apiDeleted/apiDeleteFailed. */
   | { type: 'deleteApiObject' }
   | WriteStatusAction
   /** A core/v1 Event about the pod (fire and forget). */
-  | { type: 'emitEvent'; pod: V1Pod; event: PodEvent }
+  | { type: 'emitEvent'; pod: WirePod; event: PodEvent }
   /** kubelet_pod_start_duration_seconds. */
   | { type: 'observeStartLatency'; seconds: number }
   /** A log line; the executor adds the pod and its UID. */

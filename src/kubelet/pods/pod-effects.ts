@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { ContainerConfigError } from '../errors.js';
 import type { KubeApi } from '../kube/kube-api.js';
@@ -41,7 +41,7 @@ export class PodEffects {
    * refers to, resolves env and volumes, then calls CreatePod unless
    * `stillWanted()` says the pod or the link changed meanwhile.
    */
-  async create(ref: PodRef, pod: V1Pod, stillWanted: () => boolean): Promise<PodInput> {
+  async create(ref: PodRef, pod: WirePod, stillWanted: () => boolean): Promise<PodInput> {
     let built;
     try {
       built = buildRunnerPodSpec(pod, await this.fetcher.fetch(pod), {
@@ -119,7 +119,7 @@ export class PodEffects {
   }
 
   /** Fire and forget. */
-  emit(pod: V1Pod, event: PodEvent): void {
+  emit(pod: WirePod, event: PodEvent): void {
     this.events.emit(pod, event);
   }
 

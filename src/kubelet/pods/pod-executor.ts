@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { Backoff } from '../backoff.js';
@@ -24,8 +24,8 @@ export interface PodSnapshot extends PodRecord {
 /** One pod: its record, what was observed of it, and its place in the sync loop. */
 interface PodSlot {
   record: PodRecord;
-  apiPod: V1Pod | undefined;
-  lastApiPod: V1Pod | undefined;
+  apiPod: WirePod | undefined;
+  lastApiPod: WirePod | undefined;
   runnerFinal: Pod__Output | undefined;
   /** Arrival of the oldest runner event not yet reflected in a status write. */
   eventAtMs: number | undefined;
@@ -65,7 +65,7 @@ export class PodExecutor {
   }
 
   /** The API added or changed a pod bound to the node. */
-  apiPodChanged(pod: V1Pod): void {
+  apiPodChanged(pod: WirePod): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
     const namespace = pod.metadata?.namespace ?? '';
@@ -88,7 +88,7 @@ export class PodExecutor {
   }
 
   /** The API no longer has the pod. */
-  apiPodDeleted(pod: V1Pod): void {
+  apiPodDeleted(pod: WirePod): void {
     const slot = pod.metadata?.uid ? this.slots.get(pod.metadata.uid) : undefined;
     if (!slot) return;
     slot.apiPod = undefined;

@@ -172,7 +172,7 @@ export class FakeRunner {
           state: run
             ? this.runningState()
             : { state: 'waiting', waiting: { reason: 'ContainerCreating', message: '' } },
-          lastState: null as unknown as ContainerState__Output,
+          lastState: null,
         });
         const pod: Pod__Output = {
           uid: spec.uid,

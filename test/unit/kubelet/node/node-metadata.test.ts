@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Node } from '@kubernetes/client-node';
+import type { WireNode } from '../../../../src/kubelet/kube/wire-types.js';
 import { adoptionPatch, metadataPatch, nodeMetadata } from '../../../../src/kubelet/node/node-metadata.js';
 
 const config = {
@@ -26,7 +26,7 @@ describe('node metadata', () => {
   });
 
   it('adopting removes walltime labels and annotations an earlier run left, and adds missing taints', () => {
-    const existing: V1Node = {
+    const existing: WireNode = {
       metadata: {
         name: 'vk',
         labels: { 'jiriaf.walltime': '60', 'jiriaf.alivetime': '0', team: 'x' },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1NodeCondition } from '@kubernetes/client-node';
+import type { WireNodeCondition } from '../../../../src/kubelet/kube/wire-types.js';
 import {
   buildNode,
   kubeletVersion,
@@ -157,7 +157,7 @@ describe('node object', () => {
       expect(after[3]!.lastHeartbeatTime).to.equal('2025-01-01T00:01:00Z');
     });
     it('a changed status moves the transition time; a reason change alone does not', () => {
-      const before: V1NodeCondition[] = nodeConditions(
+      const before: WireNodeCondition[] = nodeConditions(
         undefined,
         { ready: false, reason: 'RunnerUnreachable', message: 'x' },
         t1,

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { containerEvents, SETUP_FAILURE_REASONS } from '../../../../src/kubelet/pods/container-events.js';
 import { cs, runnerPod, running, terminated, waiting } from '../support/pod-fixtures.js';
 
-const pod: V1Pod = {
+const pod: WirePod = {
   metadata: { name: 'p', namespace: 'ns', uid: 'u' },
   spec: { initContainers: [{ name: 'init', image: 'i' }], containers: [{ name: 'c1', image: 'img' }] },
 };
@@ -22,7 +22,7 @@ describe('containerEvents', () => {
         },
       },
     ]);
-    const shown: V1Pod = {
+    const shown: WirePod = {
       ...pod,
       status: {
         containerStatuses: [

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import type { V1Container, V1EnvVar, V1EnvFromSource, V1Pod } from '@kubernetes/client-node';
+import type {
+  WireContainer,
+  WireEnvFromSource,
+  WireEnvVar,
+  WirePod,
+} from '../../../../src/kubelet/kube/wire-types.js';
 import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
 import {
   fieldRefValue,
@@ -28,8 +33,8 @@ const ctx = {
   allocatable: { cpu: '8', memory: '17179869184', 'ephemeral-storage': '1000' },
 };
 
-function pod(container: Partial<V1Container>): { pod: V1Pod; container: V1Container } {
-  const c: V1Container = { name: 'c1', image: 'x', ...container };
+function pod(container: Partial<WireContainer>): { pod: WirePod; container: WireContainer } {
+  const c: WireContainer = { name: 'c1', image: 'x', ...container };
   return {
     container: c,
     pod: {
@@ -45,7 +50,7 @@ function pod(container: Partial<V1Container>): { pod: V1Pod; container: V1Contai
   };
 }
 
-function env(e: V1EnvVar[], envFrom?: V1EnvFromSource[], extra: Partial<V1Container> = {}) {
+function env(e: WireEnvVar[], envFrom?: WireEnvFromSource[], extra: Partial<WireContainer> = {}) {
   const p = pod({ env: e, envFrom, ...extra });
   return resolveEnv(p.pod, p.container, objects, ctx);
 }
@@ -53,9 +58,9 @@ function env(e: V1EnvVar[], envFrom?: V1EnvFromSource[], extra: Partial<V1Contai
 describe('resolveEnv', () => {
   const ok: Array<{
     name: string;
-    env: V1EnvVar[];
-    envFrom?: V1EnvFromSource[];
-    extra?: Partial<V1Container>;
+    env: WireEnvVar[];
+    envFrom?: WireEnvFromSource[];
+    extra?: Partial<WireContainer>;
     want: Array<{ name: string; value: string }>;
   }> = [
     { name: 'plain value', env: [{ name: 'A', value: '1' }], want: [{ name: 'A', value: '1' }] },
@@ -175,50 +180,51 @@ describe('resolveEnv', () => {
     });
   }
 
-  const failures: Array<{ name: string; env: V1EnvVar[]; envFrom?: V1EnvFromSource[]; message: string }> = [
-    {
-      name: 'configmap missing',
-      env: [{ name: 'W', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k' } } }],
-      message: 'configmap "missing" not found',
-    },
-    {
-      name: 'configmap key missing',
-      env: [{ name: 'W', valueFrom: { configMapKeyRef: { name: 'cm', key: 'nope' } } }],
-      message: "couldn't find key nope in ConfigMap ns1/cm",
-    },
-    {
-      name: 'secret missing',
-      env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'gone', key: 'k' } } }],
-      message: 'secret "gone" not found',
-    },
-    {
-      name: 'secret key missing',
-      env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'sec', key: 'nope' } } }],
-      message: "couldn't find key nope in Secret ns1/sec",
-    },
-    {
-      name: 'envFrom configmap missing',
-      env: [],
-      envFrom: [{ configMapRef: { name: 'missing' } }],
-      message: 'configmap "missing" not found',
-    },
-    {
-      name: 'envFrom secret missing',
-      env: [],
-      envFrom: [{ secretRef: { name: 'gone' } }],
-      message: 'secret "gone" not found',
-    },
-    {
-      name: 'unsupported fieldPath',
-      env: [{ name: 'F', valueFrom: { fieldRef: { fieldPath: 'spec.hostname' } } }],
-      message: 'unsupported fieldPath: spec.hostname',
-    },
-    {
-      name: 'unsupported resource',
-      env: [{ name: 'R', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }],
-      message: 'unsupported container resource : limits.gpu',
-    },
-  ];
+  const failures: Array<{ name: string; env: WireEnvVar[]; envFrom?: WireEnvFromSource[]; message: string }> =
+    [
+      {
+        name: 'configmap missing',
+        env: [{ name: 'W', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k' } } }],
+        message: 'configmap "missing" not found',
+      },
+      {
+        name: 'configmap key missing',
+        env: [{ name: 'W', valueFrom: { configMapKeyRef: { name: 'cm', key: 'nope' } } }],
+        message: "couldn't find key nope in ConfigMap ns1/cm",
+      },
+      {
+        name: 'secret missing',
+        env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'gone', key: 'k' } } }],
+        message: 'secret "gone" not found',
+      },
+      {
+        name: 'secret key missing',
+        env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'sec', key: 'nope' } } }],
+        message: "couldn't find key nope in Secret ns1/sec",
+      },
+      {
+        name: 'envFrom configmap missing',
+        env: [],
+        envFrom: [{ configMapRef: { name: 'missing' } }],
+        message: 'configmap "missing" not found',
+      },
+      {
+        name: 'envFrom secret missing',
+        env: [],
+        envFrom: [{ secretRef: { name: 'gone' } }],
+        message: 'secret "gone" not found',
+      },
+      {
+        name: 'unsupported fieldPath',
+        env: [{ name: 'F', valueFrom: { fieldRef: { fieldPath: 'spec.hostname' } } }],
+        message: 'unsupported fieldPath: spec.hostname',
+      },
+      {
+        name: 'unsupported resource',
+        env: [{ name: 'R', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }],
+        message: 'unsupported container resource : limits.gpu',
+      },
+    ];
   for (const t of failures) {
     it(`fails: ${t.name}`, () => {
       let caught: unknown;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import type { WireEvent, WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
 import { EventRecorder, type PodEvent } from '../../../../src/kubelet/pods/event-recorder.js';
@@ -7,7 +7,7 @@ import { EventRecorder, type PodEvent } from '../../../../src/kubelet/pods/event
 /** Events in memory; `fail` makes the next calls of an operation fail with an HTTP code. */
 class EventsApi {
   readonly calls: Array<{ op: 'create' | 'patch'; name: string; count: number }> = [];
-  readonly stored = new Map<string, CoreV1Event>();
+  readonly stored = new Map<string, WireEvent>();
   readonly fail: Array<{ op: 'create' | 'patch'; code: number }> = [];
 
   private failure(op: 'create' | 'patch'): void {
@@ -17,7 +17,7 @@ class EventsApi {
     throw new ApiError(f!.code, `injected ${f!.code}`);
   }
 
-  async createEvent(_ns: string, event: CoreV1Event): Promise<CoreV1Event> {
+  async createEvent(_ns: string, event: WireEvent): Promise<WireEvent> {
     this.failure('create');
     const name = event.metadata.name!;
     if (this.stored.has(name)) throw new ApiError(409, 'exists');
@@ -26,7 +26,7 @@ class EventsApi {
     return event;
   }
 
-  async patchEvent(_ns: string, name: string, patch: { count: number }): Promise<CoreV1Event> {
+  async patchEvent(_ns: string, name: string, patch: { count: number }): Promise<WireEvent> {
     this.failure('patch');
     const event = this.stored.get(name);
     if (!event) throw new ApiError(404, 'not found');
@@ -41,7 +41,7 @@ class EventsApi {
   }
 }
 
-const pod: V1Pod = { metadata: { name: 'p', namespace: 'ns', uid: 'u' } };
+const pod: WirePod = { metadata: { name: 'p', namespace: 'ns', uid: 'u' } };
 const started: PodEvent = { type: 'Normal', reason: 'Started', message: 'Started container c1' };
 const other = (n: number): PodEvent => ({ type: 'Normal', reason: 'Other', message: `m${n}` });
 

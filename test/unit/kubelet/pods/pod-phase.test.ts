@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { V1Container, V1ContainerStatus } from '@kubernetes/client-node';
+import type { WireContainer, WireContainerStatus } from '../../../../src/kubelet/kube/wire-types.js';
 import { getPhase, type PodPhase } from '../../../../src/kubelet/pods/pod-phase.js';
 
-const T = '2025-01-01T00:00:00Z' as unknown as Date;
+const T = '2025-01-01T00:00:00Z';
 
 // Container statuses in API form, as getPhase reads them.
-const run = (name: string, started = true): V1ContainerStatus => ({
+const run = (name: string, started = true): WireContainerStatus => ({
   name,
   image: 'i',
   imageID: '',
@@ -14,7 +14,7 @@ const run = (name: string, started = true): V1ContainerStatus => ({
   started,
   state: { running: { startedAt: T } },
 });
-const exited = (name: string, exitCode: number): V1ContainerStatus => ({
+const exited = (name: string, exitCode: number): WireContainerStatus => ({
   name,
   image: 'i',
   imageID: '',
@@ -22,7 +22,7 @@ const exited = (name: string, exitCode: number): V1ContainerStatus => ({
   restartCount: 0,
   state: { terminated: { exitCode, startedAt: T, finishedAt: T } },
 });
-const wait = (name: string, lastExitCode?: number): V1ContainerStatus => ({
+const wait = (name: string, lastExitCode?: number): WireContainerStatus => ({
   name,
   image: 'i',
   imageID: '',
@@ -33,7 +33,7 @@ const wait = (name: string, lastExitCode?: number): V1ContainerStatus => ({
     ? {}
     : { lastState: { terminated: { exitCode: lastExitCode, startedAt: T, finishedAt: T } } }),
 });
-const noState = (name: string): V1ContainerStatus => ({
+const noState = (name: string): WireContainerStatus => ({
   name,
   image: 'i',
   imageID: '',
@@ -42,15 +42,15 @@ const noState = (name: string): V1ContainerStatus => ({
   state: {},
 });
 
-const c = (name: string): V1Container => ({ name, image: 'i' });
-const sidecar = (name: string): V1Container => ({ name, image: 'i', restartPolicy: 'Always' });
+const c = (name: string): WireContainer => ({ name, image: 'i' });
+const sidecar = (name: string): WireContainer => ({ name, image: 'i', restartPolicy: 'Always' });
 
 interface Case {
   name: string;
   policy: 'Always' | 'OnFailure' | 'Never';
-  init?: V1Container[];
-  containers?: V1Container[];
-  statuses: V1ContainerStatus[];
+  init?: WireContainer[];
+  containers?: WireContainer[];
+  statuses: WireContainerStatus[];
   terminal?: boolean;
   initialized?: boolean;
   want: PodPhase;

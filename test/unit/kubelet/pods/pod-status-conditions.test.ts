@@ -72,7 +72,7 @@ describe('computePodStatus: conditions, init containers, times and lost pods', (
     pod.status!.conditions!.push({
       type: 'Ready',
       status: 'False',
-      lastTransitionTime: '2020-01-01T00:00:00Z' as unknown as Date,
+      lastTransitionTime: '2020-01-01T00:00:00Z',
     });
     const s = status({ pod, configError: { message: 'x', containers: [] } });
     expect(cond(s, 'Ready')?.lastTransitionTime).to.equal('2020-01-01T00:00:00Z');
@@ -96,7 +96,7 @@ describe('computePodStatus: conditions, init containers, times and lost pods', (
         imageID: '',
         ready: true,
         restartCount: 0,
-        state: { running: { startedAt: '2025-01-01T00:00:00Z' as unknown as Date } },
+        state: { running: { startedAt: '2025-01-01T00:00:00Z' } },
         containerID: 'vk-cmd://ns_p_c1_9',
       },
     ];

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { WireContainer, WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { qosClass } from '../../../../src/kubelet/pods/qos-class.js';
 import { milliValue, parseQuantity } from '../../../../src/kubelet/pods/quantity.js';
 
-const pod = (...containers: Array<V1Container['resources']>): V1Pod => ({
+const pod = (...containers: Array<WireContainer['resources']>): WirePod => ({
   spec: { containers: containers.map((resources, i) => ({ name: `c${i}`, resources })) },
 });
 
 describe('qosClass', () => {
-  const cases: Array<[string, V1Pod, string]> = [
+  const cases: Array<[string, WirePod, string]> = [
     ['no resources', pod(undefined), 'BestEffort'],
     ['zero requests', pod({ requests: { cpu: '0' } }), 'BestEffort'],
     ['requests only', pod({ requests: { cpu: '100m' } }), 'Burstable'],

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
 import type { FetchedObjects } from '../../../../src/kubelet/pods/object-refs.js';
 import { referencedObjects } from '../../../../src/kubelet/pods/object-refs.js';
@@ -9,7 +9,7 @@ import { b64, specContext } from '../support/pod-fixtures.js';
 
 const ctx = specContext;
 
-function wikiPod(volumes: NonNullable<V1Pod['spec']>['volumes']): V1Pod {
+function wikiPod(volumes: NonNullable<WirePod['spec']>['volumes']): WirePod {
   return {
     metadata: { name: 'p1', namespace: 'ns', uid: 'u1' },
     spec: {
@@ -89,7 +89,7 @@ describe('resolveVolumes and buildRunnerPodSpec', () => {
 
   const failing: Array<{
     name: string;
-    volumes: NonNullable<V1Pod['spec']>['volumes'];
+    volumes: NonNullable<WirePod['spec']>['volumes'];
     objects: FetchedObjects;
     message: string;
   }> = [
@@ -136,14 +136,14 @@ describe('resolveVolumes and buildRunnerPodSpec', () => {
   });
 
   it('restart policy: honoured, defaulted to Always, or Never with --ignore-restart-policy', () => {
-    const p = (policy?: string): V1Pod => ({ spec: { containers: [], restartPolicy: policy } });
+    const p = (policy?: string): WirePod => ({ spec: { containers: [], restartPolicy: policy } });
     expect(effectiveRestartPolicy(p('OnFailure'), false)).to.equal('OnFailure');
     expect(effectiveRestartPolicy(p(undefined), false)).to.equal('Always');
     expect(effectiveRestartPolicy(p('Always'), true)).to.equal('Never');
   });
 
   it('collects referenced objects from volumes, env and envFrom', () => {
-    const pod: V1Pod = {
+    const pod: WirePod = {
       spec: {
         volumes: [
           { name: 'a', configMap: { name: 'cm1' } },

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
-import type { V1PodStatus } from '@kubernetes/client-node';
+import type { WirePodStatus } from '../../../../src/kubelet/kube/wire-types.js';
 import { canonical } from '../../../../src/kubelet/kube/canonical.js';
 import { podStatusEqual } from '../../../../src/kubelet/pods/status-equality.js';
 
-const base = (): V1PodStatus => ({
+const base = (): WirePodStatus => ({
   phase: 'Running',
   hostIP: '1.1.1.1',
   podIP: '1.1.1.1',
   qosClass: 'BestEffort',
-  startTime: '2025-01-01T00:00:00Z' as unknown as Date,
+  startTime: '2025-01-01T00:00:00Z',
   conditions: [
-    { type: 'Ready', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' as unknown as Date },
+    { type: 'Ready', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' },
     { type: 'PodScheduled', status: 'True' },
   ],
   containerStatuses: [
@@ -20,7 +20,7 @@ const base = (): V1PodStatus => ({
       imageID: '',
       ready: true,
       restartCount: 0,
-      state: { running: { startedAt: '2025-01-01T00:00:01Z' as unknown as Date } },
+      state: { running: { startedAt: '2025-01-01T00:00:01Z' } },
       lastState: {},
     },
   ],
@@ -29,8 +29,8 @@ const base = (): V1PodStatus => ({
 describe('podStatusEqual (skip decisions)', () => {
   const cases: Array<{
     name: string;
-    current: V1PodStatus | undefined;
-    mutate: (s: V1PodStatus) => void;
+    current: WirePodStatus | undefined;
+    mutate: (s: WirePodStatus) => void;
     equal: boolean;
   }> = [
     { name: 'identical', current: base(), mutate: () => undefined, equal: true },
@@ -57,13 +57,13 @@ describe('podStatusEqual (skip decisions)', () => {
     {
       name: 'only transition time differs',
       current: base(),
-      mutate: (s) => (s.conditions![0]!.lastTransitionTime = '2030-01-01T00:00:00Z' as unknown as Date),
+      mutate: (s) => (s.conditions![0]!.lastTransitionTime = '2030-01-01T00:00:00Z'),
       equal: true,
     },
     {
-      name: 'Date vs string and sub-second precision',
+      name: 'sub-second precision',
       current: base(),
-      mutate: (s) => (s.startTime = new Date('2025-01-01T00:00:00.400Z')),
+      mutate: (s) => (s.startTime = '2025-01-01T00:00:00.400Z'),
       equal: true,
     },
     {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import type { WirePod, WirePodStatus } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
@@ -9,12 +9,12 @@ import { StatusWriter, type ObservedStatus } from '../../../../src/kubelet/pods/
 class GatedApi {
   private rv = 10;
   readonly patches: Array<{
-    body: { metadata: { uid: string }; status: V1PodStatus };
+    body: { metadata: { uid: string }; status: WirePodStatus };
     /** Completes the patch; the API answers with the next resourceVersion. */
     resolve: () => string;
     reject: (e: unknown) => void;
   }> = [];
-  patchPodStatus(_ns: string, _name: string, body: object): Promise<V1Pod> {
+  patchPodStatus(_ns: string, _name: string, body: object): Promise<WirePod> {
     return new Promise((resolve, reject) => {
       this.patches.push({
         body: body as never,
@@ -30,11 +30,11 @@ class GatedApi {
 }
 
 const ref = { namespace: 'ns', name: 'p', uid: 'u1' };
-const st = (phase: string, ready = 'True'): V1PodStatus => ({
+const st = (phase: string, ready = 'True'): WirePodStatus => ({
   phase,
   conditions: [{ type: 'Ready', status: ready }],
 });
-const seen = (status: V1PodStatus, resourceVersion: string | undefined): ObservedStatus => ({
+const seen = (status: WirePodStatus, resourceVersion: string | undefined): ObservedStatus => ({
   status,
   resourceVersion,
 });
@@ -61,7 +61,7 @@ describe('StatusWriter', () => {
   });
 
   /** Writes `status` once and lets the patch land; returns the resourceVersion it got. */
-  async function written(status: V1PodStatus): Promise<string> {
+  async function written(status: WirePodStatus): Promise<string> {
     const before = api.patches.length;
     const done = writer.set(ref, status, undefined);
     await tick();

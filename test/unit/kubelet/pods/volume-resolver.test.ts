@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { WirePod, WireVolume } from '../../../../src/kubelet/kube/wire-types.js';
 import type { Volume } from '../../../../src/generated/vkcmd/runner/v1/Volume.js';
 import { ContainerConfigError } from '../../../../src/kubelet/errors.js';
 import { referencedObjects, type FetchedObjects } from '../../../../src/kubelet/pods/object-refs.js';
@@ -12,7 +12,7 @@ const ctx = specContext;
 
 const kubeApiAccess = kubeApiAccessVolume();
 
-function pod(volumes: V1Volume[]): V1Pod {
+function pod(volumes: WireVolume[]): WirePod {
   return {
     metadata: {
       name: 'p1',
@@ -76,7 +76,7 @@ describe('projected and downwardAPI volumes', () => {
   });
 
   it('projects configMap and secret sources with items, nested paths, modes and optional objects', () => {
-    const volume: V1Volume = {
+    const volume: WireVolume = {
       name: 'bundle',
       projected: {
         defaultMode: 0o640,
@@ -104,7 +104,7 @@ describe('projected and downwardAPI volumes', () => {
     });
   });
 
-  const failing: Array<[string, V1Volume, string]> = [
+  const failing: Array<[string, WireVolume, string]> = [
     [
       'a required projected secret',
       { name: 'v', projected: { sources: [{ secret: { name: 'gone' } }] } },
@@ -145,7 +145,7 @@ describe('projected and downwardAPI volumes', () => {
   }
 
   it('writes downwardAPI volumes: metadata fields, label maps and container resources, with modes', () => {
-    const volume: V1Volume = {
+    const volume: WireVolume = {
       name: 'podinfo',
       downwardAPI: {
         defaultMode: 0o600,
@@ -175,7 +175,7 @@ describe('projected and downwardAPI volumes', () => {
   });
 
   it('leaves out volumes it cannot provide and their mounts, and reports them', () => {
-    const volumes: V1Volume[] = [
+    const volumes: WireVolume[] = [
       { name: 'host', hostPath: { path: '/data' } },
       { name: 'claim', persistentVolumeClaim: { claimName: 'c' } },
       { name: 'share', nfs: { server: 'nfs', path: '/x' } },

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
+import { rfc3339 } from '../../../../src/kubelet/kube-time.js';
 import { decide } from '../../../../src/kubelet/pods/decide.js';
 import type { Decision, PodAction, PodInput, PodView } from '../../../../src/kubelet/pods/pod-actions.js';
 import { ASYNC_ACTIONS } from '../../../../src/kubelet/pods/pod-actions.js';
@@ -18,27 +19,27 @@ export const SYNC: PodInput = { type: 'sync' };
 export const CONFIG_ERROR = { message: 'configmap "cfg" not found', containers: [] };
 
 /** A pending pod bound to the node (uid u, ns/p), created at T0. */
-export function pendingPod(): V1Pod {
+export function pendingPod(): WirePod {
   const pod = apiPod();
-  pod.metadata!.creationTimestamp = new Date(T0);
+  pod.metadata!.creationTimestamp = rfc3339(T0);
   pod.spec!.terminationGracePeriodSeconds = 20;
   return pod;
 }
 
 /** The pod with a deletionTimestamp and the given grace period. */
-export function deletingPod(gracePeriodSeconds = 7, base = pendingPod()): V1Pod {
+export function deletingPod(gracePeriodSeconds = 7, base = pendingPod()): WirePod {
   return {
     ...base,
     metadata: {
       ...base.metadata,
-      deletionTimestamp: new Date(T0),
+      deletionTimestamp: rfc3339(T0),
       deletionGracePeriodSeconds: gracePeriodSeconds,
     },
   };
 }
 
 /** The API shows a container that ran (a kubelet before this one started it). */
-export function startedPod(): V1Pod {
+export function startedPod(): WirePod {
   const pod = pendingPod();
   pod.status = {
     phase: 'Running',
@@ -49,7 +50,7 @@ export function startedPod(): V1Pod {
   return pod;
 }
 
-export function terminalPod(phase: 'Succeeded' | 'Failed' = 'Succeeded'): V1Pod {
+export function terminalPod(phase: 'Succeeded' | 'Failed' = 'Succeeded'): WirePod {
   const pod = startedPod();
   pod.status = { ...pod.status, phase };
   return pod;
