@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../../../../src/kubelet/kube/kube-api.js';
+import type { WireEvent, WireLease, WireNode } from '../../../../src/kubelet/kube/wire-types.js';
 import type { FakeKubeApi } from './fake-kube-api.js';
 
 type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) => Promise<unknown>;
@@ -20,7 +21,7 @@ export class FakeKubeHttp {
     const lease = '^/apis/coordination\\.k8s\\.io/v1/namespaces/([^/]+)/leases';
     this.routes = [
       ['GET', /^\/api\/v1\/nodes\/([^/]+)$/, (m) => this.found(api.getNode(m[1]!))],
-      ['POST', /^\/api\/v1\/nodes$/, (_m, body) => api.createNode(body as never)],
+      ['POST', /^\/api\/v1\/nodes$/, (_m, body) => api.createNode(body as WireNode)],
       ['PATCH', /^\/api\/v1\/nodes\/([^/]+)$/, (m, body) => api.patchNode(m[1]!, body as object)],
       [
         'PATCH',
@@ -29,8 +30,8 @@ export class FakeKubeHttp {
       ],
       ['DELETE', /^\/api\/v1\/nodes\/([^/]+)$/, (m) => this.deleted(api.deleteNode(m[1]!))],
       ['GET', new RegExp(`${lease}/([^/]+)$`), (m) => this.found(api.getLease(m[1]!, m[2]!))],
-      ['POST', new RegExp(`${lease}$`), (_m, body) => api.createLease(body as never)],
-      ['PUT', new RegExp(`${lease}/([^/]+)$`), (_m, body) => api.replaceLease(body as never)],
+      ['POST', new RegExp(`${lease}$`), (_m, body) => api.createLease(body as WireLease)],
+      ['PUT', new RegExp(`${lease}/([^/]+)$`), (_m, body) => api.replaceLease(body as WireLease)],
       ['DELETE', new RegExp(`${lease}/([^/]+)$`), (m) => this.deleted(api.deleteLease(m[1]!, m[2]!))],
       [
         'PATCH',
@@ -40,7 +41,7 @@ export class FakeKubeHttp {
       [
         'POST',
         /^\/api\/v1\/namespaces\/([^/]+)\/events$/,
-        (m, body) => api.createEvent(m[1]!, body as never),
+        (m, body) => api.createEvent(m[1]!, body as WireEvent),
       ],
       [
         'PATCH',

@@ -5,11 +5,14 @@ import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import { StatusWriter, type ObservedStatus } from '../../../../src/kubelet/pods/status-writer.js';
 
+/** The body of a pod status patch. */
+type StatusPatch = { metadata: { uid: string }; status: WirePodStatus };
+
 /** A patchPodStatus whose calls complete only when the test says so. */
 class GatedApi {
   private rv = 10;
   readonly patches: Array<{
-    body: { metadata: { uid: string }; status: WirePodStatus };
+    body: StatusPatch;
     /** Completes the patch; the API answers with the next resourceVersion. */
     resolve: () => string;
     reject: (e: unknown) => void;
@@ -17,7 +20,7 @@ class GatedApi {
   patchPodStatus(_ns: string, _name: string, body: object): Promise<WirePod> {
     return new Promise((resolve, reject) => {
       this.patches.push({
-        body: body as never,
+        body: body as StatusPatch,
         resolve: () => {
           const resourceVersion = String(++this.rv);
           resolve({ metadata: { resourceVersion } });
