@@ -47,7 +47,7 @@ export function helpText(table: FlagTable, intro: HelpIntro): string {
     '',
     'Flags take "--flag value" or "--flag=value"; "-flag" is the same as "--flag" (as in Go).',
     'A boolean flag needs "=" for a value: "--flag=false". Repeatable flags add a value each time.',
-    'Flags override environment variables.',
+    ...(table.some((spec) => spec.env?.length) ? ['Flags override environment variables.'] : []),
     '',
     'Flags:',
   ];

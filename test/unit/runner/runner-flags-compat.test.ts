@@ -94,6 +94,10 @@ const cases: Array<{ argv: string[]; env?: typeof env | { HOME: string }; want: 
     want: { backoffInitialMs: 100, backoffMaxMs: 400 },
   },
   { argv: ['--root-dir', '/a', '--root-dir', '/b'], want: { rootDir: '/b', stateDir: '/b/.vk-cmd' } },
+  // Go's spellings, which the kubelet has always taken, work for the runner too.
+  { argv: ['-root-dir', '/r', '-state-dir=/s'], want: { rootDir: '/r', stateDir: '/s' } },
+  { argv: ['-keep-pod-dirs', '-stderr-policy=ignore'], want: { keepPodDirs: true, stderrPolicy: 'ignore' } },
+  { argv: ['--keep-pod-dirs=yes'], want: { keepPodDirs: true } },
 ];
 
 describe('runner flags parse as they always did', () => {
@@ -111,6 +115,9 @@ describe('runner flags parse as they always did', () => {
     [['--version'], 'version'],
     [['--root-dir', '/r', '--help'], 'help'],
     [['--version', '--help'], 'help'],
+    [['-help'], 'help'],
+    [['--h'], 'help'],
+    [['-version'], 'version'],
   ];
   for (const [argv, kind] of modes) {
     it(`${JSON.stringify(argv)} asks for ${kind}`, () => {

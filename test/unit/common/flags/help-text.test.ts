@@ -24,6 +24,12 @@ describe('helpText', () => {
     for (const [names, help] of lines) expect(text).to.contain(`\n${names}\n${help}\n`);
   });
 
+  it('says flags win over variables only when there are variables', () => {
+    expect(text).to.contain('\nFlags override environment variables.\n');
+    const noEnv = SAMPLE.map((s) => ({ ...s, env: undefined }));
+    expect(helpText(noEnv, { program: 'p', about: [] })).not.to.contain('environment');
+  });
+
   it('has a line pair per flag, in table order', () => {
     const flagLines = text.split('\n').filter((l) => /^ {2}-/.test(l));
     expect(flagLines.map((l) => l.trim().split(/[ ,]/)[0])).to.deep.equal(
