@@ -7,7 +7,7 @@ import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
-import { helpText } from './config/flag-table.js';
+import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
 import { ConfigError } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
@@ -160,7 +160,7 @@ function main(): void {
     throw err;
   }
   if (parsed.kind === 'help') {
-    process.stdout.write(helpText('vk-cmd-kubelet'));
+    process.stdout.write(kubeletHelpText());
     return;
   }
   if (parsed.kind === 'version') {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { helpText } from '../../../../src/kubelet/config/flag-table.js';
+import { kubeletHelpText as helpText } from '../../../../src/kubelet/config/kubelet-flags.js';
 import { parseKubeletConfig, type ConfigHost } from '../../../../src/kubelet/config/kubelet-config.js';
 import { ConfigError } from '../../../../src/kubelet/errors.js';
 import { host } from '../support/config-host.js';
