@@ -55,6 +55,7 @@ export function runnerPod(
     name: 'p',
     containerStatuses: containers,
     initContainerStatuses: init,
+    ephemeralContainerStatuses: [],
     createdAtMs: T0,
     deleting: false,
     revision: 1,
