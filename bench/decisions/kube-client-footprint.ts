@@ -1,5 +1,5 @@
 // Memory cost of @kubernetes/client-node against vk-cmd's own kube client
-// (docs/decisions/kube-client.md). Each figure comes from a fresh Node.js
+// (docs/decisions/0001-kube-client.md). Each figure comes from a fresh Node.js
 // process run with the kubelet's flags, after two full GCs:
 //   - loading the library (a dynamic import) against loading our kube modules;
 //   - an informer holding 1,000 pods listed from a local fake HTTP server

@@ -1,7 +1,7 @@
 // Time for N GETs of /api/v1/namespaces/default against a real kube-apiserver,
 // through vk-cmd's KubeTransport and through @kubernetes/client-node's
 // CoreV1Api, one at a time and 16 at a time, counting the TLS connections
-// each opens (docs/decisions/kube-client.md). Each run is a fresh process
+// each opens (docs/decisions/0001-kube-client.md). Each run is a fresh process
 // with the kubelet's flags.
 // Usage (after `make cluster-up`):
 //   node dist/bench/decisions/kube-client-gets.js [--kubeconfig .cluster/kubeconfig] [--gets 500]

@@ -1,4 +1,4 @@
-// Can prom-client write /metrics/resource? (docs/decisions/prometheus-text.md)
+// Can prom-client write /metrics/resource? (docs/decisions/0003-prometheus-text.md)
 //   1. It cannot write a sample timestamp: a sample line is name, labels and
 //      value (lib/registry.js), whatever a collect() puts in the value object.
 //   2. Time to render /metrics/resource for N running containers, 3 runs:

@@ -1,5 +1,5 @@
 // The kubelet's self-signed serving certificate: the openssl CLI (today) against
-// libraries (docs/decisions/serving-certificate.md). Each library is installed
+// libraries (docs/decisions/0004-serving-certificate.md). Each library is installed
 // into a temp dir of its own: install size, packages, `npm audit`. Then, 3 runs
 // each in a fresh process: time to import it and to make a self-signed
 // certificate with the kubelet's SANs and usages, for a P-256 and an RSA-2048 key.

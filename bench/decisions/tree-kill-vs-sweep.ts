@@ -1,4 +1,4 @@
-// Does a ppid walk catch a double-forked daemon? (docs/decisions/process-tree-kill.md)
+// Does a ppid walk catch a double-forked daemon? (docs/decisions/0002-process-tree-kill.md)
 // A container-like process (its own process group) starts `setsid sleep` from a
 // subshell that exits at once, so the sleep is re-parented and in a session
 // of its own, as a daemon is. Then, 3 times each:

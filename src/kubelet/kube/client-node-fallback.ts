@@ -30,7 +30,7 @@ type ClientNodeModule = typeof ClientNode;
 
 /**
  * Loads @kubernetes/client-node (a dynamic import, about 50 MB of RSS; see
- * docs/decisions/kube-client.md) and the kubeconfig into it. Rejects when the
+ * docs/decisions/0001-kube-client.md) and the kubeconfig into it. Rejects when the
  * library cannot be loaded or refuses the kubeconfig.
  */
 export async function loadClientNodeFallback(
