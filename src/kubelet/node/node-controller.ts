@@ -1,7 +1,7 @@
 import type { WireNode, WireNodeCondition } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { canonical } from '../kube/canonical.js';

@@ -6,7 +6,7 @@ import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import { CallLimiter } from './call-limiter.js';
 import { UnavailableError } from '../errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
