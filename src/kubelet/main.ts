@@ -3,6 +3,7 @@ import os from 'node:os';
 import { createRootLogger, type Logger } from '../common/logger.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { version } from '../common/version.js';
+import { openSingleNodeDialIn } from './accept/single-node-dial-in.js';
 import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
@@ -76,7 +77,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     },
   );
   const metrics = new KubeletMetrics();
-  const runnerClient = createRunnerClient(config.runner);
+  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
+  const late: { kubelet?: Kubelet } = {};
+  const dialIn = await openSingleNodeDialIn(config, logger, () => late.kubelet?.link.reconnectNow());
+  const runnerClient = dialIn?.channel.client ?? createRunnerClient(config.runner);
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -93,8 +97,6 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     );
   }
 
-  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
-  const late: { kubelet?: Kubelet } = {};
   const health: HealthSource = {
     healthy: () => late.kubelet?.health().healthy() ?? true,
     ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
@@ -139,6 +141,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     logger,
     kubeletPort: port,
     version: version(),
+    ...(dialIn ? { runnerDescription: dialIn.server.describe() } : {}),
   });
   late.kubelet = kubelet;
 
@@ -162,7 +165,8 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     void (async () => {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
-      runnerClient.close();
+      if (dialIn) await dialIn.close();
+      else runnerClient.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();
@@ -173,7 +177,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await kubelet.start();
-  logger.info({ node: config.nodeName, runner: config.runner.target }, 'Kubelet running');
+  logger.info(
+    { node: config.nodeName, runner: dialIn?.server.describe() ?? config.runner.target },
+    'Kubelet running',
+  );
 }
 
 function main(): void {

@@ -136,6 +136,16 @@ export class RunnerLink {
     this.connect();
   }
 
+  /**
+   * Skips the rest of the back-off: a dial-in runner has just connected, so
+   * waiting longer would only delay the node. No-op unless Disconnected.
+   */
+  reconnectNow(): void {
+    if (this.currentState !== 'Disconnected') return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
   /** Stops the watch and retry timers. The client is not closed (its owner closes it). */
   stop(): void {
     this.setState('Stopped');

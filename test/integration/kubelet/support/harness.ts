@@ -83,10 +83,10 @@ export class Harness {
 
   async startKubelet(
     overrides: Partial<KubeletConfig> = {},
-    options: { waitStarted?: boolean } = {},
+    options: { waitStarted?: boolean; runnerClient?: RunnerClient; runnerDescription?: string } = {},
   ): Promise<Kubelet> {
     const config = testConfig(this.runner.socketPath, overrides);
-    const client = createRunnerClient(config.runner);
+    const client = options.runnerClient ?? createRunnerClient(config.runner);
     const kubelet = new Kubelet({
       config,
       api: this.api,
@@ -98,6 +98,7 @@ export class Harness {
       linkOptions: { initialBackoffMs: 20, maxBackoffMs: 200, callTimeoutMs: 2000 },
       podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },
       onStatusWritten: (t) => this.timings.push(t),
+      ...(options.runnerDescription ? { runnerDescription: options.runnerDescription } : {}),
     });
     this.kubelets.push({ kubelet, client });
     const started = kubelet.start();
