@@ -4,7 +4,7 @@ import { benchPod, podNames } from '../bench-pod.js';
 import { paced } from '../pacing.js';
 import { latencyRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
-import { pairedDeltas } from '../stats.js';
+import { pairedDeltas, summarize } from '../stats.js';
 import { statusWriteGaps } from '../status-gaps.js';
 import { waitFor } from '../wait-for.js';
 import { costMeter, costRows, idleBaseline, readDelays } from './lifecycle-costs.js';
@@ -178,9 +178,10 @@ export async function runPacedLifecycle(
       finishedWithinTimeout: !finished.timedOut,
       goneWithinTimeout: !gone.timedOut,
       runnerWatchError: ctx.runnerWatch.streamError ?? null,
+      // The row holds every gap; these tell the two kinds of transition apart.
       statusDueGapMs: {
-        running: { ...gaps.running, values: undefined, count: gaps.running.values.length },
-        terminated: { ...gaps.terminated, values: undefined, count: gaps.terminated.values.length },
+        running: { ...summarize(gaps.running.values), missing: gaps.running.missing },
+        terminated: { ...summarize(gaps.terminated.values), missing: gaps.terminated.missing },
       },
       ...costs.details,
     },

@@ -59,13 +59,14 @@ export interface DelayReadings {
 
 /**
  * Reads the kubelet's totals from its /metrics (with the cluster admin
- * certificate). The runner serves no reading yet, so its part stays absent.
+ * certificate) and the runner's from the probe the benchmark loaded into it.
  */
 export async function readDelays(ctx: ClusterContext): Promise<DelayReadings> {
   const res = await kubeletGet(ctx.node.kubeletPort, '/metrics', { cert: ctx.adminCert, key: ctx.adminKey });
   if (res.status !== 200) throw new Error(`kubelet /metrics answered ${res.status}`);
   const kubelet = delayTotalsFromMetrics(res.body);
-  return kubelet ? { kubelet } : {};
+  const runner = await ctx.runnerDelayProbe.read(ctx.node.runner?.pid);
+  return { ...(kubelet ? { kubelet } : {}), ...(runner ? { runner } : {}) };
 }
 
 /** What one measured scenario window gives the cost rows. */
