@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './errors.js';
-import { parseListenAddress, type ListenAddress } from './listen-address.js';
-
-export type StderrPolicy = 'fail' | 'ignore';
+import type { StderrPolicy } from './pods/container-status.js';
+import { parseListenAddress, type ListenAddress } from './server/listen-address.js';
 
 /** Everything the runner needs from its command line, resolved and checked. */
 export interface RunnerConfig {
