@@ -127,7 +127,7 @@ function axes(
   const p99 = y(0.99).toFixed(1);
   out.push(
     `<line x1="${MARGIN.left}" y1="${p99}" x2="${MARGIN.left + PLOT_W}" y2="${p99}" stroke="#999999" stroke-dasharray="2 3"/>`,
-    `<text x="${MARGIN.left + 4}" y="${p99}" dy="-3" fill="#777777">p99</text>`,
+    `<text x="${MARGIN.left + PLOT_W - 4}" y="${p99}" dy="10" text-anchor="end" fill="#777777">p99</text>`,
     `<text x="${MARGIN.left + PLOT_W / 2}" y="${MARGIN.top + PLOT_H + 30}" text-anchor="middle">latency (ms, log scale)</text>`,
     `<text transform="translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">fraction of pods</text>`,
   );
