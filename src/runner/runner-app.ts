@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { systemClock, type Clock } from './clock.js';
 import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
 import { NodeInfoProvider } from './host/node-info.js';
+import { RunnerHealthReporter } from './host/runner-health.js';
 import { StatsCollector } from './host/stats-collector.js';
 import { ContainerLogs } from './logs/container-logs.js';
 import { DeletedPods } from './pods/deleted-pods.js';
@@ -26,7 +28,7 @@ type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 /**
  * The whole runner wired together: state store, pod manager (re-adopting
  * what a previous runner left), the one shared /proc scanner, watch hub,
- * stats, node info and the gRPC server. start() then stop(); stop() never
+ * stats, node info, the runner's own health and the gRPC server. start() then stop(); stop() never
  * touches the pods' processes.
  */
 export class RunnerApp {
@@ -40,6 +42,7 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
+  private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
     readonly config: RunnerConfig,
@@ -106,11 +109,20 @@ export class RunnerApp {
       config.rootDir,
       detectPageSizeBytes(),
     );
+    const health = new RunnerHealthReporter({
+      delay: this.eventLoopDelay,
+      podCount: () => this.manager.podCount,
+      scans: () => ({ count: this.scanner.scans, lastRoundMs: this.scanner.lastRoundMs }),
+      rssBytes: () => process.memoryUsage.rss(),
+      nowMs: () => clock.nowMs(),
+      startedAtMs: clock.nowMs(),
+    });
     this.service = new RunnerService(
       this.manager,
       this.hub,
       stats,
       nodeInfo,
+      health,
       log.child({ component: 'grpc' }),
     );
     this.server = new RunnerGrpcServer(
@@ -151,6 +163,7 @@ export class RunnerApp {
     this.manager.stop();
     this.monitor.stop();
     this.scanner.stop();
+    this.eventLoopDelay.stop();
     this.store.releaseLock();
     this.transition('stopped');
   }
