@@ -3,7 +3,6 @@ import type { VkNode } from '../test/e2e/support/vk-node.js';
 import type { ApiPodWatch } from './api-pod-watch.js';
 import type { BenchFlags } from './bench-flags.js';
 import type { CleanupStack } from './cleanup-stack.js';
-import type { EventLoopProbeReader } from './event-loop-probe-reader.js';
 import type { KubeRequests } from './kube-ops.js';
 import type { ReportRow } from './report-rows.js';
 import type { PodTimeline } from './pod-timeline.js';
@@ -35,8 +34,6 @@ export interface ClusterContext extends BenchBase {
   timeline: PodTimeline;
   apiWatch: ApiPodWatch;
   runnerWatch: RunnerWatch;
-  /** Reads the runner's event-loop delay (a probe loaded into it; the runner reports none itself yet). */
-  runnerDelayProbe: EventLoopProbeReader;
   /** The control plane's metrics-server, which the footprint scenario pauses to measure CPU without scrapes. */
   metricsServerPid: number | undefined;
   /** Component name (etcd, kube-apiserver, ...) -> pid, for the control plane's CPU. */

@@ -10,7 +10,6 @@ import { ApiPodWatch } from './api-pod-watch.js';
 import type { BenchBase, ClusterContext } from './bench-context.js';
 import { NODE_LABEL } from './bench-pod.js';
 import type { CleanupStack } from './cleanup-stack.js';
-import { EventLoopProbeReader } from './event-loop-probe-reader.js';
 import { KubeRequests } from './kube-ops.js';
 import { PodTimeline } from './pod-timeline.js';
 import { AHEAD_NICE, NORMAL_NICE } from './priority.js';
@@ -116,8 +115,6 @@ export async function setUpCluster(
   if (reused) cleanup.push('namespace', () => api.deleteNamespace(namespace));
   await eventually(() => api.defaultServiceAccountExists(namespace), 60_000, 'default service account', 250);
 
-  const runnerDelayProbe = new EventLoopProbeReader();
-  cleanup.push('event-loop probe', () => runnerDelayProbe.remove());
   const nodeName = `vk-bench-${suffix}`;
   const verbosity = String(flags.logVerbosity);
   const maxPods = Math.max(1000, flags.latencyPods, flags.burstPods, flags.footprintPods);
@@ -134,25 +131,17 @@ export async function setUpCluster(
       String(maxPods),
     ],
     runnerArgs: ['--v', verbosity],
-    nodeFlags: [...cpuProfFlags(flags.cpuProfDir), ...heapSnapshotFlags(), EventLoopProbeReader.importFlag()],
+    nodeFlags: [...cpuProfFlags(flags.cpuProfDir), ...heapSnapshotFlags()],
   });
   cleanup.push('vk-cmd node', async () => {
     await node.stop();
     if (reused) await api.deleteNode(nodeName).catch(() => undefined);
   });
   progress.start(`starting vk-cmd node ${nodeName}`);
-  // The runner takes its environment from this process's: the probe learns where to write.
-  const envBefore = { ...process.env };
-  Object.assign(process.env, runnerDelayProbe.env());
   try {
     await node.start();
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${node.logTail()}`, { cause: err });
-  } finally {
-    for (const key of Object.keys(runnerDelayProbe.env())) {
-      if (envBefore[key] === undefined) delete process.env[key];
-      else process.env[key] = envBefore[key];
-    }
   }
   progress.finish();
   // Started by a benchmark at nice -10, they would inherit it; vk-cmd runs at a user's priority.
@@ -183,7 +172,6 @@ export async function setUpCluster(
       timeline,
       apiWatch,
       runnerWatch,
-      runnerDelayProbe,
       metricsServerPid: controlPlanePids['metrics-server'],
       controlPlanePids,
     },

@@ -7,6 +7,7 @@ import {
   EVENT_LOOP_DELAY_MAX_METRIC,
   EVENT_LOOP_DELAY_METRIC,
 } from '../src/kubelet/event-loop-delay-metrics.js';
+import type { RunnerHealth__Output } from '../src/generated/vkcmd/runner/v1/RunnerHealth.js';
 import { parseSamples } from './prom-text.js';
 
 /**
@@ -27,6 +28,19 @@ export function delayTotalsFromMetrics(text: string): EventLoopDelayTotals | und
     count,
     sumMs: (parseSamples(text, `${EVENT_LOOP_DELAY_METRIC}_sum`)[0]?.value ?? Number.NaN) * 1000,
     maxMs: (parseSamples(text, EVENT_LOOP_DELAY_MAX_METRIC)[0]?.value ?? Number.NaN) * 1000,
+  };
+}
+
+/** Delay totals from a GetRunnerHealth answer (its cumulative histogram and all-time max). Pure. */
+export function delayTotalsFromHealth(health: RunnerHealth__Output): EventLoopDelayTotals | undefined {
+  const all = health.eventLoopDelay;
+  if (!all || health.eventLoopDelayBoundsMs.length === 0) return undefined;
+  return {
+    boundsMs: health.eventLoopDelayBoundsMs,
+    cumulativeCounts: health.eventLoopDelayCounts,
+    count: all.samples,
+    sumMs: health.eventLoopDelaySumMs,
+    maxMs: all.maxMs,
   };
 }
 

@@ -3,7 +3,12 @@ import { kubeletGet } from '../../test/e2e/support/https-get.js';
 import type { ClusterContext } from '../bench-context.js';
 import type { BenchFlags, ScenarioName } from '../bench-flags.js';
 import { CpuMeter, perPodCpu, type CpuWindow, type PerPodCpu } from '../cpu-budget.js';
-import { delayTotalsFromMetrics, delayWindowFigures, type DelayFigures } from '../event-loop-reading.js';
+import {
+  delayTotalsFromHealth,
+  delayTotalsFromMetrics,
+  delayWindowFigures,
+  type DelayFigures,
+} from '../event-loop-reading.js';
 import { realClock } from '../pacing.js';
 import { valueRow, type ReportRow } from '../report-rows.js';
 
@@ -59,13 +64,13 @@ export interface DelayReadings {
 
 /**
  * Reads the kubelet's totals from its /metrics (with the cluster admin
- * certificate) and the runner's from the probe the benchmark loaded into it.
+ * certificate) and the runner's from GetRunnerHealth.
  */
 export async function readDelays(ctx: ClusterContext): Promise<DelayReadings> {
   const res = await kubeletGet(ctx.node.kubeletPort, '/metrics', { cert: ctx.adminCert, key: ctx.adminKey });
   if (res.status !== 200) throw new Error(`kubelet /metrics answered ${res.status}`);
   const kubelet = delayTotalsFromMetrics(res.body);
-  const runner = await ctx.runnerDelayProbe.read(ctx.node.runner?.pid);
+  const runner = delayTotalsFromHealth(await ctx.runnerWatch.health());
   return { ...(kubelet ? { kubelet } : {}), ...(runner ? { runner } : {}) };
 }
 

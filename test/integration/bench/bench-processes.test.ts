@@ -1,13 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Burners } from '../../../bench/burners.js';
 import { CleanupStack } from '../../../bench/cleanup-stack.js';
-import { EventLoopProbeReader } from '../../../bench/event-loop-probe-reader.js';
 import { Priorities, procNiceControl } from '../../../bench/priority.js';
-import { RUNNER_BIN } from '../../e2e/support/paths.js';
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -58,37 +54,6 @@ describe('bench: the processes it starts', function () {
     } finally {
       child.kill('SIGKILL');
       await exited(child);
-    }
-  });
-
-  it('reads the event-loop delay of a runner through the probe, once per request', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-bench-probe-'));
-    const reader = new EventLoopProbeReader();
-    const socket = path.join(dir, 'sock', 'runner.sock');
-    const runner = spawn(
-      process.execPath,
-      [EventLoopProbeReader.importFlag(), RUNNER_BIN, '--listen', `unix://${socket}`, '--root-dir', dir],
-      { env: { ...process.env, ...reader.env() }, stdio: 'ignore' },
-    );
-    try {
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(socket)) {
-        if (Date.now() > deadline) throw new Error('runner socket did not appear');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const first = await reader.read(runner.pid);
-      expect(first).to.not.equal(undefined);
-      expect(first!.boundsMs).to.include(50);
-      await new Promise((r) => setTimeout(r, 200));
-      const second = await reader.read(runner.pid);
-      expect(second!.count).to.be.greaterThan(first!.count);
-      // Another process does not answer for it.
-      expect(await reader.read(process.pid, 300)).to.equal(undefined);
-    } finally {
-      runner.kill('SIGTERM');
-      await exited(runner);
-      reader.remove();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,12 @@ import {
   histogramSamples,
   registerEventLoopDelayMetrics,
 } from '../../../src/kubelet/event-loop-delay-metrics.js';
-import { delayTotalsFromMetrics, delayWindowFigures } from '../../../bench/event-loop-reading.js';
+import {
+  delayTotalsFromHealth,
+  delayTotalsFromMetrics,
+  delayWindowFigures,
+} from '../../../bench/event-loop-reading.js';
+import type { RunnerHealth__Output } from '../../../src/generated/vkcmd/runner/v1/RunnerHealth.js';
 
 const reading = (cumulativeCounts: number[], count: number, maxMs: number): EventLoopDelayTotals => ({
   boundsMs: [1, 10, 50, 100],
@@ -56,5 +61,29 @@ describe('event-loop delay on the kubelet /metrics and in the bench', () => {
     const f = delayWindowFigures(undefined, reading([1, 1, 1, 1], 1, 1));
     expect(f.count).to.equal(0);
     expect(f.p99Ms).to.be.NaN;
+  });
+
+  it("reads the runner's totals from GetRunnerHealth", () => {
+    const health: RunnerHealth__Output = {
+      timestampMs: 2,
+      startedAtMs: 1,
+      eventLoopDelay: { samples: 10, p50Ms: 0.5, p99Ms: 40, maxMs: 41.5 },
+      eventLoopDelaySinceLastCall: null,
+      eventLoopDelayBoundsMs: [1, 10, 50, 100],
+      eventLoopDelayCounts: [5, 8, 10, 10],
+      eventLoopDelaySumMs: 60,
+      rssBytes: 1,
+      pods: 0,
+      procScans: 0,
+      lastProcScanRoundMs: 0,
+    };
+    expect(delayTotalsFromHealth(health)).to.deep.equal({
+      boundsMs: [1, 10, 50, 100],
+      cumulativeCounts: [5, 8, 10, 10],
+      count: 10,
+      sumMs: 60,
+      maxMs: 41.5,
+    });
+    expect(delayTotalsFromHealth({ ...health, eventLoopDelay: null })).to.equal(undefined);
   });
 });
