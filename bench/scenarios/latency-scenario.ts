@@ -33,7 +33,7 @@ export async function runPacedLifecycle(
 ): Promise<ScenarioResult> {
   const { flags, progress, namespace } = ctx;
   const rate = flags.ratePerSecond;
-  const names = podNames(scenario === 'latency' ? 'lat' : scenario.slice(0, 3), count);
+  const names = podNames(scenario.slice(0, 3), count);
   const created = new Stamps();
   const acked = new Stamps();
   const deleteSent = new Stamps();
