@@ -107,20 +107,28 @@ export class Priorities {
     }
   }
 
-  /** The line printed under the tables. Pure given the recorded state. */
+  /** The line printed under the tables: what ran at which nice value. Pure given the recorded state. */
   summary(): string {
+    const at = (nice: number): string => {
+      const labels = Object.entries(this.applied)
+        .filter(([, value]) => value === nice)
+        .map(([label]) => label);
+      const burners = labels.filter((l) => l.startsWith('burner ')).length;
+      const named = labels.filter((l) => !l.startsWith('burner '));
+      return [...named, ...(burners ? [`${burners} CPU burners`] : [])].join(', ') || 'nothing';
+    };
+    const layout = `nice ${AHEAD_NICE}: ${at(AHEAD_NICE)}; nice ${NORMAL_NICE}: ${at(NORMAL_NICE)}`;
     if (this.selfRaised && this.problems.length === 0) {
       return (
-        `Priorities: the control plane (etcd, kube-apiserver, kube-scheduler, kube-controller-manager, ` +
-        `metrics-server) and this benchmark ran at nice ${AHEAD_NICE}, the vk-cmd runner and kubelet ` +
-        `(and the CPU burners) at nice ${NORMAL_NICE}: in production the control plane runs on other ` +
-        `hosts and only vk-cmd shares the login node.`
+        `Priorities (${layout}): in production the control plane runs on other hosts and only vk-cmd ` +
+        `shares the login node.`
       );
     }
     const reason = this.problems.join('; ') || 'the benchmark could not raise itself';
     return (
       `Priorities: NOT the production layout; ${reason}. Processes the benchmark could not renice ran ` +
-      `at the priority they started with (the control plane then competes with vk-cmd on equal terms).`
+      `at the priority they started with (the control plane then competes with vk-cmd on equal terms). ` +
+      `Set: ${layout}.`
     );
   }
 }
