@@ -188,9 +188,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const file = writeResult(flags.resultsDir ?? path.join(REPO_ROOT, 'bench', 'results'), result);
   console.log(`Full results: ${path.relative(process.cwd(), file) || file}`);
+  const load = runs
+    .filter((r) => r.scenario === 'latency' || r.scenario === 'contended')
+    .map((r) => `${r.scenario} ${r.loadAtStart[0] ?? '?'} -> ${r.loadAtEnd[0] ?? '?'}`)
+    .join(', ');
   const svg = latencySvg(
     rows,
-    `commit ${info.commit.slice(0, 12) || 'unknown'}, ${info.machine.nproc} CPUs, ${flags.ratePerSecond} pods/s, ${info.date}`,
+    `commit ${info.commit.slice(0, 12) || 'unknown'}, ${info.machine.nproc} CPUs, ${flags.ratePerSecond} pods/s` +
+      `${flags.quick ? ', --quick sizes' : ''}; load average (1 min) ${load}; ${info.date}`,
   );
   if (svg) {
     const svgFile = file.replace(/\.json$/, '.svg');

@@ -161,7 +161,7 @@ function legend(panel: CdfPanel): string[] {
   };
   for (const s of panel.series) {
     const n = s.values.length + s.missing;
-    item(s.color, false, `${s.name} (${n} pods${s.missing ? `, ${s.missing} never arrived` : ''})`);
+    item(s.color, false, `${s.name} (${n} pods${s.missing ? `, ${s.missing} never seen` : ''})`);
   }
   for (const t of panel.targets) item(t.color, true, `target: ${t.label}`);
   return out;

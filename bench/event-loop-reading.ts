@@ -48,7 +48,7 @@ export function delayTotalsFromHealth(health: RunnerHealth__Output): EventLoopDe
 export interface DelayFigures {
   /** Samples (one per 10 ms of the window). */
   count: number;
-  /** Upper bound of the bucket holding the 99th percentile. */
+  /** Upper bound of the bucket holding the 99th percentile (or the exact max, when lower). */
   p99Ms: number;
   maxMs: number;
   /** False when `maxMs` is a bucket's upper bound rather than the exact longest delay. */
@@ -62,9 +62,11 @@ export function delayWindowFigures(
 ): DelayFigures {
   if (!before || !after) return { count: 0, p99Ms: Number.NaN, maxMs: Number.NaN, maxExact: false };
   const window = subtractTotals(before, after);
+  const p99 = quantileUpperBoundMs(window, 0.99);
   return {
     count: window.count,
-    p99Ms: quantileUpperBoundMs(window, 0.99),
+    // A bucket's bound can exceed the exact max that lies in the same bucket.
+    p99Ms: window.maxExact ? Math.min(p99, window.maxMs) : p99,
     maxMs: window.maxMs,
     maxExact: window.maxExact,
   };

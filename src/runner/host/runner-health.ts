@@ -37,15 +37,18 @@ export function delayMessage(window: EventLoopDelayWindow): EventLoopDelay {
 
 /**
  * The event-loop delay between two readings of the cumulative totals, as the
- * wire reports it: p50 and p99 are bucket upper bounds, max exact when it is
- * a new all-time max. A quantile above the last bound is reported as the
- * all-time max, the only finite bound known for it. Pure.
+ * wire reports it: p50 and p99 are bucket upper bounds (capped by the max
+ * when that is exact), max exact when it is a new all-time max. A quantile
+ * above the last bound is reported as the all-time max, the only finite bound
+ * known for it. Pure.
  */
 export function windowSince(before: EventLoopDelayTotals, now: EventLoopDelayTotals): EventLoopDelayWindow {
   const w = subtractTotals(before, now);
   const bound = (q: number): number => {
     const v = quantileUpperBoundMs(w, q);
-    return v === Number.POSITIVE_INFINITY ? now.maxMs : v;
+    if (v === Number.POSITIVE_INFINITY) return now.maxMs;
+    // A bucket's bound can exceed the exact max that lies in the same bucket.
+    return w.maxExact ? Math.min(v, w.maxMs) : v;
   };
   return {
     count: w.count,

@@ -56,6 +56,12 @@ describe('event-loop delay on the kubelet /metrics and in the bench', () => {
     });
   });
 
+  it('caps p99 at the exact max when both lie in the same bucket', () => {
+    // One new sample of 60 ms: p99 is in (50, 100], the new all-time max is 60.
+    const f = delayWindowFigures(reading([5, 8, 9, 9], 9, 40), reading([5, 8, 9, 10], 10, 60));
+    expect(f).to.deep.equal({ count: 1, p99Ms: 60, maxMs: 60, maxExact: true });
+  });
+
   it('has no figures without both readings, and none from a text without the histogram', () => {
     expect(delayTotalsFromMetrics('other_metric 1\n')).to.equal(undefined);
     const f = delayWindowFigures(undefined, reading([1, 1, 1, 1], 1, 1));

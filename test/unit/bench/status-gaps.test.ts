@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { laggingRunnerStream } from '../../../bench/scenarios/latency-scenario.js';
 import { statusWriteGaps } from '../../../bench/status-gaps.js';
 
 const m = (entries: Record<string, number>): Map<string, number> => new Map(Object.entries(entries));
@@ -54,5 +55,20 @@ describe('bench status write gaps', () => {
       { running: m({ a: 98 }), terminated: m({}) },
     );
     expect(gaps.running.values).to.deep.equal([-2]);
+  });
+});
+
+describe('bench: a lagging runner stream', () => {
+  it('warns when more than 5 % of transitions reached the API 50 ms before the runner stream', () => {
+    expect(laggingRunnerStream('latency', [10, 20, -10, -49])).to.deep.equal([]);
+    expect(
+      laggingRunnerStream('latency', [...Array<number>(95).fill(10), ...Array<number>(4).fill(-60)]),
+    ).to.deep.equal([]);
+    const w = laggingRunnerStream('contended', [
+      ...Array<number>(90).fill(10),
+      ...Array<number>(10).fill(-60),
+    ]);
+    expect(w).to.have.length(1);
+    expect(w[0]).to.match(/^contended: 10 of 100 transitions reached the API watch more than 50 ms before/);
   });
 });

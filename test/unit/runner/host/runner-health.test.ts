@@ -40,6 +40,11 @@ describe('runner health', () => {
     expect(w).to.deep.equal({ count: 101, p50Ms: 10, p99Ms: 50, maxMs: 95 });
   });
 
+  it('caps a quantile at the exact max when both lie in the same bucket', () => {
+    const w = windowSince(totals([90, 99, 100], 100, 40), totals([90, 99, 101], 101, 61));
+    expect(w).to.deep.equal({ count: 1, p50Ms: 61, p99Ms: 61, maxMs: 61 });
+  });
+
   it('a quantile above the last bound is reported as the all-time max', () => {
     const w = windowSince(totals([0, 0, 0], 0, 0), totals([0, 0, 0], 2, 4000));
     expect(w).to.deep.equal({ count: 2, p50Ms: 4000, p99Ms: 4000, maxMs: 4000 });
@@ -70,11 +75,11 @@ describe('runner health', () => {
       lastProcScanRoundMs: 1.5,
     });
     expect(first.eventLoopDelay).to.deep.equal({ samples: 10, p50Ms: 1, p99Ms: 60, maxMs: 70 });
-    // The first call's window is everything since start.
+    // The first call's window is everything since start; p99 (bucket 50-100) is capped by the exact max.
     expect(first.eventLoopDelaySinceLastCall).to.deep.equal({
       samples: 10,
       p50Ms: 10,
-      p99Ms: 100,
+      p99Ms: 70,
       maxMs: 70,
     });
 
