@@ -191,14 +191,15 @@ export async function runPacedLifecycle(
 
 /**
  * A warning when many transitions reached the API watch well before the
- * benchmark's own runner stream showed them: that stream lagged (a starved
- * machine), so the status-wait figures understate. Pure.
+ * benchmark's runner stream showed them (the kubelet learnt them first, e.g.
+ * from a CreatePod answer, or that stream lagged on a starved machine): the
+ * status-wait row counts from the stream, so it then understates. Pure.
  */
 export function laggingRunnerStream(scenario: string, gapsMs: readonly number[]): string[] {
   const early = gapsMs.filter((g) => g < -50).length;
   if (early === 0 || early < 0.05 * gapsMs.length) return [];
   return [
     `${scenario}: ${early} of ${gapsMs.length} transitions reached the API watch more than 50 ms before ` +
-      `the benchmark's runner stream showed them; that stream lagged, so the status-wait row understates`,
+      `the benchmark's runner stream showed them; the status-wait row counts from that stream and understates`,
   ];
 }
