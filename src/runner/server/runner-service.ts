@@ -90,6 +90,11 @@ export class RunnerService {
       GetLogs: (call) => {
         void this.getLogs(call);
       },
+      Exec: (call) => unimplemented(call, 'Exec'),
+      Attach: (call) => unimplemented(call, 'Attach'),
+      PortForward: (call) => unimplemented(call, 'PortForward'),
+      AddEphemeralContainer: (_call, callback) =>
+        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
     };
   }
 
@@ -199,4 +204,12 @@ export class RunnerService {
       call.emit('error', this.fail('GetLogs', err));
     }
   }
+}
+
+/** Interactive RPCs this runner does not serve yet: UNIMPLEMENTED, as grpc-js answers unknown methods. */
+function unimplemented(
+  call: { emit(event: 'error', err: Partial<grpc.StatusObject>): boolean },
+  method: string,
+): void {
+  call.emit('error', { code: 12, details: `${method} is not implemented by this runner yet` });
 }
