@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDnsLabel } from '../pods/pod-spec-validation.js';
 import { errnoCode } from '../errors.js';
-import { DirHandle, removeTree, withDirBeneath } from './dir-handle.js';
+import { DirHandle, withDirBeneath } from './dir-handle.js';
+import { removeTree } from './remove-tree.js';
 
 /** `.<pod>.stale-<ms>`: an older directory of the same pod name, moved aside for a new pod. */
 const STALE_NAME = /^\..+\.stale-\d+$/;

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { DirHandle, removeTreeSync } from './dir-handle.js';
+import { DirHandle } from './dir-handle.js';
+import { removeTreeSync } from './remove-tree.js';
 import { SafeWriter } from './safe-path.js';
 import type { VolumePlan } from './volume-plan.js';
 

@@ -18,12 +18,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import {
-  DirHandle,
-  RefusedPathError,
-  removeTree,
-  removeTreeSync,
-} from '../../../../src/runner/files/dir-handle.js';
+import { DirHandle, RefusedPathError } from '../../../../src/runner/files/dir-handle.js';
+import { removeTree, removeTreeSync } from '../../../../src/runner/files/remove-tree.js';
 
 describe('dir-handle: fd-relative writes (temp dirs)', () => {
   let base: string;
