@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 import type { StderrPolicy } from './pods/container-status.js';
 import { parseListenAddress, type ListenAddress } from './server/listen-address.js';
 

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 
 /** Longest file name component Linux file systems accept. */
 export const MAX_COMPONENT_BYTES = 255;

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import { SafeWriter } from './safe-path.js';
 import type { VolumePlan } from './volume-plan.js';
 

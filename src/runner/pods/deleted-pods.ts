@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 
 /** How many deleted uids are remembered. */
 export const DELETED_PODS_KEPT = 10_000;
