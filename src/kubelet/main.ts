@@ -9,7 +9,8 @@ import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
 import { helpText } from './config/flag-table.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
+import { invalidSetting } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
 import { credentialSource } from './kube/kube-credentials.js';
@@ -34,7 +35,7 @@ function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
     const text = readFileSync(config.kubeconfigPath, 'utf8');
     return parseKubeconfig(text, config.kubeconfigPath, (file) => readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath}: ${(err as Error).message}`,
     );
@@ -56,7 +57,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     [...new Set([config.podIp, '127.0.0.1'])],
   ).catch((err: unknown) => {
     if (config.tlsCertPath === undefined) throw err;
-    throw new ConfigError('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
+    throw invalidSetting('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
   });
   if (cert.selfSigned) {
     logger.info(

@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { UnavailableError } from '../errors.js';
+import { UnavailableError } from '../../common/errors.js';
 
 /** The request is malformed: the caller must change it (HTTP 400). */
 export class InvalidInputError extends Error {

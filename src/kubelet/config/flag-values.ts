@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { FLAGS, type FlagSpec } from './flag-table.js';
 
 /** What parsing needs from the host; injected so the parser stays pure. */
@@ -26,15 +26,15 @@ export function tokenizeArgs(argv: readonly string[]): RawValues {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--?([A-Za-z0-9][A-Za-z0-9.-]*)(?:=(.*))?$/s.exec(arg);
-    if (!match || !match[1]) throw new ConfigError(arg, 'unexpected argument (flags start with --)');
+    if (!match || !match[1]) throw invalidSetting(arg, 'unexpected argument (flags start with --)');
     const spec = findFlag(match[1]);
-    if (!spec) throw new ConfigError(`--${match[1]}`, 'unknown flag (see --help)');
+    if (!spec) throw invalidSetting(`--${match[1]}`, 'unknown flag (see --help)');
     let value = match[2];
     if (value === undefined) {
       if (spec.kind === 'bool') value = 'true';
       else {
         const next = argv[i + 1];
-        if (next === undefined) throw new ConfigError(`--${spec.name}`, 'needs a value');
+        if (next === undefined) throw invalidSetting(`--${spec.name}`, 'needs a value');
         value = next;
         i++;
       }
@@ -89,15 +89,15 @@ export class FlagValues {
     if (v === undefined) return fallback;
     if (/^(true|1|t|yes)$/i.test(v)) return true;
     if (/^(false|0|f|no)$/i.test(v)) return false;
-    throw new ConfigError(this.setting(name), `"${v}" is not a boolean`);
+    throw invalidSetting(this.setting(name), `"${v}" is not a boolean`);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
     const v = this.str(name);
     if (v === undefined) return fallback;
-    if (!/^-?\d+$/.test(v.trim())) throw new ConfigError(this.setting(name), `"${v}" is not an integer`);
+    if (!/^-?\d+$/.test(v.trim())) throw invalidSetting(this.setting(name), `"${v}" is not an integer`);
     const n = Number.parseInt(v, 10);
-    if (n < min || n > max) throw new ConfigError(this.setting(name), `${n} is outside [${min}, ${max}]`);
+    if (n < min || n > max) throw invalidSetting(this.setting(name), `${n} is outside [${min}, ${max}]`);
     return n;
   }
 
@@ -107,8 +107,8 @@ export class FlagValues {
     if (v === undefined) return fallback;
     const n = Number(v.trim().replace(/s$/, ''));
     if (v.trim() === '' || !Number.isFinite(n))
-      throw new ConfigError(this.setting(name), `"${v}" is not a number of seconds`);
-    if (n < min || n > max) throw new ConfigError(this.setting(name), `${n} is outside [${min}, ${max}]`);
+      throw invalidSetting(this.setting(name), `"${v}" is not a number of seconds`);
+    if (n < min || n > max) throw invalidSetting(this.setting(name), `${n} is outside [${min}, ${max}]`);
     return n;
   }
 
@@ -117,8 +117,8 @@ export class FlagValues {
     const v = this.str(name);
     if (v === undefined) return undefined;
     const status = this.host.checkFile(v);
-    if (status === 'missing') throw new ConfigError(this.setting(name), `file ${v} does not exist`);
-    if (status === 'unreadable') throw new ConfigError(this.setting(name), `file ${v} cannot be read`);
+    if (status === 'missing') throw invalidSetting(this.setting(name), `file ${v} does not exist`);
+    if (status === 'unreadable') throw invalidSetting(this.setting(name), `file ${v} cannot be read`);
     return v;
   }
 }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { FlagValues, type ConfigHost } from './flag-values.js';
 import { DEFAULT_TAINT, parseNodeLabels, parseTaint, type NodeTaint } from './node-taints.js';
 import {
@@ -50,14 +50,14 @@ export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'
 
 function ipAddress(values: FlagValues, name: string, fallback: () => string): string {
   const value = values.str(name) ?? fallback();
-  if (net.isIP(value) === 0) throw new ConfigError(values.setting(name), `"${value}" is not an IP address`);
+  if (net.isIP(value) === 0) throw invalidSetting(values.setting(name), `"${value}" is not an IP address`);
   return value;
 }
 
 function labelValue(values: FlagValues, name: string): string {
   const value = values.str(name) ?? '';
   if (!isLabelValue(value))
-    throw new ConfigError(values.setting(name), `"${value}" is not a valid label value`);
+    throw invalidSetting(values.setting(name), `"${value}" is not a valid label value`);
   return value;
 }
 
@@ -91,12 +91,11 @@ export function parseKubeletConfig(
   if (values.bool('version', false)) return { kind: 'version' };
 
   const provider = values.str('provider') ?? 'mock';
-  if (provider !== 'mock')
-    throw new ConfigError('--provider', `unknown provider "${provider}" (only "mock")`);
+  if (provider !== 'mock') throw invalidSetting('--provider', `unknown provider "${provider}" (only "mock")`);
 
   const nodeName = values.str('nodename') ?? host.hostname.toLowerCase();
   if (!isDnsSubdomain(nodeName)) {
-    throw new ConfigError(
+    throw invalidSetting(
       values.setting('nodename'),
       `"${nodeName}" is not a valid node name (lower-case DNS subdomain)`,
     );
@@ -105,7 +104,7 @@ export function parseKubeletConfig(
   const tlsCertPath = values.readableFile('tls-cert-file');
   const tlsKeyPath = values.readableFile('tls-private-key-file');
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
-    throw new ConfigError(
+    throw invalidSetting(
       values.setting(tlsCertPath ? 'tls-private-key-file' : 'tls-cert-file'),
       'the serving certificate and key must be given together',
     );
@@ -113,13 +112,13 @@ export function parseKubeletConfig(
 
   const authorizationMode = values.str('authorization-mode') ?? 'Webhook';
   if (authorizationMode !== 'Webhook' && authorizationMode !== 'AlwaysAllow') {
-    throw new ConfigError('--authorization-mode', `"${authorizationMode}" is not Webhook or AlwaysAllow`);
+    throw invalidSetting('--authorization-mode', `"${authorizationMode}" is not Webhook or AlwaysAllow`);
   }
 
   const leaseDurationSeconds = values.int('lease-duration', 40, 1, 3600);
   const leaseRenewIntervalSeconds = values.seconds('lease-renew-interval', 10, 0.1, 3600);
   if (leaseRenewIntervalSeconds >= leaseDurationSeconds) {
-    throw new ConfigError('--lease-renew-interval', 'must be shorter than --lease-duration');
+    throw invalidSetting('--lease-renew-interval', 'must be shorter than --lease-duration');
   }
 
   const taints = values.bool('disable-taint', false)
@@ -166,14 +165,14 @@ function resolveKubeconfig(value: string | undefined, setting: string, host: Con
     // KUBECONFIG may be a path list; the first existing file is used, as kubectl reads the first for writes.
     const candidates = value.split(path.delimiter).filter((p) => p !== '');
     const found = candidates.find((p) => host.checkFile(p) !== 'missing');
-    if (!found) throw new ConfigError(setting, `kubeconfig file ${value} does not exist`);
+    if (!found) throw invalidSetting(setting, `kubeconfig file ${value} does not exist`);
     if (host.checkFile(found) === 'unreadable')
-      throw new ConfigError(setting, `kubeconfig file ${found} cannot be read`);
+      throw invalidSetting(setting, `kubeconfig file ${found} cannot be read`);
     return found;
   }
   const fallback = path.join(host.homeDir, '.kube', 'config');
   if (host.checkFile(fallback) === 'readable') return fallback;
-  throw new ConfigError(
+  throw invalidSetting(
     '--kubeconfig/KUBECONFIG',
     `no kubeconfig (${fallback} does not exist): the kubelet needs API credentials to register the node and to authenticate and authorise API callers`,
   );

@@ -8,7 +8,7 @@ import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
 import { CallLimiter } from './call-limiter.js';
-import { UnavailableError } from '../errors.js';
+import { UnavailableError } from '../../common/errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 
 /**

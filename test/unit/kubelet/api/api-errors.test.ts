@@ -5,7 +5,7 @@ import {
   NotFoundError,
   httpStatusForError,
 } from '../../../../src/kubelet/api/api-errors.js';
-import { UnavailableError } from '../../../../src/kubelet/errors.js';
+import { UnavailableError } from '../../../../src/common/errors.js';
 
 function grpcError(code: status, details: string): ServiceError {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), {
