@@ -18,7 +18,7 @@ import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
-import { createRunnerClient } from './runner/runner-client.js';
+import { createRunnerLink } from './runner/runner-client.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
@@ -49,7 +49,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
   });
   const metrics = new KubeletMetrics();
-  const runnerClient = createRunnerClient(config.runner);
+  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }));
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -92,7 +92,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     anonymousAuth: config.anonymousAuth,
     authorizationMode: config.authorizationMode,
     transport,
-    runner: runnerClient,
+    runner,
     pods: {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
@@ -107,7 +107,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubelet = new Kubelet({
     config,
     api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
-    runnerClient,
+    runner,
     metrics,
     logger,
     kubeletPort: port,
@@ -135,7 +135,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     void (async () => {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
-      runnerClient.close();
+      runner.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();

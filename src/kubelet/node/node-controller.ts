@@ -1,9 +1,9 @@
 import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
-import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
+import type { Runner } from '../runner/runner.js';
 import { canonical } from '../kube/canonical.js';
 import {
   adoptionPatch,
@@ -31,13 +31,8 @@ import {
   type WalltimeDeadline,
 } from './walltime.js';
 
-/** The runner facts and link health the node controller reads (RunnerLink provides them). */
-export interface RunnerHealth {
-  nodeInfo(): NodeInfo__Output | undefined;
-  isSynced(): boolean;
-  hasSyncedOnce(): boolean;
-  unsyncedSinceMs(): number | undefined;
-}
+/** The part of the Runner interface the node controller reads: host facts and link health. */
+export type RunnerHealth = Pick<Runner, 'nodeInfo' | 'isSynced' | 'hasSyncedOnce' | 'unsyncedSinceMs'>;
 
 export interface NodeControllerOptions {
   config: Pick<

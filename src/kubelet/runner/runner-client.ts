@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadRunnerProto } from '../../common/proto.js';
+import type { Logger } from '../../common/logger.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { RunnerEndpoint } from '../config/runner-endpoint.js';
+import type { KubeletMetrics } from '../kubelet-metrics.js';
+import { RunnerLink, type RunnerLinkOptions } from './runner-link.js';
+
+/** The kubelet's Runner for `endpoint`: a RunnerLink that owns a new client (its close() closes it). */
+export function createRunnerLink(
+  endpoint: RunnerEndpoint,
+  metrics: KubeletMetrics,
+  logger: Logger,
+  options: RunnerLinkOptions = {},
+): RunnerLink {
+  return new RunnerLink(createRunnerClient(endpoint), metrics, logger, options);
+}
 
 /**
  * A grpc-js client for the runner. TCP uses TLS (optionally mTLS) unless the
  * endpoint is explicitly insecure; a bearer token, if configured, is sent as
  * `authorization` metadata on every call (re-read from its file per call so
- * rotation works). The caller owns the client and must close() it.
+ * rotation works). The caller owns the client and must close() it; outside
+ * src/kubelet/runner/ only RunnerLink (the Runner interface) is used.
  */
 export function createRunnerClient(
   endpoint: RunnerEndpoint,

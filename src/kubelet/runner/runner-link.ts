@@ -1,34 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
+import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
+import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
-import { CallLimiter } from './call-limiter.js';
-import { UnavailableError } from '../../common/errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-
-/**
- * Connecting: waiting for the channel and NodeInfo. Syncing: the watch is
- * open and replaying. Synced: the kubelet holds the runner's state and gets
- * live changes. Disconnected: waiting out the back-off. Stopped: final.
- */
-export type LinkState = 'Idle' | 'Connecting' | 'Syncing' | 'Synced' | 'Disconnected' | 'Stopped';
-
-/** What the link reports; called synchronously from gRPC callbacks, so handlers must not block. */
-export interface RunnerLinkHandlers {
-  /** A pod was added or changed (snapshot, replay or live). `receivedAtMs` is when the event arrived. */
-  podChanged(pod: Pod__Output, receivedAtMs: number): void;
-  /** The runner forgot a pod after DeletePod (every process gone). */
-  podDeleted(pod: Pod__Output, receivedAtMs: number): void;
-  /** The link is Synced: `pods` is the runner's complete state. Called on every (re)sync. */
-  synced(pods: ReadonlyMap<string, Pod__Output>): void;
-  stateChanged(state: LinkState, previous: LinkState): void;
-  nodeInfo(info: NodeInfo__Output): void;
-}
+import { CallLimiter } from './call-limiter.js';
+import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
+import { pipeLogStream, unaryCall } from './runner-calls.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -40,21 +25,8 @@ export interface RunnerLinkOptions {
   now?: () => number;
 }
 
-/** A gRPC error from the runner that is not about reachability (e.g. INVALID_ARGUMENT). */
-export class RunnerCallError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RunnerCallError';
-  }
-}
-
 /** Enough to keep the runner busy (it starts containers one at a time) without a pile of open calls. */
 export const MAX_MUTATIONS_IN_FLIGHT = 32;
-
-const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
 /**
  * The kubelet's link to the runner: connects with capped exponential back-off
@@ -68,8 +40,12 @@ const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEE
  * the watch, so no change can fall between the two), then SYNCED. Only then
  * is the link Synced and the pod controller reconciles every pod against the
  * complete map; a separate ListPods would add a second, racing copy.
+ *
+ * The only user of the gRPC client in the kubelet: every answer is
+ * translated into the shared error kinds here (see `Runner` for each call's
+ * contract). It owns the client and closes it in close().
  */
-export class RunnerLink {
+export class RunnerLink implements Runner {
   private currentState: LinkState = 'Idle';
   private readonly runnerPods = new Map<string, Pod__Output>();
   private staged: Map<string, Pod__Output> | undefined;
@@ -86,6 +62,7 @@ export class RunnerLink {
   private handlers: RunnerLinkHandlers | undefined;
   /** CreatePod and DeletePod in flight; a call's deadline starts when it is sent, not while it waits. */
   private readonly mutations: CallLimiter;
+  private closed = false;
 
   constructor(
     private readonly client: RunnerClient,
@@ -113,9 +90,14 @@ export class RunnerLink {
     return this.isSynced() ? undefined : this.downSinceMs;
   }
 
-  /** Whether the link was ever synced since start. */
   hasSyncedOnce(): boolean {
     return this.syncedOnce;
+  }
+
+  isConnected(): boolean {
+    return (
+      !this.closed && this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY
+    );
   }
 
   nodeInfo(): NodeInfo__Output | undefined {
@@ -130,13 +112,11 @@ export class RunnerLink {
     return this.runnerPods.get(uid);
   }
 
-  /** Starts connecting; never throws. */
   start(handlers: RunnerLinkHandlers): void {
     this.handlers = handlers;
     this.connect();
   }
 
-  /** Stops the watch and retry timers. The client is not closed (its owner closes it). */
   stop(): void {
     this.setState('Stopped');
     clearTimeout(this.retryTimer);
@@ -144,7 +124,13 @@ export class RunnerLink {
     this.stream = undefined;
   }
 
-  /** CreatePod; idempotent per UID on the runner. The returned pod is applied to the local map. */
+  close(): void {
+    this.stop();
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
   async createPod(spec: PodSpec): Promise<Pod__Output> {
     const pod = await this.mutations.run(() =>
       this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
@@ -164,7 +150,6 @@ export class RunnerLink {
     return response;
   }
 
-  /** Fresh host facts (capacity may change); also updates nodeInfo(). */
   async refreshNodeInfo(): Promise<NodeInfo__Output> {
     const info = await this.unary<NodeInfo__Output>((cb, deadline) =>
       this.client.getNodeInfo({}, { deadline }, cb),
@@ -174,20 +159,29 @@ export class RunnerLink {
     return info;
   }
 
+  getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
+    return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getLogs(request: GetLogsRequest, sink: LogSink): LogCall {
+    return pipeLogStream(() => {
+      if (this.closed) throw new Error('the runner link is closed');
+      return this.client.getLogs(request);
+    }, sink);
+  }
+
+  /** A unary call of the pod and node controllers: refused once the link is stopped. */
   private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
     if (this.currentState === 'Stopped') return Promise.reject(new UnavailableError('runner link stopped'));
-    return new Promise<T>((resolve, reject) => {
-      invoke(
-        (err, value) => {
-          if (err) {
-            if (UNREACHABLE.has(err.code))
-              reject(new UnavailableError(`runner unreachable: ${err.details}`, { cause: err }));
-            else reject(new RunnerCallError(err.code, err.details || err.message));
-          } else resolve(value as T);
-        },
-        new Date(this.now() + this.callTimeoutMs),
-      );
-    });
+    return this.call(invoke, this.callTimeoutMs);
+  }
+
+  private call<T>(
+    invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void,
+    timeoutMs: number,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(new UnavailableError('runner link closed'));
+    return unaryCall(invoke, new Date(this.now() + timeoutMs));
   }
 
   /** Applies a pod returned by a call if it is newer than what the watch delivered. */
