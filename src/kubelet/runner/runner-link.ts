@@ -14,6 +14,7 @@ import type { KubeletMetrics } from '../kubelet-metrics.js';
 import { CallLimiter } from './call-limiter.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
 import { pipeLogStream, unaryCall } from './runner-calls.js';
+import { RunnerPodMap } from './runner-pod-map.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -47,10 +48,7 @@ export const MAX_MUTATIONS_IN_FLIGHT = 32;
  */
 export class RunnerLink implements Runner {
   private currentState: LinkState = 'Idle';
-  private readonly runnerPods = new Map<string, Pod__Output>();
-  private staged: Map<string, Pod__Output> | undefined;
-  private epoch = '';
-  private revision = 0;
+  private readonly map = new RunnerPodMap();
   private info: NodeInfo__Output | undefined;
   private stream: grpc.ClientReadableStream<WatchPodsEvent__Output> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -105,11 +103,11 @@ export class RunnerLink implements Runner {
   }
 
   pods(): ReadonlyMap<string, Pod__Output> {
-    return this.runnerPods;
+    return this.map.pods();
   }
 
   getPod(uid: string): Pod__Output | undefined {
-    return this.runnerPods.get(uid);
+    return this.map.get(uid);
   }
 
   start(handlers: RunnerLinkHandlers): void {
@@ -186,10 +184,7 @@ export class RunnerLink implements Runner {
 
   /** Applies a pod returned by a call if it is newer than what the watch delivered. */
   private applyPod(pod: Pod__Output, receivedAtMs: number): void {
-    const known = this.runnerPods.get(pod.uid);
-    if (known && known.revision >= pod.revision) return;
-    this.runnerPods.set(pod.uid, pod);
-    if (this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
+    if (this.map.applyAnswer(pod) && this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
   }
 
   private setState(next: LinkState): void {
@@ -202,17 +197,14 @@ export class RunnerLink implements Runner {
       this.metrics.runnerLinkUp.set(0);
       if (previous === 'Synced') this.downSinceMs = this.now();
     }
-    this.logger.info(
-      { from: previous, to: next, epoch: this.epoch, revision: this.revision },
-      'Runner link state changed',
-    );
+    this.logger.info({ from: previous, to: next, ...this.map.position() }, 'Runner link state changed');
     this.handlers?.stateChanged(next, previous);
   }
 
   private scheduleReconnect(reason: string, err?: unknown): void {
     if (this.currentState === 'Stopped') return;
     this.stream = undefined;
-    this.staged = undefined;
+    this.map.watchEnded();
     this.setState('Disconnected');
     const delayMs = this.backoff.next();
     this.logger.debug({ err, delayMs, reason }, 'Runner unreachable; retrying');
@@ -236,7 +228,7 @@ export class RunnerLink implements Runner {
   private openWatch(): void {
     if (this.currentState === 'Stopped') return;
     this.setState('Syncing');
-    const stream = this.client.watchPods({ sinceRevision: this.revision, epoch: this.epoch });
+    const stream = this.client.watchPods(this.map.position());
     this.stream = stream;
     stream.on('data', (event: WatchPodsEvent__Output) => {
       if (this.stream === stream) this.onEvent(event);
@@ -251,50 +243,22 @@ export class RunnerLink implements Runner {
 
   private onEvent(event: WatchPodsEvent__Output): void {
     const receivedAtMs = this.now();
-    if (event.epoch) this.epoch = event.epoch;
-    if (event.revision > this.revision || event.type === 'WATCH_EVENT_TYPE_RESET')
-      this.revision = event.revision;
-    const pod = event.pod;
-    switch (event.type) {
-      case 'WATCH_EVENT_TYPE_RESET':
-        // Collect the snapshot aside so the old state stays visible until it is complete.
-        this.staged = new Map();
-        return;
-      case 'WATCH_EVENT_TYPE_SNAPSHOT':
-        if (pod) (this.staged ?? this.runnerPods).set(pod.uid, pod);
-        return;
-      case 'WATCH_EVENT_TYPE_SYNCED':
-        if (this.staged) {
-          this.runnerPods.clear();
-          for (const [uid, p] of this.staged) this.runnerPods.set(uid, p);
-          this.staged = undefined;
-        }
+    const effect = this.map.apply(event);
+    switch (effect.kind) {
+      case 'synced':
         if (this.syncedOnce) this.metrics.runnerReconnectsTotal.inc();
         this.syncedOnce = true;
         this.backoff.reset();
         this.setState('Synced');
-        this.handlers?.synced(this.runnerPods);
+        this.handlers?.synced(this.map.pods());
         return;
-      case 'WATCH_EVENT_TYPE_ADDED':
-      case 'WATCH_EVENT_TYPE_MODIFIED':
-        if (!pod) return;
-        if (this.staged) {
-          this.staged.set(pod.uid, pod);
-          return;
-        }
-        this.runnerPods.set(pod.uid, pod);
-        if (this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
+      case 'changed':
+        if (this.isSynced()) this.handlers?.podChanged(effect.pod, receivedAtMs);
         return;
-      case 'WATCH_EVENT_TYPE_DELETED':
-        if (!pod) return;
-        if (this.staged) {
-          this.staged.delete(pod.uid);
-          return;
-        }
-        this.runnerPods.delete(pod.uid);
-        this.handlers?.podDeleted(pod, receivedAtMs);
+      case 'deleted':
+        this.handlers?.podDeleted(effect.pod, receivedAtMs);
         return;
-      default:
+      case 'none':
         return;
     }
   }
