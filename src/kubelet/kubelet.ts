@@ -111,6 +111,7 @@ export class Kubelet {
       },
       stateChanged: () => this.node.onRunnerChanged(),
       nodeInfo: () => this.node.onRunnerChanged(),
+      livenessChanged: () => this.node.onRunnerChanged(),
     });
     await this.node.start();
     if (this.state !== 'Starting') return;

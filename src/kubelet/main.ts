@@ -19,6 +19,7 @@ import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { createRunnerLink } from './runner/runner-client.js';
+import { heartbeatIntervalMs } from './runner/runner-liveness.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
@@ -49,7 +50,9 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
   });
   const metrics = new KubeletMetrics();
-  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }));
+  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }), {
+    heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+  });
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,

@@ -134,7 +134,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'runner-unreachable-grace',
     kind: 'string',
     defaultText: '40',
-    help: 'Seconds the runner may be unreachable before the node turns NotReady (RunnerUnreachable).',
+    help: 'Seconds the runner may be unreachable (RunnerUnreachable) or silent (RunnerNotResponding) before the node turns NotReady; it is health-checked every quarter of this (100 ms to 5 s).',
   },
   {
     name: 'taint',

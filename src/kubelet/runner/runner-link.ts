@@ -15,6 +15,8 @@ import { CallLimiter } from './call-limiter.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
 import { pipeLogStream, unaryCall } from './runner-calls.js';
 import { RunnerPodMap } from './runner-pod-map.js';
+import { RunnerHeartbeat } from './runner-heartbeat.js';
+import { RunnerLiveness, type HeartbeatOutcome } from './runner-liveness.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -23,6 +25,8 @@ export interface RunnerLinkOptions {
   callTimeoutMs?: number;
   /** CreatePod/DeletePod calls in flight at once (default MAX_MUTATIONS_IN_FLIGHT). */
   maxMutationsInFlight?: number;
+  /** Period and deadline of the health checks that tell a silent runner (heartbeatIntervalMs(grace)); default 5 s. */
+  heartbeatIntervalMs?: number;
   now?: () => number;
 }
 
@@ -41,6 +45,12 @@ export const MAX_MUTATIONS_IN_FLIGHT = 32;
  * the watch, so no change can fall between the two), then SYNCED. Only then
  * is the link Synced and the pod controller reconciles every pod against the
  * complete map; a separate ListPods would add a second, racing copy.
+ *
+ * A health check every `heartbeatIntervalMs` tells a runner that answers
+ * nothing (stopped, wedged) from one that is gone: silentSinceMs() says
+ * since when it has been silent. Silence alone never drops the watch; the
+ * channel's keepalive pings replace a dead connection, and when the runner
+ * answers again the link resumes at once instead of waiting out its back-off.
  *
  * The only user of the gRPC client in the kubelet: every answer is
  * translated into the shared error kinds here (see `Runner` for each call's
@@ -61,6 +71,8 @@ export class RunnerLink implements Runner {
   /** CreatePod and DeletePod in flight; a call's deadline starts when it is sent, not while it waits. */
   private readonly mutations: CallLimiter;
   private closed = false;
+  private readonly liveness: RunnerLiveness;
+  private readonly heartbeat: RunnerHeartbeat;
 
   constructor(
     private readonly client: RunnerClient,
@@ -73,6 +85,10 @@ export class RunnerLink implements Runner {
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
     this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
+    this.liveness = new RunnerLiveness(this.now());
+    this.heartbeat = new RunnerHeartbeat(client, options.heartbeatIntervalMs ?? 5_000, (outcome) =>
+      this.onHeartbeat(outcome),
+    );
   }
 
   get state(): LinkState {
@@ -92,10 +108,13 @@ export class RunnerLink implements Runner {
     return this.syncedOnce;
   }
 
+  silentSinceMs(): number | undefined {
+    return this.liveness.silentSinceMs();
+  }
+
   isConnected(): boolean {
-    return (
-      !this.closed && this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY
-    );
+    if (this.closed || this.liveness.silentSinceMs() !== undefined) return false;
+    return this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
   }
 
   nodeInfo(): NodeInfo__Output | undefined {
@@ -113,10 +132,12 @@ export class RunnerLink implements Runner {
   start(handlers: RunnerLinkHandlers): void {
     this.handlers = handlers;
     this.connect();
+    this.heartbeat.start();
   }
 
   stop(): void {
     this.setState('Stopped');
+    this.heartbeat.stop();
     clearTimeout(this.retryTimer);
     this.stream?.cancel();
     this.stream = undefined;
@@ -168,6 +189,39 @@ export class RunnerLink implements Runner {
     }, sink);
   }
 
+  private onHeartbeat(outcome: HeartbeatOutcome): void {
+    this.metrics.runnerHeartbeatsTotal.inc({ outcome });
+    if (outcome === 'answered') this.resumeNow();
+    const silentBefore = this.liveness.silentSinceMs();
+    const nowMs = this.now();
+    if (this.liveness.heartbeat(outcome, nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
+  }
+
+  private noteAnswer(nowMs: number): void {
+    const silentBefore = this.liveness.silentSinceMs();
+    if (this.liveness.answered(nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
+  }
+
+  private livenessChanged(silentBefore: number | undefined, nowMs: number): void {
+    const silentSinceMs = this.liveness.silentSinceMs();
+    if (silentSinceMs !== undefined) {
+      this.logger.warn(
+        { silentForMs: nowMs - silentSinceMs, state: this.currentState },
+        'Runner does not answer',
+      );
+    } else {
+      this.logger.info({ silentForMs: nowMs - (silentBefore ?? nowMs) }, 'Runner answers again');
+    }
+    this.handlers?.livenessChanged();
+  }
+
+  /** The runner answers while the link waits out its back-off: reconnect now, it is there. */
+  private resumeNow(): void {
+    if (this.currentState !== 'Disconnected') return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
   /** A unary call of the pod and node controllers: refused once the link is stopped. */
   private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
     if (this.currentState === 'Stopped') return Promise.reject(new UnavailableError('runner link stopped'));
@@ -192,6 +246,8 @@ export class RunnerLink implements Runner {
     if (previous === next || previous === 'Stopped') return;
     this.currentState = next;
     if (next === 'Synced') {
+      const silentBefore = this.liveness.silentSinceMs();
+      if (this.liveness.synced(this.now())) this.livenessChanged(silentBefore, this.now());
       this.metrics.runnerLinkUp.set(1);
     } else {
       this.metrics.runnerLinkUp.set(0);
@@ -243,6 +299,7 @@ export class RunnerLink implements Runner {
 
   private onEvent(event: WatchPodsEvent__Output): void {
     const receivedAtMs = this.now();
+    this.noteAnswer(receivedAtMs);
     const effect = this.map.apply(event);
     switch (effect.kind) {
       case 'synced':

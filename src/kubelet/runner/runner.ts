@@ -23,6 +23,8 @@ export interface RunnerLinkHandlers {
   synced(pods: ReadonlyMap<string, Pod__Output>): void;
   stateChanged(state: LinkState, previous: LinkState): void;
   nodeInfo(info: NodeInfo__Output): void;
+  /** silentSinceMs() changed: the runner stopped answering, or answers again. */
+  livenessChanged(): void;
 }
 
 /** Receives one GetLogs stream. Called from gRPC callbacks (never before getLogs returns): must not block. */
@@ -92,7 +94,15 @@ export interface Runner {
   unsyncedSinceMs(): number | undefined;
   /** Whether the link was ever synced since start. */
   hasSyncedOnce(): boolean;
-  /** The connection to the runner is up. Says nothing about the watch; used to decide whether to wait for it. */
+  /**
+   * Since when the runner has answered nothing (not even a health check
+   * within its deadline), once that is known: a stopped or wedged runner
+   * whose connection stays open. Undefined while it answers, and when it is
+   * gone rather than silent (connections refused: see unsyncedSinceMs). It
+   * lasts until the link has synced again.
+   */
+  silentSinceMs(): number | undefined;
+  /** The connection to the runner is up and the runner is not silent. Says nothing about the watch. */
   isConnected(): boolean;
   /** The host facts of the last GetNodeInfo, or undefined before the first answer. */
   nodeInfo(): NodeInfo__Output | undefined;

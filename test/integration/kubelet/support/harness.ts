@@ -9,7 +9,8 @@ import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpo
 import { Kubelet } from '../../../../src/kubelet/kubelet.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
-import { createRunnerLink } from '../../../../src/kubelet/runner/runner-client.js';
+import { createRunnerLink, type RunnerKeepalive } from '../../../../src/kubelet/runner/runner-client.js';
+import { heartbeatIntervalMs } from '../../../../src/kubelet/runner/runner-liveness.js';
 import type { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 import { FakeRunner } from './fake-runner.js';
@@ -83,7 +84,7 @@ export class Harness {
 
   async startKubelet(
     overrides: Partial<KubeletConfig> = {},
-    options: { waitStarted?: boolean } = {},
+    options: { waitStarted?: boolean; keepalive?: RunnerKeepalive } = {},
   ): Promise<Kubelet> {
     const config = testConfig(this.runner.socketPath, overrides);
     const link = createRunnerLink(
@@ -94,6 +95,8 @@ export class Harness {
         initialBackoffMs: 20,
         maxBackoffMs: 200,
         callTimeoutMs: 2000,
+        heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+        ...(options.keepalive ? { keepalive: options.keepalive } : {}),
       },
     );
     const kubelet = new Kubelet({
