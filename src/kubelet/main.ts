@@ -10,7 +10,8 @@ import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
 import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
+import { invalidSetting } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
 import { loadClientNodeFallback, type ClientNodeFallback } from './kube/client-node-fallback.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
@@ -19,7 +20,9 @@ import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
-import { createRunnerClient } from './runner/runner-client.js';
+import { createRunnerLink } from './runner/runner-client.js';
+import { RunnerLink } from './runner/runner-link.js';
+import { heartbeatIntervalMs } from './runner/runner-liveness.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
@@ -36,7 +39,7 @@ function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
     const text = readFileSync(config.kubeconfigPath, 'utf8');
     return parseKubeconfig(text, config.kubeconfigPath, (file) => readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath}: ${(err as Error).message}`,
     );
@@ -52,7 +55,7 @@ async function loadFallback(
   const needs = kube.clientNode;
   if (!needs) return undefined;
   const fallback = await loadClientNodeFallback(needs).catch((err: unknown) => {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath} through @kubernetes/client-node: ${(err as Error).message}`,
     );
@@ -78,9 +81,14 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   );
   const metrics = new KubeletMetrics();
   // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
-  const late: { kubelet?: Kubelet } = {};
-  const dialIn = await openSingleNodeDialIn(config, logger, () => late.kubelet?.link.reconnectNow());
-  const runnerClient = dialIn?.channel.client ?? createRunnerClient(config.runner);
+  const late: { kubelet?: Kubelet; link?: RunnerLink } = {};
+  const dialIn = await openSingleNodeDialIn(config, logger, () => late.link?.reconnectNow());
+  const linkLogger = logger.child({ component: 'runner-link' });
+  const linkOptions = { heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds) };
+  const runner = dialIn
+    ? new RunnerLink(dialIn.channel.client, metrics, linkLogger, linkOptions)
+    : createRunnerLink(config.runner, metrics, linkLogger, linkOptions);
+  late.link = runner;
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -88,7 +96,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     [...new Set([config.podIp, '127.0.0.1'])],
   ).catch((err: unknown) => {
     if (config.tlsCertPath === undefined) throw err;
-    throw new ConfigError('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
+    throw invalidSetting('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
   });
   if (cert.selfSigned) {
     logger.info(
@@ -121,7 +129,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     anonymousAuth: config.anonymousAuth,
     authorizationMode: config.authorizationMode,
     transport,
-    runner: runnerClient,
+    runner,
     pods: {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
@@ -136,7 +144,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubelet = new Kubelet({
     config,
     api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
-    runnerClient,
+    runner,
     metrics,
     logger,
     kubeletPort: port,
@@ -165,8 +173,8 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     void (async () => {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
-      if (dialIn) await dialIn.close();
-      else runnerClient.close();
+      runner.close();
+      await dialIn?.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine } from '../common/flags/command-line.js';
 import { FlagError } from '../common/flags/flag-error.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 import type { StderrPolicy } from './pods/container-status.js';
 import { isNodeName } from '../common/node-name.js';
 import { parseConnectTarget, type ConnectTarget } from './connect/connect-target.js';

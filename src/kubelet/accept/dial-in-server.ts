@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { AcceptRunnersConfig } from '../config/kubelet-config.js';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { RunnerAcceptor, type ClaimAnswer, type DialInRequest } from './runner-acceptor.js';
 import { readSecretFile, TokenGrantsFile } from './secret-files.js';
 
@@ -35,7 +35,7 @@ export class DialInServer {
       try {
         return readFileSync(file);
       } catch (err) {
-        throw new ConfigError(setting, `cannot read ${file}: ${(err as Error).message}`);
+        throw invalidSetting(setting, `cannot read ${file}: ${(err as Error).message}`);
       }
     };
     const acceptor = new RunnerAcceptor({
@@ -57,7 +57,7 @@ export class DialInServer {
       return new DialInServer(acceptor, socketDir, accept.host, port);
     } catch (err) {
       rmSync(socketDir, { recursive: true, force: true });
-      throw new ConfigError(
+      throw invalidSetting(
         '--accept-runners',
         `cannot listen on ${accept.host}:${accept.port}: ${(err as Error).message}`,
       );

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { parseTokenGrants, type TokenGrant } from './runner-grants.js';
 
 /**
@@ -11,10 +11,10 @@ export function readSecretFile(setting: string, file: string): Buffer {
   try {
     mode = statSync(file).mode;
   } catch (err) {
-    throw new ConfigError(setting, `cannot read ${file}: ${(err as Error).message}`);
+    throw invalidSetting(setting, `cannot read ${file}: ${(err as Error).message}`);
   }
   if ((mode & 0o077) !== 0) {
-    throw new ConfigError(
+    throw invalidSetting(
       setting,
       `${file} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; it must be 0600 or stricter (chmod 600 ${file})`,
     );
@@ -22,7 +22,7 @@ export function readSecretFile(setting: string, file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new ConfigError(setting, `cannot read ${file}: ${(err as Error).message}`);
+    throw invalidSetting(setting, `cannot read ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -48,14 +48,14 @@ export class TokenGrantsFile {
       const st = statSync(this.file);
       stamp = `${st.mtimeMs}:${st.size}:${st.mode}`;
     } catch (err) {
-      throw new ConfigError(this.setting, `cannot read ${this.file}: ${(err as Error).message}`);
+      throw invalidSetting(this.setting, `cannot read ${this.file}: ${(err as Error).message}`);
     }
     if (stamp === this.stamp) return this.grants;
     const text = readSecretFile(this.setting, this.file).toString('utf8');
     try {
       this.grants = parseTokenGrants(text);
     } catch (err) {
-      throw new ConfigError(this.setting, `${this.file}: ${(err as Error).message}`);
+      throw invalidSetting(this.setting, `${this.file}: ${(err as Error).message}`);
     }
     this.stamp = stamp;
     return this.grants;

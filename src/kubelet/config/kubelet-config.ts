@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseCommandLine, type Env, type ParsedFlags } from '../../common/flags/command-line.js';
 import { FlagError } from '../../common/flags/flag-error.js';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { KUBELET_FLAGS } from './kubelet-flags.js';
 import { parseNodeLabels, parseTaint, type NodeTaint } from './node-taints.js';
 import {
@@ -90,8 +90,8 @@ function readableFile(flags: Flags, name: FileFlag, host: ConfigHost): string | 
   const file = flags.values[name];
   if (file === undefined) return undefined;
   const status = host.checkFile(file);
-  if (status === 'missing') throw new ConfigError(flags.setting(name), `file ${file} does not exist`);
-  if (status === 'unreadable') throw new ConfigError(flags.setting(name), `file ${file} cannot be read`);
+  if (status === 'missing') throw invalidSetting(flags.setting(name), `file ${file} does not exist`);
+  if (status === 'unreadable') throw invalidSetting(flags.setting(name), `file ${file} cannot be read`);
   return file;
 }
 
@@ -112,7 +112,7 @@ function readFlags(argv: readonly string[], env: Env, hostDefaults: { nodename: 
   try {
     return parseCommandLine(KUBELET_FLAGS, argv, env, hostDefaults);
   } catch (err) {
-    if (err instanceof FlagError) throw new ConfigError(err.setting, err.problem);
+    if (err instanceof FlagError) throw invalidSetting(err.setting, err.problem);
     throw err;
   }
 }
@@ -132,13 +132,13 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
   const tlsCertPath = readableFile(flags, 'tls-cert-file', host);
   const tlsKeyPath = readableFile(flags, 'tls-private-key-file', host);
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
-    throw new ConfigError(
+    throw invalidSetting(
       flags.setting(tlsCertPath ? 'tls-private-key-file' : 'tls-cert-file'),
       'the serving certificate and key must be given together',
     );
   }
   if (v['lease-renew-interval'] >= v['lease-duration']) {
-    throw new ConfigError('--lease-renew-interval', 'must be shorter than --lease-duration');
+    throw invalidSetting('--lease-renew-interval', 'must be shorter than --lease-duration');
   }
 
   const acceptRunners = acceptRunnersConfig(flags, host);
@@ -189,17 +189,17 @@ function acceptRunnersConfig(flags: Flags, host: ConfigHost): AcceptRunnersConfi
   if (address === undefined) {
     for (const name of others) {
       if (v[name] !== undefined)
-        throw new ConfigError(flags.setting(name), 'only valid with --accept-runners');
+        throw invalidSetting(flags.setting(name), 'only valid with --accept-runners');
     }
     return undefined;
   }
   if (flags.given('runner')) {
-    throw new ConfigError('--runner', 'not used with --accept-runners: runners dial in');
+    throw invalidSetting('--runner', 'not used with --accept-runners: runners dial in');
   }
   const certFile = readableFile(flags, 'accept-runners-cert', host);
   const keyFile = readableFile(flags, 'accept-runners-key', host);
   if (certFile === undefined || keyFile === undefined) {
-    throw new ConfigError(
+    throw invalidSetting(
       flags.setting(certFile === undefined ? 'accept-runners-cert' : 'accept-runners-key'),
       '--accept-runners needs a serving certificate and key (--accept-runners-cert and --accept-runners-key)',
     );
@@ -207,7 +207,7 @@ function acceptRunnersConfig(flags: Flags, host: ConfigHost): AcceptRunnersConfi
   const tokensFile = readableFile(flags, 'accept-runners-tokens', host);
   const clientCaFile = readableFile(flags, 'accept-runners-client-ca', host);
   if (tokensFile === undefined && clientCaFile === undefined) {
-    throw new ConfigError(
+    throw invalidSetting(
       '--accept-runners',
       'needs a way to authenticate runners: --accept-runners-tokens and/or --accept-runners-client-ca',
     );
@@ -230,14 +230,14 @@ function resolveKubeconfig(value: string | undefined, setting: string, host: Con
     // KUBECONFIG may be a path list; the first existing file is used, as kubectl reads the first for writes.
     const candidates = value.split(path.delimiter).filter((p) => p !== '');
     const found = candidates.find((p) => host.checkFile(p) !== 'missing');
-    if (!found) throw new ConfigError(setting, `kubeconfig file ${value} does not exist`);
+    if (!found) throw invalidSetting(setting, `kubeconfig file ${value} does not exist`);
     if (host.checkFile(found) === 'unreadable')
-      throw new ConfigError(setting, `kubeconfig file ${found} cannot be read`);
+      throw invalidSetting(setting, `kubeconfig file ${found} cannot be read`);
     return found;
   }
   const fallback = path.join(host.homeDir, '.kube', 'config');
   if (host.checkFile(fallback) === 'readable') return fallback;
-  throw new ConfigError(
+  throw invalidSetting(
     '--kubeconfig/KUBECONFIG',
     `no kubeconfig (${fallback} does not exist): the kubelet needs API credentials to register the node and to authenticate and authorise API callers`,
   );

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../common/errors.js';
 
 /** Where a runner started with --connect dials: the kubelet's --accept-runners address. */
 export interface ConnectTarget {

@@ -9,7 +9,9 @@ import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpo
 import { Kubelet } from '../../../../src/kubelet/kubelet.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
-import { createRunnerClient } from '../../../../src/kubelet/runner/runner-client.js';
+import { createRunnerLink, type RunnerKeepalive } from '../../../../src/kubelet/runner/runner-client.js';
+import { heartbeatIntervalMs } from '../../../../src/kubelet/runner/runner-liveness.js';
+import { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 import { FakeRunner } from './fake-runner.js';
@@ -66,7 +68,7 @@ export class Harness {
   readonly timings: StatusWriteTiming[] = [];
   readonly metrics = new KubeletMetrics({ collectProcessMetrics: false });
   readonly logger: Logger;
-  private readonly kubelets: Array<{ kubelet: Kubelet; client: RunnerClient }> = [];
+  private readonly kubelets: Array<{ kubelet: Kubelet; link: RunnerLink }> = [];
 
   constructor() {
     const verbosity = Number(process.env['VK_TEST_V'] ?? '-1');
@@ -83,24 +85,39 @@ export class Harness {
 
   async startKubelet(
     overrides: Partial<KubeletConfig> = {},
-    options: { waitStarted?: boolean; runnerClient?: RunnerClient; runnerDescription?: string } = {},
+    options: {
+      waitStarted?: boolean;
+      keepalive?: RunnerKeepalive;
+      /** A client of the runner to use instead of one for the fake runner's socket (a dial-in bridge's). */
+      runnerClient?: RunnerClient;
+      runnerDescription?: string;
+    } = {},
   ): Promise<Kubelet> {
     const config = testConfig(this.runner.socketPath, overrides);
-    const client = options.runnerClient ?? createRunnerClient(config.runner);
+    const linkOptions = {
+      initialBackoffMs: 20,
+      maxBackoffMs: 200,
+      callTimeoutMs: 2000,
+      heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+      ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+    };
+    const linkLogger = this.logger.child({ component: 'runner-link' });
+    const link = options.runnerClient
+      ? new RunnerLink(options.runnerClient, this.metrics, linkLogger, linkOptions)
+      : createRunnerLink(config.runner, this.metrics, linkLogger, linkOptions);
     const kubelet = new Kubelet({
       config,
       api: this.api,
-      runnerClient: client,
+      runner: link,
       metrics: this.metrics,
       logger: this.logger,
       kubeletPort: 10250,
       version: '0.1.0-test',
-      linkOptions: { initialBackoffMs: 20, maxBackoffMs: 200, callTimeoutMs: 2000 },
       podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },
       onStatusWritten: (t) => this.timings.push(t),
       ...(options.runnerDescription ? { runnerDescription: options.runnerDescription } : {}),
     });
-    this.kubelets.push({ kubelet, client });
+    this.kubelets.push({ kubelet, link });
     const started = kubelet.start();
     if (options.waitStarted ?? true) await started;
     return kubelet;
@@ -109,7 +126,7 @@ export class Harness {
   async stopKubelet(kubelet: Kubelet): Promise<void> {
     const entry = this.kubelets.find((k) => k.kubelet === kubelet);
     await kubelet.stop();
-    entry?.client.close();
+    entry?.link.close();
     this.kubelets.splice(this.kubelets.indexOf(entry!), 1);
   }
 
@@ -121,9 +138,9 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    for (const { kubelet, client } of this.kubelets.splice(0)) {
+    for (const { kubelet, link } of this.kubelets.splice(0)) {
       await kubelet.stop();
-      client.close();
+      link.close();
     }
     await this.runner.stop();
     rmSync(this.dir, { recursive: true, force: true });
