@@ -47,7 +47,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     maxSockets: API_SERVER_CONNECTIONS,
     userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
   });
-  const metrics = new KubeletMetrics();
+  const metrics = new KubeletMetrics({ nodeName: config.nodeName });
   const runnerClient = createRunnerClient(config.runner);
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
@@ -113,6 +113,13 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     version: version(),
   });
   late.kubelet = kubelet;
+  metrics.attach({
+    runnerPods: () => kubelet.link.pods().values(),
+    apiPods: () => kubelet.podLister().list(),
+    nodeReady: () => (kubelet.node.isRegistered() ? kubelet.node.currentReadiness().ready : undefined),
+    walltimeDeadlineMs: () => kubelet.node.walltimeDeadlineMs(),
+    nowMs: Date.now,
+  });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { KubeApi, PodInformer } from '../kube/kube-api.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
+import { podWorkerOperation } from '../kubelet-state-metrics.js';
 import type { EventRecorder } from './event-recorder.js';
 import { PodObjectFetcher } from './object-fetcher.js';
 import { PodCreator } from './pod-creator.js';
@@ -200,8 +201,11 @@ export class PodController {
     void (async () => {
       do {
         rec.dirty = false;
+        const startedMs = this.now();
+        const operation = podWorkerOperation(rec.pod, this.runner.getPod(rec.uid));
         try {
           await this.syncPod(rec);
+          this.metrics.observePodWorker(operation, (this.now() - startedMs) / 1000);
         } catch (err) {
           this.logger.warn({ err, pod: `${rec.namespace}/${rec.name}`, uid: rec.uid }, 'Pod sync failed');
           this.scheduleRetry(rec);
