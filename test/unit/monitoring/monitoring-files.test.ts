@@ -129,3 +129,12 @@ describe('deploy/monitoring', () => {
     }
   });
 });
+
+describe('deploy/helm/vk-cmd', () => {
+  it("carries deploy/monitoring's PrometheusRule unchanged", () => {
+    const chartCopy = path.join(MONITORING_DIR, '..', 'helm', 'vk-cmd', 'files', 'prometheusrule.yaml');
+    expect(readFileSync(chartCopy, 'utf8')).to.equal(
+      readFileSync(path.join(MONITORING_DIR, 'prometheusrule.yaml'), 'utf8'),
+    );
+  });
+});
