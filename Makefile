@@ -61,7 +61,7 @@ coverage: build ## Unit and integration tests with a coverage report
 	$(NPM_BIN)/c8 --reporter=text-summary --reporter=html $(MOCHA) --timeout 60000 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js'
 
 .PHONY: tools
-tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server, grpcurl and helm into .tools/bin
+tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server, grpcurl, helm, prometheus and promtool into .tools/bin
 	bash scripts/tools.sh
 
 .PHONY: cluster-up
