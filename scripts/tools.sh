@@ -77,7 +77,10 @@ if command -v flock >/dev/null 2>&1; then
   if [[ -d "$CACHE_DIR" && -w "$CACHE_DIR" ]]; then
     exec 8>"$CACHE_DIR/.lock"
     if ! flock -n 8; then
-      holder=$(fuser "$CACHE_DIR/.lock" 2>/dev/null | xargs -r -n1 ps -o pid=,args= -p 2>/dev/null | head -n 3 || true)
+      # Who holds it, for the message; not this script (nor this subshell,
+      # which closes its copy of the descriptor first).
+      holder=$(exec 8>&-; fuser "$CACHE_DIR/.lock" 2>/dev/null | tr -s ' ' '\n' | grep -vx -e "$$" -e '' \
+        | xargs -r -n1 ps -o pid=,args= -p 2>/dev/null | head -n 3 || true)
       log "Another build holds $CACHE_DIR/.lock${holder:+ (${holder//$'\n'/; })}."
       log "Waiting for it to finish, then copying what it built..."
       wait_start=$SECONDS
