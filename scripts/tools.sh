@@ -11,8 +11,8 @@
 # it is built without Kubernetes service discovery, which a kubelet-style
 # scrape config needs.
 #
-# A cold build is slow on 2 cores: the control plane took 34 minutes on an
-# idle machine and 53 on one shared with other builds (kube-apiserver 18,
+# A cold build is slow on 2 cores: the control plane took 34 minutes on a
+# fresh machine and 53 on one shared with other builds (kube-apiserver 18,
 # metrics-server 15, kube-controller-manager 9, kubectl 6, grpcurl 4, etcd
 # 1.5); helm (12) and prometheus/promtool (18) add half an hour on a busy
 # machine. The binaries are then kept in the per-user cache below, and any
