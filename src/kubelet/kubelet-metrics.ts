@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from './kube/wire-types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Pod__Output } from '../generated/vkcmd/runner/v1/Pod.js';
 import {
@@ -16,7 +16,7 @@ export interface KubeletStateSource {
   /** Pods the runner holds, as the runner link last saw them. */
   runnerPods(): Iterable<Pod__Output>;
   /** Pods bound to the node, as the API server has them. */
-  apiPods(): readonly V1Pod[];
+  apiPods(): readonly WirePod[];
   /** The Ready condition the kubelet last decided; undefined before the Node is registered. */
   nodeReady(): boolean | undefined;
   /** When the node's walltime ends; undefined without a walltime. */

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from './kube/wire-types.js';
 import type { ContainerStatus__Output } from '../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod__Output } from '../generated/vkcmd/runner/v1/Pod.js';
 
@@ -30,14 +30,18 @@ export function containerStateLabel(status: ContainerStatus__Output): ContainerS
 
 /**
  * `kubelet_running_containers{container_state}`: how many containers of the
- * runner's pods are in each state, init containers included, as the kubelet's
+ * runner's pods are in each state, init and ephemeral ones included, as the kubelet's
  * PLEG counts every container the runtime lists. Every label is present
  * (0 when none), so a series never disappears. Pure.
  */
 export function containerStateCounts(pods: Iterable<Pod__Output>): Map<ContainerStateLabel, number> {
   const counts = new Map<ContainerStateLabel, number>(CONTAINER_STATE_LABELS.map((s) => [s, 0]));
   for (const pod of pods) {
-    for (const status of [...pod.initContainerStatuses, ...pod.containerStatuses]) {
+    for (const status of [
+      ...pod.initContainerStatuses,
+      ...pod.containerStatuses,
+      ...pod.ephemeralContainerStatuses,
+    ]) {
       const label = containerStateLabel(status);
       counts.set(label, (counts.get(label) ?? 0) + 1);
     }
@@ -53,7 +57,7 @@ export type PodPhase = (typeof POD_PHASES)[number];
  * written yet; an unrecognised phase counts as `Unknown`). Every phase is
  * present. Pure.
  */
-export function podPhaseCounts(pods: readonly V1Pod[]): Map<PodPhase, number> {
+export function podPhaseCounts(pods: readonly WirePod[]): Map<PodPhase, number> {
   const counts = new Map<PodPhase, number>(POD_PHASES.map((p) => [p, 0]));
   for (const pod of pods) {
     const raw = pod.status?.phase ?? 'Pending';
@@ -72,7 +76,7 @@ export type PodWorkerOperation = 'create' | 'update' | 'kill';
  * `update` for everything after. Pure.
  */
 export function podWorkerOperation(
-  apiPod: V1Pod | undefined,
+  apiPod: WirePod | undefined,
   runnerPod: Pod__Output | undefined,
 ): PodWorkerOperation {
   if (!apiPod || apiPod.metadata?.deletionTimestamp) return 'kill';

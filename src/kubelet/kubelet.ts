@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from './kube/wire-types.js';
 import type { Logger } from '../common/logger.js';
 import type { RunnerClient } from '../generated/vkcmd/runner/v1/Runner.js';
 import type { HealthSource, PodLister } from './api/kubelet-api-options.js';
@@ -160,8 +160,8 @@ export class Kubelet {
   /** The pods bound to this node, for the HTTPS API. */
   podLister(): PodLister {
     return {
-      list: (): readonly V1Pod[] => this.informer.list(),
-      get: (namespace: string, name: string): V1Pod | undefined => this.informer.get(namespace, name),
+      list: (): readonly WirePod[] => this.informer.list(),
+      get: (namespace: string, name: string): WirePod | undefined => this.informer.get(namespace, name),
     };
   }
 

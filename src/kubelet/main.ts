@@ -7,10 +7,11 @@ import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
-import { helpText } from './config/flag-table.js';
+import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
 import { ConfigError } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
+import { loadClientNodeFallback, type ClientNodeFallback } from './kube/client-node-fallback.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
 import { credentialSource } from './kube/kube-credentials.js';
 import { KubeTransport } from './kube/kube-transport.js';
@@ -41,12 +42,39 @@ function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
   }
 }
 
+/** @kubernetes/client-node, loaded only for a kubeconfig with an auth-provider or a proxy-url. */
+async function loadFallback(
+  config: KubeletConfig,
+  kube: KubeClientConfig,
+  logger: Logger,
+): Promise<ClientNodeFallback | undefined> {
+  const needs = kube.clientNode;
+  if (!needs) return undefined;
+  const fallback = await loadClientNodeFallback(needs).catch((err: unknown) => {
+    throw new ConfigError(
+      '--kubeconfig/KUBECONFIG',
+      `cannot use ${config.kubeconfigPath} through @kubernetes/client-node: ${(err as Error).message}`,
+    );
+  });
+  logger.info(
+    { authProvider: needs.authProvider, proxy: needs.proxyUrl !== undefined },
+    'The kubeconfig needs @kubernetes/client-node (auth-provider or proxy-url); loaded it',
+  );
+  return fallback;
+}
+
 async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubeConfig = loadKubeConfig(config);
-  const transport = new KubeTransport(kubeConfig, credentialSource(kubeConfig.credentials), {
-    maxSockets: API_SERVER_CONNECTIONS,
-    userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
-  });
+  const fallback = await loadFallback(config, kubeConfig, logger);
+  const transport = new KubeTransport(
+    kubeConfig,
+    fallback?.credentials ?? credentialSource(kubeConfig.credentials),
+    {
+      maxSockets: API_SERVER_CONNECTIONS,
+      userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
+      createAgent: fallback?.createAgent,
+    },
+  );
   const metrics = new KubeletMetrics({ nodeName: config.nodeName });
   const runnerClient = createRunnerClient(config.runner);
   const cert = await loadOrCreateServingCert(
@@ -167,7 +195,7 @@ function main(): void {
     throw err;
   }
   if (parsed.kind === 'help') {
-    process.stdout.write(helpText('vk-cmd-kubelet'));
+    process.stdout.write(kubeletHelpText());
     return;
   }
   if (parsed.kind === 'version') {

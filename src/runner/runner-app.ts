@@ -1,25 +1,25 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { systemClock, type Clock } from './clock.js';
-import { ContainerLogs } from './container-logs.js';
-import { launchContainer, readExitCodeFile } from './container-launcher.js';
-import { DeletedPods } from './deleted-pods.js';
-import { errorMessage } from './errors.js';
-import { GroupMonitor } from './group-monitor.js';
-import { RunnerGrpcServer } from './grpc-server.js';
-import { NodeInfoProvider } from './node-info.js';
-import { removePodDirectory, sweepStaleDirectories } from './pod-directories.js';
-import { PodManager } from './pod-manager.js';
-import { ProcessScanner } from './process-scanner.js';
-import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process-table.js';
-import { KUBERNETES_BACKOFF } from './restart-backoff.js';
+import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
+import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
+import { NodeInfoProvider } from './host/node-info.js';
+import { StatsCollector } from './host/stats-collector.js';
+import { ContainerLogs } from './logs/container-logs.js';
+import { DeletedPods } from './pods/deleted-pods.js';
+import { PodManager } from './pods/pod-manager.js';
+import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
+import { PodStateStore } from './pods/state-persistence.js';
+import { launchContainer } from './process/container-launcher.js';
+import { GroupMonitor } from './process/group-monitor.js';
+import { ProcessScanner } from './process/process-scanner.js';
+import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process/process-table.js';
 import type { RunnerConfig } from './runner-config.js';
-import { RunnerService } from './runner-service.js';
-import { PodStateStore } from './state-persistence.js';
-import { StatsCollector } from './stats-collector.js';
-import { WatchHub } from './watch-hub.js';
+import { RunnerService } from './server/runner-service.js';
+import { RunnerGrpcServer } from './server/grpc-server.js';
+import { WatchHub } from './server/watch-hub.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -83,23 +83,9 @@ export class RunnerApp {
         table,
         scanner: this.scanner,
         launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
-        stderrInfo: (dir) => {
-          try {
-            return { sizeBytes: statSync(path.join(dir, 'stderr')).size };
-          } catch (err) {
-            return { error: errorMessage(err) };
-          }
-        },
-        readExitCode: (dir) => readExitCodeFile(dir, (f) => readFileSync(f, 'utf8')),
-        readPgidFile: (dir) => {
-          try {
-            const file = path.join(dir, 'pgid');
-            const pgid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-            return pgid > 1 ? { pgid, mtimeMs: statSync(file).mtimeMs } : undefined;
-          } catch {
-            return undefined;
-          }
-        },
+        stderrInfo: stderrFileInfo,
+        readExitCode: readExitCodeFile,
+        readPgidFile,
         removePodDir: removePodDirectory,
         signalGroup,
         signalProcess,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { HealthSource, KubeletApiOptions } from './kubelet-api-options.js';
 import type { CpuSample } from './cpu-rate.js';
 import { buildStatsSummary } from './stats-summary.js';
@@ -26,30 +26,23 @@ export function sendText(res: ServerResponse, status: number, body: string): voi
   sendBody(res, status, 'text/plain; charset=utf-8', body);
 }
 
-// client-node gives Date objects for API times; Kubernetes writes them as RFC 3339 seconds.
-function apiJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.toISOString().replace(/\.\d{3}Z$/, 'Z') : v;
-  });
-}
-
 /** A v1 PodList, as the kubelet's `/pods` serves it. Pure. */
-export function podListJson(pods: readonly V1Pod[]): string {
-  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods });
+export function podListJson(pods: readonly WirePod[]): string {
+  // The pods are wire objects (wire-types.ts): their times are already the API server's strings.
+  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods });
 }
 
-function isRunning(pod: V1Pod): boolean {
+function isRunning(pod: WirePod): boolean {
   return (pod.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined);
 }
 
 /** `/runningpods/`: pods with a running container, reduced to what a runtime knows of them. Pure. */
-export function runningPodListJson(pods: readonly V1Pod[]): string {
+export function runningPodListJson(pods: readonly WirePod[]): string {
   const items = pods.filter(isRunning).map((pod) => ({
     metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid },
     spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image })) },
   }));
-  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
 }
 
 /** `/healthz`: 200 `ok` while the kubelet is alive, else 500. */

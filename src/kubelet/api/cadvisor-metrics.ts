@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { joinPodStats } from './pod-stats-join.js';
 import { renderPrometheusText, type PromFamily, type PromSample } from './prometheus-text.js';
@@ -45,12 +45,12 @@ export function cgroupId(podUid: string, container?: string): string {
   return container === undefined ? `/vk-cmd/pod${podUid}` : `/vk-cmd/pod${podUid}/${container}`;
 }
 
-function specImage(pod: V1Pod, container: string): string {
+function specImage(pod: WirePod, container: string): string {
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return all.find((c) => c.name === container)?.image ?? '';
 }
 
-function containerIdOf(pod: V1Pod, container: string): string {
+function containerIdOf(pod: WirePod, container: string): string {
   const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   return all.find((s) => s.name === container)?.containerID ?? '';
 }
@@ -58,7 +58,7 @@ function containerIdOf(pod: V1Pod, container: string): string {
 const EMPTY_LABELS: CadvisorLabels = { container: '', id: '/', image: '', name: '', namespace: '', pod: '' };
 
 /** The cgroups of one runner sample: the root (the node), then each pod and its containers. Pure. */
-export function cgroupSamples(stats: Stats__Output, pods: readonly V1Pod[]): CgroupSample[] {
+export function cgroupSamples(stats: Stats__Output, pods: readonly WirePod[]): CgroupSample[] {
   const samples: CgroupSample[] = [];
   const node = stats.node;
   if (node) {
@@ -118,7 +118,7 @@ function labelPairs(labels: CadvisorLabels, extra: Array<[string, string]> = [])
  * timestamps from the runner's sample, the start time without one. The root
  * cgroup `id="/"` is the node; pods and containers follow. Pure.
  */
-export function renderCadvisorMetrics(stats: Stats__Output, pods: readonly V1Pod[], nowMs: number): string {
+export function renderCadvisorMetrics(stats: Stats__Output, pods: readonly WirePod[], nowMs: number): string {
   const timestampMs = stats.timestampMs > 0 ? stats.timestampMs : nowMs;
   const family = (name: string, type: 'counter' | 'gauge', help: string): PromFamily => ({
     name,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { LogChunk__Output } from '../../generated/vkcmd/runner/v1/LogChunk.js';
@@ -8,7 +8,7 @@ import type { PodLister } from './kubelet-api-options.js';
 import { InvalidInputError, NotFoundError, fromRunnerError } from './api-errors.js';
 import { parseContainerLogQuery } from './log-query.js';
 
-function hasContainer(pod: V1Pod, container: string): boolean {
+function hasContainer(pod: WirePod, container: string): boolean {
   const spec = pod.spec;
   return [
     ...(spec?.containers ?? []),

@@ -9,12 +9,6 @@ export interface NodeTaint {
   effect: TaintEffect;
 }
 
-export const DEFAULT_TAINT: NodeTaint = {
-  key: 'virtual-kubelet.io/provider',
-  value: 'mock',
-  effect: 'NoSchedule',
-};
-
 /** `KEY[=VALUE]:EFFECT`, as kubectl taint and --register-with-taints spell it. */
 export function parseTaint(text: string): NodeTaint {
   const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text.trim());

@@ -1,4 +1,4 @@
-import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
+import type { WireNode, WireNodeCondition } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { Backoff } from '../backoff.js';
@@ -69,7 +69,7 @@ export interface NodeControllerOptions {
  */
 export class NodeController {
   private nodeUid: string | undefined;
-  private conditions: V1NodeCondition[] | undefined;
+  private conditions: WireNodeCondition[] | undefined;
   private lastStatusKey = '';
   private lastStatusWriteMs = 0;
   private metadata: NodeMetadata = { labels: {}, annotations: {} };
@@ -202,7 +202,7 @@ export class NodeController {
     this.deadline = this.resolveDeadline(existing?.metadata, nowMs);
     const metadata = nodeMetadata(config, this.hostFacts(), this.deadline, nowMs);
     this.readiness = this.decide(nowMs);
-    let node: V1Node;
+    let node: WireNode;
     if (existing) {
       const patched = await this.api.patchNode(config.nodeName, adoptionPatch(existing, config, metadata));
       node = { ...patched, status: existing.status };
@@ -239,7 +239,7 @@ export class NodeController {
     });
   }
 
-  private buildStatus(previous: V1NodeCondition[] | undefined, nowMs: number) {
+  private buildStatus(previous: WireNodeCondition[] | undefined, nowMs: number) {
     return nodeStatus({
       config: this.options.config,
       host: this.hostFacts(),

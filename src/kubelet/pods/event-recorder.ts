@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import type { WireEvent, WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { rfc3339 } from '../kube-time.js';
 import { isNotFound, type KubeApi } from '../kube/kube-api.js';
@@ -12,7 +12,7 @@ export interface PodEvent {
 }
 
 /** `spec.containers{name}` or `spec.initContainers{name}`, as the kubelet references containers. */
-export function containerFieldPath(pod: V1Pod, container: string): string {
+export function containerFieldPath(pod: WirePod, container: string): string {
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === container);
   return `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
 }
@@ -31,7 +31,7 @@ export interface EventRecorderOptions {
 /** An event the API server holds, as far as this process knows. */
 interface Recorded {
   namespace: string;
-  body: CoreV1Event;
+  body: WireEvent;
   count: number;
   lastWriteMs: number;
   /** Writes of this event run one at a time, in order. */
@@ -65,7 +65,7 @@ export class EventRecorder {
     this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
   }
 
-  emit(pod: V1Pod, event: PodEvent): void {
+  emit(pod: WirePod, event: PodEvent): void {
     const key = [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
     const previous = this.remembered(key);
     const entry = previous ?? this.remember(key, pod, event);
@@ -92,7 +92,7 @@ export class EventRecorder {
     return entry;
   }
 
-  private remember(key: string, pod: V1Pod, event: PodEvent): Recorded {
+  private remember(key: string, pod: WirePod, event: PodEvent): Recorded {
     const nowMs = this.now();
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = `${pod.metadata?.name ?? 'pod'}.${(BigInt(nowMs) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
@@ -119,8 +119,8 @@ export class EventRecorder {
         source: { component: 'kubelet', host: this.nodeName },
         reportingComponent: 'kubelet',
         reportingInstance: this.nodeName,
-        firstTimestamp: rfc3339(nowMs) as unknown as Date,
-        lastTimestamp: rfc3339(nowMs) as unknown as Date,
+        firstTimestamp: rfc3339(nowMs),
+        lastTimestamp: rfc3339(nowMs),
         count: 1,
       },
     };
@@ -157,7 +157,7 @@ export class EventRecorder {
       await this.api.createEvent(entry.namespace, {
         ...entry.body,
         count,
-        lastTimestamp: lastTimestamp as unknown as Date,
+        lastTimestamp,
       });
     }
     entry.count = count;
@@ -165,6 +165,6 @@ export class EventRecorder {
   }
 }
 
-export function podKey(pod: V1Pod): string {
+export function podKey(pod: WirePod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../src/kubelet/kube/wire-types.js';
 import type { Pod__Output } from '../../../src/generated/vkcmd/runner/v1/Pod.js';
 import { KubeletMetrics, type KubeletStateSource } from '../../../src/kubelet/kubelet-metrics.js';
 
@@ -16,6 +16,7 @@ function runnerPod(states: Array<'running' | 'terminated'>): Pod__Output {
     namespace: 'n',
     name: 'p',
     initContainerStatuses: [],
+    ephemeralContainerStatuses: [],
     containerStatuses: states.map((s, i) => ({
       name: `c${i}`,
       state: s === 'running' ? { running: { startedAtMs: 1 } } : { terminated: { exitCode: 0 } },
@@ -34,7 +35,7 @@ function runnerPod(states: Array<'running' | 'terminated'>): Pod__Output {
 function source(overrides: Partial<KubeletStateSource> = {}): KubeletStateSource {
   return {
     runnerPods: () => [runnerPod(['running', 'terminated'])],
-    apiPods: (): V1Pod[] => [{ status: { phase: 'Running' } }, { status: { phase: 'Failed' } }],
+    apiPods: (): WirePod[] => [{ status: { phase: 'Running' } }, { status: { phase: 'Failed' } }],
     nodeReady: () => true,
     walltimeDeadlineMs: () => 601_000,
     nowMs: () => 1000,

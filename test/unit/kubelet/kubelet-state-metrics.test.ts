@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../src/kubelet/kube/wire-types.js';
 import type { ContainerStatus__Output } from '../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod__Output } from '../../../src/generated/vkcmd/runner/v1/Pod.js';
 import {
@@ -25,6 +25,7 @@ function runnerPod(containers: ContainerStatus__Output[], init: ContainerStatus_
     namespace: 'n',
     name: 'p',
     initContainerStatuses: init,
+    ephemeralContainerStatuses: [],
     containerStatuses: containers,
     createdAtMs: 0,
     deleting: false,
@@ -58,7 +59,7 @@ describe('containerStateCounts', () => {
 });
 
 describe('podPhaseCounts', () => {
-  const withPhase = (phase?: string): V1Pod => ({ status: phase === undefined ? {} : { phase } });
+  const withPhase = (phase?: string): WirePod => ({ status: phase === undefined ? {} : { phase } });
   it('counts pods by phase; no phase yet is Pending, an odd one Unknown', () => {
     const counts = podPhaseCounts([
       withPhase('Running'),
@@ -78,9 +79,9 @@ describe('podPhaseCounts', () => {
 });
 
 describe('podWorkerOperation', () => {
-  const apiPod: V1Pod = { metadata: { name: 'p' } };
-  const deleting: V1Pod = { metadata: { name: 'p', deletionTimestamp: new Date() } };
-  const cases: Array<[string, V1Pod | undefined, Pod__Output | undefined, string]> = [
+  const apiPod: WirePod = { metadata: { name: 'p' } };
+  const deleting: WirePod = { metadata: { name: 'p', deletionTimestamp: '2024-05-01T12:00:00Z' } };
+  const cases: Array<[string, WirePod | undefined, Pod__Output | undefined, string]> = [
     ['a new pod the runner does not hold', apiPod, undefined, 'create'],
     ['a pod the runner holds', apiPod, runnerPod([]), 'update'],
     ['a pod being deleted', deleting, runnerPod([]), 'kill'],

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../../src/runner/errors.js';
-import { parseListenAddress } from '../../../src/runner/listen-address.js';
+import { parseListenAddress } from '../../../src/runner/server/listen-address.js';
 import { parseRunnerArgs, type RunnerConfig } from '../../../src/runner/runner-config.js';
 
 const env = { HOME: '/home/u', XDG_RUNTIME_DIR: '/run/user/1000' };

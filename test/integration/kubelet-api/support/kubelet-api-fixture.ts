@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { KubeletApiServer } from '../../../../src/kubelet/api/kubelet-api-server.js';
 import type { KubeletApiOptions } from '../../../../src/kubelet/api/kubelet-api-options.js';
@@ -79,7 +79,7 @@ export class FakeAccessReviewer implements AccessReviewer {
   }
 }
 
-export const LOG_POD: V1Pod = pod('team-a', 'talker', 'uid-talker', ['c1']);
+export const LOG_POD: WirePod = pod('team-a', 'talker', 'uid-talker', ['c1']);
 
 /**
  * A kubelet HTTPS API against a fake runner, a test CA and fake reviewers.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
 import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
@@ -143,7 +143,7 @@ export function harnessPerTest(set: (h: Harness) => void, options: { startRunner
 }
 
 /** A pod whose one container sleeps (command only, no script volume). */
-export function sleeperPod(name: string, restartPolicy = 'Never'): V1Pod {
+export function sleeperPod(name: string, restartPolicy = 'Never'): WirePod {
   return {
     metadata: { name, namespace: 'default' },
     spec: {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } fro
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
-import { ProcessTable } from '../../../../src/runner/process-table.js';
+import { ProcessTable } from '../../../../src/runner/process/process-table.js';
 export { pgidsUnder } from '../../../support/pgid-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

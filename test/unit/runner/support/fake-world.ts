@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
-import type { ContainerLogs } from '../../../../src/runner/container-logs.js';
-import type { GroupEnd, GroupMonitor } from '../../../../src/runner/group-monitor.js';
-import type { LaunchPlan } from '../../../../src/runner/pod-plan.js';
-import { waiting, type ContainerRecord, type PodRecord } from '../../../../src/runner/pod-record.js';
-import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pod-runtime.js';
-import { ProcessScanner } from '../../../../src/runner/process-scanner.js';
-import type { PodIdentity, ProcEntry } from '../../../../src/runner/process-table.js';
-import { KUBERNETES_BACKOFF } from '../../../../src/runner/restart-backoff.js';
+import type { ContainerLogs } from '../../../../src/runner/logs/container-logs.js';
+import type { GroupEnd, GroupMonitor } from '../../../../src/runner/process/group-monitor.js';
+import type { LaunchPlan } from '../../../../src/runner/process/container-launcher.js';
+import { waiting, type ContainerRecord, type PodRecord } from '../../../../src/runner/pods/pod-record.js';
+import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pods/pod-runtime.js';
+import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
+import type { PodIdentity, ProcEntry } from '../../../../src/runner/process/process-table.js';
+import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.js';
 import { FakeClock } from './fake-clock.js';
 
 export const silent = pino({ level: 'silent' });

@@ -1,0 +1,233 @@
+import type { Logger } from '../../common/logger.js';
+import type { Clock } from '../clock.js';
+import type { GroupMonitor } from '../process/group-monitor.js';
+import type { ProcessTable } from '../process/process-table.js';
+import { PodKiller, type PodKillerDeps } from './pod-killer.js';
+import type { ContainerRecord, PodRecord } from './pod-record.js';
+
+/** What a deletion needs from the runner (a subset of what its pod's runtime gets). */
+export interface DeletionDeps {
+  clock: Clock;
+  /** Told to look at the groups again right after SIGKILL went out. */
+  monitor: Pick<GroupMonitor, 'checkSoon'>;
+  /** Shared full scans, to find and check strays. */
+  scanner: PodKillerDeps['scanner'];
+  /** Single-process reads (/proc/<pid>/stat). */
+  table: Pick<ProcessTable, 'read'>;
+  /** Signals a process group or one process; false when it is gone. */
+  signalGroup: PodKillerDeps['signalGroup'];
+  signalProcess: PodKillerDeps['signalProcess'];
+  log: Logger;
+}
+
+/** What a deletion needs from its pod. */
+export interface DeletionHost {
+  readonly record: PodRecord;
+  readonly key: string;
+  /** Containers whose process group may still have processes. */
+  running(): ContainerRecord[];
+  /** Cancels planned restarts: nothing may start once deletion began. */
+  cancelRestarts(): void;
+  /** The record changed: persist and publish it. */
+  changed(): void;
+  /** Every process is gone: stop watching, remove the directory, forget the pod. */
+  finished(): void;
+}
+
+/** How often strays (processes that left the pod's groups) are looked at while deletion waits for them. */
+const STRAY_RECHECK_MS = 200;
+/** How long strays may outlive SIGKILL (uninterruptible sleep, someone else's process) before deletion gives up on them. */
+const STRAY_KILL_WAIT_MS = 5_000;
+
+/**
+ * Deleting one pod: SIGTERM to its groups and strays, SIGKILL when the grace
+ * period is over, and the end once every container terminated and no stray
+ * is left (checked again while waiting, so deletion ends as soon as that is
+ * true, not at the end of the grace period). Progress is kept in the record
+ * (termSent, killSent, each container's killed), so a restarted runner
+ * neither sends SIGTERM twice nor forgets that SIGKILL was needed.
+ */
+export class PodDeletion {
+  private readonly killer: PodKiller;
+  private killTimer: unknown;
+  private recheckTimer: unknown;
+  private checking = false;
+  private killSentAtMs: number | undefined;
+  private over = false;
+
+  constructor(
+    private readonly host: DeletionHost,
+    private readonly deps: DeletionDeps,
+  ) {
+    this.killer = new PodKiller({ uid: host.record.uid, podDir: host.record.podDir }, host.key, {
+      scanner: deps.scanner,
+      readProcess: (pid) => deps.table.read(pid),
+      signalGroup: deps.signalGroup,
+      signalProcess: deps.signalProcess,
+      log: deps.log,
+    });
+  }
+
+  private get record(): PodRecord {
+    return this.host.record;
+  }
+
+  /** Begins deleting, or shortens the grace period of a deletion under way (a later, shorter one wins). */
+  begin(gracePeriodSeconds: number): void {
+    // Finished already, its directory still being removed: nothing left to shorten.
+    if (this.over) return;
+    const r = this.record;
+    const now = this.deps.clock.nowMs();
+    if (r.deleting) {
+      const oldDeadline = r.deleteStartedAtMs + r.gracePeriodSeconds * 1000;
+      if (now + gracePeriodSeconds * 1000 >= oldDeadline) return;
+      r.deleteStartedAtMs = now;
+      r.gracePeriodSeconds = gracePeriodSeconds;
+      if (!r.killSent) this.armKill(gracePeriodSeconds * 1000);
+      this.host.changed();
+      return;
+    }
+    r.deleting = true;
+    r.deleteStartedAtMs = now;
+    r.gracePeriodSeconds = gracePeriodSeconds;
+    this.host.cancelRestarts();
+    this.deps.log.info({ pod: this.host.key, uid: r.uid, gracePeriodSeconds }, 'Deleting pod');
+    this.host.changed();
+    if (!this.everStarted()) {
+      this.finish();
+      return;
+    }
+    this.sendTerm();
+    this.armKill(gracePeriodSeconds * 1000);
+  }
+
+  /** Continues a deletion a previous runner began; SIGTERM is only sent if it never went out. */
+  resume(): void {
+    const r = this.record;
+    if (!this.everStarted()) {
+      this.finish();
+      return;
+    }
+    if (!r.termSent) this.sendTerm();
+    this.armKill(r.deleteStartedAtMs + r.gracePeriodSeconds * 1000 - this.deps.clock.nowMs());
+    this.check();
+  }
+
+  /** A container of the pod terminated. */
+  containerEnded(): void {
+    this.check();
+  }
+
+  /** Stops the timers without touching processes (runner shutdown). */
+  detach(): void {
+    this.over = true;
+    for (const t of [this.killTimer, this.recheckTimer]) if (t !== undefined) this.deps.clock.clearTimeout(t);
+    this.killTimer = undefined;
+    this.recheckTimer = undefined;
+  }
+
+  /** A pod that never started a process has nothing to stop. */
+  private everStarted(): boolean {
+    return this.record.containers.some((c) => c.pgid > 0);
+  }
+
+  private runningPgids(): number[] {
+    return this.host.running().map((c) => c.pgid);
+  }
+
+  private sendTerm(): void {
+    this.killer.signal(
+      () => this.runningPgids(),
+      'SIGTERM',
+      (groups, strays) => {
+        if (this.over) return;
+        this.record.termSent = true;
+        this.host.changed();
+        if (groups.length > 0) this.deps.log.debug({ pod: this.host.key, pgids: groups }, 'Sent SIGTERM');
+        // This snapshot already shows that nothing is left.
+        if (groups.length === 0 && strays === 0 && this.host.running().length === 0) this.finish();
+        else this.check();
+      },
+    );
+  }
+
+  private armKill(delayMs: number): void {
+    if (this.killTimer !== undefined) this.deps.clock.clearTimeout(this.killTimer);
+    this.killTimer = undefined;
+    if (delayMs <= 0) {
+      this.killNow();
+      return;
+    }
+    this.killTimer = this.deps.clock.setTimeout(
+      () =>
+        this.guarded('kill', () => {
+          this.killTimer = undefined;
+          this.killNow();
+        }),
+      delayMs,
+    );
+  }
+
+  private killNow(): void {
+    this.killer.signal(
+      () => this.runningPgids(),
+      'SIGKILL',
+      (groups) => {
+        if (this.over) return;
+        for (const c of this.host.running()) if (groups.includes(c.pgid)) c.killed = true;
+        this.record.killSent = true;
+        this.killSentAtMs = this.deps.clock.nowMs();
+        this.host.changed();
+        if (groups.length > 0) {
+          this.deps.log.info({ pod: this.host.key, pgids: groups }, 'Grace period over; sent SIGKILL');
+        }
+        this.deps.monitor.checkSoon();
+        this.check();
+      },
+    );
+  }
+
+  private check(): void {
+    if (this.over || !this.record.deleting || this.checking) return;
+    if (this.host.running().length > 0) return;
+    this.checking = true;
+    this.killer.checkStrays((alive) =>
+      this.guarded('check', () => {
+        this.checking = false;
+        if (this.over || this.host.running().length > 0) return;
+        const sinceKillMs =
+          this.killSentAtMs === undefined ? undefined : this.deps.clock.nowMs() - this.killSentAtMs;
+        if (alive && sinceKillMs !== undefined && sinceKillMs >= STRAY_KILL_WAIT_MS) {
+          this.deps.log.warn(
+            { pod: this.host.key },
+            'Processes survived SIGKILL; finishing the deletion without them',
+          );
+        }
+        if (!alive || (sinceKillMs !== undefined && sinceKillMs >= STRAY_KILL_WAIT_MS)) {
+          this.finish();
+          return;
+        }
+        if (this.recheckTimer !== undefined) return;
+        this.recheckTimer = this.deps.clock.setTimeout(() => {
+          this.recheckTimer = undefined;
+          this.check();
+        }, STRAY_RECHECK_MS);
+      }),
+    );
+  }
+
+  private finish(): void {
+    if (this.over) return;
+    this.detach();
+    this.host.finished();
+  }
+
+  /** Runs a callback; a failure is logged instead of crashing the runner. */
+  private guarded(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.deps.log.error({ err, pod: this.host.key, what }, 'Pod deletion step failed');
+    }
+  }
+}

@@ -1,0 +1,301 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import { terminatedFor } from './container-status.js';
+import type { DeletedPods } from './deleted-pods.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionError,
+  UnavailableError,
+  errorMessage,
+} from '../errors.js';
+import { moveAside } from '../files/pod-directories.js';
+import { planPod } from './pod-plan.js';
+import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
+import { validatePodSpec } from './pod-spec-validation.js';
+import type { PodStateStore } from './state-persistence.js';
+import { writePodDirectory } from '../files/volume-writer.js';
+
+export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+/** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
+
+export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
+
+/** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
+export interface PodChangeFeed {
+  publish(
+    type: 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED',
+    pod: (revision: number) => Pod,
+  ): number;
+}
+
+/**
+ * Owns every pod: validates and plans CreatePod, writes pod directories,
+ * runs one PodRuntime per pod, persists each change and publishes it to the
+ * change feed (changes of one pod in one turn are coalesced into one event).
+ * CreatePod and DeletePod are idempotent per uid, and a deleted uid is
+ * never run again (DeletedPods).
+ */
+export class PodManager {
+  private readonly pods = new Map<string, PodRuntime>();
+  private readonly byName = new Map<string, string>();
+  private readonly dirty = new Set<PodRuntime>();
+  private flushQueued = false;
+  private stopped = false;
+
+  constructor(
+    private readonly rootDir: string,
+    private readonly store: PodStateStore,
+    private readonly hub: PodChangeFeed,
+    private readonly deps: ManagerDeps,
+    private readonly deleted: DeletedPods,
+    private readonly log: Logger,
+  ) {}
+
+  private runtimeDeps(): PodRuntimeDeps {
+    return {
+      ...this.deps,
+      onChange: (pod) => this.markDirty(pod),
+      onFinished: (pod) => this.finished(pod),
+    };
+  }
+
+  /** Loads persisted pods and re-adopts them. Call once before serving. */
+  resume(): number {
+    const records = this.store.loadAll();
+    for (const record of records) {
+      const runtime = new PodRuntime(record, this.runtimeDeps());
+      this.pods.set(record.uid, runtime);
+      this.byName.set(runtime.key, record.uid);
+    }
+    for (const runtime of this.pods.values()) {
+      try {
+        runtime.resume();
+      } catch (err) {
+        this.log.error({ err, pod: runtime.key, uid: runtime.record.uid }, 'Failed to re-adopt pod');
+      }
+    }
+    this.flush();
+    return records.length;
+  }
+
+  /** Validates, writes and starts a pod; a known uid returns its state and starts nothing. */
+  create(input: PodSpec__Output | null | undefined): Pod {
+    if (this.stopped) throw new UnavailableError('the runner is shutting down');
+    const spec = validatePodSpec(input);
+    const existing = this.pods.get(spec.uid);
+    if (existing) return existing.toProto();
+    if (this.deleted.has(spec.uid)) {
+      throw new PreconditionError(
+        `pod uid ${spec.uid} was deleted from this runner; a deleted pod is never run again (a new pod needs a new uid)`,
+      );
+    }
+    const key = `${spec.namespace}/${spec.name}`;
+    const holder = this.byName.get(key);
+    if (holder) {
+      const other = this.pods.get(holder)!;
+      if (other.record.deleting) {
+        throw new UnavailableError(
+          `pod ${key} (uid ${holder}) is still being deleted; retry when it is gone`,
+        );
+      }
+      throw new ConflictError(`pod ${key} already runs here with uid ${holder}`);
+    }
+    const podDir = path.join(this.rootDir, spec.namespace, spec.name);
+    const plan = planPod(spec, podDir);
+    const now = this.deps.clock.nowMs();
+    const record: PodRecord = {
+      version: 1,
+      uid: spec.uid,
+      namespace: spec.namespace,
+      name: spec.name,
+      restartPolicy: spec.restartPolicy || 'Never',
+      createdAtMs: now,
+      podDir,
+      podDirWritten: false,
+      containers: [],
+      deleting: false,
+      deleteStartedAtMs: 0,
+      gracePeriodSeconds: 0,
+    };
+    let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
+    if (plan.volumes) {
+      try {
+        this.moveStaleDirectory(podDir);
+        writePodDirectory(podDir, plan.volumes);
+        record.podDirWritten = true;
+      } catch (err) {
+        layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };
+      }
+    }
+    const hasInit = spec.initContainers.length > 0;
+    record.containers = plan.containers.map((c): ContainerRecord => {
+      const base: ContainerRecord = {
+        name: c.name,
+        init: c.init,
+        image: c.image,
+        dir: c.dir,
+        launch: layoutFailure ? undefined : c.launch,
+        setupError: layoutFailure ?? c.setupError,
+        state: waiting(c.init || hasInit ? 'PodInitializing' : 'ContainerCreating'),
+        lastState: undefined,
+        restartCount: 0,
+        pgid: 0,
+        leaderStartTicks: 0,
+        bootId: this.deps.bootId,
+        backoffMs: 0,
+        restartAtMs: 0,
+      };
+      if (layoutFailure) {
+        const t = terminatedFor(
+          { kind: 'setupFailed', reason: 'copyFileError', message: layoutFailure.message },
+          'fail',
+        );
+        base.state = { state: 'terminated', terminated: { ...t, startedAtMs: now, finishedAtMs: now } };
+      }
+      return base;
+    });
+    // Saved before anything starts, so a runner that dies from here on finds
+    // the pod (and the pgid files of whatever it started) when it restarts.
+    this.store.save(record);
+    const runtime = new PodRuntime(record, this.runtimeDeps());
+    this.pods.set(spec.uid, runtime);
+    this.byName.set(key, spec.uid);
+    this.log.info({ pod: key, uid: spec.uid }, layoutFailure ? 'Refused pod layout' : 'Created pod');
+    runtime.advance();
+    // One ADDED event carries the state after the first starts.
+    this.dirty.delete(runtime);
+    this.persist(runtime);
+    runtime.revision = this.hub.publish('WATCH_EVENT_TYPE_ADDED', (rev) => {
+      runtime.revision = rev;
+      return runtime.toProto();
+    });
+    return runtime.toProto();
+  }
+
+  /**
+   * Starts deleting; an unknown uid is not an error. Returns at once. The
+   * grace period defaults to 30 s and is at least 2 s, as a kubelet gives.
+   */
+  delete(uid: string, gracePeriodSeconds: number | undefined): { found: boolean; pod: Pod | undefined } {
+    if (!uid) throw new InvalidInputError('uid: must not be empty');
+    const runtime = this.pods.get(uid);
+    if (!runtime) return { found: false, pod: undefined };
+    const grace =
+      gracePeriodSeconds === undefined
+        ? DEFAULT_GRACE_PERIOD_SECONDS
+        : Math.max(MINIMUM_GRACE_PERIOD_SECONDS, gracePeriodSeconds);
+    runtime.delete(grace);
+    return { found: true, pod: runtime.toProto() };
+  }
+
+  get(uid: string): Pod {
+    if (!uid) throw new InvalidInputError('uid: must not be empty');
+    const runtime = this.pods.get(uid);
+    if (!runtime) throw new NotFoundError(`pod uid ${uid} not found`);
+    return runtime.toProto();
+  }
+
+  /** The runtime of a pod by uid, or by namespace and name. */
+  find(ref: { uid?: string; namespace?: string; name?: string }): PodRuntime {
+    if (ref.uid) {
+      const runtime = this.pods.get(ref.uid);
+      if (!runtime) throw new NotFoundError(`pod uid ${ref.uid} not found`);
+      return runtime;
+    }
+    const uid = this.byName.get(`${ref.namespace ?? ''}/${ref.name ?? ''}`);
+    if (!uid) throw new NotFoundError(`pod ${ref.namespace ?? ''}/${ref.name ?? ''} not found`);
+    return this.pods.get(uid)!;
+  }
+
+  get podCount(): number {
+    return this.pods.size;
+  }
+
+  list(): Pod[] {
+    return [...this.pods.values()].map((p) => p.toProto());
+  }
+
+  runtimes(): PodRuntime[] {
+    return [...this.pods.values()];
+  }
+
+  /** Process groups of every running container. */
+  runningPgids(): Set<number> {
+    const out = new Set<number>();
+    for (const p of this.pods.values()) {
+      for (const c of p.record.containers) if (c.state.state === 'running') out.add(c.pgid);
+    }
+    return out;
+  }
+
+  /** Stops timers and watchers; processes keep running and are re-adopted by the next runner. */
+  stop(): void {
+    this.stopped = true;
+    this.flush();
+    for (const p of this.pods.values()) p.detach();
+  }
+
+  /** An older directory of the same pod name is moved aside, and removed unless pod directories are kept. */
+  private moveStaleDirectory(podDir: string): void {
+    const aside = moveAside(podDir, Date.now());
+    if (aside === undefined) return;
+    this.log.info({ dir: podDir, movedTo: aside }, 'Moved an old pod directory aside');
+    if (this.deps.keepPodDirs) return;
+    rm(aside, { recursive: true, force: true }).catch((err: unknown) =>
+      this.log.warn({ err, dir: aside }, 'Failed to remove an old pod directory'),
+    );
+  }
+
+  private markDirty(pod: PodRuntime): void {
+    this.dirty.add(pod);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    for (const pod of [...this.dirty]) {
+      this.dirty.delete(pod);
+      if (this.pods.get(pod.record.uid) !== pod) continue;
+      this.persist(pod);
+      this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
+        pod.revision = rev;
+        return pod.toProto();
+      });
+    }
+  }
+
+  private persist(pod: PodRuntime): void {
+    try {
+      this.store.save(pod.record);
+    } catch (err) {
+      this.log.error({ err, pod: pod.key }, 'Failed to persist pod state');
+    }
+  }
+
+  private finished(pod: PodRuntime): void {
+    this.dirty.delete(pod);
+    this.pods.delete(pod.record.uid);
+    this.deleted.add(pod.record.uid);
+    if (this.byName.get(pod.key) === pod.record.uid) this.byName.delete(pod.key);
+    try {
+      this.store.remove(pod.record.uid);
+    } catch (err) {
+      this.log.error({ err, pod: pod.key }, 'Failed to remove pod state');
+    }
+    this.hub.publish('WATCH_EVENT_TYPE_DELETED', (rev) => {
+      pod.revision = rev;
+      return pod.toProto();
+    });
+  }
+}

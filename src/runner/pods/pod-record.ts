@@ -1,0 +1,86 @@
+import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
+import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { LaunchPlan } from '../process/container-launcher.js';
+import type { SetupFailure, TerminatedInfo } from './container-status.js';
+
+/** A container state in the contract's shape (the oneof's member plus its name). */
+export type ContainerStateValue =
+  | { state: 'waiting'; waiting: { reason: string; message: string } }
+  | { state: 'running'; running: { startedAtMs: number } }
+  | { state: 'terminated'; terminated: TerminatedInfo & { startedAtMs: number; finishedAtMs: number } };
+
+/** What the runner persists about one container; enough to re-adopt or restart it. */
+export interface ContainerRecord {
+  name: string;
+  init: boolean;
+  image: string;
+  /** Absolute container directory. */
+  dir: string;
+  launch: LaunchPlan | undefined;
+  setupError: SetupFailure | undefined;
+  state: ContainerStateValue;
+  lastState: ContainerStateValue | undefined;
+  restartCount: number;
+  /** Process group of the current (or last) run; 0 before the first. */
+  pgid: number;
+  leaderStartTicks: number;
+  /** Boot id when the run started: after a reboot no process can be left. */
+  bootId: string;
+  /** The back-off used for the last restart; 0 when none yet. */
+  backoffMs: number;
+  /** Wall time of the planned restart while in back-off; 0 otherwise. */
+  restartAtMs: number;
+  /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
+  killed?: boolean;
+}
+
+/** What the runner persists about one pod (state dir, one JSON file per uid). */
+export interface PodRecord {
+  version: 1;
+  uid: string;
+  namespace: string;
+  name: string;
+  restartPolicy: string;
+  createdAtMs: number;
+  podDir: string;
+  /** False when the layout was refused and no pod directory was written. */
+  podDirWritten: boolean;
+  containers: ContainerRecord[];
+  deleting: boolean;
+  deleteStartedAtMs: number;
+  gracePeriodSeconds: number;
+  /** Deletion has sent SIGTERM (a restarted runner must not send it again). */
+  termSent?: boolean;
+  /** Deletion has sent SIGKILL. */
+  killSent?: boolean;
+}
+
+export function waiting(reason: string, message = ''): ContainerStateValue {
+  return { state: 'waiting', waiting: { reason, message } };
+}
+
+function statusOf(c: ContainerRecord): ContainerStatus {
+  return {
+    name: c.name,
+    state: c.state,
+    lastState: c.lastState ?? {},
+    restartCount: c.restartCount,
+    pgid: c.pgid,
+    image: c.image,
+  };
+}
+
+/** The contract's view of a pod record. Pure. */
+export function podToProto(record: PodRecord, revision: number): Pod {
+  return {
+    uid: record.uid,
+    namespace: record.namespace,
+    name: record.name,
+    initContainerStatuses: record.containers.filter((c) => c.init).map(statusOf),
+    containerStatuses: record.containers.filter((c) => !c.init).map(statusOf),
+    createdAtMs: record.createdAtMs,
+    deleting: record.deleting,
+    revision,
+    restartPolicy: record.restartPolicy,
+  };
+}

@@ -1,0 +1,299 @@
+import type { Logger } from '../../common/logger.js';
+import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { ContainerLogs } from '../logs/container-logs.js';
+import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
+import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
+import {
+  outcomeOfGroupEnd,
+  terminatedFor,
+  type RunOutcome,
+  type StderrPolicy,
+  type StopInfo,
+} from './container-status.js';
+import { PodDeletion, type DeletionDeps } from './pod-deletion.js';
+import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { restartPolicyOf } from './pod-spec-validation.js';
+import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
+
+/** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
+export interface PodRuntimeDeps extends DeletionDeps {
+  monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
+  launch: (plan: LaunchPlan, containerDir: string) => LaunchResult;
+  stderrInfo: (containerDir: string) => { sizeBytes: number } | { error: string };
+  readExitCode: (containerDir: string) => number | undefined;
+  /** The pgid a container directory's pgid file names, if any. */
+  readPgidFile: (containerDir: string) => { pgid: number; mtimeMs: number } | undefined;
+  /** Removes a deleted pod's directory (and its namespace directory when empty). */
+  removePodDir: (podDir: string) => Promise<void>;
+  newLogs: (containerDir: string, onExitCodeFile: () => void) => ContainerLogs;
+  policy: StderrPolicy;
+  backoff: BackoffSettings;
+  keepPodDirs: boolean;
+  bootId: string;
+  /** After any change; the owner persists the record and publishes the pod. */
+  onChange: (pod: PodRuntime) => void;
+  /** Deletion is complete: every process is gone and the directory is cleaned up. */
+  onFinished: (pod: PodRuntime) => void;
+}
+
+interface Live {
+  logs: ContainerLogs | undefined;
+  restartTimer: unknown;
+}
+
+/**
+ * The state machine of one pod. Containers go waiting -> running ->
+ * terminated, and under Always/OnFailure back to waiting (CrashLoopBackOff)
+ * -> running. Init containers run one at a time before the app containers.
+ * Deletion (PodDeletion): SIGTERM, grace period, SIGKILL of the groups and
+ * of every process that left them, then the directory is removed and
+ * onFinished fires. Single event loop; every transition is logged and
+ * reported through onChange.
+ */
+export class PodRuntime {
+  private readonly live = new Map<string, Live>();
+  private readonly deletion: PodDeletion;
+  private advanceQueued = false;
+  revision = 0;
+
+  constructor(
+    readonly record: PodRecord,
+    private readonly deps: PodRuntimeDeps,
+  ) {
+    for (const c of record.containers) this.live.set(c.name, { logs: undefined, restartTimer: undefined });
+    this.deletion = new PodDeletion(
+      {
+        record,
+        key: this.key,
+        running: () => this.running(),
+        cancelRestarts: () => this.cancelRestarts(),
+        changed: () => this.deps.onChange(this),
+        finished: () => this.finished(),
+      },
+      deps,
+    );
+  }
+
+  get key(): string {
+    return `${this.record.namespace}/${this.record.name}`;
+  }
+
+  private get log(): Logger {
+    return this.deps.log;
+  }
+
+  toProto(): Pod {
+    return podToProto(this.record, this.revision);
+  }
+
+  /** Logs of a container (created on first use); undefined when the container never had a directory. */
+  logsOf(name: string): ContainerLogs | undefined {
+    const c = this.record.containers.find((x) => x.name === name);
+    const l = this.live.get(name);
+    if (!c || !l || !this.record.podDirWritten) return undefined;
+    if (!l.logs) l.logs = this.deps.newLogs(c.dir, () => this.deps.monitor.checkSoon(c.pgid));
+    return l.logs;
+  }
+
+  /** Starts whatever is due: the next init container, or every waiting app container. Idempotent. */
+  advance(): void {
+    if (this.record.deleting) return;
+    for (const c of this.record.containers.filter((x) => x.init)) {
+      const s = c.state;
+      if (s.state === 'terminated' && s.terminated.exitCode === 0) continue;
+      if (s.state === 'waiting' && c.restartAtMs === 0) this.start(c);
+      return;
+    }
+    for (const c of this.record.containers.filter((x) => !x.init)) {
+      if (c.state.state === 'waiting' && c.restartAtMs === 0) this.start(c);
+    }
+  }
+
+  private scheduleAdvance(): void {
+    if (this.advanceQueued) return;
+    this.advanceQueued = true;
+    queueMicrotask(() => {
+      this.advanceQueued = false;
+      this.advance();
+    });
+  }
+
+  private start(c: ContainerRecord): void {
+    const now = this.deps.clock.nowMs();
+    if (!c.launch) {
+      const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
+      this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
+      return;
+    }
+    const logs = this.logsOf(c.name);
+    const result = this.deps.launch(c.launch, c.dir);
+    if (!result.ok) {
+      this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
+      this.finishRun(c, { kind: 'setupFailed', reason: result.reason, message: result.message }, now);
+      return;
+    }
+    const run = result.run;
+    c.pgid = run.pgid;
+    c.leaderStartTicks = run.leaderStartTicks;
+    c.bootId = this.deps.bootId;
+    c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
+    logs?.start(true);
+    this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
+    this.log.info(
+      { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
+      'Started container',
+    );
+    this.deps.onChange(this);
+  }
+
+  private onGroupEnd(c: ContainerRecord, end: GroupEnd): void {
+    if (c.state.state !== 'running' || c.pgid !== end.pgid) return;
+    const stop: StopInfo | undefined = this.record.deleting
+      ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: c.killed === true }
+      : undefined;
+    const outcome = outcomeOfGroupEnd(end, stop, {
+      exitCodeFile: () => this.deps.readExitCode(c.dir),
+      stderr: () => this.deps.stderrInfo(c.dir),
+    });
+    this.finishRun(c, outcome, this.deps.clock.nowMs());
+  }
+
+  private finishRun(c: ContainerRecord, outcome: RunOutcome, finishedAtMs: number): void {
+    const t = terminatedFor(outcome, this.deps.policy);
+    const startedAtMs = c.state.state === 'running' ? c.state.running.startedAtMs : finishedAtMs;
+    c.state = { state: 'terminated', terminated: { ...t, startedAtMs, finishedAtMs } };
+    this.live.get(c.name)?.logs?.stop();
+    this.log.info(
+      { pod: this.key, container: c.name, pgid: c.pgid, exitCode: t.exitCode, reason: t.reason },
+      'Container terminated',
+    );
+    if (this.record.deleting) {
+      this.deps.onChange(this);
+      this.deletion.containerEnded();
+      return;
+    }
+    const policy = restartPolicyOf(this.record);
+    // A refused layout or unresolvable image cannot get better by retrying.
+    const final = c.launch === undefined;
+    if (!final && shouldRestart(policy, c.init, t.exitCode === 0)) {
+      const backoffMs = nextBackoffMs(c.backoffMs, finishedAtMs - startedAtMs, this.deps.backoff);
+      c.backoffMs = backoffMs;
+      c.lastState = c.state;
+      c.state = waiting('CrashLoopBackOff', crashLoopMessage(backoffMs, c.name, this.record.name));
+      c.restartAtMs = finishedAtMs + backoffMs;
+      // As in Kubernetes, the run that just ended is the "previous" one from now on.
+      this.logsOf(c.name)?.rotate();
+      this.armRestart(c);
+    }
+    this.deps.onChange(this);
+    this.scheduleAdvance();
+  }
+
+  private armRestart(c: ContainerRecord): void {
+    const l = this.live.get(c.name)!;
+    if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
+    l.restartTimer = this.deps.clock.setTimeout(() => {
+      l.restartTimer = undefined;
+      if (this.record.deleting || c.restartAtMs === 0) return;
+      c.restartAtMs = 0;
+      c.restartCount++;
+      this.log.info(
+        { pod: this.key, container: c.name, restartCount: c.restartCount },
+        'Restarting container',
+      );
+      this.start(c);
+    }, c.restartAtMs - this.deps.clock.nowMs());
+  }
+
+  /**
+   * Takes over after a runner restart: live groups are watched again (never
+   * restarted), ended ones report the exit code their wrapper recorded,
+   * back-off timers resume and an interrupted deletion continues.
+   */
+  resume(): void {
+    for (const c of this.record.containers) {
+      if (c.state.state === 'waiting') this.adoptUnrecordedStart(c);
+      if (c.state.state === 'running') {
+        const now = this.deps.clock.nowMs();
+        if (c.bootId !== this.deps.bootId) {
+          this.finishRun(c, { kind: 'vanished', detail: 'the host rebooted; the processes are gone' }, now);
+          continue;
+        }
+        const leader = this.deps.table.read(c.pgid);
+        if (
+          leader &&
+          leader.pgrp === c.pgid &&
+          c.leaderStartTicks > 0 &&
+          leader.startTicks !== c.leaderStartTicks
+        ) {
+          // The pid now leads someone else's group: ours ended while the runner was down.
+          this.onGroupEnd(c, { pgid: c.pgid, leaderExit: undefined, scanError: undefined });
+          continue;
+        }
+        this.logsOf(c.name)?.start(false);
+        this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
+        this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
+      } else if (c.state.state === 'waiting' && c.restartAtMs > 0 && !this.record.deleting) {
+        this.armRestart(c);
+      }
+    }
+    if (this.record.deleting) this.deletion.resume();
+    else this.advance();
+  }
+
+  /** A start whose record was not saved before the runner died still left a pgid file: adopt that group. */
+  private adoptUnrecordedStart(c: ContainerRecord): void {
+    const found = this.deps.readPgidFile(c.dir);
+    if (!found || found.pgid === c.pgid || !this.deps.signalGroup(found.pgid, 0)) return;
+    const isRestart = c.restartAtMs > 0;
+    if (isRestart) c.restartCount++;
+    c.restartAtMs = 0;
+    c.pgid = found.pgid;
+    c.leaderStartTicks = 0;
+    c.bootId = this.deps.bootId;
+    c.state = { state: 'running', running: { startedAtMs: Math.round(found.mtimeMs) } };
+  }
+
+  /** Begins deletion (idempotent; a shorter grace period replaces a longer one). */
+  delete(gracePeriodSeconds: number): void {
+    this.deletion.begin(gracePeriodSeconds);
+  }
+
+  private running(): ContainerRecord[] {
+    return this.record.containers.filter((c) => c.state.state === 'running');
+  }
+
+  private cancelRestarts(): void {
+    for (const l of this.live.values()) {
+      if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
+      l.restartTimer = undefined;
+    }
+  }
+
+  private finished(): void {
+    for (const l of this.live.values()) l.logs?.stop();
+    const removal =
+      this.record.podDirWritten && !this.deps.keepPodDirs
+        ? this.deps
+            .removePodDir(this.record.podDir)
+            .catch((err: unknown) =>
+              this.log.error(
+                { err, pod: this.key, dir: this.record.podDir },
+                'Failed to remove pod directory',
+              ),
+            )
+        : Promise.resolve();
+    // DELETED is published once the directory is gone.
+    void removal.then(() => {
+      this.log.info({ pod: this.key, uid: this.record.uid }, 'Pod deleted');
+      this.deps.onFinished(this);
+    });
+  }
+
+  /** Stops timers and watchers without touching processes (runner shutdown). */
+  detach(): void {
+    this.cancelRestarts();
+    for (const l of this.live.values()) l.logs?.stop();
+    this.deletion.detach();
+  }
+}

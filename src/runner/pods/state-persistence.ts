@@ -1,0 +1,101 @@
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import { ConfigError, errnoCode } from '../errors.js';
+import type { ProcessTable } from '../process/process-table.js';
+import type { PodRecord } from './pod-record.js';
+
+/**
+ * One JSON file per pod under `<stateDir>/pods/` (directory 0700, files 0600:
+ * env values may be secret). Writes are atomic (tmp + rename) and blocking,
+ * so a record on disk is always a complete earlier or later version.
+ */
+export class PodStateStore {
+  readonly podsDir: string;
+
+  constructor(
+    stateDir: string,
+    private readonly log: Logger,
+  ) {
+    this.podsDir = path.join(stateDir, 'pods');
+  }
+
+  /** Creates the directories; idempotent. */
+  init(): void {
+    mkdirSync(path.dirname(this.podsDir), { recursive: true, mode: 0o700 });
+    mkdirSync(this.podsDir, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * Claims the state directory for this process: `<stateDir>/runner.lock`
+   * names the owning pid and its start time. A lock whose owner is still
+   * alive is refused (two runners must not manage the same pods); a stale
+   * one is taken over. Release with releaseLock().
+   */
+  acquireLock(table: ProcessTable): void {
+    const file = path.join(path.dirname(this.podsDir), 'runner.lock');
+    try {
+      const [pid, startTicks] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+      const owner = pid ? table.read(pid) : undefined;
+      if (owner && owner.startTicks === startTicks && pid !== process.pid) {
+        throw new ConfigError(
+          `--state-dir: ${path.dirname(this.podsDir)} is in use by another runner (pid ${pid}); stop it or pick another --root-dir/--state-dir`,
+        );
+      }
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      if (errnoCode(err) !== 'ENOENT') this.log.warn({ err, file }, 'Ignoring unreadable lock file');
+    }
+    const self = table.read(process.pid);
+    writeFileSync(`${file}.tmp`, `${process.pid} ${self?.startTicks ?? 0}\n`, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** Gives the state directory up (only if this process still holds it). */
+  releaseLock(): void {
+    const file = path.join(path.dirname(this.podsDir), 'runner.lock');
+    try {
+      if (Number(readFileSync(file, 'utf8').split(' ')[0]) === process.pid) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+
+  save(record: PodRecord): void {
+    const file = path.join(this.podsDir, `${record.uid}.json`);
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+    renameSync(tmp, file);
+  }
+
+  remove(uid: string): void {
+    try {
+      unlinkSync(path.join(this.podsDir, `${uid}.json`));
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+  }
+
+  /** Every readable record; damaged files are logged and skipped. */
+  loadAll(): PodRecord[] {
+    const out: PodRecord[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(this.podsDir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return out;
+      throw err;
+    }
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      try {
+        const record = JSON.parse(readFileSync(path.join(this.podsDir, name), 'utf8')) as PodRecord;
+        if (record.version !== 1 || !record.uid || !Array.isArray(record.containers))
+          throw new Error('unknown format');
+        out.push(record);
+      } catch (err) {
+        this.log.error({ err, file: name }, 'Skipping unreadable pod state');
+      }
+    }
+    return out;
+  }
+}

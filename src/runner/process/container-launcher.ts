@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import { errnoCode, errorMessage } from '../errors.js';
+import {
+  openRunLog,
+  pgidFile,
+  removeExitCodeFile,
+  WRITE_EXIT_CODE_SH,
+  writePgidFile,
+} from '../files/container-dir.js';
+import type { ProcessTable } from './process-table.js';
+import { buildProcessEnv, type EnvEntry } from './command-line.js';
+
+/** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
+export interface LaunchPlan {
+  argv: string[];
+  /** Absolute working directory. */
+  cwd: string;
+  /** The pod's env followed by the identity variables; the runner's environment is added at each start. */
+  podEnv: EnvEntry[];
+}
+
+/**
+ * The group leader of every container: runs the argv as a foreground child,
+ * records its status in the container directory's exitcode file atomically
+ * (see container-dir.ts) and exits with it. `trap :
+ * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
+ * the child still gets the default TERM action); SIGKILL is the fallback.
+ * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
+ * the program and never one of the shell's builtins (echo, printf, kill, [).
+ */
+export const WRAPPER_SCRIPT = [
+  'd=$1; shift',
+  'trap : TERM',
+  '"$@"',
+  'c=$?',
+  WRITE_EXIT_CODE_SH,
+  'exit $c',
+].join('\n');
+
+export const WRAPPER_SHELL = '/bin/sh';
+
+/** A started run. The caller owns `child` and watches it for the leader's exit. */
+export interface StartedRun {
+  pgid: number;
+  child: ChildProcess;
+  startedAtMs: number;
+  /** Leader start time in clock ticks since boot, to tell the group from a later pid reuse. */
+  leaderStartTicks: number;
+}
+
+/** Why a run could not be started: the seed's reasons for the launcher's failures (all exit code 1). */
+export type LaunchFailureReason =
+  'cmdStartError' | 'createStdoutFileError' | 'createStderrFileError' | 'getPgidError' | 'writePgidError';
+
+export type LaunchResult =
+  { ok: true; run: StartedRun } | { ok: false; reason: LaunchFailureReason; message: string };
+
+type ExecCheck = 'ok' | 'ENOENT' | 'EACCES' | 'EISDIR';
+
+function checkExecutable(file: string): ExecCheck {
+  try {
+    if (statSync(file).isDirectory()) return 'EISDIR';
+    accessSync(file, constants.X_OK);
+    return 'ok';
+  } catch (err) {
+    return errnoCode(err) === 'EACCES' ? 'EACCES' : 'ENOENT';
+  }
+}
+
+/**
+ * Resolves argv[0] the way execvp would (PATH search unless it contains a
+ * slash), so a missing program is a clear cmdStartError instead of exit 127.
+ * `check` is injectable for tests.
+ */
+export function findExecutable(
+  command: string,
+  cwd: string,
+  pathVar: string | undefined,
+  check: (file: string) => ExecCheck = checkExecutable,
+): { ok: true; file: string } | { ok: false; problem: string } {
+  if (command.includes('/')) {
+    const file = path.resolve(cwd, command);
+    const result = check(file);
+    if (result === 'ok') return { ok: true, file };
+    const problem = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+    }[result];
+    return { ok: false, problem };
+  }
+  let denied = false;
+  for (const dir of (pathVar ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    const file = path.resolve(cwd, dir === '' ? '.' : dir, command);
+    const result = check(file);
+    if (result === 'ok') return { ok: true, file };
+    if (result === 'EACCES') denied = true;
+  }
+  return { ok: false, problem: denied ? 'permission denied' : 'no such file or directory' };
+}
+
+/**
+ * Starts one run of a container as its own process group (setsid) with
+ * stdin from /dev/null and stdout/stderr appended to files in the container
+ * directory, so nothing ties the processes to the runner. The pgid file is
+ * written (tmp + rename) before this returns. Blocking (sync IO + spawn).
+ */
+export function launchContainer(
+  plan: LaunchPlan,
+  containerDir: string,
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  table: ProcessTable,
+  nowMs: () => number = Date.now,
+): LaunchResult {
+  const env = buildProcessEnv(runnerEnv, plan.podEnv);
+  const argv = plan.argv;
+  if (argv.length === 0)
+    return { ok: false, reason: 'cmdStartError', message: 'nothing to run; set command or image' };
+  try {
+    if (!statSync(plan.cwd).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `chdir ${plan.cwd}: ${errnoCode(err) === 'ENOENT' ? 'no such file or directory' : errorMessage(err)}; check the container's workingDir`,
+    };
+  }
+  const exe = findExecutable(argv[0]!, plan.cwd, env['PATH']);
+  if (!exe.ok) {
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `exec ${JSON.stringify(argv[0])}: ${exe.problem}; check the container's command`,
+    };
+  }
+  try {
+    removeExitCodeFile(containerDir);
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot remove the old exitcode file: ${errorMessage(err)}`,
+    };
+  }
+  let outFd: number;
+  let errFd: number;
+  try {
+    outFd = openRunLog(containerDir, 'stdout');
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'createStdoutFileError',
+      message: `failed to create stdout file: ${errorMessage(err)}`,
+    };
+  }
+  try {
+    errFd = openRunLog(containerDir, 'stderr');
+  } catch (err) {
+    closeSync(outFd);
+    return {
+      ok: false,
+      reason: 'createStderrFileError',
+      message: `failed to create stderr file: ${errorMessage(err)}`,
+    };
+  }
+  let child: ChildProcess;
+  const startedAtMs = nowMs();
+  try {
+    // The resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
+    const args = [exe.file, ...argv.slice(1)];
+    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', containerDir, ...args], {
+      cwd: plan.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', outFd, errFd],
+    });
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `${errorMessage(err)}; check the container's command`,
+    };
+  } finally {
+    closeSync(outFd);
+    closeSync(errFd);
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    child.on('error', () => undefined);
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `failed to start ${WRAPPER_SHELL}; is it installed?`,
+    };
+  }
+  // The leader cannot have been reaped yet (that needs the event loop), so its stat is readable.
+  const leader = table.read(pid);
+  if (!leader || leader.pgrp !== pid) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    return { ok: false, reason: 'getPgidError', message: `failed to get pgid of process ${pid}` };
+  }
+  try {
+    writePgidFile(containerDir, pid);
+  } catch (err) {
+    // An untracked group must not keep running.
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    return {
+      ok: false,
+      reason: 'writePgidError',
+      message: `failed to write pgid to file ${pgidFile(containerDir)}; error: ${errorMessage(err)}`,
+    };
+  }
+  return { ok: true, run: { pgid: pid, child, startedAtMs, leaderStartTicks: leader.startTicks } };
+}

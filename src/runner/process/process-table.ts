@@ -1,0 +1,227 @@
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
+
+/** Linux USER_HZ: /proc times are in 1/100 s on every mainstream architecture. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+export const NANOS_PER_TICK = 1e9 / CLOCK_TICKS_PER_SECOND;
+
+/** One process as /proc/<pid>/stat describes it. */
+export interface ProcEntry {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  cutimeTicks: number;
+  cstimeTicks: number;
+  /** Start time in clock ticks since boot; with the pid it identifies a process across pid reuse. */
+  startTicks: number;
+  rssPages: number;
+}
+
+/** Parses the text of /proc/<pid>/stat. Pure; undefined for malformed text. */
+export function parseProcStat(pid: number, text: string): ProcEntry | undefined {
+  // The command name may contain spaces and parentheses: fields start after the last ')'.
+  const close = text.lastIndexOf(')');
+  if (close === -1) return undefined;
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
+  if (f.length < 22) return undefined;
+  const n = (i: number): number => Number(f[i]);
+  return {
+    pid,
+    state: f[0]!,
+    ppid: n(1),
+    pgrp: n(2),
+    utimeTicks: n(11),
+    stimeTicks: n(12),
+    cutimeTicks: n(13),
+    cstimeTicks: n(14),
+    startTicks: n(19),
+    rssPages: n(21),
+  };
+}
+
+/** True when a process counts as alive for a container: it exists and is not a zombie (or dead). */
+export function isLive(entry: ProcEntry): boolean {
+  return entry.state !== 'Z' && entry.state !== 'X' && entry.state !== 'x';
+}
+
+/** Live members per process group, from one scan. */
+export function membersByGroup(entries: readonly ProcEntry[]): Map<number, ProcEntry[]> {
+  const groups = new Map<number, ProcEntry[]>();
+  for (const e of entries) {
+    if (!isLive(e)) continue;
+    let list = groups.get(e.pgrp);
+    if (!list) groups.set(e.pgrp, (list = []));
+    list.push(e);
+  }
+  return groups;
+}
+
+/** Processes by parent pid, from one scan. */
+export function childrenByParent(entries: readonly ProcEntry[]): Map<number, ProcEntry[]> {
+  const children = new Map<number, ProcEntry[]>();
+  for (const e of entries) {
+    let list = children.get(e.ppid);
+    if (!list) children.set(e.ppid, (list = []));
+    list.push(e);
+  }
+  return children;
+}
+
+/**
+ * Live processes that descend (by ppid links) from `members` of group
+ * `pgid` but left the group (setsid, setpgid). Pure.
+ */
+export function escapedDescendants(
+  children: ReadonlyMap<number, readonly ProcEntry[]>,
+  members: readonly ProcEntry[],
+  pgid: number,
+): ProcEntry[] {
+  const out: ProcEntry[] = [];
+  const seen = new Set<number>();
+  const queue = members.map((e) => e.pid);
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    for (const child of children.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      if (child.pgrp !== pgid && isLive(child)) out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
+}
+
+/** Which pod a process belongs to, from the identity variables every container process inherits. */
+export interface PodIdentity {
+  /** VK_CMD_POD_UID */
+  uid: string;
+  /** VK_CMD_POD_DIR: tells two runners' pods with the same uid apart. */
+  podDir: string;
+}
+
+const UID_VAR = 'VK_CMD_POD_UID=';
+const DIR_VAR = 'VK_CMD_POD_DIR=';
+
+/**
+ * The pod identity in the text of /proc/<pid>/environ (NUL-separated
+ * NAME=value entries); undefined unless both variables are there. Pure.
+ */
+export function parsePodIdentity(environ: Buffer): PodIdentity | undefined {
+  // Most processes are not a pod's: reject them without splitting.
+  if (environ.indexOf(UID_VAR, 0, 'latin1') === -1) return undefined;
+  let uid: string | undefined;
+  let podDir: string | undefined;
+  for (const entry of environ.toString('utf8').split('\0')) {
+    if (uid === undefined && entry.startsWith(UID_VAR)) uid = entry.slice(UID_VAR.length);
+    else if (podDir === undefined && entry.startsWith(DIR_VAR)) podDir = entry.slice(DIR_VAR.length);
+  }
+  return uid && podDir ? { uid, podDir } : undefined;
+}
+
+/**
+ * Reads /proc (root injectable for tests). Every method is a blocking,
+ * best-effort read: processes vanish while being read and are then skipped.
+ */
+export class ProcessTable {
+  /**
+   * /proc/<pid>/stat is a few hundred bytes: one read into a reused buffer
+   * costs a syscall and an allocation less per process than readFileSync,
+   * which matters at thousands of processes per scan.
+   */
+  private readonly statBuffer = Buffer.alloc(4096);
+
+  constructor(readonly procRoot = '/proc') {}
+
+  /** One process, or undefined when it does not exist. */
+  read(pid: number): ProcEntry | undefined {
+    let fd: number;
+    try {
+      fd = openSync(`${this.procRoot}/${pid}/stat`, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const length = readSync(fd, this.statBuffer, 0, this.statBuffer.length, 0);
+      return parseProcStat(pid, this.statBuffer.toString('latin1', 0, length));
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * The pod identity in a process's environment (see parsePodIdentity);
+   * undefined when it has none or cannot be read (gone, another user's).
+   */
+  readPodIdentity(pid: number): PodIdentity | undefined {
+    try {
+      return parsePodIdentity(readFileSync(`${this.procRoot}/${pid}/environ`));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Every process, from /proc/<pid>/stat only. Throws only when /proc itself
+   * cannot be listed (getPidsError). Costs about 10-20 us per process: share
+   * scans through ProcessScanner.
+   */
+  scan(): ProcEntry[] {
+    const out: ProcEntry[] = [];
+    for (const name of readdirSync(this.procRoot)) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const entry = this.read(Number(name));
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+}
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  if (pgid <= 1) return false;
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EPERM') return true;
+    return false;
+  }
+}
+
+/** Sends a signal to one process; false when it is gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals | 0): boolean {
+  if (pid <= 1) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * The memory page size: resident pages of this process (statm) against its
+ * RSS in bytes, rounded to a known page size. Falls back to 4096.
+ */
+export function detectPageSizeBytes(procRoot = '/proc'): number {
+  try {
+    const pages = Number(readFileSync(`${procRoot}/self/statm`, 'utf8').split(' ')[1]);
+    const rss = process.memoryUsage().rss;
+    if (!(pages > 0)) return 4096;
+    const ratio = rss / pages;
+    let best = 4096;
+    for (const size of [4096, 16384, 65536]) if (Math.abs(size - ratio) < Math.abs(best - ratio)) best = size;
+    return best;
+  } catch {
+    return 4096;
+  }
+}

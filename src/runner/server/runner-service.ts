@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../common/logger.js';
+import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
+import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from '../errors.js';
+import { isInternal, toServiceError } from './grpc-errors.js';
+import { streamLogs, type LogSink } from '../logs/log-reader.js';
+import { logFile } from '../files/container-dir.js';
+import { logRunFor, parseLogOptions } from '../logs/log-options.js';
+import type { NodeInfoProvider } from '../host/node-info.js';
+import type { PodManager } from '../pods/pod-manager.js';
+import type { StatsCollector } from '../host/stats-collector.js';
+import type { HubEvent, WatchHub } from './watch-hub.js';
+
+/** Events a watcher may have buffered (beyond one snapshot) before it is cut off to resync. */
+export const MAX_QUEUED_WATCH_EVENTS = 10_000;
+
+interface OpenStream {
+  close(reason: Error): void;
+}
+
+/**
+ * The Runner service's handlers: thin adapters from calls to the pod
+ * manager, hub, stats and node info. Errors go through toServiceError.
+ * Streams are tracked so closeStreams() can end them at shutdown.
+ */
+export class RunnerService {
+  private readonly streams = new Set<OpenStream>();
+
+  constructor(
+    private readonly manager: PodManager,
+    private readonly hub: WatchHub,
+    private readonly stats: StatsCollector,
+    private readonly nodeInfo: NodeInfoProvider,
+    private readonly log: Logger,
+    private readonly maxQueuedWatchEvents = MAX_QUEUED_WATCH_EVENTS,
+  ) {}
+
+  /** Ends every open stream with UNAVAILABLE (shutdown). */
+  closeStreams(): void {
+    for (const s of [...this.streams]) s.close(new UnavailableError('the runner is shutting down'));
+    this.streams.clear();
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  private fail(method: string, err: unknown): Partial<grpc.StatusObject> {
+    const status = toServiceError(err);
+    if (isInternal(status)) this.log.error({ err, method }, 'Call failed');
+    else this.log.debug({ method, code: status.code, details: status.details }, 'Call refused');
+    return status;
+  }
+
+  private unary<Req, Res>(
+    method: string,
+    fn: (req: Req) => Res | Promise<Res>,
+  ): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      Promise.resolve()
+        .then(() => fn(call.request))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => callback(this.fail(method, err) as grpc.ServiceError),
+        );
+    };
+  }
+
+  handlers(): RunnerHandlers {
+    return {
+      GetNodeInfo: this.unary('GetNodeInfo', () => this.nodeInfo.info()),
+      CreatePod: this.unary('CreatePod', (req) => this.manager.create(req.pod)),
+      DeletePod: this.unary('DeletePod', (req) => {
+        const { found, pod } = this.manager.delete(req.uid, req.gracePeriodSeconds);
+        return { found, pod: pod ?? null };
+      }),
+      GetPod: this.unary('GetPod', (req) => this.manager.get(req.uid)),
+      ListPods: this.unary('ListPods', () => ({
+        pods: this.manager.list(),
+        revision: this.hub.revision,
+        epoch: this.hub.epoch,
+      })),
+      GetStats: this.unary('GetStats', () => this.stats.collect()),
+      WatchPods: (call) => this.watchPods(call),
+      GetLogs: (call) => {
+        void this.getLogs(call);
+      },
+      Exec: (call) => unimplemented(call, 'Exec'),
+      Attach: (call) => unimplemented(call, 'Attach'),
+      PortForward: (call) => unimplemented(call, 'PortForward'),
+      AddEphemeralContainer: (_call, callback) =>
+        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
+    };
+  }
+
+  private watchPods(call: Parameters<RunnerHandlers['WatchPods']>[0]): void {
+    let ended = false;
+    let unsubscribe: () => void = () => undefined;
+    const stream: OpenStream = {
+      close: (reason) => {
+        if (ended) return;
+        ended = true;
+        unsubscribe();
+        this.streams.delete(stream);
+        call.emit('error', toServiceError(reason));
+      },
+    };
+    const subscriber = {
+      deliver: (event: HubEvent): void => {
+        if (ended) return;
+        if (call.writableLength > this.maxQueuedWatchEvents + this.manager.podCount) {
+          this.log.warn({ queued: call.writableLength }, 'Watcher too slow; ending its stream so it resyncs');
+          stream.close(
+            new ResourceExhaustedError('watch consumer too slow; resume with your last revision or resync'),
+          );
+          return;
+        }
+        const out: WatchPodsEvent = {
+          type: event.type,
+          revision: event.revision,
+          epoch: event.epoch,
+          pod: event.pod ?? null,
+        };
+        call.write(out);
+      },
+    };
+    this.streams.add(stream);
+    call.on('cancelled', () => {
+      ended = true;
+      unsubscribe();
+      this.streams.delete(stream);
+    });
+    unsubscribe = this.hub.subscribe(
+      subscriber,
+      { epoch: call.request.epoch, sinceRevision: call.request.sinceRevision },
+      () => this.manager.list(),
+    );
+    if (ended) unsubscribe();
+  }
+
+  private async getLogs(call: Parameters<RunnerHandlers['GetLogs']>[0]): Promise<void> {
+    let closed = false;
+    const stream: OpenStream = {
+      close: (reason) => {
+        if (closed) return;
+        closed = true;
+        this.streams.delete(stream);
+        call.emit('error', toServiceError(reason));
+      },
+    };
+    call.on('cancelled', () => {
+      closed = true;
+      this.streams.delete(stream);
+    });
+    this.streams.add(stream);
+    try {
+      const req = call.request;
+      const options = parseLogOptions(req, Date.now());
+      const runtime = this.manager.find(req);
+      const c = runtime.record.containers.find((x) => x.name === req.container);
+      if (!c) throw new NotFoundError(`container "${req.container}" not found in pod ${runtime.key}`);
+      if (!runtime.record.podDirWritten) {
+        throw new PreconditionError(
+          `container "${c.name}" in pod ${runtime.key} has no logs: its files were never written`,
+        );
+      }
+      const previous = logRunFor(c, runtime.key, options.previous) === 'previous';
+      if (previous && !options.streams.some((name) => existsSync(logFile(c.dir, name, true)))) {
+        throw new NotFoundError(`previous terminated container "${c.name}" in pod ${runtime.key} not found`);
+      }
+      const logs = runtime.logsOf(c.name);
+      const sink: LogSink = {
+        get closed() {
+          return closed;
+        },
+        write: (data) =>
+          new Promise<void>((resolve) => {
+            if (closed) return resolve();
+            if (call.write({ data })) resolve();
+            else call.once('drain', () => resolve());
+          }),
+      };
+      // Tied to this run: a restart meanwhile must end the stream, not continue it on the old file.
+      const runPgid = c.pgid;
+      const follow =
+        logs && !previous
+          ? { logs, isActive: () => c.state.state === 'running' && c.pgid === runPgid }
+          : undefined;
+      await streamLogs(c.dir, { ...options, previous }, sink, logs, follow);
+      if (!closed) {
+        closed = true;
+        this.streams.delete(stream);
+        call.end();
+      }
+    } catch (err) {
+      if (closed) return;
+      closed = true;
+      this.streams.delete(stream);
+      call.emit('error', this.fail('GetLogs', err));
+    }
+  }
+}
+
+/** Interactive RPCs this runner does not serve yet: UNIMPLEMENTED, as grpc-js answers unknown methods. */
+function unimplemented(
+  call: { emit(event: 'error', err: Partial<grpc.StatusObject>): boolean },
+  method: string,
+): void {
+  call.emit('error', { code: 12, details: `${method} is not implemented by this runner yet` });
+}

@@ -1,0 +1,160 @@
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import {
+  containerRelDir,
+  indexFile,
+  isExitCodeFile,
+  isLogFileName,
+  isLogName,
+  logFile,
+  moveRunToPrevious,
+  openRunLog,
+  pgidFile,
+  readExitCodeFile,
+  readIndexText,
+  readPgidFile,
+  removeExitCodeFile,
+  RESERVED_CONTAINER_ENTRIES,
+  stderrFileInfo,
+  WRITE_EXIT_CODE_SH,
+  writeIndexText,
+  writePgidFile,
+} from '../../../../src/runner/files/container-dir.js';
+
+describe('container directory file protocol', () => {
+  it('names the files of the on-disk layout', () => {
+    const table: Array<[string, string]> = [
+      [containerRelDir('c1'), 'containers/c1'],
+      [logFile('/d', 'stdout', false), '/d/stdout'],
+      [logFile('/d', 'stderr', true), '/d/stderr.previous'],
+      [indexFile('/d', 'stdout', false), '/d/.stdout.index'],
+      [indexFile('/d', 'stderr', true), '/d/.stderr.previous.index'],
+      [pgidFile('/d'), '/d/pgid'],
+    ];
+    for (const [got, want] of table) expect(got).to.equal(want);
+    expect([...RESERVED_CONTAINER_ENTRIES].sort()).to.deep.equal(
+      [
+        'pgid',
+        'stdout',
+        'stderr',
+        'exitcode',
+        'stdout.previous',
+        'stderr.previous',
+        '.pgid.tmp',
+        '.exitcode.tmp',
+        '.stdout.index',
+        '.stderr.index',
+        '.stdout.previous.index',
+        '.stderr.previous.index',
+      ].sort(),
+    );
+  });
+
+  it('tells the runner files apart by name', () => {
+    const table: Array<[string | undefined, boolean, boolean, boolean]> = [
+      // name, exitcode, current log, log of either run
+      ['exitcode', true, false, false],
+      ['stdout', false, true, true],
+      ['stderr', false, true, true],
+      ['stdout.previous', false, false, true],
+      ['.stdout.index', false, false, false],
+      ['.exitcode.tmp', false, false, false],
+      ['pgid', false, false, false],
+      [undefined, false, false, false],
+    ];
+    for (const [name, exitcode, current, any] of table) {
+      expect(
+        [isExitCodeFile(name), isLogName(name), name !== undefined && isLogFileName(name)],
+        name,
+      ).to.deep.equal([exitcode, current, any]);
+    }
+  });
+
+  it('the wrapper writes the exit code as the README shows', () => {
+    expect(WRITE_EXIT_CODE_SH).to.equal(
+      `printf '%s\\n' "$c" > "$d/.exitcode.tmp" && PATH=/usr/bin:/bin mv -f "$d/.exitcode.tmp" "$d/exitcode"`,
+    );
+  });
+
+  describe('reads and writes (temp dirs)', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-cdir-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('pgid file: written tmp + rename, read back only when it names a group', () => {
+      expect(readPgidFile(dir)).to.equal(undefined);
+      writePgidFile(dir, 4242);
+      expect(readFileSync(path.join(dir, 'pgid'), 'utf8')).to.equal('4242\n');
+      expect(readdirSync(dir)).to.deep.equal(['pgid']);
+      expect(readPgidFile(dir)?.pgid).to.equal(4242);
+      for (const text of ['1\n', 'x\n', '']) {
+        writeFileSync(path.join(dir, 'pgid'), text);
+        expect(readPgidFile(dir), JSON.stringify(text)).to.equal(undefined);
+      }
+    });
+
+    it('pgid file: never written through a symlink planted as the tmp file', () => {
+      const target = path.join(dir, 'elsewhere');
+      symlinkSync(target, path.join(dir, '.pgid.tmp'));
+      expect(() => writePgidFile(dir, 7)).to.throw();
+      expect(existsSync(target)).to.equal(false);
+    });
+
+    it('exitcode file: a number, or nothing', () => {
+      const table: Array<[string | undefined, number | undefined]> = [
+        [undefined, undefined],
+        ['0\n', 0],
+        ['137\n', 137],
+        [' 3 ', 3],
+        ['-1\n', undefined],
+        ['x\n', undefined],
+        ['', undefined],
+      ];
+      for (const [text, want] of table) {
+        rmSync(path.join(dir, 'exitcode'), { force: true });
+        if (text !== undefined) writeFileSync(path.join(dir, 'exitcode'), text);
+        expect(readExitCodeFile(dir), JSON.stringify(text)).to.equal(want);
+      }
+      removeExitCodeFile(dir);
+      expect(existsSync(path.join(dir, 'exitcode'))).to.equal(false);
+      removeExitCodeFile(dir);
+    });
+
+    it('run logs are truncated when a run opens them; stderr info reports size or error', () => {
+      expect(stderrFileInfo(dir)).to.have.property('error');
+      writeFileSync(path.join(dir, 'stderr'), 'old run');
+      const fd = openRunLog(dir, 'stderr');
+      writeSync(fd, 'new');
+      closeSync(fd);
+      expect(readFileSync(path.join(dir, 'stderr'), 'utf8')).to.equal('new');
+      expect(stderrFileInfo(dir)).to.deep.equal({ sizeBytes: 3 });
+    });
+
+    it('moves a run to *.previous; a missing file clears the older previous one', () => {
+      writeFileSync(path.join(dir, 'stdout'), 'out');
+      writeIndexText(dir, 'stdout', '[[3,1]]');
+      writeFileSync(path.join(dir, 'stderr.previous'), 'older run');
+      writeFileSync(path.join(dir, '.stderr.previous.index'), '[]');
+      expect(moveRunToPrevious(dir)).to.deep.equal([]);
+      expect(readdirSync(dir).sort()).to.deep.equal(['.stdout.previous.index', 'stdout.previous']);
+      expect(readIndexText(dir, 'stdout', true)).to.equal('[[3,1]]');
+      expect(readIndexText(dir, 'stdout', false)).to.equal(undefined);
+      expect(lstatSync(path.join(dir, 'stdout.previous')).size).to.equal(3);
+    });
+  });
+});
