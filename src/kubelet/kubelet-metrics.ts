@@ -1,6 +1,8 @@
 import type { WirePod } from './kube/wire-types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Pod__Output } from '../generated/vkcmd/runner/v1/Pod.js';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
+import { registerEventLoopDelayMetrics } from './event-loop-delay-metrics.js';
 import {
   containerStateCounts,
   podPhaseCounts,
@@ -161,6 +163,7 @@ export class KubeletMetrics {
     if (options.collectProcessMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+      registerEventLoopDelayMetrics(this.registry, new EventLoopDelayMonitor());
     }
     const nodeName = new Gauge<'node'>({
       name: 'kubelet_node_name',
