@@ -19,8 +19,11 @@ import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { createRunnerClient } from './runner/runner-client.js';
+import { fetchRunnerHealth, registerRunnerHealthMetrics } from './runner-health-metrics.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long a /metrics scrape waits for the runner's health before serving it absent. */
+const RUNNER_HEALTH_TIMEOUT_MS = 1000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
 const API_SERVER_CONNECTIONS = 16;
 
@@ -77,6 +80,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   );
   const metrics = new KubeletMetrics({ nodeName: config.nodeName });
   const runnerClient = createRunnerClient(config.runner);
+  // The runner's own health rides on the kubelet's /metrics (vkcmd_runner_*): the runner serves no HTTP.
+  registerRunnerHealthMetrics(metrics.registry, () =>
+    fetchRunnerHealth(runnerClient, RUNNER_HEALTH_TIMEOUT_MS),
+  );
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,

@@ -116,6 +116,10 @@ describe('monitoring: a real Prometheus scrapes a vk-cmd node as a kubelet', fun
     expect(metrics).to.contain(`kubelet_node_name{node="${node!.nodeName}"} 1`);
     expect(metrics).to.match(/^kubelet_running_pods 1$/m);
     expect(metrics).to.match(/^process_resident_memory_bytes \d+/m);
+    // The runner's health (GetRunnerHealth), served by the kubelet.
+    expect(metrics).to.match(/^vkcmd_runner_resident_memory_bytes \d+/m);
+    expect(metrics).to.match(/^vkcmd_runner_pods 1$/m);
+    expect(metrics).to.match(/^vkcmd_runner_event_loop_delay_seconds_count \d+/m);
     const cadvisor = (await kubeletGet(node!.kubeletPort, '/metrics/cadvisor', { token })).body;
     expect(cadvisor).to.match(
       new RegExp(

@@ -6,6 +6,7 @@ import { loadYaml } from '@kubernetes/client-node';
 import { renderCadvisorMetrics } from '../../../src/kubelet/api/cadvisor-metrics.js';
 import { renderResourceMetrics } from '../../../src/kubelet/api/resource-metrics.js';
 import { KubeletMetrics } from '../../../src/kubelet/kubelet-metrics.js';
+import { registerRunnerHealthMetrics } from '../../../src/kubelet/runner-health-metrics.js';
 import { samplePods, sampleStats } from '../../fixtures/kubelet-api/stats-fixture.js';
 import { metricNames } from './promql-names.js';
 
@@ -37,8 +38,10 @@ function typeLines(text: string): Array<[string, string]> {
 /** Every series name the kubelet serves on /metrics, /metrics/cadvisor and /metrics/resource. */
 async function servedNames(): Promise<Set<string>> {
   const names = new Set<string>(['up']); // Prometheus adds it to every target
+  const metrics = new KubeletMetrics({ nodeName: 'vk' });
+  registerRunnerHealthMetrics(metrics.registry, () => Promise.resolve(undefined));
   const exposition = [
-    await new KubeletMetrics({ nodeName: 'vk' }).registry.metrics(),
+    await metrics.registry.metrics(),
     renderCadvisorMetrics(sampleStats(), samplePods(), 0),
     renderResourceMetrics(sampleStats(), samplePods(), 0),
   ].join('\n');
