@@ -1,5 +1,5 @@
 // What the per-node bridge of a dial-in runner costs the kubelet
-// (docs/decisions/0007-dial-in-runners.md): one real vk-cmd-runner that both
+// (docs/decisions/0009-dial-in-runners.md): one real vk-cmd-runner that both
 // listens on a unix socket and dials the kubelet's --accept-runners address;
 // the kubelet side calls GetNodeInfo over the plain unix socket and over the
 // bridge (grpc-js client -> private unix socket -> pipe -> TLS connection the

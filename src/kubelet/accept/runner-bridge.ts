@@ -8,7 +8,7 @@ import type { RunnerConnection } from './runner-acceptor.js';
  * clients only dial, so each node gets a unix socket in a 0700 directory
  * of the kubelet's; the node's runner client dials it, and the bridge
  * pipes that one local connection to the runner's connection, byte for
- * byte (docs/decisions/0007-dial-in-runners.md says why).
+ * byte (docs/decisions/0009-dial-in-runners.md says why).
  *
  * At most one runner connection is attached and at most one local
  * connection is served. A local connection that arrives while no runner is
