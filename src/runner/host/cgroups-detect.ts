@@ -86,7 +86,8 @@ export function parseProcCgroup(text: string): Map<string, string> {
 export function cgroupDir(mount: CgroupMount, cgPath: string): string | undefined {
   const root = mount.root === '/' ? '' : mount.root;
   if (root !== '' && cgPath !== root && !cgPath.startsWith(`${root}/`)) return undefined;
-  return path.join(mount.mountPoint, cgPath.slice(root.length));
+  const rel = cgPath.slice(root.length);
+  return rel === '' || rel === '/' ? mount.mountPoint : path.join(mount.mountPoint, rel);
 }
 
 /** `cgPath` and its ancestors, nearest first, up to the mount's root. */
