@@ -124,6 +124,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
     },
+    runnerPods: {
+      getPod: (uid) => late.kubelet?.link.getPod(uid),
+      isSynced: () => late.kubelet?.link.isSynced() ?? false,
+    },
     health,
     metrics,
     logger,

@@ -67,6 +67,10 @@ export function buildRunnerPodSpec(
             subPath: m.subPath ?? '',
             readOnly: m.readOnly ?? false,
           })),
+        // Only when set, so specs without them read as before.
+        ...(c.stdin ? { stdin: true } : {}),
+        ...(c.stdinOnce ? { stdinOnce: true } : {}),
+        ...(c.tty ? { tty: true } : {}),
       };
     } catch (err) {
       record(err);

@@ -1,0 +1,100 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Logger } from '../../../common/logger.js';
+import type { ProcessCall, ProcessSink } from '../../runner/runner-streams.js';
+import type { CommandChannels } from './command-channels.js';
+import type { CommandOutcome } from './exec-status.js';
+import type { TerminalSize } from './terminal-size.js';
+
+/** A tty session waits this long for the client's first terminal size, so the command starts with it. */
+const FIRST_SIZE_WAIT_MS = 250;
+
+/** What a failed runner call tells the client: the runner's message, named by what went wrong. Pure. */
+export function failureOutcome(err: Error): CommandOutcome {
+  const code = (err as { code?: unknown }).code;
+  const details = (err as { details?: unknown }).details;
+  const message = typeof details === 'string' && details ? details : err.message;
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return { kind: 'failed', message: `runner unavailable: ${message}` };
+  }
+  return { kind: 'failed', message };
+}
+
+/**
+ * Connects a client's session to a runner Exec or Attach call: stdin and
+ * terminal sizes to the runner, output to the client, each direction with
+ * back-pressure (a slow client pauses the call's output, a slow command
+ * pauses the client's stdin). The exit status ends the session; a client
+ * that leaves cancels the call (the runner kills the command). Resolves when
+ * the session is over; never rejects.
+ */
+export async function runCommandSession(
+  channels: CommandChannels,
+  start: (sink: ProcessSink, initialSize: TerminalSize | undefined) => ProcessCall,
+  logger: Logger,
+): Promise<void> {
+  const sizes: TerminalSize[] = [];
+  let deliverSize: ((size: TerminalSize) => void) | undefined;
+  let sizeArrived: () => void = () => undefined;
+  const firstSize = new Promise<void>((resolve) => (sizeArrived = resolve));
+  channels.onResize((size) => {
+    if (deliverSize) return deliverSize(size);
+    sizes.push(size);
+    sizeArrived();
+  });
+  let gone = false;
+  void channels.closed.then(() => (gone = true));
+  if (channels.resizable) {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_SIZE_WAIT_MS)));
+    await Promise.race([firstSize, waited, channels.closed]);
+    clearTimeout(timer);
+  }
+  if (gone) return;
+
+  let ended = false;
+  const end = (outcome: CommandOutcome): void => {
+    if (ended) return;
+    ended = true;
+    channels.finish(outcome);
+  };
+  let call: ProcessCall | undefined;
+  const forward = (stream: NodeJS.WritableStream | undefined, chunk: Buffer): void => {
+    if (!stream || ended) return;
+    if (!stream.write(chunk)) {
+      call?.pause();
+      stream.once('drain', () => call?.resume());
+    }
+  };
+  call = start(
+    {
+      stdout: (chunk) => forward(channels.stdout, chunk),
+      stderr: (chunk) => forward(channels.stderr, chunk),
+      exit: (exit) => end({ kind: 'exited', exitCode: exit.exitCode }),
+      error: (err) => {
+        if (gone) return;
+        logger.debug({ err }, 'Runner call failed');
+        end(failureOutcome(err));
+      },
+    },
+    sizes.shift(),
+  );
+  const active = call;
+  deliverSize = (size) => active.resize(size);
+  for (const size of sizes.splice(0)) active.resize(size);
+
+  const stdin = channels.stdin;
+  if (stdin) {
+    stdin.on('data', (chunk: Buffer) => {
+      if (!active.writeStdin(chunk)) {
+        stdin.pause();
+        active.onDrain(() => stdin.resume());
+      }
+    });
+    stdin.on('end', () => active.closeStdin());
+    stdin.on('error', () => undefined);
+  }
+  await channels.closed;
+  if (!ended) logger.debug('Client left; cancelling the runner call');
+  ended = true;
+  active.cancel();
+}
