@@ -53,9 +53,16 @@ export class HeaderInflater {
  * Compresses the header blocks this side sends, synchronously, as one zlib
  * stream of stored (uncompressed) deflate blocks: the first block opens the
  * stream with a zlib header that names no dictionary (a reader given one
- * ignores it), each block is byte-aligned as a sync flush leaves it. The
- * kubelet only sends tiny SYN_REPLY blocks, so compressing them gains nothing.
+ * ignores it), and each block ends as a sync flush ends it, with an empty
+ * stored block. That marker matters: Go's inflater hands out a stored
+ * block's bytes only once it has read the next block header, and without
+ * one inside the frame it reads past the frame's end and fails for good.
+ * The kubelet only sends tiny SYN_REPLY blocks; compressing them gains
+ * nothing.
  */
+/** The empty stored block a zlib sync flush writes. */
+const SYNC_FLUSH_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
 export class HeaderDeflater {
   private started = false;
 
@@ -75,6 +82,7 @@ export class HeaderDeflater {
       parts.push(head, piece);
       if (block.length === 0) break;
     }
+    parts.push(SYNC_FLUSH_MARKER);
     return Buffer.concat(parts);
   }
 }

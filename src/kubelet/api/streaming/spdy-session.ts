@@ -169,6 +169,12 @@ export class SpdySession implements SpdyStreamOwner {
   }
 
   private handle(frame: SpdyFrame): Promise<void> | void {
+    this.options.logger.trace(
+      frame.kind === 'data'
+        ? { streamId: frame.streamId, flags: frame.flags, bytes: frame.data.length }
+        : { type: frame.type, flags: frame.flags, bytes: frame.payload.length },
+      'SPDY frame received',
+    );
     if (frame.kind === 'data') {
       const stream = this.streams.get(frame.streamId);
       if (!stream) return;
