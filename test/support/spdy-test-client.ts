@@ -80,7 +80,9 @@ export class TestSpdyStream extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('change', check);
-        reject(new Error(`timed out waiting for ${what} on stream ${this.id}; got ${JSON.stringify(this.text)}`));
+        reject(
+          new Error(`timed out waiting for ${what} on stream ${this.id}; got ${JSON.stringify(this.text)}`),
+        );
       }, timeoutMs);
       const check = (): void => {
         if (!predicate()) return;

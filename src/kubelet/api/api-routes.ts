@@ -76,7 +76,8 @@ export function matchRoute(pathname: string): RouteMatch | undefined {
     // {ns}/{pod}[/{uid}], plus /{container} except for portForward; every segment non-empty.
     const withContainer = streaming !== 'portForward';
     const base = withContainer ? 3 : 2;
-    if (params.some((p) => p === '') || (params.length !== base && params.length !== base + 1)) return undefined;
+    if (params.some((p) => p === '') || (params.length !== base && params.length !== base + 1))
+      return undefined;
     const [namespace = '', pod = ''] = params;
     const uid = params.length === base + 1 ? (params[2] ?? '') : '';
     const container = withContainer ? [params[params.length - 1] ?? ''] : [];

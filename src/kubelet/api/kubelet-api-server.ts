@@ -109,8 +109,9 @@ export class KubeletApiServer {
       (req, res) => void this.handle(req, res),
     );
     this.server.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void this.handleUpgrade(req, socket, head),
+    this.server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head),
     );
   }
 
@@ -227,7 +228,8 @@ export class KubeletApiServer {
    * cannot be made, 403 when denied.
    */
   private async admit(req: IncomingMessage, url: URL | undefined): Promise<Admission> {
-    if (this.state !== 'serving') return { admitted: false, status: 503, body: 'the kubelet API is shutting down' };
+    if (this.state !== 'serving')
+      return { admitted: false, status: 503, body: 'the kubelet API is shutting down' };
     const authn = await this.authenticator.authenticate({
       cert: clientCertificate(req),
       authorization: req.headers.authorization,
@@ -270,7 +272,11 @@ export class KubeletApiServer {
       }
       if (!url || !route || !STREAMING_ROUTES.has(route.route)) {
         code = route ? 400 : 404;
-        return writeRawResponse(socket, code, route ? 'unable to upgrade: this path takes no upgrade' : '404 page not found');
+        return writeRawResponse(
+          socket,
+          code,
+          route ? 'unable to upgrade: this path takes no upgrade' : '404 page not found',
+        );
       }
       code = this.streaming.serveUpgrade(route, url, req, socket, head);
     } catch (err) {

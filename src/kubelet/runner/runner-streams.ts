@@ -103,7 +103,11 @@ function processCall<Req extends object>(
       case 'exit':
         if (finish()) {
           const exit = response.exit;
-          sink.exit({ exitCode: exit?.exitCode ?? 0, signal: exit?.signal ?? 0, message: exit?.message ?? '' });
+          sink.exit({
+            exitCode: exit?.exitCode ?? 0,
+            signal: exit?.signal ?? 0,
+            message: exit?.message ?? '',
+          });
           call.end();
         }
         return;
@@ -149,7 +153,8 @@ export function createRunnerStreams(client: RunnerClient): RunnerStreams {
       call.on('data', (response: PortForwardResponse__Output) => {
         if (done) return;
         if (response.msg === 'connected') sink.connected();
-        else if (response.msg === 'data' && response.data && response.data.length > 0) sink.data(response.data);
+        else if (response.msg === 'data' && response.data && response.data.length > 0)
+          sink.data(response.data);
       });
       call.on('error', (err: Error) => {
         if (done) return;

@@ -27,13 +27,33 @@ describe('KubeletApiServer streaming over SPDY', function () {
   this.timeout(30_000);
   const f = KubeletApiFixture.use();
 
-  const connect = async (path: string, protocols = [V4], creds = f.apiserverCert): Promise<SpdyTestClient> => {
-    const client = await SpdyTestClient.connect({ port: f.port, path, ca: f.servingCertPem, protocols, ...creds });
+  const connect = async (
+    path: string,
+    protocols = [V4],
+    creds = f.apiserverCert,
+  ): Promise<SpdyTestClient> => {
+    const client = await SpdyTestClient.connect({
+      port: f.port,
+      path,
+      ca: f.servingCertPem,
+      protocols,
+      ...creds,
+    });
     if (!(client instanceof SpdyTestClient)) throw new Error(`refused: ${client.status} ${client.body}`);
     return client;
   };
-  const refused = async (path: string, protocols = [V4], creds: object = f.apiserverCert): Promise<RefusedUpgrade> => {
-    const answer = await SpdyTestClient.connect({ port: f.port, path, ca: f.servingCertPem, protocols, ...creds });
+  const refused = async (
+    path: string,
+    protocols = [V4],
+    creds: object = f.apiserverCert,
+  ): Promise<RefusedUpgrade> => {
+    const answer = await SpdyTestClient.connect({
+      port: f.port,
+      path,
+      ca: f.servingCertPem,
+      protocols,
+      ...creds,
+    });
     if (answer instanceof SpdyTestClient) {
       answer.destroy();
       throw new Error('upgraded unexpectedly');
@@ -42,7 +62,9 @@ describe('KubeletApiServer streaming over SPDY', function () {
   };
 
   it('runs a command: stdout, stderr and the v4 exit status with its exit code', async () => {
-    const client = await connect(`${EXEC}?${query(['sh', '-c', 'echo out; echo err >&2; exit 3'], { output: '1', error: '1' })}`);
+    const client = await connect(
+      `${EXEC}?${query(['sh', '-c', 'echo out; echo err >&2; exit 3'], { output: '1', error: '1' })}`,
+    );
     expect(client.protocol).to.equal(V4);
     const error = await client.openStream({ streamType: 'error' });
     const stdout = await client.openStream({ streamType: 'stdout' });
@@ -97,16 +119,19 @@ describe('KubeletApiServer streaming over SPDY', function () {
   });
 
   it('writes errors as text before v4, and passes terminal sizes on from v3', async () => {
-    const v2 = await connect(`${EXEC}?${query(['sh', '-c', 'exit 2'], { output: '1' })}`, ['v2.channel.k8s.io']);
+    const v2 = await connect(`${EXEC}?${query(['sh', '-c', 'exit 2'], { output: '1' })}`, [
+      'v2.channel.k8s.io',
+    ]);
     const error = await v2.openStream({ streamType: 'error' });
     await v2.openStream({ streamType: 'stdout' });
     await error.done();
     expect(error.text).to.equal('command terminated with non-zero exit code: exit status 2');
     v2.close();
 
-    const v3 = await connect(`${EXEC}?${query(['sh', '-c', 'read line'], { input: '1', output: '1', tty: '1' })}`, [
-      'v3.channel.k8s.io',
-    ]);
+    const v3 = await connect(
+      `${EXEC}?${query(['sh', '-c', 'read line'], { input: '1', output: '1', tty: '1' })}`,
+      ['v3.channel.k8s.io'],
+    );
     const err3 = await v3.openStream({ streamType: 'error' });
     const stdin = await v3.openStream({ streamType: 'stdin' });
     await v3.openStream({ streamType: 'stdout' });
@@ -118,7 +143,10 @@ describe('KubeletApiServer streaming over SPDY', function () {
     stdin.write('done\n');
     await err3.done();
     // The first size arrives before the command starts and goes with its start.
-    expect(f.runner.streaming.execStarts.at(-1)).to.deep.include({ tty: true, size: { width: 100, height: 40 } });
+    expect(f.runner.streaming.execStarts.at(-1)).to.deep.include({
+      tty: true,
+      size: { width: 100, height: 40 },
+    });
     expect(f.runner.streaming.resizes.slice(before)).to.deep.equal([{ width: 120, height: 50 }]);
     v3.close();
   });
@@ -190,7 +218,9 @@ describe('KubeletApiServer streaming over SPDY', function () {
   it('authorises as the kubelet: 401 without credentials, 403 naming nodes/proxy and the verb', async () => {
     const anonymous = await refused(`${EXEC}?${query(['true'], { output: '1' })}`, [V4], {});
     expect(anonymous).to.include({ status: 401, body: 'Unauthorized' });
-    const nobody = await refused(`${EXEC}?${query(['true'], { output: '1' })}`, [V4], { token: NOBODY_TOKEN });
+    const nobody = await refused(`${EXEC}?${query(['true'], { output: '1' })}`, [V4], {
+      token: NOBODY_TOKEN,
+    });
     expect(nobody.status).to.equal(403);
     expect(nobody.body).to.equal(
       'Forbidden (user=system:serviceaccount:default:nobody, verb=create, resource=nodes, subresource(s)=[proxy])',
@@ -242,7 +272,9 @@ describe('KubeletApiServer streaming over SPDY', function () {
     await client.openStream({ streamType: 'data', port: String(closed.port), requestID: '0' });
     await error.done();
     expect(error.text).to.match(
-      new RegExp(`^error forwarding port ${closed.port} to pod talker, uid uid-talker: runner unavailable: connection refused`),
+      new RegExp(
+        `^error forwarding port ${closed.port} to pod talker, uid uid-talker: runner unavailable: connection refused`,
+      ),
     );
     const refusedStream = await client.openStream({ streamType: 'data' }).then(
       () => 'accepted',
@@ -256,10 +288,18 @@ describe('KubeletApiServer streaming over SPDY', function () {
     const plain = await f.get(`${EXEC}?${query(['true'], { output: '1' })}`);
     expect(plain.status).to.equal(400);
     expect(plain.body).to.contain('unable to upgrade: missing upgrade headers');
-    const run = await f.get(`/run/team-a/talker/c1?cmd=${encodeURIComponent('echo hi there')}`, f.apiserverCert, 'POST');
+    const run = await f.get(
+      `/run/team-a/talker/c1?cmd=${encodeURIComponent('echo hi there')}`,
+      f.apiserverCert,
+      'POST',
+    );
     expect(run).to.include({ status: 200, body: 'hi there\n' });
     expect(run.headers['content-type']).to.equal('application/json');
-    const failing = await f.get(`/run/team-a/talker/c1?cmd=${encodeURIComponent('false')}`, f.apiserverCert, 'POST');
+    const failing = await f.get(
+      `/run/team-a/talker/c1?cmd=${encodeURIComponent('false')}`,
+      f.apiserverCert,
+      'POST',
+    );
     expect(failing).to.include({ status: 500, body: "command 'false' exited with 1: " });
     expect((await f.get('/run/team-a/talker/c1?cmd=true')).status).to.equal(405);
   });

@@ -52,7 +52,10 @@ class WsClient {
   waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; got ${this.messages.length} messages`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out; got ${this.messages.length} messages`)),
+        timeoutMs,
+      );
       const check = (): void => {
         if (predicate()) {
           clearTimeout(timer);
@@ -69,14 +72,19 @@ describe('KubeletApiServer streaming over WebSocket', function () {
   const f = KubeletApiFixture.use();
 
   it('v5: exec with stdin half-closed by the close signal, status on the error channel', async () => {
-    const client = new WsClient(f, '/exec/team-a/talker/c1?command=cat&input=1&output=1', ['v5.channel.k8s.io']);
+    const client = new WsClient(f, '/exec/team-a/talker/c1?command=cat&input=1&output=1', [
+      'v5.channel.k8s.io',
+    ]);
     await client.opened;
     expect(client.ws.protocol).to.equal('v5.channel.k8s.io');
     client.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('over websocket')]));
     client.ws.send(Buffer.from([255, 0]));
     const { code } = await client.closed;
     expect(code).to.equal(1000);
-    expect(client.messages[0]).to.deep.equal(Buffer.from([1]), 'an empty message on stdout opens the session');
+    expect(client.messages[0]).to.deep.equal(
+      Buffer.from([1]),
+      'an empty message on stdout opens the session',
+    );
     expect(client.channel(1)).to.equal('over websocket');
     expect(JSON.parse(client.channel(3))).to.deep.equal({ metadata: {}, status: 'Success' });
   });
@@ -93,7 +101,9 @@ describe('KubeletApiServer streaming over WebSocket', function () {
   });
 
   it('channel.k8s.io: resize messages reach the runner; an unknown subprotocol is refused', async () => {
-    const client = new WsClient(f, '/exec/team-a/talker/c1?command=cat&input=1&output=1&tty=1', ['channel.k8s.io']);
+    const client = new WsClient(f, '/exec/team-a/talker/c1?command=cat&input=1&output=1&tty=1', [
+      'channel.k8s.io',
+    ]);
     await client.opened;
     client.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":90,"Height":30}')]));
     await f.runner.streaming.waitFor(

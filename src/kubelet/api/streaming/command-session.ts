@@ -33,11 +33,12 @@ export async function runCommandSession(
   logger: Logger,
 ): Promise<void> {
   const sizes: TerminalSize[] = [];
-  let deliverSize: ((size: TerminalSize) => void) | undefined;
+  // Set once the call is open; sizes arriving before that wait in `sizes`.
+  const live: { call: ProcessCall | undefined } = { call: undefined };
   let sizeArrived: () => void = () => undefined;
   const firstSize = new Promise<void>((resolve) => (sizeArrived = resolve));
   channels.onResize((size) => {
-    if (deliverSize) return deliverSize(size);
+    if (live.call) return live.call.resize(size);
     sizes.push(size);
     sizeArrived();
   });
@@ -57,15 +58,14 @@ export async function runCommandSession(
     ended = true;
     channels.finish(outcome);
   };
-  let call: ProcessCall | undefined;
   const forward = (stream: NodeJS.WritableStream | undefined, chunk: Buffer): void => {
     if (!stream || ended) return;
     if (!stream.write(chunk)) {
-      call?.pause();
-      stream.once('drain', () => call?.resume());
+      live.call?.pause();
+      stream.once('drain', () => live.call?.resume());
     }
   };
-  call = start(
+  const active = start(
     {
       stdout: (chunk) => forward(channels.stdout, chunk),
       stderr: (chunk) => forward(channels.stderr, chunk),
@@ -78,8 +78,7 @@ export async function runCommandSession(
     },
     sizes.shift(),
   );
-  const active = call;
-  deliverSize = (size) => active.resize(size);
+  live.call = active;
   for (const size of sizes.splice(0)) active.resize(size);
 
   const stdin = channels.stdin;

@@ -37,7 +37,8 @@ export async function serveWsPortForward(
   });
   ws.on('error', () => undefined);
   const send = (channel: number, data: Buffer): void => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeChannelMessage(codec, channel, data), { binary: codec === 'binary' });
+    if (ws.readyState === ws.OPEN)
+      ws.send(encodeChannelMessage(codec, channel, data), { binary: codec === 'binary' });
   };
   ports.forEach((port, i) => {
     send(2 * i, portPrefix(port));

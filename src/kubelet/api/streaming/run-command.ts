@@ -73,7 +73,10 @@ export function runToCompletion(
           const output = Buffer.concat([...stdout, ...stderr]);
           if (exit.exitCode === 0) return resolve({ ok: true, output });
           const text = Buffer.concat(stderr).toString('utf8');
-          resolve({ ok: false, message: `command '${command.join(' ')}' exited with ${exit.exitCode}: ${text}` });
+          resolve({
+            ok: false,
+            message: `command '${command.join(' ')}' exited with ${exit.exitCode}: ${text}`,
+          });
         },
         error: (err) => {
           const outcome = failureOutcome(err);

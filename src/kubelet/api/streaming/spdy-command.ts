@@ -48,7 +48,10 @@ export function acceptSpdyCommand(options: SpdyCommandOptions): Promise<CommandC
   const found = new Map<StreamType, SpdyStream>();
   let received = 0;
   return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      session.destroy();
+      reject(new Error('timed out waiting for client to create streams'));
+    }, options.streamCreationTimeoutMs);
     const session = new SpdySession(options.socket, {
       logger: options.logger,
       onStream: (stream) => {
@@ -70,10 +73,6 @@ export function acceptSpdyCommand(options: SpdyCommandOptions): Promise<CommandC
         return true;
       },
     });
-    timer = setTimeout(() => {
-      session.destroy();
-      reject(new Error('timed out waiting for client to create streams'));
-    }, options.streamCreationTimeoutMs);
     void session.closed.then(() => {
       clearTimeout(timer);
       reject(new Error('the client closed the connection before opening its streams'));

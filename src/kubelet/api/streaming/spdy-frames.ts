@@ -76,7 +76,13 @@ export class SpdyFrameReader {
       if (buffer.length - offset < 8 + length) break;
       const payload = buffer.subarray(offset + 8, offset + 8 + length);
       if (control) {
-        frames.push({ kind: 'control', version: (first >>> 16) & 0x7fff, type: first & 0xffff, flags, payload });
+        frames.push({
+          kind: 'control',
+          version: (first >>> 16) & 0x7fff,
+          type: first & 0xffff,
+          flags,
+          payload,
+        });
       } else {
         frames.push({ kind: 'data', streamId: first & 0x7fffffff, flags, data: payload });
       }
@@ -90,7 +96,8 @@ export class SpdyFrameReader {
 }
 
 function need(payload: Buffer, bytes: number, what: string): void {
-  if (payload.length < bytes) throw new SpdyProtocolError(`${what} frame too short (${payload.length} bytes)`);
+  if (payload.length < bytes)
+    throw new SpdyProtocolError(`${what} frame too short (${payload.length} bytes)`);
 }
 
 /** SYN_STREAM: the stream id, its priority and the still compressed header block. */

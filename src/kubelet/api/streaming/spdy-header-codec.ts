@@ -19,21 +19,26 @@ export class HeaderInflater {
     ...{ highWaterMark: MAX_HEADER_BLOCK_BYTES * 2 },
   } as zlib.ZlibOptions);
   private failure: Error | undefined;
+  /** Rejects the block being inflated: a failed zlib stream never calls the flush back. */
+  private rejectPending: ((err: Error) => void) | undefined;
 
   constructor() {
-    this.inflate.on('error', (err) => (this.failure = err));
+    this.inflate.on('error', (err) => {
+      this.failure = err;
+      this.rejectPending?.(new SpdyProtocolError(`header decompression failed: ${err.message}`));
+    });
   }
 
   /** The uncompressed bytes of one compressed header block; rejects with SpdyProtocolError. */
   inflateBlock(block: Buffer): Promise<Buffer> {
-    if (this.failure) return Promise.reject(new SpdyProtocolError(`header decompression failed: ${this.failure.message}`));
-    return new Promise((resolve, reject) => {
+    if (this.failure) {
+      return Promise.reject(new SpdyProtocolError(`header decompression failed: ${this.failure.message}`));
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      this.rejectPending = reject;
       this.inflate.write(block);
       this.inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-        if (this.failure) {
-          reject(new SpdyProtocolError(`header decompression failed: ${this.failure.message}`));
-          return;
-        }
+        if (this.failure) return;
         const out = (this.inflate.read() as Buffer | null) ?? Buffer.alloc(0);
         if (out.length > MAX_HEADER_BLOCK_BYTES) {
           reject(new SpdyProtocolError(`header block of ${out.length} bytes is too large`));
@@ -41,7 +46,7 @@ export class HeaderInflater {
         }
         resolve(out);
       });
-    });
+    }).finally(() => (this.rejectPending = undefined));
   }
 
   close(): void {

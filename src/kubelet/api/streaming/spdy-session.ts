@@ -182,14 +182,17 @@ export class SpdySession implements SpdyStreamOwner {
       if (frame.flags & FLAG_FIN) stream.remoteFinished();
       return;
     }
-    if (frame.version !== SPDY_VERSION) throw new SpdyProtocolError(`unsupported SPDY version ${frame.version}`);
+    if (frame.version !== SPDY_VERSION)
+      throw new SpdyProtocolError(`unsupported SPDY version ${frame.version}`);
     switch (frame.type) {
       case ControlType.SynStream:
         return this.onSynStream(frame.flags, frame.payload);
       case ControlType.Headers:
       case ControlType.SynReply:
         // The block is inflated only to keep the shared zlib stream in step; the kubelet ignores it.
-        return this.inflater.inflateBlock(parseStreamHeaders(frame.payload).headerBlock).then(() => undefined);
+        return this.inflater
+          .inflateBlock(parseStreamHeaders(frame.payload).headerBlock)
+          .then(() => undefined);
       case ControlType.RstStream: {
         const { streamId } = parseRstStream(frame.payload);
         const stream = this.streams.get(streamId);

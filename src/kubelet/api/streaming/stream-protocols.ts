@@ -58,7 +58,10 @@ export const PORT_FORWARD_WS_PROTOCOLS: ReadonlyMap<string, WsChannelProtocol> =
 /** Every value of a repeatable, comma-separated header, trimmed, in order. */
 export function headerValues(header: string | string[] | undefined): string[] {
   const raw = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return raw.flatMap((h) => h.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+  return raw
+    .flatMap((h) => h.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 export type Negotiation =
@@ -70,10 +73,7 @@ export type Negotiation =
  * client's first protocol the server supports wins; none offered is an
  * error, none in common a 403 naming what the server accepts.
  */
-export function negotiateSpdyProtocol(
-  offered: readonly string[],
-  supported: readonly string[],
-): Negotiation {
+export function negotiateSpdyProtocol(offered: readonly string[], supported: readonly string[]): Negotiation {
   if (offered.length === 0) {
     return {
       ok: false,

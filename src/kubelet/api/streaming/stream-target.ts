@@ -62,7 +62,13 @@ export function resolveStreamTarget(
   const uid = pod?.metadata?.uid;
   if (!pod || !uid) throw new NotFoundError('pod does not exist');
   if (request.uid && request.uid !== uid) throw new NotFoundError('pod not found');
-  const target = { pod, namespace: request.namespace, name: request.pod, uid, container: request.container ?? '' };
+  const target = {
+    pod,
+    namespace: request.namespace,
+    name: request.pod,
+    uid,
+    container: request.container ?? '',
+  };
   if (request.container === undefined) return target;
   const notFound = `container not found (${JSON.stringify(request.container)})`;
   if (!specContainers(pod).includes(request.container)) throw new NotFoundError(notFound);

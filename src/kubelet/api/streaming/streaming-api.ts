@@ -116,7 +116,8 @@ export class StreamingApi {
       return refuse(httpStatusForError(err), err instanceof Error ? err.message : String(err));
     }
     if (webSocket) return this.upgradeWebSocket(prepared, req, socket, head);
-    if (isSpdyUpgrade(req.headers.connection, req.headers.upgrade)) return this.upgradeSpdy(prepared, req, socket, head);
+    if (isSpdyUpgrade(req.headers.connection, req.headers.upgrade))
+      return this.upgradeSpdy(prepared, req, socket, head);
     return refuse(400, 'unable to upgrade: missing upgrade headers in request');
   }
 
@@ -126,17 +127,32 @@ export class StreamingApi {
     this.wss.close();
   }
 
-  private prepare(route: StreamRoute, params: string[], query: URLSearchParams, webSocket: boolean): Prepared {
+  private prepare(
+    route: StreamRoute,
+    params: string[],
+    query: URLSearchParams,
+    webSocket: boolean,
+  ): Prepared {
     const [namespace = '', pod = '', uid = '', container = ''] = params;
     if (route === 'portForward') {
       // Over SPDY each stream names its port; over WebSocket the query does.
       const ports = webSocket ? parsePortForwardPorts(query) : [];
-      const target = resolveStreamTarget(this.options.pods, undefined, { namespace, pod, uid, container: undefined });
+      const target = resolveStreamTarget(this.options.pods, undefined, {
+        namespace,
+        pod,
+        uid,
+        container: undefined,
+      });
       return { route, target, ports };
     }
     const streams = parseCommandStreamOptions(query);
     const command = route === 'exec' ? parseExecCommand(query) : [];
-    const target = resolveStreamTarget(this.options.pods, this.options.runnerPods, { namespace, pod, uid, container });
+    const target = resolveStreamTarget(this.options.pods, this.options.runnerPods, {
+      namespace,
+      pod,
+      uid,
+      container,
+    });
     return { route, target, streams, command };
   }
 
@@ -149,8 +165,12 @@ export class StreamingApi {
   }
 
   private upgradeSpdy(prepared: Prepared, req: IncomingMessage, socket: Duplex, head: Buffer): number {
-    const supported = prepared.route === 'portForward' ? PORT_FORWARD_SPDY_PROTOCOLS : REMOTE_COMMAND_SPDY_PROTOCOLS;
-    const negotiation = negotiateSpdyProtocol(headerValues(req.headers['x-stream-protocol-version']), supported);
+    const supported =
+      prepared.route === 'portForward' ? PORT_FORWARD_SPDY_PROTOCOLS : REMOTE_COMMAND_SPDY_PROTOCOLS;
+    const negotiation = negotiateSpdyProtocol(
+      headerValues(req.headers['x-stream-protocol-version']),
+      supported,
+    );
     if (!negotiation.ok) {
       const headers = negotiation.accepted.map((p) => [ACCEPTED_PROTOCOLS_HEADER, p] as const);
       writeRawResponse(socket, negotiation.status, negotiation.message, headers);
@@ -191,7 +211,11 @@ export class StreamingApi {
     const protocol = chosen === undefined ? undefined : table.get(chosen);
     if (chosen === undefined || !protocol) {
       const supports = [...table.keys()].filter((p) => p).join(' ');
-      writeRawResponse(socket, 403, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supports}]`);
+      writeRawResponse(
+        socket,
+        403,
+        `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supports}]`,
+      );
       return 403;
     }
     this.track(socket);
@@ -209,7 +233,10 @@ export class StreamingApi {
   }
 
   private connect(target: StreamTarget, port: number, sink: Parameters<RunnerStreams['portForward']>[1]) {
-    return this.options.streams.portForward({ uid: target.uid, namespace: target.namespace, name: target.name, port }, sink);
+    return this.options.streams.portForward(
+      { uid: target.uid, namespace: target.namespace, name: target.name, port },
+      sink,
+    );
   }
 
   private runCommand(prepared: Prepared, channels: CommandChannels, log: Logger): Promise<void> {

@@ -11,8 +11,7 @@ export const CLOSE_SIGNAL_CHANNEL = 255;
 export type WsCodec = 'binary' | 'base64';
 
 export type ChannelMessage =
-  | { kind: 'data'; channel: number; data: Buffer }
-  | { kind: 'close'; channel: number };
+  { kind: 'data'; channel: number; data: Buffer } | { kind: 'close'; channel: number };
 
 /** One outgoing message on `channel`. */
 export function encodeChannelMessage(codec: WsCodec, channel: number, data: Buffer): Buffer | string {

@@ -63,7 +63,8 @@ export function acceptWsCommand(
         await Promise.all([endWritable(stdout), endWritable(stderr)]);
         if (ws.readyState !== ws.OPEN) return;
         const bytes = errorStreamBytes(outcome, version);
-        if (bytes.length > 0) ws.send(encodeChannelMessage(codec, Channel.error, bytes), { binary: codec === 'binary' });
+        if (bytes.length > 0)
+          ws.send(encodeChannelMessage(codec, Channel.error, bytes), { binary: codec === 'binary' });
         ws.close(1000);
         const timer = setTimeout(() => ws.terminate(), 2_000);
         timer.unref();

@@ -71,7 +71,11 @@ export function streamingHandlers(): { fake: StreamingFake; handlers: Partial<Ru
       for (const waiter of cancelWaiters.splice(0)) waiter();
     });
   };
-  const fail = (call: grpc.ServerDuplexStream<unknown, unknown>, code: grpc.status, details: string): void => {
+  const fail = (
+    call: grpc.ServerDuplexStream<unknown, unknown>,
+    code: grpc.status,
+    details: string,
+  ): void => {
     call.emit('error', { code, details });
   };
 

@@ -51,7 +51,10 @@ export class FakeRunner {
   async start(): Promise<void> {
     const { grpcType } = loadRunnerProto();
     const server = new grpc.Server();
-    server.addService(grpcType.vkcmd.runner.v1.Runner.service, { ...this.handlers(), ...this.overrides } as RunnerHandlers);
+    server.addService(grpcType.vkcmd.runner.v1.Runner.service, {
+      ...this.handlers(),
+      ...this.overrides,
+    } as RunnerHandlers);
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(this.address, grpc.ServerCredentials.createInsecure(), (err) =>
         err ? reject(err) : resolve(),
