@@ -30,8 +30,14 @@ export function containerEvents(
   const apiStatuses = [
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
-  for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
+  const statuses = [
+    ...runnerPod.initContainerStatuses,
+    ...runnerPod.containerStatuses,
+    ...runnerPod.ephemeralContainerStatuses,
+  ];
+  for (const s of statuses) {
     const fieldPath = containerFieldPath(pod, s.name);
     if (s.state?.running) {
       const api = apiStatuses.find((a) => a.name === s.name);

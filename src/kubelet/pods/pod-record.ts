@@ -1,3 +1,4 @@
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
@@ -10,6 +11,8 @@ export interface RunnerPods {
   pods(): ReadonlyMap<string, Pod__Output>;
   createPod(spec: PodSpec): Promise<Pod__Output>;
   deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
+  /** Starts an ephemeral container in a running pod; idempotent per name. Absent: not supported. */
+  addEphemeralContainer?(request: AddEphemeralContainerRequest): Promise<Pod__Output>;
 }
 
 /**
@@ -68,6 +71,8 @@ export interface PodRecord {
   readonly startLatencyPending: boolean;
   /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
   readonly eventKeys: ReadonlySet<string>;
+  /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
+  readonly ephemeralRequested: ReadonlySet<string>;
 }
 
 export function newPodRecord(
@@ -86,6 +91,7 @@ export function newPodRecord(
     runnerHistory: 'never',
     startLatencyPending: false,
     eventKeys: new Set(),
+    ephemeralRequested: new Set(),
   };
 }
 

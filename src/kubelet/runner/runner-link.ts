@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
@@ -162,6 +163,15 @@ export class RunnerLink {
     );
     if (response.pod) this.applyPod(response.pod, this.now());
     return response;
+  }
+
+  /** AddEphemeralContainer; idempotent per name on the runner. The returned pod is applied to the local map. */
+  async addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
+    const pod = await this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.addEphemeralContainer(request, { deadline }, cb)),
+    );
+    this.applyPod(pod, this.now());
+    return pod;
   }
 
   /** Fresh host facts (capacity may change); also updates nodeInfo(). */
