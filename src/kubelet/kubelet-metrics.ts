@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
+import { registerEventLoopDelayMetrics } from './event-loop-delay-metrics.js';
 
 /**
  * The kubelet's own Prometheus metrics, served on `/metrics`. One instance per
@@ -36,6 +38,14 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
+  /** Health checks of the runner by outcome: answered, silent (no answer in time) or refused (no runner). */
+  readonly runnerHeartbeatsTotal = new Counter({
+    name: 'vkcmd_kubelet_runner_heartbeats_total',
+    help: 'Health checks the kubelet sent to the runner, by outcome (answered, silent, refused).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** Every request the kubelet sends to the API server. */
   readonly apiserverRequestsTotal = new Counter({
     name: 'vkcmd_kubelet_apiserver_requests_total',
@@ -61,6 +71,7 @@ export class KubeletMetrics {
   constructor(options: { collectProcessMetrics?: boolean } = {}) {
     if (options.collectProcessMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry, prefix: 'vkcmd_kubelet_' });
+      registerEventLoopDelayMetrics(this.registry, new EventLoopDelayMonitor());
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { WirePod } from '../kube/wire-types.js';
-import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { KubeTransport } from '../kube/kube-transport.js';
+import type { Runner } from '../runner/runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
 import type { TokenReviewer } from './request-authenticator.js';
@@ -41,7 +41,8 @@ export interface KubeletApiOptions {
   authorizationMode: 'Webhook' | 'AlwaysAllow';
   /** Used for TokenReview and SubjectAccessReview. */
   transport: KubeTransport;
-  runner: RunnerClient;
+  /** Stats and logs come from here (never from a gRPC client directly). */
+  runner: Runner;
   pods: PodLister;
   health: HealthSource;
   metrics: KubeletMetrics;
@@ -60,7 +61,7 @@ export interface KubeletApiOptions {
   logHeaderDelayMs?: number;
   /** Exec, Attach and PortForward calls; defaults to ones over `runner`. Tests inject fakes. */
   streams?: RunnerStreams;
-  /** The runner's pods as the kubelet's link holds them: exec into a container that is not running fails at once. */
+  /** The runner's pods (defaults to `runner`'s map): exec into a container that is not running fails at once. */
   runnerPods?: RunnerPodView;
   /** How long a SPDY client has to open its streams; 30 s by default, as a kubelet's. */
   streamCreationTimeoutMs?: number;

@@ -18,7 +18,6 @@ import {
   forbiddenMessage,
   requestAttributes,
 } from './request-authorizer.js';
-import { createRunnerStreams } from '../runner/runner-streams.js';
 import { writeRawResponse } from './streaming/raw-response.js';
 import { StreamingApi } from './streaming/streaming-api.js';
 
@@ -91,8 +90,8 @@ export class KubeletApiServer {
     });
     this.streaming = new StreamingApi({
       pods: options.pods,
-      runnerPods: options.runnerPods,
-      streams: options.streams ?? createRunnerStreams(options.runner),
+      runnerPods: options.runnerPods ?? options.runner,
+      streams: options.streams ?? options.runner,
       logger: this.log,
       streamCreationTimeoutMs: options.streamCreationTimeoutMs,
     });

@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
+import { UnavailableError, type KindError } from '../../common/errors.js';
+import { fromServiceError } from '../../common/grpc-errors.js';
 import type { AttachStart } from '../../generated/vkcmd/runner/v1/AttachStart.js';
 import type { ExecResponse__Output } from '../../generated/vkcmd/runner/v1/ExecResponse.js';
 import type { ExecStart } from '../../generated/vkcmd/runner/v1/ExecStart.js';
-import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PortForwardResponse__Output } from '../../generated/vkcmd/runner/v1/PortForwardResponse.js';
 import type { PortForwardStart } from '../../generated/vkcmd/runner/v1/PortForwardStart.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
@@ -24,8 +24,12 @@ export interface ProcessSink {
   stdout(chunk: Buffer): void;
   stderr(chunk: Buffer): void;
   exit(exit: ProcessExit): void;
-  /** The call failed: the runner's gRPC error (NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE, ...) or CANCELLED after cancel(). */
-  error(err: Error): void;
+  /**
+   * The call failed: NotFoundError (pod or container unknown),
+   * PreconditionError (the container does not run), InvalidInputError,
+   * UnavailableError (the runner did not answer or went away), InternalError.
+   */
+  error(err: KindError): void;
 }
 
 /** An open Exec or Attach call. */
@@ -50,7 +54,8 @@ export interface ByteSink {
   data(chunk: Buffer): void;
   /** The connection's far side closed (the call ended normally). */
   end(): void;
-  error(err: Error): void;
+  /** UnavailableError for a refused connection (with the runner's reason), or another kind. */
+  error(err: KindError): void;
 }
 
 /** One forwarded TCP connection. */
@@ -74,8 +79,6 @@ export interface RunnerStreams {
   exec(start: ExecStart, sink: ProcessSink): ProcessCall;
   attach(start: AttachStart, sink: ProcessSink): ProcessCall;
   portForward(start: PortForwardStart, sink: ByteSink): ByteCall;
-  /** AddEphemeralContainer with a deadline; idempotent per container name. Rejects with the gRPC error. */
-  addEphemeralContainer(request: AddEphemeralContainerRequest, timeoutMs: number): Promise<Pod__Output>;
 }
 
 type Duplex<Req> = grpc.ClientDuplexStream<Req, ExecResponse__Output>;
@@ -114,10 +117,10 @@ function processCall<Req extends object>(
     }
   });
   call.on('error', (err: Error) => {
-    if (finish()) sink.error(err);
+    if (finish()) sink.error(fromServiceError(err));
   });
   call.on('end', () => {
-    if (finish()) sink.error(new Error('the runner ended the call without an exit status'));
+    if (finish()) sink.error(new UnavailableError('the runner ended the call without an exit status'));
   });
   const write = (req: Req): boolean => (done || call.writableEnded ? true : call.write(req));
   return {
@@ -159,7 +162,7 @@ export function createRunnerStreams(client: RunnerClient): RunnerStreams {
       call.on('error', (err: Error) => {
         if (done) return;
         done = true;
-        sink.error(err);
+        sink.error(fromServiceError(err));
       });
       call.on('end', () => {
         if (done) return;
@@ -182,15 +185,6 @@ export function createRunnerStreams(client: RunnerClient): RunnerStreams {
           call.cancel();
         },
       };
-    },
-    addEphemeralContainer(request, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        client.addEphemeralContainer(request, { deadline: Date.now() + timeoutMs }, (err, pod) => {
-          if (err) reject(err);
-          else if (!pod) reject(new Error('runner returned no pod'));
-          else resolve(pod);
-        });
-      });
     },
   };
 }

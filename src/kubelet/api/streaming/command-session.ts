@@ -1,4 +1,4 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { errorMessage, type KindError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import type { ProcessCall, ProcessSink } from '../../runner/runner-streams.js';
 import type { CommandChannels } from './command-channels.js';
@@ -8,12 +8,10 @@ import type { TerminalSize } from './terminal-size.js';
 /** A tty session waits this long for the client's first terminal size, so the command starts with it. */
 const FIRST_SIZE_WAIT_MS = 250;
 
-/** What a failed runner call tells the client: the runner's message, named by what went wrong. Pure. */
-export function failureOutcome(err: Error): CommandOutcome {
-  const code = (err as { code?: unknown }).code;
-  const details = (err as { details?: unknown }).details;
-  const message = typeof details === 'string' && details ? details : err.message;
-  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) {
+/** What a failed runner call tells the client: the runner's message (an unreachable runner says so). Pure. */
+export function failureOutcome(err: KindError): CommandOutcome {
+  const message = errorMessage(err);
+  if (err.kind === 'unavailable' && !message.startsWith('runner unavailable')) {
     return { kind: 'failed', message: `runner unavailable: ${message}` };
   }
   return { kind: 'failed', message };

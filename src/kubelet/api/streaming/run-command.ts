@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RunnerStreams } from '../../runner/runner-streams.js';
-import { InvalidInputError } from '../api-errors.js';
+import { InvalidInputError } from '../../../common/errors.js';
 import { failureOutcome } from './command-session.js';
 import type { StreamTarget } from './stream-target.js';
 

@@ -1,6 +1,6 @@
 import type { WirePod } from '../../kube/wire-types.js';
 import type { Pod__Output } from '../../../generated/vkcmd/runner/v1/Pod.js';
-import { NotFoundError } from '../api-errors.js';
+import { NotFoundError } from '../../../common/errors.js';
 import type { PodLister } from '../kubelet-api-options.js';
 
 /** The runner's view of pods, when the kubelet has it (its link's map). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { WirePod } from '../../../../../src/kubelet/kube/wire-types.js';
-import { UnavailableError } from '../../../../../src/kubelet/errors.js';
+import { UnavailableError } from '../../../../../src/common/errors.js';
 import {
   deletingInRunner,
   record,
