@@ -25,7 +25,8 @@ const spdy = cpuMsPerMb(() => {
     const frame = encodeDataFrame(1, payload, false);
     // TLS hands data over in records of up to 16 KiB.
     for (let offset = 0; offset < frame.length; offset += 16_384) {
-      for (const f of reader.push(frame.subarray(offset, offset + 16_384))) if (f.kind === 'data') seen += f.data.length;
+      for (const f of reader.push(frame.subarray(offset, offset + 16_384)))
+        if (f.kind === 'data') seen += f.data.length;
     }
   }
   if (seen !== TOTAL_BYTES) throw new Error(`read ${seen} bytes`);
@@ -42,4 +43,6 @@ const channels = cpuMsPerMb(() => {
 console.log('| path | CPU ms per MB |');
 console.log('| --- | --- |');
 console.log(`| SPDY data frames, encode + read back (64 KiB frames, 16 KiB reads) | ${spdy.toFixed(3)} |`);
-console.log(`| WebSocket channel messages, encode + decode (ws does the WebSocket framing) | ${channels.toFixed(3)} |`);
+console.log(
+  `| WebSocket channel messages, encode + decode (ws does the WebSocket framing) | ${channels.toFixed(3)} |`,
+);
