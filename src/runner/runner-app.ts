@@ -20,6 +20,9 @@ import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
+import { ExecRegistry } from './interactive/exec-registry.js';
+import { InteractiveService } from './interactive/interactive-service.js';
+import { findPtyHelper } from './interactive/pty-helper.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -40,6 +43,8 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
+  /** Exec sessions' process groups, by container. */
+  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
 
   constructor(
     readonly config: RunnerConfig,
@@ -105,6 +110,15 @@ export class RunnerApp {
       () => this.manager.runtimes(),
       config.rootDir,
       detectPageSizeBytes(),
+      Date.now,
+      (uid, container) => this.execs.groupsOf(uid, container),
+    );
+    const interactive = new InteractiveService(
+      this.manager,
+      this.execs,
+      runnerEnv,
+      findPtyHelper(runnerEnv),
+      log.child({ component: 'interactive' }),
     );
     this.service = new RunnerService(
       this.manager,
@@ -112,6 +126,8 @@ export class RunnerApp {
       stats,
       nodeInfo,
       log.child({ component: 'grpc' }),
+      undefined,
+      (hooks) => interactive.handlers(hooks),
     );
     this.server = new RunnerGrpcServer(
       config.listen,
@@ -135,6 +151,12 @@ export class RunnerApp {
       'Loaded pod state',
     );
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
+    // Exec sessions end with their container: the registry follows the same feed as the watchers.
+    this.hub.subscribe(
+      { deliver: (event) => this.execs.observe(event) },
+      { epoch: '', sinceRevision: 0 },
+      () => [],
+    );
     const where = await this.server.start();
     this.transition('running');
     return where;
@@ -148,6 +170,8 @@ export class RunnerApp {
       this.hub.clear();
       this.service.closeStreams();
     });
+    // An exec'd command cannot outlive its stream: nobody could read it or end it.
+    this.execs.killAll('the runner is shutting down');
     this.manager.stop();
     this.monitor.stop();
     this.scanner.stop();

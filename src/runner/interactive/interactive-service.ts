@@ -1,0 +1,96 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../common/logger.js';
+import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
+import { NotFoundError, PreconditionError } from '../errors.js';
+import type { PodRuntime } from '../pods/pod-runtime.js';
+import type { ExecRegistry } from './exec-registry.js';
+import { ExecSession, type SessionContainer } from './exec-session.js';
+import { servePortForward } from './port-forward.js';
+import type { SessionTarget } from './session-input.js';
+
+/** What the interactive calls need from the pod manager. */
+export interface PodLookup {
+  /** By uid, or by namespace and name; throws NotFoundError. */
+  find(ref: { uid?: string; namespace?: string; name?: string }): PodRuntime;
+}
+
+/** The runner's hooks for a stream: registration for shutdown and error-to-status mapping. */
+export interface StreamHooks {
+  track(close: (reason: Error) => void): () => void;
+  fail(method: string, err: unknown): Partial<grpc.StatusObject>;
+}
+
+export type InteractiveHandlers = Pick<
+  RunnerHandlers,
+  'Exec' | 'Attach' | 'PortForward' | 'AddEphemeralContainer'
+>;
+
+/** A container of the pod, or NOT_FOUND naming it. */
+export function containerOf(runtime: PodRuntime, name: string): PodRuntime['record']['containers'][number] {
+  const c = runtime.record.containers.find((x) => x.name === name);
+  if (!c) throw new NotFoundError(`container "${name}" not found in pod ${runtime.key}`);
+  return c;
+}
+
+/**
+ * Exec, Attach, PortForward and AddEphemeralContainer: lookups of pods and
+ * containers in the runner's state, shared by the session handlers in this
+ * folder. Errors: unknown pod or container NOT_FOUND, a container that is
+ * not running FAILED_PRECONDITION "container X is not running".
+ */
+export class InteractiveService {
+  constructor(
+    private readonly pods: PodLookup,
+    private readonly registry: ExecRegistry,
+    private readonly runnerEnv: Readonly<Record<string, string | undefined>>,
+    private readonly ptyHelper: string | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** A running container that a session may enter. */
+  runningContainer(target: SessionTarget): SessionContainer {
+    const runtime = this.pods.find(target);
+    const c = containerOf(runtime, target.container);
+    if (c.state.state !== 'running' || !c.launch) {
+      throw new PreconditionError(`container ${c.name} is not running`);
+    }
+    return {
+      podUid: runtime.record.uid,
+      podKey: runtime.key,
+      container: c.name,
+      context: { cwd: c.launch.cwd, podEnv: c.launch.podEnv },
+    };
+  }
+
+  /** A pod that exists and has a running container; NOT_FOUND otherwise. */
+  checkPodRunning(ref: { uid: string; namespace: string; name: string }): void {
+    const runtime = this.pods.find(ref);
+    if (runtime.record.deleting || !runtime.record.containers.some((c) => c.state.state === 'running')) {
+      throw new NotFoundError(`pod ${runtime.key} is not running`);
+    }
+  }
+
+  handlers(hooks: StreamHooks): InteractiveHandlers {
+    return {
+      Exec: (call) =>
+        new ExecSession(call, {
+          runningContainer: (t) => this.runningContainer(t),
+          runnerEnv: this.runnerEnv,
+          registry: this.registry,
+          ptyHelper: this.ptyHelper,
+          log: this.log,
+          ...hooks,
+        }).serve(),
+      Attach: (call) =>
+        call.emit('error', { code: 12, details: 'Attach is not implemented by this runner yet' }),
+      PortForward: (call) =>
+        servePortForward(call, {
+          checkPodRunning: (ref) => this.checkPodRunning(ref),
+          log: this.log,
+          ...hooks,
+        }),
+      AddEphemeralContainer: (_call, callback) =>
+        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
+    };
+  }
+}
