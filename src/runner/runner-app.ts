@@ -118,6 +118,7 @@ export class RunnerApp {
       this.execs,
       runnerEnv,
       findPtyHelper(runnerEnv),
+      nodeInfo.bootId(),
       log.child({ component: 'interactive' }),
     );
     this.service = new RunnerService(

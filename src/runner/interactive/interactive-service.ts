@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
-import { NotFoundError, PreconditionError } from '../errors.js';
+import { InvalidInputError, NotFoundError, PreconditionError } from '../errors.js';
+import { addEphemeralContainer } from '../pods/ephemeral-container.js';
 import type { PodRuntime } from '../pods/pod-runtime.js';
 import type { ExecRegistry } from './exec-registry.js';
 import { ExecSession, type SessionContainer } from './exec-session.js';
@@ -44,6 +45,7 @@ export class InteractiveService {
     private readonly registry: ExecRegistry,
     private readonly runnerEnv: Readonly<Record<string, string | undefined>>,
     private readonly ptyHelper: string | undefined,
+    private readonly bootId: string,
     private readonly log: Logger,
   ) {}
 
@@ -89,8 +91,15 @@ export class InteractiveService {
           log: this.log,
           ...hooks,
         }),
-      AddEphemeralContainer: (_call, callback) =>
-        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
+      AddEphemeralContainer: (call, callback) => {
+        try {
+          const req = call.request;
+          if (!req.uid) throw new InvalidInputError('uid: must not be empty');
+          callback(null, addEphemeralContainer(this.pods.find({ uid: req.uid }), req, this.bootId));
+        } catch (err) {
+          callback(hooks.fail('AddEphemeralContainer', err) as grpc.ServiceError);
+        }
+      },
     };
   }
 }
