@@ -14,6 +14,7 @@ import type { DeletePodRequest as _vkcmd_runner_v1_DeletePodRequest, DeletePodRe
 import type { DeletePodResponse as _vkcmd_runner_v1_DeletePodResponse, DeletePodResponse__Output as _vkcmd_runner_v1_DeletePodResponse__Output } from './vkcmd/runner/v1/DeletePodResponse.js';
 import type { EmptyDirVolume as _vkcmd_runner_v1_EmptyDirVolume, EmptyDirVolume__Output as _vkcmd_runner_v1_EmptyDirVolume__Output } from './vkcmd/runner/v1/EmptyDirVolume.js';
 import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner_v1_EnvVar__Output } from './vkcmd/runner/v1/EnvVar.js';
+import type { EventLoopDelay as _vkcmd_runner_v1_EventLoopDelay, EventLoopDelay__Output as _vkcmd_runner_v1_EventLoopDelay__Output } from './vkcmd/runner/v1/EventLoopDelay.js';
 import type { ExecExit as _vkcmd_runner_v1_ExecExit, ExecExit__Output as _vkcmd_runner_v1_ExecExit__Output } from './vkcmd/runner/v1/ExecExit.js';
 import type { ExecRequest as _vkcmd_runner_v1_ExecRequest, ExecRequest__Output as _vkcmd_runner_v1_ExecRequest__Output } from './vkcmd/runner/v1/ExecRequest.js';
 import type { ExecResponse as _vkcmd_runner_v1_ExecResponse, ExecResponse__Output as _vkcmd_runner_v1_ExecResponse__Output } from './vkcmd/runner/v1/ExecResponse.js';
@@ -21,6 +22,7 @@ import type { ExecStart as _vkcmd_runner_v1_ExecStart, ExecStart__Output as _vkc
 import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from './vkcmd/runner/v1/GetLogsRequest.js';
 import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from './vkcmd/runner/v1/GetNodeInfoRequest.js';
 import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from './vkcmd/runner/v1/GetPodRequest.js';
+import type { GetRunnerHealthRequest as _vkcmd_runner_v1_GetRunnerHealthRequest, GetRunnerHealthRequest__Output as _vkcmd_runner_v1_GetRunnerHealthRequest__Output } from './vkcmd/runner/v1/GetRunnerHealthRequest.js';
 import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from './vkcmd/runner/v1/GetStatsRequest.js';
 import type { KeyToPath as _vkcmd_runner_v1_KeyToPath, KeyToPath__Output as _vkcmd_runner_v1_KeyToPath__Output } from './vkcmd/runner/v1/KeyToPath.js';
 import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from './vkcmd/runner/v1/ListPodsRequest.js';
@@ -35,6 +37,7 @@ import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortFor
 import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortForwardResponse__Output as _vkcmd_runner_v1_PortForwardResponse__Output } from './vkcmd/runner/v1/PortForwardResponse.js';
 import type { PortForwardStart as _vkcmd_runner_v1_PortForwardStart, PortForwardStart__Output as _vkcmd_runner_v1_PortForwardStart__Output } from './vkcmd/runner/v1/PortForwardStart.js';
 import type { RunnerClient as _vkcmd_runner_v1_RunnerClient, RunnerDefinition as _vkcmd_runner_v1_RunnerDefinition } from './vkcmd/runner/v1/Runner.js';
+import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from './vkcmd/runner/v1/RunnerHealth.js';
 import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Output as _vkcmd_runner_v1_StateRunning__Output } from './vkcmd/runner/v1/StateRunning.js';
 import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
 import type { StateWaiting as _vkcmd_runner_v1_StateWaiting, StateWaiting__Output as _vkcmd_runner_v1_StateWaiting__Output } from './vkcmd/runner/v1/StateWaiting.js';
@@ -66,6 +69,7 @@ export interface ProtoGrpcType {
         DeletePodResponse: MessageTypeDefinition<_vkcmd_runner_v1_DeletePodResponse, _vkcmd_runner_v1_DeletePodResponse__Output>
         EmptyDirVolume: MessageTypeDefinition<_vkcmd_runner_v1_EmptyDirVolume, _vkcmd_runner_v1_EmptyDirVolume__Output>
         EnvVar: MessageTypeDefinition<_vkcmd_runner_v1_EnvVar, _vkcmd_runner_v1_EnvVar__Output>
+        EventLoopDelay: MessageTypeDefinition<_vkcmd_runner_v1_EventLoopDelay, _vkcmd_runner_v1_EventLoopDelay__Output>
         ExecExit: MessageTypeDefinition<_vkcmd_runner_v1_ExecExit, _vkcmd_runner_v1_ExecExit__Output>
         ExecRequest: MessageTypeDefinition<_vkcmd_runner_v1_ExecRequest, _vkcmd_runner_v1_ExecRequest__Output>
         ExecResponse: MessageTypeDefinition<_vkcmd_runner_v1_ExecResponse, _vkcmd_runner_v1_ExecResponse__Output>
@@ -73,6 +77,7 @@ export interface ProtoGrpcType {
         GetLogsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_GetLogsRequest__Output>
         GetNodeInfoRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_GetNodeInfoRequest__Output>
         GetPodRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_GetPodRequest__Output>
+        GetRunnerHealthRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetRunnerHealthRequest, _vkcmd_runner_v1_GetRunnerHealthRequest__Output>
         GetStatsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_GetStatsRequest__Output>
         KeyToPath: MessageTypeDefinition<_vkcmd_runner_v1_KeyToPath, _vkcmd_runner_v1_KeyToPath__Output>
         ListPodsRequest: MessageTypeDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsRequest__Output>
@@ -88,6 +93,7 @@ export interface ProtoGrpcType {
         PortForwardResponse: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardResponse, _vkcmd_runner_v1_PortForwardResponse__Output>
         PortForwardStart: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardStart, _vkcmd_runner_v1_PortForwardStart__Output>
         Runner: SubtypeConstructor<typeof grpc.Client, _vkcmd_runner_v1_RunnerClient> & { service: _vkcmd_runner_v1_RunnerDefinition }
+        RunnerHealth: MessageTypeDefinition<_vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_RunnerHealth__Output>
         StateRunning: MessageTypeDefinition<_vkcmd_runner_v1_StateRunning, _vkcmd_runner_v1_StateRunning__Output>
         StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>
         StateWaiting: MessageTypeDefinition<_vkcmd_runner_v1_StateWaiting, _vkcmd_runner_v1_StateWaiting__Output>

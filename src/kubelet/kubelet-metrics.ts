@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
+import { registerEventLoopDelayMetrics } from './event-loop-delay-metrics.js';
 
 /**
  * The kubelet's own Prometheus metrics, served on `/metrics`. One instance per
@@ -61,6 +63,7 @@ export class KubeletMetrics {
   constructor(options: { collectProcessMetrics?: boolean } = {}) {
     if (options.collectProcessMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry, prefix: 'vkcmd_kubelet_' });
+      registerEventLoopDelayMetrics(this.registry, new EventLoopDelayMonitor());
     }
   }
 }

@@ -9,6 +9,7 @@ import { streamLogs, type LogSink } from '../logs/log-reader.js';
 import { logFile } from '../files/container-dir.js';
 import { logRunFor, parseLogOptions } from '../logs/log-options.js';
 import type { NodeInfoProvider } from '../host/node-info.js';
+import type { RunnerHealthSource } from '../host/runner-health.js';
 import type { PodManager } from '../pods/pod-manager.js';
 import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
@@ -23,7 +24,7 @@ interface OpenStream {
 
 /**
  * The Runner service's handlers: thin adapters from calls to the pod
- * manager, hub, stats and node info. Errors go through toServiceError.
+ * manager, hub, stats, node info and the runner's own health. Errors go through toServiceError.
  * Streams are tracked so closeStreams() can end them at shutdown.
  */
 export class RunnerService {
@@ -34,6 +35,7 @@ export class RunnerService {
     private readonly hub: WatchHub,
     private readonly stats: StatsCollector,
     private readonly nodeInfo: NodeInfoProvider,
+    private readonly runnerHealth: RunnerHealthSource,
     private readonly log: Logger,
     private readonly maxQueuedWatchEvents = MAX_QUEUED_WATCH_EVENTS,
     private readonly interactive: (hooks: StreamHooks) => InteractiveHandlers = unimplementedInteractive,
@@ -96,6 +98,7 @@ export class RunnerService {
         epoch: this.hub.epoch,
       })),
       GetStats: this.unary('GetStats', () => this.stats.collect()),
+      GetRunnerHealth: this.unary('GetRunnerHealth', () => this.runnerHealth.health()),
       WatchPods: (call) => this.watchPods(call),
       GetLogs: (call) => {
         void this.getLogs(call);

@@ -265,6 +265,7 @@ export class FakeRunner {
           code: grpc.status.UNIMPLEMENTED,
         } as grpc.ServiceError),
       GetStats: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
+      GetRunnerHealth: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
     };
   }
 }

@@ -12,6 +12,7 @@ import type { ExecResponse as _vkcmd_runner_v1_ExecResponse, ExecResponse__Outpu
 import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from '../../../vkcmd/runner/v1/GetLogsRequest.js';
 import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from '../../../vkcmd/runner/v1/GetNodeInfoRequest.js';
 import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from '../../../vkcmd/runner/v1/GetPodRequest.js';
+import type { GetRunnerHealthRequest as _vkcmd_runner_v1_GetRunnerHealthRequest, GetRunnerHealthRequest__Output as _vkcmd_runner_v1_GetRunnerHealthRequest__Output } from '../../../vkcmd/runner/v1/GetRunnerHealthRequest.js';
 import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from '../../../vkcmd/runner/v1/GetStatsRequest.js';
 import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from '../../../vkcmd/runner/v1/ListPodsRequest.js';
 import type { ListPodsResponse as _vkcmd_runner_v1_ListPodsResponse, ListPodsResponse__Output as _vkcmd_runner_v1_ListPodsResponse__Output } from '../../../vkcmd/runner/v1/ListPodsResponse.js';
@@ -20,6 +21,7 @@ import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_
 import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from '../../../vkcmd/runner/v1/Pod.js';
 import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortForwardRequest__Output as _vkcmd_runner_v1_PortForwardRequest__Output } from '../../../vkcmd/runner/v1/PortForwardRequest.js';
 import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortForwardResponse__Output as _vkcmd_runner_v1_PortForwardResponse__Output } from '../../../vkcmd/runner/v1/PortForwardResponse.js';
+import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from '../../../vkcmd/runner/v1/RunnerHealth.js';
 import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from '../../../vkcmd/runner/v1/Stats.js';
 import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from '../../../vkcmd/runner/v1/WatchPodsEvent.js';
 import type { WatchPodsRequest as _vkcmd_runner_v1_WatchPodsRequest, WatchPodsRequest__Output as _vkcmd_runner_v1_WatchPodsRequest__Output } from '../../../vkcmd/runner/v1/WatchPodsRequest.js';
@@ -85,6 +87,15 @@ export interface RunnerClient extends grpc.Client {
   getPod(argument: _vkcmd_runner_v1_GetPodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
   getPod(argument: _vkcmd_runner_v1_GetPodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
   
+  GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  getRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  getRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  getRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  getRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
+  
   GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
   GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
   GetStats(argument: _vkcmd_runner_v1_GetStatsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Stats__Output>): grpc.ClientUnaryCall;
@@ -132,6 +143,8 @@ export interface RunnerHandlers extends grpc.UntypedServiceImplementation {
   
   GetPod: grpc.handleUnaryCall<_vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod>;
   
+  GetRunnerHealth: grpc.handleUnaryCall<_vkcmd_runner_v1_GetRunnerHealthRequest__Output, _vkcmd_runner_v1_RunnerHealth>;
+  
   GetStats: grpc.handleUnaryCall<_vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats>;
   
   ListPods: grpc.handleUnaryCall<_vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse>;
@@ -151,6 +164,7 @@ export interface RunnerDefinition extends grpc.ServiceDefinition {
   GetLogs: MethodDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_LogChunk, _vkcmd_runner_v1_GetLogsRequest__Output, _vkcmd_runner_v1_LogChunk__Output>
   GetNodeInfo: MethodDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_NodeInfo, _vkcmd_runner_v1_GetNodeInfoRequest__Output, _vkcmd_runner_v1_NodeInfo__Output>
   GetPod: MethodDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_Pod, _vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod__Output>
+  GetRunnerHealth: MethodDefinition<_vkcmd_runner_v1_GetRunnerHealthRequest, _vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_GetRunnerHealthRequest__Output, _vkcmd_runner_v1_RunnerHealth__Output>
   GetStats: MethodDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_Stats, _vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats__Output>
   ListPods: MethodDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse__Output>
   PortForward: MethodDefinition<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse, _vkcmd_runner_v1_PortForwardRequest__Output, _vkcmd_runner_v1_PortForwardResponse__Output>
