@@ -25,7 +25,7 @@ import { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
 import { ExecRegistry } from './interactive/exec-registry.js';
 import { InteractiveService } from './interactive/interactive-service.js';
-import { findPtyHelper } from './interactive/pty-helper.js';
+import { findPtyHelper } from './process/pty-helper.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -82,6 +82,7 @@ export class RunnerApp {
       log.child({ component: 'node-info' }),
     );
     const podLog = log.child({ component: 'pods' });
+    const ptyHelper = findPtyHelper(runnerEnv);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -91,7 +92,7 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
+        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), ptyHelper),
         stderrInfo: stderrFileInfo,
         readExitCode: readExitCodeFile,
         readPgidFile,
@@ -121,8 +122,9 @@ export class RunnerApp {
       this.manager,
       this.execs,
       runnerEnv,
-      findPtyHelper(runnerEnv),
+      ptyHelper,
       nodeInfo.bootId(),
+      table,
       log.child({ component: 'interactive' }),
     );
     const health = new RunnerHealthReporter({

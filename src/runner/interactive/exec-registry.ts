@@ -1,12 +1,13 @@
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { HubEvent } from '../server/watch-hub.js';
 
-/** One exec'd process group, as the registry knows it. */
+/** One exec'd process group (or an attach session, which has none), as the registry knows it. */
 export interface ExecGroup {
   readonly id: string;
   readonly podUid: string;
   readonly container: string;
-  readonly pgid: number;
+  /** Undefined for an attach session: it only has to end with the container. */
+  readonly pgid: number | undefined;
   /** Ends the session (if still open) and kills the group; `reason` is the session's exit message. */
   kill(reason: string): void;
 }
@@ -15,7 +16,8 @@ export interface ExecGroup {
 export type GroupExists = (pgid: number) => boolean;
 
 /**
- * The process groups of every exec session, by pod and container. A group
+ * The process groups of every exec session (and the attach sessions, which
+ * have none but end the same way), by pod and container. A group
  * stays registered after its command exited while processes it left in the
  * group live on, so they keep counting in the container's stats and are
  * killed with the container. When a container stops running (terminated,
@@ -35,7 +37,7 @@ export class ExecRegistry {
   /** The session ended: forget the group unless processes are left in it. */
   sessionEnded(id: string): void {
     const g = this.groups.get(id);
-    if (g && !this.groupExists(g.pgid)) this.groups.delete(id);
+    if (g && (g.pgid === undefined || !this.groupExists(g.pgid))) this.groups.delete(id);
   }
 
   remove(id: string): void {
@@ -50,7 +52,7 @@ export class ExecRegistry {
   groupsOf(podUid: string, container: string): number[] {
     const out: number[] = [];
     for (const g of this.groups.values()) {
-      if (g.podUid !== podUid || g.container !== container) continue;
+      if (g.podUid !== podUid || g.container !== container || g.pgid === undefined) continue;
       out.push(g.pgid);
     }
     return out;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecPlan } from './exec-command.js';
-import { ptyHelperArgs } from './pty-helper.js';
+import { ptyHelperArgs } from '../process/pty-helper.js';
 import type { SessionStreams, TerminalSizeValue } from './session-input.js';
 
 /** A started exec: its own session and process group (pgid = the leader's pid), with pipes to the runner. */

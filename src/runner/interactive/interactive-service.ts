@@ -6,6 +6,17 @@ import { addEphemeralContainer } from '../pods/ephemeral-container.js';
 import type { PodRuntime } from '../pods/pod-runtime.js';
 import type { ExecRegistry } from './exec-registry.js';
 import { ExecSession, type SessionContainer } from './exec-session.js';
+import { AttachSession, type AttachTarget } from './attach-session.js';
+import { openFifoWriter, writeFifoLine } from './fifo-io.js';
+import {
+  readStdinClosed,
+  readStdinHolder,
+  stdinFifo,
+  ttyControlFifo,
+  writeStdinClosed,
+} from '../files/container-stdin.js';
+import type { ProcessTable } from '../process/process-table.js';
+import { errorMessage } from '../errors.js';
 import { servePortForward } from './port-forward.js';
 import type { SessionTarget } from './session-input.js';
 
@@ -46,8 +57,54 @@ export class InteractiveService {
     private readonly runnerEnv: Readonly<Record<string, string | undefined>>,
     private readonly ptyHelper: string | undefined,
     private readonly bootId: string,
+    private readonly table: Pick<ProcessTable, 'read'>,
     private readonly log: Logger,
   ) {}
+
+  /** A running container to attach to: its files, its stdin FIFO and its PTY helper's control FIFO. */
+  attachable(target: SessionTarget): AttachTarget {
+    const runtime = this.pods.find(target);
+    const c = containerOf(runtime, target.container);
+    if (c.state.state !== 'running' || !c.launch) {
+      throw new PreconditionError(`container ${c.name} is not running`);
+    }
+    const { dir, pgid } = c;
+    const tty = c.launch.tty === true;
+    return {
+      podUid: runtime.record.uid,
+      podKey: runtime.key,
+      container: c.name,
+      dir,
+      logs: runtime.logsOf(c.name),
+      stdin: c.launch.stdin === true,
+      stdinOnce: c.launch.stdinOnce === true,
+      tty,
+      openStdin: async () => (readStdinClosed(dir) === pgid ? undefined : openFifoWriter(stdinFifo(dir))),
+      closeStdinForGood: () => {
+        try {
+          writeStdinClosed(dir, pgid);
+        } catch (err) {
+          this.log.warn({ err: errorMessage(err), dir }, 'Cannot record that stdin was closed');
+        }
+        if (tty) {
+          writeFifoLine(ttyControlFifo(dir), 'eof');
+          return;
+        }
+        // The holder keeps the FIFO open; once it is gone the container reads the end of its input.
+        const holder = readStdinHolder(dir);
+        const entry = holder === undefined ? undefined : this.table.read(holder);
+        if (holder !== undefined && entry?.pgrp === pgid) process.kill(holder, 'SIGTERM');
+      },
+      control: (line) => writeFifoLine(ttyControlFifo(dir), line),
+      exit: () => {
+        const s = c.state.state === 'terminated' ? c.state : c.lastState;
+        if (s?.state !== 'terminated')
+          return { exitCode: 0, signal: 0, message: `container ${c.name} stopped` };
+        const t = s.terminated;
+        return { exitCode: t.exitCode, signal: t.signal, message: t.message || t.reason };
+      },
+    };
+  }
 
   /** A running container that a session may enter. */
   runningContainer(target: SessionTarget): SessionContainer {
@@ -84,7 +141,12 @@ export class InteractiveService {
           ...hooks,
         }).serve(),
       Attach: (call) =>
-        call.emit('error', { code: 12, details: 'Attach is not implemented by this runner yet' }),
+        new AttachSession(call, {
+          attachable: (t) => this.attachable(t),
+          registry: this.registry,
+          log: this.log,
+          ...hooks,
+        }).serve(),
       PortForward: (call) =>
         servePortForward(call, {
           checkPodRunning: (ref) => this.checkPodRunning(ref),

@@ -1,4 +1,5 @@
 import type { TerminalSize__Output } from '../../generated/vkcmd/runner/v1/TerminalSize.js';
+import type { TerminalSizeValue } from '../process/pty-helper.js';
 
 /** Where a session reads its pod and container: by uid, or by namespace and name. */
 export interface SessionTarget {
@@ -19,10 +20,7 @@ export interface SessionStreams {
   size: TerminalSizeValue | undefined;
 }
 
-export interface TerminalSizeValue {
-  cols: number;
-  rows: number;
-}
+export type { TerminalSizeValue };
 
 /** The first message of Exec and Attach, as the state machine needs it. */
 export interface SessionStart extends SessionTarget, SessionStreams {

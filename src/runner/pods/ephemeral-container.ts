@@ -6,6 +6,7 @@ import { SafeWriter } from '../files/safe-path.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { buildArgv, identityEnv } from '../process/command-line.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
+import { interactiveFlags } from './pod-plan.js';
 import type { PodRuntime } from './pod-runtime.js';
 import { isDnsLabel } from './pod-spec-validation.js';
 
@@ -91,7 +92,7 @@ export function planEphemeralContainer(
       ephemeral: true,
       image: c.image,
       dir,
-      launch: { argv, cwd, podEnv },
+      launch: { argv, cwd, podEnv, ...interactiveFlags(c) },
       setupError: undefined,
       state: waiting('ContainerCreating'),
       lastState: undefined,

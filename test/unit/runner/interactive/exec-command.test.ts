@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EXEC_ID_VAR, planExec } from '../../../../src/runner/interactive/exec-command.js';
 import { exitOf } from '../../../../src/runner/interactive/exec-spawn.js';
-import { ptyHelperArgs } from '../../../../src/runner/interactive/pty-helper.js';
+import { ptyHelperArgs } from '../../../../src/runner/process/pty-helper.js';
 import { dialError, validatePortForwardStart } from '../../../../src/runner/interactive/port-forward.js';
 
 type Check = 'ok' | 'ENOENT' | 'EACCES' | 'EISDIR';

@@ -1,7 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TerminalSizeValue } from './session-input.js';
+/** A terminal size in cells. */
+export interface TerminalSizeValue {
+  cols: number;
+  rows: number;
+}
 
 /** The PTY helper's file name: built from vk-cmd-pty.c by `make build` and shipped by `make dist`. */
 export const PTY_HELPER_NAME = 'vk-cmd-pty';
