@@ -94,11 +94,11 @@ dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in bu
 	bash scripts/dist.sh
 
 # The tools the runner's process tests use from PATH (the runner itself needs none).
-DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false
-DIST_TESTS := cli restart-safety process-smoke
+DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false wc stty tty mkfifo
+DIST_TESTS := cli restart-safety process-smoke exec attach
 
 .PHONY: test-dist
-test-dist: dist ## The unpacked release tarball passes the runner's process tests, with no Node.js on PATH
+test-dist: dist ## The unpacked release tarball passes the runner's process, exec and attach tests, with no Node.js on PATH
 	@set -euo pipefail; \
 	tarball=$$(ls -t build/vk-cmd-runner-*-linux-x64.tar.gz | head -n 1); \
 	(cd build && sha256sum -c "$$(basename "$$tarball").sha256"); \
