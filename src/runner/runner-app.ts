@@ -25,6 +25,7 @@ import { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
 import { ExecRegistry } from './interactive/exec-registry.js';
 import { InteractiveService } from './interactive/interactive-service.js';
+import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
 import { findPtyHelper } from './process/pty-helper.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -170,6 +171,18 @@ export class RunnerApp {
       'Loaded pod state',
     );
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
+    try {
+      const pods = new Map(this.manager.runtimes().map((r) => [r.record.uid, r.record.podDir]));
+      killOrphanedExecs(
+        procOrphanSweepDeps(
+          this.table,
+          (uid, podDir) => pods.get(uid) === podDir,
+          this.log.child({ component: 'interactive' }),
+        ),
+      );
+    } catch (err) {
+      this.log.warn({ err }, "Cannot look for exec'd processes an earlier runner left");
+    }
     // Exec sessions end with their container: the registry follows the same feed as the watchers.
     this.hub.subscribe(
       { deliver: (event) => this.execs.observe(event) },

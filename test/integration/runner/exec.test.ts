@@ -266,4 +266,23 @@ describe('runner: Exec', function () {
     });
     expect(Date.now() - started).to.be.below(2_000);
   });
+
+  it('kills what exec sessions left when the runner restarts: nobody can reach them any more', async () => {
+    const spec = await runningPod('orphans');
+    const s = openExec(h.client, {
+      uid: spec.uid!,
+      container: 'c1',
+      command: ['sh', '-c', 'echo pid $$; exec sleep 300'],
+    });
+    const pid = Number((await s.waitFor(/pid (\d+)/))[1]);
+    const pgid = status(watcher.pods.get(spec.uid!)!, 'c1').pgid;
+    await h.killProcess('SIGKILL');
+    expect(isAlive(pid)).to.equal(true);
+    await h.startProcess();
+    watcher = h.watch();
+    await eventually(() => !isAlive(pid), 5_000, "the orphaned exec'd process killed");
+    // The container itself was re-adopted, untouched.
+    const pod = await watcher.waitForPod(spec.uid!, isRunning('c1'));
+    expect(status(pod, 'c1').pgid).to.equal(pgid);
+  });
 });
