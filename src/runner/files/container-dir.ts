@@ -1,6 +1,6 @@
 import { closeSync, constants, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
 
 /*

@@ -13,7 +13,7 @@ import {
   type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 
 /*
  * Node.js has no openat(), mkdirat(), renameat(), unlinkat() or symlinkat().

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDnsLabel } from '../pods/pod-spec-validation.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 import { DirHandle, withDirBeneath } from './dir-handle.js';
 import { removeTree } from './remove-tree.js';
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { readdir, rmdir, unlink } from 'node:fs/promises';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 import { RefusedPathError, type DirHandle } from './dir-handle.js';
 
 function ignoreMissing(err: unknown): void {

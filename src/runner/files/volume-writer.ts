@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
 import { removeTreeSync } from './remove-tree.js';
 import { SafeWriter } from './safe-path.js';

@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { AttachRequest__Output } from '../../generated/vkcmd/runner/v1/AttachRequest.js';
 import type { ExecExit } from '../../generated/vkcmd/runner/v1/ExecExit.js';
 import type { ExecResponse } from '../../generated/vkcmd/runner/v1/ExecResponse.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 import { openAtEnd } from './fifo-io.js';
 import { logFile, type LogName } from '../files/container-dir.js';
 import type { ContainerLogs } from '../logs/container-logs.js';

@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { ExecRequest__Output } from '../../generated/vkcmd/runner/v1/ExecRequest.js';
 import type { ExecResponse } from '../../generated/vkcmd/runner/v1/ExecResponse.js';
-import { InvalidInputError, errorMessage } from '../errors.js';
+import { InvalidInputError, errorMessage } from '../../common/errors.js';
 import { planExec, type ExecContext } from './exec-command.js';
 import type { ExecRegistry } from './exec-registry.js';
 import { exitOf, spawnExec, SpawnPending, type SpawnedExec } from './exec-spawn.js';

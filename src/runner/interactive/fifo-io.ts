@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, statSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 
 /* The file and FIFO IO of Attach: where output starts, and writes to a container's FIFOs. */
 

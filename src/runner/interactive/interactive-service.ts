@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
-import { InvalidInputError, NotFoundError, PreconditionError } from '../errors.js';
+import { InvalidInputError, NotFoundError, PreconditionError } from '../../common/errors.js';
 import { addEphemeralContainer } from '../pods/ephemeral-container.js';
 import type { PodRuntime } from '../pods/pod-runtime.js';
 import type { ExecRegistry } from './exec-registry.js';
@@ -16,7 +16,7 @@ import {
   writeStdinClosed,
 } from '../files/container-stdin.js';
 import type { ProcessTable } from '../process/process-table.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import { servePortForward } from './port-forward.js';
 import type { SessionTarget } from './session-input.js';
 

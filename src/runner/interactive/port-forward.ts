@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { PortForwardRequest__Output } from '../../generated/vkcmd/runner/v1/PortForwardRequest.js';
 import type { PortForwardResponse } from '../../generated/vkcmd/runner/v1/PortForwardResponse.js';
-import { InvalidInputError, UnavailableError, errnoCode, errorMessage } from '../errors.js';
+import { InvalidInputError, UnavailableError, errnoCode, errorMessage } from '../../common/errors.js';
 
 /** The loopback addresses tried in order: pods share the host's network. */
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;

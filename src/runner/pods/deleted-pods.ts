@@ -1,6 +1,6 @@
 import { appendFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 import { readStateFile } from './state-directory.js';
 
 /** How many deleted uids are remembered. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AddEphemeralContainerRequest__Output } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
-import { InvalidInputError, PreconditionError } from '../errors.js';
+import { InvalidInputError, PreconditionError } from '../../common/errors.js';
 import { containerRelDir } from '../files/container-dir.js';
 import { SafeWriter } from '../files/safe-path.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';

@@ -11,7 +11,7 @@ import {
   PreconditionError,
   UnavailableError,
   errorMessage,
-} from '../errors.js';
+} from '../../common/errors.js';
 import { moveAside, removeMovedAside } from '../files/pod-directories.js';
 import { planPod } from './pod-plan.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';

@@ -10,7 +10,7 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, errnoCode } from '../errors.js';
+import { ConfigError, errnoCode } from '../../common/errors.js';
 
 /*
  * The state directory decides what the runner runs after a restart: a pod

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
-import { ConfigError, errnoCode } from '../errors.js';
+import { ConfigError, errnoCode } from '../../common/errors.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { PodRecord } from './pod-record.js';
 import { readStateFile } from './state-directory.js';

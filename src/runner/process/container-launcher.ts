@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { errnoCode, errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
 import {
   openContainerDir,
   openExitCodeTarget,

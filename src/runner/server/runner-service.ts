@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from '../errors.js';
-import { isInternal, toServiceError } from './grpc-errors.js';
+import {
+  NotFoundError,
+  PreconditionError,
+  ResourceExhaustedError,
+  UnavailableError,
+} from '../../common/errors.js';
+import { isInternal, toServiceError } from '../../common/grpc-errors.js';
 import { streamLogs, type LogSink } from '../logs/log-reader.js';
 import { logFile } from '../files/container-dir.js';
 import { logRunFor, parseLogOptions } from '../logs/log-options.js';
@@ -183,6 +188,9 @@ export class RunnerService {
         throw new NotFoundError(`previous terminated container "${c.name}" in pod ${runtime.key} not found`);
       }
       const logs = runtime.logsOf(c.name);
+      // Headers now say "accepted": the kubelet answers 200 at once, even for a quiet follow,
+      // and every refusal above still reaches it as an error status.
+      call.sendMetadata(new grpc.Metadata());
       const sink: LogSink = {
         get closed() {
           return closed;

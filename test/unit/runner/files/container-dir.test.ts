@@ -40,7 +40,7 @@ import {
   writeIndexText,
   writePgidFile,
 } from '../../../../src/runner/files/container-dir.js';
-import { errorMessage } from '../../../../src/runner/errors.js';
+import { errorMessage } from '../../../../src/common/errors.js';
 
 describe('container directory file protocol', () => {
   it('names the files of the on-disk layout', () => {

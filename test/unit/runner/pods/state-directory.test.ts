@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { ConfigError } from '../../../../src/runner/errors.js';
+import { ConfigError } from '../../../../src/common/errors.js';
 import { DeletedPods } from '../../../../src/runner/pods/deleted-pods.js';
 import {
   prepareStateDirectory,
