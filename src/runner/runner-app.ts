@@ -23,6 +23,10 @@ import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
+import { ExecRegistry } from './interactive/exec-registry.js';
+import { InteractiveService } from './interactive/interactive-service.js';
+import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
+import { findPtyHelper } from './process/pty-helper.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -43,6 +47,8 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
+  /** Exec sessions' process groups, by container. */
+  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
@@ -77,6 +83,7 @@ export class RunnerApp {
       log.child({ component: 'node-info' }),
     );
     const podLog = log.child({ component: 'pods' });
+    const ptyHelper = findPtyHelper(runnerEnv);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -86,7 +93,7 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
+        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), ptyHelper),
         stderrInfo: stderrFileInfo,
         readExitCode: readExitCodeFile,
         readPgidFile,
@@ -109,6 +116,17 @@ export class RunnerApp {
       () => this.manager.runtimes(),
       config.rootDir,
       detectPageSizeBytes(),
+      Date.now,
+      (uid, container) => this.execs.groupsOf(uid, container),
+    );
+    const interactive = new InteractiveService(
+      this.manager,
+      this.execs,
+      runnerEnv,
+      ptyHelper,
+      nodeInfo.bootId(),
+      table,
+      log.child({ component: 'interactive' }),
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,
@@ -125,6 +143,8 @@ export class RunnerApp {
       nodeInfo,
       health,
       log.child({ component: 'grpc' }),
+      undefined,
+      (hooks) => interactive.handlers(hooks),
     );
     this.server = new RunnerGrpcServer(
       config.listen,
@@ -151,6 +171,24 @@ export class RunnerApp {
       'Loaded pod state',
     );
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
+    try {
+      const pods = new Map(this.manager.runtimes().map((r) => [r.record.uid, r.record.podDir]));
+      killOrphanedExecs(
+        procOrphanSweepDeps(
+          this.table,
+          (uid, podDir) => pods.get(uid) === podDir,
+          this.log.child({ component: 'interactive' }),
+        ),
+      );
+    } catch (err) {
+      this.log.warn({ err }, "Cannot look for exec'd processes an earlier runner left");
+    }
+    // Exec sessions end with their container: the registry follows the same feed as the watchers.
+    this.hub.subscribe(
+      { deliver: (event) => this.execs.observe(event) },
+      { epoch: '', sinceRevision: 0 },
+      () => [],
+    );
     const where = await this.server.start();
     this.transition('running');
     return where;
@@ -164,6 +202,8 @@ export class RunnerApp {
       this.hub.clear();
       this.service.closeStreams();
     });
+    // An exec'd command cannot outlive its stream: nobody could read it or end it.
+    this.execs.killAll('the runner is shutting down');
     this.manager.stop();
     this.monitor.stop();
     this.scanner.stop();

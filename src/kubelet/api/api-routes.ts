@@ -4,6 +4,8 @@ export type RouteName =
   | 'containerLogs'
   | 'statsSummary'
   | 'metricsResource'
+  | 'metricsCadvisor'
+  | 'metricsProbes'
   | 'metrics'
   | 'pods'
   | 'runningPods'
@@ -29,6 +31,8 @@ export interface RouteMatch {
 const FIXED: Record<string, RouteName> = {
   '/stats/summary': 'statsSummary',
   '/metrics/resource': 'metricsResource',
+  '/metrics/cadvisor': 'metricsCadvisor',
+  '/metrics/probes': 'metricsProbes',
   '/metrics': 'metrics',
   '/pods': 'pods',
   '/runningpods': 'runningPods',

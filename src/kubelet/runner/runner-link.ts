@@ -20,6 +20,7 @@ import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
+import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
@@ -216,6 +217,13 @@ export class RunnerLink implements Runner {
 
   getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
     return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {
+    return this.call<RunnerHealth__Output>(
+      (cb, deadline) => this.client.getRunnerHealth({}, { deadline }, cb),
+      timeoutMs,
+    );
   }
 
   getLogs(request: GetLogsRequest, sink: LogSink): LogCall {

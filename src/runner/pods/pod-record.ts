@@ -32,6 +32,8 @@ export interface ContainerRecord {
   restartAtMs: number;
   /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
   killed?: boolean;
+  /** An ephemeral (debug) container added to the running pod: run once, never restarted. */
+  ephemeral?: boolean;
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -77,10 +79,11 @@ export function podToProto(record: PodRecord, revision: number): Pod {
     namespace: record.namespace,
     name: record.name,
     initContainerStatuses: record.containers.filter((c) => c.init).map(statusOf),
-    containerStatuses: record.containers.filter((c) => !c.init).map(statusOf),
+    containerStatuses: record.containers.filter((c) => !c.init && !c.ephemeral).map(statusOf),
     createdAtMs: record.createdAtMs,
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
+    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(statusOf),
   };
 }

@@ -3,19 +3,18 @@ import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
 import {
-  CLOSE_WRAPPER_FDS_SH,
   openContainerDir,
   openExitCodeTarget,
   openRunLog,
   pgidFile,
   removeExitCodeFile,
   WRAPPER_DIR_ARG,
-  WRITE_EXIT_CODE_SH,
   writePgidFile,
 } from '../files/container-dir.js';
 import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
+import { containerSpawnCommand } from './container-command.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -24,29 +23,16 @@ export interface LaunchPlan {
   cwd: string;
   /** The pod's env followed by the identity variables; the runner's environment is added at each start. */
   podEnv: EnvEntry[];
+  /** Keep stdin open: the container reads a FIFO that Attach writes (see files/container-stdin.ts). */
+  stdin?: boolean;
+  /** Close stdin after the first attach session. */
+  stdinOnce?: boolean;
+  /** Run on a pseudo-terminal (the PTY helper); its output goes to the stdout file. */
+  tty?: boolean;
 }
 
-/**
- * The group leader of every container: runs the argv as a foreground child
- * (which inherits neither fd 3, the container directory, nor fd 4, the
- * exitcode tmp file), records its status in the container directory's
- * exitcode file atomically through those fds (see container-dir.ts) and
- * exits with it. `$1` is WRAPPER_DIR_ARG. `trap :
- * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
- * the child still gets the default TERM action); SIGKILL is the fallback.
- * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
- * the program and never one of the shell's builtins (echo, printf, kill, [).
- */
-export const WRAPPER_SCRIPT = [
-  'd=$1; shift',
-  'trap : TERM',
-  `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
-  'c=$?',
-  WRITE_EXIT_CODE_SH,
-  'exit $c',
-].join('\n');
-
-export const WRAPPER_SHELL = '/bin/sh';
+// The wrapper scripts and the PTY helper's command line live in container-command.ts.
+export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
 
 /** A started run. The caller owns `child` and watches it for the leader's exit. */
 export interface StartedRun {
@@ -120,6 +106,7 @@ export function launchContainer(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
+  ptyHelper?: string,
 ): LaunchResult {
   const env = buildProcessEnv(runnerEnv, plan.podEnv);
   const argv = plan.argv;
@@ -154,7 +141,7 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs);
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, ptyHelper);
   } finally {
     dir.close();
   }
@@ -180,7 +167,10 @@ function launchIn(
   env: Record<string, string>,
   table: ProcessTable,
   nowMs: () => number,
+  ptyHelper: string | undefined,
 ): LaunchResult {
+  const command = containerSpawnCommand(plan, args, ptyHelper);
+  if ('error' in command) return { ok: false, reason: 'cmdStartError', message: command.error };
   try {
     removeExitCodeFile(dir);
   } catch (err) {
@@ -227,7 +217,7 @@ function launchIn(
   const startedAtMs = nowMs();
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
+    child = spawn(command.file, command.args, {
       cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
@@ -249,7 +239,7 @@ function launchIn(
     return {
       ok: false,
       reason: 'cmdStartError',
-      message: `failed to start ${WRAPPER_SHELL}; is it installed?`,
+      message: `failed to start ${command.file}; is it installed?`,
     };
   }
   // The leader cannot have been reaped yet (that needs the event loop), so its stat is readable.
