@@ -60,6 +60,8 @@ export interface PodRecord {
   readonly startLatencyPending: boolean;
   /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
   readonly eventKeys: ReadonlySet<string>;
+  /** Evicted by this kubelet (local storage): the status message; the pod is Failed and stopped. */
+  readonly evicted?: string;
 }
 
 export function newPodRecord(
