@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { CoreV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
@@ -10,8 +10,10 @@ import {
   kc,
   mustKubectl,
   startVkNode,
+  testCluster,
   waitForPod,
 } from './support/e2e-env.js';
+import { kubeletGet } from './support/https-get.js';
 import { scriptPod } from './support/manifests.js';
 import { eventually, listObjects, waitForObject } from './support/wait.js';
 import type { VkNode } from './support/vk-node.js';
@@ -164,5 +166,72 @@ describe('limits without cgroups (--cgroups=none: memory watchdog, CPU not enfor
     const events = await podEvents(namespace, 'cpu', 'CPULimitNotEnforced');
     expect(events).to.have.length(1);
     expect(events[0]!.count ?? 1).to.equal(1);
+  });
+});
+
+describe('ephemeral-storage limits: evictions as a kubelet makes them', function () {
+  this.timeout(180_000);
+  let node: VkNode;
+  let namespace: string;
+
+  before(async () => {
+    node = await startVkNode('vk-limits-storage');
+    namespace = await createNamespace('limits-storage');
+  });
+  after(async () => node && deleteNode(node));
+
+  /** Failed, reason Evicted, the kubelet's message, an Evicted warning, the container stopped. */
+  async function expectEvicted(pod: string, message: string): Promise<void> {
+    const evicted = await waitForPod(
+      namespace,
+      pod,
+      (p) => p.status?.reason === 'Evicted',
+      120_000,
+      'Evicted (the runner measures disk use every 30 s)',
+    );
+    expect(evicted.status).to.include({ phase: 'Failed', reason: 'Evicted', message });
+    const event = await waitForEvent(namespace, pod, 'Evicted');
+    expect(event).to.include({ type: 'Warning', message });
+    const stopped = await waitForPod(
+      namespace,
+      pod,
+      (p) => containerState(p, 'c1')?.state?.terminated !== undefined,
+      60_000,
+      'container stopped',
+    );
+    expect(stopped.status).to.include({ phase: 'Failed', reason: 'Evicted' });
+  }
+
+  it("a pod past its containers' ephemeral-storage limit is evicted (ephemeralpodfs.limit)", async () => {
+    const manifest = scriptPod({
+      name: 'disk-hog',
+      nodeName: node.nodeName,
+      script: 'head -c 20M /dev/zero > big\nsleep 300\n',
+      resources: { limits: { 'ephemeral-storage': '10Mi' } },
+    });
+    await mustKubectl(['apply', '-n', namespace, '-f', '-'], manifest);
+    await expectEvicted(
+      'disk-hog',
+      'Pod ephemeral local storage usage exceeds the total limit of containers 10Mi. ',
+    );
+    const pki = path.join(testCluster().dir, 'pki');
+    const auth = {
+      cert: readFileSync(path.join(pki, 'apiserver-kubelet-client.crt'), 'utf8'),
+      key: readFileSync(path.join(pki, 'apiserver-kubelet-client.key'), 'utf8'),
+    };
+    const metrics = await kubeletGet(node.kubeletPort, '/metrics', auth);
+    expect(metrics.body).to.match(/^kubelet_evictions\{eviction_signal="ephemeralpodfs.limit"\} 1$/m);
+  });
+
+  it('a pod whose emptyDir passes its sizeLimit is evicted (emptydirfs.limit)', async () => {
+    const manifest = scriptPod({
+      name: 'scratch-hog',
+      nodeName: node.nodeName,
+      script: 'head -c 10M /dev/zero > scratch/big\nsleep 300\n',
+      extraVolumes: [{ name: 'scratch', emptyDir: { sizeLimit: '5Mi' } }],
+      extraMounts: [{ name: 'scratch', mountPath: 'scratch' }],
+    });
+    await mustKubectl(['apply', '-n', namespace, '-f', '-'], manifest);
+    await expectEvicted('scratch-hog', 'Usage of EmptyDir volume "scratch" exceeds the limit "5Mi". ');
   });
 });
