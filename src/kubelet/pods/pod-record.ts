@@ -66,6 +66,8 @@ export interface PodRecord {
   readonly eventKeys: ReadonlySet<string>;
   /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
   readonly ephemeralRequested: ReadonlySet<string>;
+  /** Evicted by this kubelet (local storage): the status message; the pod is Failed and stopped. */
+  readonly evicted?: string;
 }
 
 export function newPodRecord(
