@@ -86,6 +86,7 @@ export class RunnerService {
       })),
       GetStats: this.unary('GetStats', () => this.stats.collect()),
       GetRunnerHealth: this.unary('GetRunnerHealth', () => this.runnerHealth.health()),
+      GetProbeMetrics: this.unary('GetProbeMetrics', () => ({ counters: [] })),
       WatchPods: (call) => this.watchPods(call),
       GetLogs: (call) => {
         void this.getLogs(call);

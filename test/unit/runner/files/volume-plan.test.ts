@@ -17,6 +17,10 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     stdin: false,
     stdinOnce: false,
     tty: false,
+    startupProbe: null,
+    readinessProbe: null,
+    livenessProbe: null,
+    lifecycle: null,
     ...over,
   };
 }
