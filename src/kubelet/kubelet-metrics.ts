@@ -38,6 +38,14 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
+  /** Health checks of the runner by outcome: answered, silent (no answer in time) or refused (no runner). */
+  readonly runnerHeartbeatsTotal = new Counter({
+    name: 'vkcmd_kubelet_runner_heartbeats_total',
+    help: 'Health checks the kubelet sent to the runner, by outcome (answered, silent, refused).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** Every request the kubelet sends to the API server. */
   readonly apiserverRequestsTotal = new Counter({
     name: 'vkcmd_kubelet_apiserver_requests_total',

@@ -9,7 +9,8 @@ import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
 import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
+import { invalidSetting } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
 import { loadClientNodeFallback, type ClientNodeFallback } from './kube/client-node-fallback.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
@@ -18,7 +19,8 @@ import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
-import { createRunnerClient } from './runner/runner-client.js';
+import { createRunnerLink } from './runner/runner-client.js';
+import { heartbeatIntervalMs } from './runner/runner-liveness.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
@@ -35,7 +37,7 @@ function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
     const text = readFileSync(config.kubeconfigPath, 'utf8');
     return parseKubeconfig(text, config.kubeconfigPath, (file) => readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath}: ${(err as Error).message}`,
     );
@@ -51,7 +53,7 @@ async function loadFallback(
   const needs = kube.clientNode;
   if (!needs) return undefined;
   const fallback = await loadClientNodeFallback(needs).catch((err: unknown) => {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath} through @kubernetes/client-node: ${(err as Error).message}`,
     );
@@ -76,7 +78,9 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     },
   );
   const metrics = new KubeletMetrics();
-  const runnerClient = createRunnerClient(config.runner);
+  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }), {
+    heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+  });
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -84,7 +88,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     [...new Set([config.podIp, '127.0.0.1'])],
   ).catch((err: unknown) => {
     if (config.tlsCertPath === undefined) throw err;
-    throw new ConfigError('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
+    throw invalidSetting('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
   });
   if (cert.selfSigned) {
     logger.info(
@@ -119,7 +123,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     anonymousAuth: config.anonymousAuth,
     authorizationMode: config.authorizationMode,
     transport,
-    runner: runnerClient,
+    runner,
     pods: {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
@@ -134,7 +138,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubelet = new Kubelet({
     config,
     api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
-    runnerClient,
+    runner,
     metrics,
     logger,
     kubeletPort: port,
@@ -162,7 +166,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     void (async () => {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
-      runnerClient.close();
+      runner.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();

@@ -1,7 +1,7 @@
 import { createRootLogger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 import { RunnerApp } from './runner-app.js';
 import { parseRunnerArgs } from './runner-config.js';
 import { runnerHelpText } from './runner-flags.js';

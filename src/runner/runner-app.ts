@@ -13,6 +13,7 @@ import { ContainerLogs } from './logs/container-logs.js';
 import { DeletedPods } from './pods/deleted-pods.js';
 import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
+import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
@@ -137,6 +138,9 @@ export class RunnerApp {
   async start(): Promise<string> {
     if (this.state !== 'new') throw new Error(`cannot start in state ${this.state}`);
     this.transition('starting');
+    // Only this user may be able to write what decides what runs here after a restart. First,
+    // so that the root and its parents, when created for the default <root>/.vk-cmd, are 0700.
+    prepareStateDirectory(this.config.stateDir, [path.basename(this.store.podsDir)]);
     mkdirSync(this.config.rootDir, { recursive: true });
     this.store.init();
     this.store.acquireLock(this.table);

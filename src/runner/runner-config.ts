@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseCommandLine } from '../common/flags/command-line.js';
 import { FlagError } from '../common/flags/flag-error.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 import type { StderrPolicy } from './pods/container-status.js';
 import { RUNNER_FLAGS } from './runner-flags.js';
 import { parseListenAddress, type ListenAddress } from './server/listen-address.js';

@@ -8,7 +8,6 @@ import {
   renderResourceMetrics,
   renderResourceMetricsError,
 } from './resource-metrics.js';
-import { fetchRunnerStats } from './runner-calls.js';
 
 /** Writes a complete response with a Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -59,8 +58,8 @@ export function sendReadyz(res: ServerResponse, health: HealthSource): void {
 
 /**
  * The non-streaming routes. Holds the previous CPU sample so `/stats/summary`
- * can report rates; otherwise stateless. Handlers reject with the classes of
- * api-errors.ts and leave the response untouched when they do.
+ * can report rates; otherwise stateless. Handlers reject with the shared error
+ * kinds (src/common/errors.ts) and leave the response untouched when they do.
  */
 export class ApiHandlers {
   private cpuSamples: ReadonlyMap<string, CpuSample> = new Map();
@@ -72,7 +71,7 @@ export class ApiHandlers {
   ) {}
 
   async statsSummary(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+    const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
     const { summary, samples } = buildStatsSummary({
       nodeName: this.options.nodeName,
       stats,
@@ -88,7 +87,7 @@ export class ApiHandlers {
   async resourceMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
       body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
     } catch (err) {
       // As the kubelet: a failed collection is a 200 whose resource_scrape_error reads 1.

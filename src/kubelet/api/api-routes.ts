@@ -1,4 +1,4 @@
-import { InvalidInputError } from './api-errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 
 export type RouteName =
   | 'containerLogs'

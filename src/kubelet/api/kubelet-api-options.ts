@@ -1,6 +1,6 @@
 import type { WirePod } from '../kube/wire-types.js';
-import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { KubeTransport } from '../kube/kube-transport.js';
+import type { Runner } from '../runner/runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
 import type { TokenReviewer } from './request-authenticator.js';
@@ -39,7 +39,8 @@ export interface KubeletApiOptions {
   authorizationMode: 'Webhook' | 'AlwaysAllow';
   /** Used for TokenReview and SubjectAccessReview. */
   transport: KubeTransport;
-  runner: RunnerClient;
+  /** Stats and logs come from here (never from a gRPC client directly). */
+  runner: Runner;
   pods: PodLister;
   health: HealthSource;
   metrics: KubeletMetrics;

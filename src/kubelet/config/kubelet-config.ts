@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseCommandLine, type Env, type ParsedFlags } from '../../common/flags/command-line.js';
 import { FlagError } from '../../common/flags/flag-error.js';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 import { KUBELET_FLAGS } from './kubelet-flags.js';
 import { parseNodeLabels, parseTaint, type NodeTaint } from './node-taints.js';
 import {
@@ -71,8 +71,8 @@ function readableFile(flags: Flags, name: FileFlag, host: ConfigHost): string | 
   const file = flags.values[name];
   if (file === undefined) return undefined;
   const status = host.checkFile(file);
-  if (status === 'missing') throw new ConfigError(flags.setting(name), `file ${file} does not exist`);
-  if (status === 'unreadable') throw new ConfigError(flags.setting(name), `file ${file} cannot be read`);
+  if (status === 'missing') throw invalidSetting(flags.setting(name), `file ${file} does not exist`);
+  if (status === 'unreadable') throw invalidSetting(flags.setting(name), `file ${file} cannot be read`);
   return file;
 }
 
@@ -93,7 +93,7 @@ function readFlags(argv: readonly string[], env: Env, hostDefaults: { nodename: 
   try {
     return parseCommandLine(KUBELET_FLAGS, argv, env, hostDefaults);
   } catch (err) {
-    if (err instanceof FlagError) throw new ConfigError(err.setting, err.problem);
+    if (err instanceof FlagError) throw invalidSetting(err.setting, err.problem);
     throw err;
   }
 }
@@ -113,13 +113,13 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
   const tlsCertPath = readableFile(flags, 'tls-cert-file', host);
   const tlsKeyPath = readableFile(flags, 'tls-private-key-file', host);
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
-    throw new ConfigError(
+    throw invalidSetting(
       flags.setting(tlsCertPath ? 'tls-private-key-file' : 'tls-cert-file'),
       'the serving certificate and key must be given together',
     );
   }
   if (v['lease-renew-interval'] >= v['lease-duration']) {
-    throw new ConfigError('--lease-renew-interval', 'must be shorter than --lease-duration');
+    throw invalidSetting('--lease-renew-interval', 'must be shorter than --lease-duration');
   }
 
   return {
@@ -160,14 +160,14 @@ function resolveKubeconfig(value: string | undefined, setting: string, host: Con
     // KUBECONFIG may be a path list; the first existing file is used, as kubectl reads the first for writes.
     const candidates = value.split(path.delimiter).filter((p) => p !== '');
     const found = candidates.find((p) => host.checkFile(p) !== 'missing');
-    if (!found) throw new ConfigError(setting, `kubeconfig file ${value} does not exist`);
+    if (!found) throw invalidSetting(setting, `kubeconfig file ${value} does not exist`);
     if (host.checkFile(found) === 'unreadable')
-      throw new ConfigError(setting, `kubeconfig file ${found} cannot be read`);
+      throw invalidSetting(setting, `kubeconfig file ${found} cannot be read`);
     return found;
   }
   const fallback = path.join(host.homeDir, '.kube', 'config');
   if (host.checkFile(fallback) === 'readable') return fallback;
-  throw new ConfigError(
+  throw invalidSetting(
     '--kubeconfig/KUBECONFIG',
     `no kubeconfig (${fallback} does not exist): the kubelet needs API credentials to register the node and to authenticate and authorise API callers`,
   );

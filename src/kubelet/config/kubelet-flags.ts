@@ -166,7 +166,7 @@ export const KUBELET_FLAGS = [
     default: 40,
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
-    help: 'Seconds the runner may be unreachable before the node turns NotReady (RunnerUnreachable).',
+    help: 'Seconds the runner may be unreachable (RunnerUnreachable) or silent (RunnerNotResponding) before the node turns NotReady; it is health-checked every quarter of this (100 ms to 5 s).',
   },
   {
     name: 'taint',

@@ -2,8 +2,9 @@ import type { WireConfigMap, WireEvent, WireLease, WireNode, WirePod, WireSecret
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
-import { ApiError, requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
+import { requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
+import { kubeErrorKind } from './kube-errors.js';
 import { ListWatchPodInformer } from './list-watch-informer.js';
 
 const STRATEGIC = 'application/strategic-merge-patch+json';
@@ -48,7 +49,7 @@ export class KubeApiClient implements KubeApi {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
+      if (kubeErrorKind(err) === 'notFound') return undefined;
       throw err;
     }
   }
@@ -134,8 +135,9 @@ export class KubeApiClient implements KubeApi {
       });
       return true;
     } catch (err) {
-      // 404: already gone; 409: the name now belongs to another pod (UID precondition).
-      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return false;
+      // Not found: already gone; conflict: the name now belongs to another pod (UID precondition).
+      const kind = kubeErrorKind(err);
+      if (kind === 'notFound' || kind === 'conflict') return false;
       throw err;
     }
   }

@@ -1,7 +1,10 @@
 import type { WireEvent, WireLease, WireNode, WirePod } from './wire-types.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
 
-/** An API server answer other than success; `code` is the HTTP status (0 = no answer). */
+/**
+ * An API server answer other than success; `code` is the HTTP status (0 = no
+ * answer). Callers read it through `kubeErrorKind` (kube-errors.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly code: number,
@@ -15,9 +18,6 @@ export class ApiError extends Error {
 /** The outcome label of a failed request for the request counter: its HTTP code, or "<error>" when none came. */
 export const requestOutcome = (err: unknown): string =>
   err instanceof ApiError && err.code ? String(err.code) : '<error>';
-
-export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
-export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
 
 /** Events of the pod informer. */
 export interface PodInformerHandlers {
@@ -43,12 +43,12 @@ export interface PodInformer {
 
 /**
  * The few API server operations the kubelet uses. Every call may reject with
- * ApiError; none retries on its own. Implementations count each request in
+ * ApiError (classified by `kubeErrorKind`); none retries on its own. Implementations count each request in
  * apiserverRequestsTotal.
  */
 export interface KubeApi {
   getNode(name: string): Promise<WireNode | undefined>;
-  /** Rejects with ApiError 409 when the node exists. */
+  /** Rejects with a `conflict` ApiError when the node exists. */
   createNode(node: WireNode): Promise<WireNode>;
   /** Merge patch of the Node object (labels, taints). */
   patchNode(name: string, mergePatch: object): Promise<WireNode>;
@@ -59,7 +59,7 @@ export interface KubeApi {
 
   getLease(namespace: string, name: string): Promise<WireLease | undefined>;
   createLease(lease: WireLease): Promise<WireLease>;
-  /** Rejects with ApiError 409 when the resourceVersion is stale. */
+  /** Rejects with a `conflict` ApiError when the resourceVersion is stale. */
   replaceLease(lease: WireLease): Promise<WireLease>;
   /** Resolves false when the lease was already gone. */
   deleteLease(namespace: string, name: string): Promise<boolean>;

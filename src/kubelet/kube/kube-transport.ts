@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeAgentCache, type AgentFactory } from './kube-agent-cache.js';
+import { errnoCode } from '../../common/errors.js';
 import { ApiError } from './kube-api.js';
+import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
 import type { Credential, CredentialSource } from './kube-credentials.js';
 import type { KubeClientConfig } from './kubeconfig.js';
 import { WatchDecoder, type WatchEvent } from './watch-decoder.js';
@@ -102,7 +104,7 @@ export class KubeTransport {
       req.on('response', (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           void readBody(res).then((body) => {
-            if (res.statusCode === 401) this.credentials.invalidate();
+            if (kindForHttpStatus(res.statusCode ?? 0) === 'unauthenticated') this.credentials.invalidate();
             finish(statusError(res.statusCode ?? 0, body));
           }, finish);
           return;
@@ -156,7 +158,7 @@ export class KubeTransport {
           r.destroy(new Error(`no answer within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
         );
         r.on('error', (err) => {
-          const retriable = r.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+          const retriable = r.reusedSocket && errnoCode(err) === 'ECONNRESET';
           reject(retriable && !retriedReset ? new StaleSocket() : networkError(err));
         });
         r.on('response', (res) => {
@@ -170,7 +172,7 @@ export class KubeTransport {
       });
     } catch (err) {
       if (err instanceof StaleSocket) return this.send(req, retryOn401, true);
-      if (err instanceof ApiError && err.code === 401 && retryOn401) {
+      if (kubeErrorKind(err) === 'unauthenticated' && retryOn401) {
         this.credentials.invalidate();
         return this.send(req, false, retriedReset);
       }

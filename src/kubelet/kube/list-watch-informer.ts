@@ -4,12 +4,13 @@ import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
 import { ApiError, requestOutcome, type PodInformer, type PodInformerHandlers } from './kube-api.js';
 import type { KubeTransport } from './kube-transport.js';
+import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
 import type { WatchEvent } from './watch-decoder.js';
 
 /** Counts one API request by verb, resource and outcome (an HTTP code, or "<error>"). */
 export type CountRequest = (verb: string, resource: string, code: string) => void;
 
-/** The watch's resourceVersion is too old: list again. */
+/** The watch's resourceVersion is too old (410 Gone, kind resourceExhausted): list again. */
 class Expired extends Error {}
 
 /**
@@ -162,7 +163,7 @@ export class ListWatchPodInformer implements PodInformer {
       if (event.type === 'ERROR') {
         const status = event.object as WireStatus;
         failure =
-          status.code === 410
+          kindForHttpStatus(status.code ?? 0) === 'resourceExhausted'
             ? new Expired()
             : new ApiError(status.code ?? 0, status.message ?? 'watch error event');
         return;
@@ -188,7 +189,7 @@ export class ListWatchPodInformer implements PodInformer {
       this.countRequest('watch', 'pods', '200');
     } catch (err) {
       this.countRequest('watch', 'pods', requestOutcome(err));
-      if (err instanceof ApiError && err.code === 410) throw new Expired();
+      if (kubeErrorKind(err) === 'resourceExhausted') throw new Expired();
       throw err;
     }
     if (failure) throw failure;

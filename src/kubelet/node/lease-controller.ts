@@ -1,7 +1,8 @@
 import type { WireLease } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { microTime } from '../kube-time.js';
-import { isConflict, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -82,7 +83,7 @@ export class LeaseController {
         this.lastRenewMs = this.now();
         return;
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (kubeErrorKind(err) !== 'conflict') throw err;
         // Stale resourceVersion, or created meanwhile: read again.
         this.lease = undefined;
       }

@@ -1,9 +1,9 @@
 import type { WireNode, WireNodeCondition } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
+import type { Runner } from '../runner/runner.js';
 import { canonical } from '../kube/canonical.js';
 import {
   adoptionPatch,
@@ -31,13 +31,11 @@ import {
   type WalltimeDeadline,
 } from './walltime.js';
 
-/** The runner facts and link health the node controller reads (RunnerLink provides them). */
-export interface RunnerHealth {
-  nodeInfo(): NodeInfo__Output | undefined;
-  isSynced(): boolean;
-  hasSyncedOnce(): boolean;
-  unsyncedSinceMs(): number | undefined;
-}
+/** The part of the Runner interface the node controller reads: host facts and link health. */
+export type RunnerHealth = Pick<
+  Runner,
+  'nodeInfo' | 'isSynced' | 'hasSyncedOnce' | 'unsyncedSinceMs' | 'silentSinceMs'
+>;
 
 export interface NodeControllerOptions {
   config: Pick<
@@ -65,7 +63,8 @@ export interface NodeControllerOptions {
  * status current: on every change and at least every
  * nodeStatusUpdateFrequencySeconds. Patches only its own labels (merge patch)
  * and its own conditions (strategic merge by type), so other writers keep
- * theirs. Readiness follows the walltime and the runner link.
+ * theirs. Readiness follows the walltime, the runner link and whether the
+ * runner answers.
  */
 export class NodeController {
   private nodeUid: string | undefined;
@@ -228,6 +227,7 @@ export class NodeController {
       linkSynced: this.runner.isSynced(),
       everSynced: this.runner.hasSyncedOnce(),
       unsyncedSinceMs: this.runner.unsyncedSinceMs(),
+      silentSinceMs: this.runner.silentSinceMs(),
       graceMs: config.runnerUnreachableGraceSeconds * 1000,
       nowMs,
       runnerTarget: this.options.runnerTarget,
@@ -284,8 +284,9 @@ export class NodeController {
     let delayMs = this.lastStatusWriteMs + config.nodeStatusUpdateFrequencySeconds * 1000 - nowMs;
     const wall = walltimeState(this.deadline, nowMs);
     if (wall.nextRefreshMs !== undefined) delayMs = Math.min(delayMs, wall.nextRefreshMs);
-    const since = this.runner.unsyncedSinceMs();
-    if (since !== undefined && this.readiness.ready) {
+    // Wake when a grace period running out would turn the node NotReady.
+    for (const since of [this.runner.unsyncedSinceMs(), this.runner.silentSinceMs()]) {
+      if (since === undefined || !this.readiness.ready) continue;
       const graceEndMs = since + config.runnerUnreachableGraceSeconds * 1000 - nowMs;
       if (graceEndMs > 0) delayMs = Math.min(delayMs, graceEndMs + 5);
     }

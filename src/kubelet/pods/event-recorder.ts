@@ -1,7 +1,8 @@
 import type { WireEvent, WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { rfc3339 } from '../kube-time.js';
-import { isNotFound, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -152,7 +153,7 @@ export class EventRecorder {
     try {
       await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', { count, lastTimestamp });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (kubeErrorKind(err) !== 'notFound') throw err;
       // Expired in the API server: the aggregate lives on in a re-created event.
       await this.api.createEvent(entry.namespace, {
         ...entry.body,

@@ -1,9 +1,9 @@
 import type { WirePod } from '../kube/wire-types.js';
+import { KindError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { ContainerConfigError } from '../errors.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-import { RunnerCallError } from '../runner/runner-link.js';
 import type { EventRecorder, PodEvent } from './event-recorder.js';
 import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
@@ -64,7 +64,8 @@ export class PodEffects {
     try {
       await this.runner.createPod(built.spec);
     } catch (error) {
-      const refusal = error instanceof RunnerCallError ? error.message : undefined;
+      // Any answer but "unavailable" means the runner looked at the spec and refused it (see Runner.createPod).
+      const refusal = error instanceof KindError && error.kind !== 'unavailable' ? error.message : undefined;
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');

@@ -1,16 +1,8 @@
-import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
-import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
-import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import type { Runner } from '../runner/runner.js';
 import type { ContainerCreateError } from './pod-status.js';
 
-/** The runner operations the pod controller needs (RunnerLink provides them). */
-export interface RunnerPods {
-  isSynced(): boolean;
-  getPod(uid: string): Pod__Output | undefined;
-  pods(): ReadonlyMap<string, Pod__Output>;
-  createPod(spec: PodSpec): Promise<Pod__Output>;
-  deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
-}
+/** The part of the Runner interface the pod controller uses. */
+export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'>;
 
 /**
  * Where a pod stands in the kubelet's lifecycle, as this process sees it: what

@@ -1,7 +1,8 @@
 import type { WirePod, WirePodStatus } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
-import { ApiError, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import { podStatusMatcher } from './status-equality.js';
 
@@ -226,10 +227,10 @@ export class StatusWriter {
       }
       this.options.onWritten?.({ uid, eventAtMs: next.eventAtMs, issuedAtMs, ackedAtMs });
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : 0;
-      if (code === 404 || code === 409 || code === 422) {
+      const kind = kubeErrorKind(err);
+      if (kind === 'notFound' || kind === 'conflict' || kind === 'invalidInput') {
         // Gone, replaced by a same-named pod, or refused: nothing to retry.
-        this.logger[code === 422 ? 'warn' : 'debug'](
+        this.logger[kind === 'invalidInput' ? 'warn' : 'debug'](
           { err, pod: `${namespace}/${name}` },
           'Dropped pod status update',
         );

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 
 /** Linux USER_HZ: /proc times are in 1/100 s on every mainstream architecture. */
 export const CLOCK_TICKS_PER_SECOND = 100;

@@ -3,8 +3,13 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from '../errors.js';
-import { isInternal, toServiceError } from './grpc-errors.js';
+import {
+  NotFoundError,
+  PreconditionError,
+  ResourceExhaustedError,
+  UnavailableError,
+} from '../../common/errors.js';
+import { isInternal, toServiceError } from '../../common/grpc-errors.js';
 import { streamLogs, type LogSink } from '../logs/log-reader.js';
 import { logFile } from '../files/container-dir.js';
 import { logRunFor, parseLogOptions } from '../logs/log-options.js';

@@ -15,6 +15,8 @@ import type { TokenReviewResult, TokenReviewer } from '../../../../src/kubelet/a
 import { credentialSource } from '../../../../src/kubelet/kube/kube-credentials.js';
 import { KubeTransport } from '../../../../src/kubelet/kube/kube-transport.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
+import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
+import { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
 import { createTestCa, type TestCa } from '../../../fixtures/kubelet-api/test-pki.js';
 import { pod, sampleStats, samplePods } from '../../../fixtures/kubelet-api/stats-fixture.js';
 import { FakeRunner, runnerClient } from '../fake-runner.js';
@@ -100,6 +102,7 @@ export class KubeletApiFixture {
   port = 0;
   readonly metrics = new KubeletMetrics({ collectProcessMetrics: false });
   private readonly servers: KubeletApiServer[] = [];
+  private readonly links: RunnerLink[] = [];
 
   static use(): KubeletApiFixture {
     const f = new KubeletApiFixture();
@@ -129,7 +132,7 @@ export class KubeletApiFixture {
       anonymousAuth: false,
       authorizationMode: 'Webhook',
       transport: unusedTransport(),
-      runner: this.runner.client(),
+      runner: this.link(this.runner.client()),
       pods: {
         list: () => pods,
         get: (ns, name) => pods.find((p) => p.metadata?.namespace === ns && p.metadata.name === name),
@@ -165,8 +168,8 @@ export class KubeletApiFixture {
 
   /** A server whose runner socket does not exist. */
   async startUnreachable(): Promise<number> {
-    return (await this.startServer({ runner: runnerClient(`unix:${path.join(this.dir, 'nobody.sock')}`) }))
-      .port;
+    const nobody = runnerClient(`unix:${path.join(this.dir, 'nobody.sock')}`);
+    return (await this.startServer({ runner: this.link(nobody) })).port;
   }
 
   private async setUp(): Promise<void> {
@@ -186,8 +189,16 @@ export class KubeletApiFixture {
     await this.runner.start();
   }
 
+  /** The kubelet's Runner over a client of the fake runner, as main.ts builds it (never started: no watch). */
+  private link(client: RunnerClient): RunnerLink {
+    const link = new RunnerLink(client, this.metrics, pino({ level: 'silent' }));
+    this.links.push(link);
+    return link;
+  }
+
   private async stopServers(): Promise<void> {
     await Promise.all(this.servers.splice(0).map((s) => s.stop()));
+    for (const link of this.links.splice(0)) link.close();
   }
 
   private async tearDown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
-import { InvalidInputError, NotFoundError } from '../../../../src/kubelet/api/api-errors.js';
+import { InvalidInputError, NotFoundError } from '../../../../src/common/errors.js';
 import { resolveLogTarget } from '../../../../src/kubelet/api/container-logs-handler.js';
 import type { PodLister } from '../../../../src/kubelet/api/kubelet-api-options.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { kubeletHelpText as helpText } from '../../../../src/kubelet/config/kubelet-flags.js';
 import { parseKubeletConfig, type ConfigHost } from '../../../../src/kubelet/config/kubelet-config.js';
-import { ConfigError } from '../../../../src/kubelet/errors.js';
+import { ConfigError } from '../../../../src/common/errors.js';
 import { host } from '../support/config-host.js';
 
 describe('parseKubeletConfig: invalid settings and help', () => {

@@ -185,6 +185,7 @@ describe('decideReadiness', () => {
     linkSynced: true,
     everSynced: true,
     unsyncedSinceMs: undefined as number | undefined,
+    silentSinceMs: undefined as number | undefined,
     graceMs: 40_000,
     nowMs: 100_000,
     runnerTarget: 'unix:///r.sock',
@@ -194,6 +195,23 @@ describe('decideReadiness', () => {
     ['down inside the grace period', { linkSynced: false, unsyncedSinceMs: 70_000 }, undefined],
     ['down past the grace period', { linkSynced: false, unsyncedSinceMs: 50_000 }, 'RunnerUnreachable'],
     ['never reached', { linkSynced: false, everSynced: false, unsyncedSinceMs: 99_000 }, 'RunnerUnreachable'],
+    ['silent inside the grace period', { silentSinceMs: 70_000 }, undefined],
+    ['silent past the grace period, link still synced', { silentSinceMs: 60_000 }, 'RunnerNotResponding'],
+    [
+      'silent past the grace period and the link dropped meanwhile',
+      { silentSinceMs: 50_000, linkSynced: false, unsyncedSinceMs: 80_000 },
+      'RunnerNotResponding',
+    ],
+    [
+      'down past the grace period, silent only lately',
+      { silentSinceMs: 90_000, linkSynced: false, unsyncedSinceMs: 50_000 },
+      'RunnerUnreachable',
+    ],
+    [
+      'never reached wins over silence',
+      { silentSinceMs: 0, linkSynced: false, everSynced: false, unsyncedSinceMs: 0 },
+      'RunnerUnreachable',
+    ],
     [
       'walltime expired wins',
       {
@@ -211,4 +229,13 @@ describe('decideReadiness', () => {
       expect(r.ready ? undefined : r.reason).to.equal(reason);
     });
   }
+
+  it('says for how long the runner has not answered', () => {
+    const r = decideReadiness({ ...base, silentSinceMs: 58_400 });
+    expect(r).to.deep.equal({
+      ready: false,
+      reason: 'RunnerNotResponding',
+      message: 'runner at unix:///r.sock has not answered for 42s; pods keep their last known status',
+    });
+  });
 });

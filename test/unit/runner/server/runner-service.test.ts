@@ -13,8 +13,8 @@ import {
   PreconditionError,
   ResourceExhaustedError,
   UnavailableError,
-} from '../../../../src/runner/errors.js';
-import { toServiceError } from '../../../../src/runner/server/grpc-errors.js';
+} from '../../../../src/common/errors.js';
+import { toServiceError } from '../../../../src/common/grpc-errors.js';
 import { bearerMatches, readTokenFile } from '../../../../src/runner/server/grpc-server.js';
 import type { RunnerHealthSource } from '../../../../src/runner/host/runner-health.js';
 import type { NodeInfoProvider } from '../../../../src/runner/host/node-info.js';
