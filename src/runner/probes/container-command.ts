@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { buildProcessEnv, type EnvEntry } from '../process/command-line.js';
 import { findExecutable } from '../process/container-launcher.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 
 /**
  * Running a command beside a container, as an exec probe or hook does (and

@@ -1,4 +1,4 @@
-import { errnoCode, errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
 
 /** host:port as Go's net.JoinHostPort writes it (IPv6 in brackets). Pure. */
 export function joinHostPort(host: string, port: number): string {
