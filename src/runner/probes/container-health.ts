@@ -430,12 +430,23 @@ export class ContainerHealth {
     const owner = { ...this.host.owner, container: this.record.name };
     const hook = (this.deps.runHook ?? runHook)(handler, owner, this.context(run), boundMs);
     run.preStop = hook;
-    run.preStopDone = hook.done.then((result) => {
+    void hook.done.then((result) => {
       run.preStop = undefined;
       if (result.ok) return;
       run.preStopFailed = true;
       this.deps.log.warn({ ...this.where(), err: result.message }, 'PreStopHook failed');
       if (!run.ended) this.host.changed();
+    });
+    // The stop goes on at the bound whatever the hook does, as the kubelet's does.
+    run.preStopDone = new Promise<void>((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        hook.cancel(`did not complete within the ${boundMs / 1000} s grace period`);
+        resolve();
+      }, boundMs);
+      void hook.done.then(() => {
+        this.deps.clock.clearTimeout(timer);
+        resolve();
+      });
     });
     return run.preStopDone;
   }
