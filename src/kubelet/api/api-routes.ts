@@ -4,6 +4,7 @@ export type RouteName =
   | 'containerLogs'
   | 'statsSummary'
   | 'metricsResource'
+  | 'metricsProbes'
   | 'metrics'
   | 'pods'
   | 'runningPods'
@@ -21,6 +22,7 @@ export interface RouteMatch {
 const FIXED: Record<string, RouteName> = {
   '/stats/summary': 'statsSummary',
   '/metrics/resource': 'metricsResource',
+  '/metrics/probes': 'metricsProbes',
   '/metrics': 'metrics',
   '/pods': 'pods',
   '/runningpods': 'runningPods',

@@ -201,6 +201,8 @@ export class KubeletApiServer {
         return this.handlers.statsSummary(res, url.searchParams);
       case 'metricsResource':
         return this.handlers.resourceMetrics(res);
+      case 'metricsProbes':
+        return this.handlers.probeMetrics(res);
       case 'metrics':
         return this.handlers.metrics(res);
       case 'pods':

@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import type { PodRecord } from './pod-record.js';
+import type { PortConflict } from './port-conflicts.js';
 import type { ContainerCreateError } from './pod-status.js';
 
 /**
@@ -33,8 +34,16 @@ export interface PodView {
  */
 export type PodInput =
   | { type: 'sync' }
-  /** CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide. */
-  | { type: 'created'; pod: WirePod; skippedVolumes: ReadonlyArray<{ name: string; kind: string }> }
+  /**
+   * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
+   * `portConflicts` the pod's containerPorts another pod running here declares.
+   */
+  | {
+      type: 'created';
+      pod: WirePod;
+      skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
+      portConflicts?: readonly PortConflict[];
+    }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
   | { type: 'createWaiting'; pod: WirePod; error: ContainerCreateError }
   /** The pod was deleted or the link dropped while its objects were fetched: nothing was created. */

@@ -9,6 +9,7 @@ import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
+import { findPortConflicts } from './port-conflicts.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
 import { observedStatus, type PodRef, type StatusWriter } from './status-writer.js';
 
@@ -17,6 +18,8 @@ export interface PodEffectsOptions {
   ignoreRestartPolicy: boolean;
   allocatable: () => { cpu: string; memory: string; 'ephemeral-storage': string };
   now: () => number;
+  /** The other pods the runner holds (for containerPort conflicts); none when unset. */
+  podsOnNode?: () => readonly WirePod[];
 }
 
 /**
@@ -69,7 +72,14 @@ export class PodEffects {
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');
-    return { type: 'created', pod, skippedVolumes: built.skipped };
+    const portConflicts = findPortConflicts(pod, this.options.podsOnNode?.() ?? []);
+    if (portConflicts.length > 0) {
+      this.logger.warn(
+        { pod: key(ref), uid: ref.uid, portConflicts },
+        'Declared container ports are taken here',
+      );
+    }
+    return { type: 'created', pod, skippedVolumes: built.skipped, portConflicts };
   }
 
   /** DeletePod in the runner (which SIGTERMs, waits the grace period, then SIGKILLs). */

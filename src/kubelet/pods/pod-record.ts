@@ -58,8 +58,10 @@ export interface PodRecord {
   readonly runnerHistory: 'never' | 'held' | 'lost';
   /** CreatePod was made by this process and not every container has run yet: start latency is due. */
   readonly startLatencyPending: boolean;
-  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
+  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure, Killing and hook failures per run). */
   readonly eventKeys: ReadonlySet<string>;
+  /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
+  readonly probeEventCounts: ReadonlyMap<string, number>;
 }
 
 export function newPodRecord(
@@ -78,6 +80,7 @@ export function newPodRecord(
     runnerHistory: 'never',
     startLatencyPending: false,
     eventKeys: new Set(),
+    probeEventCounts: new Map(),
   };
 }
 

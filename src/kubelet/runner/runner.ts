@@ -3,6 +3,7 @@ import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequ
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { KindError } from '../../common/errors.js';
 
@@ -151,6 +152,12 @@ export interface Runner {
    * InternalError. Works in any link state until close().
    */
   getStats(timeoutMs?: number): Promise<Stats__Output>;
+  /**
+   * GetProbeMetrics: cumulative probe results per pod, container and probe
+   * type (prober_probe_total). Idempotent, read-only, cheap (no scan); does
+   * not wait for a slot. Deadline and failures as getStats.
+   */
+  getProbeMetrics(timeoutMs?: number): Promise<ProbeMetrics__Output>;
   /**
    * GetLogs: streams a container's output to `sink`. Read-only; never
    * throws (failures go to sink.error). No deadline: a follow stream lasts

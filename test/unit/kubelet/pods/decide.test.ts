@@ -6,6 +6,7 @@ import { creationCases } from './decide-cases/creation-cases.js';
 import { apiGoneCases } from './decide-cases/api-gone-cases.js';
 import { deletionCases } from './decide-cases/deletion-cases.js';
 import { lostCases, runningCases } from './decide-cases/running-cases.js';
+import { probeCases } from './decide-cases/probe-cases.js';
 import {
   covered,
   deletingPod,
@@ -41,6 +42,7 @@ describe('decide: the pod lifecycle', () => {
   describe('lost and terminal pods', () => runCases(lostCases));
   describe('deletion', () => runCases(deletionCases));
   describe('the API object is gone', () => runCases(apiGoneCases));
+  describe('probes and lifecycle hooks', () => runCases(probeCases));
 
   it('the tables enter and leave every state', () => {
     for (const state of ALL_STATES) {
