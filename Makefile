@@ -61,7 +61,7 @@ coverage: build ## Unit and integration tests with a coverage report
 	$(NPM_BIN)/c8 --reporter=text-summary --reporter=html $(MOCHA) --timeout 60000 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js'
 
 .PHONY: tools
-tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server and grpcurl into .tools/bin
+tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server, grpcurl, helm, prometheus and promtool into .tools/bin
 	bash scripts/tools.sh
 
 .PHONY: cluster-up
@@ -73,7 +73,7 @@ cluster-down: ## Stop the local control plane
 	bash scripts/cluster-down.sh
 
 .PHONY: demo
-demo: build tools ## Fresh machine: control plane + a vk-cmd node + the wiki's example pod, shown live
+demo: build tools ## Fresh machine: control plane + a vk-cmd node + the wiki's example pod, shown live (KUBELET_PORT_DEMO, HEALTHZ_PORT_DEMO: see scripts/demo.sh)
 	bash scripts/demo.sh
 
 .PHONY: demo-down

@@ -15,9 +15,9 @@ import { steadyRss } from './steady-rss.js';
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
 const HEAP_METRICS = {
-  heapUsed: 'vkcmd_kubelet_nodejs_heap_size_used_bytes',
-  heapTotal: 'vkcmd_kubelet_nodejs_heap_size_total_bytes',
-  external: 'vkcmd_kubelet_nodejs_external_memory_bytes',
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  external: 'nodejs_external_memory_bytes',
 } as const;
 /** Pause between "all Running" and the idle window, so trailing status writes are not counted as idle. */
 const SETTLE_MS = 5000;

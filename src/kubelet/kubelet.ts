@@ -4,6 +4,7 @@ import type { HealthSource, PodLister } from './api/kubelet-api-options.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
 import type { KubeApi, PodInformer } from './kube/kube-api.js';
 import type { KubeletMetrics } from './kubelet-metrics.js';
+import { countingStartedPods } from './started-pods.js';
 import { LeaseController } from './node/lease-controller.js';
 import { NodeController } from './node/node-controller.js';
 import { LOOPBACK_POD_IP_REASON, loopbackPodIpWarning, nodeWarningEvent } from './node/pod-ip-warning.js';
@@ -81,7 +82,7 @@ export class Kubelet {
     this.pods = new PodController(
       api,
       this.informer,
-      this.link,
+      countingStartedPods(this.link, metrics),
       statusWriter,
       events,
       metrics,

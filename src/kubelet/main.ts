@@ -21,8 +21,11 @@ import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { createRunnerLink } from './runner/runner-client.js';
 import { heartbeatIntervalMs } from './runner/runner-liveness.js';
+import { registerRunnerHealthMetrics } from './runner-health-metrics.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long a /metrics scrape waits for the runner's health before serving it absent. */
+const RUNNER_HEALTH_TIMEOUT_MS = 1000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
 const API_SERVER_CONNECTIONS = 16;
 
@@ -77,10 +80,14 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       createAgent: fallback?.createAgent,
     },
   );
-  const metrics = new KubeletMetrics();
+  const metrics = new KubeletMetrics({ nodeName: config.nodeName });
   const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }), {
     heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
   });
+  // The runner's own health rides on the kubelet's /metrics (vkcmd_runner_*): the runner serves no HTTP.
+  registerRunnerHealthMetrics(metrics.registry, () =>
+    runner.getRunnerHealth(RUNNER_HEALTH_TIMEOUT_MS).catch(() => undefined),
+  );
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -145,6 +152,13 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     version: version(),
   });
   late.kubelet = kubelet;
+  metrics.attach({
+    runnerPods: () => kubelet.link.pods().values(),
+    apiPods: () => kubelet.podLister().list(),
+    nodeReady: () => (kubelet.node.isRegistered() ? kubelet.node.currentReadiness().ready : undefined),
+    walltimeDeadlineMs: () => kubelet.node.walltimeDeadlineMs(),
+    nowMs: Date.now,
+  });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -9,6 +9,7 @@ import {
   renderResourceMetrics,
   renderResourceMetricsError,
 } from './resource-metrics.js';
+import { renderCadvisorMetrics, renderCadvisorMetricsError } from './cadvisor-metrics.js';
 
 /** Writes a complete response with a Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -94,6 +95,19 @@ export class ApiHandlers {
       // As the kubelet: a failed collection is a 200 whose resource_scrape_error reads 1.
       this.options.logger.warn({ err }, 'Error getting stats for the resource metrics endpoint');
       body = renderResourceMetricsError();
+    }
+    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
+  }
+
+  async cadvisorMetrics(res: ServerResponse): Promise<void> {
+    let body: string;
+    try {
+      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
+      body = renderCadvisorMetrics(stats, this.options.pods.list(), this.nowMs());
+    } catch (err) {
+      // As cAdvisor: a failed collection is a 200 whose container_scrape_error reads 1.
+      this.options.logger.warn({ err }, 'Error getting stats for the cAdvisor metrics endpoint');
+      body = renderCadvisorMetricsError();
     }
     sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
   }

@@ -4,6 +4,7 @@ export type RouteName =
   | 'containerLogs'
   | 'statsSummary'
   | 'metricsResource'
+  | 'metricsCadvisor'
   | 'metricsProbes'
   | 'metrics'
   | 'pods'
@@ -22,6 +23,7 @@ export interface RouteMatch {
 const FIXED: Record<string, RouteName> = {
   '/stats/summary': 'statsSummary',
   '/metrics/resource': 'metricsResource',
+  '/metrics/cadvisor': 'metricsCadvisor',
   '/metrics/probes': 'metricsProbes',
   '/metrics': 'metrics',
   '/pods': 'pods',

@@ -41,7 +41,10 @@ export interface ContainerLogsHandlerOptions {
   runner: Pick<Runner, 'getLogs' | 'isConnected'>;
   pods: PodLister;
   logger: Logger;
-  /** Send the 200 headers after this long without output, so a quiet `-f` stream is open at once. */
+  /**
+   * For `follow` only: send the 200 headers after this long without output or the runner's
+   * acceptance (a runner that never sends it), so a quiet `-f` stream opens anyway.
+   */
   headerDelayMs?: number;
 }
 
@@ -100,13 +103,15 @@ export class ContainerLogsHandler {
         res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' });
         res.flushHeaders();
       };
-      const delayMs = this.options.headerDelayMs ?? 250;
+      // The runner accepts a valid request at once (its headers arrive before any output), so
+      // the 200 waits for that and every refusal still gets its own code, however slow the host.
+      const delayMs = this.options.headerDelayMs ?? 2000;
       // Only a connected runner earns an early 200: an unreachable one must still get its 503.
       const commitIfConnected = (): void => {
         if (this.options.runner.isConnected()) commit();
         else timer = setTimeout(commitIfConnected, delayMs);
       };
-      let timer = setTimeout(commitIfConnected, delayMs);
+      let timer = request.follow ? setTimeout(commitIfConnected, delayMs) : undefined;
       const finish = (): void => {
         if (settled) return;
         settled = true;

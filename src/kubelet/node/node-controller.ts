@@ -103,6 +103,11 @@ export class NodeController {
     return this.readiness;
   }
 
+  /** When the node's walltime ends (epoch ms); undefined without a walltime or before it is known. */
+  walltimeDeadlineMs(): number | undefined {
+    return this.deadline?.deadlineMs;
+  }
+
   /** Node allocatable for downward-API defaults. */
   allocatable(): { cpu: string; memory: string; 'ephemeral-storage': string } {
     const host = this.hostFacts();

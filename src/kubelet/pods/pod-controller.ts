@@ -61,6 +61,7 @@ export class PodController {
       now,
       retryInitialMs: options.retryInitialMs ?? 1000,
       retryMaxMs: options.retryMaxMs ?? 10_000,
+      onSynced: (operation, durationMs) => metrics.observePodWorker(operation, durationMs / 1000),
     });
   }
 

@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { Backoff } from '../backoff.js';
+import { podWorkerOperation, type PodWorkerOperation } from '../kubelet-state-metrics.js';
 import { decide } from './decide.js';
 import type { PodAction, PodInput, PodView } from './pod-actions.js';
 import type { PodEffects } from './pod-effects.js';
@@ -12,6 +13,8 @@ export interface PodExecutorOptions {
   /** Back-off between retries of a pod whose create (or another call) failed. */
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Observes each completed sync: what it did, in the kubelet's words, and how long it took. */
+  onSynced?: (operation: PodWorkerOperation, durationMs: number) => void;
 }
 
 /** A pod as diagnostics and tests see it: the record plus whether it ever ran and whether a sync runs. */
@@ -173,8 +176,11 @@ export class PodExecutor {
   private async run(slot: PodSlot): Promise<void> {
     do {
       slot.dirty = false;
+      const startedMs = this.options.now();
+      const operation = podWorkerOperation(slot.apiPod, this.runner.getPod(slot.record.uid));
       try {
         await this.sync(slot);
+        this.options.onSynced?.(operation, this.options.now() - startedMs);
       } catch (err) {
         this.log(slot, 'warn', 'Pod sync failed', { err });
         this.scheduleRetry(slot);

@@ -9,6 +9,7 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
+import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
@@ -186,6 +187,13 @@ export class RunnerLink implements Runner {
   getProbeMetrics(timeoutMs = this.callTimeoutMs): Promise<ProbeMetrics__Output> {
     return this.call<ProbeMetrics__Output>(
       (cb, deadline) => this.client.getProbeMetrics({}, { deadline }, cb),
+      timeoutMs,
+    );
+  }
+
+  getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {
+    return this.call<RunnerHealth__Output>(
+      (cb, deadline) => this.client.getRunnerHealth({}, { deadline }, cb),
       timeoutMs,
     );
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
@@ -180,6 +180,9 @@ export class RunnerService {
         throw new NotFoundError(`previous terminated container "${c.name}" in pod ${runtime.key} not found`);
       }
       const logs = runtime.logsOf(c.name);
+      // Headers now say "accepted": the kubelet answers 200 at once, even for a quiet follow,
+      // and every refusal above still reaches it as an error status.
+      call.sendMetadata(new grpc.Metadata());
       const sink: LogSink = {
         get closed() {
           return closed;
