@@ -15,6 +15,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
+import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { ProcessScanner } from './process/process-scanner.js';
@@ -23,6 +24,9 @@ import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
+
+/** Pushes that only carry new probe failure counts go out at most this often per pod. */
+const PROBE_REPORT_INTERVAL_MS = 1_000;
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -44,6 +48,7 @@ export class RunnerApp {
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
+  private readonly probeTimers: ProbeTimers;
 
   constructor(
     readonly config: RunnerConfig,
@@ -77,6 +82,7 @@ export class RunnerApp {
       log.child({ component: 'node-info' }),
     );
     const podLog = log.child({ component: 'pods' });
+    this.probeTimers = new ProbeTimers(clock);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -99,6 +105,16 @@ export class RunnerApp {
         keepPodDirs: config.keepPodDirs,
         bootId: nodeInfo.bootId(),
         log: podLog,
+        health: {
+          clock,
+          timers: this.probeTimers,
+          runnerEnv,
+          signalGroup,
+          checkSoon: () => this.monitor.checkSoon(),
+          random: Math.random,
+          log: log.child({ component: 'probes' }),
+          reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+        },
       },
       this.deleted,
       log.child({ component: 'pod-manager' }),
@@ -165,6 +181,7 @@ export class RunnerApp {
       this.service.closeStreams();
     });
     this.manager.stop();
+    this.probeTimers.stop();
     this.monitor.stop();
     this.scanner.stop();
     this.eventLoopDelay.stop();

@@ -1,3 +1,4 @@
+import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { CommandContext } from './container-command.js';
@@ -30,6 +31,63 @@ export interface PodHealthHost {
 export interface HealthContainer extends HealthRecord {
   readonly init: boolean;
   readonly health?: HealthSpec | undefined;
+}
+
+/** The probes and hooks of a container spec; undefined when it has none. Pure. */
+export function healthSpecOf(c: Container__Output): HealthSpec | undefined {
+  const spec: HealthSpec = {
+    startupProbe: c.startupProbe,
+    readinessProbe: c.readinessProbe,
+    livenessProbe: c.livenessProbe,
+    lifecycle: c.lifecycle,
+  };
+  const any =
+    !!spec.startupProbe ||
+    !!spec.readinessProbe ||
+    !!spec.livenessProbe ||
+    !!spec.lifecycle?.postStart ||
+    !!spec.lifecycle?.preStop;
+  return any ? spec : undefined;
+}
+
+/** The pod fields its health reads. */
+export interface PodHealthRecord {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly createdAtMs: number;
+  readonly containers: readonly HealthContainer[];
+  readonly terminationGracePeriodSeconds?: number | undefined;
+  readonly deleting: boolean;
+}
+
+/** The kubelet's default terminationGracePeriodSeconds. */
+const DEFAULT_POD_GRACE_SECONDS = 30;
+
+/**
+ * The health of a pod record, or undefined when no container has probes or
+ * hooks; `changed` persists and publishes the pod (report-only pushes too).
+ */
+export function podHealthOf(
+  record: PodHealthRecord,
+  deps: PodHealthDeps,
+  changed: () => void,
+): PodHealth | undefined {
+  const health = new PodHealth(
+    record.containers,
+    {
+      uid: record.uid,
+      namespace: record.namespace,
+      name: record.name,
+      createdAtMs: record.createdAtMs,
+      podGraceSeconds: () => record.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS,
+      podDeleting: () => record.deleting,
+      changed,
+      published: changed,
+    },
+    deps,
+  );
+  return health.active ? health : undefined;
 }
 
 type Counts = { successful: number; failed: number };
