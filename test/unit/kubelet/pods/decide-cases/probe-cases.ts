@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ProbeReport__Output } from '../../../../../src/generated/vkcmd/runner/v1/ProbeReport.js';
 import { deletingPod, exitedInRunner, pendingPod, record, type Case } from '../../support/decide-fixtures.js';
-import { cs, runnerPod, running, terminated } from '../../support/pod-fixtures.js';
+import { cs, runnerPod, running, terminated, waiting } from '../../support/pod-fixtures.js';
 
 const failing = (type: string, failures: number, lastFailure: string): ProbeReport__Output => ({
   probeType: type,
@@ -128,6 +128,109 @@ export const probeCases: Case[] = [
     },
     next: 'deletingApiObject',
     actions: ['event(FailedPreStopHook)', 'writeStatus(final,terminal,wait)', 'deleteApiObject'],
+  },
+  {
+    name: 'running, the startup probe has not passed yet: not started, not ready, status only',
+    from: held(),
+    view: { runnerPod: runnerPod([cs('c1', running(), { started: false, ready: false })]) },
+    next: 'running',
+    actions: ['writeStatus(runner)'],
+  },
+  {
+    name: 'running, startup fails past its threshold (Always): Unhealthy worded for startup, then Killing',
+    from: held(),
+    view: {
+      runnerPod: {
+        ...runnerPod([
+          cs('c1', running(), {
+            started: false,
+            ready: false,
+            stopReason: 'StartupProbe',
+            probeReports: [failing('Startup', 2, 'dial tcp 127.0.0.1:8080: connect: connection refused')],
+          }),
+        ]),
+        restartPolicy: 'Always',
+      },
+    },
+    next: 'running',
+    actions: ['writeStatus(runner)', 'event(Unhealthy)', 'event(Killing)'],
+    then: (d) => {
+      const [, unhealthy, killing] = d.actions;
+      expect(unhealthy?.type === 'emitEvent' && unhealthy.event.message).to.equal(
+        'Startup probe failed: dial tcp 127.0.0.1:8080: connect: connection refused',
+      );
+      expect(killing?.type === 'emitEvent' && killing.event.message).to.equal(
+        'Container c1 failed startup probe, will be restarted',
+      );
+    },
+  },
+  {
+    name: 'running, the liveness-stopped run waits in back-off: BackOff, its Unhealthy and Killing not repeated',
+    from: held({
+      eventKeys: new Set([startedKey, 'killing/c1/0/LivenessProbe']),
+      probeEventCounts: new Map([['c1/0/Liveness/failed', 3]]),
+    }),
+    view: {
+      runnerPod: {
+        ...runnerPod([
+          cs('c1', waiting('CrashLoopBackOff', 'back-off 10s restarting failed container=c1 pod=p'), {
+            lastState: terminated(143, 'Error'),
+            stopReason: 'LivenessProbe',
+            probeReports: [failing('Liveness', 3, 'HTTP probe failed with statuscode: 500')],
+          }),
+        ]),
+        restartPolicy: 'Always',
+      },
+    },
+    next: 'running',
+    actions: ['writeStatus(runner)', 'event(BackOff)'],
+  },
+  {
+    name: 'running, the restarted run (restartCount 1) fails liveness again: Started, then Unhealthy counted afresh',
+    from: held({
+      eventKeys: new Set([startedKey, 'killing/c1/0/LivenessProbe', 'backoff/c1/0']),
+      probeEventCounts: new Map([['c1/0/Liveness/failed', 3]]),
+    }),
+    view: {
+      runnerPod: {
+        ...runnerPod([
+          cs('c1', running(), {
+            restartCount: 1,
+            lastState: terminated(143, 'Error'),
+            started: true,
+            ready: true,
+            probeReports: [failing('Liveness', 1, 'HTTP probe failed with statuscode: 500')],
+          }),
+        ]),
+        restartPolicy: 'Always',
+      },
+    },
+    next: 'running',
+    actions: ['writeStatus(runner)', 'event(Started)', 'event(Unhealthy)'],
+    then: (d) => {
+      const unhealthy = d.actions[2]!;
+      expect(unhealthy.type === 'emitEvent' && unhealthy.event.count).to.equal(1);
+      expect([...d.next.probeEventCounts]).to.deep.equal([['c1/1/Liveness/failed', 1]]);
+    },
+  },
+  {
+    name: 'running, liveness fails under Never with no other container running: Killing says Stopping container',
+    from: held(),
+    view: {
+      runnerPod: runnerPod([
+        cs('c1', running(), {
+          started: true,
+          stopReason: 'LivenessProbe',
+          probeReports: [failing('Liveness', 1, 'command "check" timed out')],
+        }),
+      ]),
+    },
+    next: 'running',
+    actions: ['writeStatus(runner)', 'event(Unhealthy)', 'event(Killing)'],
+    then: (d) => {
+      const killing = d.actions[2]!;
+      expect(killing.type === 'emitEvent' && killing.event.message).to.equal('Stopping container c1');
+    },
   },
   {
     name: 'creating, created while another pod here declares the same containerPort: PortConflict',
