@@ -36,6 +36,7 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
           { type: 'resetRetryBackoff' },
           ...skippedVolumeEvents(input.skippedVolumes).map((event) => emit(input.pod, event)),
           ...(input.portConflicts ?? []).map((c) => emit(input.pod, portConflictEvent(input.pod, c))),
+          ...(input.limitEvents ?? []).map((event) => emit(input.pod, event)),
           { type: 'resync' },
         ],
       };

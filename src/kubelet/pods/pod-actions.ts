@@ -37,12 +37,14 @@ export type PodInput =
   /**
    * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
    * `portConflicts` the pod's containerPorts another pod running here declares.
+   * `limitEvents` the warnings about limits this node cannot enforce.
    */
   | {
       type: 'created';
       pod: WirePod;
       skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
       portConflicts?: readonly PortConflict[];
+      limitEvents?: readonly PodEvent[];
     }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
   | { type: 'createWaiting'; pod: WirePod; error: ContainerCreateError }

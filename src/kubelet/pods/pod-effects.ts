@@ -10,6 +10,8 @@ import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
 import { findPortConflicts } from './port-conflicts.js';
+import type { LimitFacts } from '../node/limit-annotations.js';
+import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
 import { observedStatus, type PodRef, type StatusWriter } from './status-writer.js';
 
@@ -20,6 +22,8 @@ export interface PodEffectsOptions {
   now: () => number;
   /** The other pods the runner holds (for containerPort conflicts); none when unset. */
   podsOnNode?: () => readonly WirePod[];
+  /** How the runner enforces limits (its last GetNodeInfo); undefined before it answered. */
+  limitFacts?: () => Partial<LimitFacts> | undefined;
 }
 
 /**
@@ -79,7 +83,13 @@ export class PodEffects {
         'Declared container ports are taken here',
       );
     }
-    return { type: 'created', pod, skippedVolumes: built.skipped, portConflicts };
+    return {
+      type: 'created',
+      pod,
+      skippedVolumes: built.skipped,
+      limitEvents: unenforcedLimitEvents(pod, this.options.limitFacts?.()),
+      portConflicts,
+    };
   }
 
   /** DeletePod in the runner (which SIGTERMs, waits the grace period, then SIGKILLs). */

@@ -155,6 +155,7 @@ export class PodManager {
         backoffMs: 0,
         restartAtMs: 0,
         health: c.init ? undefined : healthOf.get(c.name),
+        ...(c.limits ? { limits: c.limits } : {}),
       };
       if (layoutFailure) {
         const t = terminatedFor(

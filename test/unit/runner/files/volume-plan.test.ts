@@ -21,6 +21,12 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     readinessProbe: null,
     livenessProbe: null,
     lifecycle: null,
+    memoryLimitBytes: 0,
+    cpuLimitMillis: 0,
+    ephemeralStorageLimitBytes: 0,
+    memoryRequestBytes: 0,
+    cpuRequestMillis: 0,
+    ephemeralStorageRequestBytes: 0,
     ...over,
   };
 }

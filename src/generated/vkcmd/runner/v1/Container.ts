@@ -4,6 +4,7 @@ import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner
 import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from '../../../vkcmd/runner/v1/VolumeMount.js';
 import type { Probe as _vkcmd_runner_v1_Probe, Probe__Output as _vkcmd_runner_v1_Probe__Output } from '../../../vkcmd/runner/v1/Probe.js';
 import type { Lifecycle as _vkcmd_runner_v1_Lifecycle, Lifecycle__Output as _vkcmd_runner_v1_Lifecycle__Output } from '../../../vkcmd/runner/v1/Lifecycle.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface Container {
   'name'?: (string);
@@ -20,6 +21,12 @@ export interface Container {
   'readinessProbe'?: (_vkcmd_runner_v1_Probe | null);
   'livenessProbe'?: (_vkcmd_runner_v1_Probe | null);
   'lifecycle'?: (_vkcmd_runner_v1_Lifecycle | null);
+  'memoryLimitBytes'?: (number | string | Long);
+  'cpuLimitMillis'?: (number | string | Long);
+  'ephemeralStorageLimitBytes'?: (number | string | Long);
+  'memoryRequestBytes'?: (number | string | Long);
+  'cpuRequestMillis'?: (number | string | Long);
+  'ephemeralStorageRequestBytes'?: (number | string | Long);
 }
 
 export interface Container__Output {
@@ -37,4 +44,10 @@ export interface Container__Output {
   'readinessProbe': (_vkcmd_runner_v1_Probe__Output | null);
   'livenessProbe': (_vkcmd_runner_v1_Probe__Output | null);
   'lifecycle': (_vkcmd_runner_v1_Lifecycle__Output | null);
+  'memoryLimitBytes': (number);
+  'cpuLimitMillis': (number);
+  'ephemeralStorageLimitBytes': (number);
+  'memoryRequestBytes': (number);
+  'cpuRequestMillis': (number);
+  'ephemeralStorageRequestBytes': (number);
 }
