@@ -38,6 +38,8 @@ import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortF
 import type { PortForwardStart as _vkcmd_runner_v1_PortForwardStart, PortForwardStart__Output as _vkcmd_runner_v1_PortForwardStart__Output } from './vkcmd/runner/v1/PortForwardStart.js';
 import type { RunnerClient as _vkcmd_runner_v1_RunnerClient, RunnerDefinition as _vkcmd_runner_v1_RunnerDefinition } from './vkcmd/runner/v1/Runner.js';
 import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from './vkcmd/runner/v1/RunnerHealth.js';
+import type { SecurityContext as _vkcmd_runner_v1_SecurityContext, SecurityContext__Output as _vkcmd_runner_v1_SecurityContext__Output } from './vkcmd/runner/v1/SecurityContext.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from './vkcmd/runner/v1/SecurityNote.js';
 import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Output as _vkcmd_runner_v1_StateRunning__Output } from './vkcmd/runner/v1/StateRunning.js';
 import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
 import type { StateWaiting as _vkcmd_runner_v1_StateWaiting, StateWaiting__Output as _vkcmd_runner_v1_StateWaiting__Output } from './vkcmd/runner/v1/StateWaiting.js';
@@ -94,6 +96,8 @@ export interface ProtoGrpcType {
         PortForwardStart: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardStart, _vkcmd_runner_v1_PortForwardStart__Output>
         Runner: SubtypeConstructor<typeof grpc.Client, _vkcmd_runner_v1_RunnerClient> & { service: _vkcmd_runner_v1_RunnerDefinition }
         RunnerHealth: MessageTypeDefinition<_vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_RunnerHealth__Output>
+        SecurityContext: MessageTypeDefinition<_vkcmd_runner_v1_SecurityContext, _vkcmd_runner_v1_SecurityContext__Output>
+        SecurityNote: MessageTypeDefinition<_vkcmd_runner_v1_SecurityNote, _vkcmd_runner_v1_SecurityNote__Output>
         StateRunning: MessageTypeDefinition<_vkcmd_runner_v1_StateRunning, _vkcmd_runner_v1_StateRunning__Output>
         StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>
         StateWaiting: MessageTypeDefinition<_vkcmd_runner_v1_StateWaiting, _vkcmd_runner_v1_StateWaiting__Output>

@@ -18,7 +18,9 @@ export const SETUP_FAILURE_REASONS = new Set([
 
 /**
  * The kubelet events a runner state calls for, each with a dedupe key
- * (Started per run, BackOff per restart count, Failed per set-up failure).
+ * (Started per run, BackOff per restart count, Failed per set-up failure
+ * and per refusal message, one per security note of the pod and of each
+ * container).
  * Pure; the caller remembers emitted keys. A run the API already shows as
  * running (adopted after a restart) gets no second Started.
  */
@@ -31,8 +33,20 @@ export function containerEvents(
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
   ];
+  for (const n of runnerPod.securityNotes ?? []) {
+    out.push({
+      key: `security//${n.field}`,
+      event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message },
+    });
+  }
   for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
     const fieldPath = containerFieldPath(pod, s.name);
+    for (const n of s.securityNotes ?? []) {
+      out.push({
+        key: `security/${s.name}/${n.field}`,
+        event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message, fieldPath },
+      });
+    }
     if (s.state?.running) {
       const api = apiStatuses.find((a) => a.name === s.name);
       const alreadyShown = api?.state?.running !== undefined && api.restartCount === s.restartCount;
@@ -51,6 +65,12 @@ export function containerEvents(
           message: `Back-off restarting failed container ${s.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`,
           fieldPath,
         },
+      });
+    } else if (s.state?.waiting?.reason === 'CreateContainerConfigError') {
+      // The runner refused the container's settings; a kubelet reports its refusals so.
+      out.push({
+        key: `refused/${s.name}/${s.state.waiting.message}`,
+        event: { type: 'Warning', reason: 'Failed', message: `Error: ${s.state.waiting.message}`, fieldPath },
       });
     } else if (s.state?.terminated && SETUP_FAILURE_REASONS.has(s.state.terminated.reason)) {
       out.push({

@@ -3,6 +3,7 @@ import type { Container } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
+import { effectiveSecurityContext } from './security-context.js';
 import type { FetchedObjects } from './object-refs.js';
 import type { SkippedVolume } from './volume-data.js';
 import { resolveVolumes } from './volume-resolver.js';
@@ -67,6 +68,7 @@ export function buildRunnerPodSpec(
             subPath: m.subPath ?? '',
             readOnly: m.readOnly ?? false,
           })),
+        securityContext: effectiveSecurityContext(pod, c),
       };
     } catch (err) {
       record(err);

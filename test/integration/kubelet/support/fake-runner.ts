@@ -177,6 +177,7 @@ export class FakeRunner {
             ? this.runningState()
             : { state: 'waiting', waiting: { reason: 'ContainerCreating', message: '' } },
           lastState: null,
+          securityNotes: [],
         });
         const pod: Pod__Output = {
           uid: spec.uid,
@@ -188,6 +189,7 @@ export class FakeRunner {
           deleting: false,
           revision: 0,
           restartPolicy: spec.restartPolicy,
+          securityNotes: [],
           ephemeralContainerStatuses: [],
         };
         this.pods.set(pod.uid, pod);

@@ -29,6 +29,7 @@ export function cs(
     restartCount: 0,
     pgid: 100,
     image: 'img',
+    securityNotes: [],
     ...extra,
   };
 }
@@ -56,6 +57,7 @@ export function runnerPod(
     containerStatuses: containers,
     initContainerStatuses: init,
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     createdAtMs: T0,
     deleting: false,
     revision: 1,

@@ -17,6 +17,7 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     stdin: false,
     stdinOnce: false,
     tty: false,
+    securityContext: null,
     ...over,
   };
 }

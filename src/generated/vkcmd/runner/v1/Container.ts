@@ -2,6 +2,7 @@
 
 import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner_v1_EnvVar__Output } from '../../../vkcmd/runner/v1/EnvVar.js';
 import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from '../../../vkcmd/runner/v1/VolumeMount.js';
+import type { SecurityContext as _vkcmd_runner_v1_SecurityContext, SecurityContext__Output as _vkcmd_runner_v1_SecurityContext__Output } from '../../../vkcmd/runner/v1/SecurityContext.js';
 
 export interface Container {
   'name'?: (string);
@@ -14,6 +15,7 @@ export interface Container {
   'stdin'?: (boolean);
   'stdinOnce'?: (boolean);
   'tty'?: (boolean);
+  'securityContext'?: (_vkcmd_runner_v1_SecurityContext | null);
 }
 
 export interface Container__Output {
@@ -27,4 +29,5 @@ export interface Container__Output {
   'stdin': (boolean);
   'stdinOnce': (boolean);
   'tty': (boolean);
+  'securityContext': (_vkcmd_runner_v1_SecurityContext__Output | null);
 }

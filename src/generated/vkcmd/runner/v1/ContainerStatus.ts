@@ -1,6 +1,7 @@
 // Original file: proto/vkcmd/runner/v1/runner.proto
 
 import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from '../../../vkcmd/runner/v1/ContainerState.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from '../../../vkcmd/runner/v1/SecurityNote.js';
 
 export interface ContainerStatus {
   'name'?: (string);
@@ -9,6 +10,7 @@ export interface ContainerStatus {
   'restartCount'?: (number);
   'pgid'?: (number);
   'image'?: (string);
+  'securityNotes'?: (_vkcmd_runner_v1_SecurityNote)[];
 }
 
 export interface ContainerStatus__Output {
@@ -18,4 +20,5 @@ export interface ContainerStatus__Output {
   'restartCount': (number);
   'pgid': (number);
   'image': (string);
+  'securityNotes': (_vkcmd_runner_v1_SecurityNote__Output)[];
 }
