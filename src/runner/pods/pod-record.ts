@@ -2,6 +2,7 @@ import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerS
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { LaunchPlan } from '../process/container-launcher.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';
+import type { SecurityNote } from '../security/security-decision.js';
 
 /** A container state in the contract's shape (the oneof's member plus its name). */
 export type ContainerStateValue =
@@ -32,6 +33,10 @@ export interface ContainerRecord {
   restartAtMs: number;
   /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
   killed?: boolean;
+  /** Its security settings cannot be honoured: it waits (CreateContainerConfigError) and never starts. */
+  securityRefusal?: string;
+  /** Security settings it runs without (reported for the kubelet's events). */
+  securityNotes?: SecurityNote[];
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -53,6 +58,8 @@ export interface PodRecord {
   termSent?: boolean;
   /** Deletion has sent SIGKILL. */
   killSent?: boolean;
+  /** Pod-wide security settings it runs without (host namespaces, sysctls). */
+  securityNotes?: SecurityNote[];
 }
 
 export function waiting(reason: string, message = ''): ContainerStateValue {
@@ -67,6 +74,7 @@ function statusOf(c: ContainerRecord): ContainerStatus {
     restartCount: c.restartCount,
     pgid: c.pgid,
     image: c.image,
+    securityNotes: c.securityNotes ?? [],
   };
 }
 
@@ -82,5 +90,6 @@ export function podToProto(record: PodRecord, revision: number): Pod {
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
+    securityNotes: record.securityNotes ?? [],
   };
 }

@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -165,7 +174,11 @@ export class RunnerHarness {
   client!: RunnerClient;
   readonly watchers: PodWatcher[] = [];
 
-  constructor(readonly extraArgs: string[] = []) {
+  /** `runAsUid`: startProcess runs the runner as that uid and group (setpriv; the test must be root). */
+  constructor(
+    readonly extraArgs: string[] = [],
+    readonly runAsUid: number | undefined = undefined,
+  ) {
     mkdirSync(this.rootDir, { recursive: true });
     writeFileSync(this.logFile, '');
     mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
@@ -206,7 +219,17 @@ export class RunnerHarness {
     const out = openSync(this.logFile, 'a');
     const banners = (): number => (readFileSync(this.logFile, 'utf8').match(/listening on/g) ?? []).length;
     const before = banners();
-    const cmd = runnerCommand(this.args());
+    let cmd = runnerCommand(this.args());
+    if (this.runAsUid !== undefined) {
+      const id = String(this.runAsUid);
+      for (const dir of [this.workDir, this.rootDir, path.dirname(this.socketPath)])
+        chownSync(dir, this.runAsUid, this.runAsUid);
+      cmd = {
+        ...cmd,
+        file: 'setpriv',
+        args: ['--reuid', id, '--regid', id, '--clear-groups', '--', cmd.file, ...cmd.args],
+      };
+    }
     this.child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', out, out] });
     closeSync(out);
     const child = this.child;
