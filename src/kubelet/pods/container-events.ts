@@ -20,7 +20,8 @@ export const SETUP_FAILURE_REASONS = new Set([
  * The kubelet events a runner state calls for, each with a dedupe key
  * (Started per run, BackOff per restart count, Failed per set-up failure
  * and per refusal message, one per security note of the pod and of each
- * container).
+ * container, OOMKilled per run killed for its memory limit, naming the
+ * limit).
  * Pure; the caller remembers emitted keys. A run the API already shows as
  * running (adopted after a restart) gets no second Started.
  */
@@ -45,6 +46,19 @@ export function containerEvents(
       out.push({
         key: `security/${s.name}/${n.field}`,
         event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message, fieldPath },
+      });
+    }
+    // A run killed for its memory limit, whether it is the current state or the one before a restart.
+    const oom = [s.state?.terminated, s.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');
+    if (oom) {
+      out.push({
+        key: `oom/${s.name}/${oom.finishedAtMs}`,
+        event: {
+          type: 'Warning',
+          reason: 'OOMKilled',
+          message: oom.message || `Container ${s.name} was killed for exceeding its memory limit`,
+          fieldPath,
+        },
       });
     }
     if (s.state?.running) {

@@ -154,6 +154,7 @@ export class PodManager {
         bootId: this.deps.bootId,
         backoffMs: 0,
         restartAtMs: 0,
+        ...(c.limits ? { limits: c.limits } : {}),
       };
       const refusal = c.security?.refusal;
       if (c.security && c.security.notes.length > 0) base.securityNotes = c.security.notes;

@@ -1,6 +1,7 @@
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { LaunchPlan } from '../process/container-launcher.js';
+import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';
 import type { SecurityNote } from '../security/security-decision.js';
 
@@ -33,6 +34,12 @@ export interface ContainerRecord {
   restartAtMs: number;
   /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
   killed?: boolean;
+  /** Memory and CPU limits (absent in records of older runners: none). */
+  limits?: ContainerLimits;
+  /** The current run was started inside its own cgroup. */
+  cgroupJoined?: boolean;
+  /** The memory watchdog killed the current run: its limit and the working set it saw. */
+  memoryKill?: { limitBytes: number; usageBytes: number };
   /** Its security settings cannot be honoured: it waits (CreateContainerConfigError) and never starts. */
   securityRefusal?: string;
   /** Security settings it runs without (reported for the kubelet's events). */

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
-  chownSync,
+  chmodSync,
   closeSync,
   mkdirSync,
   mkdtempSync,
@@ -174,14 +174,18 @@ export class RunnerHarness {
   client!: RunnerClient;
   readonly watchers: PodWatcher[] = [];
 
-  /** `runAsUid`: startProcess runs the runner as that uid and group (setpriv; the test must be root). */
   constructor(
     readonly extraArgs: string[] = [],
-    readonly runAsUid: number | undefined = undefined,
+    /** Run the runner process as this user (the test runs as root); its directories are chowned to it. */
+    readonly user?: { uid: number; gid: number },
   ) {
     mkdirSync(this.rootDir, { recursive: true });
     writeFileSync(this.logFile, '');
     mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
+    if (user) {
+      chmodSync(this.workDir, 0o755);
+      spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, this.workDir]);
+    }
   }
 
   args(): string[] {
@@ -219,18 +223,12 @@ export class RunnerHarness {
     const out = openSync(this.logFile, 'a');
     const banners = (): number => (readFileSync(this.logFile, 'utf8').match(/listening on/g) ?? []).length;
     const before = banners();
-    let cmd = runnerCommand(this.args());
-    if (this.runAsUid !== undefined) {
-      const id = String(this.runAsUid);
-      for (const dir of [this.workDir, this.rootDir, path.dirname(this.socketPath)])
-        chownSync(dir, this.runAsUid, this.runAsUid);
-      cmd = {
-        ...cmd,
-        file: 'setpriv',
-        args: ['--reuid', id, '--regid', id, '--clear-groups', '--', cmd.file, ...cmd.args],
-      };
-    }
-    this.child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', out, out] });
+    const cmd = runnerCommand(this.args());
+    this.child = spawn(cmd.file, cmd.args, {
+      env: cmd.env,
+      stdio: ['ignore', out, out],
+      ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
+    });
     closeSync(out);
     const child = this.child;
     // A socket left by a killed runner exists already: wait for the new runner's banner.
