@@ -92,6 +92,7 @@ export class Kubelet {
         hostIp: config.podIp,
         ignoreRestartPolicy: config.ignoreRestartPolicy,
         allocatable: () => this.node.allocatable(),
+        limitFacts: () => this.link.nodeInfo(),
         now,
         ...deps.podOptions,
       },

@@ -10,6 +10,7 @@ import { DialOut } from './connect/dial-out.js';
 import { leaveKubelet, type DialCredentials } from './connect/kubelet-dialer.js';
 import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
+import { CgroupLimiter } from './host/cgroups.js';
 import { NodeInfoProvider } from './host/node-info.js';
 import { RunnerHealthReporter } from './host/runner-health.js';
 import { StatsCollector } from './host/stats-collector.js';
@@ -21,6 +22,7 @@ import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
+import { MemoryWatchdog } from './process/memory-watchdog.js';
 import { ProcessScanner } from './process/process-scanner.js';
 import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process/process-table.js';
 import type { DialOutConfig, RunnerConfig } from './runner-config.js';
@@ -77,6 +79,8 @@ export class RunnerApp {
   private readonly table = new ProcessTable();
   /** Dial-out mode only. */
   dialOut: DialOut | undefined;
+  private readonly limiter: CgroupLimiter;
+  private readonly watchdog: MemoryWatchdog;
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
@@ -104,11 +108,16 @@ export class RunnerApp {
       path.join(config.stateDir, 'deleted-pods'),
       log.child({ component: 'state' }),
     );
+    const limitsLog = log.child({ component: 'limits' });
+    this.limiter = CgroupLimiter.detect(config.cgroups, config.cgroupParent, limitsLog);
+    const pageSizeBytes = detectPageSizeBytes();
+    this.watchdog = new MemoryWatchdog(this.scanner, clock, pageSizeBytes, limitsLog);
     const nodeInfo = new NodeInfoProvider(
       config.rootDir,
       version(),
       runnerEnv,
       log.child({ component: 'node-info' }),
+      () => this.limiter.enforcement,
     );
     const podLog = log.child({ component: 'pods' });
     this.manager = new PodManager(
@@ -120,7 +129,10 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
+        launch: (plan, dir, cgroup) =>
+          launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), cgroup),
+        limiter: this.limiter,
+        watchdog: this.watchdog,
         stderrInfo: stderrFileInfo,
         readExitCode: readExitCodeFile,
         readPgidFile,
@@ -142,7 +154,7 @@ export class RunnerApp {
       table.procRoot,
       () => this.manager.runtimes(),
       config.rootDir,
-      detectPageSizeBytes(),
+      pageSizeBytes,
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,
@@ -197,6 +209,8 @@ export class RunnerApp {
       { pods: adopted, rootDir: this.config.rootDir, stateDir: this.config.stateDir },
       'Loaded pod state',
     );
+    this.log.info({ enforcement: this.limiter.enforcement }, 'Container limits');
+    this.limiter.sweep(new Set(this.manager.runtimes().map((p) => p.record.uid)));
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
     const connect = this.config.connect;
     // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
@@ -231,6 +245,7 @@ export class RunnerApp {
     });
     if (this.config.connect?.deleteNodeOnExit) await this.leave(this.config.connect);
     this.manager.stop();
+    this.watchdog.stop();
     this.monitor.stop();
     this.scanner.stop();
     this.eventLoopDelay.stop();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseCommandLine } from '../common/flags/command-line.js';
 import { FlagError } from '../common/flags/flag-error.js';
 import { ConfigError } from '../common/errors.js';
+import type { CgroupsSetting } from './host/cgroups-detect.js';
 import type { StderrPolicy } from './pods/container-status.js';
 import { isNodeName } from '../common/node-name.js';
 import { parseConnectTarget, type ConnectTarget } from './connect/connect-target.js';
@@ -47,6 +48,10 @@ export interface RunnerConfig {
   shutdownTimeoutMs: number;
   /** Present only with --connect. */
   connect?: DialOutConfig;
+  /** Which cgroups hold containers with limits (host/cgroups-detect.ts). */
+  cgroups: CgroupsSetting;
+  /** A cgroup path to create containers' cgroups under instead of the runner's own. */
+  cgroupParent: string | undefined;
 }
 
 export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RunnerConfig };
@@ -96,6 +101,8 @@ export function parseRunnerArgs(
     backoffInitialMs: v['backoff-initial-ms'],
     backoffMaxMs: v['backoff-max-ms'],
     shutdownTimeoutMs: v['shutdown-timeout-ms'],
+    cgroups: v.cgroups,
+    cgroupParent: v['cgroup-parent'],
   };
   if (config.backoffMaxMs < config.backoffInitialMs) {
     throw new ConfigError('--backoff-max-ms: must be at least --backoff-initial-ms');

@@ -113,6 +113,22 @@ export const RUNNER_FLAGS = [
     help: 'Keep pod directories after the pod is deleted.',
   },
   {
+    name: 'cgroups',
+    type: 'enum',
+    values: ['auto', 'v2', 'v1', 'none'],
+    default: 'auto',
+    help: "Where containers with memory or CPU limits run: auto picks a delegated cgroup v2 subtree, else a writable cgroup v1 memory hierarchy, else none; v2 or v1 only that one; none: memory limits by the runner's watchdog, CPU limits not enforced.",
+  },
+  {
+    name: 'cgroup-parent',
+    type: 'string',
+    valueName: 'PATH',
+    defaultText: "the runner's own cgroup, or the nearest writable ancestor",
+    validate: (value: string): string | undefined =>
+      value.startsWith('/') ? undefined : 'must be a cgroup path starting with /, as in /proc/self/cgroup',
+    help: 'Cgroup (path as /proc/self/cgroup shows it, in every hierarchy used) to create vk-cmd/<pod uid>/<container> under.',
+  },
+  {
     name: 'v',
     type: 'int',
     default: 0,
