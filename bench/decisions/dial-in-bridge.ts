@@ -52,7 +52,7 @@ async function child(calls: number): Promise<BridgeResult> {
       handshakeTimeoutMs: 10_000,
     },
     logger,
-    (request) => late.channel!.claim(request),
+    { claim: (request) => late.channel!.claim(request) },
   );
   const fdsBefore = fds();
   const channel = new DialInChannel({ nodeName: 'bench-node', socketPath: server.socketPath(0), logger });

@@ -19,6 +19,13 @@
  */
 
 export const DIAL_IN_PATH = '/vkcmd.runner.v1/connect';
+/**
+ * `POST` here, with the same headers but no Upgrade, asks a kubelet serving a
+ * fleet to delete the runner's node (its Node and Lease): a runner started
+ * with --delete-node-on-exit sends it when it stops. The answer is 200 or a
+ * refusal, with a one-line reason, and the connection is closed.
+ */
+export const DIAL_IN_LEAVE_PATH = '/vkcmd.runner.v1/leave';
 /** The value of the Upgrade header both sides send. */
 export const DIAL_IN_PROTOCOL = 'vkcmd-runner-v1';
 /** Request: the node the runner asks to serve. Response (101): the node granted. */

@@ -48,9 +48,24 @@ const MISNAMED_DEFAULT_GAUGES = [
   'nodejs_active_resources_total',
 ];
 
+/** process_*, nodejs_* and the event-loop delay, into `registry`. */
+function registerProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  registerEventLoopDelayMetrics(registry, new EventLoopDelayMonitor());
+}
+
+/** The one registry of a fleet's process metrics, which every node serves next to its own. */
+export function processMetricsRegistry(): Registry {
+  const registry = new Registry();
+  registerProcessMetrics(registry);
+  return registry;
+}
+
 /**
  * The kubelet's Prometheus metrics, served on `/metrics`. One instance per
- * process; components receive it through their constructors and only observe.
+ * node, as a kubelet has one per process (a fleet of one: one per process);
+ * components receive it through their constructors and only observe.
  * Metrics a kubelet has keep the kubelet's names, labels and buckets
  * (`kubelet_*`, `process_*`), so dashboards and alerts written for kubelets
  * work; vk-cmd's own carry `vkcmd_kubelet_`. Gauges of live state (pods by
@@ -167,11 +182,20 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { collectProcessMetrics?: boolean; nodeName?: string } = {}) {
-    if (options.collectProcessMetrics ?? true) {
-      collectDefaultMetrics({ register: this.registry });
-      for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
-      registerEventLoopDelayMetrics(this.registry, new EventLoopDelayMonitor());
+  /** The process's metrics when they live in a registry of their own (a fleet's nodes share it). */
+  private readonly processRegistry: Registry | undefined;
+
+  /**
+   * `processRegistry`: a fleet's node leaves the process metrics (process_*,
+   * nodejs_*, the event loop) to the one registry the process has
+   * (processMetricsRegistry()) and serves it next to its own.
+   */
+  constructor(
+    options: { collectProcessMetrics?: boolean; nodeName?: string; processRegistry?: Registry } = {},
+  ) {
+    this.processRegistry = options.processRegistry;
+    if ((options.collectProcessMetrics ?? true) && !options.processRegistry) {
+      registerProcessMetrics(this.registry);
     }
     const nodeName = new Gauge<'node'>({
       name: 'kubelet_node_name',
@@ -181,6 +205,14 @@ export class KubeletMetrics {
     });
     if (options.nodeName !== undefined) nodeName.set({ node: options.nodeName }, 1);
     this.registerStateGauges();
+  }
+
+  /** What `/metrics` serves: this registry, and the process's when it is shared. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    const registry = this.processRegistry
+      ? Registry.merge([this.processRegistry, this.registry])
+      : this.registry;
+    return { contentType: this.registry.contentType, text: await registry.metrics() };
   }
 
   /** Gives the scrape-time gauges their source. */

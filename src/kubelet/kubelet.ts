@@ -153,10 +153,11 @@ export class Kubelet {
 
   /**
    * Stops every loop; pending pod status writes get a short drain, other
-   * in-flight API calls are abandoned. With --delete-node-on-exit the Lease
-   * and the Node are then deleted, so the node leaves with the allocation.
+   * in-flight API calls are abandoned. With --delete-node-on-exit (or
+   * `deregister`: a fleet's runner that leaves) the Lease and the Node are
+   * then deleted, so the node leaves with the allocation.
    */
-  async stop(): Promise<void> {
+  async stop(options: { deregister?: boolean } = {}): Promise<void> {
     if (this.state === 'Stopped' || this.state === 'Stopping') return;
     this.setState('Stopping');
     this.node.stop();
@@ -164,7 +165,8 @@ export class Kubelet {
     this.evictions.stop();
     await this.pods.stop();
     this.link.stop();
-    if (this.deps.config.deleteNodeOnExit && this.node.isRegistered()) await this.deregister();
+    const deregister = options.deregister ?? this.deps.config.deleteNodeOnExit;
+    if (deregister && this.node.isRegistered()) await this.deregister();
     this.setState('Stopped');
   }
 

@@ -3,10 +3,8 @@ import os from 'node:os';
 import { createRootLogger, type Logger } from '../common/logger.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { version } from '../common/version.js';
-import { openSingleNodeDialIn } from './accept/single-node-dial-in.js';
 import { HealthzServer } from './api/healthz-server.js';
-import type { HealthSource } from './api/kubelet-api-options.js';
-import { KubeletApiServer } from './api/kubelet-api-server.js';
+import { Fleet } from './fleet/fleet.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
 import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
@@ -18,16 +16,8 @@ import { KubeApiClient } from './kube/kube-api-client.js';
 import { credentialSource } from './kube/kube-credentials.js';
 import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
-import { Kubelet } from './kubelet.js';
-import { KubeletMetrics } from './kubelet-metrics.js';
-import { createRunnerLink } from './runner/runner-client.js';
-import { RunnerLink } from './runner/runner-link.js';
-import { heartbeatIntervalMs } from './runner/runner-liveness.js';
-import { registerRunnerHealthMetrics } from './runner-health-metrics.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-/** How long a /metrics scrape waits for the runner's health before serving it absent. */
-const RUNNER_HEALTH_TIMEOUT_MS = 1000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
 const API_SERVER_CONNECTIONS = 16;
 
@@ -80,26 +70,16 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       maxSockets: API_SERVER_CONNECTIONS,
       userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
       createAgent: fallback?.createAgent,
+      // A fleet holds one pod watch per node: on connections of their own, so patches never wait for one.
+      ...(config.fleet ? { watchMaxSockets: Infinity } : {}),
     },
   );
-  const metrics = new KubeletMetrics({ nodeName: config.nodeName });
-  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
-  const late: { kubelet?: Kubelet; link?: RunnerLink } = {};
-  const dialIn = await openSingleNodeDialIn(config, logger, () => late.link?.reconnectNow());
-  const linkLogger = logger.child({ component: 'runner-link' });
-  const linkOptions = { heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds) };
-  const runner = dialIn
-    ? new RunnerLink(dialIn.channel.client, metrics, linkLogger, linkOptions)
-    : createRunnerLink(config.runner, metrics, linkLogger, linkOptions);
-  late.link = runner;
-  // The runner's own health rides on the kubelet's /metrics (vkcmd_runner_*): the runner serves no HTTP.
-  registerRunnerHealthMetrics(metrics.registry, () =>
-    runner.getRunnerHealth(RUNNER_HEALTH_TIMEOUT_MS).catch(() => undefined),
-  );
+  // In a fleet the nodes share the kubelet's address, so the certificate names the host, not a node.
+  const names = config.fleet ? [os.hostname(), 'localhost'] : [config.nodeName, os.hostname(), 'localhost'];
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
-    [...new Set([config.nodeName, os.hostname(), 'localhost'])],
+    [...new Set(names)],
     [...new Set([config.podIp, '127.0.0.1'])],
   ).catch((err: unknown) => {
     if (config.tlsCertPath === undefined) throw err;
@@ -112,60 +92,31 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     );
   }
 
-  const health: HealthSource = {
-    healthy: () => late.kubelet?.health().healthy() ?? true,
-    ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
-  };
+  const fleet = new Fleet({
+    config,
+    apiServer: {
+      listenAddress: config.kubeletAddress,
+      tlsCertPem: cert.certPem,
+      tlsKeyPem: cert.keyPem,
+      clientCaPem: clientCaPem(config, kubeConfig),
+      anonymousAuth: config.anonymousAuth,
+      authorizationMode: config.authorizationMode,
+      transport,
+    },
+    kubeApi: (metrics, apiLogger) => new KubeApiClient(transport, metrics, apiLogger),
+    logger,
+    version: version(),
+  });
   const healthz =
     config.healthzPort > 0
       ? new HealthzServer({
           bindAddress: config.healthzBindAddress,
           port: config.healthzPort,
-          health,
+          health: fleet.health(),
           logger,
         })
       : undefined;
   void healthz?.start();
-  const apiServer = new KubeletApiServer({
-    nodeName: config.nodeName,
-    listenAddress: config.kubeletAddress,
-    port: config.kubeletPort,
-    tlsCertPem: cert.certPem,
-    tlsKeyPem: cert.keyPem,
-    clientCaPem: clientCaPem(config, kubeConfig),
-    anonymousAuth: config.anonymousAuth,
-    authorizationMode: config.authorizationMode,
-    transport,
-    runner,
-    pods: {
-      list: () => late.kubelet?.podLister().list() ?? [],
-      get: (ns, name) => late.kubelet?.podLister().get(ns, name),
-    },
-    health,
-    metrics,
-    logger,
-  });
-  const { port } = await apiServer.start();
-  logger.info({ address: config.kubeletAddress, port }, 'Kubelet API listening');
-
-  const kubelet = new Kubelet({
-    config,
-    api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
-    runner,
-    metrics,
-    logger,
-    kubeletPort: port,
-    version: version(),
-    ...(dialIn ? { runnerDescription: dialIn.server.describe() } : {}),
-  });
-  late.kubelet = kubelet;
-  metrics.attach({
-    runnerPods: () => kubelet.link.pods().values(),
-    apiPods: () => kubelet.podLister().list(),
-    nodeReady: () => (kubelet.node.isRegistered() ? kubelet.node.currentReadiness().ready : undefined),
-    walltimeDeadlineMs: () => kubelet.node.walltimeDeadlineMs(),
-    nowMs: Date.now,
-  });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -185,10 +136,8 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
     void (async () => {
-      await kubelet.stop();
-      await Promise.all([apiServer.stop(), healthz?.stop()]);
-      runner.close();
-      await dialIn?.close();
+      await fleet.stop();
+      await healthz?.stop();
       transport.close();
       logger.info('Stopped');
       logger.flush();
@@ -198,11 +147,15 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await kubelet.start();
-  logger.info(
-    { node: config.nodeName, runner: dialIn?.server.describe() ?? config.runner.target },
-    'Kubelet running',
-  );
+  await fleet.start();
+  if (config.fleet) {
+    logger.info({ accept: `${config.acceptRunners?.host}:${fleet.acceptPort()}` }, 'Kubelet running a fleet');
+  } else {
+    logger.info(
+      { node: config.nodeName, runner: config.acceptRunners ? 'dial-in' : config.runner.target },
+      'Kubelet running',
+    );
+  }
 }
 
 function main(): void {

@@ -8,7 +8,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../common/dial-in.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError } from '../common/errors.js';
 import { DialOut } from './connect/dial-out.js';
-import type { DialCredentials } from './connect/kubelet-dialer.js';
+import { leaveKubelet, type DialCredentials } from './connect/kubelet-dialer.js';
 import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
 import { CgroupLimiter } from './host/cgroups.js';
@@ -27,7 +27,7 @@ import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
 import { ProcessScanner } from './process/process-scanner.js';
 import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process/process-table.js';
-import type { RunnerConfig } from './runner-config.js';
+import type { DialOutConfig, RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { readPrivateKeyFile, readTokenFile, RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
@@ -301,6 +301,7 @@ export class RunnerApp {
     });
     // An exec'd command cannot outlive its stream: nobody could read it or end it.
     this.execs.killAll('the runner is shutting down');
+    if (this.config.connect?.deleteNodeOnExit) await this.leave(this.config.connect);
     this.manager.stop();
     this.probeTimers.stop();
     this.watchdog.stop();
@@ -309,6 +310,25 @@ export class RunnerApp {
     this.eventLoopDelay.stop();
     this.store.releaseLock();
     this.transition('stopped');
+  }
+
+  /** --delete-node-on-exit: the kubelet deletes the Node and Lease; a failure is logged, not fatal. */
+  private async leave(connect: DialOutConfig): Promise<void> {
+    const request = {
+      target: connect.target,
+      nodeName: connect.nodeName,
+      version: version(),
+      timeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    };
+    try {
+      const answer = await leaveKubelet(request, readDialCredentials(this.config));
+      this.log.info({ node: connect.nodeName, answer }, 'The kubelet deleted this node');
+    } catch (err) {
+      this.log.warn(
+        { node: connect.nodeName, err: (err as Error).message },
+        'Could not have the kubelet delete this node',
+      );
+    }
   }
 
   /** Leftovers of a runner that stopped before it could clean up; in the background. */

@@ -23,6 +23,8 @@ export interface DialOutConfig {
   caFile: string | undefined;
   /** Whether the runner also serves `listen` (a unix socket), which it does only when --listen was given. */
   alsoListen: boolean;
+  /** --delete-node-on-exit: on stop, ask the kubelet to delete the node (POST DIAL_IN_LEAVE_PATH). */
+  deleteNodeOnExit: boolean;
 }
 
 /** Everything the runner needs from its command line, resolved and checked. */
@@ -111,10 +113,11 @@ export function parseRunnerArgs(
       nodeName: v['node-name'] ?? hostNodeName(host.hostname),
       caFile: v['connect-ca'],
       alsoListen: given('listen'),
+      deleteNodeOnExit: v['delete-node-on-exit'],
     };
     validateDialOut(config, config.connect);
   } else {
-    for (const flag of ['connect-ca', 'node-name'] as const) {
+    for (const flag of ['connect-ca', 'node-name', 'delete-node-on-exit'] as const) {
       if (given(flag)) throw new ConfigError(`--${flag}: only valid with --connect`);
     }
     validateTransport(config);

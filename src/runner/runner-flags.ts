@@ -44,6 +44,12 @@ export const RUNNER_FLAGS = [
     help: 'With --connect: the node this runner asks the kubelet to serve; the credential must grant it.',
   },
   {
+    name: 'delete-node-on-exit',
+    type: 'bool',
+    default: false,
+    help: 'With --connect: when the runner stops (SIGTERM, SIGINT), ask the kubelet (started with --fleet) to delete its Node and Lease, as a node that leaves with its allocation. Pods are not stopped by this.',
+  },
+  {
     name: 'tls-cert',
     type: 'string',
     valueName: 'FILE',

@@ -11,8 +11,7 @@ export interface DialInChannelOptions {
   logger: Logger;
   /** How long a connected runner has to answer before a new claim of its node replaces it. */
   probeTimeoutMs?: number;
-  /** A runner was attached (the link should connect now rather than wait out its back-off). */
-  onAttached?: (connection: RunnerConnection) => void;
+
   /** The attached runner's connection ended. */
   onDetached?: (connection: RunnerConnection, reason: string) => void;
 }
@@ -28,6 +27,8 @@ export interface DialInChannelOptions {
  */
 export class DialInChannel {
   readonly client: RunnerClient;
+  /** A runner was attached: the node's link should connect now rather than wait out its back-off. */
+  onAttached: ((connection: RunnerConnection) => void) | undefined;
   private readonly bridge: RunnerBridge;
   private claiming: Promise<unknown> = Promise.resolve();
 
@@ -93,7 +94,7 @@ export class DialInChannel {
           return;
         }
         this.bridge.attach(connection);
-        this.options.onAttached?.(connection);
+        this.onAttached?.(connection);
       },
     };
   }

@@ -4,14 +4,15 @@ import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { AcceptRunnersConfig } from '../config/kubelet-config.js';
 import { invalidSetting } from '../errors.js';
-import { RunnerAcceptor, type ClaimAnswer, type DialInRequest } from './runner-acceptor.js';
+import { RunnerAcceptor, type RunnerAcceptorOptions } from './runner-acceptor.js';
 import { readSecretFile, TokenGrantsFile } from './secret-files.js';
 
 /**
  * The kubelet's side of --accept-runners: the acceptor on its TLS address,
  * with the serving pair and tokens read (and their modes checked) at open,
  * and a private 0700 directory for the nodes' bridge sockets. Which node a
- * granted runner gets is the `claim` callback's decision.
+ * granted runner gets is the `claim` callback's decision, and whether one
+ * that leaves has its node deleted the `leave` callback's.
  */
 export class DialInServer {
   private constructor(
@@ -26,7 +27,7 @@ export class DialInServer {
   static async open(
     accept: AcceptRunnersConfig,
     logger: Logger,
-    claim: (request: DialInRequest) => Promise<ClaimAnswer>,
+    handlers: Pick<RunnerAcceptorOptions, 'claim' | 'leave'>,
   ): Promise<DialInServer> {
     const tokens = accept.tokensFile ? new TokenGrantsFile(accept.tokensFile) : undefined;
     tokens?.current();
@@ -47,7 +48,7 @@ export class DialInServer {
         ? { clientCaPem: read('--accept-runners-client-ca', accept.clientCaFile) }
         : {}),
       grants: () => tokens?.current() ?? [],
-      claim,
+      ...handlers,
       handshakeTimeoutMs: accept.handshakeTimeoutMs,
       logger: logger.child({ component: 'runner-acceptor' }),
     });

@@ -72,10 +72,12 @@ export function headerHasToken(value: string | undefined, token: string): boolea
 
 const REASONS: Readonly<Record<number, string>> = {
   101: 'Switching Protocols',
+  200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   426: 'Upgrade Required',
   503: 'Service Unavailable',

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DIAL_IN_LEAVE_PATH,
   DIAL_IN_PATH,
   DIAL_IN_PROTOCOL,
   MAX_HANDSHAKE_HEAD_BYTES,
@@ -32,6 +33,12 @@ export interface RunnerConnection extends DialInRequest {
 export type ClaimAnswer =
   { accept: (connection: RunnerConnection) => void } | { refuse: 403 | 409 | 503; reason: string };
 
+/** The answer to a runner that leaves: 200 when its node is gone, else why not. */
+export interface LeaveAnswer {
+  status: 200 | 403 | 404 | 409 | 503;
+  reason: string;
+}
+
 export interface RunnerAcceptorOptions {
   host: string;
   port: number;
@@ -43,6 +50,8 @@ export interface RunnerAcceptorOptions {
   grants: () => readonly TokenGrant[];
   /** Decides on a granted runner (a node already served, a node this kubelet does not serve...). */
   claim: (request: DialInRequest) => Promise<ClaimAnswer>;
+  /** A granted runner asks for its node to be deleted; without this, leaving is refused (404). */
+  leave?: (request: DialInRequest) => Promise<LeaveAnswer>;
   logger: Logger;
   /** From accept to a complete, authenticated request (TLS handshake included). */
   handshakeTimeoutMs?: number;
@@ -214,13 +223,18 @@ export class RunnerAcceptor {
 
   private async handle(p: Pending, socket: tls.TLSSocket, head: RequestHead, rest: Buffer): Promise<void> {
     const requested = head.headers.get(NODE_NAME_HEADER);
-    if (head.target !== DIAL_IN_PATH) {
+    const leaving = head.target === DIAL_IN_LEAVE_PATH;
+    if (head.target !== DIAL_IN_PATH && !leaving) {
       return this.refuse(p, 404, `unknown path ${head.target}; runners dial ${DIAL_IN_PATH}`, requested);
     }
+    if (leaving && head.method !== 'POST') {
+      return this.refuse(p, 405, `${DIAL_IN_LEAVE_PATH} takes POST`, requested);
+    }
     if (
-      head.method !== 'GET' ||
-      !headerHasToken(head.headers.get('connection'), 'upgrade') ||
-      !headerHasToken(head.headers.get('upgrade'), DIAL_IN_PROTOCOL)
+      !leaving &&
+      (head.method !== 'GET' ||
+        !headerHasToken(head.headers.get('connection'), 'upgrade') ||
+        !headerHasToken(head.headers.get('upgrade'), DIAL_IN_PROTOCOL))
     ) {
       return this.refuse(
         p,
@@ -250,6 +264,7 @@ export class RunnerAcceptor {
       credential: decision.credential,
       runnerVersion: version,
     };
+    if (leaving) return this.answerLeave(p, request);
     let answer: ClaimAnswer;
     try {
       answer = await this.options.claim(request);
@@ -276,6 +291,27 @@ export class RunnerAcceptor {
       'Runner connected',
     );
     answer.accept({ ...request, socket, acceptedAtMs: this.now() });
+  }
+
+  private async answerLeave(p: Pending, request: DialInRequest): Promise<void> {
+    const leave = this.options.leave;
+    let answer: LeaveAnswer;
+    try {
+      answer = leave
+        ? await leave(request)
+        : {
+            status: 404,
+            reason: 'this kubelet does not delete nodes for runners (it is not started with --fleet)',
+          };
+    } catch (err) {
+      this.options.logger.error({ err, node: request.nodeName }, 'Failed to delete a node for its runner');
+      answer = { status: 503, reason: 'the kubelet failed to delete the node; retry' };
+    }
+    if (answer.status !== 200) return this.refuse(p, answer.status, answer.reason, request.nodeName);
+    this.options.logger.info({ node: request.nodeName, remote: p.remote }, 'Runner left; node deleted');
+    this.forget(p, false);
+    p.socket?.end(formatResponse(200, {}, `${answer.reason}\n`));
+    setTimeout(() => p.raw.destroy(), 1000).unref();
   }
 
   private refuse(p: Pending, status: number, reason: string, node: string | undefined): void {

@@ -135,7 +135,7 @@ export class ApiHandlers {
   }
 
   async metrics(res: ServerResponse): Promise<void> {
-    const registry = this.options.metrics.registry;
-    sendBody(res, 200, registry.contentType, await registry.metrics());
+    const { contentType, text } = await this.options.metrics.exposition();
+    sendBody(res, 200, contentType, text);
   }
 }

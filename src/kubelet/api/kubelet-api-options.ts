@@ -3,8 +3,8 @@ import type { KubeTransport } from '../kube/kube-transport.js';
 import type { Runner } from '../runner/runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
-import type { TokenReviewer } from './request-authenticator.js';
-import type { AccessReviewer } from './request-authorizer.js';
+import type { RequestAuthenticator, TokenReviewer } from './request-authenticator.js';
+import type { AccessReviewer, RequestAuthorizer } from './request-authorizer.js';
 import type { RunnerStreams } from '../runner/runner-streams.js';
 import type { RunnerPodView } from './streaming/stream-target.js';
 
@@ -59,6 +59,16 @@ export interface KubeletApiOptions {
   shutdownTimeoutMs?: number;
   /** A log stream with no output yet sends its 200 headers after this long; 250 ms by default. */
   logHeaderDelayMs?: number;
+  /**
+   * What the nodes of a fleet share instead of building their own: the
+   * authentication and authorisation caches, so that one caller scraping
+   * every node costs one TokenReview, not one per node. (Each node's HTTPS
+   * server keeps its own TLS context: Node's TLS server takes no shared one.)
+   */
+  shared?: {
+    authenticator?: RequestAuthenticator;
+    authorizer?: RequestAuthorizer;
+  };
   /** Exec, Attach and PortForward calls; defaults to ones over `runner`. Tests inject fakes. */
   streams?: RunnerStreams;
   /** The runner's pods (defaults to `runner`'s map): exec into a container that is not running fails at once. */

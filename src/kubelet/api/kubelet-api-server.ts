@@ -71,16 +71,20 @@ export class KubeletApiServer {
   constructor(private readonly options: KubeletApiOptions) {
     this.log = options.logger.child({ component: 'kubelet-api' });
     const nowMs = options.nowMs ?? Date.now;
-    this.authenticator = new RequestAuthenticator({
-      tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.transport),
-      anonymousAuth: options.anonymousAuth,
-      nowMs,
-    });
-    this.authorizer = new RequestAuthorizer({
-      mode: options.authorizationMode,
-      reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.transport),
-      nowMs,
-    });
+    this.authenticator =
+      options.shared?.authenticator ??
+      new RequestAuthenticator({
+        tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.transport),
+        anonymousAuth: options.anonymousAuth,
+        nowMs,
+      });
+    this.authorizer =
+      options.shared?.authorizer ??
+      new RequestAuthorizer({
+        mode: options.authorizationMode,
+        reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.transport),
+        nowMs,
+      });
     this.handlers = new ApiHandlers(options, nowMs, options.runnerTimeoutMs ?? 10_000);
     this.logs = new ContainerLogsHandler({
       runner: options.runner,

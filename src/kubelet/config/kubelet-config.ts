@@ -81,6 +81,15 @@ export interface KubeletConfig {
   leaseRenewIntervalSeconds: number;
   /** Present only with --accept-runners: runners dial in and `runner` is not used. */
   acceptRunners?: AcceptRunnersConfig;
+  /** Present only with --fleet: one node per dial-in runner; `nodeName` and `kubeletPort` are not used. */
+  fleet?: FleetConfig;
+}
+
+/** --fleet: the kubelet API ports of the nodes. */
+export interface FleetConfig {
+  /** Inclusive. */
+  portFrom: number;
+  portTo: number;
 }
 
 export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: KubeletConfig };
@@ -142,10 +151,12 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
   }
 
   const acceptRunners = acceptRunnersConfig(flags, host);
+  const fleet = fleetConfig(flags, acceptRunners !== undefined);
   return {
     kind: 'run',
     config: {
       ...(acceptRunners ? { acceptRunners } : {}),
+      ...(fleet ? { fleet } : {}),
       nodeName: v.nodename ?? hostDefaults.nodename,
       kubeconfigPath: resolveKubeconfig(v.kubeconfig, flags.setting('kubeconfig'), host),
       podIp: v['pod-ip'] ?? hostDefaults['pod-ip'],
@@ -174,6 +185,24 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
       leaseRenewIntervalSeconds: v['lease-renew-interval'],
     },
   };
+}
+
+/** --fleet and its port range; undefined without --fleet (then --node-port-range is refused). */
+function fleetConfig(flags: Flags, acceptsRunners: boolean): FleetConfig | undefined {
+  const range = flags.values['node-port-range'];
+  if (!flags.values.fleet) {
+    if (range !== undefined)
+      throw invalidSetting(flags.setting('node-port-range'), 'only valid with --fleet');
+    return undefined;
+  }
+  if (!acceptsRunners) {
+    throw invalidSetting('--fleet', 'needs --accept-runners: the nodes are the runners that dial in');
+  }
+  if (range === undefined) {
+    throw invalidSetting('--fleet', "needs --node-port-range FROM-TO for the nodes' kubelet API ports");
+  }
+  const [from = '', to = ''] = range.split('-');
+  return { portFrom: Number(from), portTo: Number(to) };
 }
 
 /** --accept-runners and its files; undefined without it (then its other flags are refused). */

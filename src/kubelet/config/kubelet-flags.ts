@@ -10,6 +10,14 @@ const hostPort = (value: string): string | undefined => {
   const port = Number(match?.[2]);
   return match && port <= 65535 ? undefined : `"${value}" is not HOST:PORT`;
 };
+const portRange = (value: string): string | undefined => {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2]);
+  return match && from >= 1 && from <= to && to <= 65535
+    ? undefined
+    : `"${value}" is not FROM-TO (1-65535, FROM <= TO)`;
+};
 const labelValue = (value: string): string | undefined =>
   isLabelValue(value) ? undefined : `"${value}" is not a valid label value`;
 
@@ -212,6 +220,20 @@ export const KUBELET_FLAGS = [
     min: 0.1,
     max: 300,
     help: 'Seconds a dialling runner has from connecting to a complete, authenticated request (TLS included); slower ones are dropped.',
+  },
+  {
+    name: 'fleet',
+    type: 'bool',
+    default: false,
+    help: 'Serve one node per runner that dials in (--accept-runners), named as the runner asks and its credential grants, instead of the one node --nodename. Each node gets its own Lease, pods and kubelet API port (--node-port-range).',
+  },
+  {
+    name: 'node-port-range',
+    type: 'string',
+    valueName: 'FROM-TO',
+    defaultText: 'none',
+    validate: portRange,
+    help: "With --fleet: the ports of the nodes' kubelet HTTPS APIs, one per node, each reported in its Node's daemonEndpoints (a node keeps its port across kubelet restarts when it is free).",
   },
   {
     name: 'taint',

@@ -30,6 +30,12 @@ export interface KubeTransportOptions {
   userAgent: string;
   /** Builds the agents instead of Node.js (a proxy's agent, from client-node); unset for direct connections. */
   createAgent?: AgentFactory;
+  /**
+   * Watches get connections of their own, at most this many, instead of
+   * sharing the `maxSockets` pool: a fleet holds one pod watch per node,
+   * which would otherwise leave no connection for status patches.
+   */
+  watchMaxSockets?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -51,6 +57,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export class KubeTransport {
   private readonly base: URL;
   private readonly agents: KubeAgentCache;
+  /** The watches' own pool (watchMaxSockets), or the shared one. */
+  private readonly watchAgents: KubeAgentCache;
 
   constructor(
     private readonly config: KubeClientConfig,
@@ -59,6 +67,10 @@ export class KubeTransport {
   ) {
     this.base = new URL(config.server);
     this.agents = new KubeAgentCache(config, options.maxSockets, options.createAgent);
+    this.watchAgents =
+      options.watchMaxSockets === undefined
+        ? this.agents
+        : new KubeAgentCache(config, options.watchMaxSockets, options.createAgent);
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
@@ -79,7 +91,7 @@ export class KubeTransport {
     signal: AbortSignal,
   ): Promise<void> {
     const credential = await this.credentialOrThrow();
-    const agent = await this.agentOrThrow(credential);
+    const agent = await this.agentOrThrow(credential, this.watchAgents);
     if (signal.aborted) return;
     return new Promise<void>((resolve, reject) => {
       const decoder = new WatchDecoder();
@@ -135,6 +147,7 @@ export class KubeTransport {
   /** Closes every pooled connection; requests after this open new ones. */
   close(): void {
     this.agents.close();
+    if (this.watchAgents !== this.agents) this.watchAgents.close();
   }
 
   private async send(req: KubeRequest, retryOn401: boolean, retriedReset = false): Promise<string> {
@@ -188,9 +201,9 @@ export class KubeTransport {
     }
   }
 
-  private async agentOrThrow(credential: Credential): Promise<http.Agent> {
+  private async agentOrThrow(credential: Credential, agents = this.agents): Promise<http.Agent> {
     try {
-      return await this.agents.get(credential);
+      return await agents.get(credential);
     } catch (err) {
       throw new ApiError(0, `no connection to the API server: ${(err as Error).message}`);
     }

@@ -2,6 +2,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
+  DIAL_IN_LEAVE_PATH,
   DIAL_IN_PATH,
   DIAL_IN_PROTOCOL,
   NODE_NAME_HEADER,
@@ -139,6 +140,48 @@ export function dialKubelet(request: DialRequest, credentials: DialCredentials):
       req.destroy();
     });
     req.once('error', (err: Error & { code?: string }) => fail(new Error(tlsHint(err), { cause: err })));
+    req.end();
+  });
+}
+
+/**
+ * Asks the kubelet to delete the runner's node (POST DIAL_IN_LEAVE_PATH, a
+ * --fleet kubelet's answer to --delete-node-on-exit). Resolves with the
+ * kubelet's one-line answer on 200; rejects with DialRefusedError when it
+ * refused, or with the network or TLS error.
+ */
+export function leaveKubelet(request: DialRequest, credentials: DialCredentials): Promise<string> {
+  const { target } = request;
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: target.host,
+      port: target.port,
+      path: DIAL_IN_LEAVE_PATH,
+      method: 'POST',
+      agent: false,
+      servername: /^[\d.]+$|:/.test(target.host) ? undefined : target.host,
+      ...(credentials.ca ? { ca: credentials.ca } : {}),
+      ...(credentials.cert && credentials.key ? { cert: credentials.cert, key: credentials.key } : {}),
+      minVersion: 'TLSv1.2',
+      timeout: request.timeoutMs,
+      headers: {
+        'Content-Length': '0',
+        [NODE_NAME_HEADER]: request.nodeName,
+        [RUNNER_VERSION_HEADER]: request.version,
+        ...(credentials.token ? { Authorization: `Bearer ${credentials.token}` } : {}),
+      },
+    });
+    req.once('response', (res: IncomingMessage) => {
+      void readRefusal(res).then((text) =>
+        res.statusCode === 200
+          ? resolve(text)
+          : reject(new DialRefusedError(res.statusCode ?? 0, text || (res.statusMessage ?? ''))),
+      );
+    });
+    req.once('timeout', () =>
+      req.destroy(new Error(`no answer from ${target.url} within ${request.timeoutMs} ms`)),
+    );
+    req.once('error', (err: Error & { code?: string }) => reject(new Error(tlsHint(err), { cause: err })));
     req.end();
   });
 }

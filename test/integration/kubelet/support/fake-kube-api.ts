@@ -12,24 +12,41 @@ type Json = Record<string, unknown>;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/** The informer over the fake's pod store; events are delivered as the store changes. */
+/**
+ * The informer over the fake's pod store; events are delivered as the store
+ * changes. Like a field selector on spec.nodeName it sees only its node's
+ * pods; pods that name no node are seen by every informer (older tests).
+ */
 class FakePodInformer implements PodInformer {
-  handlers: PodInformerHandlers | undefined;
+  private handlerSet: PodInformerHandlers | undefined;
   private synced = false;
 
-  constructor(private readonly api: FakeKubeApi) {}
+  constructor(
+    private readonly api: FakeKubeApi,
+    private readonly nodeName: string | undefined,
+  ) {}
+
+  /** The handlers, for the pods this informer sees. */
+  handlersFor(pod: WirePod): PodInformerHandlers | undefined {
+    return this.sees(pod) ? this.handlerSet : undefined;
+  }
+
+  private sees(pod: WirePod): boolean {
+    const bound = pod.spec?.nodeName;
+    return this.nodeName === undefined || bound === undefined || bound === this.nodeName;
+  }
 
   start(handlers: PodInformerHandlers): void {
-    this.handlers = handlers;
+    this.handlerSet = handlers;
     setImmediate(() => {
-      for (const pod of this.api.podList()) handlers.add(pod);
+      for (const pod of this.list()) handlers.add(pod);
       this.synced = true;
       handlers.synced();
     });
   }
 
   async stop(): Promise<void> {
-    this.handlers = undefined;
+    this.handlerSet = undefined;
   }
 
   hasSynced(): boolean {
@@ -37,11 +54,12 @@ class FakePodInformer implements PodInformer {
   }
 
   list(): readonly WirePod[] {
-    return this.api.podList();
+    return this.api.podList().filter((pod) => this.sees(pod));
   }
 
   get(namespace: string, name: string): WirePod | undefined {
-    return this.api.pod(namespace, name);
+    const pod = this.api.pod(namespace, name);
+    return pod && this.sees(pod) ? pod : undefined;
   }
 }
 
@@ -89,7 +107,7 @@ export class FakeKubeApi implements KubeApi {
   }
 
   private notify(kind: 'add' | 'update' | 'delete', pod: WirePod): void {
-    for (const inf of this.informers) inf.handlers?.[kind](pod);
+    for (const inf of this.informers) inf.handlersFor(pod)?.[kind](pod);
   }
 
   /** A pod as the scheduler would bind it (creationTimestamp, uid, status Pending). */
@@ -211,8 +229,8 @@ export class FakeKubeApi implements KubeApi {
     return this.leases.delete(`${namespace}/${name}`);
   }
 
-  podInformer(): PodInformer {
-    const informer = new FakePodInformer(this);
+  podInformer(nodeName?: string): PodInformer {
+    const informer = new FakePodInformer(this, nodeName);
     this.informers.push(informer);
     return informer;
   }

@@ -18,6 +18,7 @@ describe('runner flags: --connect (dial-out mode)', () => {
       nodeName: 'nid001234',
       caFile: undefined,
       alsoListen: false,
+      deleteNodeOnExit: false,
     });
     expect(c.tokenFile).to.equal('t');
   });
@@ -46,6 +47,12 @@ describe('runner flags: --connect (dial-out mode)', () => {
     expect(c.listen).to.deep.equal({ kind: 'unix', path: '/tmp/x/r.sock', isDefault: false });
   });
 
+  it('asks the kubelet to delete the node on exit with --delete-node-on-exit', () => {
+    expect(
+      run(['--connect', URL, '--token-file', 't', '--delete-node-on-exit']).connect?.deleteNodeOnExit,
+    ).to.equal(true);
+  });
+
   it('is absent from the configuration without --connect', () => {
     expect(run([])).to.not.have.property('connect');
   });
@@ -66,6 +73,7 @@ describe('runner flags: --connect (dial-out mode)', () => {
     [['--connect', 'http://k:1', '--token-file', 't'], 'the kubelet is dialled over TLS'],
     [['--node-name', 'vk-1'], '--node-name: only valid with --connect'],
     [['--connect-ca', 'ca'], '--connect-ca: only valid with --connect'],
+    [['--delete-node-on-exit'], '--delete-node-on-exit: only valid with --connect'],
   ];
   for (const [argv, message] of refused) {
     it(`refuses ${argv.join(' ')}`, () => expect(() => parseRunnerArgs(argv, env, host)).to.throw(message));
