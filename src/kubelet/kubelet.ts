@@ -8,6 +8,7 @@ import { countingStartedPods } from './started-pods.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { LeaseController } from './node/lease-controller.js';
 import { NodeController } from './node/node-controller.js';
+import { LOOPBACK_POD_IP_REASON, loopbackPodIpWarning, nodeWarningEvent } from './node/pod-ip-warning.js';
 import { EventRecorder } from './pods/event-recorder.js';
 import { PodController } from './pods/pod-controller.js';
 import { StatusWriter, type StatusWriteTiming } from './pods/status-writer.js';
@@ -135,6 +136,19 @@ export class Kubelet {
     this.pods.start();
     this.evictions.start();
     this.setState('Running');
+    this.warnAboutLoopbackPodIp();
+  }
+
+  /** A loopback pod IP breaks Services on this node: said at start, in the log and as a node event. */
+  private warnAboutLoopbackPodIp(): void {
+    const { config, api, logger } = this.deps;
+    const message = loopbackPodIpWarning(config.podIp);
+    if (!message) return;
+    logger.warn({ podIp: config.podIp }, message);
+    const now = (this.deps.now ?? Date.now)();
+    api
+      .createEvent('default', nodeWarningEvent(config.nodeName, LOOPBACK_POD_IP_REASON, message, now))
+      .catch((err: unknown) => logger.debug({ err }, 'Failed to record the loopback pod IP event'));
   }
 
   /**

@@ -3,7 +3,6 @@ import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import { timeMs } from '../kube-time.js';
 import { EVICTED_REASON, EVICTION_GRACE_PERIOD_SECONDS } from '../eviction/local-storage-eviction.js';
-import { containerEvents } from './container-events.js';
 import {
   createErrorEvent,
   killingEvents,
@@ -11,6 +10,8 @@ import {
   skippedVolumeEvents,
 } from './lifecycle-events.js';
 import type { Decision, PodAction, PodInput, PodView, WriteStatusAction } from './pod-actions.js';
+import { portConflictEvent } from './port-conflicts.js';
+import { freshEvents } from './fresh-events.js';
 import { shownCreateError, type PodRecord, type PodState } from './pod-record.js';
 import {
   allContainersRunning,
@@ -35,6 +36,7 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
         actions: [
           { type: 'resetRetryBackoff' },
           ...skippedVolumeEvents(input.skippedVolumes).map((event) => emit(input.pod, event)),
+          ...(input.portConflicts ?? []).map((c) => emit(input.pod, portConflictEvent(input.pod, c))),
           ...(input.limitEvents ?? []).map((event) => emit(input.pod, event)),
           { type: 'resync' },
         ],
@@ -163,7 +165,12 @@ function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Deci
   if (runnerPod) {
     if (!view.linkSynced) return waitToTerminate(record);
     if (stopSent(record.state) || runnerPod.deleting) {
-      return go(record, { kind: 'terminatingInRunner' }, [writeStatus(record, pod, runnerPod)]);
+      // A preStop hook that failed, probes that failed while the pod stops: their events.
+      const fresh = freshEvents(record, pod, runnerPod, false);
+      return {
+        next: { ...fresh.record, state: { kind: 'terminatingInRunner' } },
+        actions: [writeStatus(record, pod, runnerPod), ...fresh.actions],
+      };
     }
     return go(record, { kind: 'terminatingInRunner' }, [
       ...killingEvents(pod, runnerPod).map((event) => emit(pod, event)),
@@ -175,10 +182,17 @@ function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Deci
     return waitToTerminate(record);
   }
   if (record.state.kind === 'deletingApiObject') return stay(record);
+  const fresh = view.runnerFinal
+    ? freshEvents(record, pod, view.runnerFinal, false)
+    : { record, actions: [] };
   const final: PodAction[] = view.runnerFinal
     ? [{ ...writeStatus(record, pod, view.runnerFinal), terminal: true, wait: true }]
     : [];
-  return go(record, { kind: 'deletingApiObject' }, [...final, { type: 'deleteApiObject' }]);
+  return go(fresh.record, { kind: 'deletingApiObject' }, [
+    ...fresh.actions,
+    ...final,
+    { type: 'deleteApiObject' },
+  ]);
 }
 
 /** The pod is bound here and not being deleted: mirror it, report it lost, or create it. */
@@ -201,14 +215,8 @@ function podWanted(record: PodRecord, view: PodView, pod: WirePod): Decision {
 /** The runner holds the pod: its status, the container events not emitted yet and the start latency. */
 function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__Output): Decision {
   const lost = record.runnerHistory === 'lost';
-  const actions: PodAction[] = [writeStatus(record, pod, runnerPod)];
-  const fresh = new Set<string>();
-  for (const { key, event } of containerEvents(pod, runnerPod)) {
-    if (record.eventKeys.has(key) || fresh.has(key)) continue;
-    fresh.add(key);
-    actions.push(emit(pod, event));
-  }
-  const eventKeys = fresh.size > 0 ? new Set([...record.eventKeys, ...fresh]) : record.eventKeys;
+  const fresh = freshEvents(record, pod, runnerPod);
+  const actions: PodAction[] = [writeStatus(record, pod, runnerPod), ...fresh.actions];
   let startLatencyPending = record.startLatencyPending;
   if (startLatencyPending && allContainersRunning(pod, runnerPod)) {
     startLatencyPending = false;
@@ -222,10 +230,9 @@ function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__
   if (ephemeral) actions.push({ type: 'addEphemeralContainer', pod, container: ephemeral });
   return {
     next: {
-      ...record,
+      ...fresh.record,
       state: lost ? { kind: 'lost' } : { kind: 'running' },
       runnerHistory: lost ? 'lost' : 'held',
-      eventKeys,
       startLatencyPending,
     },
     actions,

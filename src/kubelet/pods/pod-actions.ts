@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import type { PodRecord } from './pod-record.js';
+import type { PortConflict } from './port-conflicts.js';
 import type { ContainerCreateError } from './pod-status.js';
 
 /**
@@ -35,12 +36,14 @@ export type PodInput =
   | { type: 'sync' }
   /**
    * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
+   * `portConflicts` the pod's containerPorts another pod running here declares.
    * `limitEvents` the warnings about limits this node cannot enforce.
    */
   | {
       type: 'created';
       pod: WirePod;
       skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
+      portConflicts?: readonly PortConflict[];
       limitEvents?: readonly PodEvent[];
     }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */

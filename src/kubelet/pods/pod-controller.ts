@@ -57,6 +57,8 @@ export class PodController {
       ignoreRestartPolicy,
       allocatable,
       now,
+      // The pods running here: their declared ports are taken on the host.
+      podsOnNode: () => informer.list().filter((p) => runner.getPod(p.metadata?.uid ?? '') !== undefined),
       limitFacts,
     });
     this.executor = new PodExecutor(runner, effects, logger, {
