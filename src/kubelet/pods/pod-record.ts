@@ -1,8 +1,12 @@
 import type { Runner } from '../runner/runner.js';
 import type { ContainerCreateError } from './pod-status.js';
 
-/** The part of the Runner interface the pod controller uses. */
-export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'>;
+/**
+ * The part of the Runner interface the pod controller uses;
+ * addEphemeralContainer is optional (absent: `kubectl debug` is refused).
+ */
+export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'> &
+  Partial<Pick<Runner, 'addEphemeralContainer'>>;
 
 /**
  * Where a pod stands in the kubelet's lifecycle, as this process sees it: what
@@ -62,6 +66,8 @@ export interface PodRecord {
   readonly eventKeys: ReadonlySet<string>;
   /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
   readonly probeEventCounts: ReadonlyMap<string, number>;
+  /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
+  readonly ephemeralRequested: ReadonlySet<string>;
 }
 
 export function newPodRecord(
@@ -81,6 +87,7 @@ export function newPodRecord(
     startLatencyPending: false,
     eventKeys: new Set(),
     probeEventCounts: new Map(),
+    ephemeralRequested: new Set(),
   };
 }
 

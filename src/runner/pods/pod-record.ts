@@ -45,6 +45,8 @@ export interface ContainerRecord {
   cgroupJoined?: boolean;
   /** The memory watchdog killed the current run: its limit and the working set it saw. */
   memoryKill?: { limitBytes: number; usageBytes: number };
+  /** An ephemeral (debug) container added to the running pod: run once, never restarted. */
+  ephemeral?: boolean;
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -101,10 +103,13 @@ export function podToProto(
     namespace: record.namespace,
     name: record.name,
     initContainerStatuses: record.containers.filter((c) => c.init).map(status),
-    containerStatuses: record.containers.filter((c) => !c.init).map(status),
+    containerStatuses: record.containers.filter((c) => !c.init && !c.ephemeral).map(status),
     createdAtMs: record.createdAtMs,
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
+    ephemeralContainerStatuses: record.containers
+      .filter((c) => c.ephemeral)
+      .map((c) => statusOf(c, undefined)),
   };
 }
