@@ -116,7 +116,10 @@ export function podToProto(
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
-    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(status),
+    // Probe verdicts are for the pod's own containers; a debug container has none.
+    ephemeralContainerStatuses: record.containers
+      .filter((c) => c.ephemeral)
+      .map((c) => statusOf(c, undefined)),
     securityNotes: record.securityNotes ?? [],
   };
 }
