@@ -33,6 +33,7 @@ export function containerEvents(
   const apiStatuses = [
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
   for (const n of runnerPod.securityNotes ?? []) {
     out.push({
@@ -40,7 +41,12 @@ export function containerEvents(
       event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message },
     });
   }
-  for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
+  const statuses = [
+    ...runnerPod.initContainerStatuses,
+    ...runnerPod.containerStatuses,
+    ...runnerPod.ephemeralContainerStatuses,
+  ];
+  for (const s of statuses) {
     const fieldPath = containerFieldPath(pod, s.name);
     for (const n of s.securityNotes ?? []) {
       out.push({
