@@ -4,6 +4,7 @@ import { ContainerConfigError } from '../errors.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
 import { resolveVolumes } from './volume-resolver.js';
+import { effectiveSecurityContext } from './security-context.js';
 
 /**
  * The AddEphemeralContainer request for an ephemeral container of the pod
@@ -49,6 +50,7 @@ export function buildEphemeralContainerRequest(
       stdin: spec.stdin ?? false,
       stdinOnce: spec.stdinOnce ?? false,
       tty: spec.tty ?? false,
+      securityContext: effectiveSecurityContext(pod, container),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { HostSecurity } from '../security/host-security.js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import { InvalidInputError, NotFoundError, PreconditionError } from '../../common/errors.js';
@@ -24,6 +25,8 @@ import type { SessionTarget } from './session-input.js';
 export interface PodLookup {
   /** By uid, or by namespace and name; throws NotFoundError. */
   find(ref: { uid?: string; namespace?: string; name?: string }): PodRuntime;
+  /** Who the runner is, for an ephemeral container's security settings (absent: not decided, as in tests). */
+  readonly hostSecurity?: HostSecurity;
 }
 
 /** The runner's hooks for a stream: registration for shutdown and error-to-status mapping. */
@@ -157,7 +160,10 @@ export class InteractiveService {
         try {
           const req = call.request;
           if (!req.uid) throw new InvalidInputError('uid: must not be empty');
-          callback(null, addEphemeralContainer(this.pods.find({ uid: req.uid }), req, this.bootId));
+          callback(
+            null,
+            addEphemeralContainer(this.pods.find({ uid: req.uid }), req, this.bootId, this.pods.hostSecurity),
+          );
         } catch (err) {
           callback(hooks.fail('AddEphemeralContainer', err) as grpc.ServiceError);
         }

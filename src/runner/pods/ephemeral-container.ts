@@ -9,6 +9,8 @@ import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { interactiveFlags } from './pod-plan.js';
 import type { PodRuntime } from './pod-runtime.js';
 import { isDnsLabel } from './pod-spec-validation.js';
+import type { HostSecurity } from '../security/host-security.js';
+import { decideSecurity } from '../security/security-decision.js';
 
 /** What an ephemeral container runs when it names no command: a shell, as debug images' entrypoints do. */
 export const DEFAULT_EPHEMERAL_COMMAND = ['sh'];
@@ -36,6 +38,7 @@ export function planEphemeralContainer(
   record: PodRecord,
   req: AddEphemeralContainerRequest__Output,
   bootId: string,
+  host: HostSecurity | undefined = undefined,
 ): EphemeralPlan {
   const c = req.container;
   if (!c) fail('container', 'must be set');
@@ -84,26 +87,40 @@ export function planEphemeralContainer(
     c.command.length === 0 && c.args.length === 0 ? { command: DEFAULT_EPHEMERAL_COMMAND, args: [] } : c;
   const argv = buildArgv(spec, undefined, podEnv);
   const cwd = c.workingDir ? path.resolve(base.cwd, c.workingDir) : base.cwd;
-  return {
-    kind: 'add',
-    container: {
-      name: c.name,
-      init: false,
-      ephemeral: true,
-      image: c.image,
-      dir,
-      launch: { argv, cwd, podEnv, ...interactiveFlags(c) },
-      setupError: undefined,
-      state: waiting('ContainerCreating'),
-      lastState: undefined,
-      restartCount: 0,
-      pgid: 0,
-      leaderStartTicks: 0,
-      bootId,
-      backoffMs: 0,
-      restartAtMs: 0,
-    },
+  const container: ContainerRecord = {
+    name: c.name,
+    init: false,
+    ephemeral: true,
+    image: c.image,
+    dir,
+    launch: { argv, cwd, podEnv, ...interactiveFlags(c) },
+    setupError: undefined,
+    state: waiting('ContainerCreating'),
+    lastState: undefined,
+    restartCount: 0,
+    pgid: 0,
+    leaderStartTicks: 0,
+    bootId,
+    backoffMs: 0,
+    restartAtMs: 0,
   };
+  // Its security settings are decided as any container's; a refused one waits and never starts.
+  const security =
+    host &&
+    decideSecurity(
+      c.securityContext,
+      c.name,
+      { name: record.name, namespace: record.namespace, uid: record.uid },
+      host.runner,
+      host.can,
+      host.accounts,
+    );
+  if (security && security.notes.length > 0) container.securityNotes = security.notes;
+  if (security?.refusal !== undefined) {
+    container.securityRefusal = security.refusal;
+    container.state = waiting('CreateContainerConfigError', security.refusal);
+  }
+  return { kind: 'add', container };
 }
 
 /**
@@ -116,8 +133,9 @@ export function addEphemeralContainer(
   runtime: Pick<PodRuntime, 'record' | 'addContainer' | 'toProto'>,
   req: AddEphemeralContainerRequest__Output,
   bootId: string,
+  host: HostSecurity | undefined = undefined,
 ): Pod {
-  const plan = planEphemeralContainer(runtime.record, req, bootId);
+  const plan = planEphemeralContainer(runtime.record, req, bootId, host);
   if (plan.kind === 'add') {
     new SafeWriter(runtime.record.podDir).mkdirs(containerRelDir(plan.container.name));
     runtime.addContainer(plan.container);

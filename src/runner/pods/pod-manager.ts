@@ -222,6 +222,11 @@ export class PodManager {
   }
 
   /** The runtime of a pod by uid, or by namespace and name. */
+  /** Who the runner is and what its launch can do (for ephemeral containers). */
+  get hostSecurity(): HostSecurity {
+    return this.deps.security;
+  }
+
   find(ref: { uid?: string; namespace?: string; name?: string }): PodRuntime {
     if (ref.uid) {
       const runtime = this.pods.get(ref.uid);

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import type { AddEphemeralContainerRequest__Output } from '../../../../src/generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { Container__Output } from '../../../../src/generated/vkcmd/runner/v1/Container.js';
 import { planEphemeralContainer } from '../../../../src/runner/pods/ephemeral-container.js';
+import { emptySettings } from '../../../../src/runner/security/security-decision.js';
+import { USER_RUNNER_SECURITY } from '../support/fake-world.js';
 import {
   podToProto,
   waiting,
@@ -69,6 +71,7 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       stdin: false,
       stdinOnce: false,
       tty: false,
+      securityContext: null,
       memoryLimitBytes: 0,
       cpuLimitMillis: 0,
       ephemeralStorageLimitBytes: 0,
@@ -119,6 +122,23 @@ describe('pods/ephemeral-container', () => {
     if (plan.kind !== 'add') throw new Error('expected a container');
     expect(plan.container.launch).to.deep.include({ argv: ['sh'], cwd: '/r/ns/p/sub' });
     expect(env(plan.container)).to.not.have.property('A');
+  });
+
+  it("decides its security settings as any container's: a user it cannot become is refused, never started", () => {
+    const plan = planEphemeralContainer(
+      pod([container()]),
+      request({ securityContext: { ...emptySettings(), runAsUser: 1234 } }),
+      'b',
+      USER_RUNNER_SECURITY,
+    );
+    if (plan.kind !== 'add') throw new Error('expected a container');
+    expect(plan.container.securityRefusal).to.equal(
+      'runAsUser 1234 cannot be honoured: the runner runs as uid 1000 and cannot change user',
+    );
+    expect(plan.container.state).to.deep.equal({
+      state: 'waiting',
+      waiting: { reason: 'CreateContainerConfigError', message: plan.container.securityRefusal },
+    });
   });
 
   it('is idempotent per name', () => {
