@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import { timeMs } from '../kube-time.js';
+import { EVICTED_REASON, EVICTION_GRACE_PERIOD_SECONDS } from '../eviction/local-storage-eviction.js';
 import {
   createErrorEvent,
   killingEvents,
@@ -61,6 +62,8 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
         ...failed(input.error),
       ]);
     }
+    case 'evict':
+      return evict(record, view, input.message);
     case 'runnerDeleteSent': {
       // The status follows the delete (the runner's reply may already show it stopping).
       const pod = view.apiPod;
@@ -195,6 +198,8 @@ function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Deci
 /** The pod is bound here and not being deleted: mirror it, report it lost, or create it. */
 function podWanted(record: PodRecord, view: PodView, pod: WirePod): Decision {
   const runnerPod = view.runnerPod;
+  const evicted = record.evicted !== undefined ? evictedPod(record, view, pod) : undefined;
+  if (evicted) return evicted;
   if (!runnerPod && isTerminalPhase(pod)) return go(record, { kind: 'finished' });
   if (!view.linkSynced) return stay(record);
   if (runnerPod) return mirror(record, view, pod, runnerPod);
@@ -311,6 +316,7 @@ function writeStatus(record: PodRecord, pod: WirePod, runnerPod: Pod__Output | u
     lost: record.runnerHistory === 'lost',
     terminal: false,
     wait: false,
+    ...(record.evicted !== undefined ? { evicted: record.evicted } : {}),
   };
 }
 
@@ -324,4 +330,57 @@ function go(record: PodRecord, state: PodState, actions: PodAction[] = []): Deci
 
 function stay(record: PodRecord): Decision {
   return { next: record, actions: [] };
+}
+
+// --- Evictions (the eviction manager's input and what follows it).
+
+/**
+ * The eviction manager evicts a running pod, as the kubelet's evictPod:
+ * an Evicted warning, the status Failed with reason Evicted, then its
+ * containers are stopped with a 1 s grace period. A pod that is not
+ * running here, already terminal, being deleted or evicted is left alone.
+ */
+function evict(record: PodRecord, view: PodView, message: string): Decision {
+  const pod = view.apiPod;
+  const runnerPod = view.runnerPod;
+  if (
+    !pod ||
+    !runnerPod ||
+    runnerPod.deleting ||
+    record.evicted !== undefined ||
+    pod.metadata?.deletionTimestamp ||
+    isTerminalPhase(pod)
+  ) {
+    return sync(record, view);
+  }
+  const next = sync({ ...record, evicted: message }, view);
+  return {
+    next: next.next,
+    actions: [
+      { type: 'log', level: 'info', message: 'Evicting pod', fields: { message } },
+      emit(pod, { type: 'Warning', reason: EVICTED_REASON, message }),
+      ...next.actions,
+    ],
+  };
+}
+
+/**
+ * An evicted pod the API still wants: stopped once (DeletePod with the
+ * eviction's grace period), mirrored while it stops (its status says
+ * Evicted), then its final status once the runner forgot it, never "lost".
+ * Undefined: the usual path applies (mirroring, or waiting for the link).
+ */
+function evictedPod(record: PodRecord, view: PodView, pod: WirePod): Decision | undefined {
+  const runnerPod = view.runnerPod;
+  if (!view.linkSynced) return undefined;
+  if (runnerPod) {
+    if (runnerPod.deleting || stopSent(record.state)) return undefined;
+    return go(record, { kind: 'terminatingInRunner' }, [
+      writeStatus(record, pod, runnerPod),
+      { type: 'deleteInRunner', gracePeriodSeconds: EVICTION_GRACE_PERIOD_SECONDS },
+    ]);
+  }
+  if (record.state.kind === 'finished') return stay(record);
+  const final = { ...writeStatus(record, pod, view.runnerFinal), terminal: true };
+  return go(record, { kind: 'finished' }, [final]);
 }

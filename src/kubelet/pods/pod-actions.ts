@@ -52,6 +52,8 @@ export type PodInput =
   | { type: 'createAborted' }
   /** Fetching or CreatePod failed; `refusal` is the runner's message when it refused the spec. */
   | { type: 'createFailed'; pod: WirePod; error: unknown; refusal: string | undefined }
+  /** The eviction manager evicts the pod (local storage over its limits): Failed, Evicted, stopped. */
+  | { type: 'evict'; message: string }
   | { type: 'runnerDeleteSent' }
   | { type: 'runnerDeleteFailed'; error: unknown }
   | { type: 'apiDeleted' }
@@ -69,6 +71,8 @@ export interface WriteStatusAction {
   configError: ContainerCreateError | undefined;
   /** Reported lost: Failed, RunnerLostPod, ContainerStatusUnknown. */
   lost: boolean;
+  /** Evicted: Failed, reason Evicted, this message. */
+  evicted?: string | undefined;
   /** Being deleted and nothing will restart (the final status). */
   terminal: boolean;
   /** The next action waits until this status is written or given up (the final status before the API delete). */

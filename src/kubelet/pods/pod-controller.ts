@@ -112,6 +112,11 @@ export class PodController {
     this.resyncAll();
   }
 
+  /** The eviction manager evicts a pod: Failed, reason Evicted, `message`, then stopped. */
+  evict(uid: string, message: string): boolean {
+    return !this.stopped && this.executor.evict(uid, message);
+  }
+
   /** Pods known to the controller (tests and diagnostics). */
   record(uid: string): PodSnapshot | undefined {
     return this.executor.snapshot(uid);

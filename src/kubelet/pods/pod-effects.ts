@@ -163,6 +163,7 @@ export class PodEffects {
       configError: action.configError,
       lost: action.lost,
       terminal: action.terminal,
+      evicted: action.evicted,
     });
     return this.statusWriter.set(ref, status, observedStatus(action.pod), eventAtMs);
   }

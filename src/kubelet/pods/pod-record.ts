@@ -64,10 +64,12 @@ export interface PodRecord {
   readonly startLatencyPending: boolean;
   /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure, Killing and hook failures per run). */
   readonly eventKeys: ReadonlySet<string>;
-  /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
-  readonly probeEventCounts: ReadonlyMap<string, number>;
   /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
   readonly ephemeralRequested: ReadonlySet<string>;
+  /** Evicted by this kubelet (local storage): the status message; the pod is Failed and stopped. */
+  readonly evicted?: string;
+  /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
+  readonly probeEventCounts: ReadonlyMap<string, number>;
 }
 
 export function newPodRecord(
@@ -86,8 +88,8 @@ export function newPodRecord(
     runnerHistory: 'never',
     startLatencyPending: false,
     eventKeys: new Set(),
-    probeEventCounts: new Map(),
     ephemeralRequested: new Set(),
+    probeEventCounts: new Map(),
   };
 }
 
