@@ -116,10 +116,7 @@ export function podToProto(
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
-    // Probe verdicts are for the pod's own containers; a debug container has none.
-    ephemeralContainerStatuses: record.containers
-      .filter((c) => c.ephemeral)
-      .map((c) => statusOf(c, undefined)),
+    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(status),
     securityNotes: record.securityNotes ?? [],
   };
 }

@@ -82,7 +82,6 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       readinessProbe: null,
       livenessProbe: null,
       lifecycle: null,
-      securityContext: null,
       ...c,
     },
   };
