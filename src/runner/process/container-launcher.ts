@@ -16,6 +16,8 @@ import {
 import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
+import { joinCgroupSh, openCgroupProcs } from './cgroup-join.js';
+import type { CgroupRun } from './container-limiter.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -27,7 +29,8 @@ export interface LaunchPlan {
 }
 
 /**
- * The group leader of every container: runs the argv as a foreground child
+ * The group leader of every container: joins the run's cgroups when it has
+ * any (cgroup-join.ts), runs the argv as a foreground child
  * (which inherits neither fd 3, the container directory, nor fd 4, the
  * exitcode tmp file), records its status in the container directory's
  * exitcode file atomically through those fds (see container-dir.ts) and
@@ -37,14 +40,20 @@ export interface LaunchPlan {
  * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
  * the program and never one of the shell's builtins (echo, printf, kill, [).
  */
-export const WRAPPER_SCRIPT = [
-  'd=$1; shift',
-  'trap : TERM',
-  `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
-  'c=$?',
-  WRITE_EXIT_CODE_SH,
-  'exit $c',
-].join('\n');
+export function wrapperScript(cgroupFds = 0): string {
+  return [
+    'd=$1; shift',
+    ...joinCgroupSh(cgroupFds),
+    'trap : TERM',
+    `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
+    'c=$?',
+    WRITE_EXIT_CODE_SH,
+    'exit $c',
+  ].join('\n');
+}
+
+/** The wrapper of a run without cgroups. */
+export const WRAPPER_SCRIPT = wrapperScript();
 
 export const WRAPPER_SHELL = '/bin/sh';
 
@@ -120,6 +129,7 @@ export function launchContainer(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
+  cgroup?: CgroupRun,
 ): LaunchResult {
   const env = buildProcessEnv(runnerEnv, plan.podEnv);
   const argv = plan.argv;
@@ -154,7 +164,7 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs);
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, cgroup);
   } finally {
     dir.close();
   }
@@ -180,6 +190,7 @@ function launchIn(
   env: Record<string, string>,
   table: ProcessTable,
   nowMs: () => number,
+  cgroup: CgroupRun | undefined,
 ): LaunchResult {
   try {
     removeExitCodeFile(dir);
@@ -223,16 +234,29 @@ function launchIn(
       message: `cannot create the exitcode file: ${errorMessage(err)}`,
     };
   }
+  let cgroupFds: number[];
+  try {
+    cgroupFds = openCgroupProcs(cgroup);
+  } catch (err) {
+    closeFds();
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot open the container's cgroup: ${errorMessage(err)}`,
+    };
+  }
+  fds.push(...cgroupFds);
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
+    const script = wrapperScript(cgroupFds.length);
+    child = spawn(WRAPPER_SHELL, ['-c', script, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
       cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
-      // fd 3: the container directory; fd 4: the exitcode tmp file (see WRAPPER_SCRIPT).
-      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!],
+      // fd 3: the container directory; fd 4: the exitcode tmp file; 5...: cgroup.procs (see wrapperScript).
+      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!, ...cgroupFds],
     });
   } catch (err) {
     return {
