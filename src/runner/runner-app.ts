@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
@@ -20,6 +21,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
+import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
@@ -29,6 +31,13 @@ import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { readPrivateKeyFile, readTokenFile, RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
+import { ExecRegistry } from './interactive/exec-registry.js';
+import { InteractiveService } from './interactive/interactive-service.js';
+import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
+import { findPtyHelper } from './process/pty-helper.js';
+
+/** Pushes that only carry new probe failure counts go out at most this often per pod. */
+const PROBE_REPORT_INTERVAL_MS = 1_000;
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -81,7 +90,10 @@ export class RunnerApp {
   dialOut: DialOut | undefined;
   private readonly limiter: CgroupLimiter;
   private readonly watchdog: MemoryWatchdog;
+  /** Exec sessions' process groups, by container. */
+  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
+  private readonly probeTimers: ProbeTimers;
 
   constructor(
     readonly config: RunnerConfig,
@@ -120,6 +132,8 @@ export class RunnerApp {
       () => this.limiter.enforcement,
     );
     const podLog = log.child({ component: 'pods' });
+    const ptyHelper = findPtyHelper(runnerEnv);
+    this.probeTimers = new ProbeTimers(clock);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -130,7 +144,7 @@ export class RunnerApp {
         table,
         scanner: this.scanner,
         launch: (plan, dir, cgroup) =>
-          launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), cgroup),
+          launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), cgroup, ptyHelper),
         limiter: this.limiter,
         watchdog: this.watchdog,
         stderrInfo: stderrFileInfo,
@@ -144,7 +158,18 @@ export class RunnerApp {
         backoff: { ...KUBERNETES_BACKOFF, initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
         keepPodDirs: config.keepPodDirs,
         bootId: nodeInfo.bootId(),
+        security: probeHostSecurity(),
         log: podLog,
+        health: {
+          clock,
+          timers: this.probeTimers,
+          runnerEnv,
+          signalGroup,
+          checkSoon: () => this.monitor.checkSoon(),
+          random: Math.random,
+          log: log.child({ component: 'probes' }),
+          reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+        },
       },
       this.deleted,
       log.child({ component: 'pod-manager' }),
@@ -155,6 +180,17 @@ export class RunnerApp {
       () => this.manager.runtimes(),
       config.rootDir,
       pageSizeBytes,
+      Date.now,
+      (uid, container) => this.execs.groupsOf(uid, container),
+    );
+    const interactive = new InteractiveService(
+      this.manager,
+      this.execs,
+      runnerEnv,
+      ptyHelper,
+      nodeInfo.bootId(),
+      table,
+      log.child({ component: 'interactive' }),
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,
@@ -171,6 +207,8 @@ export class RunnerApp {
       nodeInfo,
       health,
       log.child({ component: 'grpc' }),
+      undefined,
+      (hooks) => interactive.handlers(hooks),
     );
     const connect = config.connect;
     this.server = connect
@@ -215,6 +253,24 @@ export class RunnerApp {
     const connect = this.config.connect;
     // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
     if (connect) readDialCredentials(this.config);
+    try {
+      const pods = new Map(this.manager.runtimes().map((r) => [r.record.uid, r.record.podDir]));
+      killOrphanedExecs(
+        procOrphanSweepDeps(
+          this.table,
+          (uid, podDir) => pods.get(uid) === podDir,
+          this.log.child({ component: 'interactive' }),
+        ),
+      );
+    } catch (err) {
+      this.log.warn({ err }, "Cannot look for exec'd processes an earlier runner left");
+    }
+    // Exec sessions end with their container: the registry follows the same feed as the watchers.
+    this.hub.subscribe(
+      { deliver: (event) => this.execs.observe(event) },
+      { epoch: '', sinceRevision: 0 },
+      () => [],
+    );
     const where = await this.server.start();
     if (connect) {
       this.dialOut = new DialOut({
@@ -243,7 +299,10 @@ export class RunnerApp {
       this.hub.clear();
       this.service.closeStreams();
     });
+    // An exec'd command cannot outlive its stream: nobody could read it or end it.
+    this.execs.killAll('the runner is shutting down');
     this.manager.stop();
+    this.probeTimers.stop();
     this.watchdog.stop();
     this.monitor.stop();
     this.scanner.stop();

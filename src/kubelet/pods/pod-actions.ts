@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import type { PodRecord } from './pod-record.js';
+import type { PortConflict } from './port-conflicts.js';
 import type { ContainerCreateError } from './pod-status.js';
 
 /**
@@ -35,12 +36,14 @@ export type PodInput =
   | { type: 'sync' }
   /**
    * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
+   * `portConflicts` the pod's containerPorts another pod running here declares.
    * `limitEvents` the warnings about limits this node cannot enforce.
    */
   | {
       type: 'created';
       pod: WirePod;
       skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
+      portConflicts?: readonly PortConflict[];
       limitEvents?: readonly PodEvent[];
     }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
@@ -49,10 +52,16 @@ export type PodInput =
   | { type: 'createAborted' }
   /** Fetching or CreatePod failed; `refusal` is the runner's message when it refused the spec. */
   | { type: 'createFailed'; pod: WirePod; error: unknown; refusal: string | undefined }
+  /** The eviction manager evicts the pod (local storage over its limits): Failed, Evicted, stopped. */
+  | { type: 'evict'; message: string }
   | { type: 'runnerDeleteSent' }
   | { type: 'runnerDeleteFailed'; error: unknown }
   | { type: 'apiDeleted' }
-  | { type: 'apiDeleteFailed'; error: unknown };
+  | { type: 'apiDeleteFailed'; error: unknown }
+  /** The runner started (or already runs) the ephemeral container. */
+  | { type: 'ephemeralAdded'; pod: WirePod; container: string }
+  /** Starting it failed; `retry` when it may work later (the runner unreachable, config missing). */
+  | { type: 'ephemeralFailed'; pod: WirePod; container: string; error: unknown; retry: boolean };
 
 /** A status write: computePodStatus's inputs except the clock, which the executor reads when writing. */
 export interface WriteStatusAction {
@@ -62,6 +71,8 @@ export interface WriteStatusAction {
   configError: ContainerCreateError | undefined;
   /** Reported lost: Failed, RunnerLostPod, ContainerStatusUnknown. */
   lost: boolean;
+  /** Evicted: Failed, reason Evicted, this message. */
+  evicted?: string | undefined;
   /** Being deleted and nothing will restart (the final status). */
   terminal: boolean;
   /** The next action waits until this status is written or given up (the final status before the API delete). */
@@ -80,6 +91,8 @@ export type PodAction =
   | { type: 'deleteInRunner'; gracePeriodSeconds: number | undefined }
   /** Delete the API object with grace 0 and a UID precondition. Result: apiDeleted/apiDeleteFailed. */
   | { type: 'deleteApiObject' }
+  /** Resolve an ephemeral container's env, AddEphemeralContainer. Result: ephemeralAdded/ephemeralFailed. */
+  | { type: 'addEphemeralContainer'; pod: WirePod; container: string }
   | WriteStatusAction
   /** A core/v1 Event about the pod (fire and forget). */
   | { type: 'emitEvent'; pod: WirePod; event: PodEvent }
@@ -106,4 +119,5 @@ export const ASYNC_ACTIONS: ReadonlySet<PodAction['type']> = new Set([
   'createInRunner',
   'deleteInRunner',
   'deleteApiObject',
+  'addEphemeralContainer',
 ]);

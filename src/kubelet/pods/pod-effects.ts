@@ -9,9 +9,12 @@ import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
+import { findPortConflicts } from './port-conflicts.js';
 import type { LimitFacts } from '../node/limit-annotations.js';
 import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
+import { buildEphemeralContainerRequest } from './ephemeral-container-spec.js';
+import { UnavailableError } from '../../common/errors.js';
 import { observedStatus, type PodRef, type StatusWriter } from './status-writer.js';
 
 export interface PodEffectsOptions {
@@ -19,6 +22,8 @@ export interface PodEffectsOptions {
   ignoreRestartPolicy: boolean;
   allocatable: () => { cpu: string; memory: string; 'ephemeral-storage': string };
   now: () => number;
+  /** The other pods the runner holds (for containerPort conflicts); none when unset. */
+  podsOnNode?: () => readonly WirePod[];
   /** How the runner enforces limits (its last GetNodeInfo); undefined before it answered. */
   limitFacts?: () => Partial<LimitFacts> | undefined;
 }
@@ -73,12 +78,46 @@ export class PodEffects {
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');
+    const portConflicts = findPortConflicts(pod, this.options.podsOnNode?.() ?? []);
+    if (portConflicts.length > 0) {
+      this.logger.warn(
+        { pod: key(ref), uid: ref.uid, portConflicts },
+        'Declared container ports are taken here',
+      );
+    }
     return {
       type: 'created',
       pod,
       skippedVolumes: built.skipped,
       limitEvents: unenforcedLimitEvents(pod, this.options.limitFacts?.()),
+      portConflicts,
     };
+  }
+
+  /**
+   * Starts an ephemeral container (`kubectl debug`): fetches what its env
+   * refers to, resolves it, AddEphemeralContainer. A missing ConfigMap or an
+   * unreachable runner is retried; a refusal is final.
+   */
+  async addEphemeralContainer(ref: PodRef, pod: WirePod, container: string): Promise<PodInput> {
+    const add = this.runner.addEphemeralContainer?.bind(this.runner);
+    if (!add) {
+      const error = new Error('this runner cannot start ephemeral containers');
+      return { type: 'ephemeralFailed', pod, container, error, retry: false };
+    }
+    try {
+      const request = buildEphemeralContainerRequest(pod, container, await this.fetcher.fetch(pod), {
+        hostIp: this.options.hostIp,
+        podIp: this.options.hostIp,
+        allocatable: this.options.allocatable(),
+      });
+      await add(request);
+    } catch (error) {
+      const retry = error instanceof ContainerConfigError || error instanceof UnavailableError;
+      return { type: 'ephemeralFailed', pod, container, error, retry };
+    }
+    this.logger.info({ pod: key(ref), uid: ref.uid, container }, 'Started ephemeral container');
+    return { type: 'ephemeralAdded', pod, container };
   }
 
   /** DeletePod in the runner (which SIGTERMs, waits the grace period, then SIGKILLs). */
@@ -124,6 +163,7 @@ export class PodEffects {
       configError: action.configError,
       lost: action.lost,
       terminal: action.terminal,
+      evicted: action.evicted,
     });
     return this.statusWriter.set(ref, status, observedStatus(action.pod), eventAtMs);
   }

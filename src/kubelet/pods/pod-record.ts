@@ -1,8 +1,12 @@
 import type { Runner } from '../runner/runner.js';
 import type { ContainerCreateError } from './pod-status.js';
 
-/** The part of the Runner interface the pod controller uses. */
-export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'>;
+/**
+ * The part of the Runner interface the pod controller uses;
+ * addEphemeralContainer is optional (absent: `kubectl debug` is refused).
+ */
+export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'> &
+  Partial<Pick<Runner, 'addEphemeralContainer'>>;
 
 /**
  * Where a pod stands in the kubelet's lifecycle, as this process sees it: what
@@ -58,8 +62,14 @@ export interface PodRecord {
   readonly runnerHistory: 'never' | 'held' | 'lost';
   /** CreatePod was made by this process and not every container has run yet: start latency is due. */
   readonly startLatencyPending: boolean;
-  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
+  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure, Killing and hook failures per run). */
   readonly eventKeys: ReadonlySet<string>;
+  /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
+  readonly ephemeralRequested: ReadonlySet<string>;
+  /** Evicted by this kubelet (local storage): the status message; the pod is Failed and stopped. */
+  readonly evicted?: string;
+  /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
+  readonly probeEventCounts: ReadonlyMap<string, number>;
 }
 
 export function newPodRecord(
@@ -78,6 +88,8 @@ export function newPodRecord(
     runnerHistory: 'never',
     startLatencyPending: false,
     eventKeys: new Set(),
+    ephemeralRequested: new Set(),
+    probeEventCounts: new Map(),
   };
 }
 

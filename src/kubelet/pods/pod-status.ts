@@ -1,4 +1,10 @@
-import type { WireContainerStatus, WirePod, WirePodCondition, WirePodStatus } from '../kube/wire-types.js';
+import type {
+  WireContainer,
+  WireContainerStatus,
+  WirePod,
+  WirePodCondition,
+  WirePodStatus,
+} from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { rfc3339 } from '../kube-time.js';
 import {
@@ -35,6 +41,8 @@ export interface PodStatusInputs {
   lost?: boolean;
   /** The pod is being deleted and nothing will restart (kubelet's podIsTerminal). */
   terminal?: boolean;
+  /** The kubelet evicted the pod: Failed with reason Evicted and this message. */
+  evicted?: string | undefined;
 }
 
 /** A container that cannot be created; reason defaults to CreateContainerConfigError. */
@@ -45,6 +53,8 @@ export interface ContainerCreateError {
 }
 
 export const RUNNER_LOST_POD_REASON = 'RunnerLostPod';
+/** The status reason of a pod the kubelet evicted (eviction.Reason). */
+const EVICTED = 'Evicted';
 
 /**
  * The pod status as the kubelet's generateAPIPodStatus would write it. Pure.
@@ -96,9 +106,10 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
   const restartPolicy = inputs.ignoreRestartPolicy ? 'Never' : (spec.restartPolicy ?? 'Always');
   const all = [...containerStatuses, ...initContainerStatuses];
   const podHasInitialized = hasAnyActiveRegularContainerStarted(spec, runnerPod);
-  let phase: PodPhase = inputs.lost
-    ? 'Failed'
-    : getPhase(spec, restartPolicy, all, inputs.terminal ?? false, podHasInitialized);
+  let phase: PodPhase =
+    inputs.lost || inputs.evicted !== undefined
+      ? 'Failed'
+      : getPhase(spec, restartPolicy, all, inputs.terminal ?? false, podHasInitialized);
   const oldPhase = old.phase as PodPhase | undefined;
   if ((oldPhase === 'Succeeded' || oldPhase === 'Failed') && phase !== oldPhase) phase = oldPhase;
 
@@ -128,7 +139,24 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
     qosClass: old.qosClass ?? qosClass(pod),
   };
   if (hasInit) status.initContainerStatuses = initContainerStatuses;
-  if (inputs.lost && phase !== oldPhase) {
+  const ephemeral = spec.ephemeralContainers ?? [];
+  if (ephemeral.length > 0) {
+    status.ephemeralContainerStatuses = ephemeral.map((c) => {
+      const r = runnerPod?.ephemeralContainerStatuses.find((s) => s.name === c.name);
+      const container = c as WireContainer;
+      // Never ready: an ephemeral container takes no part in the pod's readiness.
+      if (r && r.state?.state) return { ...toKubeContainerStatus(ident, container, r), ready: false };
+      return waitingContainerStatus(container, 'ContainerCreating');
+    });
+  }
+  if (
+    inputs.evicted !== undefined &&
+    oldPhase !== 'Succeeded' &&
+    (oldPhase !== 'Failed' || old.reason === EVICTED)
+  ) {
+    status.reason = EVICTED;
+    status.message = inputs.evicted;
+  } else if (inputs.lost && phase !== oldPhase) {
     status.reason = RUNNER_LOST_POD_REASON;
     status.message =
       'The runner no longer holds this pod (its host may have restarted); it was not run again';

@@ -1,12 +1,25 @@
 import * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
+import type { AttachStart } from '../../generated/vkcmd/runner/v1/AttachStart.js';
+import type { ExecStart } from '../../generated/vkcmd/runner/v1/ExecStart.js';
+import type { PortForwardStart } from '../../generated/vkcmd/runner/v1/PortForwardStart.js';
+import {
+  createRunnerStreams,
+  type ByteCall,
+  type ByteSink,
+  type ProcessCall,
+  type ProcessSink,
+  type RunnerStreams,
+} from './runner-streams.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
@@ -74,6 +87,8 @@ export class RunnerLink implements Runner {
   private closed = false;
   private readonly liveness: RunnerLiveness;
   private readonly heartbeat: RunnerHeartbeat;
+  /** Exec, Attach and PortForward: one bidirectional call each, no deadline, in any link state. */
+  private readonly streams: RunnerStreams;
 
   constructor(
     private readonly client: RunnerClient,
@@ -86,6 +101,7 @@ export class RunnerLink implements Runner {
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
     this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
+    this.streams = createRunnerStreams(client);
     this.liveness = new RunnerLiveness(this.now());
     this.heartbeat = new RunnerHeartbeat(client, options.heartbeatIntervalMs ?? 5_000, (outcome) =>
       this.onHeartbeat(outcome),
@@ -178,6 +194,27 @@ export class RunnerLink implements Runner {
     return response;
   }
 
+  /** AddEphemeralContainer; idempotent per name on the runner. The returned pod is applied to the local map. */
+  async addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
+    const pod = await this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.addEphemeralContainer(request, { deadline }, cb)),
+    );
+    this.applyPod(pod, this.now());
+    return pod;
+  }
+
+  exec(start: ExecStart, sink: ProcessSink): ProcessCall {
+    return this.streams.exec(start, sink);
+  }
+
+  attach(start: AttachStart, sink: ProcessSink): ProcessCall {
+    return this.streams.attach(start, sink);
+  }
+
+  portForward(start: PortForwardStart, sink: ByteSink): ByteCall {
+    return this.streams.portForward(start, sink);
+  }
+
   async refreshNodeInfo(): Promise<NodeInfo__Output> {
     const info = await this.unary<NodeInfo__Output>((cb, deadline) =>
       this.client.getNodeInfo({}, { deadline }, cb),
@@ -189,6 +226,13 @@ export class RunnerLink implements Runner {
 
   getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
     return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getProbeMetrics(timeoutMs = this.callTimeoutMs): Promise<ProbeMetrics__Output> {
+    return this.call<ProbeMetrics__Output>(
+      (cb, deadline) => this.client.getProbeMetrics({}, { deadline }, cb),
+      timeoutMs,
+    );
   }
 
   getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {

@@ -1,11 +1,14 @@
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { KindError } from '../../common/errors.js';
+import type { RunnerStreams } from './runner-streams.js';
 
 /**
  * Connecting: waiting for the channel and NodeInfo. Syncing: the watch is
@@ -71,7 +74,7 @@ export interface LogCall {
  * The read-only accessors (state, pods, nodeInfo, ...) never block, never
  * throw and never call the runner: they read what the watch delivered.
  */
-export interface Runner {
+export interface Runner extends RunnerStreams {
   // -- Lifecycle (the owner, Kubelet, calls these) --
 
   /** Starts connecting, watching and resuming; never throws. Handlers are called from then on. */
@@ -152,6 +155,15 @@ export interface Runner {
    */
   deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
   /**
+   * AddEphemeralContainer: starts a `kubectl debug` container in a running
+   * pod, in its target container's directory and environment. Idempotent per
+   * container name. The returned pod is applied to pods(). May block for a
+   * slot as createPod; deadline 10 s once sent. Rejects with
+   * UnavailableError, NotFoundError (pod unknown), PreconditionError (the pod
+   * does not run), InvalidInputError (a malformed container) or InternalError.
+   */
+  addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output>;
+  /**
    * GetStats: node and per-container CPU and memory, from one /proc scan.
    * Idempotent, read-only; does not wait for a slot. Deadline `timeoutMs`
    * (default: the link's call deadline). Rejects with UnavailableError or
@@ -159,12 +171,20 @@ export interface Runner {
    */
   getStats(timeoutMs?: number): Promise<Stats__Output>;
   /**
+   * GetProbeMetrics: cumulative probe results per pod, container and probe
+   * type (prober_probe_total). Idempotent, read-only, cheap (no scan); does
+   * not wait for a slot. Deadline and failures as getStats.
+   */
+  getProbeMetrics(timeoutMs?: number): Promise<ProbeMetrics__Output>;
+
+  /**
    * GetRunnerHealth: the runner's own event-loop delay, RSS, pods and /proc
    * scans. Read-only, idempotent, bounded by `timeoutMs` (default: the
    * link's call deadline). Rejects with UnavailableError or InternalError.
    * Works in any link state until close().
    */
   getRunnerHealth(timeoutMs?: number): Promise<RunnerHealth__Output>;
+
   /**
    * GetLogs: streams a container's output to `sink`. Read-only; never
    * throws (failures go to sink.error). No deadline: a follow stream lasts

@@ -28,6 +28,10 @@ import { DirHandle } from './dir-handle.js';
  *   `.stderr.previous.index`: the logs' time indexes (JSON text, see
  *   LogTimeIndex), written tmp + rename and moved with their logs.
  *
+ * - `stdin`, `.tty-control`, `.stdin-holder`, `.stdin-closed`: the FIFOs
+ *   and files of containers with stdin or tty (INTERACTIVE_ENTRIES; their
+ *   protocol is in container-stdin.ts).
+ *
  * No volume may write any of these names (RESERVED_CONTAINER_ENTRIES).
  *
  * How they are written: every write goes through a DirHandle on the
@@ -48,6 +52,18 @@ const PGID_FILE = 'pgid';
 const PGID_TMP_FILE = '.pgid.tmp';
 const EXIT_CODE_FILE = 'exitcode';
 const EXIT_CODE_TMP_FILE = '.exitcode.tmp';
+
+/** The entries of containers with stdin or tty; container-stdin.ts reads and writes them. */
+export const INTERACTIVE_ENTRIES = {
+  /** FIFO: the container's stdin (created by the wrapper or the PTY helper, mode 0600). */
+  stdin: 'stdin',
+  /** FIFO: `resize COLS ROWS` and `eof` lines for the PTY helper of a tty container. */
+  ttyControl: '.tty-control',
+  /** The pid of the process holding the stdin FIFO open for writing (no tty), written by the wrapper. */
+  stdinHolder: '.stdin-holder',
+  /** The pgid of the run whose stdin was closed for good (stdinOnce), written by the runner. */
+  stdinClosed: '.stdin-closed',
+} as const;
 
 /** How deep a container directory is below the runner's root: `<namespace>/<pod>/containers/<container>`. */
 const CONTAINER_DIR_DEPTH = 4;
@@ -130,6 +146,7 @@ export const RESERVED_CONTAINER_ENTRIES: ReadonlySet<string> = new Set([
   EXIT_CODE_TMP_FILE,
   ...LOG_NAMES.map((n) => indexName(n, false)),
   ...LOG_NAMES.map((n) => indexName(n, true)),
+  ...Object.values(INTERACTIVE_ENTRIES),
 ]);
 
 const LOG_FILE_NAMES: ReadonlySet<string> = new Set([

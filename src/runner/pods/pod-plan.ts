@@ -9,6 +9,8 @@ import { UnsafePathError, joinRelative } from '../files/safe-path.js';
 import { resolveScript } from '../files/script-resolution.js';
 import { containerRelDir } from '../files/container-dir.js';
 import { planVolumes, type VolumePlan } from '../files/volume-plan.js';
+import { decideSecurity, type SecurityDecision } from '../security/security-decision.js';
+import type { HostSecurity } from '../security/host-security.js';
 
 export interface ContainerPlan {
   name: string;
@@ -18,6 +20,8 @@ export interface ContainerPlan {
   dir: string;
   launch: LaunchPlan | undefined;
   setupError: SetupFailure | undefined;
+  /** The runner's answer to the container's security settings; undefined when planned without a host (tests). */
+  security: SecurityDecision | undefined;
   /** Undefined when the container has no memory or CPU limit. */
   limits?: ContainerLimits | undefined;
 }
@@ -39,6 +43,17 @@ export function containerLimits(c: Container__Output): ContainerLimits | undefin
   return limits.memoryLimitBytes > 0 || limits.cpuLimitMillis > 0 ? limits : undefined;
 }
 
+/** stdin, stdinOnce and tty of a container, kept in its launch plan only when set (records stay small). Pure. */
+export function interactiveFlags(
+  c: Pick<Container__Output, 'stdin' | 'stdinOnce' | 'tty'>,
+): Pick<LaunchPlan, 'stdin' | 'stdinOnce' | 'tty'> {
+  return {
+    ...(c.stdin ? { stdin: true } : {}),
+    ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
+  };
+}
+
 function execBits(mode: number): number {
   return mode | ((mode & 0o444) >> 2);
 }
@@ -49,7 +64,21 @@ function execBits(mode: number): number {
  * (reason copyFileError, nothing is written); an image that cannot be resolved
  * fails only its container (readDefaultVolDirError).
  */
-export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
+export function planPod(
+  spec: PodSpec__Output,
+  podDir: string,
+  host: HostSecurity | undefined = undefined,
+): PodPlan {
+  const securityOf = (c: Container__Output): SecurityDecision | undefined =>
+    host &&
+    decideSecurity(
+      c.securityContext,
+      c.name,
+      { name: spec.name, namespace: spec.namespace, uid: spec.uid },
+      host.runner,
+      host.can,
+      host.accounts,
+    );
   const all: Array<[Container__Output, boolean, string]> = [
     ...spec.initContainers.map((c, i): [Container__Output, boolean, string] => [
       c,
@@ -81,12 +110,20 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
         dir: path.join(podDir, containerRelDir(c.name)),
         launch: undefined,
         setupError,
+        security: securityOf(c),
       })),
     };
   }
   const containers = all.map(([c, init, field]): ContainerPlan => {
     const dir = path.join(podDir, containerRelDir(c.name));
-    const base = { name: c.name, init, image: c.image, dir, limits: containerLimits(c) };
+    const base = {
+      name: c.name,
+      init,
+      image: c.image,
+      dir,
+      limits: containerLimits(c),
+      security: securityOf(c),
+    };
     const script = resolveScript(c, volumes.mounts.get(c.name) ?? [], field);
     if (script.kind === 'error') {
       return { ...base, launch: undefined, setupError: { reason: script.reason, message: script.message } };
@@ -112,7 +149,7 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
     const argv = buildArgv(c, scriptAbs, podEnv);
     const workingDir = volumes.workingDirs.get(c.name) ?? '';
     const cwd = workingDir === '' ? dir : path.join(dir, workingDir);
-    return { ...base, launch: { argv, cwd, podEnv }, setupError: undefined };
+    return { ...base, launch: { argv, cwd, podEnv, ...interactiveFlags(c) }, setupError: undefined };
   });
   return { podDir, volumes, containers };
 }

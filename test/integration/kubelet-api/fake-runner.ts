@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
+import { streamingHandlers, type StreamingFake } from './support/fake-runner-streams.js';
 import { loadRunnerProto } from '../../../src/common/proto.js';
 import type { GetLogsRequest__Output } from '../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { LogChunk } from '../../../src/generated/vkcmd/runner/v1/LogChunk.js';
 import type { RunnerClient, RunnerHandlers } from '../../../src/generated/vkcmd/runner/v1/Runner.js';
 import type { Stats } from '../../../src/generated/vkcmd/runner/v1/Stats.js';
+import type { ProbeCounter } from '../../../src/generated/vkcmd/runner/v1/ProbeCounter.js';
 
 /** One GetLogs call the fake runner holds open until the test ends it. */
 export interface HeldLogCall {
@@ -15,7 +17,7 @@ export interface HeldLogCall {
 }
 
 /**
- * A runner that serves only GetLogs and GetStats, over a unix socket in `dir`.
+ * A runner that serves GetLogs, GetStats, GetProbeMetrics and the streaming calls, over a unix socket in `dir`.
  * Logs: `logs[container]` is sent and the call ends, unless the request
  * follows, in which case the call is held and handed to the test; a
  * container named in `logErrors` fails with that status.
@@ -24,10 +26,13 @@ export class FakeRunner {
   readonly server = new grpc.Server();
   readonly socketPath: string;
   stats: Stats = {};
+  probeCounters: ProbeCounter[] = [];
   statsError: grpc.status | undefined;
   logs: Record<string, string[]> = {};
   logErrors: Record<string, grpc.status> = {};
   readonly logRequests: GetLogsRequest__Output[] = [];
+  /** Exec, Attach and PortForward: real local processes and connections (support/fake-runner-streams.ts). */
+  readonly streaming: StreamingFake;
   private readonly held: HeldLogCall[] = [];
   private waiters: Array<(call: HeldLogCall) => void> = [];
 
@@ -39,7 +44,11 @@ export class FakeRunner {
         else callback(null, this.stats);
       },
       GetLogs: (call) => this.getLogs(call),
+      GetProbeMetrics: (_call, callback) => callback(null, { counters: this.probeCounters }),
     };
+    const streaming = streamingHandlers();
+    this.streaming = streaming.fake;
+    Object.assign(handlers, streaming.handlers);
     const service = loadRunnerProto().grpcType.vkcmd.runner.v1.Runner.service;
     this.server.addService(service, handlers as grpc.UntypedServiceImplementation);
   }

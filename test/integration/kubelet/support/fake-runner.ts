@@ -26,6 +26,8 @@ export class FakeRunner {
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
+  /** Handlers that replace the defaults (e.g. real Exec, Attach and PortForward), set before start(). */
+  overrides: Partial<RunnerHandlers> = {};
   /** Withhold SYNCED on new watches (the kubelet's link stays Syncing) until releaseSync(). */
   holdSync = false;
   private heldSyncs: Array<() => void> = [];
@@ -49,7 +51,10 @@ export class FakeRunner {
   async start(): Promise<void> {
     const { grpcType } = loadRunnerProto();
     const server = new grpc.Server();
-    server.addService(grpcType.vkcmd.runner.v1.Runner.service, this.handlers());
+    server.addService(grpcType.vkcmd.runner.v1.Runner.service, {
+      ...this.handlers(),
+      ...this.overrides,
+    } as RunnerHandlers);
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(this.address, grpc.ServerCredentials.createInsecure(), (err) =>
         err ? reject(err) : resolve(),
@@ -161,6 +166,7 @@ export class FakeRunner {
       Attach: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
       PortForward: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
       AddEphemeralContainer: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
+      GetProbeMetrics: (_call, cb) => cb(null, { counters: [] }),
       CreatePod: (call, cb) => {
         const spec = call.request.pod;
         if (!spec) return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'pod is required' });
@@ -177,6 +183,11 @@ export class FakeRunner {
             ? this.runningState()
             : { state: 'waiting', waiting: { reason: 'ContainerCreating', message: '' } },
           lastState: null,
+          probeReports: [],
+          stopReason: '',
+          postStartFailed: false,
+          preStopFailed: false,
+          securityNotes: [],
         });
         const pod: Pod__Output = {
           uid: spec.uid,
@@ -188,6 +199,7 @@ export class FakeRunner {
           deleting: false,
           revision: 0,
           restartPolicy: spec.restartPolicy,
+          securityNotes: [],
           ephemeralContainerStatuses: [],
         };
         this.pods.set(pod.uid, pod);
