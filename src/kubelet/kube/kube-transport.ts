@@ -7,6 +7,8 @@ import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
 import type { Credential, CredentialSource } from './kube-credentials.js';
 import type { KubeClientConfig } from './kubeconfig.js';
 import { WatchDecoder, type WatchEvent } from './watch-decoder.js';
+import { Http1RequestError } from './http1-pool.js';
+import { KubeConnections, requestHead } from './kube-connections.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -45,9 +47,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * out. The Node.js client library builds a new agent, TLS context and
  * connection for every request; at hundreds of status patches a second that
  * costs a full TLS handshake each, and memory that the allocator never
- * returns. Here one agent is reused for as long as the client certificate
- * stays the same (KubeAgentCache); a kubeconfig with a proxy-url has its
- * agents built by `options.createAgent`.
+ * returns. Here requests go over an Http1Pool (KubeConnections) and the
+ * watch over one keep-alive agent (KubeAgentCache), each reused for as long
+ * as the client certificate stays the same; a kubeconfig with a proxy-url
+ * has every request go through the agents `options.createAgent` builds.
  *
  * Errors: every failure rejects with ApiError; `code` is the HTTP status, or
  * 0 when there was no answer. A 401 invalidates the credential and the request
@@ -59,6 +62,8 @@ export class KubeTransport {
   private readonly agents: KubeAgentCache;
   /** The watches' own pool (watchMaxSockets), or the shared one. */
   private readonly watchAgents: KubeAgentCache;
+  /** Direct connections for requests; undefined when a proxy's agents carry everything. */
+  private readonly connections: KubeConnections | undefined;
 
   constructor(
     private readonly config: KubeClientConfig,
@@ -71,6 +76,7 @@ export class KubeTransport {
       options.watchMaxSockets === undefined
         ? this.agents
         : new KubeAgentCache(config, options.watchMaxSockets, options.createAgent);
+    this.connections = options.createAgent ? undefined : new KubeConnections(config, options.maxSockets);
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
@@ -148,14 +154,16 @@ export class KubeTransport {
   close(): void {
     this.agents.close();
     if (this.watchAgents !== this.agents) this.watchAgents.close();
+    this.connections?.close();
   }
 
   private async send(req: KubeRequest, retryOn401: boolean, retriedReset = false): Promise<string> {
     const credential = await this.credentialOrThrow();
-    const agent = await this.agentOrThrow(credential);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const contentType = body === undefined ? undefined : (req.contentType ?? 'application/json');
     try {
+      if (this.connections) return await this.sendDirect(req, credential, body, contentType);
+      const agent = await this.agentOrThrow(credential);
       return await new Promise<string>((resolve, reject) => {
         const r = this.open(
           req.method,
@@ -193,6 +201,37 @@ export class KubeTransport {
     }
   }
 
+  /** One request over the pool: rejects with StaleSocket (retried once) or ApiError, as the agent path does. */
+  private async sendDirect(
+    req: KubeRequest,
+    credential: Credential,
+    body: string | undefined,
+    contentType: string | undefined,
+  ): Promise<string> {
+    const pool = this.connections!.pool(credential);
+    const url = this.url(req.path, req.query);
+    const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
+    const head = requestHead(req.method, url.pathname + url.search, url.host, {
+      ...this.headers(credential, contentType),
+      'Content-Length': payload?.length,
+    });
+    let res;
+    try {
+      res = await pool.request({
+        head,
+        body: payload,
+        timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: req.signal,
+      });
+    } catch (err) {
+      if (err instanceof Http1RequestError && err.staleConnection) throw new StaleSocket();
+      throw networkError(err as Error);
+    }
+    const text = res.body.toString('utf8');
+    if (res.statusCode >= 200 && res.statusCode < 300) return text;
+    throw statusError(res.statusCode, text);
+  }
+
   private async credentialOrThrow(): Promise<Credential> {
     try {
       return await this.credentials.get();
@@ -219,10 +258,22 @@ export class KubeTransport {
     contentType: string | undefined,
     signal?: AbortSignal,
   ): http.ClientRequest {
+    const url = this.url(path, query);
+    const headers: http.OutgoingHttpHeaders = this.headers(credential, contentType);
+    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+    const options: http.RequestOptions = { method, headers, agent, ...(signal ? { signal } : {}) };
+    return url.protocol === 'https:' ? https.request(url, options) : http.request(url, options);
+  }
+
+  private url(path: string, query: Record<string, QueryValue> | undefined): URL {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
+    return url;
+  }
+
+  private headers(credential: Credential, contentType: string | undefined): http.OutgoingHttpHeaders {
     const headers: http.OutgoingHttpHeaders = {
       Accept: 'application/json',
       'User-Agent': this.options.userAgent,
@@ -230,9 +281,7 @@ export class KubeTransport {
     };
     if (credential.authorization) headers['Authorization'] = credential.authorization;
     if (contentType) headers['Content-Type'] = contentType;
-    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const options: http.RequestOptions = { method, headers, agent, ...(signal ? { signal } : {}) };
-    return url.protocol === 'https:' ? https.request(url, options) : http.request(url, options);
+    return headers;
   }
 }
 

@@ -27,6 +27,8 @@ export interface PodSnapshot extends PodRecord {
 /** One pod: its record, what was observed of it, and its place in the sync loop. */
 interface PodSlot {
   record: PodRecord;
+  /** namespace/name when the slot was made: its key in byName. */
+  readonly nameKey: string;
   apiPod: WirePod | undefined;
   lastApiPod: WirePod | undefined;
   runnerFinal: Pod__Output | undefined;
@@ -50,6 +52,8 @@ interface PodSlot {
  */
 export class PodExecutor {
   private readonly slots = new Map<string, PodSlot>();
+  /** The slots of each namespace/name in creation order, so finding a pod's namesakes is no scan of every pod per event. */
+  private readonly byName = new Map<string, Set<PodSlot>>();
   private stopped = false;
 
   constructor(
@@ -75,10 +79,9 @@ export class PodExecutor {
     if (!uid) return;
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
-    for (const other of this.slots.values()) {
+    for (const other of this.namesakes(namespace, name)) {
       // A relist reports a same-named replacement as an update; the old UID is gone.
-      const { record } = other;
-      if (record.uid !== uid && other.apiPod && record.namespace === namespace && record.name === name) {
+      if (other.record.uid !== uid && other.apiPod) {
         other.apiPod = undefined;
         this.enqueue(other);
       }
@@ -118,10 +121,8 @@ export class PodExecutor {
       this.enqueue(slot);
     }
     // A same-named successor may have been waiting for this pod's directory.
-    for (const other of this.slots.values()) {
-      if (other !== slot && other.record.namespace === pod.namespace && other.record.name === pod.name) {
-        this.enqueue(other);
-      }
+    for (const other of this.namesakes(pod.namespace, pod.name)) {
+      if (other !== slot) this.enqueue(other);
     }
   }
 
@@ -161,6 +162,7 @@ export class PodExecutor {
   private newSlot(record: PodRecord, retry: { retryInitialMs: number; retryMaxMs: number }): PodSlot {
     const slot: PodSlot = {
       record,
+      nameKey: nameKey(record.namespace, record.name),
       apiPod: undefined,
       lastApiPod: undefined,
       runnerFinal: undefined,
@@ -170,8 +172,17 @@ export class PodExecutor {
       retryTimer: undefined,
       retryBackoff: new Backoff(retry.retryInitialMs, retry.retryMaxMs),
     };
+    const replaced = this.slots.get(record.uid);
+    if (replaced) this.byName.get(replaced.nameKey)?.delete(replaced);
     this.slots.set(record.uid, slot);
+    const same = this.byName.get(slot.nameKey);
+    if (same) same.add(slot);
+    else this.byName.set(slot.nameKey, new Set([slot]));
     return slot;
+  }
+
+  private namesakes(namespace: string, name: string): Iterable<PodSlot> {
+    return this.byName.get(nameKey(namespace, name)) ?? [];
   }
 
   private enqueue(slot: PodSlot): void {
@@ -283,6 +294,9 @@ export class PodExecutor {
   private forget(slot: PodSlot): void {
     clearTimeout(slot.retryTimer);
     this.slots.delete(slot.record.uid);
+    const same = this.byName.get(slot.nameKey);
+    same?.delete(slot);
+    if (same?.size === 0) this.byName.delete(slot.nameKey);
     this.effects.forget(slot.record.uid);
   }
 
@@ -290,4 +304,8 @@ export class PodExecutor {
     const { namespace, name, uid } = slot.record;
     this.logger[level]({ ...fields, pod: `${namespace}/${name}`, uid }, message);
   }
+}
+
+function nameKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
 }

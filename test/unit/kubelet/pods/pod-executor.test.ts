@@ -136,6 +136,26 @@ describe('PodExecutor', () => {
     expect(effects.calls.at(-1)).to.equal('forget');
   });
 
+  it("a same-named pod with a new UID takes the old one's API object away, and the old one's DELETED wakes it", async () => {
+    const { runner, effects, executor, idle } = setup();
+    runner.map.set('u', runningInRunner());
+    executor.apiPodChanged(pendingPod());
+    await idle();
+    const base = pendingPod();
+    executor.apiPodChanged({ ...base, metadata: { ...base.metadata, uid: 'u2' } });
+    await idle();
+    await until(() => executor.snapshot('u2')?.syncing !== true);
+    expect(executor.snapshot('u2')?.state.kind).to.equal('waitingForPredecessor');
+    expect(effects.calls).to.include('deleteInRunner');
+    expect(effects.calls).to.not.include('create');
+    effects.createResults.push(deferred<PodInput>().promise); // the create stays in flight
+    runner.map.delete('u');
+    executor.runnerPodDeleted(exitedInRunner(), 700);
+    await until(() => effects.calls.includes('create'));
+    expect(executor.snapshot('u2')?.state.kind).to.equal('creating');
+    executor.stop();
+  });
+
   it('starts no sync after stop', () => {
     const { effects, executor } = setup();
     executor.stop();
