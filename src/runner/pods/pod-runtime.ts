@@ -2,6 +2,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
+import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
 import {
   outcomeOfGroupEnd,
@@ -13,12 +14,13 @@ import {
 import { PodDeletion, type DeletionDeps } from './pod-deletion.js';
 import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { restartPolicyOf } from './pod-spec-validation.js';
+import { RunLimits, type RunLimitsDeps } from './run-limits.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
 
 /** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
-export interface PodRuntimeDeps extends DeletionDeps {
+export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  launch: (plan: LaunchPlan, containerDir: string) => LaunchResult;
+  launch: (plan: LaunchPlan, containerDir: string, cgroup?: CgroupRun) => LaunchResult;
   stderrInfo: (containerDir: string) => { sizeBytes: number } | { error: string };
   readExitCode: (containerDir: string) => number | undefined;
   /** The pgid a container directory's pgid file names, if any. */
@@ -53,6 +55,7 @@ interface Live {
 export class PodRuntime {
   private readonly live = new Map<string, Live>();
   private readonly deletion: PodDeletion;
+  private readonly limits: RunLimits;
   private advanceQueued = false;
   revision = 0;
 
@@ -61,6 +64,7 @@ export class PodRuntime {
     private readonly deps: PodRuntimeDeps,
   ) {
     for (const c of record.containers) this.live.set(c.name, { logs: undefined, restartTimer: undefined });
+    this.limits = new RunLimits(record.uid, this.key, deps);
     this.deletion = new PodDeletion(
       {
         record,
@@ -134,9 +138,13 @@ export class PodRuntime {
       return;
     }
     const logs = this.logsOf(c.name);
-    const result = this.deps.launch(c.launch, c.dir);
+    const limits = this.limits.beforeStart(c);
+    const result: LaunchResult = limits.ok
+      ? this.deps.launch(c.launch, c.dir, limits.cgroup)
+      : { ok: false, reason: 'cmdStartError', message: limits.message };
     if (!result.ok) {
       this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
+      if (limits.ok) this.limits.ended(c);
       this.finishRun(c, { kind: 'setupFailed', reason: result.reason, message: result.message }, now);
       return;
     }
@@ -147,6 +155,7 @@ export class PodRuntime {
     c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
     logs?.start(true);
     this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
+    this.limits.watch(c, () => this.deps.onChange(this));
     this.log.info(
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
       'Started container',
@@ -159,11 +168,18 @@ export class PodRuntime {
     const stop: StopInfo | undefined = this.record.deleting
       ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: c.killed === true }
       : undefined;
-    const outcome = outcomeOfGroupEnd(end, stop, {
-      exitCodeFile: () => this.deps.readExitCode(c.dir),
-      stderr: () => this.deps.stderrInfo(c.dir),
-    });
-    this.finishRun(c, outcome, this.deps.clock.nowMs());
+    const oom = this.limits.ended(c);
+    const outcome = outcomeOfGroupEnd(
+      end,
+      stop,
+      { exitCodeFile: () => this.deps.readExitCode(c.dir), stderr: () => this.deps.stderrInfo(c.dir) },
+      c.cgroupJoined === true,
+    );
+    this.finishRun(
+      c,
+      outcome.kind === 'setupFailed' ? outcome : { ...outcome, oom },
+      this.deps.clock.nowMs(),
+    );
   }
 
   private finishRun(c: ContainerRecord, outcome: RunOutcome, finishedAtMs: number): void {
@@ -241,6 +257,7 @@ export class PodRuntime {
         this.logsOf(c.name)?.start(false);
         this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
         this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
+        this.limits.watch(c, () => this.deps.onChange(this));
       } else if (c.state.state === 'waiting' && c.restartAtMs > 0 && !this.record.deleting) {
         this.armRestart(c);
       }
@@ -280,6 +297,7 @@ export class PodRuntime {
 
   private finished(): void {
     for (const l of this.live.values()) l.logs?.stop();
+    this.limits.podGone();
     const removal =
       this.record.podDirWritten && !this.deps.keepPodDirs
         ? this.deps

@@ -6,10 +6,12 @@ import {
   WRAPPER_STDIN_FIFO,
   WRAPPER_TTY_CONTROL_FIFO,
 } from '../files/container-stdin.js';
+import { joinCgroupSh } from './cgroup-join.js';
 import { ptyHelperArgs } from './pty-helper.js';
 
 /**
- * The group leader of every container: runs the argv as a foreground child
+ * The group leader of every container: joins the run's cgroups when it has
+ * any (cgroup-join.ts), runs the argv as a foreground child
  * (which inherits neither fd 3, the container directory, nor fd 4, the
  * exitcode tmp file), records its status in the container directory's
  * exitcode file atomically through those fds (see container-dir.ts) and
@@ -19,29 +21,41 @@ import { ptyHelperArgs } from './pty-helper.js';
  * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
  * the program and never one of the shell's builtins (echo, printf, kill, [).
  */
-export const WRAPPER_SCRIPT = [
-  'd=$1; shift',
-  'trap : TERM',
-  `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
-  'c=$?',
-  WRITE_EXIT_CODE_SH,
-  'exit $c',
-].join('\n');
+export function wrapperScript(cgroupFds = 0): string {
+  return [
+    'd=$1; shift',
+    ...joinCgroupSh(cgroupFds),
+    'trap : TERM',
+    `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
+    'c=$?',
+    WRITE_EXIT_CODE_SH,
+    'exit $c',
+  ].join('\n');
+}
+
+/** The wrapper of a run without cgroups. */
+export const WRAPPER_SCRIPT = wrapperScript();
 
 /**
  * The wrapper of a container with stdin and no tty: the same, with the
  * stdin FIFO and its holder around the user's command (files/container-stdin.ts).
+ * The holder starts after the cgroup join, so it is inside the cgroups too.
  */
-export const STDIN_WRAPPER_SCRIPT = [
-  'd=$1; shift',
-  'trap : TERM',
-  STDIN_HOLDER_START_SH,
-  `"$@" ${STDIN_REDIRECT_SH} ${CLOSE_WRAPPER_FDS_SH}`,
-  'c=$?',
-  STDIN_HOLDER_STOP_SH,
-  WRITE_EXIT_CODE_SH,
-  'exit $c',
-].join('\n');
+export function stdinWrapperScript(cgroupFds = 0): string {
+  return [
+    'd=$1; shift',
+    ...joinCgroupSh(cgroupFds),
+    'trap : TERM',
+    STDIN_HOLDER_START_SH,
+    `"$@" ${STDIN_REDIRECT_SH} ${CLOSE_WRAPPER_FDS_SH}`,
+    'c=$?',
+    STDIN_HOLDER_STOP_SH,
+    WRITE_EXIT_CODE_SH,
+    'exit $c',
+  ].join('\n');
+}
+
+export const STDIN_WRAPPER_SCRIPT = stdinWrapperScript();
 
 export const WRAPPER_SHELL = '/bin/sh';
 
@@ -54,16 +68,22 @@ export type SpawnCommand = { file: string; args: string[] } | { error: string };
  * tty, the PTY helper as the group leader, holding the terminal (and the
  * stdin FIFO when stdin is set) and running the wrapper on it, so the
  * terminal's output goes to the stdout file and `resize`/`eof` arrive on
- * the control FIFO. Pure.
+ * the control FIFO. `cgroupFds` cgroup.procs fds are inherited from fd 5 on;
+ * with a tty the wrapper joins them under the helper (the helper itself, a
+ * few hundred KB, stays outside). Pure.
  */
 export function containerSpawnCommand(
   plan: { stdin?: boolean; tty?: boolean },
   args: readonly string[],
   ptyHelper: string | undefined,
+  cgroupFds = 0,
 ): SpawnCommand {
   const wrapper = (script: string): string[] => ['-c', script, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args];
   if (!plan.tty) {
-    return { file: WRAPPER_SHELL, args: wrapper(plan.stdin ? STDIN_WRAPPER_SCRIPT : WRAPPER_SCRIPT) };
+    return {
+      file: WRAPPER_SHELL,
+      args: wrapper(plan.stdin ? stdinWrapperScript(cgroupFds) : wrapperScript(cgroupFds)),
+    };
   }
   if (!ptyHelper) {
     return { error: 'tty: the PTY helper vk-cmd-pty was not found beside the runner; set VK_CMD_PTY_HELPER' };
@@ -75,7 +95,7 @@ export function containerSpawnCommand(
       control: { fifo: WRAPPER_TTY_CONTROL_FIFO },
       stdin: plan.stdin ? { fifo: WRAPPER_STDIN_FIFO } : 'none',
       argv0: undefined,
-      argv: [WRAPPER_SHELL, ...wrapper(WRAPPER_SCRIPT)],
+      argv: [WRAPPER_SHELL, ...wrapper(wrapperScript(cgroupFds))],
     }),
   };
 }

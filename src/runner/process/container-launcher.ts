@@ -15,6 +15,8 @@ import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
 import { containerSpawnCommand } from './container-command.js';
+import { openCgroupProcs } from './cgroup-join.js';
+import type { CgroupRun } from './container-limiter.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -32,7 +34,7 @@ export interface LaunchPlan {
 }
 
 // The wrapper scripts and the PTY helper's command line live in container-command.ts.
-export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
+export { WRAPPER_SCRIPT, WRAPPER_SHELL, wrapperScript } from './container-command.js';
 
 /** A started run. The caller owns `child` and watches it for the leader's exit. */
 export interface StartedRun {
@@ -106,6 +108,7 @@ export function launchContainer(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
+  cgroup?: CgroupRun,
   ptyHelper?: string,
 ): LaunchResult {
   const env = buildProcessEnv(runnerEnv, plan.podEnv);
@@ -141,7 +144,7 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, ptyHelper);
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, cgroup, ptyHelper);
   } finally {
     dir.close();
   }
@@ -167,10 +170,12 @@ function launchIn(
   env: Record<string, string>,
   table: ProcessTable,
   nowMs: () => number,
+  cgroup: CgroupRun | undefined,
   ptyHelper: string | undefined,
 ): LaunchResult {
-  const command = containerSpawnCommand(plan, args, ptyHelper);
-  if ('error' in command) return { ok: false, reason: 'cmdStartError', message: command.error };
+  // Checked first (the cgroup count only changes the scripts): nothing is created for a run that cannot start.
+  const unusable = containerSpawnCommand(plan, args, ptyHelper);
+  if ('error' in unusable) return { ok: false, reason: 'cmdStartError', message: unusable.error };
   try {
     removeExitCodeFile(dir);
   } catch (err) {
@@ -213,6 +218,23 @@ function launchIn(
       message: `cannot create the exitcode file: ${errorMessage(err)}`,
     };
   }
+  let cgroupFds: number[];
+  try {
+    cgroupFds = openCgroupProcs(cgroup);
+  } catch (err) {
+    closeFds();
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot open the container's cgroup: ${errorMessage(err)}`,
+    };
+  }
+  fds.push(...cgroupFds);
+  const command = containerSpawnCommand(plan, args, ptyHelper, cgroupFds.length);
+  if ('error' in command) {
+    closeFds();
+    return { ok: false, reason: 'cmdStartError', message: command.error };
+  }
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {
@@ -221,8 +243,8 @@ function launchIn(
       cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
-      // fd 3: the container directory; fd 4: the exitcode tmp file (see WRAPPER_SCRIPT).
-      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!],
+      // fd 3: the container directory; fd 4: the exitcode tmp file; 5...: cgroup.procs (see wrapperScript).
+      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!, ...cgroupFds],
     });
   } catch (err) {
     return {

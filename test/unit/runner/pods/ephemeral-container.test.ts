@@ -69,6 +69,12 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       stdin: false,
       stdinOnce: false,
       tty: false,
+      memoryLimitBytes: 0,
+      cpuLimitMillis: 0,
+      ephemeralStorageLimitBytes: 0,
+      memoryRequestBytes: 0,
+      cpuRequestMillis: 0,
+      ephemeralStorageRequestBytes: 0,
       ...c,
     },
   };

@@ -9,6 +9,8 @@ import { ProcessScanner } from '../../../../src/runner/process/process-scanner.j
 import type { PodIdentity, ProcEntry } from '../../../../src/runner/process/process-table.js';
 import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.js';
 import { FakeClock } from './fake-clock.js';
+import { CgroupLimiter } from '../../../../src/runner/host/cgroups.js';
+import type { ContainerLimiter } from '../../../../src/runner/process/container-limiter.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -48,6 +50,10 @@ export class FakeWorld {
   finished: string[] = [];
   exitCodes = new Map<string, number>();
   pods: PodRuntime[] = [];
+  /** No cgroups unless a test puts another limiter here. */
+  limiter: ContainerLimiter = new CgroupLimiter({ mode: 'none', note: 'fake host' }, silent);
+  /** Groups the memory watchdog watches, with their limits and what to call past them. */
+  watched = new Map<number, { limitBytes: number; onExceeded: (usageBytes: number) => void }>();
   scanner = new ProcessScanner(
     {
       scan: () => [...this.procs.values()],
@@ -110,6 +116,11 @@ export class FakeWorld {
         return this.procs.has(pid);
       },
       newLogs: () => logs as unknown as ContainerLogs,
+      limiter: this.limiter,
+      watchdog: {
+        watch: (pgid, limitBytes, onExceeded) => this.watched.set(pgid, { limitBytes, onExceeded }),
+        forget: (pgid) => this.watched.delete(pgid),
+      },
       policy: 'fail',
       backoff: KUBERNETES_BACKOFF,
       keepPodDirs: false,
