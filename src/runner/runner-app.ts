@@ -20,6 +20,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
+import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
@@ -33,6 +34,9 @@ import { ExecRegistry } from './interactive/exec-registry.js';
 import { InteractiveService } from './interactive/interactive-service.js';
 import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
 import { findPtyHelper } from './process/pty-helper.js';
+
+/** Pushes that only carry new probe failure counts go out at most this often per pod. */
+const PROBE_REPORT_INTERVAL_MS = 1_000;
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -81,13 +85,14 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
-  /** Exec sessions' process groups, by container. */
-  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   /** Dial-out mode only. */
   dialOut: DialOut | undefined;
   private readonly limiter: CgroupLimiter;
   private readonly watchdog: MemoryWatchdog;
+  /** Exec sessions' process groups, by container. */
+  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
+  private readonly probeTimers: ProbeTimers;
 
   constructor(
     readonly config: RunnerConfig,
@@ -127,6 +132,7 @@ export class RunnerApp {
     );
     const podLog = log.child({ component: 'pods' });
     const ptyHelper = findPtyHelper(runnerEnv);
+    this.probeTimers = new ProbeTimers(clock);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -152,6 +158,16 @@ export class RunnerApp {
         keepPodDirs: config.keepPodDirs,
         bootId: nodeInfo.bootId(),
         log: podLog,
+        health: {
+          clock,
+          timers: this.probeTimers,
+          runnerEnv,
+          signalGroup,
+          checkSoon: () => this.monitor.checkSoon(),
+          random: Math.random,
+          log: log.child({ component: 'probes' }),
+          reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+        },
       },
       this.deleted,
       log.child({ component: 'pod-manager' }),
@@ -232,6 +248,9 @@ export class RunnerApp {
     this.log.info({ enforcement: this.limiter.enforcement }, 'Container limits');
     this.limiter.sweep(new Set(this.manager.runtimes().map((p) => p.record.uid)));
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
+    const connect = this.config.connect;
+    // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
+    if (connect) readDialCredentials(this.config);
     try {
       const pods = new Map(this.manager.runtimes().map((r) => [r.record.uid, r.record.podDir]));
       killOrphanedExecs(
@@ -250,9 +269,6 @@ export class RunnerApp {
       { epoch: '', sinceRevision: 0 },
       () => [],
     );
-    const connect = this.config.connect;
-    // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
-    if (connect) readDialCredentials(this.config);
     const where = await this.server.start();
     if (connect) {
       this.dialOut = new DialOut({
@@ -284,6 +300,7 @@ export class RunnerApp {
     // An exec'd command cannot outlive its stream: nobody could read it or end it.
     this.execs.killAll('the runner is shutting down');
     this.manager.stop();
+    this.probeTimers.stop();
     this.watchdog.stop();
     this.monitor.stop();
     this.scanner.stop();

@@ -29,6 +29,16 @@ export interface PodPlan {
   containers: ContainerPlan[];
 }
 
+/** The limits the runner enforces, from a container of the request; undefined when it sets none. Pure. */
+export function containerLimits(c: Container__Output): ContainerLimits | undefined {
+  const limits: ContainerLimits = {
+    memoryLimitBytes: c.memoryLimitBytes ?? 0,
+    cpuLimitMillis: c.cpuLimitMillis ?? 0,
+    cpuRequestMillis: c.cpuRequestMillis ?? 0,
+  };
+  return limits.memoryLimitBytes > 0 || limits.cpuLimitMillis > 0 ? limits : undefined;
+}
+
 /** stdin, stdinOnce and tty of a container, kept in its launch plan only when set (records stay small). Pure. */
 export function interactiveFlags(
   c: Pick<Container__Output, 'stdin' | 'stdinOnce' | 'tty'>,
@@ -38,16 +48,6 @@ export function interactiveFlags(
     ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
     ...(c.tty ? { tty: true } : {}),
   };
-}
-
-/** The limits the runner enforces, from a container of the request; undefined when it sets none. Pure. */
-export function containerLimits(c: Container__Output): ContainerLimits | undefined {
-  const limits: ContainerLimits = {
-    memoryLimitBytes: c.memoryLimitBytes ?? 0,
-    cpuLimitMillis: c.cpuLimitMillis ?? 0,
-    cpuRequestMillis: c.cpuRequestMillis ?? 0,
-  };
-  return limits.memoryLimitBytes > 0 || limits.cpuLimitMillis > 0 ? limits : undefined;
 }
 
 function execBits(mode: number): number {

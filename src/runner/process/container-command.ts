@@ -11,7 +11,7 @@ import { ptyHelperArgs } from './pty-helper.js';
 
 /**
  * The group leader of every container: joins the run's cgroups when it has
- * any (cgroup-join.ts), runs the argv as a foreground child
+ * any (cgroup-join.ts, fds 5, 6, ...), runs the argv as a foreground child
  * (which inherits neither fd 3, the container directory, nor fd 4, the
  * exitcode tmp file), records its status in the container directory's
  * exitcode file atomically through those fds (see container-dir.ts) and
@@ -39,7 +39,6 @@ export const WRAPPER_SCRIPT = wrapperScript();
 /**
  * The wrapper of a container with stdin and no tty: the same, with the
  * stdin FIFO and its holder around the user's command (files/container-stdin.ts).
- * The holder starts after the cgroup join, so it is inside the cgroups too.
  */
 export function stdinWrapperScript(cgroupFds = 0): string {
   return [
@@ -55,8 +54,6 @@ export function stdinWrapperScript(cgroupFds = 0): string {
   ].join('\n');
 }
 
-export const STDIN_WRAPPER_SCRIPT = stdinWrapperScript();
-
 export const WRAPPER_SHELL = '/bin/sh';
 
 /** What to spawn for one run, or why it cannot be. */
@@ -68,9 +65,7 @@ export type SpawnCommand = { file: string; args: string[] } | { error: string };
  * tty, the PTY helper as the group leader, holding the terminal (and the
  * stdin FIFO when stdin is set) and running the wrapper on it, so the
  * terminal's output goes to the stdout file and `resize`/`eof` arrive on
- * the control FIFO. `cgroupFds` cgroup.procs fds are inherited from fd 5 on;
- * with a tty the wrapper joins them under the helper (the helper itself, a
- * few hundred KB, stays outside). Pure.
+ * the control FIFO. Pure.
  */
 export function containerSpawnCommand(
   plan: { stdin?: boolean; tty?: boolean },

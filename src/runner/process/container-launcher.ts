@@ -14,9 +14,9 @@ import {
 import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
-import { containerSpawnCommand } from './container-command.js';
 import { openCgroupProcs } from './cgroup-join.js';
 import type { CgroupRun } from './container-limiter.js';
+import { containerSpawnCommand } from './container-command.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -34,7 +34,7 @@ export interface LaunchPlan {
 }
 
 // The wrapper scripts and the PTY helper's command line live in container-command.ts.
-export { WRAPPER_SCRIPT, WRAPPER_SHELL, wrapperScript } from './container-command.js';
+export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
 
 /** A started run. The caller owns `child` and watches it for the leader's exit. */
 export interface StartedRun {
@@ -173,9 +173,9 @@ function launchIn(
   cgroup: CgroupRun | undefined,
   ptyHelper: string | undefined,
 ): LaunchResult {
-  // Checked first (the cgroup count only changes the scripts): nothing is created for a run that cannot start.
-  const unusable = containerSpawnCommand(plan, args, ptyHelper);
-  if ('error' in unusable) return { ok: false, reason: 'cmdStartError', message: unusable.error };
+  // One fd per cgroup.procs file (openCgroupProcs below opens them all or fails).
+  const command = containerSpawnCommand(plan, args, ptyHelper, cgroup?.procsFiles.length ?? 0);
+  if ('error' in command) return { ok: false, reason: 'cmdStartError', message: command.error };
   try {
     removeExitCodeFile(dir);
   } catch (err) {
@@ -230,11 +230,6 @@ function launchIn(
     };
   }
   fds.push(...cgroupFds);
-  const command = containerSpawnCommand(plan, args, ptyHelper, cgroupFds.length);
-  if ('error' in command) {
-    closeFds();
-    return { ok: false, reason: 'cmdStartError', message: command.error };
-  }
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {

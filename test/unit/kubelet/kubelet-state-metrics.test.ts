@@ -12,7 +12,19 @@ import {
 } from '../../../src/kubelet/kubelet-state-metrics.js';
 
 function status(overrides: Partial<ContainerStatus__Output>): ContainerStatus__Output {
-  return { name: 'c', state: null, lastState: null, restartCount: 0, pgid: 0, image: '', ...overrides };
+  return {
+    name: 'c',
+    state: null,
+    lastState: null,
+    restartCount: 0,
+    pgid: 0,
+    image: '',
+    probeReports: [],
+    stopReason: '',
+    postStartFailed: false,
+    preStopFailed: false,
+    ...overrides,
+  };
 }
 
 const running = { running: { startedAtMs: 1 } } as ContainerStatus__Output['state'];

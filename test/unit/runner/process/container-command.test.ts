@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   containerSpawnCommand,
-  STDIN_WRAPPER_SCRIPT,
+  stdinWrapperScript,
   WRAPPER_SCRIPT,
   WRAPPER_SHELL,
 } from '../../../../src/runner/process/container-command.js';
@@ -18,7 +18,7 @@ describe('process/container-command', () => {
     const plain = containerSpawnCommand({}, args, undefined);
     expect(plain).to.deep.include({ file: WRAPPER_SHELL });
     expect(script(plain)).to.equal(WRAPPER_SCRIPT);
-    expect(script(containerSpawnCommand({ stdin: true }, args, undefined))).to.equal(STDIN_WRAPPER_SCRIPT);
+    expect(script(containerSpawnCommand({ stdin: true }, args, undefined))).to.equal(stdinWrapperScript());
   });
 
   it('joins the cgroups first, before the stdin holder starts, with or without a tty', () => {
