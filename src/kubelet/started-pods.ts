@@ -21,5 +21,9 @@ export function countingStartedPods(
       return pod;
     },
     deletePod: (uid, gracePeriodSeconds) => runner.deletePod(uid, gracePeriodSeconds),
+    // Passed through as is: dropping it would refuse every `kubectl debug`.
+    ...(runner.addEphemeralContainer
+      ? { addEphemeralContainer: runner.addEphemeralContainer.bind(runner) }
+      : {}),
   };
 }

@@ -133,11 +133,13 @@ describe('runner: Exec', function () {
     const s = openExec(h.client, {
       uid: spec.uid!,
       container: 'c1',
-      // `wait` (unlike `read`) lets bash run the WINCH trap as soon as the signal arrives.
+      // `wait` (unlike `read`) lets bash run the WINCH trap as soon as the signal arrives. The
+      // killed sleep is waited for with stderr aside: bash reports "Terminated" for it on the
+      // terminal otherwise, whenever it reaps it (on a loaded host, after "hello" is echoed).
       command: [
         'bash',
         '-c',
-        'trap "stty size" WINCH; tty; stty size; sleep 30 & wait $!; kill $!; read -r line; echo "got $line"; stty size',
+        'trap "stty size" WINCH; tty; stty size; sleep 30 & wait $!; kill $!; wait $! 2>/dev/null; read -r line; echo "got $line"; stty size',
       ],
       stdin: true,
       tty: true,
@@ -148,7 +150,7 @@ describe('runner: Exec', function () {
     await s.waitFor(/40 100\r\n/);
     s.send('hello\n');
     const r = await s.done;
-    expect(r.stdout).to.match(/hello\r\ngot hello\r\n40 100\r\n$/);
+    expect(r.stdout, JSON.stringify(r.stdout)).to.match(/hello\r\ngot hello\r\n40 100\r\n$/);
     expect(r.stderr).to.equal('');
     expect(r.exit?.exitCode).to.equal(0);
   });

@@ -29,4 +29,28 @@ describe('countingStartedPods', () => {
     expect(counted.isSynced()).to.equal(true);
     expect(await started()).to.equal(1);
   });
+
+  it('passes AddEphemeralContainer through when the runner has it, so kubectl debug is not refused', async () => {
+    const pod = { uid: 'u' } as Pod__Output;
+    const base: RunnerPods = {
+      isSynced: () => true,
+      getPod: () => pod,
+      pods: () => new Map(),
+      createPod: () => Promise.resolve(pod),
+      deletePod: () => Promise.resolve({} as never),
+    };
+    const metrics = new KubeletMetrics({ collectProcessMetrics: false });
+    expect(countingStartedPods(base, metrics).addEphemeralContainer).to.equal(undefined);
+    const requests: unknown[] = [];
+    const withDebug: RunnerPods = {
+      ...base,
+      addEphemeralContainer: (request) => {
+        requests.push(request);
+        return Promise.resolve(pod);
+      },
+    };
+    const counted = countingStartedPods(withDebug, metrics);
+    expect(await counted.addEphemeralContainer!({ uid: 'u' } as never)).to.equal(pod);
+    expect(requests).to.deep.equal([{ uid: 'u' }]);
+  });
 });
