@@ -6,6 +6,7 @@ import { containerResources } from './container-resources.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
 import { effectiveSecurityContext } from './security-context.js';
 import type { FetchedObjects } from './object-refs.js';
+import { runnerHealthFields } from './probe-spec.js';
 import type { SkippedVolume } from './volume-data.js';
 import { resolveVolumes } from './volume-resolver.js';
 
@@ -82,7 +83,12 @@ export function buildRunnerPodSpec(
     }
   };
   const initContainers = (pod.spec?.initContainers ?? []).map(convert);
-  const containers = (pod.spec?.containers ?? []).map(convert);
+  // Probes and hooks run in the runner, beside the processes; init containers have none.
+  const containers = (pod.spec?.containers ?? []).map((c) => {
+    const converted = convert(c);
+    return converted && { ...converted, ...runnerHealthFields(c, pod) };
+  });
+  const grace = pod.spec?.terminationGracePeriodSeconds;
   if (firstError) throw new ContainerConfigError(firstError.message, [...affected]);
 
   return {
@@ -94,6 +100,7 @@ export function buildRunnerPodSpec(
       containers: containers as Container[],
       volumes,
       restartPolicy: effectiveRestartPolicy(pod, ctx.ignoreRestartPolicy),
+      ...(grace === undefined ? {} : { terminationGracePeriodSeconds: grace }),
     },
     skipped,
   };

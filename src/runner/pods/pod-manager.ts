@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { terminatedFor } from './container-status.js';
 import type { DeletedPods } from './deleted-pods.js';
@@ -19,6 +20,7 @@ import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
+import { healthSpecOf } from '../probes/pod-health.js';
 import type { HostSecurity } from '../security/host-security.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
@@ -126,7 +128,9 @@ export class PodManager {
       deleting: false,
       deleteStartedAtMs: 0,
       gracePeriodSeconds: 0,
+      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     };
+    const healthOf = new Map(spec.containers.map((c) => [c.name, healthSpecOf(c)]));
     let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
     if (plan.volumes) {
       try {
@@ -154,6 +158,7 @@ export class PodManager {
         bootId: this.deps.bootId,
         backoffMs: 0,
         restartAtMs: 0,
+        health: c.init ? undefined : healthOf.get(c.name),
         ...(c.limits ? { limits: c.limits } : {}),
       };
       const refusal = c.security?.refusal;
@@ -243,6 +248,11 @@ export class PodManager {
 
   runtimes(): PodRuntime[] {
     return [...this.pods.values()];
+  }
+
+  /** prober_probe_total of every pod, for GetProbeMetrics. */
+  probeCounters(): ProbeCounter[] {
+    return [...this.pods.values()].flatMap((p) => p.probeCounters());
   }
 
   /** Process groups of every running container. */

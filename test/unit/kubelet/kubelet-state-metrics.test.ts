@@ -19,6 +19,10 @@ function status(overrides: Partial<ContainerStatus__Output>): ContainerStatus__O
     restartCount: 0,
     pgid: 0,
     image: '',
+    probeReports: [],
+    stopReason: '',
+    postStartFailed: false,
+    preStopFailed: false,
     securityNotes: [],
     ...overrides,
   };

@@ -29,6 +29,10 @@ export function cs(
     restartCount: 0,
     pgid: 100,
     image: 'img',
+    probeReports: [],
+    stopReason: '',
+    postStartFailed: false,
+    preStopFailed: false,
     securityNotes: [],
     ...extra,
   };
