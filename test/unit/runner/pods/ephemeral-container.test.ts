@@ -71,7 +71,6 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       stdin: false,
       stdinOnce: false,
       tty: false,
-      securityContext: null,
       memoryLimitBytes: 0,
       cpuLimitMillis: 0,
       ephemeralStorageLimitBytes: 0,
