@@ -49,6 +49,8 @@ import type { ProbeMetrics as _vkcmd_runner_v1_ProbeMetrics, ProbeMetrics__Outpu
 import type { ProbeReport as _vkcmd_runner_v1_ProbeReport, ProbeReport__Output as _vkcmd_runner_v1_ProbeReport__Output } from './vkcmd/runner/v1/ProbeReport.js';
 import type { RunnerClient as _vkcmd_runner_v1_RunnerClient, RunnerDefinition as _vkcmd_runner_v1_RunnerDefinition } from './vkcmd/runner/v1/Runner.js';
 import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from './vkcmd/runner/v1/RunnerHealth.js';
+import type { SecurityContext as _vkcmd_runner_v1_SecurityContext, SecurityContext__Output as _vkcmd_runner_v1_SecurityContext__Output } from './vkcmd/runner/v1/SecurityContext.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from './vkcmd/runner/v1/SecurityNote.js';
 import type { SleepAction as _vkcmd_runner_v1_SleepAction, SleepAction__Output as _vkcmd_runner_v1_SleepAction__Output } from './vkcmd/runner/v1/SleepAction.js';
 import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Output as _vkcmd_runner_v1_StateRunning__Output } from './vkcmd/runner/v1/StateRunning.js';
 import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
@@ -119,6 +121,8 @@ export interface ProtoGrpcType {
         ProbeReport: MessageTypeDefinition<_vkcmd_runner_v1_ProbeReport, _vkcmd_runner_v1_ProbeReport__Output>
         Runner: SubtypeConstructor<typeof grpc.Client, _vkcmd_runner_v1_RunnerClient> & { service: _vkcmd_runner_v1_RunnerDefinition }
         RunnerHealth: MessageTypeDefinition<_vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_RunnerHealth__Output>
+        SecurityContext: MessageTypeDefinition<_vkcmd_runner_v1_SecurityContext, _vkcmd_runner_v1_SecurityContext__Output>
+        SecurityNote: MessageTypeDefinition<_vkcmd_runner_v1_SecurityNote, _vkcmd_runner_v1_SecurityNote__Output>
         SleepAction: MessageTypeDefinition<_vkcmd_runner_v1_SleepAction, _vkcmd_runner_v1_SleepAction__Output>
         StateRunning: MessageTypeDefinition<_vkcmd_runner_v1_StateRunning, _vkcmd_runner_v1_StateRunning__Output>
         StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
@@ -157,6 +158,7 @@ export class RunnerApp {
         backoff: { ...KUBERNETES_BACKOFF, initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
         keepPodDirs: config.keepPodDirs,
         bootId: nodeInfo.bootId(),
+        security: probeHostSecurity(),
         log: podLog,
         health: {
           clock,

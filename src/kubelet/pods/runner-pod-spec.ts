@@ -4,6 +4,7 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
 import { containerResources } from './container-resources.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
+import { effectiveSecurityContext } from './security-context.js';
 import type { FetchedObjects } from './object-refs.js';
 import { runnerHealthFields } from './probe-spec.js';
 import type { SkippedVolume } from './volume-data.js';
@@ -74,6 +75,7 @@ export function buildRunnerPodSpec(
         ...(c.stdin ? { stdin: true } : {}),
         ...(c.stdinOnce ? { stdinOnce: true } : {}),
         ...(c.tty ? { tty: true } : {}),
+        securityContext: effectiveSecurityContext(pod, c),
       };
     } catch (err) {
       record(err);

@@ -21,12 +21,16 @@ import { validatePodSpec } from './pod-spec-validation.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
 import { healthSpecOf } from '../probes/pod-health.js';
+import type { HostSecurity } from '../security/host-security.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
-export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
+export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'> & {
+  /** Who the runner is and what its launch can do: every container's security settings are decided against it. */
+  security: HostSecurity;
+};
 
 /** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
 export interface PodChangeFeed {
@@ -109,7 +113,7 @@ export class PodManager {
       throw new ConflictError(`pod ${key} already runs here with uid ${holder}`);
     }
     const podDir = path.join(this.rootDir, spec.namespace, spec.name);
-    const plan = planPod(spec, podDir);
+    const plan = planPod(spec, podDir, this.deps.security);
     const now = this.deps.clock.nowMs();
     const record: PodRecord = {
       version: 1,
@@ -157,6 +161,14 @@ export class PodManager {
         health: c.init ? undefined : healthOf.get(c.name),
         ...(c.limits ? { limits: c.limits } : {}),
       };
+      const refusal = c.security?.refusal;
+      if (c.security && c.security.notes.length > 0) base.securityNotes = c.security.notes;
+      if (refusal !== undefined && !layoutFailure) {
+        // As a kubelet does, the container is never created; unlike one, nothing can change the answer, so no retries.
+        base.securityRefusal = refusal;
+        base.state = waiting('CreateContainerConfigError', refusal);
+        this.log.info({ pod: key, container: c.name, reason: refusal }, 'Refused container');
+      }
       if (layoutFailure) {
         const t = terminatedFor(
           { kind: 'setupFailed', reason: 'copyFileError', message: layoutFailure.message },
@@ -166,6 +178,8 @@ export class PodManager {
       }
       return base;
     });
+    const podNotes = plan.containers.find((c) => c.security)?.security?.podNotes ?? [];
+    if (podNotes.length > 0) record.securityNotes = podNotes;
     // Saved before anything starts, so a runner that dies from here on finds
     // the pod (and the pgid files of whatever it started) when it restarts.
     this.store.save(record);

@@ -4,6 +4,7 @@ import type { LaunchPlan } from '../process/container-launcher.js';
 import type { HealthSpec } from '../probes/container-health.js';
 import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';
+import type { SecurityNote } from '../security/security-decision.js';
 
 /** A container state in the contract's shape (the oneof's member plus its name). */
 export type ContainerStateValue =
@@ -47,6 +48,10 @@ export interface ContainerRecord {
   memoryKill?: { limitBytes: number; usageBytes: number };
   /** An ephemeral (debug) container added to the running pod: run once, never restarted. */
   ephemeral?: boolean;
+  /** Its security settings cannot be honoured: it waits (CreateContainerConfigError) and never starts. */
+  securityRefusal?: string;
+  /** Security settings it runs without (reported for the kubelet's events). */
+  securityNotes?: SecurityNote[];
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -70,6 +75,8 @@ export interface PodRecord {
   killSent?: boolean;
   /** The pod's terminationGracePeriodSeconds: the grace of a container the runner stops on its own. */
   terminationGracePeriodSeconds?: number | undefined;
+  /** Pod-wide security settings it runs without (host namespaces, sysctls). */
+  securityNotes?: SecurityNote[];
 }
 
 export function waiting(reason: string, message = ''): ContainerStateValue {
@@ -84,6 +91,7 @@ function statusOf(c: ContainerRecord, extra: Partial<ContainerStatus> | undefine
     restartCount: c.restartCount,
     pgid: c.pgid,
     image: c.image,
+    securityNotes: c.securityNotes ?? [],
     ...extra,
   };
 }
@@ -109,5 +117,6 @@ export function podToProto(
     revision,
     restartPolicy: record.restartPolicy,
     ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(status),
+    securityNotes: record.securityNotes ?? [],
   };
 }

@@ -145,6 +145,7 @@ export class PodRuntime {
   }
 
   private start(c: ContainerRecord): void {
+    if (c.securityRefusal !== undefined) return; // stays waiting CreateContainerConfigError
     const now = this.deps.clock.nowMs();
     if (!c.launch) {
       const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };

@@ -23,6 +23,7 @@ function status(overrides: Partial<ContainerStatus__Output>): ContainerStatus__O
     stopReason: '',
     postStartFailed: false,
     preStopFailed: false,
+    securityNotes: [],
     ...overrides,
   };
 }
@@ -38,6 +39,7 @@ function runnerPod(containers: ContainerStatus__Output[], init: ContainerStatus_
     name: 'p',
     initContainerStatuses: init,
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     containerStatuses: containers,
     createdAtMs: 0,
     deleting: false,

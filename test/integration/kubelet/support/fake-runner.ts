@@ -187,6 +187,7 @@ export class FakeRunner {
           stopReason: '',
           postStartFailed: false,
           preStopFailed: false,
+          securityNotes: [],
         });
         const pod: Pod__Output = {
           uid: spec.uid,
@@ -198,6 +199,7 @@ export class FakeRunner {
           deleting: false,
           revision: 0,
           restartPolicy: spec.restartPolicy,
+          securityNotes: [],
           ephemeralContainerStatuses: [],
         };
         this.pods.set(pod.uid, pod);

@@ -33,6 +33,7 @@ export function cs(
     stopReason: '',
     postStartFailed: false,
     preStopFailed: false,
+    securityNotes: [],
     ...extra,
   };
 }
@@ -60,6 +61,7 @@ export function runnerPod(
     containerStatuses: containers,
     initContainerStatuses: init,
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     createdAtMs: T0,
     deleting: false,
     revision: 1,

@@ -27,6 +27,7 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     memoryRequestBytes: 0,
     cpuRequestMillis: 0,
     ephemeralStorageRequestBytes: 0,
+    securityContext: null,
     ...over,
   };
 }

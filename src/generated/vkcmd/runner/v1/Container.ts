@@ -4,6 +4,7 @@ import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner
 import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from '../../../vkcmd/runner/v1/VolumeMount.js';
 import type { Probe as _vkcmd_runner_v1_Probe, Probe__Output as _vkcmd_runner_v1_Probe__Output } from '../../../vkcmd/runner/v1/Probe.js';
 import type { Lifecycle as _vkcmd_runner_v1_Lifecycle, Lifecycle__Output as _vkcmd_runner_v1_Lifecycle__Output } from '../../../vkcmd/runner/v1/Lifecycle.js';
+import type { SecurityContext as _vkcmd_runner_v1_SecurityContext, SecurityContext__Output as _vkcmd_runner_v1_SecurityContext__Output } from '../../../vkcmd/runner/v1/SecurityContext.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Container {
@@ -27,6 +28,7 @@ export interface Container {
   'memoryRequestBytes'?: (number | string | Long);
   'cpuRequestMillis'?: (number | string | Long);
   'ephemeralStorageRequestBytes'?: (number | string | Long);
+  'securityContext'?: (_vkcmd_runner_v1_SecurityContext | null);
 }
 
 export interface Container__Output {
@@ -50,4 +52,5 @@ export interface Container__Output {
   'memoryRequestBytes': (number);
   'cpuRequestMillis': (number);
   'ephemeralStorageRequestBytes': (number);
+  'securityContext': (_vkcmd_runner_v1_SecurityContext__Output | null);
 }

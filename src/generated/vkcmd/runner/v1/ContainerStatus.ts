@@ -2,6 +2,7 @@
 
 import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from '../../../vkcmd/runner/v1/ContainerState.js';
 import type { ProbeReport as _vkcmd_runner_v1_ProbeReport, ProbeReport__Output as _vkcmd_runner_v1_ProbeReport__Output } from '../../../vkcmd/runner/v1/ProbeReport.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from '../../../vkcmd/runner/v1/SecurityNote.js';
 
 export interface ContainerStatus {
   'name'?: (string);
@@ -16,6 +17,7 @@ export interface ContainerStatus {
   'stopReason'?: (string);
   'postStartFailed'?: (boolean);
   'preStopFailed'?: (boolean);
+  'securityNotes'?: (_vkcmd_runner_v1_SecurityNote)[];
   '_started'?: "started";
   '_ready'?: "ready";
 }
@@ -33,6 +35,7 @@ export interface ContainerStatus__Output {
   'stopReason': (string);
   'postStartFailed': (boolean);
   'preStopFailed': (boolean);
+  'securityNotes': (_vkcmd_runner_v1_SecurityNote__Output)[];
   '_started'?: "started";
   '_ready'?: "ready";
 }
