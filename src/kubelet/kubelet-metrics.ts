@@ -112,7 +112,7 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
-  /** Never incremented: vk-cmd evicts nothing (the control plane evicts after the walltime). */
+  /** Local storage evictions only (ephemeral-storage limits, emptyDir sizeLimit); no node-pressure signal. */
   readonly evictions = new Counter<'eviction_signal'>({
     name: 'kubelet_evictions',
     help: alpha('Cumulative number of pod evictions by eviction signal'),

@@ -5,8 +5,10 @@ import type { KubeletConfig } from './config/kubelet-config.js';
 import type { KubeApi, PodInformer } from './kube/kube-api.js';
 import type { KubeletMetrics } from './kubelet-metrics.js';
 import { countingStartedPods } from './started-pods.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
 import { LeaseController } from './node/lease-controller.js';
 import { NodeController } from './node/node-controller.js';
+import { LOOPBACK_POD_IP_REASON, loopbackPodIpWarning, nodeWarningEvent } from './node/pod-ip-warning.js';
 import { EventRecorder } from './pods/event-recorder.js';
 import { PodController } from './pods/pod-controller.js';
 import { StatusWriter, type StatusWriteTiming } from './pods/status-writer.js';
@@ -29,6 +31,8 @@ export interface KubeletDeps {
   runnerDescription?: string;
   /** Observes every pod status patch (tests measure latency with it). */
   onStatusWritten?: (timing: StatusWriteTiming) => void;
+  /** Between local storage eviction checks; 10 s by default (tests shorten it). */
+  evictionIntervalMs?: number;
 }
 
 /**
@@ -44,6 +48,7 @@ export class Kubelet {
   readonly node: NodeController;
   readonly lease: LeaseController;
   readonly pods: PodController;
+  readonly evictions: EvictionManager;
   private readonly informer: PodInformer;
   private state: 'Created' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' = 'Created';
 
@@ -97,6 +102,14 @@ export class Kubelet {
         ...deps.podOptions,
       },
     );
+    this.evictions = new EvictionManager({
+      pods: () => this.informer.list(),
+      getStats: () => this.link.getStats(),
+      evict: (uid, message) => this.pods.evict(uid, message),
+      evicted: (signal) => metrics.evictions.inc({ eviction_signal: signal }),
+      logger: logger.child({ component: 'eviction' }),
+      intervalMs: deps.evictionIntervalMs,
+    });
   }
 
   private setState(next: Kubelet['state']): void {
@@ -121,7 +134,21 @@ export class Kubelet {
     if (this.state !== 'Starting') return;
     this.lease.start();
     this.pods.start();
+    this.evictions.start();
     this.setState('Running');
+    this.warnAboutLoopbackPodIp();
+  }
+
+  /** A loopback pod IP breaks Services on this node: said at start, in the log and as a node event. */
+  private warnAboutLoopbackPodIp(): void {
+    const { config, api, logger } = this.deps;
+    const message = loopbackPodIpWarning(config.podIp);
+    if (!message) return;
+    logger.warn({ podIp: config.podIp }, message);
+    const now = (this.deps.now ?? Date.now)();
+    api
+      .createEvent('default', nodeWarningEvent(config.nodeName, LOOPBACK_POD_IP_REASON, message, now))
+      .catch((err: unknown) => logger.debug({ err }, 'Failed to record the loopback pod IP event'));
   }
 
   /**
@@ -135,6 +162,7 @@ export class Kubelet {
     this.setState('Stopping');
     this.node.stop();
     this.lease.stop();
+    this.evictions.stop();
     await this.pods.stop();
     this.link.stop();
     const deregister = options.deregister ?? this.deps.config.deleteNodeOnExit;

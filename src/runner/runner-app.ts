@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
@@ -20,6 +21,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
+import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
@@ -33,6 +35,9 @@ import { ExecRegistry } from './interactive/exec-registry.js';
 import { InteractiveService } from './interactive/interactive-service.js';
 import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
 import { findPtyHelper } from './process/pty-helper.js';
+
+/** Pushes that only carry new probe failure counts go out at most this often per pod. */
+const PROBE_REPORT_INTERVAL_MS = 1_000;
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -88,6 +93,7 @@ export class RunnerApp {
   /** Exec sessions' process groups, by container. */
   readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
+  private readonly probeTimers: ProbeTimers;
 
   constructor(
     readonly config: RunnerConfig,
@@ -127,6 +133,7 @@ export class RunnerApp {
     );
     const podLog = log.child({ component: 'pods' });
     const ptyHelper = findPtyHelper(runnerEnv);
+    this.probeTimers = new ProbeTimers(clock);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -151,7 +158,18 @@ export class RunnerApp {
         backoff: { ...KUBERNETES_BACKOFF, initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
         keepPodDirs: config.keepPodDirs,
         bootId: nodeInfo.bootId(),
+        security: probeHostSecurity(),
         log: podLog,
+        health: {
+          clock,
+          timers: this.probeTimers,
+          runnerEnv,
+          signalGroup,
+          checkSoon: () => this.monitor.checkSoon(),
+          random: Math.random,
+          log: log.child({ component: 'probes' }),
+          reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+        },
       },
       this.deleted,
       log.child({ component: 'pod-manager' }),
@@ -285,6 +303,7 @@ export class RunnerApp {
     this.execs.killAll('the runner is shutting down');
     if (this.config.connect?.deleteNodeOnExit) await this.leave(this.config.connect);
     this.manager.stop();
+    this.probeTimers.stop();
     this.watchdog.stop();
     this.monitor.stop();
     this.scanner.stop();

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { WirePod } from '../kube/wire-types.js';
 import type { HealthSource, KubeletApiOptions } from './kubelet-api-options.js';
 import type { CpuSample } from './cpu-rate.js';
+import { renderProbeMetrics } from './probe-metrics.js';
 import { buildStatsSummary } from './stats-summary.js';
 import {
   PROMETHEUS_TEXT_CONTENT_TYPE,
@@ -111,9 +112,10 @@ export class ApiHandlers {
     sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
   }
 
-  /** `/metrics/probes`: no probes run yet, so no series; an empty exposition is a valid scrape. */
-  probeMetrics(res: ServerResponse): void {
-    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, '');
+  /** `/metrics/probes`: prober_probe_total from the runner, which runs the probes. */
+  async probeMetrics(res: ServerResponse): Promise<void> {
+    const metrics = await this.options.runner.getProbeMetrics(this.runnerTimeoutMs);
+    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, renderProbeMetrics(metrics.counters));
   }
 
   pods(res: ServerResponse): void {

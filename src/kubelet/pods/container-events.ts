@@ -18,8 +18,10 @@ export const SETUP_FAILURE_REASONS = new Set([
 
 /**
  * The kubelet events a runner state calls for, each with a dedupe key
- * (Started per run, BackOff per restart count, Failed per set-up failure,
- * OOMKilled per run killed for its memory limit, naming the limit).
+ * (Started per run, BackOff per restart count, Failed per set-up failure
+ * and per refusal message, one per security note of the pod and of each
+ * container, OOMKilled per run killed for its memory limit, naming the
+ * limit).
  * Pure; the caller remembers emitted keys. A run the API already shows as
  * running (adopted after a restart) gets no second Started.
  */
@@ -33,6 +35,12 @@ export function containerEvents(
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
+  for (const n of runnerPod.securityNotes ?? []) {
+    out.push({
+      key: `security//${n.field}`,
+      event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message },
+    });
+  }
   const statuses = [
     ...runnerPod.initContainerStatuses,
     ...runnerPod.containerStatuses,
@@ -40,6 +48,12 @@ export function containerEvents(
   ];
   for (const s of statuses) {
     const fieldPath = containerFieldPath(pod, s.name);
+    for (const n of s.securityNotes ?? []) {
+      out.push({
+        key: `security/${s.name}/${n.field}`,
+        event: { type: n.warning ? 'Warning' : 'Normal', reason: n.reason, message: n.message, fieldPath },
+      });
+    }
     // A run killed for its memory limit, whether it is the current state or the one before a restart.
     const oom = [s.state?.terminated, s.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');
     if (oom) {
@@ -71,6 +85,12 @@ export function containerEvents(
           message: `Back-off restarting failed container ${s.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`,
           fieldPath,
         },
+      });
+    } else if (s.state?.waiting?.reason === 'CreateContainerConfigError') {
+      // The runner refused the container's settings; a kubelet reports its refusals so.
+      out.push({
+        key: `refused/${s.name}/${s.state.waiting.message}`,
+        event: { type: 'Warning', reason: 'Failed', message: `Error: ${s.state.waiting.message}`, fieldPath },
       });
     } else if (s.state?.terminated && SETUP_FAILURE_REASONS.has(s.state.terminated.reason)) {
       out.push({

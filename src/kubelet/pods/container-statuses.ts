@@ -62,9 +62,10 @@ export type ContainerKind = 'container' | 'init';
 
 /**
  * A container the runner reports, as a Kubernetes ContainerStatus with
- * `started` and `ready` set as the prober manager's UpdatePodStatus sets them
- * when no probes run: started while running; ready while running, except a
- * regular init container, which is ready once it terminated with exit code 0.
+ * `started` and `ready` set as the prober manager's UpdatePodStatus sets
+ * them: from the runner's probe verdicts when it sends them (it runs the
+ * probes), else as when no probes run (started and ready while running). A
+ * regular init container is ready once it terminated with exit code 0.
  */
 export function toKubeContainerStatus(
   pod: PodIdentity,
@@ -75,7 +76,10 @@ export function toKubeContainerStatus(
   const id = runner.pgid > 0 ? containerId(pod, spec.name, runner.pgid) : undefined;
   const running = runner.state?.running !== undefined && runner.state?.running !== null;
   const regularInit = kind === 'init' && !isRestartableInit(spec);
-  const ready = regularInit ? runner.state?.terminated?.exitCode === 0 : running;
+  const started = running && (regularInit || runner.started !== false);
+  const ready = regularInit
+    ? runner.state?.terminated?.exitCode === 0
+    : started && (runner.ready === undefined || runner.ready);
   const status: WireContainerStatus = {
     name: spec.name,
     state: toKubeState(runner.state, id),
@@ -84,7 +88,7 @@ export function toKubeContainerStatus(
     restartCount: runner.restartCount,
     image: spec.image ?? '',
     imageID: imageId(spec.image ?? ''),
-    started: running,
+    started,
   };
   if (id) status.containerID = id;
   return status;

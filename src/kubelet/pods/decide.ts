@@ -2,7 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import { timeMs } from '../kube-time.js';
-import { containerEvents } from './container-events.js';
+import { EVICTED_REASON, EVICTION_GRACE_PERIOD_SECONDS } from '../eviction/local-storage-eviction.js';
 import {
   createErrorEvent,
   killingEvents,
@@ -10,6 +10,8 @@ import {
   skippedVolumeEvents,
 } from './lifecycle-events.js';
 import type { Decision, PodAction, PodInput, PodView, WriteStatusAction } from './pod-actions.js';
+import { portConflictEvent } from './port-conflicts.js';
+import { freshEvents } from './fresh-events.js';
 import { shownCreateError, type PodRecord, type PodState } from './pod-record.js';
 import {
   allContainersRunning,
@@ -34,6 +36,7 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
         actions: [
           { type: 'resetRetryBackoff' },
           ...skippedVolumeEvents(input.skippedVolumes).map((event) => emit(input.pod, event)),
+          ...(input.portConflicts ?? []).map((c) => emit(input.pod, portConflictEvent(input.pod, c))),
           ...(input.limitEvents ?? []).map((event) => emit(input.pod, event)),
           { type: 'resync' },
         ],
@@ -59,6 +62,8 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
         ...failed(input.error),
       ]);
     }
+    case 'evict':
+      return evict(record, view, input.message);
     case 'runnerDeleteSent': {
       // The status follows the delete (the runner's reply may already show it stopping).
       const pod = view.apiPod;
@@ -160,7 +165,12 @@ function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Deci
   if (runnerPod) {
     if (!view.linkSynced) return waitToTerminate(record);
     if (stopSent(record.state) || runnerPod.deleting) {
-      return go(record, { kind: 'terminatingInRunner' }, [writeStatus(record, pod, runnerPod)]);
+      // A preStop hook that failed, probes that failed while the pod stops: their events.
+      const fresh = freshEvents(record, pod, runnerPod, false);
+      return {
+        next: { ...fresh.record, state: { kind: 'terminatingInRunner' } },
+        actions: [writeStatus(record, pod, runnerPod), ...fresh.actions],
+      };
     }
     return go(record, { kind: 'terminatingInRunner' }, [
       ...killingEvents(pod, runnerPod).map((event) => emit(pod, event)),
@@ -172,15 +182,24 @@ function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Deci
     return waitToTerminate(record);
   }
   if (record.state.kind === 'deletingApiObject') return stay(record);
+  const fresh = view.runnerFinal
+    ? freshEvents(record, pod, view.runnerFinal, false)
+    : { record, actions: [] };
   const final: PodAction[] = view.runnerFinal
     ? [{ ...writeStatus(record, pod, view.runnerFinal), terminal: true, wait: true }]
     : [];
-  return go(record, { kind: 'deletingApiObject' }, [...final, { type: 'deleteApiObject' }]);
+  return go(fresh.record, { kind: 'deletingApiObject' }, [
+    ...fresh.actions,
+    ...final,
+    { type: 'deleteApiObject' },
+  ]);
 }
 
 /** The pod is bound here and not being deleted: mirror it, report it lost, or create it. */
 function podWanted(record: PodRecord, view: PodView, pod: WirePod): Decision {
   const runnerPod = view.runnerPod;
+  const evicted = record.evicted !== undefined ? evictedPod(record, view, pod) : undefined;
+  if (evicted) return evicted;
   if (!runnerPod && isTerminalPhase(pod)) return go(record, { kind: 'finished' });
   if (!view.linkSynced) return stay(record);
   if (runnerPod) return mirror(record, view, pod, runnerPod);
@@ -196,14 +215,8 @@ function podWanted(record: PodRecord, view: PodView, pod: WirePod): Decision {
 /** The runner holds the pod: its status, the container events not emitted yet and the start latency. */
 function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__Output): Decision {
   const lost = record.runnerHistory === 'lost';
-  const actions: PodAction[] = [writeStatus(record, pod, runnerPod)];
-  const fresh = new Set<string>();
-  for (const { key, event } of containerEvents(pod, runnerPod)) {
-    if (record.eventKeys.has(key) || fresh.has(key)) continue;
-    fresh.add(key);
-    actions.push(emit(pod, event));
-  }
-  const eventKeys = fresh.size > 0 ? new Set([...record.eventKeys, ...fresh]) : record.eventKeys;
+  const fresh = freshEvents(record, pod, runnerPod);
+  const actions: PodAction[] = [writeStatus(record, pod, runnerPod), ...fresh.actions];
   let startLatencyPending = record.startLatencyPending;
   if (startLatencyPending && allContainersRunning(pod, runnerPod)) {
     startLatencyPending = false;
@@ -217,10 +230,9 @@ function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__
   if (ephemeral) actions.push({ type: 'addEphemeralContainer', pod, container: ephemeral });
   return {
     next: {
-      ...record,
+      ...fresh.record,
       state: lost ? { kind: 'lost' } : { kind: 'running' },
       runnerHistory: lost ? 'lost' : 'held',
-      eventKeys,
       startLatencyPending,
     },
     actions,
@@ -304,6 +316,7 @@ function writeStatus(record: PodRecord, pod: WirePod, runnerPod: Pod__Output | u
     lost: record.runnerHistory === 'lost',
     terminal: false,
     wait: false,
+    ...(record.evicted !== undefined ? { evicted: record.evicted } : {}),
   };
 }
 
@@ -317,4 +330,57 @@ function go(record: PodRecord, state: PodState, actions: PodAction[] = []): Deci
 
 function stay(record: PodRecord): Decision {
   return { next: record, actions: [] };
+}
+
+// --- Evictions (the eviction manager's input and what follows it).
+
+/**
+ * The eviction manager evicts a running pod, as the kubelet's evictPod:
+ * an Evicted warning, the status Failed with reason Evicted, then its
+ * containers are stopped with a 1 s grace period. A pod that is not
+ * running here, already terminal, being deleted or evicted is left alone.
+ */
+function evict(record: PodRecord, view: PodView, message: string): Decision {
+  const pod = view.apiPod;
+  const runnerPod = view.runnerPod;
+  if (
+    !pod ||
+    !runnerPod ||
+    runnerPod.deleting ||
+    record.evicted !== undefined ||
+    pod.metadata?.deletionTimestamp ||
+    isTerminalPhase(pod)
+  ) {
+    return sync(record, view);
+  }
+  const next = sync({ ...record, evicted: message }, view);
+  return {
+    next: next.next,
+    actions: [
+      { type: 'log', level: 'info', message: 'Evicting pod', fields: { message } },
+      emit(pod, { type: 'Warning', reason: EVICTED_REASON, message }),
+      ...next.actions,
+    ],
+  };
+}
+
+/**
+ * An evicted pod the API still wants: stopped once (DeletePod with the
+ * eviction's grace period), mirrored while it stops (its status says
+ * Evicted), then its final status once the runner forgot it, never "lost".
+ * Undefined: the usual path applies (mirroring, or waiting for the link).
+ */
+function evictedPod(record: PodRecord, view: PodView, pod: WirePod): Decision | undefined {
+  const runnerPod = view.runnerPod;
+  if (!view.linkSynced) return undefined;
+  if (runnerPod) {
+    if (runnerPod.deleting || stopSent(record.state)) return undefined;
+    return go(record, { kind: 'terminatingInRunner' }, [
+      writeStatus(record, pod, runnerPod),
+      { type: 'deleteInRunner', gracePeriodSeconds: EVICTION_GRACE_PERIOD_SECONDS },
+    ]);
+  }
+  if (record.state.kind === 'finished') return stay(record);
+  const final = { ...writeStatus(record, pod, view.runnerFinal), terminal: true };
+  return go(record, { kind: 'finished' }, [final]);
 }

@@ -10,6 +10,8 @@ export interface PodEvent {
   message: string;
   /** e.g. `spec.containers{c1}`; omitted for pod-level events. */
   fieldPath?: string;
+  /** How many occurrences this emit stands for (several probe failures pushed at once); 1 when unset. */
+  count?: number;
 }
 
 /** `spec.containers{name}`, `spec.initContainers{name}` or `spec.ephemeralContainers{name}`, as the kubelet references containers. */
@@ -72,7 +74,8 @@ export class EventRecorder {
     const key = [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
     const previous = this.remembered(key);
     const entry = previous ?? this.remember(key, pod, event);
-    const write = previous ? () => this.writeRepeat(entry) : () => this.writeNew(key, entry);
+    const times = Math.max(1, Math.floor(event.count ?? 1));
+    const write = previous ? () => this.writeRepeat(entry, times) : () => this.writeNew(key, entry, times);
     entry.queue = entry.queue
       .then(write)
       .catch((err: unknown) =>
@@ -136,21 +139,21 @@ export class EventRecorder {
     return entry;
   }
 
-  private async writeNew(key: string, entry: Recorded): Promise<void> {
+  private async writeNew(key: string, entry: Recorded, times: number): Promise<void> {
     try {
-      await this.api.createEvent(entry.namespace, entry.body);
+      await this.api.createEvent(entry.namespace, times === 1 ? entry.body : { ...entry.body, count: times });
     } catch (err) {
       // Not recorded: the next emit of it creates it again.
       if (this.recorded.get(key) === entry) this.recorded.delete(key);
       throw err;
     }
-    entry.count = 1;
+    entry.count = times;
     entry.lastWriteMs = this.now();
   }
 
-  private async writeRepeat(entry: Recorded): Promise<void> {
+  private async writeRepeat(entry: Recorded, times: number): Promise<void> {
     const nowMs = this.now();
-    const count = entry.count + 1;
+    const count = entry.count + times;
     const lastTimestamp = rfc3339(nowMs);
     try {
       await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', { count, lastTimestamp });

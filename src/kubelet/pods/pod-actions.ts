@@ -2,6 +2,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodEvent } from './event-recorder.js';
 import type { PodRecord } from './pod-record.js';
+import type { PortConflict } from './port-conflicts.js';
 import type { ContainerCreateError } from './pod-status.js';
 
 /**
@@ -35,12 +36,14 @@ export type PodInput =
   | { type: 'sync' }
   /**
    * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
+   * `portConflicts` the pod's containerPorts another pod running here declares.
    * `limitEvents` the warnings about limits this node cannot enforce.
    */
   | {
       type: 'created';
       pod: WirePod;
       skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
+      portConflicts?: readonly PortConflict[];
       limitEvents?: readonly PodEvent[];
     }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
@@ -49,6 +52,8 @@ export type PodInput =
   | { type: 'createAborted' }
   /** Fetching or CreatePod failed; `refusal` is the runner's message when it refused the spec. */
   | { type: 'createFailed'; pod: WirePod; error: unknown; refusal: string | undefined }
+  /** The eviction manager evicts the pod (local storage over its limits): Failed, Evicted, stopped. */
+  | { type: 'evict'; message: string }
   | { type: 'runnerDeleteSent' }
   | { type: 'runnerDeleteFailed'; error: unknown }
   | { type: 'apiDeleted' }
@@ -66,6 +71,8 @@ export interface WriteStatusAction {
   configError: ContainerCreateError | undefined;
   /** Reported lost: Failed, RunnerLostPod, ContainerStatusUnknown. */
   lost: boolean;
+  /** Evicted: Failed, reason Evicted, this message. */
+  evicted?: string | undefined;
   /** Being deleted and nothing will restart (the final status). */
   terminal: boolean;
   /** The next action waits until this status is written or given up (the final status before the API delete). */

@@ -57,6 +57,8 @@ export class PodController {
       ignoreRestartPolicy,
       allocatable,
       now,
+      // The pods running here: their declared ports are taken on the host.
+      podsOnNode: () => informer.list().filter((p) => runner.getPod(p.metadata?.uid ?? '') !== undefined),
       limitFacts,
     });
     this.executor = new PodExecutor(runner, effects, logger, {
@@ -108,6 +110,11 @@ export class PodController {
   onRunnerSynced(): void {
     this.updateGaugeSoon();
     this.resyncAll();
+  }
+
+  /** The eviction manager evicts a pod: Failed, reason Evicted, `message`, then stopped. */
+  evict(uid: string, message: string): boolean {
+    return !this.stopped && this.executor.evict(uid, message);
   }
 
   /** Pods known to the controller (tests and diagnostics). */

@@ -9,6 +9,7 @@ import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
+import { findPortConflicts } from './port-conflicts.js';
 import type { LimitFacts } from '../node/limit-annotations.js';
 import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
@@ -21,6 +22,8 @@ export interface PodEffectsOptions {
   ignoreRestartPolicy: boolean;
   allocatable: () => { cpu: string; memory: string; 'ephemeral-storage': string };
   now: () => number;
+  /** The other pods the runner holds (for containerPort conflicts); none when unset. */
+  podsOnNode?: () => readonly WirePod[];
   /** How the runner enforces limits (its last GetNodeInfo); undefined before it answered. */
   limitFacts?: () => Partial<LimitFacts> | undefined;
 }
@@ -75,11 +78,19 @@ export class PodEffects {
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');
+    const portConflicts = findPortConflicts(pod, this.options.podsOnNode?.() ?? []);
+    if (portConflicts.length > 0) {
+      this.logger.warn(
+        { pod: key(ref), uid: ref.uid, portConflicts },
+        'Declared container ports are taken here',
+      );
+    }
     return {
       type: 'created',
       pod,
       skippedVolumes: built.skipped,
       limitEvents: unenforcedLimitEvents(pod, this.options.limitFacts?.()),
+      portConflicts,
     };
   }
 
@@ -152,6 +163,7 @@ export class PodEffects {
       configError: action.configError,
       lost: action.lost,
       terminal: action.terminal,
+      evicted: action.evicted,
     });
     return this.statusWriter.set(ref, status, observedStatus(action.pod), eventAtMs);
   }

@@ -37,6 +37,8 @@ interface PodSlot {
   dirty: boolean;
   retryTimer: NodeJS.Timeout | undefined;
   retryBackoff: Backoff;
+  /** The eviction manager asked to evict the pod: the next sync starts with it. */
+  evictionMessage?: string | undefined;
 }
 
 /**
@@ -137,6 +139,15 @@ export class PodExecutor {
     this.enqueue(this.newSlot(record, { retryInitialMs: 1000, retryMaxMs: 10_000 }));
   }
 
+  /** The eviction manager evicts the pod (see decide's `evict`); false when no record has that UID. */
+  evict(uid: string, message: string): boolean {
+    const slot = this.slots.get(uid);
+    if (!slot) return false;
+    slot.evictionMessage = message;
+    this.enqueue(slot);
+    return true;
+  }
+
   syncAll(): void {
     for (const slot of this.slots.values()) this.enqueue(slot);
   }
@@ -191,7 +202,9 @@ export class PodExecutor {
 
   /** One sync: decide, perform, and decide again on each async result until none is left. */
   private async sync(slot: PodSlot): Promise<void> {
-    let input: PodInput | undefined = { type: 'sync' };
+    const message = slot.evictionMessage;
+    slot.evictionMessage = undefined;
+    let input: PodInput | undefined = message === undefined ? { type: 'sync' } : { type: 'evict', message };
     while (input) {
       const { next, actions } = decide(slot.record, this.view(slot), input);
       slot.record = next;

@@ -62,10 +62,14 @@ export interface PodRecord {
   readonly runnerHistory: 'never' | 'held' | 'lost';
   /** CreatePod was made by this process and not every container has run yet: start latency is due. */
   readonly startLatencyPending: boolean;
-  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
+  /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure, Killing and hook failures per run). */
   readonly eventKeys: ReadonlySet<string>;
   /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
   readonly ephemeralRequested: ReadonlySet<string>;
+  /** Evicted by this kubelet (local storage): the status message; the pod is Failed and stopped. */
+  readonly evicted?: string;
+  /** Probe runs already turned into events, per container run, probe and outcome (see probe-events.ts). */
+  readonly probeEventCounts: ReadonlyMap<string, number>;
 }
 
 export function newPodRecord(
@@ -85,6 +89,7 @@ export function newPodRecord(
     startLatencyPending: false,
     eventKeys: new Set(),
     ephemeralRequested: new Set(),
+    probeEventCounts: new Map(),
   };
 }
 

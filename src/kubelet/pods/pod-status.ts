@@ -41,6 +41,8 @@ export interface PodStatusInputs {
   lost?: boolean;
   /** The pod is being deleted and nothing will restart (kubelet's podIsTerminal). */
   terminal?: boolean;
+  /** The kubelet evicted the pod: Failed with reason Evicted and this message. */
+  evicted?: string | undefined;
 }
 
 /** A container that cannot be created; reason defaults to CreateContainerConfigError. */
@@ -51,6 +53,8 @@ export interface ContainerCreateError {
 }
 
 export const RUNNER_LOST_POD_REASON = 'RunnerLostPod';
+/** The status reason of a pod the kubelet evicted (eviction.Reason). */
+const EVICTED = 'Evicted';
 
 /**
  * The pod status as the kubelet's generateAPIPodStatus would write it. Pure.
@@ -102,9 +106,10 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
   const restartPolicy = inputs.ignoreRestartPolicy ? 'Never' : (spec.restartPolicy ?? 'Always');
   const all = [...containerStatuses, ...initContainerStatuses];
   const podHasInitialized = hasAnyActiveRegularContainerStarted(spec, runnerPod);
-  let phase: PodPhase = inputs.lost
-    ? 'Failed'
-    : getPhase(spec, restartPolicy, all, inputs.terminal ?? false, podHasInitialized);
+  let phase: PodPhase =
+    inputs.lost || inputs.evicted !== undefined
+      ? 'Failed'
+      : getPhase(spec, restartPolicy, all, inputs.terminal ?? false, podHasInitialized);
   const oldPhase = old.phase as PodPhase | undefined;
   if ((oldPhase === 'Succeeded' || oldPhase === 'Failed') && phase !== oldPhase) phase = oldPhase;
 
@@ -144,7 +149,14 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
       return waitingContainerStatus(container, 'ContainerCreating');
     });
   }
-  if (inputs.lost && phase !== oldPhase) {
+  if (
+    inputs.evicted !== undefined &&
+    oldPhase !== 'Succeeded' &&
+    (oldPhase !== 'Failed' || old.reason === EVICTED)
+  ) {
+    status.reason = EVICTED;
+    status.message = inputs.evicted;
+  } else if (inputs.lost && phase !== oldPhase) {
     status.reason = RUNNER_LOST_POD_REASON;
     status.message =
       'The runner no longer holds this pod (its host may have restarted); it was not run again';

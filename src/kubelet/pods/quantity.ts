@@ -46,3 +46,44 @@ export function milliValue(quantity: string | number): number {
 export function intValue(quantity: string | number): number {
   return Math.ceil(parseQuantity(quantity) - 1e-9);
 }
+
+/** How a quantity was written, which decides how Kubernetes prints it back. */
+export type QuantityFormat = 'BinarySI' | 'DecimalSI' | 'DecimalExponent';
+
+/** The format of a quantity's text, as resource.ParseQuantity records it. Pure. */
+export function quantityFormat(text: string | number): QuantityFormat {
+  if (typeof text === 'number') return 'DecimalSI';
+  if (/(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(text.trim())) return 'BinarySI';
+  if (/[eE][+-]?\d+$/.test(text.trim())) return 'DecimalExponent';
+  return 'DecimalSI';
+}
+
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const DECIMAL_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+
+/**
+ * A whole number of base units printed as resource.Quantity.String() prints
+ * it in `format`: the largest suffix that keeps the number whole (1073741824
+ * BinarySI -> "1Gi", 1536 MiB -> "1536Mi", 2000 DecimalSI -> "2k"); BinarySI
+ * below 1024 prints as DecimalSI. Pure.
+ */
+export function formatQuantity(value: number, format: QuantityFormat): string {
+  const v = Math.round(value);
+  if (format === 'BinarySI' && Math.abs(v) >= 1024) {
+    let n = v;
+    let i = 0;
+    while (i < BINARY_SUFFIXES.length - 1 && n % 1024 === 0 && n !== 0) {
+      n /= 1024;
+      i++;
+    }
+    return `${n}${BINARY_SUFFIXES[i]}`;
+  }
+  let n = v;
+  let i = 0;
+  while (i < DECIMAL_SUFFIXES.length - 1 && n % 1000 === 0 && n !== 0) {
+    n /= 1000;
+    i++;
+  }
+  if (format === 'DecimalExponent') return i === 0 ? `${n}` : `${n}e${i * 3}`;
+  return `${n}${DECIMAL_SUFFIXES[i]}`;
+}

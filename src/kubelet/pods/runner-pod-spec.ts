@@ -4,7 +4,9 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
 import { containerResources } from './container-resources.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
+import { effectiveSecurityContext } from './security-context.js';
 import type { FetchedObjects } from './object-refs.js';
+import { runnerHealthFields } from './probe-spec.js';
 import type { SkippedVolume } from './volume-data.js';
 import { resolveVolumes } from './volume-resolver.js';
 
@@ -73,6 +75,7 @@ export function buildRunnerPodSpec(
         ...(c.stdin ? { stdin: true } : {}),
         ...(c.stdinOnce ? { stdinOnce: true } : {}),
         ...(c.tty ? { tty: true } : {}),
+        securityContext: effectiveSecurityContext(pod, c),
       };
     } catch (err) {
       record(err);
@@ -80,7 +83,12 @@ export function buildRunnerPodSpec(
     }
   };
   const initContainers = (pod.spec?.initContainers ?? []).map(convert);
-  const containers = (pod.spec?.containers ?? []).map(convert);
+  // Probes and hooks run in the runner, beside the processes; init containers have none.
+  const containers = (pod.spec?.containers ?? []).map((c) => {
+    const converted = convert(c);
+    return converted && { ...converted, ...runnerHealthFields(c, pod) };
+  });
+  const grace = pod.spec?.terminationGracePeriodSeconds;
   if (firstError) throw new ContainerConfigError(firstError.message, [...affected]);
 
   return {
@@ -92,6 +100,7 @@ export function buildRunnerPodSpec(
       containers: containers as Container[],
       volumes,
       restartPolicy: effectiveRestartPolicy(pod, ctx.ignoreRestartPolicy),
+      ...(grace === undefined ? {} : { terminationGracePeriodSeconds: grace }),
     },
     skipped,
   };

@@ -19,6 +19,7 @@ import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
@@ -225,6 +226,13 @@ export class RunnerLink implements Runner {
 
   getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
     return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getProbeMetrics(timeoutMs = this.callTimeoutMs): Promise<ProbeMetrics__Output> {
+    return this.call<ProbeMetrics__Output>(
+      (cb, deadline) => this.client.getProbeMetrics({}, { deadline }, cb),
+      timeoutMs,
+    );
   }
 
   getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {

@@ -4,6 +4,7 @@ import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequ
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { KindError } from '../../common/errors.js';
@@ -170,12 +171,20 @@ export interface Runner extends RunnerStreams {
    */
   getStats(timeoutMs?: number): Promise<Stats__Output>;
   /**
+   * GetProbeMetrics: cumulative probe results per pod, container and probe
+   * type (prober_probe_total). Idempotent, read-only, cheap (no scan); does
+   * not wait for a slot. Deadline and failures as getStats.
+   */
+  getProbeMetrics(timeoutMs?: number): Promise<ProbeMetrics__Output>;
+
+  /**
    * GetRunnerHealth: the runner's own event-loop delay, RSS, pods and /proc
    * scans. Read-only, idempotent, bounded by `timeoutMs` (default: the
    * link's call deadline). Rejects with UnavailableError or InternalError.
    * Works in any link state until close().
    */
   getRunnerHealth(timeoutMs?: number): Promise<RunnerHealth__Output>;
+
   /**
    * GetLogs: streams a container's output to `sink`. Read-only; never
    * throws (failures go to sink.error). No deadline: a follow stream lasts

@@ -28,6 +28,8 @@ export interface DeletionHost {
   running(): ContainerRecord[];
   /** Cancels planned restarts: nothing may start once deletion began. */
   cancelRestarts(): void;
+  /** Runs before SIGTERM (preStop hooks, within `boundMs`); SIGTERM follows when it settles. */
+  beforeTerm?(boundMs: number): Promise<void> | undefined;
   /** The record changed: persist and publish it. */
   changed(): void;
   /** Every process is gone: stop watching, remove the directory, forget the pod. */
@@ -97,8 +99,16 @@ export class PodDeletion {
       this.finish();
       return;
     }
-    this.sendTerm();
     this.armKill(gracePeriodSeconds * 1000);
+    const before = this.host.beforeTerm?.(gracePeriodSeconds * 1000);
+    if (!before) {
+      this.sendTerm();
+      return;
+    }
+    // preStop counts against the grace period: the kill timer above is already running.
+    void before.then(() => {
+      if (!this.over && !this.record.killSent) this.sendTerm();
+    });
   }
 
   /** Continues a deletion a previous runner began; SIGTERM is only sent if it never went out. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { terminatedFor } from './container-status.js';
 import type { DeletedPods } from './deleted-pods.js';
@@ -19,12 +20,17 @@ import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
+import { healthSpecOf } from '../probes/pod-health.js';
+import type { HostSecurity } from '../security/host-security.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
-export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'>;
+export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'> & {
+  /** Who the runner is and what its launch can do: every container's security settings are decided against it. */
+  security: HostSecurity;
+};
 
 /** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
 export interface PodChangeFeed {
@@ -107,7 +113,7 @@ export class PodManager {
       throw new ConflictError(`pod ${key} already runs here with uid ${holder}`);
     }
     const podDir = path.join(this.rootDir, spec.namespace, spec.name);
-    const plan = planPod(spec, podDir);
+    const plan = planPod(spec, podDir, this.deps.security);
     const now = this.deps.clock.nowMs();
     const record: PodRecord = {
       version: 1,
@@ -122,7 +128,9 @@ export class PodManager {
       deleting: false,
       deleteStartedAtMs: 0,
       gracePeriodSeconds: 0,
+      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     };
+    const healthOf = new Map(spec.containers.map((c) => [c.name, healthSpecOf(c)]));
     let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
     if (plan.volumes) {
       try {
@@ -150,8 +158,17 @@ export class PodManager {
         bootId: this.deps.bootId,
         backoffMs: 0,
         restartAtMs: 0,
+        health: c.init ? undefined : healthOf.get(c.name),
         ...(c.limits ? { limits: c.limits } : {}),
       };
+      const refusal = c.security?.refusal;
+      if (c.security && c.security.notes.length > 0) base.securityNotes = c.security.notes;
+      if (refusal !== undefined && !layoutFailure) {
+        // As a kubelet does, the container is never created; unlike one, nothing can change the answer, so no retries.
+        base.securityRefusal = refusal;
+        base.state = waiting('CreateContainerConfigError', refusal);
+        this.log.info({ pod: key, container: c.name, reason: refusal }, 'Refused container');
+      }
       if (layoutFailure) {
         const t = terminatedFor(
           { kind: 'setupFailed', reason: 'copyFileError', message: layoutFailure.message },
@@ -161,6 +178,8 @@ export class PodManager {
       }
       return base;
     });
+    const podNotes = plan.containers.find((c) => c.security)?.security?.podNotes ?? [];
+    if (podNotes.length > 0) record.securityNotes = podNotes;
     // Saved before anything starts, so a runner that dies from here on finds
     // the pod (and the pgid files of whatever it started) when it restarts.
     this.store.save(record);
@@ -224,6 +243,11 @@ export class PodManager {
 
   runtimes(): PodRuntime[] {
     return [...this.pods.values()];
+  }
+
+  /** prober_probe_total of every pod, for GetProbeMetrics. */
+  probeCounters(): ProbeCounter[] {
+    return [...this.pods.values()].flatMap((p) => p.probeCounters());
   }
 
   /** Process groups of every running container. */

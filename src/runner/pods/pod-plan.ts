@@ -9,6 +9,8 @@ import { UnsafePathError, joinRelative } from '../files/safe-path.js';
 import { resolveScript } from '../files/script-resolution.js';
 import { containerRelDir } from '../files/container-dir.js';
 import { planVolumes, type VolumePlan } from '../files/volume-plan.js';
+import { decideSecurity, type SecurityDecision } from '../security/security-decision.js';
+import type { HostSecurity } from '../security/host-security.js';
 
 export interface ContainerPlan {
   name: string;
@@ -18,6 +20,8 @@ export interface ContainerPlan {
   dir: string;
   launch: LaunchPlan | undefined;
   setupError: SetupFailure | undefined;
+  /** The runner's answer to the container's security settings; undefined when planned without a host (tests). */
+  security: SecurityDecision | undefined;
   /** Undefined when the container has no memory or CPU limit. */
   limits?: ContainerLimits | undefined;
 }
@@ -60,7 +64,21 @@ function execBits(mode: number): number {
  * (reason copyFileError, nothing is written); an image that cannot be resolved
  * fails only its container (readDefaultVolDirError).
  */
-export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
+export function planPod(
+  spec: PodSpec__Output,
+  podDir: string,
+  host: HostSecurity | undefined = undefined,
+): PodPlan {
+  const securityOf = (c: Container__Output): SecurityDecision | undefined =>
+    host &&
+    decideSecurity(
+      c.securityContext,
+      c.name,
+      { name: spec.name, namespace: spec.namespace, uid: spec.uid },
+      host.runner,
+      host.can,
+      host.accounts,
+    );
   const all: Array<[Container__Output, boolean, string]> = [
     ...spec.initContainers.map((c, i): [Container__Output, boolean, string] => [
       c,
@@ -92,12 +110,20 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
         dir: path.join(podDir, containerRelDir(c.name)),
         launch: undefined,
         setupError,
+        security: securityOf(c),
       })),
     };
   }
   const containers = all.map(([c, init, field]): ContainerPlan => {
     const dir = path.join(podDir, containerRelDir(c.name));
-    const base = { name: c.name, init, image: c.image, dir, limits: containerLimits(c) };
+    const base = {
+      name: c.name,
+      init,
+      image: c.image,
+      dir,
+      limits: containerLimits(c),
+      security: securityOf(c),
+    };
     const script = resolveScript(c, volumes.mounts.get(c.name) ?? [], field);
     if (script.kind === 'error') {
       return { ...base, launch: undefined, setupError: { reason: script.reason, message: script.message } };

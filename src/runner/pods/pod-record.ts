@@ -1,8 +1,10 @@
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { LaunchPlan } from '../process/container-launcher.js';
+import type { HealthSpec } from '../probes/container-health.js';
 import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';
+import type { SecurityNote } from '../security/security-decision.js';
 
 /** A container state in the contract's shape (the oneof's member plus its name). */
 export type ContainerStateValue =
@@ -33,6 +35,11 @@ export interface ContainerRecord {
   restartAtMs: number;
   /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
   killed?: boolean;
+  /** Probes and lifecycle hooks (app containers), as CreatePod gave them. */
+  health?: HealthSpec | undefined;
+  /** Probe verdicts of the current run (see probes/): kept so a restarted runner does not flap readiness. */
+  started?: boolean | undefined;
+  ready?: boolean | undefined;
   /** Memory and CPU limits (absent in records of older runners: none). */
   limits?: ContainerLimits;
   /** The current run was started inside its own cgroup. */
@@ -41,6 +48,10 @@ export interface ContainerRecord {
   memoryKill?: { limitBytes: number; usageBytes: number };
   /** An ephemeral (debug) container added to the running pod: run once, never restarted. */
   ephemeral?: boolean;
+  /** Its security settings cannot be honoured: it waits (CreateContainerConfigError) and never starts. */
+  securityRefusal?: string;
+  /** Security settings it runs without (reported for the kubelet's events). */
+  securityNotes?: SecurityNote[];
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -62,13 +73,17 @@ export interface PodRecord {
   termSent?: boolean;
   /** Deletion has sent SIGKILL. */
   killSent?: boolean;
+  /** The pod's terminationGracePeriodSeconds: the grace of a container the runner stops on its own. */
+  terminationGracePeriodSeconds?: number | undefined;
+  /** Pod-wide security settings it runs without (host namespaces, sysctls). */
+  securityNotes?: SecurityNote[];
 }
 
 export function waiting(reason: string, message = ''): ContainerStateValue {
   return { state: 'waiting', waiting: { reason, message } };
 }
 
-function statusOf(c: ContainerRecord): ContainerStatus {
+function statusOf(c: ContainerRecord, extra: Partial<ContainerStatus> | undefined): ContainerStatus {
   return {
     name: c.name,
     state: c.state,
@@ -76,21 +91,32 @@ function statusOf(c: ContainerRecord): ContainerStatus {
     restartCount: c.restartCount,
     pgid: c.pgid,
     image: c.image,
+    securityNotes: c.securityNotes ?? [],
+    ...extra,
   };
 }
 
-/** The contract's view of a pod record. Pure. */
-export function podToProto(record: PodRecord, revision: number): Pod {
+/**
+ * The contract's view of a pod record; `extra` adds what lives outside the
+ * record to a container's status (probe verdicts and reports). Pure.
+ */
+export function podToProto(
+  record: PodRecord,
+  revision: number,
+  extra?: (c: ContainerRecord) => Partial<ContainerStatus> | undefined,
+): Pod {
+  const status = (c: ContainerRecord): ContainerStatus => statusOf(c, extra?.(c));
   return {
     uid: record.uid,
     namespace: record.namespace,
     name: record.name,
-    initContainerStatuses: record.containers.filter((c) => c.init).map(statusOf),
-    containerStatuses: record.containers.filter((c) => !c.init && !c.ephemeral).map(statusOf),
+    initContainerStatuses: record.containers.filter((c) => c.init).map(status),
+    containerStatuses: record.containers.filter((c) => !c.init && !c.ephemeral).map(status),
     createdAtMs: record.createdAtMs,
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
-    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(statusOf),
+    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(status),
+    securityNotes: record.securityNotes ?? [],
   };
 }

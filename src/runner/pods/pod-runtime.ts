@@ -1,5 +1,7 @@
 import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
+import { podHealthOf, type PodHealth, type PodHealthDeps } from '../probes/pod-health.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
 import type { CgroupRun } from '../process/container-limiter.js';
@@ -32,6 +34,8 @@ export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   backoff: BackoffSettings;
   keepPodDirs: boolean;
   bootId: string;
+  /** Probes and lifecycle hooks; without it they are not run (started and ready stay unset). */
+  health?: PodHealthDeps | undefined;
   /** After any change; the owner persists the record and publishes the pod. */
   onChange: (pod: PodRuntime) => void;
   /** Deletion is complete: every process is gone and the directory is cleaned up. */
@@ -57,6 +61,7 @@ export class PodRuntime {
   private readonly deletion: PodDeletion;
   private readonly limits: RunLimits;
   private advanceQueued = false;
+  private readonly health: PodHealth | undefined;
   revision = 0;
 
   constructor(
@@ -71,11 +76,13 @@ export class PodRuntime {
         key: this.key,
         running: () => this.running(),
         cancelRestarts: () => this.cancelRestarts(),
+        beforeTerm: (boundMs) => this.preStop(boundMs),
         changed: () => this.deps.onChange(this),
         finished: () => this.finished(),
       },
       deps,
     );
+    this.health = deps.health && podHealthOf(record, deps.health, () => this.deps.onChange(this));
   }
 
   get key(): string {
@@ -87,7 +94,14 @@ export class PodRuntime {
   }
 
   toProto(): Pod {
-    return podToProto(this.record, this.revision);
+    const health = this.health;
+    if (!health) return podToProto(this.record, this.revision);
+    health.notePublished();
+    return podToProto(this.record, this.revision, (c) => (c.init ? undefined : health.statusOf(c.name)));
+  }
+
+  probeCounters(): ProbeCounter[] {
+    return this.health?.probeCounters() ?? [];
   }
 
   /** Logs of a container (created on first use); undefined when the container never had a directory. */
@@ -131,6 +145,7 @@ export class PodRuntime {
   }
 
   private start(c: ContainerRecord): void {
+    if (c.securityRefusal !== undefined) return; // stays waiting CreateContainerConfigError
     const now = this.deps.clock.nowMs();
     if (!c.launch) {
       const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
@@ -155,6 +170,7 @@ export class PodRuntime {
     c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
     logs?.start(true);
     this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
+    this.health?.runStarted(c.name, run.pgid, run.startedAtMs, c.launch, false);
     this.limits.watch(c, () => this.deps.onChange(this));
     this.log.info(
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
@@ -184,6 +200,9 @@ export class PodRuntime {
 
   private finishRun(c: ContainerRecord, outcome: RunOutcome, finishedAtMs: number): void {
     const t = terminatedFor(outcome, this.deps.policy);
+    // A run stopped for a failed liveness or startup probe restarts unless the policy is Never.
+    const ended = this.health?.runEnded(c.name) ?? { forceRestart: false, message: '' };
+    if (ended.message && !t.message) t.message = ended.message;
     const startedAtMs = c.state.state === 'running' ? c.state.running.startedAtMs : finishedAtMs;
     c.state = { state: 'terminated', terminated: { ...t, startedAtMs, finishedAtMs } };
     this.live.get(c.name)?.logs?.stop();
@@ -199,7 +218,7 @@ export class PodRuntime {
     const policy = restartPolicyOf(this.record);
     // A refused layout or unresolvable image cannot get better by retrying; ephemeral containers never restart.
     const final = c.launch === undefined || c.ephemeral === true;
-    if (!final && shouldRestart(policy, c.init, t.exitCode === 0)) {
+    if (!final && shouldRestart(policy, c.init, t.exitCode === 0 && !ended.forceRestart)) {
       const backoffMs = nextBackoffMs(c.backoffMs, finishedAtMs - startedAtMs, this.deps.backoff);
       c.backoffMs = backoffMs;
       c.lastState = c.state;
@@ -257,6 +276,7 @@ export class PodRuntime {
         this.logsOf(c.name)?.start(false);
         this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
         this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
+        if (c.launch) this.health?.runStarted(c.name, c.pgid, c.state.running.startedAtMs, c.launch, true);
         this.limits.watch(c, () => this.deps.onChange(this));
       } else if (c.state.state === 'waiting' && c.restartAtMs > 0 && !this.record.deleting) {
         this.armRestart(c);
@@ -282,6 +302,16 @@ export class PodRuntime {
   /** Begins deletion (idempotent; a shorter grace period replaces a longer one). */
   delete(gracePeriodSeconds: number): void {
     this.deletion.begin(gracePeriodSeconds);
+  }
+
+  /** Before a deletion's SIGTERM: liveness and startup stop, each running container's preStop within the bound. */
+  private preStop(boundMs: number): Promise<void> | undefined {
+    if (!this.health) return undefined;
+    this.health.podDeletionBegan();
+    return this.health.preStopForDeletion(
+      this.running().map((c) => c.name),
+      boundMs,
+    );
   }
 
   private running(): ContainerRecord[] {
@@ -318,6 +348,7 @@ export class PodRuntime {
 
   /** Stops timers and watchers without touching processes (runner shutdown). */
   detach(): void {
+    this.health?.detach();
     this.cancelRestarts();
     for (const l of this.live.values()) l.logs?.stop();
     this.deletion.detach();

@@ -1,4 +1,7 @@
+import { formatGoDuration } from '../go-duration.js';
 import type { RestartPolicy } from './pod-spec-validation.js';
+
+export { formatGoDuration };
 
 export interface BackoffSettings {
   initialMs: number;
@@ -34,18 +37,6 @@ export function shouldRestart(policy: RestartPolicy, init: boolean, succeeded: b
   if (policy === 'Never') return false;
   if (policy === 'OnFailure' || init) return !succeeded;
   return true;
-}
-
-/** A duration the way Go prints it (10s, 1m20s, 5m0s, 500ms), as Kubernetes messages show it. Pure. */
-export function formatGoDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  const s = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')}s`;
-  if (hours > 0) return `${hours}h${minutes}m${s}`;
-  if (minutes > 0) return `${minutes}m${s}`;
-  return s;
 }
 
 /** Kubernetes' waiting message during back-off. */

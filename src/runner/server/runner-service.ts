@@ -104,6 +104,7 @@ export class RunnerService {
       })),
       GetStats: this.unary('GetStats', () => this.stats.collect()),
       GetRunnerHealth: this.unary('GetRunnerHealth', () => this.runnerHealth.health()),
+      GetProbeMetrics: this.unary('GetProbeMetrics', () => ({ counters: this.manager.probeCounters() })),
       WatchPods: (call) => this.watchPods(call),
       GetLogs: (call) => {
         void this.getLogs(call);

@@ -35,8 +35,10 @@ export function scriptPod(options: {
   containerName?: string;
   /** Where the script volume is mounted; `job` unless a test needs a hostile path. */
   mountPath?: string;
-  extraVolumes?: Array<{ name: string; configMap: { name: string } }>;
+  extraVolumes?: Array<{ name: string; configMap?: { name: string }; emptyDir?: { sizeLimit?: string } }>;
   extraMounts?: Array<{ name: string; mountPath: string }>;
+  /** The container's resources (limits, requests). */
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   /** Leave the script ConfigMap out of the manifest (see scriptConfigMap). */
   omitConfigMap?: boolean;
 }): string {
@@ -61,6 +63,7 @@ export function scriptPod(options: {
           name: container,
           image: 'script',
           command: ['bash'],
+          ...(options.resources ? { resources: options.resources } : {}),
           volumeMounts: [
             { name: 'script', mountPath: options.mountPath ?? 'job' },
             ...(options.extraMounts ?? []),

@@ -6,6 +6,7 @@ import type { GetLogsRequest__Output } from '../../../src/generated/vkcmd/runner
 import type { LogChunk } from '../../../src/generated/vkcmd/runner/v1/LogChunk.js';
 import type { RunnerClient, RunnerHandlers } from '../../../src/generated/vkcmd/runner/v1/Runner.js';
 import type { Stats } from '../../../src/generated/vkcmd/runner/v1/Stats.js';
+import type { ProbeCounter } from '../../../src/generated/vkcmd/runner/v1/ProbeCounter.js';
 
 /** One GetLogs call the fake runner holds open until the test ends it. */
 export interface HeldLogCall {
@@ -16,7 +17,7 @@ export interface HeldLogCall {
 }
 
 /**
- * A runner that serves GetLogs, GetStats and the streaming calls, over a unix socket in `dir`.
+ * A runner that serves GetLogs, GetStats, GetProbeMetrics and the streaming calls, over a unix socket in `dir`.
  * Logs: `logs[container]` is sent and the call ends, unless the request
  * follows, in which case the call is held and handed to the test; a
  * container named in `logErrors` fails with that status.
@@ -25,6 +26,7 @@ export class FakeRunner {
   readonly server = new grpc.Server();
   readonly socketPath: string;
   stats: Stats = {};
+  probeCounters: ProbeCounter[] = [];
   statsError: grpc.status | undefined;
   logs: Record<string, string[]> = {};
   logErrors: Record<string, grpc.status> = {};
@@ -42,6 +44,7 @@ export class FakeRunner {
         else callback(null, this.stats);
       },
       GetLogs: (call) => this.getLogs(call),
+      GetProbeMetrics: (_call, callback) => callback(null, { counters: this.probeCounters }),
     };
     const streaming = streamingHandlers();
     this.streaming = streaming.fake;

@@ -36,6 +36,32 @@ describe('KubeletApiServer over HTTPS', function () {
       expect(res.body).to.contain('\nresource_scrape_error 0\n');
     });
 
+    it('serves /metrics/probes: prober_probe_total from the runner', async () => {
+      f.runner.probeCounters = [
+        {
+          podUid: 'uid-web',
+          namespace: 'team-a',
+          pod: 'web',
+          container: 'main',
+          probeType: 'Readiness',
+          successful: 7,
+          failed: 2,
+          unknown: 0,
+        },
+      ];
+      try {
+        const res = await f.get('/metrics/probes');
+        expect(res.status).to.equal(200);
+        expect(res.headers['content-type']).to.equal('text/plain; version=0.0.4; charset=utf-8');
+        expect(res.body).to.contain('# TYPE prober_probe_total counter\n');
+        expect(res.body).to.contain(
+          'prober_probe_total{container="main",namespace="team-a",pod="web",pod_uid="uid-web",probe_type="Readiness",result="successful"} 7\n',
+        );
+      } finally {
+        f.runner.probeCounters = [];
+      }
+    });
+
     it('serves /metrics/cadvisor with cAdvisor names and labels, and an empty /metrics/probes', async () => {
       const res = await f.get('/metrics/cadvisor');
       expect(res.status).to.equal(200);

@@ -17,6 +17,7 @@ function runnerPod(states: Array<'running' | 'terminated'>): Pod__Output {
     name: 'p',
     initContainerStatuses: [],
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     containerStatuses: states.map((s, i) => ({
       name: `c${i}`,
       state: s === 'running' ? { running: { startedAtMs: 1 } } : { terminated: { exitCode: 0 } },

@@ -12,7 +12,20 @@ import {
 } from '../../../src/kubelet/kubelet-state-metrics.js';
 
 function status(overrides: Partial<ContainerStatus__Output>): ContainerStatus__Output {
-  return { name: 'c', state: null, lastState: null, restartCount: 0, pgid: 0, image: '', ...overrides };
+  return {
+    name: 'c',
+    state: null,
+    lastState: null,
+    restartCount: 0,
+    pgid: 0,
+    image: '',
+    probeReports: [],
+    stopReason: '',
+    postStartFailed: false,
+    preStopFailed: false,
+    securityNotes: [],
+    ...overrides,
+  };
 }
 
 const running = { running: { startedAtMs: 1 } } as ContainerStatus__Output['state'];
@@ -26,6 +39,7 @@ function runnerPod(containers: ContainerStatus__Output[], init: ContainerStatus_
     name: 'p',
     initContainerStatuses: init,
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     containerStatuses: containers,
     createdAtMs: 0,
     deleting: false,

@@ -166,6 +166,7 @@ export class FakeRunner {
       Attach: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
       PortForward: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
       AddEphemeralContainer: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
+      GetProbeMetrics: (_call, cb) => cb(null, { counters: [] }),
       CreatePod: (call, cb) => {
         const spec = call.request.pod;
         if (!spec) return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'pod is required' });
@@ -182,6 +183,11 @@ export class FakeRunner {
             ? this.runningState()
             : { state: 'waiting', waiting: { reason: 'ContainerCreating', message: '' } },
           lastState: null,
+          probeReports: [],
+          stopReason: '',
+          postStartFailed: false,
+          preStopFailed: false,
+          securityNotes: [],
         });
         const pod: Pod__Output = {
           uid: spec.uid,
@@ -193,6 +199,7 @@ export class FakeRunner {
           deleting: false,
           revision: 0,
           restartPolicy: spec.restartPolicy,
+          securityNotes: [],
           ephemeralContainerStatuses: [],
         };
         this.pods.set(pod.uid, pod);

@@ -30,7 +30,15 @@ export * from './processes.js';
 
 export function unary<Req, Res>(
   client: RunnerClient,
-  method: 'CreatePod' | 'DeletePod' | 'GetPod' | 'ListPods' | 'GetStats' | 'GetNodeInfo' | 'GetRunnerHealth',
+  method:
+    | 'CreatePod'
+    | 'DeletePod'
+    | 'GetPod'
+    | 'ListPods'
+    | 'GetStats'
+    | 'GetNodeInfo'
+    | 'GetRunnerHealth'
+    | 'GetProbeMetrics',
   req: Req,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {

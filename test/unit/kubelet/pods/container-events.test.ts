@@ -75,3 +75,45 @@ describe('containerEvents', () => {
     }
   });
 });
+
+describe('containerEvents for security settings', () => {
+  it("a runner's refusal is a Failed warning, once per message, as a kubelet reports it", () => {
+    const msg = 'container has runAsNonRoot and image will run as root (pod: "p_ns(u)", container: c1)';
+    const out = containerEvents(pod, runnerPod([cs('c1', waiting('CreateContainerConfigError', msg))]));
+    expect(out).to.deep.equal([
+      {
+        key: `refused/c1/${msg}`,
+        event: {
+          type: 'Warning',
+          reason: 'Failed',
+          message: `Error: ${msg}`,
+          fieldPath: 'spec.containers{c1}',
+        },
+      },
+    ]);
+  });
+
+  it('one event per security note of the pod and of each container', () => {
+    const rp = runnerPod([
+      cs('c1', running(), {
+        securityNotes: [
+          { field: 'seccompProfile', reason: 'SecurityContextNotApplied', message: 'm1', warning: true },
+        ],
+      }),
+    ]);
+    rp.securityNotes = [{ field: 'hostNetwork', reason: 'HostNetworkShared', message: 'm0', warning: false }];
+    const out = containerEvents(pod, rp).filter((e) => e.key.startsWith('security/'));
+    expect(out).to.deep.equal([
+      { key: 'security//hostNetwork', event: { type: 'Normal', reason: 'HostNetworkShared', message: 'm0' } },
+      {
+        key: 'security/c1/seccompProfile',
+        event: {
+          type: 'Warning',
+          reason: 'SecurityContextNotApplied',
+          message: 'm1',
+          fieldPath: 'spec.containers{c1}',
+        },
+      },
+    ]);
+  });
+});

@@ -7,6 +7,8 @@ import { apiGoneCases } from './decide-cases/api-gone-cases.js';
 import { deletionCases } from './decide-cases/deletion-cases.js';
 import { ephemeralCases } from './decide-cases/ephemeral-cases.js';
 import { lostCases, runningCases } from './decide-cases/running-cases.js';
+import { evictionCases } from './decide-cases/eviction-cases.js';
+import { probeCases } from './decide-cases/probe-cases.js';
 import {
   covered,
   deletingPod,
@@ -43,6 +45,8 @@ describe('decide: the pod lifecycle', () => {
   describe('deletion', () => runCases(deletionCases));
   describe('the API object is gone', () => runCases(apiGoneCases));
   describe('ephemeral containers', () => runCases(ephemeralCases));
+  describe('eviction', () => runCases(evictionCases));
+  describe('probes and lifecycle hooks', () => runCases(probeCases));
 
   it('the tables enter and leave every state', () => {
     for (const state of ALL_STATES) {

@@ -84,6 +84,18 @@ describe('EventRecorder', () => {
     expect(event.involvedObject).to.deep.include({ kind: 'Pod', name: 'p', namespace: 'ns', uid: 'u' });
   });
 
+  it('an emit standing for several occurrences (probe failures pushed together) adds them all to the count', async () => {
+    const unhealthy: PodEvent = { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: ' };
+    await emit({ ...unhealthy, count: 3 });
+    await emit({ ...unhealthy, count: 2 });
+    await emit(unhealthy);
+    expect(api.calls.map((c) => [c.op, c.count])).to.deep.equal([
+      ['create', 3],
+      ['patch', 5],
+      ['patch', 6],
+    ]);
+  });
+
   it('re-creates an event the API server expired (404 on the patch), keeping the count', async () => {
     await emit(started);
     await emit(started);

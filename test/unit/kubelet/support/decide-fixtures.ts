@@ -110,6 +110,7 @@ export function summarize(action: PodAction, v: PodView): string {
         source,
         action.configError ? (action.configError.reason ?? 'CreateContainerConfigError') : '',
         action.lost ? 'lost' : '',
+        action.evicted !== undefined ? 'evicted' : '',
         action.terminal ? 'terminal' : '',
         action.wait ? 'wait' : '',
       ];

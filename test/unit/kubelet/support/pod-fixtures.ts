@@ -29,6 +29,11 @@ export function cs(
     restartCount: 0,
     pgid: 100,
     image: 'img',
+    probeReports: [],
+    stopReason: '',
+    postStartFailed: false,
+    preStopFailed: false,
+    securityNotes: [],
     ...extra,
   };
 }
@@ -56,6 +61,7 @@ export function runnerPod(
     containerStatuses: containers,
     initContainerStatuses: init,
     ephemeralContainerStatuses: [],
+    securityNotes: [],
     createdAtMs: T0,
     deleting: false,
     revision: 1,

@@ -17,12 +17,17 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     stdin: false,
     stdinOnce: false,
     tty: false,
+    startupProbe: null,
+    readinessProbe: null,
+    livenessProbe: null,
+    lifecycle: null,
     memoryLimitBytes: 0,
     cpuLimitMillis: 0,
     ephemeralStorageLimitBytes: 0,
     memoryRequestBytes: 0,
     cpuRequestMillis: 0,
     ephemeralStorageRequestBytes: 0,
+    securityContext: null,
     ...over,
   };
 }

@@ -75,6 +75,11 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       memoryRequestBytes: 0,
       cpuRequestMillis: 0,
       ephemeralStorageRequestBytes: 0,
+      startupProbe: null,
+      readinessProbe: null,
+      livenessProbe: null,
+      lifecycle: null,
+      securityContext: null,
       ...c,
     },
   };

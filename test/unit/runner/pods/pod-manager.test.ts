@@ -8,7 +8,7 @@ import { PodManager } from '../../../../src/runner/pods/pod-manager.js';
 import type { PodRecord } from '../../../../src/runner/pods/pod-record.js';
 import type { PodStateStore } from '../../../../src/runner/pods/state-persistence.js';
 import { WatchHub } from '../../../../src/runner/server/watch-hub.js';
-import { FakeWorld, silent } from '../support/fake-world.js';
+import { FakeWorld, silent, USER_RUNNER_SECURITY } from '../support/fake-world.js';
 import { pod } from '../files/volume-plan.test.js';
 
 describe('pod-manager (fake processes, temp root)', () => {
@@ -35,6 +35,7 @@ describe('pod-manager (fake processes, temp root)', () => {
       new WatchHub(),
       {
         ...deps,
+        security: USER_RUNNER_SECURITY,
         launch: (plan, dir) => {
           savedWhenLaunched.push(saved.has('u1'));
           return launch(plan, dir);

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { HostSecurity } from '../../../../src/runner/security/host-security.js';
 import { pino } from 'pino';
 import type { ContainerLogs } from '../../../../src/runner/logs/container-logs.js';
 import type { GroupEnd, GroupMonitor } from '../../../../src/runner/process/group-monitor.js';
@@ -176,3 +177,10 @@ export function record(
     })),
   };
 }
+
+/** An ordinary HPC user's runner: uid 1000, no capabilities, a launch that changes nothing. */
+export const USER_RUNNER_SECURITY: HostSecurity = {
+  runner: { uid: 1000, gid: 1000, groups: [1000], capabilities: 0n },
+  can: { changeIds: false, limitCapabilities: false, noNewPrivs: false, chownFiles: false },
+  accounts: { primaryGid: () => undefined, memberGroups: () => [] },
+};

@@ -1,6 +1,8 @@
 // Original file: proto/vkcmd/runner/v1/runner.proto
 
 import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from '../../../vkcmd/runner/v1/ContainerState.js';
+import type { ProbeReport as _vkcmd_runner_v1_ProbeReport, ProbeReport__Output as _vkcmd_runner_v1_ProbeReport__Output } from '../../../vkcmd/runner/v1/ProbeReport.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from '../../../vkcmd/runner/v1/SecurityNote.js';
 
 export interface ContainerStatus {
   'name'?: (string);
@@ -9,6 +11,15 @@ export interface ContainerStatus {
   'restartCount'?: (number);
   'pgid'?: (number);
   'image'?: (string);
+  'started'?: (boolean);
+  'ready'?: (boolean);
+  'probeReports'?: (_vkcmd_runner_v1_ProbeReport)[];
+  'stopReason'?: (string);
+  'postStartFailed'?: (boolean);
+  'preStopFailed'?: (boolean);
+  'securityNotes'?: (_vkcmd_runner_v1_SecurityNote)[];
+  '_started'?: "started";
+  '_ready'?: "ready";
 }
 
 export interface ContainerStatus__Output {
@@ -18,4 +29,13 @@ export interface ContainerStatus__Output {
   'restartCount': (number);
   'pgid': (number);
   'image': (string);
+  'started'?: (boolean);
+  'ready'?: (boolean);
+  'probeReports': (_vkcmd_runner_v1_ProbeReport__Output)[];
+  'stopReason': (string);
+  'postStartFailed': (boolean);
+  'preStopFailed': (boolean);
+  'securityNotes': (_vkcmd_runner_v1_SecurityNote__Output)[];
+  '_started'?: "started";
+  '_ready'?: "ready";
 }

@@ -1,6 +1,7 @@
 // Original file: proto/vkcmd/runner/v1/runner.proto
 
 import type { ContainerStatus as _vkcmd_runner_v1_ContainerStatus, ContainerStatus__Output as _vkcmd_runner_v1_ContainerStatus__Output } from '../../../vkcmd/runner/v1/ContainerStatus.js';
+import type { SecurityNote as _vkcmd_runner_v1_SecurityNote, SecurityNote__Output as _vkcmd_runner_v1_SecurityNote__Output } from '../../../vkcmd/runner/v1/SecurityNote.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Pod {
@@ -14,6 +15,7 @@ export interface Pod {
   'revision'?: (number | string | Long);
   'restartPolicy'?: (string);
   'ephemeralContainerStatuses'?: (_vkcmd_runner_v1_ContainerStatus)[];
+  'securityNotes'?: (_vkcmd_runner_v1_SecurityNote)[];
 }
 
 export interface Pod__Output {
@@ -27,4 +29,5 @@ export interface Pod__Output {
   'revision': (number);
   'restartPolicy': (string);
   'ephemeralContainerStatuses': (_vkcmd_runner_v1_ContainerStatus__Output)[];
+  'securityNotes': (_vkcmd_runner_v1_SecurityNote__Output)[];
 }

@@ -2,6 +2,7 @@
 
 import type { Container as _vkcmd_runner_v1_Container, Container__Output as _vkcmd_runner_v1_Container__Output } from '../../../vkcmd/runner/v1/Container.js';
 import type { Volume as _vkcmd_runner_v1_Volume, Volume__Output as _vkcmd_runner_v1_Volume__Output } from '../../../vkcmd/runner/v1/Volume.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface PodSpec {
   'uid'?: (string);
@@ -11,6 +12,8 @@ export interface PodSpec {
   'containers'?: (_vkcmd_runner_v1_Container)[];
   'volumes'?: (_vkcmd_runner_v1_Volume)[];
   'restartPolicy'?: (string);
+  'terminationGracePeriodSeconds'?: (number | string | Long);
+  '_terminationGracePeriodSeconds'?: "terminationGracePeriodSeconds";
 }
 
 export interface PodSpec__Output {
@@ -21,4 +24,6 @@ export interface PodSpec__Output {
   'containers': (_vkcmd_runner_v1_Container__Output)[];
   'volumes': (_vkcmd_runner_v1_Volume__Output)[];
   'restartPolicy': (string);
+  'terminationGracePeriodSeconds'?: (number);
+  '_terminationGracePeriodSeconds'?: "terminationGracePeriodSeconds";
 }

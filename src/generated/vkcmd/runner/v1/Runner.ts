@@ -12,6 +12,7 @@ import type { ExecResponse as _vkcmd_runner_v1_ExecResponse, ExecResponse__Outpu
 import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from '../../../vkcmd/runner/v1/GetLogsRequest.js';
 import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from '../../../vkcmd/runner/v1/GetNodeInfoRequest.js';
 import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from '../../../vkcmd/runner/v1/GetPodRequest.js';
+import type { GetProbeMetricsRequest as _vkcmd_runner_v1_GetProbeMetricsRequest, GetProbeMetricsRequest__Output as _vkcmd_runner_v1_GetProbeMetricsRequest__Output } from '../../../vkcmd/runner/v1/GetProbeMetricsRequest.js';
 import type { GetRunnerHealthRequest as _vkcmd_runner_v1_GetRunnerHealthRequest, GetRunnerHealthRequest__Output as _vkcmd_runner_v1_GetRunnerHealthRequest__Output } from '../../../vkcmd/runner/v1/GetRunnerHealthRequest.js';
 import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from '../../../vkcmd/runner/v1/GetStatsRequest.js';
 import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from '../../../vkcmd/runner/v1/ListPodsRequest.js';
@@ -21,6 +22,7 @@ import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_
 import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from '../../../vkcmd/runner/v1/Pod.js';
 import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortForwardRequest__Output as _vkcmd_runner_v1_PortForwardRequest__Output } from '../../../vkcmd/runner/v1/PortForwardRequest.js';
 import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortForwardResponse__Output as _vkcmd_runner_v1_PortForwardResponse__Output } from '../../../vkcmd/runner/v1/PortForwardResponse.js';
+import type { ProbeMetrics as _vkcmd_runner_v1_ProbeMetrics, ProbeMetrics__Output as _vkcmd_runner_v1_ProbeMetrics__Output } from '../../../vkcmd/runner/v1/ProbeMetrics.js';
 import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from '../../../vkcmd/runner/v1/RunnerHealth.js';
 import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from '../../../vkcmd/runner/v1/Stats.js';
 import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from '../../../vkcmd/runner/v1/WatchPodsEvent.js';
@@ -87,6 +89,15 @@ export interface RunnerClient extends grpc.Client {
   getPod(argument: _vkcmd_runner_v1_GetPodRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
   getPod(argument: _vkcmd_runner_v1_GetPodRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_Pod__Output>): grpc.ClientUnaryCall;
   
+  GetProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  GetProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  GetProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  GetProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  getProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  getProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  getProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  getProbeMetrics(argument: _vkcmd_runner_v1_GetProbeMetricsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_ProbeMetrics__Output>): grpc.ClientUnaryCall;
+  
   GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
   GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
   GetRunnerHealth(argument: _vkcmd_runner_v1_GetRunnerHealthRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_RunnerHealth__Output>): grpc.ClientUnaryCall;
@@ -143,6 +154,8 @@ export interface RunnerHandlers extends grpc.UntypedServiceImplementation {
   
   GetPod: grpc.handleUnaryCall<_vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod>;
   
+  GetProbeMetrics: grpc.handleUnaryCall<_vkcmd_runner_v1_GetProbeMetricsRequest__Output, _vkcmd_runner_v1_ProbeMetrics>;
+  
   GetRunnerHealth: grpc.handleUnaryCall<_vkcmd_runner_v1_GetRunnerHealthRequest__Output, _vkcmd_runner_v1_RunnerHealth>;
   
   GetStats: grpc.handleUnaryCall<_vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats>;
@@ -164,6 +177,7 @@ export interface RunnerDefinition extends grpc.ServiceDefinition {
   GetLogs: MethodDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_LogChunk, _vkcmd_runner_v1_GetLogsRequest__Output, _vkcmd_runner_v1_LogChunk__Output>
   GetNodeInfo: MethodDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_NodeInfo, _vkcmd_runner_v1_GetNodeInfoRequest__Output, _vkcmd_runner_v1_NodeInfo__Output>
   GetPod: MethodDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_Pod, _vkcmd_runner_v1_GetPodRequest__Output, _vkcmd_runner_v1_Pod__Output>
+  GetProbeMetrics: MethodDefinition<_vkcmd_runner_v1_GetProbeMetricsRequest, _vkcmd_runner_v1_ProbeMetrics, _vkcmd_runner_v1_GetProbeMetricsRequest__Output, _vkcmd_runner_v1_ProbeMetrics__Output>
   GetRunnerHealth: MethodDefinition<_vkcmd_runner_v1_GetRunnerHealthRequest, _vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_GetRunnerHealthRequest__Output, _vkcmd_runner_v1_RunnerHealth__Output>
   GetStats: MethodDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_Stats, _vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats__Output>
   ListPods: MethodDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse__Output>

@@ -1,0 +1,10 @@
+// Original file: proto/vkcmd/runner/v1/runner.proto
+
+
+export interface ExecAction {
+  'command'?: (string)[];
+}
+
+export interface ExecAction__Output {
+  'command': (string)[];
+}
