@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { systemClock, type Clock } from './clock.js';
-import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
+import {
+  claimRunFile,
+  readExitCodeFile,
+  readRunFile,
+  removeRunFile,
+  stderrFileInfo,
+  writePgidFile,
+} from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
 import { NodeInfoProvider } from './host/node-info.js';
 import { StatsCollector } from './host/stats-collector.js';
@@ -82,10 +90,24 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir) => launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs()),
-        stderrInfo: stderrFileInfo,
-        readExitCode: readExitCodeFile,
-        readPgidFile,
+        launch: (plan, dir, token) =>
+          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs()),
+        files: {
+          stderrInfo: stderrFileInfo,
+          readExitCode: readExitCodeFile,
+          readRun: readRunFile,
+          removeRunFile,
+          writePgidFile,
+        },
+        newLaunchToken: () => randomBytes(8).toString('hex'),
+        startEvidence: {
+          readRun: readRunFile,
+          claimRun: claimRunFile,
+          sweep: (tokens) => {
+            const snapshot = this.scanner.snapshotNow();
+            return new Map(tokens.map((t) => [t, snapshot.launchedWith(t)]));
+          },
+        },
         removePodDir: removePodDirectory,
         signalGroup,
         signalProcess,

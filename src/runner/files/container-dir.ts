@@ -7,6 +7,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
+  type Stats,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -35,6 +36,18 @@ import { errnoCode, errorMessage } from '../errors.js';
  * - `.stdout.index`, `.stderr.index`, `.stdout.previous.index`,
  *   `.stderr.previous.index`: the logs' time indexes (JSON text, see
  *   LogTimeIndex), written tmp + rename and moved with their logs.
+ * - `.run-<token>`: the run file of the run started with that launch token
+ *   (random per run, in the group's VK_CMD_LAUNCH_TOKEN). Created
+ *   exclusively (O_EXCL) by the wrapper before it runs the user's argv,
+ *   holding the wrapper's pid (= the group's pgid) and a newline, so "it
+ *   exists" means "this run began"; the wrapper appends the main process's
+ *   status (decimal, newline) as the second line when it ends, before it
+ *   writes `exitcode`. A runner that finds no run file for a start it asked
+ *   for creates it first, exclusively, holding `claimed`: then that run can
+ *   never begin (its wrapper's exclusive create fails and it exits without
+ *   running anything), so starting again cannot run the command twice.
+ *   Claimed files stay until the pod directory goes; the runner removes a
+ *   run's file when the next run of the container starts.
  *
  * No volume may write any of these names (RESERVED_CONTAINER_ENTRIES).
  * Every function here is blocking IO.
@@ -44,6 +57,10 @@ const PGID_FILE = 'pgid';
 const PGID_TMP_FILE = '.pgid.tmp';
 const EXIT_CODE_FILE = 'exitcode';
 const EXIT_CODE_TMP_FILE = '.exitcode.tmp';
+const RUN_FILE_PREFIX = '.run-';
+const CLAIMED = 'claimed';
+/** The variable that carries a run's launch token into its process group. */
+export const LAUNCH_TOKEN_VAR = 'VK_CMD_LAUNCH_TOKEN';
 
 /** The two output streams of a run; each is a file of that name. */
 export type LogName = 'stdout' | 'stderr';
@@ -69,6 +86,11 @@ export const RESERVED_CONTAINER_ENTRIES: ReadonlySet<string> = new Set([
   ...LOG_NAMES.map((n) => indexName(n, true)),
 ]);
 
+/** True for a name no volume may write: a runner file or a run file (`.run-*`). */
+export function isReservedContainerEntry(name: string): boolean {
+  return RESERVED_CONTAINER_ENTRIES.has(name) || name.startsWith(RUN_FILE_PREFIX);
+}
+
 const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
   ...LOG_NAMES,
   ...LOG_NAMES.map((n) => logName(n, true)),
@@ -80,6 +102,24 @@ const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
  * mv is looked up in the system directories, not the pod's PATH.
  */
 export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" > "$d/${EXIT_CODE_TMP_FILE}" && PATH=/usr/bin:/bin mv -f "$d/${EXIT_CODE_TMP_FILE}" "$d/${EXIT_CODE_FILE}"`;
+
+/**
+ * The wrapper's first step, in sh: creates the run file of `$VK_CMD_LAUNCH_TOKEN`
+ * in container directory `$d` exclusively (noclobber opens with O_EXCL in
+ * dash and bash), holding its pid, and remembers its path in `$r`; when it
+ * exists already (a runner claimed it) the wrapper exits at once, silently,
+ * running nothing. printf is a regular builtin, so a failed redirection
+ * does not end the shell before `|| exit 0`.
+ */
+export const BEGIN_RUN_SH = [
+  `r="$d/${RUN_FILE_PREFIX}$${LAUNCH_TOKEN_VAR}"`,
+  'set -C',
+  `{ printf '%s\\n' "$$" >"$r"; } 2>/dev/null || exit 0`,
+  'set +C',
+].join('\n');
+
+/** The wrapper's record of the main process's status `$c` in the run file `$r` (before the exitcode file). */
+export const END_RUN_SH = `printf '%s\\n' "$c" >>"$r"`;
 
 /** Relative directory of a container inside its pod directory. */
 export function containerRelDir(containerName: string): string {
@@ -183,7 +223,84 @@ export function writeIndexText(dir: string, name: LogName, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+function runFile(dir: string, token: string): string {
+  return path.join(dir, `${RUN_FILE_PREFIX}${token}`);
+}
+
+/**
+ * Creates the run file of `token` holding `claimed`, exclusively. True when
+ * this call created it (that run can no longer begin) or the directory is
+ * gone (nothing can begin there either); false when it exists (the run began,
+ * or was claimed before). Other errors are thrown.
+ */
+export function claimRunFile(dir: string, token: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(
+      runFile(dir, token),
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o644,
+    );
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST') return false;
+    if (code === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    writeSync(fd, `${CLAIMED}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Removes a run's file (the next run starts); a missing file is fine, other errors are thrown. */
+export function removeRunFile(dir: string, token: string): void {
+  try {
+    unlinkSync(runFile(dir, token));
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
 // ----------------------------------------------------------------- reads ---
+
+/** What the run file of a launch token says. */
+export type RunFileState =
+  | { state: 'absent' }
+  | { state: 'claimed' }
+  /** The wrapper began the run (`pgid`: its pid, 0 if not written yet); no status recorded (yet). */
+  | { state: 'began'; pgid: number; beganAtMs: number }
+  | { state: 'exited'; exitCode: number; beganAtMs: number; endedAtMs: number };
+
+/** Parses a run file's text (see the contract above). Pure; anything else counts as begun. */
+export function parseRunFile(text: string, beganAtMs: number, endedAtMs: number): RunFileState {
+  const lines = text.split('\n').map((l) => l.trim());
+  if (lines[0] === CLAIMED) return { state: 'claimed' };
+  const number = (line: string | undefined): number | undefined =>
+    line !== undefined && /^\d+$/.test(line) ? Number(line) : undefined;
+  const code = number(lines[1]);
+  if (code !== undefined) return { state: 'exited', exitCode: code, beganAtMs, endedAtMs };
+  return { state: 'began', pgid: number(lines[0]) ?? 0, beganAtMs };
+}
+
+/** Reads the run file of `token`; an unreadable one counts as begun (never as absent). */
+export function readRunFile(dir: string, token: string): RunFileState {
+  const file = runFile(dir, token);
+  let text: string;
+  let st: Stats | undefined;
+  try {
+    st = statSync(file);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return { state: 'absent' };
+    return { state: 'began', pgid: 0, beganAtMs: st ? Math.round(st.mtimeMs) : 0 };
+  }
+  // The file is created when the run begins and appended to when it ends.
+  const began = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
+  return parseRunFile(text, Math.round(began), Math.round(st.mtimeMs));
+}
 
 /** The text of a log's time index; undefined when absent or unreadable. */
 export function readIndexText(dir: string, name: LogName, previous: boolean): string | undefined {

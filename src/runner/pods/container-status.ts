@@ -138,6 +138,10 @@ export function terminatedFor(outcome: RunOutcome, policy: StderrPolicy): Termin
   }
 }
 
+/** Why a run ended with exit code 137: nothing of it was left, and it recorded no status. */
+export const VANISHED_DETAIL =
+  'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)';
+
 /**
  * How a run ended, from how its group ended. The wrapper's own wait status
  * when it was our child; else (re-adopted) the exit code it recorded, or a
@@ -170,10 +174,5 @@ export function outcomeOfGroupEnd(
   const code = read.exitCodeFile();
   if (code !== undefined) return { kind: 'exited', exitCode: code, stderr: read.stderr(), stop };
   if (stop?.killed) return { kind: 'signaled', signal: constants.signals.SIGKILL, stop };
-  return {
-    kind: 'vanished',
-    detail:
-      'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)',
-    stop,
-  };
+  return { kind: 'vanished', detail: VANISHED_DETAIL, stop };
 }

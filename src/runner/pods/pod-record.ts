@@ -32,6 +32,20 @@ export interface ContainerRecord {
   restartAtMs: number;
   /** Deletion sent SIGKILL to this run's group (its processes outlived the grace period). */
   killed?: boolean;
+  /**
+   * The launch token of the current (or last) run: its group carries it in
+   * VK_CMD_LAUNCH_TOKEN and its run file is named after it. Empty before the
+   * first run and after a start that never began was given up; absent in
+   * records of older runners.
+   */
+  launchToken?: string;
+  /**
+   * Saved (with a fresh launchToken) before a run is spawned and cleared
+   * once the run is recorded running or failed: a runner that finds it set
+   * settles the start from evidence (start-resolution.ts), so the command
+   * never runs twice.
+   */
+  launching?: boolean;
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */

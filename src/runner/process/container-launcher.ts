@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../errors.js';
+import { crashPoint } from '../crash-points.js';
 import {
+  BEGIN_RUN_SH,
+  END_RUN_SH,
+  LAUNCH_TOKEN_VAR,
   openRunLog,
   pgidFile,
   removeExitCodeFile,
@@ -22,19 +26,24 @@ export interface LaunchPlan {
 }
 
 /**
- * The group leader of every container: runs the argv as a foreground child,
- * records its status in the container directory's exitcode file atomically
- * (see container-dir.ts) and exits with it. `trap :
- * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
- * the child still gets the default TERM action); SIGKILL is the fallback.
- * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
- * the program and never one of the shell's builtins (echo, printf, kill, [).
+ * The group leader of every container: records that the run began (the run
+ * file of its launch token, created exclusively; a run whose file a runner
+ * claimed first exits at once and runs nothing), runs the argv as a
+ * foreground child, records its status in the run file and then in the
+ * container directory's exitcode file atomically (see container-dir.ts) and
+ * exits with it. `trap : TERM` keeps the wrapper alive through SIGTERM (a
+ * handler, not "ignored", so the child still gets the default TERM action);
+ * SIGKILL is the fallback. argv[0] is always an absolute path (see
+ * launchContainer), so `"$@"` runs the program and never one of the shell's
+ * builtins (echo, printf, kill, [).
  */
 export const WRAPPER_SCRIPT = [
   'd=$1; shift',
+  BEGIN_RUN_SH,
   'trap : TERM',
   '"$@"',
   'c=$?',
+  END_RUN_SH,
   WRITE_EXIT_CODE_SH,
   'exit $c',
 ].join('\n');
@@ -104,17 +113,20 @@ export function findExecutable(
 /**
  * Starts one run of a container as its own process group (setsid) with
  * stdin from /dev/null and stdout/stderr appended to files in the container
- * directory, so nothing ties the processes to the runner. The pgid file is
- * written (tmp + rename) before this returns. Blocking (sync IO + spawn).
+ * directory, so nothing ties the processes to the runner. `launchToken`
+ * goes into the group's environment (VK_CMD_LAUNCH_TOKEN) and names the
+ * run file the wrapper creates. The pgid file is written (tmp + rename)
+ * before this returns. Blocking (sync IO + spawn).
  */
 export function launchContainer(
   plan: LaunchPlan,
   containerDir: string,
+  launchToken: string,
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
 ): LaunchResult {
-  const env = buildProcessEnv(runnerEnv, plan.podEnv);
+  const env = buildProcessEnv(runnerEnv, [...plan.podEnv, { name: LAUNCH_TOKEN_VAR, value: launchToken }]);
   const argv = plan.argv;
   if (argv.length === 0)
     return { ok: false, reason: 'cmdStartError', message: 'nothing to run; set command or image' };
@@ -186,6 +198,7 @@ export function launchContainer(
     closeSync(outFd);
     closeSync(errFd);
   }
+  crashPoint('start.after-spawn');
   const pid = child.pid;
   if (pid === undefined) {
     child.on('error', () => undefined);
@@ -220,5 +233,6 @@ export function launchContainer(
       message: `failed to write pgid to file ${pgidFile(containerDir)}; error: ${errorMessage(err)}`,
     };
   }
+  crashPoint('start.after-pgid-file');
   return { ok: true, run: { pgid: pid, child, startedAtMs, leaderStartTicks: leader.startTicks } };
 }

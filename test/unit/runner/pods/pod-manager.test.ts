@@ -35,9 +35,9 @@ describe('pod-manager (fake processes, temp root)', () => {
       new WatchHub(),
       {
         ...deps,
-        launch: (plan, dir) => {
+        launch: (plan, dir, token) => {
           savedWhenLaunched.push(saved.has('u1'));
-          return launch(plan, dir);
+          return launch(plan, dir, token);
         },
       },
       new DeletedPods(undefined, silent),

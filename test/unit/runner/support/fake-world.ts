@@ -8,6 +8,8 @@ import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pods/pod
 import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
 import type { PodIdentity, ProcEntry } from '../../../../src/runner/process/process-table.js';
 import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.js';
+import type { StartEvidenceSource } from '../../../../src/runner/pods/start-resolution.js';
+import type { RunFileState } from '../../../../src/runner/files/container-dir.js';
 import { FakeClock } from './fake-clock.js';
 
 export const silent = pino({ level: 'silent' });
@@ -47,6 +49,14 @@ export class FakeWorld {
   changes = 0;
   finished: string[] = [];
   exitCodes = new Map<string, number>();
+  /** Run files by `<dir>/<token>`. */
+  runs = new Map<string, RunFileState>();
+  /** Processes carrying each launch token, for the start resolution's sweep. */
+  tokens = new Map<string, ProcEntry[]>();
+  pgidFiles = new Map<string, number>();
+  /** How many times the records were saved at once (a start's intent). */
+  savedNow = 0;
+  nextToken = 1;
   pods: PodRuntime[] = [];
   scanner = new ProcessScanner(
     {
@@ -66,7 +76,7 @@ export class FakeWorld {
     () => this.clock.nowMs(),
   );
 
-  deps(): PodRuntimeDeps {
+  deps(): PodRuntimeDeps & { startEvidence: StartEvidenceSource } {
     const logs = {
       start() {},
       stop() {},
@@ -85,7 +95,7 @@ export class FakeWorld {
       } as unknown as GroupMonitor,
       table: { read: (pid: number) => this.procs.get(pid) },
       scanner: this.scanner,
-      launch: (plan: LaunchPlan) => {
+      launch: (plan: LaunchPlan, _dir: string, _token: string) => {
         const pgid = this.nextPgid++;
         this.launches.push(`${plan.argv.join(' ')}@${this.clock.now}`);
         this.procs.set(pgid, proc(pgid, pgid));
@@ -94,9 +104,23 @@ export class FakeWorld {
           run: { pgid, child: {} as ChildProcess, startedAtMs: this.clock.now, leaderStartTicks: pgid },
         };
       },
-      stderrInfo: () => ({ sizeBytes: 0 }),
-      readExitCode: (dir) => this.exitCodes.get(dir),
-      readPgidFile: () => undefined,
+      files: {
+        stderrInfo: () => ({ sizeBytes: 0 }),
+        readExitCode: (dir) => this.exitCodes.get(dir),
+        readRun: (dir, token) => this.runs.get(`${dir}/${token}`) ?? { state: 'absent' },
+        removeRunFile: (dir, token) => this.runs.delete(`${dir}/${token}`),
+        writePgidFile: (dir, pgid) => this.pgidFiles.set(dir, pgid),
+      },
+      newLaunchToken: () => `t${this.nextToken++}`,
+      startEvidence: {
+        readRun: (dir, token) => this.runs.get(`${dir}/${token}`) ?? { state: 'absent' },
+        claimRun: (dir, token) => {
+          if (this.runs.has(`${dir}/${token}`)) return false;
+          this.runs.set(`${dir}/${token}`, { state: 'claimed' });
+          return true;
+        },
+        sweep: (tokens) => new Map(tokens.map((t) => [t, this.tokens.get(t) ?? []])),
+      },
       removePodDir: (dir) => {
         this.removed.push(dir);
         return Promise.resolve();
@@ -116,6 +140,7 @@ export class FakeWorld {
       bootId: 'boot-1',
       log: silent,
       onChange: () => this.changes++,
+      persistNow: () => this.savedNow++,
       onFinished: (pod) => this.finished.push(pod.record.uid),
     };
   }
