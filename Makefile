@@ -11,7 +11,7 @@ BENCH_ARGS ?=
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-fund --no-audit
@@ -65,7 +65,7 @@ coverage: build ## Unit and integration tests with a coverage report
 	$(NPM_BIN)/c8 --reporter=text-summary --reporter=html $(MOCHA) --timeout 60000 'dist/test/unit/**/*.test.js' 'dist/test/integration/**/*.test.js'
 
 .PHONY: tools
-tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server and grpcurl into .tools/bin
+tools: ## Build kube-apiserver, scheduler, controller-manager, kubectl, etcd, metrics-server, grpcurl, helm, prometheus and promtool into .tools/bin
 	bash scripts/tools.sh
 
 .PHONY: cluster-up
@@ -77,7 +77,7 @@ cluster-down: ## Stop the local control plane
 	bash scripts/cluster-down.sh
 
 .PHONY: demo
-demo: build tools ## Fresh machine: control plane + a vk-cmd node + the wiki's example pod, shown live
+demo: build tools ## Fresh machine: control plane + a vk-cmd node + the wiki's example pod, shown live (KUBELET_PORT_DEMO, HEALTHZ_PORT_DEMO: see scripts/demo.sh)
 	bash scripts/demo.sh
 
 .PHONY: demo-down

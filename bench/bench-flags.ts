@@ -3,7 +3,7 @@
  * small sizes; explicit size flags win over it wherever they appear.
  */
 
-export const SCENARIOS = ['latency', 'burst', 'footprint', 'runner'] as const;
+export const SCENARIOS = ['latency', 'contended', 'burst', 'footprint', 'runner'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchFlags {
@@ -11,6 +11,10 @@ export interface BenchFlags {
   /** Pods created at `ratePerSecond` in the latency scenario. */
   latencyPods: number;
   ratePerSecond: number;
+  /** Pods created at `ratePerSecond` in the contended scenario, while the burners run. */
+  contendedPods: number;
+  /** CPU burner processes in the contended scenario; undefined = twice the CPU count. */
+  burners: number | undefined;
   burstPods: number;
   /** Requests in flight while creating or deleting burst and footprint pods. */
   concurrency: number;
@@ -32,6 +36,8 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   scenarios: [...SCENARIOS],
   latencyPods: 600,
   ratePerSecond: 20,
+  contendedPods: 400,
+  burners: undefined,
   burstPods: 1000,
   concurrency: 32,
   footprintPods: 1000,
@@ -47,6 +53,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
 /** Sizes for a smoke run of about a minute. */
 export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   latencyPods: 60,
+  contendedPods: 40,
   burstPods: 100,
   footprintPods: 100,
   footprintSeconds: 10,
@@ -62,6 +69,8 @@ export type ParsedBenchArgs = { kind: 'help' } | { kind: 'run'; flags: BenchFlag
 type NumericFlag =
   | 'latencyPods'
   | 'ratePerSecond'
+  | 'contendedPods'
+  | 'burners'
   | 'burstPods'
   | 'concurrency'
   | 'footprintPods'
@@ -72,6 +81,8 @@ type NumericFlag =
 const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean }> = {
   'latency-pods': { key: 'latencyPods', min: 1, integer: true },
   rate: { key: 'ratePerSecond', min: 0.01, integer: false },
+  'contended-pods': { key: 'contendedPods', min: 1, integer: true },
+  burners: { key: 'burners', min: 0, integer: true },
   'burst-pods': { key: 'burstPods', min: 1, integer: true },
   concurrency: { key: 'concurrency', min: 1, integer: true },
   'footprint-pods': { key: 'footprintPods', min: 1, integer: true },
@@ -163,7 +174,9 @@ VK_CMD_E2E_CLUSTER_DIR names one; otherwise starts and stops its own.
 Flags:
   --scenarios LIST        comma-separated: ${SCENARIOS.join(',')} (default: all)
   --latency-pods N        pods created at --rate in the latency scenario (default 600)
-  --rate N                pods per second for the latency and runner scenarios (default 20)
+  --rate N                pods per second for the latency, contended and runner scenarios (default 20)
+  --contended-pods N      pods created at --rate while CPU burners run (default 400)
+  --burners N             busy-loop processes at nice 0 in the contended scenario (default 2 x nproc)
   --burst-pods N          pods created at once in the burst scenario (default 1000)
   --concurrency N         create/delete requests in flight for burst and footprint (default 32)
   --footprint-pods N      long-running pods held for the footprint scenario (default 1000)

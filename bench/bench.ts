@@ -5,6 +5,8 @@
  * it exits 0 when targets are missed, 1 when a scenario could not run, 2 on
  * bad flags and 130 when interrupted (after cleaning up either way).
  */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/e2e/support/paths.js';
 import type { BenchBase, ClusterContext, ScenarioResult } from './bench-context.js';
@@ -17,12 +19,15 @@ import {
 } from './bench-flags.js';
 import { setUpCluster } from './bench-setup.js';
 import { CleanupStack } from './cleanup-stack.js';
+import { latencySvg } from './latency-plot.js';
+import { Priorities } from './priority.js';
 import { readProcMemory } from './proc-stats.js';
 import { Progress } from './progress.js';
 import type { ReportRow } from './report-rows.js';
-import { formatReport, type ScenarioFailure } from './report-table.js';
+import { formatReport, type ScenarioFailure, type ScenarioRun } from './report-table.js';
 import { collectRunInfo, writeResult, type BenchResult } from './results-file.js';
 import { runBurstScenario } from './scenarios/burst-scenario.js';
+import { runContendedScenario } from './scenarios/contended-scenario.js';
 import { runFootprintScenario } from './scenarios/footprint-scenario.js';
 import { runLatencyScenario } from './scenarios/latency-scenario.js';
 import { removeScenarioPods } from './scenarios/pod-waits.js';
@@ -37,6 +42,7 @@ const CLUSTER_SCENARIOS: Record<
   (ctx: ClusterContext) => Promise<ScenarioResult>
 > = {
   latency: runLatencyScenario,
+  contended: runContendedScenario,
   burst: runBurstScenario,
   footprint: runFootprintScenario,
 };
@@ -58,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
 
   const startedAtMs = Date.now();
   const info = collectRunInfo(REPO_ROOT);
+  // First, so that everything started from here on (the control plane) inherits it.
+  const priorities = new Priorities();
+  priorities.raiseSelf();
   const progress = new Progress({
     isTTY: process.stderr.isTTY === true,
     columns: process.stderr.columns,
@@ -85,7 +94,9 @@ async function main(argv: string[]): Promise<number> {
       `load ${info.machine.loadAverageAtStart.join(' ')}  ${info.date}`,
   );
   console.log(`flags: ${JSON.stringify(flags)}`);
-  const base: BenchBase = { flags, progress, signal: abort.signal };
+  if (!priorities.raised) progress.log(priorities.summary());
+  const base: BenchBase = { flags, progress, signal: abort.signal, priorities, cleanup };
+  const runs: ScenarioRun[] = [];
   const rows: ReportRow[] = [];
   const warnings: string[] = [];
   const failures: ScenarioFailure[] = [];
@@ -104,16 +115,25 @@ async function main(argv: string[]): Promise<number> {
         };
       }
       const startedMs = Date.now();
+      const loadAtStart = loadAverage();
       const rssBefore = ctx && scenario !== 'runner' ? nodeRss(ctx) : undefined;
+      const run: ScenarioRun = { scenario, seconds: Number.NaN, loadAtStart, loadAtEnd: [] };
+      runs.push(run);
       try {
-        const result =
-          scenario === 'runner' ? await runRunnerScenario(base) : await CLUSTER_SCENARIOS[scenario](ctx!);
+        const result = await (
+          scenario === 'runner' ? runRunnerScenario(base) : CLUSTER_SCENARIOS[scenario](ctx!)
+        ).finally(() => {
+          run.seconds = (Date.now() - startedMs) / 1000;
+          run.loadAtEnd = loadAverage();
+        });
         rows.push(...result.rows);
         warnings.push(...result.warnings);
         const rssAfter = rssBefore ? nodeRss(ctx!) : undefined;
         scenarios[scenario] = {
           ...result.details,
           durationSeconds: (Date.now() - startedMs) / 1000,
+          loadAverageAtStart: loadAtStart,
+          loadAverageAtEnd: run.loadAtEnd,
           ...(rssBefore ? { rssMbBefore: rssBefore, rssMbAfter: rssAfter } : {}),
         };
         progress.log(
@@ -146,8 +166,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   console.log('');
-  console.log(formatReport(rows, failures));
+  console.log(formatReport(rows, failures, runs));
   for (const w of warnings) console.log(`warning: ${w}`);
+  console.log(priorities.summary());
   if (cluster && !flags.viaScheduler) {
     console.log(
       'Pods are bound with spec.nodeName (the scheduler is bypassed): the figures measure the kubelet path.',
@@ -157,6 +178,8 @@ async function main(argv: string[]): Promise<number> {
     ...info,
     flags,
     cluster,
+    priorities: { raised: priorities.raised, applied: priorities.applied, problems: priorities.problems },
+    scenarioRuns: runs,
     rows,
     scenarios,
     warnings,
@@ -165,8 +188,27 @@ async function main(argv: string[]): Promise<number> {
   };
   const file = writeResult(flags.resultsDir ?? path.join(REPO_ROOT, 'bench', 'results'), result);
   console.log(`Full results: ${path.relative(process.cwd(), file) || file}`);
+  const load = runs
+    .filter((r) => r.scenario === 'latency' || r.scenario === 'contended')
+    .map((r) => `${r.scenario} ${r.loadAtStart[0] ?? '?'} -> ${r.loadAtEnd[0] ?? '?'}`)
+    .join(', ');
+  const svg = latencySvg(
+    rows,
+    `commit ${info.commit.slice(0, 12) || 'unknown'}, ${info.machine.nproc} CPUs, ${flags.ratePerSecond} pods/s` +
+      `${flags.quick ? ', --quick sizes' : ''}; load average (1 min) ${load}; ${info.date}`,
+  );
+  if (svg) {
+    const svgFile = file.replace(/\.json$/, '.svg');
+    writeFileSync(svgFile, svg);
+    console.log(`Latency plot: ${path.relative(process.cwd(), svgFile) || svgFile}`);
+  }
   if (abort.signal.aborted) return 130;
   return failures.length ? 1 : 0;
+}
+
+/** os.loadavg() rounded to hundredths. */
+function loadAverage(): number[] {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 /** Current RSS of the node's two processes in MB (NaN when one has exited), to spot growth across scenarios. */

@@ -30,6 +30,15 @@ export function parseProcStatCpuTicks(text: string): number {
   return utime + stime;
 }
 
+/** The nice value (field 19) of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line. Pure. */
+export function parseProcStatNice(text: string): number {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state); nice is field 19.
+  const nice = Number(rest[16]);
+  if (rest.length < 17 || !Number.isInteger(nice)) throw new Error('malformed /proc/<pid>/stat');
+  return nice;
+}
+
 export function readProcMemory(pid: number): ProcMemory {
   return parseProcStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }

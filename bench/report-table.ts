@@ -6,8 +6,23 @@ export interface ScenarioFailure {
   message: string;
 }
 
-/** Renders the result tables as plain text (no colour, so it reads the same in a log). */
-export function formatReport(rows: readonly ReportRow[], failures: readonly ScenarioFailure[] = []): string {
+/** When a scenario ran and how busy the machine was around it (os.loadavg(): 1, 5 and 15 minutes). */
+export interface ScenarioRun {
+  scenario: string;
+  seconds: number;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+}
+
+/**
+ * Renders the result tables as plain text (no colour, so it reads the same in
+ * a log), headed by the scenarios that ran with the load average around each.
+ */
+export function formatReport(
+  rows: readonly ReportRow[],
+  failures: readonly ScenarioFailure[] = [],
+  runs: readonly ScenarioRun[] = [],
+): string {
   const latency = rows.filter((r): r is LatencyRow => r.kind === 'latency');
   const values = rows.filter((r): r is ValueRow => r.kind === 'value');
   const notes: string[] = [];
@@ -18,6 +33,18 @@ export function formatReport(rows: readonly ReportRow[], failures: readonly Scen
     return ` [${index + 1}]`;
   };
   const out: string[] = [];
+  if (runs.length) {
+    const load = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+    out.push('Scenarios (load average over 1, 5, 15 min)');
+    out.push(
+      renderTable(
+        ['scenario', 'time', 'load at start', 'load at end'],
+        runs.map((r) => [r.scenario, formatValue(r.seconds, 's'), load(r.loadAtStart), load(r.loadAtEnd)]),
+        [false, true, false, false],
+      ),
+    );
+    out.push('');
+  }
   if (latency.length) {
     out.push('Latency (ms)');
     out.push(

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchFlags } from './bench-flags.js';
 import type { ReportRow } from './report-rows.js';
-import type { ScenarioFailure } from './report-table.js';
+import type { ScenarioFailure, ScenarioRun } from './report-table.js';
 
 /** Where and on what the benchmark ran. */
 export interface RunInfo {
@@ -26,6 +26,10 @@ export interface RunInfo {
 export interface BenchResult extends RunInfo {
   flags: BenchFlags;
   cluster: { reused: boolean; bindsPodsVia: 'spec.nodeName' | 'kube-scheduler' } | null;
+  /** Whether the production layout (control plane and benchmark at nice -10) was set up, and what was refused. */
+  priorities: { raised: boolean; applied: Record<string, number>; problems: string[] };
+  /** Each scenario's duration and the load average around it. */
+  scenarioRuns: ScenarioRun[];
   rows: ReportRow[];
   scenarios: Record<string, unknown>;
   warnings: string[];

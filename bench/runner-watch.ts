@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadRunnerProto } from '../src/common/proto.js';
 import type { RunnerClient } from '../src/generated/vkcmd/runner/v1/Runner.js';
+import type { RunnerHealth__Output } from '../src/generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { applyRunnerEvent, type RunnerPodTimes } from './runner-pod-times.js';
 
@@ -55,6 +56,13 @@ export class RunnerWatch {
         if (!this.stopped) this.streamError ??= 'stream ended';
       });
     });
+  }
+
+  /** The runner's own health (event-loop delay, RSS, pods) over the same connection. */
+  health(): Promise<RunnerHealth__Output> {
+    return new Promise((resolve, reject) =>
+      this.client.GetRunnerHealth({}, (err, value) => (err || !value ? reject(err) : resolve(value))),
+    );
   }
 
   subscribe(listener: () => void): () => void {

@@ -7,10 +7,14 @@ export interface Bound {
   max: number;
 }
 
-/** The circumstance a target is stated for; results from other sizes carry a note. */
+/**
+ * The circumstance a target is stated for: the flag equals a value (or, with
+ * `atLeast`, reaches it); results from other sizes carry a note.
+ */
 export interface TargetCondition {
-  flag: keyof Pick<BenchFlags, 'ratePerSecond' | 'burstPods' | 'footprintPods'>;
+  flag: keyof Pick<BenchFlags, 'ratePerSecond' | 'burstPods' | 'footprintPods' | 'runnerPods'>;
   equals: number;
+  atLeast?: boolean;
   text: string;
 }
 
@@ -48,7 +52,51 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   'footprint.runner_idle_cpu_percent': idleCpu(),
   'runner.create_to_running': { text: 'p99 <= 50 ms', bounds: [{ stat: 'p99', max: 50 }] },
   'runner.exit_to_terminated': { text: 'p99 <= 100 ms', bounds: [{ stat: 'p99', max: 100 }] },
+  'runner.rss_all_running_mb': {
+    text: '<= 60 MB',
+    bounds: [{ stat: 'value', max: 60 }],
+    condition: { flag: 'runnerPods', equals: 200, text: 'target stated for 200 running pods' },
+  },
+  'footprint.runner_rss_200_mb': rss200(60),
+  'footprint.kubelet_rss_200_mb': rss200(80),
+  'latency.runner_cpu_ms_per_pod': cpuPerPod(),
+  'latency.kubelet_cpu_ms_per_pod': cpuPerPod(),
+  'contended.runner_cpu_ms_per_pod': cpuPerPod(),
+  'contended.kubelet_cpu_ms_per_pod': cpuPerPod(),
+  'contended.create_to_running': contendedLatency(),
+  'contended.exit_to_terminated': contendedLatency(),
+  'contended.runner_event_loop_delay_p99_ms': eventLoopDelay(),
+  'contended.kubelet_event_loop_delay_p99_ms': eventLoopDelay(),
 };
+
+function rss200(maxMb: number): Target {
+  return {
+    text: `<= ${maxMb} MB`,
+    bounds: [{ stat: 'value', max: maxMb }],
+    condition: {
+      flag: 'footprintPods',
+      equals: 200,
+      atLeast: true,
+      text: 'target stated for 200 running pods',
+    },
+  };
+}
+
+function cpuPerPod(): Target {
+  return { text: '<= 5 ms', bounds: [{ stat: 'value', max: 5 }] };
+}
+
+function contendedLatency(): Target {
+  return {
+    text: 'p99 <= 1 s',
+    bounds: [{ stat: 'p99', max: 1000 }],
+    condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  };
+}
+
+function eventLoopDelay(): Target {
+  return { text: 'p99 <= 50 ms', bounds: [{ stat: 'value', max: 50 }] };
+}
 
 function rss(maxMb: number): Target {
   return {
@@ -112,6 +160,6 @@ function meets(target: Target, stat: (name: Bound['stat']) => number): boolean {
 function withNote(target: Target, flags: BenchFlags, ok: boolean): Evaluation {
   const c = target.condition;
   const evaluation: Evaluation = { verdict: ok ? 'met' : 'missed' };
-  if (c && flags[c.flag] !== c.equals) evaluation.note = c.text;
+  if (c && (c.atLeast ? !(flags[c.flag] >= c.equals) : flags[c.flag] !== c.equals)) evaluation.note = c.text;
   return evaluation;
 }

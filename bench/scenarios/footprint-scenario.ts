@@ -10,16 +10,20 @@ import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
 import { cpuOver, scrapeCost, withMetricsServerPaused } from './cpu-windows.js';
 import { batchWarnings, createAll, deleteAll, waitForPods } from './pod-waits.js';
+import { steadyRss } from './steady-rss.js';
 
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
 const HEAP_METRICS = {
-  heapUsed: 'vkcmd_kubelet_nodejs_heap_size_used_bytes',
-  heapTotal: 'vkcmd_kubelet_nodejs_heap_size_total_bytes',
-  external: 'vkcmd_kubelet_nodejs_external_memory_bytes',
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  external: 'nodejs_external_memory_bytes',
 } as const;
 /** Pause between "all Running" and the idle window, so trailing status writes are not counted as idle. */
 const SETTLE_MS = 5000;
+/** Pods held first for the "steady RSS with 200 pods" rows, and how long their RSS is sampled. */
+const RSS_STEP_PODS = 200;
+const RSS_STEP_SECONDS = 10;
 /** Longest window without scrapes, and how many scrapes are timed for the per-scrape cost. */
 const QUIET_SECONDS_MAX = 30;
 const TIMED_SCRAPES = 10;
@@ -27,7 +31,9 @@ const TIMED_SCRAPES = 10;
 const SUSPICIOUS_HEAP_MB = 200;
 
 /**
- * Footprint: N long-running pods (`sleep 3600`) held for a window. Peak RSS is
+ * Footprint: N long-running pods (`sleep 3600`) held for a window. The first
+ * 200 are created and held alone first, for the steady RSS of both processes
+ * with 200 pods running (mean VmRSS over 10 s after a settle). Peak RSS is
  * VmHWM after resetting it (clear_refs) just before the pods were created, so
  * it covers creating N pods and holding them; steady RSS is the mean VmRSS
  * sampled each second over the window; idle CPU is the utime+stime delta over
@@ -43,15 +49,45 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
   if (!kubeletPid || !runnerPid) throw new Error('the kubelet or runner process is not running');
   const peakReset = resetPeakRss(kubeletPid) && resetPeakRss(runnerPid);
 
-  const createStartMs = Date.now();
-  const creates = await createAll(ctx, `footprint: creating ${count} long-running pods`, names, {
-    scenario: 'footprint',
-    command: ['sleep', '3600'],
-    milestone: 'running',
-  });
+  // First RSS_STEP_PODS pods, held for a steady RSS reading, then the rest; the
+  // "first create -> all Running" figure leaves out the time spent reading.
+  const stepCount = Math.min(RSS_STEP_PODS, count);
+  const pod = { scenario: 'footprint', command: ['sleep', '3600'], milestone: 'running' as const };
+  let createStartMs = Date.now();
+  const stepCreates = await createAll(
+    ctx,
+    `footprint: creating ${stepCount} long-running pods`,
+    names.slice(0, stepCount),
+    pod,
+  );
   progress.finish();
+  const stepNames = names.slice(0, stepCount);
+  await waitForPods(ctx, 'footprint: waiting for Running', stepNames, ['running'], 300_000);
+  let allRunningSeconds = (Date.now() - createStartMs) / 1000;
+  const step = await steadyRss(
+    ctx,
+    { kubelet: kubeletPid, runner: runnerPid },
+    `footprint: ${stepCount} pods running`,
+    SETTLE_MS,
+    Math.min(RSS_STEP_SECONDS, flags.footprintSeconds),
+  );
+  const stepStillRunning = stepCount - ctx.timeline.countReached(stepNames, ['terminated', 'gone']);
+
+  createStartMs = Date.now();
+  const restCreates = await createAll(
+    ctx,
+    `footprint: creating ${count - stepCount} more long-running pods`,
+    names.slice(stepCount),
+    pod,
+  );
+  progress.finish();
+  const creates = {
+    ok: stepCreates.ok + restCreates.ok,
+    failed: stepCreates.failed + restCreates.failed,
+    errors: [...stepCreates.errors, ...restCreates.errors].slice(0, 5),
+  };
   const running = await waitForPods(ctx, 'footprint: waiting for Running', names, ['running'], 300_000);
-  const allRunningSeconds = (Date.now() - createStartMs) / 1000;
+  allRunningSeconds += (Date.now() - createStartMs) / 1000;
 
   progress.start('footprint: settling', 0);
   await realClock.sleep(SETTLE_MS, ctx.signal);
@@ -131,6 +167,14 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       running.timedOut ? NaN : allRunningSeconds,
       's',
     ),
+    ...(['kubelet', 'runner'] as const).map((part) =>
+      v(
+        `${part}_rss_200_mb`,
+        `${part} RSS steady with ${stepCount} pods running (mean VmRSS over ${Math.round(step.seconds)} s)`,
+        stepStillRunning === stepCount ? step[`${part}Mb`] : Number.NaN,
+        'MB',
+      ),
+    ),
     ...(['kubelet', 'runner'] as const).flatMap((part) => [
       v(
         `${part}_rss_peak_mb`,
@@ -187,6 +231,10 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     ),
   ];
   const warnings = batchWarnings('footprint', count, creates, deletes, 0, running, gone);
+  if (stepStillRunning < stepCount)
+    warnings.push(
+      `footprint: only ${stepStillRunning} of the first ${stepCount} pods were running during the RSS step; no figure`,
+    );
   if (stillRunning < count)
     warnings.push(
       `footprint: only ${stillRunning} of ${count} pods were still running at the end of the window`,
@@ -206,6 +254,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       pods: count,
       windowSeconds,
       settleMs: SETTLE_MS,
+      rssStep: { pods: stepCount, stillRunning: stepStillRunning, ...step },
       peakRssReset: peakReset,
       rssSamplesKb: rssKb,
       peakRssKb: peakKb,

@@ -6,6 +6,7 @@ import type { BenchBase, ScenarioResult } from '../bench-context.js';
 import { podNames } from '../bench-pod.js';
 import { cpuProfFlags } from '../bench-setup.js';
 import { paced } from '../pacing.js';
+import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
@@ -41,6 +42,8 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
   let watch: RunnerWatch | undefined;
   try {
     await node.startRunner();
+    // Started by a benchmark at nice -10, it would inherit it; vk-cmd runs at a user's priority.
+    base.priorities.set('runner (runner scenario)', node.runner?.pid, NORMAL_NICE);
     watch = new RunnerWatch(node.socketPath);
     await watch.start();
     const w = watch;

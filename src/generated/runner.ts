@@ -1,6 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AddEphemeralContainerRequest as _vkcmd_runner_v1_AddEphemeralContainerRequest, AddEphemeralContainerRequest__Output as _vkcmd_runner_v1_AddEphemeralContainerRequest__Output } from './vkcmd/runner/v1/AddEphemeralContainerRequest.js';
+import type { AttachRequest as _vkcmd_runner_v1_AttachRequest, AttachRequest__Output as _vkcmd_runner_v1_AttachRequest__Output } from './vkcmd/runner/v1/AttachRequest.js';
+import type { AttachStart as _vkcmd_runner_v1_AttachStart, AttachStart__Output as _vkcmd_runner_v1_AttachStart__Output } from './vkcmd/runner/v1/AttachStart.js';
 import type { Container as _vkcmd_runner_v1_Container, Container__Output as _vkcmd_runner_v1_Container__Output } from './vkcmd/runner/v1/Container.js';
 import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from './vkcmd/runner/v1/ContainerState.js';
 import type { ContainerStats as _vkcmd_runner_v1_ContainerStats, ContainerStats__Output as _vkcmd_runner_v1_ContainerStats__Output } from './vkcmd/runner/v1/ContainerStats.js';
@@ -11,9 +14,15 @@ import type { DeletePodRequest as _vkcmd_runner_v1_DeletePodRequest, DeletePodRe
 import type { DeletePodResponse as _vkcmd_runner_v1_DeletePodResponse, DeletePodResponse__Output as _vkcmd_runner_v1_DeletePodResponse__Output } from './vkcmd/runner/v1/DeletePodResponse.js';
 import type { EmptyDirVolume as _vkcmd_runner_v1_EmptyDirVolume, EmptyDirVolume__Output as _vkcmd_runner_v1_EmptyDirVolume__Output } from './vkcmd/runner/v1/EmptyDirVolume.js';
 import type { EnvVar as _vkcmd_runner_v1_EnvVar, EnvVar__Output as _vkcmd_runner_v1_EnvVar__Output } from './vkcmd/runner/v1/EnvVar.js';
+import type { EventLoopDelay as _vkcmd_runner_v1_EventLoopDelay, EventLoopDelay__Output as _vkcmd_runner_v1_EventLoopDelay__Output } from './vkcmd/runner/v1/EventLoopDelay.js';
+import type { ExecExit as _vkcmd_runner_v1_ExecExit, ExecExit__Output as _vkcmd_runner_v1_ExecExit__Output } from './vkcmd/runner/v1/ExecExit.js';
+import type { ExecRequest as _vkcmd_runner_v1_ExecRequest, ExecRequest__Output as _vkcmd_runner_v1_ExecRequest__Output } from './vkcmd/runner/v1/ExecRequest.js';
+import type { ExecResponse as _vkcmd_runner_v1_ExecResponse, ExecResponse__Output as _vkcmd_runner_v1_ExecResponse__Output } from './vkcmd/runner/v1/ExecResponse.js';
+import type { ExecStart as _vkcmd_runner_v1_ExecStart, ExecStart__Output as _vkcmd_runner_v1_ExecStart__Output } from './vkcmd/runner/v1/ExecStart.js';
 import type { GetLogsRequest as _vkcmd_runner_v1_GetLogsRequest, GetLogsRequest__Output as _vkcmd_runner_v1_GetLogsRequest__Output } from './vkcmd/runner/v1/GetLogsRequest.js';
 import type { GetNodeInfoRequest as _vkcmd_runner_v1_GetNodeInfoRequest, GetNodeInfoRequest__Output as _vkcmd_runner_v1_GetNodeInfoRequest__Output } from './vkcmd/runner/v1/GetNodeInfoRequest.js';
 import type { GetPodRequest as _vkcmd_runner_v1_GetPodRequest, GetPodRequest__Output as _vkcmd_runner_v1_GetPodRequest__Output } from './vkcmd/runner/v1/GetPodRequest.js';
+import type { GetRunnerHealthRequest as _vkcmd_runner_v1_GetRunnerHealthRequest, GetRunnerHealthRequest__Output as _vkcmd_runner_v1_GetRunnerHealthRequest__Output } from './vkcmd/runner/v1/GetRunnerHealthRequest.js';
 import type { GetStatsRequest as _vkcmd_runner_v1_GetStatsRequest, GetStatsRequest__Output as _vkcmd_runner_v1_GetStatsRequest__Output } from './vkcmd/runner/v1/GetStatsRequest.js';
 import type { KeyToPath as _vkcmd_runner_v1_KeyToPath, KeyToPath__Output as _vkcmd_runner_v1_KeyToPath__Output } from './vkcmd/runner/v1/KeyToPath.js';
 import type { ListPodsRequest as _vkcmd_runner_v1_ListPodsRequest, ListPodsRequest__Output as _vkcmd_runner_v1_ListPodsRequest__Output } from './vkcmd/runner/v1/ListPodsRequest.js';
@@ -24,11 +33,16 @@ import type { NodeStats as _vkcmd_runner_v1_NodeStats, NodeStats__Output as _vkc
 import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from './vkcmd/runner/v1/Pod.js';
 import type { PodSpec as _vkcmd_runner_v1_PodSpec, PodSpec__Output as _vkcmd_runner_v1_PodSpec__Output } from './vkcmd/runner/v1/PodSpec.js';
 import type { PodStats as _vkcmd_runner_v1_PodStats, PodStats__Output as _vkcmd_runner_v1_PodStats__Output } from './vkcmd/runner/v1/PodStats.js';
+import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortForwardRequest__Output as _vkcmd_runner_v1_PortForwardRequest__Output } from './vkcmd/runner/v1/PortForwardRequest.js';
+import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortForwardResponse__Output as _vkcmd_runner_v1_PortForwardResponse__Output } from './vkcmd/runner/v1/PortForwardResponse.js';
+import type { PortForwardStart as _vkcmd_runner_v1_PortForwardStart, PortForwardStart__Output as _vkcmd_runner_v1_PortForwardStart__Output } from './vkcmd/runner/v1/PortForwardStart.js';
 import type { RunnerClient as _vkcmd_runner_v1_RunnerClient, RunnerDefinition as _vkcmd_runner_v1_RunnerDefinition } from './vkcmd/runner/v1/Runner.js';
+import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from './vkcmd/runner/v1/RunnerHealth.js';
 import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Output as _vkcmd_runner_v1_StateRunning__Output } from './vkcmd/runner/v1/StateRunning.js';
 import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
 import type { StateWaiting as _vkcmd_runner_v1_StateWaiting, StateWaiting__Output as _vkcmd_runner_v1_StateWaiting__Output } from './vkcmd/runner/v1/StateWaiting.js';
 import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from './vkcmd/runner/v1/Stats.js';
+import type { TerminalSize as _vkcmd_runner_v1_TerminalSize, TerminalSize__Output as _vkcmd_runner_v1_TerminalSize__Output } from './vkcmd/runner/v1/TerminalSize.js';
 import type { Volume as _vkcmd_runner_v1_Volume, Volume__Output as _vkcmd_runner_v1_Volume__Output } from './vkcmd/runner/v1/Volume.js';
 import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from './vkcmd/runner/v1/VolumeMount.js';
 import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from './vkcmd/runner/v1/WatchPodsEvent.js';
@@ -42,6 +56,9 @@ export interface ProtoGrpcType {
   vkcmd: {
     runner: {
       v1: {
+        AddEphemeralContainerRequest: MessageTypeDefinition<_vkcmd_runner_v1_AddEphemeralContainerRequest, _vkcmd_runner_v1_AddEphemeralContainerRequest__Output>
+        AttachRequest: MessageTypeDefinition<_vkcmd_runner_v1_AttachRequest, _vkcmd_runner_v1_AttachRequest__Output>
+        AttachStart: MessageTypeDefinition<_vkcmd_runner_v1_AttachStart, _vkcmd_runner_v1_AttachStart__Output>
         Container: MessageTypeDefinition<_vkcmd_runner_v1_Container, _vkcmd_runner_v1_Container__Output>
         ContainerState: MessageTypeDefinition<_vkcmd_runner_v1_ContainerState, _vkcmd_runner_v1_ContainerState__Output>
         ContainerStats: MessageTypeDefinition<_vkcmd_runner_v1_ContainerStats, _vkcmd_runner_v1_ContainerStats__Output>
@@ -52,9 +69,15 @@ export interface ProtoGrpcType {
         DeletePodResponse: MessageTypeDefinition<_vkcmd_runner_v1_DeletePodResponse, _vkcmd_runner_v1_DeletePodResponse__Output>
         EmptyDirVolume: MessageTypeDefinition<_vkcmd_runner_v1_EmptyDirVolume, _vkcmd_runner_v1_EmptyDirVolume__Output>
         EnvVar: MessageTypeDefinition<_vkcmd_runner_v1_EnvVar, _vkcmd_runner_v1_EnvVar__Output>
+        EventLoopDelay: MessageTypeDefinition<_vkcmd_runner_v1_EventLoopDelay, _vkcmd_runner_v1_EventLoopDelay__Output>
+        ExecExit: MessageTypeDefinition<_vkcmd_runner_v1_ExecExit, _vkcmd_runner_v1_ExecExit__Output>
+        ExecRequest: MessageTypeDefinition<_vkcmd_runner_v1_ExecRequest, _vkcmd_runner_v1_ExecRequest__Output>
+        ExecResponse: MessageTypeDefinition<_vkcmd_runner_v1_ExecResponse, _vkcmd_runner_v1_ExecResponse__Output>
+        ExecStart: MessageTypeDefinition<_vkcmd_runner_v1_ExecStart, _vkcmd_runner_v1_ExecStart__Output>
         GetLogsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetLogsRequest, _vkcmd_runner_v1_GetLogsRequest__Output>
         GetNodeInfoRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetNodeInfoRequest, _vkcmd_runner_v1_GetNodeInfoRequest__Output>
         GetPodRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetPodRequest, _vkcmd_runner_v1_GetPodRequest__Output>
+        GetRunnerHealthRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetRunnerHealthRequest, _vkcmd_runner_v1_GetRunnerHealthRequest__Output>
         GetStatsRequest: MessageTypeDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_GetStatsRequest__Output>
         KeyToPath: MessageTypeDefinition<_vkcmd_runner_v1_KeyToPath, _vkcmd_runner_v1_KeyToPath__Output>
         ListPodsRequest: MessageTypeDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsRequest__Output>
@@ -66,11 +89,16 @@ export interface ProtoGrpcType {
         Pod: MessageTypeDefinition<_vkcmd_runner_v1_Pod, _vkcmd_runner_v1_Pod__Output>
         PodSpec: MessageTypeDefinition<_vkcmd_runner_v1_PodSpec, _vkcmd_runner_v1_PodSpec__Output>
         PodStats: MessageTypeDefinition<_vkcmd_runner_v1_PodStats, _vkcmd_runner_v1_PodStats__Output>
+        PortForwardRequest: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardRequest__Output>
+        PortForwardResponse: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardResponse, _vkcmd_runner_v1_PortForwardResponse__Output>
+        PortForwardStart: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardStart, _vkcmd_runner_v1_PortForwardStart__Output>
         Runner: SubtypeConstructor<typeof grpc.Client, _vkcmd_runner_v1_RunnerClient> & { service: _vkcmd_runner_v1_RunnerDefinition }
+        RunnerHealth: MessageTypeDefinition<_vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_RunnerHealth__Output>
         StateRunning: MessageTypeDefinition<_vkcmd_runner_v1_StateRunning, _vkcmd_runner_v1_StateRunning__Output>
         StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>
         StateWaiting: MessageTypeDefinition<_vkcmd_runner_v1_StateWaiting, _vkcmd_runner_v1_StateWaiting__Output>
         Stats: MessageTypeDefinition<_vkcmd_runner_v1_Stats, _vkcmd_runner_v1_Stats__Output>
+        TerminalSize: MessageTypeDefinition<_vkcmd_runner_v1_TerminalSize, _vkcmd_runner_v1_TerminalSize__Output>
         Volume: MessageTypeDefinition<_vkcmd_runner_v1_Volume, _vkcmd_runner_v1_Volume__Output>
         VolumeMount: MessageTypeDefinition<_vkcmd_runner_v1_VolumeMount, _vkcmd_runner_v1_VolumeMount__Output>
         WatchEventType: EnumTypeDefinition

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
+import { errnoCode } from '../common/errors.js';
 import type { ConfigHost } from './config/kubelet-config.js';
 
 /** The first non-internal IPv4 address of the host, else loopback. */
@@ -20,7 +21,7 @@ export function realConfigHost(): ConfigHost {
         accessSync(p, constants.R_OK);
         return 'readable';
       } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+        return errnoCode(err) === 'ENOENT' ? 'missing' : 'unreadable';
       }
     },
     homeDir: os.homedir(),

@@ -1,19 +1,126 @@
+import type { WirePod } from './kube/wire-types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Pod__Output } from '../generated/vkcmd/runner/v1/Pod.js';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
+import { registerEventLoopDelayMetrics } from './event-loop-delay-metrics.js';
+import {
+  containerStateCounts,
+  podPhaseCounts,
+  walltimeRemainingSeconds,
+  type PodWorkerOperation,
+} from './kubelet-state-metrics.js';
 
 /**
- * The kubelet's own Prometheus metrics, served on `/metrics`. One instance per
+ * What the scrape-time gauges read: the kubelet's live state. Every function
+ * is cheap and synchronous; it is called on each scrape of `/metrics`.
+ */
+export interface KubeletStateSource {
+  /** Pods the runner holds, as the runner link last saw them. */
+  runnerPods(): Iterable<Pod__Output>;
+  /** Pods bound to the node, as the API server has them. */
+  apiPods(): readonly WirePod[];
+  /** The Ready condition the kubelet last decided; undefined before the Node is registered. */
+  nodeReady(): boolean | undefined;
+  /** When the node's walltime ends; undefined without a walltime. */
+  walltimeDeadlineMs(): number | undefined;
+  nowMs(): number;
+}
+
+// A kubelet marks the stability of each metric in its help text.
+const alpha = (help: string): string => `[ALPHA] ${help}`;
+
+/** The kubelet's pod start buckets (pkg/kubelet/metrics podStartupDurationBuckets). */
+const POD_STARTUP_BUCKETS = [
+  0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2700,
+  3600,
+];
+/** Prometheus' default buckets, which the kubelet's pod worker histogram uses. */
+const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * prom-client's default metrics that are gauges named `_total`, which
+ * Prometheus' naming rules reserve for counters (`promtool check metrics`).
+ * Their per-type siblings (`nodejs_active_handles{type}`, ...) stay.
+ */
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * The kubelet's Prometheus metrics, served on `/metrics`. One instance per
  * process; components receive it through their constructors and only observe.
+ * Metrics a kubelet has keep the kubelet's names, labels and buckets
+ * (`kubelet_*`, `process_*`), so dashboards and alerts written for kubelets
+ * work; vk-cmd's own carry `vkcmd_kubelet_`. Gauges of live state (pods by
+ * phase, containers by state, readiness, walltime) are computed on each
+ * scrape from the source given to `attach`; before that they read nothing.
  */
 export class KubeletMetrics {
   readonly registry = new Registry();
+  private source: KubeletStateSource | undefined;
 
-  /** Pod creation timestamp -> all containers observed running. */
-  readonly podStartDurationSeconds = new Histogram({
+  // --- Metrics a kubelet has (pkg/kubelet/metrics).
+
+  /** Pods with a running container; set by the pod controller. */
+  readonly runningPods = new Gauge({
+    name: 'kubelet_running_pods',
+    help: alpha('Number of pods that have a running pod sandbox'),
+    registers: [this.registry],
+  });
+
+  private readonly podStartSliDurationSeconds = new Histogram({
+    name: 'kubelet_pod_start_sli_duration_seconds',
+    help: alpha(
+      'Duration in seconds to start a pod, excluding time to pull images and run init containers, measured from pod creation timestamp to when all its containers are reported as started and observed via watch',
+    ),
+    buckets: POD_STARTUP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  /** One pod sync, by what it did. */
+  readonly podWorkerDurationSeconds = new Histogram<'operation_type'>({
+    name: 'kubelet_pod_worker_duration_seconds',
+    help: alpha(
+      'Duration in seconds to sync a single pod. Broken down by operation type: create, update, or sync',
+    ),
+    labelNames: ['operation_type'],
+    buckets: DEFAULT_BUCKETS,
+    registers: [this.registry],
+  });
+
+  /** CreatePod calls the runner accepted. */
+  readonly startedPodsTotal = new Counter({
+    name: 'kubelet_started_pods_total',
+    help: alpha('Cumulative number of pods started'),
+    registers: [this.registry],
+  });
+
+  /** Never incremented: vk-cmd evicts nothing (the control plane evicts after the walltime). */
+  readonly evictions = new Counter<'eviction_signal'>({
+    name: 'kubelet_evictions',
+    help: alpha('Cumulative number of pod evictions by eviction signal'),
+    labelNames: ['eviction_signal'],
+    registers: [this.registry],
+  });
+
+  // --- vk-cmd's own.
+
+  private readonly podStartDurationFineSeconds = new Histogram({
     name: 'vkcmd_kubelet_pod_start_duration_seconds',
-    help: 'Time from pod creation to all of its containers running, as seen by the kubelet.',
+    help: 'Time from pod creation to all of its containers running, as seen by the kubelet (finer buckets than kubelet_pod_start_sli_duration_seconds).',
     buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [this.registry],
   });
+
+  /** Pod creation timestamp -> all containers observed running; feeds both start histograms. */
+  readonly podStartDurationSeconds = {
+    observe: (seconds: number): void => {
+      this.podStartSliDurationSeconds.observe(seconds);
+      this.podStartDurationFineSeconds.observe(seconds);
+    },
+  };
 
   /** Runner event received -> pod status patch acknowledged by the API server. */
   readonly podStatusSyncDurationSeconds = new Histogram({
@@ -36,17 +143,19 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
+  /** Health checks of the runner by outcome: answered, silent (no answer in time) or refused (no runner). */
+  readonly runnerHeartbeatsTotal = new Counter({
+    name: 'vkcmd_kubelet_runner_heartbeats_total',
+    help: 'Health checks the kubelet sent to the runner, by outcome (answered, silent, refused).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** Every request the kubelet sends to the API server. */
   readonly apiserverRequestsTotal = new Counter({
     name: 'vkcmd_kubelet_apiserver_requests_total',
     help: 'Requests sent to the Kubernetes API server, by verb, resource and HTTP code.',
     labelNames: ['verb', 'resource', 'code'] as const,
-    registers: [this.registry],
-  });
-
-  readonly runningPods = new Gauge({
-    name: 'vkcmd_kubelet_running_pods',
-    help: 'Pods bound to this node that have at least one running container.',
     registers: [this.registry],
   });
 
@@ -58,9 +167,81 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { collectProcessMetrics?: boolean } = {}) {
+  constructor(options: { collectProcessMetrics?: boolean; nodeName?: string } = {}) {
     if (options.collectProcessMetrics ?? true) {
-      collectDefaultMetrics({ register: this.registry, prefix: 'vkcmd_kubelet_' });
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+      registerEventLoopDelayMetrics(this.registry, new EventLoopDelayMonitor());
     }
+    const nodeName = new Gauge<'node'>({
+      name: 'kubelet_node_name',
+      help: alpha("The node's name. The count is always 1."),
+      labelNames: ['node'],
+      registers: [this.registry],
+    });
+    if (options.nodeName !== undefined) nodeName.set({ node: options.nodeName }, 1);
+    this.registerStateGauges();
+  }
+
+  /** Gives the scrape-time gauges their source. */
+  attach(source: KubeletStateSource): void {
+    this.source = source;
+  }
+
+  /** Records one pod sync of `seconds`. */
+  observePodWorker(operation: PodWorkerOperation, seconds: number): void {
+    this.podWorkerDurationSeconds.observe({ operation_type: operation }, seconds);
+  }
+
+  private registerStateGauges(): void {
+    // collect() runs with the gauge as `this`; the source is read through this closure.
+    const current = (): KubeletStateSource | undefined => this.source;
+    new Gauge<'container_state'>({
+      name: 'kubelet_running_containers',
+      help: alpha('Number of containers currently running'),
+      labelNames: ['container_state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const source = current();
+        if (!source) return;
+        for (const [state, count] of containerStateCounts(source.runnerPods())) {
+          this.set({ container_state: state }, count);
+        }
+      },
+    });
+    new Gauge<'phase'>({
+      name: 'vkcmd_kubelet_pods',
+      help: 'Pods bound to this node, by the phase the API server records.',
+      labelNames: ['phase'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const source = current();
+        if (!source) return;
+        for (const [phase, count] of podPhaseCounts(source.apiPods())) this.set({ phase }, count);
+      },
+    });
+    new Gauge({
+      name: 'vkcmd_kubelet_node_ready',
+      help: 'Whether the Ready condition the kubelet last wrote on its Node is True (1) or not (0); absent before registration.',
+      registers: [this.registry],
+      collect() {
+        const ready = current()?.nodeReady();
+        if (ready === undefined) this.remove();
+        else this.set(ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'vkcmd_kubelet_walltime_remaining_seconds',
+      help: "Seconds until the node's walltime ends (JIRIAF_WALLTIME or the Slurm job's end); absent without a walltime.",
+      registers: [this.registry],
+      collect() {
+        const source = current();
+        const remaining = source && walltimeRemainingSeconds(source.walltimeDeadlineMs(), source.nowMs());
+        if (remaining === undefined) this.remove();
+        else this.set(remaining);
+      },
+    });
   }
 }

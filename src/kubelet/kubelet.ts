@@ -1,28 +1,28 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from './kube/wire-types.js';
 import type { Logger } from '../common/logger.js';
-import type { RunnerClient } from '../generated/vkcmd/runner/v1/Runner.js';
 import type { HealthSource, PodLister } from './api/kubelet-api-options.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
 import type { KubeApi, PodInformer } from './kube/kube-api.js';
 import type { KubeletMetrics } from './kubelet-metrics.js';
+import { countingStartedPods } from './started-pods.js';
 import { LeaseController } from './node/lease-controller.js';
 import { NodeController } from './node/node-controller.js';
 import { EventRecorder } from './pods/event-recorder.js';
 import { PodController } from './pods/pod-controller.js';
 import { StatusWriter, type StatusWriteTiming } from './pods/status-writer.js';
-import { RunnerLink, type RunnerLinkOptions } from './runner/runner-link.js';
+import type { Runner } from './runner/runner.js';
 
 export interface KubeletDeps {
   config: KubeletConfig;
   api: KubeApi;
-  runnerClient: RunnerClient;
+  /** The runner link; started and stopped here, closed by the caller (the HTTPS API uses it too). */
+  runner: Runner;
   metrics: KubeletMetrics;
   logger: Logger;
   /** The port the kubelet HTTPS API actually bound (reported in daemonEndpoints). */
   kubeletPort: number;
   version: string;
   now?: () => number;
-  linkOptions?: RunnerLinkOptions;
   /** Pod config retry back-off and resync period (tests shorten them). */
   podOptions?: { retryInitialMs?: number; retryMaxMs?: number; resyncIntervalMs?: number };
   /** Observes every pod status patch (tests measure latency with it). */
@@ -32,13 +32,13 @@ export interface KubeletDeps {
 /**
  * The kubelet core: runner link, node registration and status, node lease and
  * pod reconciliation, wired together. start() resolves once the node is
- * registered and pods are being watched; stop() stops every loop (the runner
- * client and the API server belong to the caller).
+ * registered and pods are being watched; stop() stops every loop (closing
+ * the runner link and the API server is the caller's).
  *
  * States: Created -> Starting -> Running -> Stopping -> Stopped.
  */
 export class Kubelet {
-  readonly link: RunnerLink;
+  readonly link: Runner;
   readonly node: NodeController;
   readonly lease: LeaseController;
   readonly pods: PodController;
@@ -48,10 +48,7 @@ export class Kubelet {
   constructor(private readonly deps: KubeletDeps) {
     const { config, api, metrics, logger } = deps;
     const now = deps.now ?? Date.now;
-    this.link = new RunnerLink(deps.runnerClient, metrics, logger.child({ component: 'runner-link' }), {
-      now,
-      ...deps.linkOptions,
-    });
+    this.link = deps.runner;
     this.node = new NodeController(
       api,
       this.link,
@@ -84,7 +81,7 @@ export class Kubelet {
     this.pods = new PodController(
       api,
       this.informer,
-      this.link,
+      countingStartedPods(this.link, metrics),
       statusWriter,
       events,
       metrics,
@@ -115,6 +112,7 @@ export class Kubelet {
       },
       stateChanged: () => this.node.onRunnerChanged(),
       nodeInfo: () => this.node.onRunnerChanged(),
+      livenessChanged: () => this.node.onRunnerChanged(),
     });
     await this.node.start();
     if (this.state !== 'Starting') return;
@@ -159,8 +157,8 @@ export class Kubelet {
   /** The pods bound to this node, for the HTTPS API. */
   podLister(): PodLister {
     return {
-      list: (): readonly V1Pod[] => this.informer.list(),
-      get: (namespace: string, name: string): V1Pod | undefined => this.informer.get(namespace, name),
+      list: (): readonly WirePod[] => this.informer.list(),
+      get: (namespace: string, name: string): WirePod | undefined => this.informer.get(namespace, name),
     };
   }
 

@@ -7,19 +7,25 @@ import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
 import { loadOrCreateServingCert } from './api/serving-cert.js';
-import { helpText } from './config/flag-table.js';
+import { kubeletHelpText } from './config/kubelet-flags.js';
 import { parseKubeletConfig, type KubeletConfig } from './config/kubelet-config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
+import { invalidSetting } from './errors.js';
 import { realConfigHost } from './host-defaults.js';
+import { loadClientNodeFallback, type ClientNodeFallback } from './kube/client-node-fallback.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
 import { credentialSource } from './kube/kube-credentials.js';
 import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
-import { createRunnerClient } from './runner/runner-client.js';
+import { createRunnerLink } from './runner/runner-client.js';
+import { heartbeatIntervalMs } from './runner/runner-liveness.js';
+import { registerRunnerHealthMetrics } from './runner-health-metrics.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long a /metrics scrape waits for the runner's health before serving it absent. */
+const RUNNER_HEALTH_TIMEOUT_MS = 1000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
 const API_SERVER_CONNECTIONS = 16;
 
@@ -34,21 +40,54 @@ function loadKubeConfig(config: KubeletConfig): KubeClientConfig {
     const text = readFileSync(config.kubeconfigPath, 'utf8');
     return parseKubeconfig(text, config.kubeconfigPath, (file) => readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(
+    throw invalidSetting(
       '--kubeconfig/KUBECONFIG',
       `cannot use ${config.kubeconfigPath}: ${(err as Error).message}`,
     );
   }
 }
 
+/** @kubernetes/client-node, loaded only for a kubeconfig with an auth-provider or a proxy-url. */
+async function loadFallback(
+  config: KubeletConfig,
+  kube: KubeClientConfig,
+  logger: Logger,
+): Promise<ClientNodeFallback | undefined> {
+  const needs = kube.clientNode;
+  if (!needs) return undefined;
+  const fallback = await loadClientNodeFallback(needs).catch((err: unknown) => {
+    throw invalidSetting(
+      '--kubeconfig/KUBECONFIG',
+      `cannot use ${config.kubeconfigPath} through @kubernetes/client-node: ${(err as Error).message}`,
+    );
+  });
+  logger.info(
+    { authProvider: needs.authProvider, proxy: needs.proxyUrl !== undefined },
+    'The kubeconfig needs @kubernetes/client-node (auth-provider or proxy-url); loaded it',
+  );
+  return fallback;
+}
+
 async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubeConfig = loadKubeConfig(config);
-  const transport = new KubeTransport(kubeConfig, credentialSource(kubeConfig.credentials), {
-    maxSockets: API_SERVER_CONNECTIONS,
-    userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
+  const fallback = await loadFallback(config, kubeConfig, logger);
+  const transport = new KubeTransport(
+    kubeConfig,
+    fallback?.credentials ?? credentialSource(kubeConfig.credentials),
+    {
+      maxSockets: API_SERVER_CONNECTIONS,
+      userAgent: `vk-cmd-kubelet/${version()} (${process.platform}/${process.arch})`,
+      createAgent: fallback?.createAgent,
+    },
+  );
+  const metrics = new KubeletMetrics({ nodeName: config.nodeName });
+  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }), {
+    heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
   });
-  const metrics = new KubeletMetrics();
-  const runnerClient = createRunnerClient(config.runner);
+  // The runner's own health rides on the kubelet's /metrics (vkcmd_runner_*): the runner serves no HTTP.
+  registerRunnerHealthMetrics(metrics.registry, () =>
+    runner.getRunnerHealth(RUNNER_HEALTH_TIMEOUT_MS).catch(() => undefined),
+  );
   const cert = await loadOrCreateServingCert(
     config.tlsCertPath,
     config.tlsKeyPath,
@@ -56,7 +95,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     [...new Set([config.podIp, '127.0.0.1'])],
   ).catch((err: unknown) => {
     if (config.tlsCertPath === undefined) throw err;
-    throw new ConfigError('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
+    throw invalidSetting('APISERVER_CERT_LOCATION/APISERVER_KEY_LOCATION', (err as Error).message);
   });
   if (cert.selfSigned) {
     logger.info(
@@ -91,7 +130,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     anonymousAuth: config.anonymousAuth,
     authorizationMode: config.authorizationMode,
     transport,
-    runner: runnerClient,
+    runner,
     pods: {
       list: () => late.kubelet?.podLister().list() ?? [],
       get: (ns, name) => late.kubelet?.podLister().get(ns, name),
@@ -106,13 +145,20 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   const kubelet = new Kubelet({
     config,
     api: new KubeApiClient(transport, metrics, logger.child({ component: 'kube-api' })),
-    runnerClient,
+    runner,
     metrics,
     logger,
     kubeletPort: port,
     version: version(),
   });
   late.kubelet = kubelet;
+  metrics.attach({
+    runnerPods: () => kubelet.link.pods().values(),
+    apiPods: () => kubelet.podLister().list(),
+    nodeReady: () => (kubelet.node.isRegistered() ? kubelet.node.currentReadiness().ready : undefined),
+    walltimeDeadlineMs: () => kubelet.node.walltimeDeadlineMs(),
+    nowMs: Date.now,
+  });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -134,7 +180,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     void (async () => {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
-      runnerClient.close();
+      runner.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();
@@ -160,7 +206,7 @@ function main(): void {
     throw err;
   }
   if (parsed.kind === 'help') {
-    process.stdout.write(helpText('vk-cmd-kubelet'));
+    process.stdout.write(kubeletHelpText());
     return;
   }
   if (parsed.kind === 'version') {

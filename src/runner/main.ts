@@ -1,9 +1,10 @@
 import { createRootLogger, durableDestination } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 import { RunnerApp } from './runner-app.js';
-import { parseRunnerArgs, USAGE } from './runner-config.js';
+import { parseRunnerArgs } from './runner-config.js';
+import { runnerHelpText } from './runner-flags.js';
 
 /** Entry point of vk-cmd-runner: flags, the app, and the one owner of process signals. */
 async function main(): Promise<number> {
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
     throw err;
   }
   if (parsed.kind === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(runnerHelpText());
     return 0;
   }
   if (parsed.kind === 'version') {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { systemClock, type Clock } from './clock.js';
@@ -14,11 +15,13 @@ import {
 } from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
 import { NodeInfoProvider } from './host/node-info.js';
+import { RunnerHealthReporter } from './host/runner-health.js';
 import { StatsCollector } from './host/stats-collector.js';
 import { ContainerLogs } from './logs/container-logs.js';
 import { DeletedPods } from './pods/deleted-pods.js';
 import { PodManager } from './pods/pod-manager.js';
 import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
+import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
@@ -34,7 +37,7 @@ type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 /**
  * The whole runner wired together: state store, pod manager (re-adopting
  * what a previous runner left), the one shared /proc scanner, watch hub,
- * stats, node info and the gRPC server. start() then stop(); stop() never
+ * stats, node info, the runner's own health and the gRPC server. start() then stop(); stop() never
  * touches the pods' processes.
  */
 export class RunnerApp {
@@ -48,6 +51,7 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
+  private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
     readonly config: RunnerConfig,
@@ -128,11 +132,20 @@ export class RunnerApp {
       config.rootDir,
       detectPageSizeBytes(),
     );
+    const health = new RunnerHealthReporter({
+      delay: this.eventLoopDelay,
+      podCount: () => this.manager.podCount,
+      scans: () => ({ count: this.scanner.scans, lastRoundMs: this.scanner.lastRoundMs }),
+      rssBytes: () => process.memoryUsage.rss(),
+      nowMs: () => clock.nowMs(),
+      startedAtMs: clock.nowMs(),
+    });
     this.service = new RunnerService(
       this.manager,
       this.hub,
       stats,
       nodeInfo,
+      health,
       log.child({ component: 'grpc' }),
     );
     this.server = new RunnerGrpcServer(
@@ -147,6 +160,9 @@ export class RunnerApp {
   async start(): Promise<string> {
     if (this.state !== 'new') throw new Error(`cannot start in state ${this.state}`);
     this.transition('starting');
+    // Only this user may be able to write what decides what runs here after a restart. First,
+    // so that the root and its parents, when created for the default <root>/.vk-cmd, are 0700.
+    prepareStateDirectory(this.config.stateDir, [path.basename(this.store.podsDir)]);
     mkdirSync(this.config.rootDir, { recursive: true });
     this.store.init();
     this.store.acquireLock(this.table);
@@ -173,6 +189,7 @@ export class RunnerApp {
     this.manager.stop();
     this.monitor.stop();
     this.scanner.stop();
+    this.eventLoopDelay.stop();
     this.store.releaseLock();
     this.transition('stopped');
   }

@@ -1,6 +1,9 @@
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { parseCommandLine } from '../common/flags/command-line.js';
+import { FlagError } from '../common/flags/flag-error.js';
+import { ConfigError } from '../common/errors.js';
 import type { StderrPolicy } from './pods/container-status.js';
+import { RUNNER_FLAGS } from './runner-flags.js';
 import { parseListenAddress, type ListenAddress } from './server/listen-address.js';
 
 /** Everything the runner needs from its command line, resolved and checked. */
@@ -26,150 +29,50 @@ export interface RunnerConfig {
 
 export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RunnerConfig };
 
-export const USAGE = `Usage: vk-cmd-runner [flags]
-
-Runs pods as process groups on this host and serves the vkcmd.runner.v1.Runner
-gRPC API (plus grpc.health.v1.Health and server reflection).
-
-Flags:
-  --listen ADDR            unix:// (default: a socket in a 0700 directory under
-                           $XDG_RUNTIME_DIR/vk-cmd/ or $HOME/.vk-cmd/),
-                           unix:///abs/path.sock, or tcp://HOST:PORT
-  --tls-cert FILE          server certificate (PEM), required for tcp://
-  --tls-key FILE           server private key (PEM), required for tcp://
-  --client-ca FILE         CA bundle; clients must present a certificate it signed
-  --token-file FILE        bearer token (mode 0600 or stricter); clients send
-                           "authorization: Bearer <token>"
-  --insecure               allow tcp:// without TLS or client credential
-                           (any local user can then run code as you)
-  --root-dir DIR           pod directories live in DIR/<namespace>/<pod> (default $HOME)
-  --state-dir DIR          runner state (default <root-dir>/.vk-cmd)
-  --stderr-policy P        fail (default): exit 0 with a non-empty stderr file is
-                           reported as stderrNotEmpty, exit code 3; ignore: it is not
-  --keep-pod-dirs          keep pod directories after the pod is deleted
-  -v, --v N                log verbosity (0-1 info, 2-3 debug, 4+ trace)
-  --shutdown-timeout-ms N  graceful shutdown budget (default 5000)
-  --backoff-initial-ms N   first restart back-off (default 10000; for testing)
-  --backoff-max-ms N       restart back-off cap (default 300000; for testing)
-  -h, --help               show this help
-  --version                print the version
-`;
-
-type FlagKind = 'string' | 'bool' | 'int';
-const FLAGS: Record<string, FlagKind> = {
-  listen: 'string',
-  'tls-cert': 'string',
-  'tls-key': 'string',
-  'client-ca': 'string',
-  'token-file': 'string',
-  insecure: 'bool',
-  'root-dir': 'string',
-  'state-dir': 'string',
-  'stderr-policy': 'string',
-  'keep-pod-dirs': 'bool',
-  v: 'int',
-  'shutdown-timeout-ms': 'int',
-  'backoff-initial-ms': 'int',
-  'backoff-max-ms': 'int',
-  help: 'bool',
-  version: 'bool',
-};
-
-function parseBool(flag: string, value: string): boolean {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ConfigError(`--${flag}: expected true or false, got "${value}"`);
-}
-
-function parseInt(flag: string, value: string, min: number): number {
-  if (!/^-?\d+$/.test(value)) throw new ConfigError(`--${flag}: expected an integer, got "${value}"`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`--${flag}: must be an integer >= ${min}`);
-  return n;
+/** The flags of a command line, or help or version; flag errors become ConfigErrors. */
+function readFlags(argv: readonly string[]) {
+  try {
+    return parseCommandLine(RUNNER_FLAGS, argv, {});
+  } catch (err) {
+    if (err instanceof FlagError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /**
- * Parses the command line into a config. Pure: the environment is passed in.
- * Accepts `--flag value`, `--flag=value`, `-v N` and `-h`. Throws ConfigError
- * whose message names the offending flag.
+ * Parses the command line into a config. Pure: the environment is passed in
+ * (the runner reads no variables of its own; HOME and XDG_RUNTIME_DIR give
+ * defaults). Throws ConfigError whose message names the offending flag.
  */
 export function parseRunnerArgs(
   argv: readonly string[],
   env: { HOME?: string | undefined; XDG_RUNTIME_DIR?: string | undefined },
 ): ParsedArgs {
-  const values = new Map<string, string | boolean | number>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h') {
-      values.set('help', true);
-      continue;
-    }
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else if (arg === '-v' || arg.startsWith('-v=')) {
-      name = 'v';
-      inline = arg.startsWith('-v=') ? arg.slice(3) : undefined;
-    } else {
-      throw new ConfigError(`unexpected argument "${arg}"; flags start with --`);
-    }
-    const kind = FLAGS[name];
-    if (!kind) throw new ConfigError(`unknown flag --${name}; see --help`);
-    if (kind === 'bool') {
-      values.set(name, inline === undefined ? true : parseBool(name, inline));
-      continue;
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined) throw new ConfigError(`--${name}: missing value`);
-      i++;
-    }
-    values.set(name, kind === 'int' ? parseInt(name, value, name === 'v' ? -10 : 0) : value);
-  }
-  if (values.get('help') === true) return { kind: 'help' };
-  if (values.get('version') === true) return { kind: 'version' };
+  const parsed = readFlags(argv);
+  if (parsed.kind !== 'run') return parsed;
+  const v = parsed.flags.values;
 
-  const str = (name: string): string | undefined => {
-    const v = values.get(name);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v === '') throw new ConfigError(`--${name}: must not be empty`);
-    return v;
-  };
-  const num = (name: string, fallback: number): number => {
-    const v = values.get(name);
-    return typeof v === 'number' ? v : fallback;
-  };
-
-  const listen = parseListenAddress(str('listen') ?? 'unix://', env);
-  const rootRaw = str('root-dir') ?? env.HOME;
+  const listen = parseListenAddress(v.listen, env);
+  const rootRaw = v['root-dir'] ?? env.HOME;
   if (!rootRaw) throw new ConfigError('--root-dir: not given and $HOME is not set');
   const rootDir = path.resolve(rootRaw);
-  const stateDir = path.resolve(str('state-dir') ?? path.join(rootDir, '.vk-cmd'));
-  const policy = str('stderr-policy') ?? 'fail';
-  if (policy !== 'fail' && policy !== 'ignore') {
-    throw new ConfigError(`--stderr-policy: expected fail or ignore, got "${policy}"`);
-  }
+  const stateDir = path.resolve(v['state-dir'] ?? path.join(rootDir, '.vk-cmd'));
   const config: RunnerConfig = {
     listen,
     rootDir,
     stateDir,
-    stderrPolicy: policy,
-    keepPodDirs: values.get('keep-pod-dirs') === true,
-    verbosity: num('v', 0),
-    tlsCertFile: str('tls-cert'),
-    tlsKeyFile: str('tls-key'),
-    clientCaFile: str('client-ca'),
-    tokenFile: str('token-file'),
-    insecure: values.get('insecure') === true,
-    backoffInitialMs: num('backoff-initial-ms', 10_000),
-    backoffMaxMs: num('backoff-max-ms', 300_000),
-    shutdownTimeoutMs: num('shutdown-timeout-ms', 5_000),
+    stderrPolicy: v['stderr-policy'],
+    keepPodDirs: v['keep-pod-dirs'],
+    verbosity: v.v,
+    tlsCertFile: v['tls-cert'],
+    tlsKeyFile: v['tls-key'],
+    clientCaFile: v['client-ca'],
+    tokenFile: v['token-file'],
+    insecure: v.insecure,
+    backoffInitialMs: v['backoff-initial-ms'],
+    backoffMaxMs: v['backoff-max-ms'],
+    shutdownTimeoutMs: v['shutdown-timeout-ms'],
   };
-  if (config.backoffInitialMs < 1) throw new ConfigError('--backoff-initial-ms: must be at least 1');
   if (config.backoffMaxMs < config.backoffInitialMs) {
     throw new ConfigError('--backoff-max-ms: must be at least --backoff-initial-ms');
   }

@@ -1,47 +1,31 @@
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { UnavailableError } from '../errors.js';
-
-/** The request is malformed: the caller must change it (HTTP 400). */
-export class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
-}
-
-/** The pod, container or log the caller named does not exist (HTTP 404). */
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
-}
-
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
-}
+import { errorKind, type ErrorKind } from '../../common/errors.js';
+import { isServiceError, kindForGrpcCode } from '../../common/grpc-errors.js';
 
 /**
- * Turns a failed runner call into one of the error classes above, keeping the
- * runner's message; anything unexpected is returned unchanged (HTTP 500).
+ * The HTTP status of a failed kubelet API request, by kind. The caller of the
+ * kubelet API sees a 4xx only for what it asked wrongly (bad input, a missing
+ * pod or container, a container without the requested logs); the runner's
+ * view of the kubelet's own credentials or state (unauthenticated,
+ * forbidden, conflict, resource exhausted) is the kubelet's problem: 500.
  */
-export function fromRunnerError(err: unknown): Error {
-  if (!isServiceError(err)) return err instanceof Error ? err : new Error(String(err));
-  const message = err.details || err.message;
-  switch (err.code) {
-    case GrpcStatus.NOT_FOUND:
-      return new NotFoundError(message);
-    case GrpcStatus.INVALID_ARGUMENT:
-    case GrpcStatus.OUT_OF_RANGE:
-    case GrpcStatus.FAILED_PRECONDITION:
-      return new InvalidInputError(message);
-    case GrpcStatus.UNAVAILABLE:
-    case GrpcStatus.DEADLINE_EXCEEDED:
-      return new UnavailableError(`runner unavailable: ${message}`);
-    default:
-      return err;
-  }
-}
+export const HTTP_STATUS_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalidInput: 400,
+  precondition: 400,
+  notFound: 404,
+  unavailable: 503,
+  conflict: 500,
+  resourceExhausted: 500,
+  unauthenticated: 500,
+  forbidden: 500,
+  config: 500,
+  internal: 500,
+};
 
-/** The one place where an error becomes an HTTP status code. */
+/**
+ * The one place where an error becomes an HTTP status code. A raw gRPC
+ * error (which the runner link never lets through) is read with the shared
+ * gRPC table, so no answer of the runner can bypass it.
+ */
 export function httpStatusForError(err: unknown): number {
-  const mapped = fromRunnerError(err);
-  if (mapped instanceof InvalidInputError) return 400;
-  if (mapped instanceof NotFoundError) return 404;
-  if (mapped instanceof UnavailableError) return 503;
-  return 500;
+  return HTTP_STATUS_FOR_KIND[isServiceError(err) ? kindForGrpcCode(err.code) : errorKind(err)];
 }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { HealthSource, KubeletApiOptions } from './kubelet-api-options.js';
 import type { CpuSample } from './cpu-rate.js';
 import { buildStatsSummary } from './stats-summary.js';
@@ -8,7 +8,7 @@ import {
   renderResourceMetrics,
   renderResourceMetricsError,
 } from './resource-metrics.js';
-import { fetchRunnerStats } from './runner-calls.js';
+import { renderCadvisorMetrics, renderCadvisorMetricsError } from './cadvisor-metrics.js';
 
 /** Writes a complete response with a Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -25,30 +25,23 @@ export function sendText(res: ServerResponse, status: number, body: string): voi
   sendBody(res, status, 'text/plain; charset=utf-8', body);
 }
 
-// client-node gives Date objects for API times; Kubernetes writes them as RFC 3339 seconds.
-function apiJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.toISOString().replace(/\.\d{3}Z$/, 'Z') : v;
-  });
-}
-
 /** A v1 PodList, as the kubelet's `/pods` serves it. Pure. */
-export function podListJson(pods: readonly V1Pod[]): string {
-  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods });
+export function podListJson(pods: readonly WirePod[]): string {
+  // The pods are wire objects (wire-types.ts): their times are already the API server's strings.
+  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods });
 }
 
-function isRunning(pod: V1Pod): boolean {
+function isRunning(pod: WirePod): boolean {
   return (pod.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined);
 }
 
 /** `/runningpods/`: pods with a running container, reduced to what a runtime knows of them. Pure. */
-export function runningPodListJson(pods: readonly V1Pod[]): string {
+export function runningPodListJson(pods: readonly WirePod[]): string {
   const items = pods.filter(isRunning).map((pod) => ({
     metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid },
     spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image })) },
   }));
-  return apiJson({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+  return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
 }
 
 /** `/healthz`: 200 `ok` while the kubelet is alive, else 500. */
@@ -66,8 +59,8 @@ export function sendReadyz(res: ServerResponse, health: HealthSource): void {
 
 /**
  * The non-streaming routes. Holds the previous CPU sample so `/stats/summary`
- * can report rates; otherwise stateless. Handlers reject with the classes of
- * api-errors.ts and leave the response untouched when they do.
+ * can report rates; otherwise stateless. Handlers reject with the shared error
+ * kinds (src/common/errors.ts) and leave the response untouched when they do.
  */
 export class ApiHandlers {
   private cpuSamples: ReadonlyMap<string, CpuSample> = new Map();
@@ -79,7 +72,7 @@ export class ApiHandlers {
   ) {}
 
   async statsSummary(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+    const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
     const { summary, samples } = buildStatsSummary({
       nodeName: this.options.nodeName,
       stats,
@@ -95,7 +88,7 @@ export class ApiHandlers {
   async resourceMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await fetchRunnerStats(this.options.runner, this.runnerTimeoutMs);
+      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
       body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
     } catch (err) {
       // As the kubelet: a failed collection is a 200 whose resource_scrape_error reads 1.
@@ -103,6 +96,24 @@ export class ApiHandlers {
       body = renderResourceMetricsError();
     }
     sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
+  }
+
+  async cadvisorMetrics(res: ServerResponse): Promise<void> {
+    let body: string;
+    try {
+      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
+      body = renderCadvisorMetrics(stats, this.options.pods.list(), this.nowMs());
+    } catch (err) {
+      // As cAdvisor: a failed collection is a 200 whose container_scrape_error reads 1.
+      this.options.logger.warn({ err }, 'Error getting stats for the cAdvisor metrics endpoint');
+      body = renderCadvisorMetricsError();
+    }
+    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
+  }
+
+  /** `/metrics/probes`: no probes run yet, so no series; an empty exposition is a valid scrape. */
+  probeMetrics(res: ServerResponse): void {
+    sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, '');
   }
 
   pods(res: ServerResponse): void {

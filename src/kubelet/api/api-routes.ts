@@ -1,9 +1,11 @@
-import { InvalidInputError } from './api-errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 
 export type RouteName =
   | 'containerLogs'
   | 'statsSummary'
   | 'metricsResource'
+  | 'metricsCadvisor'
+  | 'metricsProbes'
   | 'metrics'
   | 'pods'
   | 'runningPods'
@@ -21,6 +23,8 @@ export interface RouteMatch {
 const FIXED: Record<string, RouteName> = {
   '/stats/summary': 'statsSummary',
   '/metrics/resource': 'metricsResource',
+  '/metrics/cadvisor': 'metricsCadvisor',
+  '/metrics/probes': 'metricsProbes',
   '/metrics': 'metrics',
   '/pods': 'pods',
   '/runningpods': 'runningPods',

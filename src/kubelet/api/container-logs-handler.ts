@@ -1,14 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { V1Pod } from '@kubernetes/client-node';
-import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
-import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
-import type { LogChunk__Output } from '../../generated/vkcmd/runner/v1/LogChunk.js';
+import type { WirePod } from '../kube/wire-types.js';
+import { InvalidInputError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { LogCall, Runner } from '../runner/runner.js';
 import type { PodLister } from './kubelet-api-options.js';
-import { InvalidInputError, NotFoundError, fromRunnerError } from './api-errors.js';
 import { parseContainerLogQuery } from './log-query.js';
 
-function hasContainer(pod: V1Pod, container: string): boolean {
+function hasContainer(pod: WirePod, container: string): boolean {
   const spec = pod.spec;
   return [
     ...(spec?.containers ?? []),
@@ -40,10 +38,13 @@ export function resolveLogTarget(
 }
 
 export interface ContainerLogsHandlerOptions {
-  runner: RunnerClient;
+  runner: Pick<Runner, 'getLogs' | 'isConnected'>;
   pods: PodLister;
   logger: Logger;
-  /** Send the 200 headers after this long without output, so a quiet `-f` stream is open at once. */
+  /**
+   * For `follow` only: send the 200 headers after this long without output or the runner's
+   * acceptance (a runner that never sends it), so a quiet `-f` stream opens anyway.
+   */
   headerDelayMs?: number;
 }
 
@@ -53,7 +54,7 @@ export interface ContainerLogsHandlerOptions {
  * its call. Tracks open streams so `closeAll` can end them on shutdown.
  */
 export class ContainerLogsHandler {
-  private readonly open = new Set<{ call: ClientReadableStream<LogChunk__Output>; res: ServerResponse }>();
+  private readonly open = new Set<{ call: LogCall; res: ServerResponse }>();
 
   constructor(private readonly options: ContainerLogsHandlerOptions) {}
 
@@ -79,7 +80,7 @@ export class ContainerLogsHandler {
       return Promise.resolve();
     }
     const log = this.options.logger.child({ pod: `${namespace}/${podName}`, uid, container });
-    const call = this.options.runner.getLogs({
+    const request = {
       uid,
       namespace,
       name: podName,
@@ -92,9 +93,7 @@ export class ContainerLogsHandler {
       timestamps: logQuery.timestamps,
       previous: logQuery.previous,
       stream: logQuery.stream,
-    });
-    const entry = { call, res };
-    this.open.add(entry);
+    };
 
     return new Promise<void>((resolve) => {
       let settled = false;
@@ -104,14 +103,15 @@ export class ContainerLogsHandler {
         res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff' });
         res.flushHeaders();
       };
-      const delayMs = this.options.headerDelayMs ?? 250;
+      // The runner accepts a valid request at once (its headers arrive before any output), so
+      // the 200 waits for that and every refusal still gets its own code, however slow the host.
+      const delayMs = this.options.headerDelayMs ?? 2000;
       // Only a connected runner earns an early 200: an unreachable one must still get its 503.
       const commitIfConnected = (): void => {
-        const state = this.options.runner.getChannel().getConnectivityState(false);
-        if (state === connectivityState.READY) commit();
+        if (this.options.runner.isConnected()) commit();
         else timer = setTimeout(commitIfConnected, delayMs);
       };
-      let timer = setTimeout(commitIfConnected, delayMs);
+      let timer = request.follow ? setTimeout(commitIfConnected, delayMs) : undefined;
       const finish = (): void => {
         if (settled) return;
         settled = true;
@@ -119,30 +119,33 @@ export class ContainerLogsHandler {
         this.open.delete(entry);
         resolve();
       };
-      call.on('metadata', commit);
-      call.on('data', (chunk: LogChunk__Output) => {
-        commit();
-        if (!res.write(chunk.data)) {
-          call.pause();
-          res.once('drain', () => call.resume());
-        }
-      });
-      call.on('end', () => {
-        commit();
-        res.end();
-        finish();
-      });
-      call.on('error', (err: Error) => {
-        if (res.destroyed || res.writableEnded) return finish();
-        const mapped = fromRunnerError(err);
-        if (!res.headersSent) {
-          sendError(mapped);
-        } else {
-          log.warn({ err: mapped }, 'Container log stream ended with an error');
+      const call = this.options.runner.getLogs(request, {
+        accepted: commit,
+        data: (chunk) => {
+          commit();
+          if (!res.write(chunk)) {
+            call.pause();
+            res.once('drain', () => call.resume());
+          }
+        },
+        end: () => {
+          commit();
           res.end();
-        }
-        finish();
+          finish();
+        },
+        error: (err) => {
+          if (res.destroyed || res.writableEnded) return finish();
+          if (!res.headersSent) {
+            sendError(err);
+          } else {
+            log.warn({ err }, 'Container log stream ended with an error');
+            res.end();
+          }
+          finish();
+        },
       });
+      const entry = { call, res };
+      this.open.add(entry);
       res.on('close', () => {
         // The client went away (or shutdown ended the response): stop the runner's stream.
         if (!res.writableFinished) log.debug('Log client disconnected');

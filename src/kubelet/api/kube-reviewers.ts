@@ -1,4 +1,4 @@
-import type { V1SubjectAccessReview, V1TokenReview } from '@kubernetes/client-node';
+import type { WireSubjectAccessReview, WireTokenReview } from '../kube/wire-types.js';
 import type { KubeTransport } from '../kube/kube-transport.js';
 import type { AccessAttributes, AccessDecision, AccessReviewer } from './request-authorizer.js';
 import type { TokenReviewer, TokenReviewResult } from './request-authenticator.js';
@@ -7,7 +7,7 @@ import type { TokenReviewer, TokenReviewResult } from './request-authenticator.j
 export function createKubeTokenReviewer(transport: KubeTransport): TokenReviewer {
   return {
     async review(token: string): Promise<TokenReviewResult> {
-      const result = await transport.request<V1TokenReview>({
+      const result = await transport.request<WireTokenReview>({
         method: 'POST',
         path: '/apis/authentication.k8s.io/v1/tokenreviews',
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
@@ -30,7 +30,7 @@ export function createKubeTokenReviewer(transport: KubeTransport): TokenReviewer
 export function createKubeAccessReviewer(transport: KubeTransport): AccessReviewer {
   return {
     async review(a: AccessAttributes): Promise<AccessDecision> {
-      const result = await transport.request<V1SubjectAccessReview>({
+      const result = await transport.request<WireSubjectAccessReview>({
         method: 'POST',
         path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         body: {

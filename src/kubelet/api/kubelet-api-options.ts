@@ -1,6 +1,6 @@
-import type { V1Pod } from '@kubernetes/client-node';
-import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { WirePod } from '../kube/wire-types.js';
 import type { KubeTransport } from '../kube/kube-transport.js';
+import type { Runner } from '../runner/runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
 import type { TokenReviewer } from './request-authenticator.js';
@@ -9,9 +9,9 @@ import type { AccessReviewer } from './request-authorizer.js';
 /** Read access to the pods bound to this node, as the kubelet's informer sees them. */
 export interface PodLister {
   /** Every pod bound to the node. Cheap; the result must not be mutated. */
-  list(): readonly V1Pod[];
+  list(): readonly WirePod[];
   /** One pod, or undefined. */
-  get(namespace: string, name: string): V1Pod | undefined;
+  get(namespace: string, name: string): WirePod | undefined;
 }
 
 /** The kubelet's own view of its health, for `/healthz` and `/readyz`. */
@@ -39,7 +39,8 @@ export interface KubeletApiOptions {
   authorizationMode: 'Webhook' | 'AlwaysAllow';
   /** Used for TokenReview and SubjectAccessReview. */
   transport: KubeTransport;
-  runner: RunnerClient;
+  /** Stats and logs come from here (never from a gRPC client directly). */
+  runner: Runner;
   pods: PodLister;
   health: HealthSource;
   metrics: KubeletMetrics;

@@ -35,8 +35,8 @@ function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefi
 }
 
 /**
- * The kubelet's HTTPS API (logs, stats, resource metrics, pods, health, own
- * metrics) on KUBELET_PORT, authenticating and authorising every request as a
+ * The kubelet's HTTPS API (logs, stats, resource, cAdvisor and probe metrics,
+ * pods, health, own metrics) on KUBELET_PORT, authenticating and authorising every request as a
  * kubelet does. States: new -> starting -> serving -> stopping -> stopped;
  * `start` and `stop` are each meant to be called once. `stop` is two-phase:
  * stop accepting and end log streams, wait up to `shutdownTimeoutMs` for
@@ -201,6 +201,10 @@ export class KubeletApiServer {
         return this.handlers.statsSummary(res, url.searchParams);
       case 'metricsResource':
         return this.handlers.resourceMetrics(res);
+      case 'metricsCadvisor':
+        return this.handlers.cadvisorMetrics(res);
+      case 'metricsProbes':
+        return this.handlers.probeMetrics(res);
       case 'metrics':
         return this.handlers.metrics(res);
       case 'pods':

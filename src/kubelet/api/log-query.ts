@@ -1,5 +1,5 @@
 import type { LogStream } from '../../generated/vkcmd/runner/v1/LogStream.js';
-import { InvalidInputError } from './api-errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 
 /** PodLogOptions as the kubelet receives them from the API server, validated. */
 export interface ContainerLogQuery {

@@ -1,10 +1,10 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { PodStats__Output } from '../../generated/vkcmd/runner/v1/PodStats.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 
 /** A pod the API knows, with the runner's numbers for its running containers. */
 export interface JoinedPodStats {
-  pod: V1Pod;
+  pod: WirePod;
   namespace: string;
   name: string;
   uid: string;
@@ -16,8 +16,8 @@ export interface JoinedPodStats {
  * Runner pods the API does not know (already removed, or another node's) are
  * left out: every reported pod is one metrics-server can attribute. Pure.
  */
-export function joinPodStats(stats: Stats__Output, pods: readonly V1Pod[]): JoinedPodStats[] {
-  const byUid = new Map<string, V1Pod>();
+export function joinPodStats(stats: Stats__Output, pods: readonly WirePod[]): JoinedPodStats[] {
+  const byUid = new Map<string, WirePod>();
   for (const pod of pods) {
     const uid = pod.metadata?.uid;
     if (uid) byUid.set(uid, pod);

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { joinPodStats } from './pod-stats-join.js';
 import { renderPrometheusText, type PromFamily, type PromSample } from './prometheus-text.js';
@@ -39,7 +39,7 @@ const MIN_BYTES = 1;
  * lines, label order, millisecond timestamps, container start times) from one
  * runner sample joined with the pods bound to the node. Pure.
  */
-export function renderResourceMetrics(stats: Stats__Output, pods: readonly V1Pod[], nowMs: number): string {
+export function renderResourceMetrics(stats: Stats__Output, pods: readonly WirePod[], nowMs: number): string {
   const timestampMs = stats.timestampMs > 0 ? stats.timestampMs : nowMs;
   const family = (name: string, type: 'counter' | 'gauge', help: string): PromFamily => ({
     name,

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { ContainerStats__Output } from '../../generated/vkcmd/runner/v1/ContainerStats.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { cpuNanoCores, type CpuSample } from './cpu-rate.js';
@@ -59,7 +59,7 @@ export interface Summary {
 export interface SummaryInput {
   nodeName: string;
   stats: Stats__Output;
-  pods: readonly V1Pod[];
+  pods: readonly WirePod[];
   /** CPU samples from the previous build, keyed by `node` or `<uid>/<container>`. */
   previous: ReadonlyMap<string, CpuSample>;
   /** Used when the runner's sample has no timestamp. */

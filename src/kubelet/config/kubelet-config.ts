@@ -1,17 +1,35 @@
-import net from 'node:net';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
-import { FlagValues, type ConfigHost } from './flag-values.js';
-import { DEFAULT_TAINT, parseNodeLabels, parseTaint, type NodeTaint } from './node-taints.js';
+import { parseCommandLine, type Env, type ParsedFlags } from '../../common/flags/command-line.js';
+import { FlagError } from '../../common/flags/flag-error.js';
+import { invalidSetting } from '../errors.js';
+import { KUBELET_FLAGS } from './kubelet-flags.js';
+import { parseNodeLabels, parseTaint, type NodeTaint } from './node-taints.js';
 import {
   checkRunnerSecurity,
   defaultRunnerAddress,
   parseRunnerEndpoint,
   type RunnerEndpoint,
 } from './runner-endpoint.js';
-import { isDnsSubdomain, isLabelValue } from './validation.js';
 
-export type { ConfigHost } from './flag-values.js';
+/** What parsing needs from the host; injected so the parser stays pure. */
+export interface ConfigHost {
+  /** Whether a file named by a setting can be read. */
+  checkFile(filePath: string): 'readable' | 'missing' | 'unreadable';
+  homeDir: string;
+  hostname: string;
+  /** The address used when VKUBELET_POD_IP is not set. */
+  defaultPodIp(): string;
+}
+
+type Flags = ParsedFlags<typeof KUBELET_FLAGS>;
+type FileFlag =
+  | 'tls-cert-file'
+  | 'tls-private-key-file'
+  | 'runner-ca'
+  | 'runner-cert'
+  | 'runner-key'
+  | 'runner-token-file'
+  | 'client-ca-file';
 
 /** The kubelet's validated settings. Immutable after parsing. */
 export interface KubeletConfig {
@@ -48,115 +66,91 @@ export interface KubeletConfig {
 
 export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: KubeletConfig };
 
-function ipAddress(values: FlagValues, name: string, fallback: () => string): string {
-  const value = values.str(name) ?? fallback();
-  if (net.isIP(value) === 0) throw new ConfigError(values.setting(name), `"${value}" is not an IP address`);
-  return value;
+/** A file the kubelet must be able to read, if the setting is given. */
+function readableFile(flags: Flags, name: FileFlag, host: ConfigHost): string | undefined {
+  const file = flags.values[name];
+  if (file === undefined) return undefined;
+  const status = host.checkFile(file);
+  if (status === 'missing') throw invalidSetting(flags.setting(name), `file ${file} does not exist`);
+  if (status === 'unreadable') throw invalidSetting(flags.setting(name), `file ${file} cannot be read`);
+  return file;
 }
 
-function labelValue(values: FlagValues, name: string): string {
-  const value = values.str(name) ?? '';
-  if (!isLabelValue(value))
-    throw new ConfigError(values.setting(name), `"${value}" is not a valid label value`);
-  return value;
-}
-
-function runnerEndpoint(
-  values: FlagValues,
-  env: Readonly<Record<string, string | undefined>>,
-  host: ConfigHost,
-): RunnerEndpoint {
-  const address = values.str('runner') ?? defaultRunnerAddress(env, host.homeDir);
-  const runner = parseRunnerEndpoint(address, values.setting('runner'));
-  runner.caPath = values.readableFile('runner-ca');
-  runner.certPath = values.readableFile('runner-cert');
-  runner.keyPath = values.readableFile('runner-key');
-  runner.tokenFile = values.readableFile('runner-token-file');
-  runner.insecure = values.bool('runner-insecure', false);
+function runnerEndpoint(flags: Flags, env: Env, host: ConfigHost): RunnerEndpoint {
+  const address = flags.values.runner ?? defaultRunnerAddress(env, host.homeDir);
+  const runner = parseRunnerEndpoint(address, flags.setting('runner'));
+  runner.caPath = readableFile(flags, 'runner-ca', host);
+  runner.certPath = readableFile(flags, 'runner-cert', host);
+  runner.keyPath = readableFile(flags, 'runner-key', host);
+  runner.tokenFile = readableFile(flags, 'runner-token-file', host);
+  runner.insecure = flags.values['runner-insecure'];
   checkRunnerSecurity(runner);
   return runner;
+}
+
+/** The flags of a command line, or help or version; flag errors become ConfigErrors. */
+function readFlags(argv: readonly string[], env: Env, hostDefaults: { nodename: string; 'pod-ip': string }) {
+  try {
+    return parseCommandLine(KUBELET_FLAGS, argv, env, hostDefaults);
+  } catch (err) {
+    if (err instanceof FlagError) throw invalidSetting(err.setting, err.problem);
+    throw err;
+  }
 }
 
 /**
  * Parses flags and environment into a validated configuration. Flags win over
  * environment variables. Throws ConfigError naming the offending setting.
  */
-export function parseKubeletConfig(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  host: ConfigHost,
-): ParseResult {
-  const values = new FlagValues(argv, env, host);
-  if (values.bool('help', false)) return { kind: 'help' };
-  if (values.bool('version', false)) return { kind: 'version' };
+export function parseKubeletConfig(argv: readonly string[], env: Env, host: ConfigHost): ParseResult {
+  // Validated like given values, so a host name that is no node name is refused by name.
+  const hostDefaults = { nodename: host.hostname.toLowerCase(), 'pod-ip': host.defaultPodIp() };
+  const parsed = readFlags(argv, env, hostDefaults);
+  if (parsed.kind !== 'run') return parsed;
+  const { flags } = parsed;
+  const v = flags.values;
 
-  const provider = values.str('provider') ?? 'mock';
-  if (provider !== 'mock')
-    throw new ConfigError('--provider', `unknown provider "${provider}" (only "mock")`);
-
-  const nodeName = values.str('nodename') ?? host.hostname.toLowerCase();
-  if (!isDnsSubdomain(nodeName)) {
-    throw new ConfigError(
-      values.setting('nodename'),
-      `"${nodeName}" is not a valid node name (lower-case DNS subdomain)`,
-    );
-  }
-
-  const tlsCertPath = values.readableFile('tls-cert-file');
-  const tlsKeyPath = values.readableFile('tls-private-key-file');
+  const tlsCertPath = readableFile(flags, 'tls-cert-file', host);
+  const tlsKeyPath = readableFile(flags, 'tls-private-key-file', host);
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
-    throw new ConfigError(
-      values.setting(tlsCertPath ? 'tls-private-key-file' : 'tls-cert-file'),
+    throw invalidSetting(
+      flags.setting(tlsCertPath ? 'tls-private-key-file' : 'tls-cert-file'),
       'the serving certificate and key must be given together',
     );
   }
-
-  const authorizationMode = values.str('authorization-mode') ?? 'Webhook';
-  if (authorizationMode !== 'Webhook' && authorizationMode !== 'AlwaysAllow') {
-    throw new ConfigError('--authorization-mode', `"${authorizationMode}" is not Webhook or AlwaysAllow`);
+  if (v['lease-renew-interval'] >= v['lease-duration']) {
+    throw invalidSetting('--lease-renew-interval', 'must be shorter than --lease-duration');
   }
-
-  const leaseDurationSeconds = values.int('lease-duration', 40, 1, 3600);
-  const leaseRenewIntervalSeconds = values.seconds('lease-renew-interval', 10, 0.1, 3600);
-  if (leaseRenewIntervalSeconds >= leaseDurationSeconds) {
-    throw new ConfigError('--lease-renew-interval', 'must be shorter than --lease-duration');
-  }
-
-  const taints = values.bool('disable-taint', false)
-    ? []
-    : values.has('taint')
-      ? values.all('taint').map(parseTaint)
-      : [DEFAULT_TAINT];
 
   return {
     kind: 'run',
     config: {
-      nodeName,
-      kubeconfigPath: resolveKubeconfig(values.str('kubeconfig'), values.setting('kubeconfig'), host),
-      podIp: ipAddress(values, 'pod-ip', () => host.defaultPodIp()),
-      kubeletPort: values.int('kubelet-port', 10250, 0, 65535),
-      kubeletAddress: ipAddress(values, 'kubelet-address', () => '0.0.0.0'),
+      nodeName: v.nodename ?? hostDefaults.nodename,
+      kubeconfigPath: resolveKubeconfig(v.kubeconfig, flags.setting('kubeconfig'), host),
+      podIp: v['pod-ip'] ?? hostDefaults['pod-ip'],
+      kubeletPort: v['kubelet-port'],
+      kubeletAddress: v['kubelet-address'],
       tlsCertPath,
       tlsKeyPath,
-      walltimeSeconds: values.int('walltime', 0, 0, Number.MAX_SAFE_INTEGER),
-      nodeType: labelValue(values, 'nodetype'),
-      site: labelValue(values, 'site'),
-      verbosity: values.int('klog.v', 0, -10, 10),
-      runner: runnerEndpoint(values, env, host),
-      runnerUnreachableGraceSeconds: values.seconds('runner-unreachable-grace', 40, 0),
-      taints,
-      maxPods: values.int('max-pods', 1000, 1, 1_000_000),
-      nodeLabels: parseNodeLabels(values.all('node-labels')),
-      clientCaFile: values.readableFile('client-ca-file'),
-      anonymousAuth: values.bool('anonymous-auth', false),
-      authorizationMode,
-      healthzPort: values.int('healthz-port', 10248, 0, 65535),
-      healthzBindAddress: ipAddress(values, 'healthz-bind-address', () => '127.0.0.1'),
-      ignoreRestartPolicy: values.bool('ignore-restart-policy', false),
-      deleteNodeOnExit: values.bool('delete-node-on-exit', false),
-      nodeStatusUpdateFrequencySeconds: values.seconds('node-status-update-frequency', 60, 1, 60),
-      leaseDurationSeconds,
-      leaseRenewIntervalSeconds,
+      walltimeSeconds: v.walltime,
+      nodeType: v.nodetype,
+      site: v.site,
+      verbosity: v['klog.v'],
+      runner: runnerEndpoint(flags, env, host),
+      runnerUnreachableGraceSeconds: v['runner-unreachable-grace'],
+      taints: v['disable-taint'] ? [] : v.taint.map(parseTaint),
+      maxPods: v['max-pods'],
+      nodeLabels: parseNodeLabels(v['node-labels']),
+      clientCaFile: readableFile(flags, 'client-ca-file', host),
+      anonymousAuth: v['anonymous-auth'],
+      authorizationMode: v['authorization-mode'],
+      healthzPort: v['healthz-port'],
+      healthzBindAddress: v['healthz-bind-address'],
+      ignoreRestartPolicy: v['ignore-restart-policy'],
+      deleteNodeOnExit: v['delete-node-on-exit'],
+      nodeStatusUpdateFrequencySeconds: v['node-status-update-frequency'],
+      leaseDurationSeconds: v['lease-duration'],
+      leaseRenewIntervalSeconds: v['lease-renew-interval'],
     },
   };
 }
@@ -166,14 +160,14 @@ function resolveKubeconfig(value: string | undefined, setting: string, host: Con
     // KUBECONFIG may be a path list; the first existing file is used, as kubectl reads the first for writes.
     const candidates = value.split(path.delimiter).filter((p) => p !== '');
     const found = candidates.find((p) => host.checkFile(p) !== 'missing');
-    if (!found) throw new ConfigError(setting, `kubeconfig file ${value} does not exist`);
+    if (!found) throw invalidSetting(setting, `kubeconfig file ${value} does not exist`);
     if (host.checkFile(found) === 'unreadable')
-      throw new ConfigError(setting, `kubeconfig file ${found} cannot be read`);
+      throw invalidSetting(setting, `kubeconfig file ${found} cannot be read`);
     return found;
   }
   const fallback = path.join(host.homeDir, '.kube', 'config');
   if (host.checkFile(fallback) === 'readable') return fallback;
-  throw new ConfigError(
+  throw invalidSetting(
     '--kubeconfig/KUBECONFIG',
     `no kubeconfig (${fallback} does not exist): the kubelet needs API credentials to register the node and to authenticate and authorise API callers`,
   );

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { invalidSetting } from '../errors.js';
 
 /** Where and how to reach the runner. */
 export interface RunnerEndpoint {
@@ -29,14 +29,14 @@ export function parseRunnerEndpoint(address: string, setting = '--runner'): Runn
   if (address.startsWith('unix://') || address.startsWith('/')) {
     const socketPath = address.startsWith('unix://') ? address.slice('unix://'.length) : address;
     if (!socketPath.startsWith('/'))
-      throw new ConfigError(setting, `unix socket path in "${address}" must be absolute`);
+      throw invalidSetting(setting, `unix socket path in "${address}" must be absolute`);
     return { target: `unix://${socketPath}`, transport: 'unix', insecure: false };
   }
   const hostPort = address.startsWith('tcp://') ? address.slice('tcp://'.length) : address;
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(hostPort);
   const port = match ? Number(match[2]) : NaN;
   if (!match || !(port > 0 && port < 65536)) {
-    throw new ConfigError(setting, `"${address}" is not unix:///path, host:port or tcp://host:port`);
+    throw invalidSetting(setting, `"${address}" is not unix:///path, host:port or tcp://host:port`);
   }
   return { target: hostPort, transport: 'tcp', insecure: false };
 }
@@ -44,12 +44,12 @@ export function parseRunnerEndpoint(address: string, setting = '--runner'): Runn
 /** Cross-setting rules of the runner endpoint: TLS settings need TCP, and exclude --runner-insecure. */
 export function checkRunnerSecurity(runner: RunnerEndpoint): void {
   if (runner.transport === 'tcp' && runner.insecure && (runner.caPath || runner.certPath)) {
-    throw new ConfigError('--runner-insecure', 'cannot be combined with --runner-ca/--runner-cert');
+    throw invalidSetting('--runner-insecure', 'cannot be combined with --runner-ca/--runner-cert');
   }
   if ((runner.certPath === undefined) !== (runner.keyPath === undefined)) {
-    throw new ConfigError('--runner-cert', 'the runner client certificate and key must be given together');
+    throw invalidSetting('--runner-cert', 'the runner client certificate and key must be given together');
   }
   if (runner.transport === 'unix' && (runner.caPath || runner.certPath)) {
-    throw new ConfigError('--runner-ca', 'TLS settings need a TCP runner address, not a unix socket');
+    throw invalidSetting('--runner-ca', 'TLS settings need a TCP runner address, not a unix socket');
   }
 }

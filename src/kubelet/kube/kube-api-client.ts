@@ -1,9 +1,10 @@
-import type { CoreV1Event, V1ConfigMap, V1Lease, V1Node, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { WireConfigMap, WireEvent, WireLease, WireNode, WirePod, WireSecret } from './wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
-import { ApiError, requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
+import { requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
+import { kubeErrorKind } from './kube-errors.js';
 import { ListWatchPodInformer } from './list-watch-informer.js';
 
 const STRATEGIC = 'application/strategic-merge-patch+json';
@@ -48,20 +49,20 @@ export class KubeApiClient implements KubeApi {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
+      if (kubeErrorKind(err) === 'notFound') return undefined;
       throw err;
     }
   }
 
-  getNode(name: string): Promise<V1Node | undefined> {
+  getNode(name: string): Promise<WireNode | undefined> {
     return this.orUndefined(this.call('get', 'nodes', { method: 'GET', path: `/api/v1/nodes/${seg(name)}` }));
   }
 
-  createNode(node: V1Node): Promise<V1Node> {
+  createNode(node: WireNode): Promise<WireNode> {
     return this.call('create', 'nodes', { method: 'POST', path: '/api/v1/nodes', body: node });
   }
 
-  patchNode(name: string, mergePatch: object): Promise<V1Node> {
+  patchNode(name: string, mergePatch: object): Promise<WireNode> {
     return this.call('patch', 'nodes', {
       method: 'PATCH',
       path: `/api/v1/nodes/${seg(name)}`,
@@ -70,7 +71,7 @@ export class KubeApiClient implements KubeApi {
     });
   }
 
-  patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node> {
+  patchNodeStatus(name: string, strategicPatch: object): Promise<WireNode> {
     return this.call('patch', 'nodes/status', {
       method: 'PATCH',
       path: `/api/v1/nodes/${seg(name)}/status`,
@@ -83,11 +84,11 @@ export class KubeApiClient implements KubeApi {
     return this.gone(this.call('delete', 'nodes', { method: 'DELETE', path: `/api/v1/nodes/${seg(name)}` }));
   }
 
-  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+  getLease(namespace: string, name: string): Promise<WireLease | undefined> {
     return this.orUndefined(this.call('get', 'leases', { method: 'GET', path: leases(namespace, name) }));
   }
 
-  createLease(lease: V1Lease): Promise<V1Lease> {
+  createLease(lease: WireLease): Promise<WireLease> {
     return this.call('create', 'leases', {
       method: 'POST',
       path: leases(lease.metadata?.namespace ?? ''),
@@ -95,7 +96,7 @@ export class KubeApiClient implements KubeApi {
     });
   }
 
-  replaceLease(lease: V1Lease): Promise<V1Lease> {
+  replaceLease(lease: WireLease): Promise<WireLease> {
     return this.call('update', 'leases', {
       method: 'PUT',
       path: leases(lease.metadata?.namespace ?? '', lease.metadata?.name ?? ''),
@@ -116,7 +117,7 @@ export class KubeApiClient implements KubeApi {
     );
   }
 
-  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<V1Pod> {
+  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WirePod> {
     return this.call('patch', 'pods/status', {
       method: 'PATCH',
       path: `${core(namespace, 'pods', name)}/status`,
@@ -134,15 +135,16 @@ export class KubeApiClient implements KubeApi {
       });
       return true;
     } catch (err) {
-      // 404: already gone; 409: the name now belongs to another pod (UID precondition).
-      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return false;
+      // Not found: already gone; conflict: the name now belongs to another pod (UID precondition).
+      const kind = kubeErrorKind(err);
+      if (kind === 'notFound' || kind === 'conflict') return false;
       throw err;
     }
   }
 
   async getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null> {
     const cm = await this.orUndefined(
-      this.call<V1ConfigMap>('get', 'configmaps', {
+      this.call<WireConfigMap>('get', 'configmaps', {
         method: 'GET',
         path: core(namespace, 'configmaps', name),
       }),
@@ -152,16 +154,16 @@ export class KubeApiClient implements KubeApi {
 
   async getSecret(namespace: string, name: string): Promise<SecretData | null> {
     const secret = await this.orUndefined(
-      this.call<V1Secret>('get', 'secrets', { method: 'GET', path: core(namespace, 'secrets', name) }),
+      this.call<WireSecret>('get', 'secrets', { method: 'GET', path: core(namespace, 'secrets', name) }),
     );
     return secret ? { data: secret.data } : null;
   }
 
-  createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event> {
+  createEvent(namespace: string, event: WireEvent): Promise<WireEvent> {
     return this.call('create', 'events', { method: 'POST', path: core(namespace, 'events'), body: event });
   }
 
-  patchEvent(namespace: string, name: string, mergePatch: object): Promise<CoreV1Event> {
+  patchEvent(namespace: string, name: string, mergePatch: object): Promise<WireEvent> {
     return this.call('patch', 'events', {
       method: 'PATCH',
       path: core(namespace, 'events', name),

@@ -1,7 +1,10 @@
-import type { CoreV1Event, V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { WireEvent, WireLease, WireNode, WirePod } from './wire-types.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
 
-/** An API server answer other than success; `code` is the HTTP status (0 = no answer). */
+/**
+ * An API server answer other than success; `code` is the HTTP status (0 = no
+ * answer). Callers read it through `kubeErrorKind` (kube-errors.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly code: number,
@@ -16,14 +19,11 @@ export class ApiError extends Error {
 export const requestOutcome = (err: unknown): string =>
   err instanceof ApiError && err.code ? String(err.code) : '<error>';
 
-export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
-export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409;
-
 /** Events of the pod informer. */
 export interface PodInformerHandlers {
-  add(pod: V1Pod): void;
-  update(pod: V1Pod): void;
-  delete(pod: V1Pod): void;
+  add(pod: WirePod): void;
+  update(pod: WirePod): void;
+  delete(pod: WirePod): void;
   /** The first full list has been delivered (and again after every relist). */
   synced(): void;
 }
@@ -37,37 +37,37 @@ export interface PodInformer {
   start(handlers: PodInformerHandlers): void;
   stop(): Promise<void>;
   hasSynced(): boolean;
-  list(): readonly V1Pod[];
-  get(namespace: string, name: string): V1Pod | undefined;
+  list(): readonly WirePod[];
+  get(namespace: string, name: string): WirePod | undefined;
 }
 
 /**
  * The few API server operations the kubelet uses. Every call may reject with
- * ApiError; none retries on its own. Implementations count each request in
+ * ApiError (classified by `kubeErrorKind`); none retries on its own. Implementations count each request in
  * apiserverRequestsTotal.
  */
 export interface KubeApi {
-  getNode(name: string): Promise<V1Node | undefined>;
-  /** Rejects with ApiError 409 when the node exists. */
-  createNode(node: V1Node): Promise<V1Node>;
+  getNode(name: string): Promise<WireNode | undefined>;
+  /** Rejects with a `conflict` ApiError when the node exists. */
+  createNode(node: WireNode): Promise<WireNode>;
   /** Merge patch of the Node object (labels, taints). */
-  patchNode(name: string, mergePatch: object): Promise<V1Node>;
+  patchNode(name: string, mergePatch: object): Promise<WireNode>;
   /** Strategic merge patch of the `status` subresource. */
-  patchNodeStatus(name: string, strategicPatch: object): Promise<V1Node>;
+  patchNodeStatus(name: string, strategicPatch: object): Promise<WireNode>;
   /** Resolves false when the node was already gone. */
   deleteNode(name: string): Promise<boolean>;
 
-  getLease(namespace: string, name: string): Promise<V1Lease | undefined>;
-  createLease(lease: V1Lease): Promise<V1Lease>;
-  /** Rejects with ApiError 409 when the resourceVersion is stale. */
-  replaceLease(lease: V1Lease): Promise<V1Lease>;
+  getLease(namespace: string, name: string): Promise<WireLease | undefined>;
+  createLease(lease: WireLease): Promise<WireLease>;
+  /** Rejects with a `conflict` ApiError when the resourceVersion is stale. */
+  replaceLease(lease: WireLease): Promise<WireLease>;
   /** Resolves false when the lease was already gone. */
   deleteLease(namespace: string, name: string): Promise<boolean>;
 
   /** A new informer over pods with spec.nodeName=nodeName. */
   podInformer(nodeName: string): PodInformer;
   /** Strategic merge patch of the pod's `status` subresource. */
-  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<V1Pod>;
+  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WirePod>;
   /** Deletes with gracePeriodSeconds 0 and a UID precondition; resolves false if the pod was gone or replaced. */
   deletePod(namespace: string, name: string, uid: string): Promise<boolean>;
 
@@ -75,7 +75,7 @@ export interface KubeApi {
   getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null>;
   getSecret(namespace: string, name: string): Promise<SecretData | null>;
 
-  createEvent(namespace: string, event: CoreV1Event): Promise<CoreV1Event>;
+  createEvent(namespace: string, event: WireEvent): Promise<WireEvent>;
   /** Merge patch of an event (count and lastTimestamp of a repeated event). */
-  patchEvent(namespace: string, name: string, mergePatch: object): Promise<CoreV1Event>;
+  patchEvent(namespace: string, name: string, mergePatch: object): Promise<WireEvent>;
 }

@@ -93,8 +93,12 @@ export function credentialSource(
   }
 }
 
-/** Caches one credential until it expires; one fetch at a time. */
-class CachedCredential implements CredentialSource {
+/**
+ * Caches one credential until the `expiresAtMs` its fetch returned (or until
+ * `invalidate`); concurrent `get` calls share one fetch, and a failed fetch
+ * is not cached.
+ */
+export class CachedCredential implements CredentialSource {
   private cached: { credential: Credential; expiresAtMs: number } | undefined;
   private inFlight: Promise<Credential> | undefined;
 

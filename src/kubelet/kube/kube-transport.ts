@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import { KubeAgentCache, type AgentFactory } from './kube-agent-cache.js';
+import { errnoCode } from '../../common/errors.js';
 import { ApiError } from './kube-api.js';
+import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
 import type { Credential, CredentialSource } from './kube-credentials.js';
 import type { KubeClientConfig } from './kubeconfig.js';
 import { WatchDecoder, type WatchEvent } from './watch-decoder.js';
@@ -25,11 +28,11 @@ export interface KubeTransportOptions {
   /** Concurrent connections to the API server; further requests queue. */
   maxSockets: number;
   userAgent: string;
+  /** Builds the agents instead of Node.js (a proxy's agent, from client-node); unset for direct connections. */
+  createAgent?: AgentFactory;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Close our idle connections before the API server's idle timeout does, to avoid racing it. */
-const IDLE_SOCKET_MS = 60_000;
 
 /**
  * HTTP to one API server over a pool of keep-alive connections, JSON in and
@@ -37,7 +40,8 @@ const IDLE_SOCKET_MS = 60_000;
  * connection for every request; at hundreds of status patches a second that
  * costs a full TLS handshake each, and memory that the allocator never
  * returns. Here one agent is reused for as long as the client certificate
- * stays the same.
+ * stays the same (KubeAgentCache); a kubeconfig with a proxy-url has its
+ * agents built by `options.createAgent`.
  *
  * Errors: every failure rejects with ApiError; `code` is the HTTP status, or
  * 0 when there was no answer. A 401 invalidates the credential and the request
@@ -46,8 +50,7 @@ const IDLE_SOCKET_MS = 60_000;
  */
 export class KubeTransport {
   private readonly base: URL;
-  private agent: http.Agent | undefined;
-  private agentKey = '';
+  private readonly agents: KubeAgentCache;
 
   constructor(
     private readonly config: KubeClientConfig,
@@ -55,6 +58,7 @@ export class KubeTransport {
     private readonly options: KubeTransportOptions,
   ) {
     this.base = new URL(config.server);
+    this.agents = new KubeAgentCache(config, options.maxSockets, options.createAgent);
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
@@ -75,6 +79,7 @@ export class KubeTransport {
     signal: AbortSignal,
   ): Promise<void> {
     const credential = await this.credentialOrThrow();
+    const agent = await this.agentOrThrow(credential);
     if (signal.aborted) return;
     return new Promise<void>((resolve, reject) => {
       const decoder = new WatchDecoder();
@@ -89,7 +94,7 @@ export class KubeTransport {
       const deliver = (events: WatchEvent[]): void => {
         for (const e of events) onEvent(e);
       };
-      const req = this.open('GET', path, { ...query, watch: true }, credential, undefined, undefined);
+      const req = this.open('GET', path, { ...query, watch: true }, credential, agent, undefined, undefined);
       const onAbort = (): void => {
         req.destroy();
         finish();
@@ -99,7 +104,7 @@ export class KubeTransport {
       req.on('response', (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           void readBody(res).then((body) => {
-            if (res.statusCode === 401) this.credentials.invalidate();
+            if (kindForHttpStatus(res.statusCode ?? 0) === 'unauthenticated') this.credentials.invalidate();
             finish(statusError(res.statusCode ?? 0, body));
           }, finish);
           return;
@@ -129,23 +134,31 @@ export class KubeTransport {
 
   /** Closes every pooled connection; requests after this open new ones. */
   close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
-    this.agentKey = '';
+    this.agents.close();
   }
 
   private async send(req: KubeRequest, retryOn401: boolean, retriedReset = false): Promise<string> {
     const credential = await this.credentialOrThrow();
+    const agent = await this.agentOrThrow(credential);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const contentType = body === undefined ? undefined : (req.contentType ?? 'application/json');
     try {
       return await new Promise<string>((resolve, reject) => {
-        const r = this.open(req.method, req.path, req.query, credential, body, contentType, req.signal);
+        const r = this.open(
+          req.method,
+          req.path,
+          req.query,
+          credential,
+          agent,
+          body,
+          contentType,
+          req.signal,
+        );
         r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
           r.destroy(new Error(`no answer within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
         );
         r.on('error', (err) => {
-          const retriable = r.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+          const retriable = r.reusedSocket && errnoCode(err) === 'ECONNRESET';
           reject(retriable && !retriedReset ? new StaleSocket() : networkError(err));
         });
         r.on('response', (res) => {
@@ -159,7 +172,7 @@ export class KubeTransport {
       });
     } catch (err) {
       if (err instanceof StaleSocket) return this.send(req, retryOn401, true);
-      if (err instanceof ApiError && err.code === 401 && retryOn401) {
+      if (kubeErrorKind(err) === 'unauthenticated' && retryOn401) {
         this.credentials.invalidate();
         return this.send(req, false, retriedReset);
       }
@@ -175,11 +188,20 @@ export class KubeTransport {
     }
   }
 
+  private async agentOrThrow(credential: Credential): Promise<http.Agent> {
+    try {
+      return await this.agents.get(credential);
+    } catch (err) {
+      throw new ApiError(0, `no connection to the API server: ${(err as Error).message}`);
+    }
+  }
+
   private open(
     method: string,
     path: string,
     query: Record<string, QueryValue> | undefined,
     credential: Credential,
+    agent: http.Agent,
     body: string | undefined,
     contentType: string | undefined,
     signal?: AbortSignal,
@@ -196,39 +218,8 @@ export class KubeTransport {
     if (credential.authorization) headers['Authorization'] = credential.authorization;
     if (contentType) headers['Content-Type'] = contentType;
     if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const agent = this.agentFor(credential);
     const options: http.RequestOptions = { method, headers, agent, ...(signal ? { signal } : {}) };
     return url.protocol === 'https:' ? https.request(url, options) : http.request(url, options);
-  }
-
-  private agentFor(credential: Credential): http.Agent {
-    const certPem = credential.certPem ?? this.config.clientCertPem;
-    const keyPem = credential.keyPem ?? this.config.clientKeyPem;
-    const key = `${certPem ?? ''}\n${keyPem ?? ''}`;
-    if (this.agent && key === this.agentKey) return this.agent;
-    const previous = this.agent;
-    const common = {
-      keepAlive: true,
-      maxSockets: this.options.maxSockets,
-      maxFreeSockets: this.options.maxSockets,
-      timeout: IDLE_SOCKET_MS,
-      scheduling: 'lifo' as const,
-    };
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({
-            ...common,
-            ca: this.config.caPem,
-            cert: certPem,
-            key: keyPem,
-            rejectUnauthorized: !this.config.insecureSkipTlsVerify,
-            servername: this.config.tlsServerName,
-          })
-        : new http.Agent(common);
-    this.agentKey = key;
-    // Requests in flight on the old agent finish; its idle connections are dropped.
-    if (previous) setTimeout(() => previous.destroy(), IDLE_SOCKET_MS).unref();
-    return this.agent;
   }
 }
 

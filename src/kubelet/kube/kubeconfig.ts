@@ -38,6 +38,32 @@ export interface KubeClientConfig {
   impersonationHeaders: Record<string, string | string[]>;
   /** The context's namespace, "default" when unset. */
   namespace: string;
+  /**
+   * Set when the kubeconfig uses what only @kubernetes/client-node implements
+   * (see clientNodeNeeds); unset, our loader covered everything.
+   */
+  clientNode?: ClientNodeFallbackConfig;
+}
+
+/** Auth-provider plugins @kubernetes/client-node implements (client-go's legacy ones). */
+export const CLIENT_NODE_AUTH_PROVIDERS: readonly string[] = ['oidc', 'gcp', 'azure'];
+/** Proxy schemes @kubernetes/client-node builds agents for. */
+const PROXY_SCHEMES = ['http:', 'https:', 'socks:', 'socks4:', 'socks4a:', 'socks5:', 'socks5h:'];
+
+/** What a kubeconfig needs from @kubernetes/client-node, which vk-cmd loads only then. */
+export interface ClientNodeNeeds {
+  /** users[].user.auth-provider.name: client-node supplies the Authorization header. */
+  authProvider: string | undefined;
+  /** clusters[].cluster.proxy-url: client-node builds the agent that goes through it. */
+  proxyUrl: string | undefined;
+}
+
+/** ClientNodeNeeds plus what client-node needs to load the same kubeconfig. */
+export interface ClientNodeFallbackConfig extends ClientNodeNeeds {
+  kubeconfigText: string;
+  /** Relative paths in the kubeconfig are taken from this file's directory. */
+  filePath: string;
+  contextName: string;
 }
 
 /** A kubeconfig that cannot be used; the message names the field. */
@@ -68,8 +94,8 @@ function str(o: Obj, key: string, where: string): string | undefined {
  * Parses kubeconfig text (YAML or JSON) into a KubeClientConfig for its
  * current context (or `contextName`). `readFile` reads referenced files;
  * relative paths are taken from `filePath`'s directory, as kubectl does.
- * Throws KubeconfigError for anything kubectl would also refuse, and for the
- * legacy auth-provider plugins and proxies, which vk-cmd does not implement.
+ * Throws KubeconfigError for anything kubectl would also refuse, and for
+ * auth-provider plugins that @kubernetes/client-node does not implement either.
  */
 export function parseKubeconfig(
   text: string,
@@ -124,16 +150,7 @@ export function parseKubeconfig(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new KubeconfigError(`${cw}.server "${server}" must be http or https`);
   }
-  if (str(cluster, 'proxy-url', cw) !== undefined) {
-    throw new KubeconfigError(
-      `${cw}.proxy-url is not supported; reach the API server directly or through a tunnel`,
-    );
-  }
-  if (user['auth-provider'] !== undefined) {
-    throw new KubeconfigError(
-      `${uw}.auth-provider is not supported; use an exec plugin, a token or a client certificate`,
-    );
-  }
+  const needs = clientNodeNeeds(cluster, user, cw, uw);
 
   const clientCertPem = pem(user, 'client-certificate', 'client-certificate-data', uw);
   const clientKeyPem = pem(user, 'client-key', 'client-key-data', uw);
@@ -152,7 +169,49 @@ export function parseKubeconfig(
     credentials: credentialConfig(user, uw, resolve, baseDir, server, cluster),
     impersonationHeaders: impersonation(user, uw),
     namespace: str(context, 'namespace', `contexts[${current}]`) ?? 'default',
+    ...(needs ? { clientNode: { ...needs, kubeconfigText: text, filePath, contextName: current } } : {}),
   };
+}
+
+/**
+ * Which parts of a cluster and user entry only @kubernetes/client-node
+ * implements: a legacy auth-provider plugin (OIDC, gcp, azure) and a
+ * proxy-url. undefined when none, so the library is not loaded. Throws
+ * KubeconfigError for an auth-provider or proxy it cannot handle either.
+ */
+export function clientNodeNeeds(
+  cluster: Record<string, unknown>,
+  user: Record<string, unknown>,
+  cw = 'cluster',
+  uw = 'user',
+): ClientNodeNeeds | undefined {
+  const proxyUrl = str(cluster, 'proxy-url', cw);
+  if (proxyUrl !== undefined) {
+    let scheme: string;
+    try {
+      scheme = new URL(proxyUrl).protocol;
+    } catch {
+      throw new KubeconfigError(`${cw}.proxy-url is not a URL`);
+    }
+    if (!PROXY_SCHEMES.includes(scheme)) {
+      throw new KubeconfigError(`${cw}.proxy-url: ${scheme} proxies are not supported (http, https, socks)`);
+    }
+  }
+  const provider = user['auth-provider'];
+  let authProvider: string | undefined;
+  if (provider !== undefined && provider !== null) {
+    const aw = `${uw}.auth-provider`;
+    if (!isObj(provider)) throw new KubeconfigError(`${aw} must be a mapping`);
+    authProvider = str(provider, 'name', aw);
+    if (authProvider === undefined) throw new KubeconfigError(`${aw}.name is not set`);
+    if (!CLIENT_NODE_AUTH_PROVIDERS.includes(authProvider)) {
+      throw new KubeconfigError(
+        `${aw} "${authProvider}" is not supported (${CLIENT_NODE_AUTH_PROVIDERS.join(', ')} are); ` +
+          'use an exec plugin, a token or a client certificate',
+      );
+    }
+  }
+  return proxyUrl === undefined && authProvider === undefined ? undefined : { authProvider, proxyUrl };
 }
 
 function credentialConfig(

@@ -1,15 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { V1Pod, V1PodList, V1Status } from '@kubernetes/client-node';
+import type { WirePod, WirePodList, WireStatus } from './wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
 import { ApiError, requestOutcome, type PodInformer, type PodInformerHandlers } from './kube-api.js';
 import type { KubeTransport } from './kube-transport.js';
+import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
 import type { WatchEvent } from './watch-decoder.js';
 
 /** Counts one API request by verb, resource and outcome (an HTTP code, or "<error>"). */
 export type CountRequest = (verb: string, resource: string, code: string) => void;
 
-/** The watch's resourceVersion is too old: list again. */
+/** The watch's resourceVersion is too old (410 Gone, kind resourceExhausted): list again. */
 class Expired extends Error {}
 
 /**
@@ -37,7 +38,7 @@ const key = (namespace: string | undefined, name: string | undefined): string =>
  * meanwhile, then `synced`.
  */
 export class ListWatchPodInformer implements PodInformer {
-  private readonly cache = new Map<string, V1Pod>();
+  private readonly cache = new Map<string, WirePod>();
   private readonly abort = new AbortController();
   private readonly backoff = new Backoff(1000, 30_000);
   private resourceVersion = '';
@@ -68,11 +69,11 @@ export class ListWatchPodInformer implements PodInformer {
     return this.synced;
   }
 
-  list(): readonly V1Pod[] {
+  list(): readonly WirePod[] {
     return [...this.cache.values()];
   }
 
-  get(namespace: string, name: string): V1Pod | undefined {
+  get(namespace: string, name: string): WirePod | undefined {
     return this.cache.get(key(namespace, name));
   }
 
@@ -119,9 +120,9 @@ export class ListWatchPodInformer implements PodInformer {
   }
 
   private async relist(handlers: PodInformerHandlers): Promise<void> {
-    let list: V1PodList;
+    let list: WirePodList;
     try {
-      list = await this.transport.request<V1PodList>({
+      list = await this.transport.request<WirePodList>({
         method: 'GET',
         path: '/api/v1/pods',
         query: { fieldSelector: this.fieldSelector },
@@ -160,14 +161,14 @@ export class ListWatchPodInformer implements PodInformer {
       if (failure) return;
       events++;
       if (event.type === 'ERROR') {
-        const status = event.object as V1Status;
+        const status = event.object as WireStatus;
         failure =
-          status.code === 410
+          kindForHttpStatus(status.code ?? 0) === 'resourceExhausted'
             ? new Expired()
             : new ApiError(status.code ?? 0, status.message ?? 'watch error event');
         return;
       }
-      const pod = event.object as V1Pod;
+      const pod = event.object as WirePod;
       const rv = pod.metadata?.resourceVersion;
       if (event.type !== 'BOOKMARK') this.apply(event.type, trim(pod), handlers);
       if (rv) this.resourceVersion = rv;
@@ -188,7 +189,7 @@ export class ListWatchPodInformer implements PodInformer {
       this.countRequest('watch', 'pods', '200');
     } catch (err) {
       this.countRequest('watch', 'pods', requestOutcome(err));
-      if (err instanceof ApiError && err.code === 410) throw new Expired();
+      if (kubeErrorKind(err) === 'resourceExhausted') throw new Expired();
       throw err;
     }
     if (failure) throw failure;
@@ -196,7 +197,7 @@ export class ListWatchPodInformer implements PodInformer {
     return this.nowMs() - startedMs < SHORT_WATCH_MS ? 'nothing, at once' : 'nothing';
   }
 
-  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod, handlers: PodInformerHandlers): void {
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: WirePod, handlers: PodInformerHandlers): void {
     const k = key(pod.metadata?.namespace, pod.metadata?.name);
     if (type === 'DELETED') {
       const old = this.cache.get(k);
@@ -217,7 +218,7 @@ export class ListWatchPodInformer implements PodInformer {
   }
 }
 
-function trim(pod: V1Pod): V1Pod {
+function trim(pod: WirePod): WirePod {
   if (pod.metadata?.managedFields) delete pod.metadata.managedFields;
   return pod;
 }

@@ -1,7 +1,8 @@
-import type { V1Lease } from '@kubernetes/client-node';
+import type { WireLease } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { microTime } from '../kube-time.js';
-import { isConflict, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -20,7 +21,7 @@ export interface LeaseControllerOptions {
  * and on a conflict re-reads and retries. Failures retry after a short delay.
  */
 export class LeaseController {
-  private lease: V1Lease | undefined;
+  private lease: WireLease | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastRenewMs = 0;
@@ -82,7 +83,7 @@ export class LeaseController {
         this.lastRenewMs = this.now();
         return;
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (kubeErrorKind(err) !== 'conflict') throw err;
         // Stale resourceVersion, or created meanwhile: read again.
         this.lease = undefined;
       }
@@ -90,7 +91,7 @@ export class LeaseController {
     throw new Error('node lease kept conflicting');
   }
 
-  private desired(existing: V1Lease | undefined): V1Lease {
+  private desired(existing: WireLease | undefined): WireLease {
     const uid = this.options.nodeUid();
     const ownerReferences =
       uid !== undefined
@@ -112,7 +113,7 @@ export class LeaseController {
           : {}),
         holderIdentity: this.options.nodeName,
         leaseDurationSeconds: this.options.leaseDurationSeconds,
-        renewTime: microTime(this.now()) as unknown as Date,
+        renewTime: microTime(this.now()),
       },
     };
   }

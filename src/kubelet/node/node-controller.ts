@@ -1,9 +1,9 @@
-import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
+import type { WireNode, WireNodeCondition } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { Backoff } from '../backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
+import type { Runner } from '../runner/runner.js';
 import { canonical } from '../kube/canonical.js';
 import {
   adoptionPatch,
@@ -31,13 +31,11 @@ import {
   type WalltimeDeadline,
 } from './walltime.js';
 
-/** The runner facts and link health the node controller reads (RunnerLink provides them). */
-export interface RunnerHealth {
-  nodeInfo(): NodeInfo__Output | undefined;
-  isSynced(): boolean;
-  hasSyncedOnce(): boolean;
-  unsyncedSinceMs(): number | undefined;
-}
+/** The part of the Runner interface the node controller reads: host facts and link health. */
+export type RunnerHealth = Pick<
+  Runner,
+  'nodeInfo' | 'isSynced' | 'hasSyncedOnce' | 'unsyncedSinceMs' | 'silentSinceMs'
+>;
 
 export interface NodeControllerOptions {
   config: Pick<
@@ -65,11 +63,12 @@ export interface NodeControllerOptions {
  * status current: on every change and at least every
  * nodeStatusUpdateFrequencySeconds. Patches only its own labels (merge patch)
  * and its own conditions (strategic merge by type), so other writers keep
- * theirs. Readiness follows the walltime and the runner link.
+ * theirs. Readiness follows the walltime, the runner link and whether the
+ * runner answers.
  */
 export class NodeController {
   private nodeUid: string | undefined;
-  private conditions: V1NodeCondition[] | undefined;
+  private conditions: WireNodeCondition[] | undefined;
   private lastStatusKey = '';
   private lastStatusWriteMs = 0;
   private metadata: NodeMetadata = { labels: {}, annotations: {} };
@@ -102,6 +101,11 @@ export class NodeController {
 
   currentReadiness(): NodeReadiness {
     return this.readiness;
+  }
+
+  /** When the node's walltime ends (epoch ms); undefined without a walltime or before it is known. */
+  walltimeDeadlineMs(): number | undefined {
+    return this.deadline?.deadlineMs;
   }
 
   /** Node allocatable for downward-API defaults. */
@@ -197,7 +201,7 @@ export class NodeController {
     this.deadline = this.resolveDeadline(existing?.metadata, nowMs);
     const metadata = nodeMetadata(config, this.hostFacts(), this.deadline, nowMs);
     this.readiness = this.decide(nowMs);
-    let node: V1Node;
+    let node: WireNode;
     if (existing) {
       const patched = await this.api.patchNode(config.nodeName, adoptionPatch(existing, config, metadata));
       node = { ...patched, status: existing.status };
@@ -228,13 +232,14 @@ export class NodeController {
       linkSynced: this.runner.isSynced(),
       everSynced: this.runner.hasSyncedOnce(),
       unsyncedSinceMs: this.runner.unsyncedSinceMs(),
+      silentSinceMs: this.runner.silentSinceMs(),
       graceMs: config.runnerUnreachableGraceSeconds * 1000,
       nowMs,
       runnerTarget: this.options.runnerTarget,
     });
   }
 
-  private buildStatus(previous: V1NodeCondition[] | undefined, nowMs: number) {
+  private buildStatus(previous: WireNodeCondition[] | undefined, nowMs: number) {
     return nodeStatus({
       config: this.options.config,
       host: this.hostFacts(),
@@ -284,8 +289,9 @@ export class NodeController {
     let delayMs = this.lastStatusWriteMs + config.nodeStatusUpdateFrequencySeconds * 1000 - nowMs;
     const wall = walltimeState(this.deadline, nowMs);
     if (wall.nextRefreshMs !== undefined) delayMs = Math.min(delayMs, wall.nextRefreshMs);
-    const since = this.runner.unsyncedSinceMs();
-    if (since !== undefined && this.readiness.ready) {
+    // Wake when a grace period running out would turn the node NotReady.
+    for (const since of [this.runner.unsyncedSinceMs(), this.runner.silentSinceMs()]) {
+      if (since === undefined || !this.readiness.ready) continue;
       const graceEndMs = since + config.runnerUnreachableGraceSeconds * 1000 - nowMs;
       if (graceEndMs > 0) delayMs = Math.min(delayMs, graceEndMs + 5);
     }

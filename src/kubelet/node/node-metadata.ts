@@ -1,4 +1,4 @@
-import type { V1Node, V1Taint } from '@kubernetes/client-node';
+import type { WireNode, WireTaint } from '../kube/wire-types.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import { nodeLabels, nodeTaints, type HostFacts } from './node-object.js';
 import { deadlineAnnotations, walltimeState, type WalltimeDeadline } from './walltime.js';
@@ -41,7 +41,7 @@ export function presentAnnotations(annotations: NodeMetadata['annotations']): Re
  * (walltime labels of an earlier run removed when there is no walltime now),
  * and our taints added to whatever taints it has.
  */
-export function adoptionPatch(existing: V1Node, config: MetadataConfig, metadata: NodeMetadata): object {
+export function adoptionPatch(existing: WireNode, config: MetadataConfig, metadata: NodeMetadata): object {
   const labels: Record<string, string | null> = { ...metadata.labels };
   for (const key of WALLTIME_LABELS) {
     if (!(key in labels) && existing.metadata?.labels?.[key] !== undefined) labels[key] = null;
@@ -50,7 +50,7 @@ export function adoptionPatch(existing: V1Node, config: MetadataConfig, metadata
   for (const [k, v] of Object.entries(metadata.annotations)) {
     if (v !== null || existing.metadata?.annotations?.[k] !== undefined) annotations[k] = v;
   }
-  const patch: { metadata: object; spec?: { taints: V1Taint[] } } = {
+  const patch: { metadata: object; spec?: { taints: WireTaint[] } } = {
     metadata: Object.keys(annotations).length > 0 ? { labels, annotations } : { labels },
   };
   const taints = existing.spec?.taints ?? [];

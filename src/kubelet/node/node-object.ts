@@ -1,4 +1,4 @@
-import type { V1Node, V1NodeCondition, V1NodeStatus, V1Taint } from '@kubernetes/client-node';
+import type { WireNode, WireNodeCondition, WireNodeStatus, WireTaint } from '../kube/wire-types.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import { rfc3339 } from '../kube-time.js';
@@ -52,7 +52,7 @@ export function nodeCapacity(host: HostFacts, maxPods: number): Record<string, s
   };
 }
 
-export function nodeTaints(config: Pick<KubeletConfig, 'taints'>): V1Taint[] {
+export function nodeTaints(config: Pick<KubeletConfig, 'taints'>): WireTaint[] {
   return config.taints.map((t) => (t.value === undefined ? { key: t.key, effect: t.effect } : { ...t }));
 }
 
@@ -64,12 +64,12 @@ export const OWN_CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressu
  * lastTransitionTime is kept from `previous` unless the status changed.
  */
 export function nodeConditions(
-  previous: readonly V1NodeCondition[] | undefined,
+  previous: readonly WireNodeCondition[] | undefined,
   readiness: NodeReadiness,
   nowMs: number,
-): V1NodeCondition[] {
+): WireNodeCondition[] {
   const now = rfc3339(nowMs);
-  const desired: Array<Pick<V1NodeCondition, 'type' | 'status' | 'reason' | 'message'>> = [
+  const desired: Array<Pick<WireNodeCondition, 'type' | 'status' | 'reason' | 'message'>> = [
     {
       type: 'MemoryPressure',
       status: 'False',
@@ -96,13 +96,9 @@ export function nodeConditions(
     const old = previous?.find((p) => p.type === c.type);
     const transition =
       old && old.status === c.status && old.lastTransitionTime !== undefined
-        ? rfc3339(new Date(old.lastTransitionTime as unknown as string | Date).getTime())
+        ? rfc3339(Date.parse(old.lastTransitionTime))
         : now;
-    return {
-      ...c,
-      lastHeartbeatTime: now as unknown as Date,
-      lastTransitionTime: transition as unknown as Date,
-    };
+    return { ...c, lastHeartbeatTime: now, lastTransitionTime: transition };
   });
 }
 
@@ -111,11 +107,11 @@ export interface NodeStatusInputs {
   host: HostFacts;
   kubeletPort: number;
   version: string;
-  conditions: V1NodeCondition[];
+  conditions: WireNodeCondition[];
 }
 
 /** The status fields the kubelet owns (conditions, capacity, addresses, endpoints, nodeInfo). */
-export function nodeStatus(inputs: NodeStatusInputs): V1NodeStatus {
+export function nodeStatus(inputs: NodeStatusInputs): WireNodeStatus {
   const capacity = nodeCapacity(inputs.host, inputs.config.maxPods);
   return {
     conditions: inputs.conditions,
@@ -147,10 +143,10 @@ export function kubeletVersion(version: string): string {
 /** The Node object for registration. */
 export function buildNode(
   config: Pick<KubeletConfig, 'nodeName' | 'taints'>,
-  status: V1NodeStatus,
+  status: WireNodeStatus,
   labels: Record<string, string>,
   annotations: Record<string, string> = {},
-): V1Node {
+): WireNode {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -169,7 +165,7 @@ export function buildNode(
  * other writers' conditions survive; addresses are replaced so a stale
  * Hostname address cannot linger.
  */
-export function nodeStatusPatch(status: V1NodeStatus): Record<string, unknown> {
+export function nodeStatusPatch(status: WireNodeStatus): Record<string, unknown> {
   return {
     status: {
       ...status,

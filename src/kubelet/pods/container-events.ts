@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { containerFieldPath, type PodEvent } from './event-recorder.js';
 
@@ -22,7 +22,10 @@ export const SETUP_FAILURE_REASONS = new Set([
  * Pure; the caller remembers emitted keys. A run the API already shows as
  * running (adopted after a restart) gets no second Started.
  */
-export function containerEvents(pod: V1Pod, runnerPod: Pod__Output): Array<{ key: string; event: PodEvent }> {
+export function containerEvents(
+  pod: WirePod,
+  runnerPod: Pod__Output,
+): Array<{ key: string; event: PodEvent }> {
   const out: Array<{ key: string; event: PodEvent }> = [];
   const apiStatuses = [
     ...(pod.status?.containerStatuses ?? []),

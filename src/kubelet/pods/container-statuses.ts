@@ -1,4 +1,10 @@
-import type { V1Container, V1ContainerState, V1ContainerStatus } from '@kubernetes/client-node';
+import type {
+  WireContainer,
+  WireContainerState,
+  WireContainerStateTerminated,
+  WireContainerStatus,
+  WireTime,
+} from '../kube/wire-types.js';
 import type { ContainerState__Output } from '../../generated/vkcmd/runner/v1/ContainerState.js';
 import type { ContainerStatus__Output } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import { rfc3339 } from '../kube-time.js';
@@ -20,24 +26,27 @@ export function imageId(image: string): string {
   return `vk-cmd://${image}`;
 }
 
-const time = (ms: number): string | undefined => (ms > 0 ? rfc3339(ms) : undefined);
+const time = (ms: number): WireTime | undefined => (ms > 0 ? rfc3339(ms) : undefined);
 
 /** A runner container state in Kubernetes form (times RFC 3339; empty strings omitted). */
-export function toKubeState(state: ContainerState__Output | null | undefined, id?: string): V1ContainerState {
+export function toKubeState(
+  state: ContainerState__Output | null | undefined,
+  id?: string,
+): WireContainerState {
   if (!state) return {};
   if (state.running) {
-    return { running: { startedAt: time(state.running.startedAtMs) as unknown as Date } };
+    return { running: { startedAt: time(state.running.startedAtMs) } };
   }
   if (state.terminated) {
     const t = state.terminated;
-    const out: Record<string, unknown> = { exitCode: t.exitCode };
-    if (t.signal) out['signal'] = t.signal;
-    if (t.reason) out['reason'] = t.reason;
-    if (t.message) out['message'] = t.message;
-    if (t.startedAtMs > 0) out['startedAt'] = time(t.startedAtMs);
-    if (t.finishedAtMs > 0) out['finishedAt'] = time(t.finishedAtMs);
-    if (id) out['containerID'] = id;
-    return { terminated: out as unknown as V1ContainerState['terminated'] };
+    const out: WireContainerStateTerminated = { exitCode: t.exitCode };
+    if (t.signal) out.signal = t.signal;
+    if (t.reason) out.reason = t.reason;
+    if (t.message) out.message = t.message;
+    if (t.startedAtMs > 0) out.startedAt = time(t.startedAtMs);
+    if (t.finishedAtMs > 0) out.finishedAt = time(t.finishedAtMs);
+    if (id) out.containerID = id;
+    return { terminated: out };
   }
   if (state.waiting) {
     const out: Record<string, string> = {};
@@ -59,15 +68,15 @@ export type ContainerKind = 'container' | 'init';
  */
 export function toKubeContainerStatus(
   pod: PodIdentity,
-  spec: V1Container,
+  spec: WireContainer,
   runner: ContainerStatus__Output,
   kind: ContainerKind = 'container',
-): V1ContainerStatus {
+): WireContainerStatus {
   const id = runner.pgid > 0 ? containerId(pod, spec.name, runner.pgid) : undefined;
   const running = runner.state?.running !== undefined && runner.state?.running !== null;
   const regularInit = kind === 'init' && !isRestartableInit(spec);
   const ready = regularInit ? runner.state?.terminated?.exitCode === 0 : running;
-  const status: V1ContainerStatus = {
+  const status: WireContainerStatus = {
     name: spec.name,
     state: toKubeState(runner.state, id),
     lastState: toKubeState(runner.lastState),
@@ -83,10 +92,10 @@ export function toKubeContainerStatus(
 
 /** A container the runner does not (yet) report: waiting with the given reason. */
 export function waitingContainerStatus(
-  spec: V1Container,
+  spec: WireContainer,
   reason: string,
   message?: string,
-): V1ContainerStatus {
+): WireContainerStatus {
   return {
     name: spec.name,
     state: { waiting: message ? { reason, message } : { reason } },
@@ -104,23 +113,23 @@ export function waitingContainerStatus(
  * it cannot find (exit 137), keeping what the API knew about it.
  */
 export function lostContainerStatus(
-  spec: V1Container,
-  old: V1ContainerStatus | undefined,
+  spec: WireContainer,
+  old: WireContainerStatus | undefined,
   nowMs: number,
-): V1ContainerStatus {
+): WireContainerStatus {
   if (old?.state?.terminated) return { ...old, ready: false, started: false };
   const startedAt = old?.state?.running?.startedAt;
-  const terminated: Record<string, unknown> = {
+  const terminated: WireContainerStateTerminated = {
     exitCode: 137,
     reason: 'ContainerStatusUnknown',
     message: 'The runner no longer knows this container; it was not restarted',
     finishedAt: rfc3339(nowMs),
   };
-  if (startedAt) terminated['startedAt'] = startedAt;
-  if (old?.containerID) terminated['containerID'] = old.containerID;
+  if (startedAt) terminated.startedAt = startedAt;
+  if (old?.containerID) terminated.containerID = old.containerID;
   return {
     name: spec.name,
-    state: { terminated: terminated as unknown as V1ContainerState['terminated'] },
+    state: { terminated },
     lastState: old?.lastState ?? {},
     ready: false,
     restartCount: old?.restartCount ?? 0,

@@ -1,4 +1,4 @@
-import type { V1Container, V1EnvVarSource, V1Pod } from '@kubernetes/client-node';
+import type { WireContainer, WireEnvVarSource, WirePod } from '../kube/wire-types.js';
 import { expandVars } from '../../common/expand-vars.js';
 import { ContainerConfigError } from '../errors.js';
 import type { FetchedObjects } from './object-refs.js';
@@ -22,8 +22,8 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
  * ContainerConfigError with the kubelet's message for a missing object or key.
  */
 export function resolveEnv(
-  pod: V1Pod,
-  container: V1Container,
+  pod: WirePod,
+  container: WireContainer,
   objects: FetchedObjects,
   ctx: EnvContext,
 ): Array<{ name: string; value: string }> {
@@ -79,9 +79,9 @@ export function resolveEnv(
 }
 
 function valueFrom(
-  source: V1EnvVarSource,
-  pod: V1Pod,
-  container: V1Container,
+  source: WireEnvVarSource,
+  pod: WirePod,
+  container: WireContainer,
   ns: string,
   objects: FetchedObjects,
   ctx: EnvContext,
@@ -134,7 +134,7 @@ function valueFrom(
 /** The downward API's field paths (podFieldSelectorRuntimeValue + ExtractFieldPathAsString). */
 export function fieldRefValue(
   fieldPath: string,
-  pod: V1Pod,
+  pod: WirePod,
   ctx: Pick<EnvContext, 'hostIp' | 'podIp'>,
 ): string {
   switch (fieldPath) {
@@ -180,7 +180,7 @@ export function formatMap(map: Record<string, string>): string {
 export function resourceFieldValue(
   resource: string,
   divisor: string | undefined,
-  container: V1Container,
+  container: WireContainer,
   ctx: Pick<EnvContext, 'allocatable'>,
 ): string {
   const div = divisor === undefined || parseQuantity(divisor) === 0 ? '1' : divisor;

@@ -1,7 +1,8 @@
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import type { WireEvent, WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { rfc3339 } from '../kube-time.js';
-import { isNotFound, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -12,7 +13,7 @@ export interface PodEvent {
 }
 
 /** `spec.containers{name}` or `spec.initContainers{name}`, as the kubelet references containers. */
-export function containerFieldPath(pod: V1Pod, container: string): string {
+export function containerFieldPath(pod: WirePod, container: string): string {
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === container);
   return `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
 }
@@ -31,7 +32,7 @@ export interface EventRecorderOptions {
 /** An event the API server holds, as far as this process knows. */
 interface Recorded {
   namespace: string;
-  body: CoreV1Event;
+  body: WireEvent;
   count: number;
   lastWriteMs: number;
   /** Writes of this event run one at a time, in order. */
@@ -65,7 +66,7 @@ export class EventRecorder {
     this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
   }
 
-  emit(pod: V1Pod, event: PodEvent): void {
+  emit(pod: WirePod, event: PodEvent): void {
     const key = [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
     const previous = this.remembered(key);
     const entry = previous ?? this.remember(key, pod, event);
@@ -92,7 +93,7 @@ export class EventRecorder {
     return entry;
   }
 
-  private remember(key: string, pod: V1Pod, event: PodEvent): Recorded {
+  private remember(key: string, pod: WirePod, event: PodEvent): Recorded {
     const nowMs = this.now();
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = `${pod.metadata?.name ?? 'pod'}.${(BigInt(nowMs) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
@@ -119,8 +120,8 @@ export class EventRecorder {
         source: { component: 'kubelet', host: this.nodeName },
         reportingComponent: 'kubelet',
         reportingInstance: this.nodeName,
-        firstTimestamp: rfc3339(nowMs) as unknown as Date,
-        lastTimestamp: rfc3339(nowMs) as unknown as Date,
+        firstTimestamp: rfc3339(nowMs),
+        lastTimestamp: rfc3339(nowMs),
         count: 1,
       },
     };
@@ -152,12 +153,12 @@ export class EventRecorder {
     try {
       await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', { count, lastTimestamp });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (kubeErrorKind(err) !== 'notFound') throw err;
       // Expired in the API server: the aggregate lives on in a re-created event.
       await this.api.createEvent(entry.namespace, {
         ...entry.body,
         count,
-        lastTimestamp: lastTimestamp as unknown as Date,
+        lastTimestamp,
       });
     }
     entry.count = count;
@@ -165,6 +166,6 @@ export class EventRecorder {
   }
 }
 
-export function podKey(pod: V1Pod): string {
+export function podKey(pod: WirePod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../kube/wire-types.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import {
   referencedObjects,
@@ -16,7 +16,7 @@ import {
 export class PodObjectFetcher {
   constructor(private readonly api: KubeApi) {}
 
-  async fetch(pod: V1Pod): Promise<FetchedObjects> {
+  async fetch(pod: WirePod): Promise<FetchedObjects> {
     const namespace = pod.metadata?.namespace ?? '';
     const refs = referencedObjects(pod);
     const configMaps = new Map<string, ConfigMapData | null>();

@@ -1,4 +1,4 @@
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { WireContainer, WirePod } from '../kube/wire-types.js';
 
 /** The ConfigMaps and Secrets a pod's volumes, env and envFrom name. */
 export interface ObjectRefs {
@@ -6,12 +6,12 @@ export interface ObjectRefs {
   secrets: Set<string>;
 }
 
-export function allContainers(pod: V1Pod): V1Container[] {
+export function allContainers(pod: WirePod): WireContainer[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
 }
 
 /** Every ConfigMap and Secret the pod refers to. */
-export function referencedObjects(pod: V1Pod): ObjectRefs {
+export function referencedObjects(pod: WirePod): ObjectRefs {
   const refs: ObjectRefs = { configMaps: new Set(), secrets: new Set() };
   for (const v of pod.spec?.volumes ?? []) {
     if (v.configMap?.name) refs.configMaps.add(v.configMap.name);

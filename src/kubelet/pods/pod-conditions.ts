@@ -1,8 +1,8 @@
-import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type { WireContainerStatus, WirePod, WirePodCondition, WireTime } from '../kube/wire-types.js';
 import { hasAnyRegularContainerStarted, isRestartableInit, type PodPhase } from './pod-phase.js';
 
 /** A condition without its times; times are added by withTransitionTimes. */
-export type BareCondition = Pick<V1PodCondition, 'type' | 'status' | 'reason' | 'message'>;
+export type BareCondition = Pick<WirePodCondition, 'type' | 'status' | 'reason' | 'message'>;
 
 /** The pod condition types this kubelet writes (PodScheduled only when missing). */
 export const OWN_POD_CONDITIONS = [
@@ -27,8 +27,8 @@ function cond(type: string, status: 'True' | 'False', reason?: string, message?:
  * initialized once ready, a sidecar once started.
  */
 export function initializedCondition(
-  pod: V1Pod,
-  statuses: readonly V1ContainerStatus[],
+  pod: WirePod,
+  statuses: readonly WireContainerStatus[],
   phase: PodPhase,
 ): BareCondition {
   const spec = pod.spec!;
@@ -51,8 +51,8 @@ export function initializedCondition(
 
 /** GenerateContainersReadyCondition. */
 export function containersReadyCondition(
-  pod: V1Pod,
-  statuses: readonly V1ContainerStatus[],
+  pod: WirePod,
+  statuses: readonly WireContainerStatus[],
   phase: PodPhase,
 ): BareCondition {
   const spec = pod.spec!;
@@ -76,9 +76,9 @@ export function containersReadyCondition(
 
 /** GeneratePodReadyCondition, readiness gates included. */
 export function readyCondition(
-  pod: V1Pod,
-  existing: readonly V1PodCondition[],
-  statuses: readonly V1ContainerStatus[],
+  pod: WirePod,
+  existing: readonly WirePodCondition[],
+  statuses: readonly WireContainerStatus[],
   phase: PodPhase,
 ): BareCondition {
   const containersReady = containersReadyCondition(pod, statuses, phase);
@@ -101,13 +101,13 @@ export function readyCondition(
 /** Keeps lastTransitionTime from the old condition of the same type when its status did not change. */
 export function withTransitionTimes(
   conditions: readonly BareCondition[],
-  old: readonly V1PodCondition[],
-  now: string,
-): V1PodCondition[] {
+  old: readonly WirePodCondition[],
+  now: WireTime,
+): WirePodCondition[] {
   return conditions.map((c) => {
     const prev = old.find((o) => o.type === c.type);
     const keep = prev && prev.status === c.status && prev.lastTransitionTime !== undefined;
-    const lastTransitionTime = keep ? prev.lastTransitionTime : (now as unknown as Date);
-    return { ...c, lastTransitionTime } as V1PodCondition;
+    const lastTransitionTime = keep ? prev.lastTransitionTime : now;
+    return { ...c, lastTransitionTime };
   });
 }

@@ -1,15 +1,12 @@
-import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { KubeApi, PodInformer } from '../kube/kube-api.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { EventRecorder } from './event-recorder.js';
 import { PodObjectFetcher } from './object-fetcher.js';
-import { PodCreator } from './pod-creator.js';
-import { PodDeleter } from './pod-deleter.js';
-import { newPodRecord, type PodRecord, type RunnerPods } from './pod-record.js';
-import { apiShowsStarted, isTerminalPhase } from './pod-status.js';
-import { PodStatusReporter } from './pod-status-reporter.js';
+import { PodEffects } from './pod-effects.js';
+import { PodExecutor, type PodSnapshot } from './pod-executor.js';
+import type { RunnerPods } from './pod-record.js';
 import type { StatusWriter } from './status-writer.js';
 
 export type { RunnerPods } from './pod-record.js';
@@ -26,21 +23,18 @@ export interface PodControllerOptions {
 }
 
 /**
- * Reconciles pods bound to the node with the runner: creates them once their
- * ConfigMaps and Secrets exist, turns runner state into pod status, runs the
- * deletion protocol, adopts what the runner already runs and reports pods the
- * runner lost. One sync per pod at a time; events arriving meanwhile re-run it.
- * Nothing is created or failed while the runner link is not synced.
+ * Reconciles pods bound to the node with the runner. Feeds what the informer
+ * and the runner link report to the PodExecutor, which runs each pod's
+ * lifecycle (see `decide` and src/kubelet/README.md); finds the runner pods
+ * the API does not have; keeps the running-pods gauge; resyncs every pod
+ * periodically. Nothing is created or failed while the runner link is not
+ * synced.
  */
 export class PodController {
-  private readonly records = new Map<string, PodRecord>();
+  private readonly executor: PodExecutor;
   private resyncTimer: NodeJS.Timeout | undefined;
   private gaugeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly now: () => number;
-  private readonly reporter: PodStatusReporter;
-  private readonly creator: PodCreator;
-  private readonly deleter: PodDeleter;
 
   constructor(
     api: KubeApi,
@@ -52,27 +46,28 @@ export class PodController {
     private readonly logger: Logger,
     private readonly options: PodControllerOptions,
   ) {
-    this.now = options.now ?? Date.now;
-    const { hostIp, ignoreRestartPolicy } = options;
-    this.reporter = new PodStatusReporter(statusWriter, events, metrics, logger, {
-      hostIp,
-      ignoreRestartPolicy,
-      now: this.now,
-    });
+    const now = options.now ?? Date.now;
+    const { hostIp, ignoreRestartPolicy, allocatable } = options;
     const fetcher = new PodObjectFetcher(api);
-    this.creator = new PodCreator(fetcher, runner, this.reporter, logger, {
+    const effects = new PodEffects(api, runner, fetcher, statusWriter, events, metrics, logger, {
       hostIp,
       ignoreRestartPolicy,
-      allocatable: options.allocatable,
+      allocatable,
+      now,
     });
-    this.deleter = new PodDeleter(api, runner, this.reporter, logger);
+    this.executor = new PodExecutor(runner, effects, logger, {
+      now,
+      retryInitialMs: options.retryInitialMs ?? 1000,
+      retryMaxMs: options.retryMaxMs ?? 10_000,
+      onSynced: (operation, durationMs) => metrics.observePodWorker(operation, durationMs / 1000),
+    });
   }
 
   start(): void {
     this.informer.start({
-      add: (pod) => this.onApiPod(pod),
-      update: (pod) => this.onApiPod(pod),
-      delete: (pod) => this.onApiPodDeleted(pod),
+      add: (pod) => this.executor.apiPodChanged(pod),
+      update: (pod) => this.executor.apiPodChanged(pod),
+      delete: (pod) => this.executor.apiPodDeleted(pod),
       synced: () => this.resyncAll(),
     });
     this.resyncTimer = setInterval(() => this.resyncAll(), this.options.resyncIntervalMs ?? 60_000);
@@ -86,7 +81,7 @@ export class PodController {
     this.stopped = true;
     clearInterval(this.resyncTimer);
     clearTimeout(this.gaugeTimer);
-    for (const rec of this.records.values()) clearTimeout(rec.retryTimer);
+    this.executor.stop();
     if (!(await this.statusWriter.drain(drainTimeoutMs))) {
       this.logger.warn({ drainTimeoutMs }, 'Pod status writes still pending at shutdown');
     }
@@ -96,28 +91,13 @@ export class PodController {
   /** Runner link: a pod changed. */
   onRunnerPodChanged(pod: Pod__Output, receivedAtMs: number): void {
     this.updateGaugeSoon();
-    const rec = this.records.get(pod.uid);
-    if (!rec) {
-      this.reconcileOrphans();
-      return;
-    }
-    rec.eventAtMs ??= receivedAtMs;
-    this.enqueue(rec);
+    if (!this.executor.runnerPodChanged(pod, receivedAtMs)) this.reconcileOrphans();
   }
 
   /** Runner link: the runner forgot a pod (every process gone). */
   onRunnerPodDeleted(pod: Pod__Output, receivedAtMs: number): void {
     this.updateGaugeSoon();
-    const rec = this.records.get(pod.uid);
-    if (rec) {
-      rec.runnerGone = pod;
-      rec.eventAtMs ??= receivedAtMs;
-      this.enqueue(rec);
-    }
-    // A same-named successor may have been waiting for this pod's directory.
-    for (const other of this.records.values()) {
-      if (other !== rec && other.namespace === pod.namespace && other.name === pod.name) this.enqueue(other);
-    }
+    this.executor.runnerPodDeleted(pod, receivedAtMs);
   }
 
   /** Runner link: synced (first time or after a reconnect): everything is reconciled. */
@@ -127,48 +107,13 @@ export class PodController {
   }
 
   /** Pods known to the controller (tests and diagnostics). */
-  record(uid: string): Readonly<PodRecord> | undefined {
-    return this.records.get(uid);
-  }
-
-  private onApiPod(pod: V1Pod): void {
-    const uid = pod.metadata?.uid;
-    if (!uid) return;
-    for (const other of this.records.values()) {
-      // A relist reports a same-named replacement as an update; the old UID is gone.
-      if (
-        other.uid !== uid &&
-        other.pod &&
-        other.namespace === pod.metadata?.namespace &&
-        other.name === pod.metadata?.name
-      ) {
-        other.pod = undefined;
-        this.enqueue(other);
-      }
-    }
-    let rec = this.records.get(uid);
-    if (!rec) {
-      rec = newPodRecord(uid, pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', this.now(), {
-        initialMs: this.options.retryInitialMs ?? 1000,
-        maxMs: this.options.retryMaxMs ?? 10_000,
-      });
-      this.records.set(uid, rec);
-    }
-    rec.pod = pod;
-    rec.lastPod = pod;
-    this.enqueue(rec);
-  }
-
-  private onApiPodDeleted(pod: V1Pod): void {
-    const rec = pod.metadata?.uid ? this.records.get(pod.metadata.uid) : undefined;
-    if (!rec) return;
-    rec.pod = undefined;
-    this.enqueue(rec);
+  record(uid: string): PodSnapshot | undefined {
+    return this.executor.snapshot(uid);
   }
 
   private resyncAll(): void {
     if (this.stopped) return;
-    for (const rec of this.records.values()) this.enqueue(rec);
+    this.executor.syncAll();
     this.reconcileOrphans();
   }
 
@@ -176,90 +121,13 @@ export class PodController {
   private reconcileOrphans(): void {
     if (!this.informer.hasSynced() || !this.runner.isSynced()) return;
     for (const runnerPod of this.runner.pods().values()) {
-      if (this.records.has(runnerPod.uid) || runnerPod.deleting) continue;
-      const rec = newPodRecord(runnerPod.uid, runnerPod.namespace, runnerPod.name, this.now(), {
-        initialMs: 1000,
-        maxMs: 10_000,
-      });
-      this.records.set(runnerPod.uid, rec);
+      if (this.executor.has(runnerPod.uid) || runnerPod.deleting) continue;
       this.logger.info(
         { pod: `${runnerPod.namespace}/${runnerPod.name}`, uid: runnerPod.uid },
         'Runner holds a pod the API server does not; deleting it',
       );
-      this.enqueue(rec);
+      this.executor.adoptOrphan(runnerPod);
     }
-  }
-
-  private enqueue(rec: PodRecord): void {
-    if (this.stopped) return;
-    if (rec.syncing) {
-      rec.dirty = true;
-      return;
-    }
-    rec.syncing = true;
-    void (async () => {
-      do {
-        rec.dirty = false;
-        try {
-          await this.syncPod(rec);
-        } catch (err) {
-          this.logger.warn({ err, pod: `${rec.namespace}/${rec.name}`, uid: rec.uid }, 'Pod sync failed');
-          this.scheduleRetry(rec);
-        }
-      } while (rec.dirty && !this.stopped && this.records.get(rec.uid) === rec);
-      rec.syncing = false;
-    })();
-  }
-
-  private scheduleRetry(rec: PodRecord): void {
-    if (rec.retryTimer || this.stopped) return;
-    const delayMs = rec.retryBackoff.next();
-    rec.retryTimer = setTimeout(() => {
-      rec.retryTimer = undefined;
-      this.enqueue(rec);
-    }, delayMs);
-  }
-
-  private forget(rec: PodRecord): void {
-    clearTimeout(rec.retryTimer);
-    this.records.delete(rec.uid);
-    this.statusWriter.forget(rec.uid);
-  }
-
-  private async syncPod(rec: PodRecord): Promise<void> {
-    const pod = rec.pod;
-    const runnerPod = this.runner.getPod(rec.uid);
-    const linkUp = this.runner.isSynced();
-
-    if (!pod) {
-      if (!linkUp || rec.creating) return;
-      if (runnerPod && !runnerPod.deleting && !rec.deleteSent) {
-        const last = rec.lastPod;
-        const grace = last?.metadata?.deletionGracePeriodSeconds ?? last?.spec?.terminationGracePeriodSeconds;
-        await this.deleter.stopInRunner(rec, grace);
-      } else if (!runnerPod) {
-        this.forget(rec);
-      }
-      return;
-    }
-
-    if (pod.metadata?.deletionTimestamp) return this.deleter.sync(rec, pod, runnerPod, linkUp);
-    if (!runnerPod && isTerminalPhase(pod)) return;
-    if (!linkUp) return;
-
-    if (runnerPod) {
-      rec.created = true;
-      this.reporter.runnerPodChanged(rec, pod, runnerPod);
-      return;
-    }
-    if (rec.lost || rec.created || apiShowsStarted(pod)) return this.reporter.lost(rec, pod);
-    const predecessor = [...this.runner.pods().values()].some(
-      (p) => p.uid !== rec.uid && p.namespace === rec.namespace && p.name === rec.name,
-    );
-    if (predecessor || rec.retryTimer) return;
-    const outcome = await this.creator.create(rec, pod);
-    if (outcome === 'waiting') this.scheduleRetry(rec);
-    else rec.dirty = true;
   }
 
   private updateGaugeSoon(): void {

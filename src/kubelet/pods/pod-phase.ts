@@ -1,21 +1,21 @@
-import type { V1Container, V1ContainerStatus, V1PodSpec } from '@kubernetes/client-node';
+import type { WireContainer, WireContainerStatus, WirePodSpec } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
 /** podutil.IsRestartableInitContainer: an init container with restartPolicy Always (a sidecar). */
-export function isRestartableInit(c: Pick<V1Container, 'restartPolicy'>): boolean {
+export function isRestartableInit(c: Pick<WireContainer, 'restartPolicy'>): boolean {
   return c.restartPolicy === 'Always';
 }
 
-function find(statuses: readonly V1ContainerStatus[], name: string): V1ContainerStatus | undefined {
+function find(statuses: readonly WireContainerStatus[], name: string): WireContainerStatus | undefined {
   return statuses.find((s) => s.name === name);
 }
 
 /** kubecontainer.HasAnyRegularContainerStarted: a regular container is running or terminated. */
 export function hasAnyRegularContainerStarted(
-  spec: Pick<V1PodSpec, 'containers'>,
-  statuses: readonly V1ContainerStatus[],
+  spec: Pick<WirePodSpec, 'containers'>,
+  statuses: readonly WireContainerStatus[],
 ): boolean {
   const names = new Set(spec.containers.map((c) => c.name));
   return statuses.some(
@@ -29,7 +29,7 @@ export function hasAnyRegularContainerStarted(
  * waits to restart after ending), which means every init container completed.
  */
 export function hasAnyActiveRegularContainerStarted(
-  spec: Pick<V1PodSpec, 'containers'>,
+  spec: Pick<WirePodSpec, 'containers'>,
   runnerPod: Pick<Pod__Output, 'containerStatuses'> | undefined,
 ): boolean {
   if (!runnerPod) return false;
@@ -56,8 +56,8 @@ interface Counts {
 }
 
 function countRegularInit(
-  spec: Pick<V1PodSpec, 'initContainers'>,
-  statuses: readonly V1ContainerStatus[],
+  spec: Pick<WirePodSpec, 'initContainers'>,
+  statuses: readonly WireContainerStatus[],
   n: Counts,
 ) {
   for (const c of spec.initContainers ?? []) {
@@ -75,8 +75,8 @@ function countRegularInit(
 }
 
 function countSidecars(
-  spec: Pick<V1PodSpec, 'initContainers'>,
-  statuses: readonly V1ContainerStatus[],
+  spec: Pick<WirePodSpec, 'initContainers'>,
+  statuses: readonly WireContainerStatus[],
   n: Counts,
 ) {
   for (const c of spec.initContainers ?? []) {
@@ -101,8 +101,8 @@ function countSidecars(
 }
 
 function countRegular(
-  spec: Pick<V1PodSpec, 'containers'>,
-  statuses: readonly V1ContainerStatus[],
+  spec: Pick<WirePodSpec, 'containers'>,
+  statuses: readonly WireContainerStatus[],
   n: Counts,
 ) {
   for (const c of spec.containers) {
@@ -128,9 +128,9 @@ function countRegular(
  * restarting sidecar does not put an initialized pod back to Pending. Pure.
  */
 export function getPhase(
-  spec: Pick<V1PodSpec, 'containers' | 'initContainers'>,
+  spec: Pick<WirePodSpec, 'containers' | 'initContainers'>,
   restartPolicy: string,
-  statuses: readonly V1ContainerStatus[],
+  statuses: readonly WireContainerStatus[],
   podIsTerminal: boolean,
   podHasInitialized: boolean,
 ): PodPhase {

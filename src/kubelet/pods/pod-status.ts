@@ -1,4 +1,4 @@
-import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
+import type { WireContainerStatus, WirePod, WirePodCondition, WirePodStatus } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { rfc3339 } from '../kube-time.js';
 import {
@@ -20,7 +20,7 @@ import { qosClass } from './qos-class.js';
 /** Everything the status of one pod is computed from. */
 export interface PodStatusInputs {
   /** The API object: spec and the status last written. */
-  pod: V1Pod;
+  pod: WirePod;
   /** The runner's view, or undefined when the runner does not hold the pod. */
   runnerPod: Pod__Output | undefined;
   hostIp: string;
@@ -50,7 +50,7 @@ export const RUNNER_LOST_POD_REASON = 'RunnerLostPod';
  * The pod status as the kubelet's generateAPIPodStatus would write it. Pure.
  * A terminal phase already in the API is never reverted.
  */
-export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
+export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
   const { pod, runnerPod } = inputs;
   const spec = pod.spec!;
   const old = pod.status ?? {};
@@ -62,7 +62,7 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
     kind: ContainerKind,
     list: typeof spec.containers,
     runnerList: Pod__Output['containerStatuses'] | undefined,
-    oldList: V1ContainerStatus[] | undefined,
+    oldList: WireContainerStatus[] | undefined,
   ) =>
     list.map((c) => {
       if (inputs.lost)
@@ -103,7 +103,7 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
   if ((oldPhase === 'Succeeded' || oldPhase === 'Failed') && phase !== oldPhase) phase = oldPhase;
 
   const now = rfc3339(inputs.nowMs);
-  const oldConditions: V1PodCondition[] = old.conditions ?? [];
+  const oldConditions: WirePodCondition[] = old.conditions ?? [];
   const bare: BareCondition[] = [
     {
       type: 'PodReadyToStartContainers',
@@ -116,14 +116,14 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
   if (!oldConditions.some((c) => c.type === 'PodScheduled'))
     bare.push({ type: 'PodScheduled', status: 'True' });
 
-  const status: V1PodStatus = {
+  const status: WirePodStatus = {
     phase,
     conditions: withTransitionTimes(bare, oldConditions, now),
     hostIP: inputs.hostIp,
     hostIPs: [{ ip: inputs.hostIp }],
     podIP: inputs.hostIp,
     podIPs: [{ ip: inputs.hostIp }],
-    startTime: (old.startTime ?? rfc3339(inputs.firstSeenMs)) as unknown as Date,
+    startTime: old.startTime ?? rfc3339(inputs.firstSeenMs),
     containerStatuses,
     qosClass: old.qosClass ?? qosClass(pod),
   };
@@ -141,7 +141,7 @@ export function computePodStatus(inputs: PodStatusInputs): V1PodStatus {
 }
 
 /** True when every container the runner reports for the pod is running (pod start latency). */
-export function allContainersRunning(pod: V1Pod, runnerPod: Pod__Output | undefined): boolean {
+export function allContainersRunning(pod: WirePod, runnerPod: Pod__Output | undefined): boolean {
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   return (
     runnerPod !== undefined &&
@@ -151,7 +151,7 @@ export function allContainersRunning(pod: V1Pod, runnerPod: Pod__Output | undefi
 }
 
 /** The API shows the pod started: a container that ran, or a terminal phase. Used to detect lost pods. */
-export function apiShowsStarted(pod: V1Pod): boolean {
+export function apiShowsStarted(pod: WirePod): boolean {
   const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
   return statuses.some(
     (s) =>
@@ -161,6 +161,6 @@ export function apiShowsStarted(pod: V1Pod): boolean {
   );
 }
 
-export function isTerminalPhase(pod: V1Pod): boolean {
+export function isTerminalPhase(pod: WirePod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }

@@ -1,4 +1,4 @@
-import type { V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { WireDownwardAPIVolumeFile, WireKeyToPath, WirePod, WireVolume } from '../kube/wire-types.js';
 import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
 import { fieldRefValue, resourceFieldValue, type EnvContext } from './env-resolver.js';
 import { allContainers, type FetchedObjects } from './object-refs.js';
@@ -24,9 +24,9 @@ function keyedFiles(
 
 /** The files of downward API items (metadata fields, and resources of a named container). */
 export function downwardApiFiles(
-  pod: V1Pod,
-  volume: V1Volume,
-  items: readonly V1DownwardAPIVolumeFile[],
+  pod: WirePod,
+  volume: WireVolume,
+  items: readonly WireDownwardAPIVolumeFile[],
   ctx: EnvContext,
 ): VolumeFile[] {
   return items.map((item) => {
@@ -58,8 +58,8 @@ export function downwardApiFiles(
  * reported in `skipped`.
  */
 export function projectedFiles(
-  pod: V1Pod,
-  volume: V1Volume,
+  pod: WirePod,
+  volume: WireVolume,
   objects: FetchedObjects,
   ctx: EnvContext,
 ): { files: VolumeFile[]; skipped: SkippedVolume[] } {
@@ -95,7 +95,7 @@ export function filesVolume(
   defaultMode: number | undefined,
 ): Volume {
   const data: Record<string, Buffer> = {};
-  const items: V1KeyToPath[] = [];
+  const items: WireKeyToPath[] = [];
   for (const f of files) {
     data[f.path] = f.data;
     items.push(

@@ -1,4 +1,4 @@
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { WireContainer, WirePod } from '../kube/wire-types.js';
 import { parseQuantity } from './quantity.js';
 
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
@@ -16,8 +16,8 @@ function units(name: string, q: string): number {
  * container (init containers included); no request or limit at all is BestEffort.
  * Requests are defaulted from limits first, as API defaulting does.
  */
-export function qosClass(pod: V1Pod): QosClass {
-  const containers: V1Container[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+export function qosClass(pod: WirePod): QosClass {
+  const containers: WireContainer[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   const requests = new Map<string, number>();
   const limits = new Map<string, number>();
   let isGuaranteed = true;

@@ -1,4 +1,4 @@
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { WireContainer, WirePod } from '../kube/wire-types.js';
 import type { Container } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
@@ -9,7 +9,7 @@ import { resolveVolumes } from './volume-resolver.js';
 
 /** How the pod's restart policy is passed on: honoured, or always "Never" (the original's behaviour). */
 export function effectiveRestartPolicy(
-  pod: V1Pod,
+  pod: WirePod,
   ignoreRestartPolicy: boolean,
 ): 'Always' | 'OnFailure' | 'Never' {
   if (ignoreRestartPolicy) return 'Never';
@@ -29,7 +29,7 @@ export interface RunnerPodSpec {
  * configured (the first message wins, as the kubelet reports one error).
  */
 export function buildRunnerPodSpec(
-  pod: V1Pod,
+  pod: WirePod,
   objects: FetchedObjects,
   ctx: EnvContext & { ignoreRestartPolicy: boolean },
 ): RunnerPodSpec {
@@ -50,7 +50,7 @@ export function buildRunnerPodSpec(
   }
   const provided = new Set(volumes.map((v) => v.name));
 
-  const convert = (c: V1Container): Container | undefined => {
+  const convert = (c: WireContainer): Container | undefined => {
     try {
       return {
         name: c.name,

@@ -1,9 +1,9 @@
-import type { V1PodStatus } from '@kubernetes/client-node';
+import type { WirePodStatus } from '../kube/wire-types.js';
 import { canonical } from '../kube/canonical.js';
 import { OWN_POD_CONDITIONS } from './pod-conditions.js';
 
 /** The parts of a status the kubelet owns, without derived transition times. */
-function ownedView(status: V1PodStatus | undefined): unknown {
+function ownedView(status: WirePodStatus | undefined): unknown {
   if (!status) return undefined;
   const own = new Set<string>([...OWN_POD_CONDITIONS, 'PodScheduled']);
   return canonical({
@@ -30,7 +30,7 @@ function ownedView(status: V1PodStatus | undefined): unknown {
  * owns. A desired PodScheduled condition absent from `current` counts as a
  * change; other writers' conditions are ignored.
  */
-export function podStatusEqual(current: V1PodStatus | undefined, desired: V1PodStatus): boolean {
+export function podStatusEqual(current: WirePodStatus | undefined, desired: WirePodStatus): boolean {
   return podStatusMatcher(desired)(current);
 }
 
@@ -38,12 +38,12 @@ export function podStatusEqual(current: V1PodStatus | undefined, desired: V1PodS
  * podStatusEqual against one desired status, for comparing it with several
  * current ones: the desired side is put in canonical form once.
  */
-export function podStatusMatcher(desired: V1PodStatus): (current: V1PodStatus | undefined) => boolean {
+export function podStatusMatcher(desired: WirePodStatus): (current: WirePodStatus | undefined) => boolean {
   const desiredTypes = new Set((desired.conditions ?? []).map((c) => c.type));
   let desiredKey: string | undefined;
   return (current) => {
     if (!current) return false;
-    const currentFiltered: V1PodStatus = {
+    const currentFiltered: WirePodStatus = {
       ...current,
       conditions: (current.conditions ?? []).filter((c) => desiredTypes.has(c.type)),
     };

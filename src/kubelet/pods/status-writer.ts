@@ -1,7 +1,8 @@
-import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import type { WirePod, WirePodStatus } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import { Backoff } from '../backoff.js';
-import { ApiError, type KubeApi } from '../kube/kube-api.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import { kubeErrorKind } from '../kube/kube-errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import { podStatusMatcher } from './status-equality.js';
 
@@ -13,12 +14,12 @@ export interface PodRef {
 
 /** The pod status the API server shows (the informer's copy) and the resourceVersion it was read at. */
 export interface ObservedStatus {
-  status: V1PodStatus | undefined;
+  status: WirePodStatus | undefined;
   resourceVersion: string | undefined;
 }
 
 /** The status of an API pod as observed (informer copy). */
-export function observedStatus(pod: V1Pod): ObservedStatus {
+export function observedStatus(pod: WirePod): ObservedStatus {
   return { status: pod.status, resourceVersion: pod.metadata?.resourceVersion };
 }
 
@@ -40,10 +41,10 @@ export interface StatusWriterOptions {
 
 interface Entry {
   ref: PodRef;
-  pending: { status: V1PodStatus; eventAtMs: number | undefined } | undefined;
+  pending: { status: WirePodStatus; eventAtMs: number | undefined } | undefined;
   inFlight: boolean;
-  inFlightStatus: V1PodStatus | undefined;
-  written: V1PodStatus | undefined;
+  inFlightStatus: WirePodStatus | undefined;
+  written: WirePodStatus | undefined;
   /** resourceVersion the API server gave our last patch. */
   writtenRv: string | undefined;
   /** Writes of an unchanged status made because the API showed something else. */
@@ -98,7 +99,7 @@ export class StatusWriter {
    */
   set(
     ref: PodRef,
-    status: V1PodStatus,
+    status: WirePodStatus,
     observed: ObservedStatus | undefined,
     eventAtMs?: number,
   ): Promise<void> {
@@ -158,7 +159,7 @@ export class StatusWriter {
   }
 
   /** Whether writing `status` now would change nothing (or must wait: a reconcile backing off). */
-  private upToDate(entry: Entry, status: V1PodStatus, observed: ObservedStatus | undefined): boolean {
+  private upToDate(entry: Entry, status: WirePodStatus, observed: ObservedStatus | undefined): boolean {
     // The API will show the in-flight patch once it lands; its echo is compared then.
     const matches = podStatusMatcher(status);
     if (entry.inFlight) return matches(entry.inFlightStatus);
@@ -226,10 +227,10 @@ export class StatusWriter {
       }
       this.options.onWritten?.({ uid, eventAtMs: next.eventAtMs, issuedAtMs, ackedAtMs });
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : 0;
-      if (code === 404 || code === 409 || code === 422) {
+      const kind = kubeErrorKind(err);
+      if (kind === 'notFound' || kind === 'conflict' || kind === 'invalidInput') {
         // Gone, replaced by a same-named pod, or refused: nothing to retry.
-        this.logger[code === 422 ? 'warn' : 'debug'](
+        this.logger[kind === 'invalidInput' ? 'warn' : 'debug'](
           { err, pod: `${namespace}/${name}` },
           'Dropped pod status update',
         );

@@ -1,4 +1,4 @@
-import type { V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { WireKeyToPath, WirePod, WireVolume } from '../kube/wire-types.js';
 import { ContainerConfigError } from '../errors.js';
 import type { ConfigMapData, FetchedObjects, SecretData } from './object-refs.js';
 
@@ -26,9 +26,9 @@ function secretData(secret: SecretData | null | undefined): Record<string, Buffe
 
 /** The items whose keys exist; a missing key of a required object is a ContainerConfigError. */
 function checkItems(
-  pod: V1Pod,
-  volume: V1Volume,
-  items: V1KeyToPath[] | undefined,
+  pod: WirePod,
+  volume: WireVolume,
+  items: WireKeyToPath[] | undefined,
   data: Record<string, Buffer>,
   optional: boolean,
   missingMessage: string,
@@ -52,7 +52,7 @@ function checkItems(
 export interface ObjectSource {
   kind: 'configmap' | 'secret';
   name: string;
-  items: V1KeyToPath[] | undefined;
+  items: WireKeyToPath[] | undefined;
   optional: boolean;
 }
 
@@ -62,8 +62,8 @@ export interface ObjectSource {
  * is optional; `found` is false for a missing optional object.
  */
 export function sourceData(
-  pod: V1Pod,
-  volume: V1Volume,
+  pod: WirePod,
+  volume: WireVolume,
   objects: FetchedObjects,
   source: ObjectSource,
 ): {
@@ -90,7 +90,7 @@ export function sourceData(
 }
 
 /** A ContainerConfigError naming the containers that mount the volume. */
-export function mountError(pod: V1Pod, volume: V1Volume, message: string): ContainerConfigError {
+export function mountError(pod: WirePod, volume: WireVolume, message: string): ContainerConfigError {
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
     .filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume.name))
     .map((c) => c.name);

@@ -1,4 +1,4 @@
-import type { V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { WirePod, WireVolume } from '../kube/wire-types.js';
 import type { Volume } from '../../generated/vkcmd/runner/v1/Volume.js';
 import type { EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
@@ -16,10 +16,8 @@ function mode(defaultMode: number | undefined): { defaultMode?: number } {
 }
 
 /** The kind of a volume vk-cmd cannot provide, e.g. "hostPath volume". */
-function volumeKind(v: V1Volume): string {
-  const kind = Object.keys(v).find(
-    (k) => k !== 'name' && (v as unknown as Record<string, unknown>)[k] != null,
-  );
+function volumeKind(v: WireVolume): string {
+  const kind = Object.entries(v).find(([k, source]) => k !== 'name' && source != null)?.[0];
   return `${kind ?? 'unknown'} volume`;
 }
 
@@ -33,7 +31,7 @@ function volumeKind(v: V1Volume): string {
  * the containers that mount the volume, when a required object, item key or
  * field is missing. Pure.
  */
-export function resolveVolumes(pod: V1Pod, objects: FetchedObjects, ctx: EnvContext): ResolvedVolumes {
+export function resolveVolumes(pod: WirePod, objects: FetchedObjects, ctx: EnvContext): ResolvedVolumes {
   const volumes: Volume[] = [];
   const skipped: SkippedVolume[] = [];
   for (const v of pod.spec?.volumes ?? []) {

@@ -1,34 +1,23 @@
 import * as grpc from '@grpc/grpc-js';
+import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
+import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
+import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../backoff.js';
-import { CallLimiter } from './call-limiter.js';
-import { UnavailableError } from '../errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-
-/**
- * Connecting: waiting for the channel and NodeInfo. Syncing: the watch is
- * open and replaying. Synced: the kubelet holds the runner's state and gets
- * live changes. Disconnected: waiting out the back-off. Stopped: final.
- */
-export type LinkState = 'Idle' | 'Connecting' | 'Syncing' | 'Synced' | 'Disconnected' | 'Stopped';
-
-/** What the link reports; called synchronously from gRPC callbacks, so handlers must not block. */
-export interface RunnerLinkHandlers {
-  /** A pod was added or changed (snapshot, replay or live). `receivedAtMs` is when the event arrived. */
-  podChanged(pod: Pod__Output, receivedAtMs: number): void;
-  /** The runner forgot a pod after DeletePod (every process gone). */
-  podDeleted(pod: Pod__Output, receivedAtMs: number): void;
-  /** The link is Synced: `pods` is the runner's complete state. Called on every (re)sync. */
-  synced(pods: ReadonlyMap<string, Pod__Output>): void;
-  stateChanged(state: LinkState, previous: LinkState): void;
-  nodeInfo(info: NodeInfo__Output): void;
-}
+import { CallLimiter } from './call-limiter.js';
+import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
+import { pipeLogStream, unaryCall } from './runner-calls.js';
+import { RunnerPodMap } from './runner-pod-map.js';
+import { RunnerHeartbeat } from './runner-heartbeat.js';
+import { RunnerLiveness, type HeartbeatOutcome } from './runner-liveness.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -37,24 +26,13 @@ export interface RunnerLinkOptions {
   callTimeoutMs?: number;
   /** CreatePod/DeletePod calls in flight at once (default MAX_MUTATIONS_IN_FLIGHT). */
   maxMutationsInFlight?: number;
+  /** Period and deadline of the health checks that tell a silent runner (heartbeatIntervalMs(grace)); default 5 s. */
+  heartbeatIntervalMs?: number;
   now?: () => number;
-}
-
-/** A gRPC error from the runner that is not about reachability (e.g. INVALID_ARGUMENT). */
-export class RunnerCallError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RunnerCallError';
-  }
 }
 
 /** Enough to keep the runner busy (it starts containers one at a time) without a pile of open calls. */
 export const MAX_MUTATIONS_IN_FLIGHT = 32;
-
-const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
 /**
  * The kubelet's link to the runner: connects with capped exponential back-off
@@ -68,13 +46,20 @@ const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEE
  * the watch, so no change can fall between the two), then SYNCED. Only then
  * is the link Synced and the pod controller reconciles every pod against the
  * complete map; a separate ListPods would add a second, racing copy.
+ *
+ * A health check every `heartbeatIntervalMs` tells a runner that answers
+ * nothing (stopped, wedged) from one that is gone: silentSinceMs() says
+ * since when it has been silent. Silence alone never drops the watch; the
+ * channel's keepalive pings replace a dead connection, and when the runner
+ * answers again the link resumes at once instead of waiting out its back-off.
+ *
+ * The only user of the gRPC client in the kubelet: every answer is
+ * translated into the shared error kinds here (see `Runner` for each call's
+ * contract). It owns the client and closes it in close().
  */
-export class RunnerLink {
+export class RunnerLink implements Runner {
   private currentState: LinkState = 'Idle';
-  private readonly runnerPods = new Map<string, Pod__Output>();
-  private staged: Map<string, Pod__Output> | undefined;
-  private epoch = '';
-  private revision = 0;
+  private readonly map = new RunnerPodMap();
   private info: NodeInfo__Output | undefined;
   private stream: grpc.ClientReadableStream<WatchPodsEvent__Output> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -86,6 +71,9 @@ export class RunnerLink {
   private handlers: RunnerLinkHandlers | undefined;
   /** CreatePod and DeletePod in flight; a call's deadline starts when it is sent, not while it waits. */
   private readonly mutations: CallLimiter;
+  private closed = false;
+  private readonly liveness: RunnerLiveness;
+  private readonly heartbeat: RunnerHeartbeat;
 
   constructor(
     private readonly client: RunnerClient,
@@ -98,6 +86,10 @@ export class RunnerLink {
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
     this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
+    this.liveness = new RunnerLiveness(this.now());
+    this.heartbeat = new RunnerHeartbeat(client, options.heartbeatIntervalMs ?? 5_000, (outcome) =>
+      this.onHeartbeat(outcome),
+    );
   }
 
   get state(): LinkState {
@@ -113,9 +105,17 @@ export class RunnerLink {
     return this.isSynced() ? undefined : this.downSinceMs;
   }
 
-  /** Whether the link was ever synced since start. */
   hasSyncedOnce(): boolean {
     return this.syncedOnce;
+  }
+
+  silentSinceMs(): number | undefined {
+    return this.liveness.silentSinceMs();
+  }
+
+  isConnected(): boolean {
+    if (this.closed || this.liveness.silentSinceMs() !== undefined) return false;
+    return this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
   }
 
   nodeInfo(): NodeInfo__Output | undefined {
@@ -123,28 +123,34 @@ export class RunnerLink {
   }
 
   pods(): ReadonlyMap<string, Pod__Output> {
-    return this.runnerPods;
+    return this.map.pods();
   }
 
   getPod(uid: string): Pod__Output | undefined {
-    return this.runnerPods.get(uid);
+    return this.map.get(uid);
   }
 
-  /** Starts connecting; never throws. */
   start(handlers: RunnerLinkHandlers): void {
     this.handlers = handlers;
     this.connect();
+    this.heartbeat.start();
   }
 
-  /** Stops the watch and retry timers. The client is not closed (its owner closes it). */
   stop(): void {
     this.setState('Stopped');
+    this.heartbeat.stop();
     clearTimeout(this.retryTimer);
     this.stream?.cancel();
     this.stream = undefined;
   }
 
-  /** CreatePod; idempotent per UID on the runner. The returned pod is applied to the local map. */
+  close(): void {
+    this.stop();
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
   async createPod(spec: PodSpec): Promise<Pod__Output> {
     const pod = await this.mutations.run(() =>
       this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
@@ -164,7 +170,6 @@ export class RunnerLink {
     return response;
   }
 
-  /** Fresh host facts (capacity may change); also updates nodeInfo(). */
   async refreshNodeInfo(): Promise<NodeInfo__Output> {
     const info = await this.unary<NodeInfo__Output>((cb, deadline) =>
       this.client.getNodeInfo({}, { deadline }, cb),
@@ -174,28 +179,74 @@ export class RunnerLink {
     return info;
   }
 
+  getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
+    return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {
+    return this.call<RunnerHealth__Output>(
+      (cb, deadline) => this.client.getRunnerHealth({}, { deadline }, cb),
+      timeoutMs,
+    );
+  }
+
+  getLogs(request: GetLogsRequest, sink: LogSink): LogCall {
+    return pipeLogStream(() => {
+      if (this.closed) throw new Error('the runner link is closed');
+      return this.client.getLogs(request);
+    }, sink);
+  }
+
+  private onHeartbeat(outcome: HeartbeatOutcome): void {
+    this.metrics.runnerHeartbeatsTotal.inc({ outcome });
+    if (outcome === 'answered') this.resumeNow();
+    const silentBefore = this.liveness.silentSinceMs();
+    const nowMs = this.now();
+    if (this.liveness.heartbeat(outcome, nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
+  }
+
+  private noteAnswer(nowMs: number): void {
+    const silentBefore = this.liveness.silentSinceMs();
+    if (this.liveness.answered(nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
+  }
+
+  private livenessChanged(silentBefore: number | undefined, nowMs: number): void {
+    const silentSinceMs = this.liveness.silentSinceMs();
+    if (silentSinceMs !== undefined) {
+      this.logger.warn(
+        { silentForMs: nowMs - silentSinceMs, state: this.currentState },
+        'Runner does not answer',
+      );
+    } else {
+      this.logger.info({ silentForMs: nowMs - (silentBefore ?? nowMs) }, 'Runner answers again');
+    }
+    this.handlers?.livenessChanged();
+  }
+
+  /** The runner answers while the link waits out its back-off: reconnect now, it is there. */
+  private resumeNow(): void {
+    if (this.currentState !== 'Disconnected') return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  /** A unary call of the pod and node controllers: refused once the link is stopped. */
   private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
     if (this.currentState === 'Stopped') return Promise.reject(new UnavailableError('runner link stopped'));
-    return new Promise<T>((resolve, reject) => {
-      invoke(
-        (err, value) => {
-          if (err) {
-            if (UNREACHABLE.has(err.code))
-              reject(new UnavailableError(`runner unreachable: ${err.details}`, { cause: err }));
-            else reject(new RunnerCallError(err.code, err.details || err.message));
-          } else resolve(value as T);
-        },
-        new Date(this.now() + this.callTimeoutMs),
-      );
-    });
+    return this.call(invoke, this.callTimeoutMs);
+  }
+
+  private call<T>(
+    invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void,
+    timeoutMs: number,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(new UnavailableError('runner link closed'));
+    return unaryCall(invoke, new Date(this.now() + timeoutMs));
   }
 
   /** Applies a pod returned by a call if it is newer than what the watch delivered. */
   private applyPod(pod: Pod__Output, receivedAtMs: number): void {
-    const known = this.runnerPods.get(pod.uid);
-    if (known && known.revision >= pod.revision) return;
-    this.runnerPods.set(pod.uid, pod);
-    if (this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
+    if (this.map.applyAnswer(pod) && this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
   }
 
   private setState(next: LinkState): void {
@@ -203,22 +254,21 @@ export class RunnerLink {
     if (previous === next || previous === 'Stopped') return;
     this.currentState = next;
     if (next === 'Synced') {
+      const silentBefore = this.liveness.silentSinceMs();
+      if (this.liveness.synced(this.now())) this.livenessChanged(silentBefore, this.now());
       this.metrics.runnerLinkUp.set(1);
     } else {
       this.metrics.runnerLinkUp.set(0);
       if (previous === 'Synced') this.downSinceMs = this.now();
     }
-    this.logger.info(
-      { from: previous, to: next, epoch: this.epoch, revision: this.revision },
-      'Runner link state changed',
-    );
+    this.logger.info({ from: previous, to: next, ...this.map.position() }, 'Runner link state changed');
     this.handlers?.stateChanged(next, previous);
   }
 
   private scheduleReconnect(reason: string, err?: unknown): void {
     if (this.currentState === 'Stopped') return;
     this.stream = undefined;
-    this.staged = undefined;
+    this.map.watchEnded();
     this.setState('Disconnected');
     const delayMs = this.backoff.next();
     this.logger.debug({ err, delayMs, reason }, 'Runner unreachable; retrying');
@@ -242,7 +292,7 @@ export class RunnerLink {
   private openWatch(): void {
     if (this.currentState === 'Stopped') return;
     this.setState('Syncing');
-    const stream = this.client.watchPods({ sinceRevision: this.revision, epoch: this.epoch });
+    const stream = this.client.watchPods(this.map.position());
     this.stream = stream;
     stream.on('data', (event: WatchPodsEvent__Output) => {
       if (this.stream === stream) this.onEvent(event);
@@ -257,50 +307,23 @@ export class RunnerLink {
 
   private onEvent(event: WatchPodsEvent__Output): void {
     const receivedAtMs = this.now();
-    if (event.epoch) this.epoch = event.epoch;
-    if (event.revision > this.revision || event.type === 'WATCH_EVENT_TYPE_RESET')
-      this.revision = event.revision;
-    const pod = event.pod;
-    switch (event.type) {
-      case 'WATCH_EVENT_TYPE_RESET':
-        // Collect the snapshot aside so the old state stays visible until it is complete.
-        this.staged = new Map();
-        return;
-      case 'WATCH_EVENT_TYPE_SNAPSHOT':
-        if (pod) (this.staged ?? this.runnerPods).set(pod.uid, pod);
-        return;
-      case 'WATCH_EVENT_TYPE_SYNCED':
-        if (this.staged) {
-          this.runnerPods.clear();
-          for (const [uid, p] of this.staged) this.runnerPods.set(uid, p);
-          this.staged = undefined;
-        }
+    this.noteAnswer(receivedAtMs);
+    const effect = this.map.apply(event);
+    switch (effect.kind) {
+      case 'synced':
         if (this.syncedOnce) this.metrics.runnerReconnectsTotal.inc();
         this.syncedOnce = true;
         this.backoff.reset();
         this.setState('Synced');
-        this.handlers?.synced(this.runnerPods);
+        this.handlers?.synced(this.map.pods());
         return;
-      case 'WATCH_EVENT_TYPE_ADDED':
-      case 'WATCH_EVENT_TYPE_MODIFIED':
-        if (!pod) return;
-        if (this.staged) {
-          this.staged.set(pod.uid, pod);
-          return;
-        }
-        this.runnerPods.set(pod.uid, pod);
-        if (this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
+      case 'changed':
+        if (this.isSynced()) this.handlers?.podChanged(effect.pod, receivedAtMs);
         return;
-      case 'WATCH_EVENT_TYPE_DELETED':
-        if (!pod) return;
-        if (this.staged) {
-          this.staged.delete(pod.uid);
-          return;
-        }
-        this.runnerPods.delete(pod.uid);
-        this.handlers?.podDeleted(pod, receivedAtMs);
+      case 'deleted':
+        this.handlers?.podDeleted(effect.pod, receivedAtMs);
         return;
-      default:
+      case 'none':
         return;
     }
   }

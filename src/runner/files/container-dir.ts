@@ -1,18 +1,7 @@
-import {
-  closeSync,
-  constants,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  type Stats,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, readFileSync, statSync, type Stats, writeSync } from 'node:fs';
 import path from 'node:path';
-import { errnoCode, errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
+import { DirHandle } from './dir-handle.js';
 
 /*
  * The container directory's file protocol. This module is the only one that
@@ -25,12 +14,14 @@ import { errnoCode, errorMessage } from '../errors.js';
  *   symlink) after the group leader started and before the run is reported
  *   running, so a runner that dies in between finds the group.
  * - `exitcode`: the main process's status as sh reports it, in decimal with a
- *   newline. Written by the wrapper (`.exitcode.tmp`, then mv) when the main
- *   process ends; removed by the runner before each run starts, so a file
+ *   newline. Written by the wrapper when the main process ends into
+ *   `.exitcode.tmp` (which the runner created empty for it), then renamed
+ *   (mv -T); removed by the runner before each run starts, so a file
  *   present means "this run ended with that code".
- * - `stdout`, `stderr`: the current run's output, created (truncated) by the
- *   runner with O_APPEND|O_NOFOLLOW, mode 0644, and inherited as the
- *   processes' fds (never pipes).
+ * - `stdout`, `stderr`: the current run's output, created afresh by the
+ *   runner (an old file is unlinked, never truncated) with
+ *   O_APPEND|O_EXCL|O_NOFOLLOW, mode 0644, and inherited as the processes'
+ *   fds (never pipes).
  * - `stdout.previous`, `stderr.previous`: the previous run's output, moved
  *   there when a run ends and is going to be restarted.
  * - `.stdout.index`, `.stderr.index`, `.stdout.previous.index`,
@@ -38,19 +29,32 @@ import { errnoCode, errorMessage } from '../errors.js';
  *   LogTimeIndex), written tmp + rename and moved with their logs.
  * - `.run-<token>`: the run file of the run started with that launch token
  *   (random per run, in the group's VK_CMD_LAUNCH_TOKEN). Created
- *   exclusively (O_EXCL) by the wrapper before it runs the user's argv,
- *   holding the wrapper's pid (= the group's pgid) and a newline, so "it
- *   exists" means "this run began"; the wrapper appends the main process's
- *   status (decimal, newline) as the second line when it ends, before it
- *   writes `exitcode`. A runner that finds no run file for a start it asked
- *   for creates it first, exclusively, holding `claimed`: then that run can
- *   never begin (its wrapper's exclusive create fails and it exits without
- *   running anything), so starting again cannot run the command twice.
- *   Claimed files stay until the pod directory goes; the runner removes a
- *   run's file when the next run of the container starts.
+ *   exclusively (O_EXCL) by the wrapper, through fd 3, before it runs the
+ *   user's argv, holding the wrapper's pid (= the group's pgid) and a
+ *   newline, so "it exists" means "this run began"; the wrapper appends the
+ *   main process's status (decimal, newline) as the second line when it
+ *   ends, before it writes `exitcode`. A runner that finds no run file for a
+ *   start it asked for creates it first, exclusively and through a
+ *   DirHandle, holding `claimed`: then that run can never begin (its
+ *   wrapper's exclusive create fails and it exits without running
+ *   anything), so starting again cannot run the command twice. Claimed
+ *   files stay until the pod directory goes; the runner removes a run's
+ *   file when the next run of the container starts.
  *
  * No volume may write any of these names (RESERVED_CONTAINER_ENTRIES).
- * Every function here is blocking IO.
+ *
+ * How they are written: every write goes through a DirHandle on the
+ * container directory (openContainerDir), opened from the runner's root
+ * directory one component at a time with no symlink anywhere below it, so a
+ * container that swaps its own or a sibling's directory for a symlink cannot
+ * make the runner write outside the pod. Files are created afresh
+ * (O_EXCL|O_NOFOLLOW; an old regular file is unlinked first, never truncated
+ * through a link). The wrapper gets the directory as fd 3 and the exitcode
+ * tmp file, created by the runner, as fd 4; it writes the code into fd 4 and
+ * renames through `/proc/self/fd/3` (WRAPPER_DIR_ARG, WRITE_EXIT_CODE_SH),
+ * and the user's command inherits neither (CLOSE_WRAPPER_FDS_SH). Reads
+ * still go by path. Every function here is blocking IO; those taking a
+ * `ContainerDirRef` open (and close) a handle when given a path.
  */
 
 const PGID_FILE = 'pgid';
@@ -61,6 +65,65 @@ const RUN_FILE_PREFIX = '.run-';
 const CLAIMED = 'claimed';
 /** The variable that carries a run's launch token into its process group. */
 export const LAUNCH_TOKEN_VAR = 'VK_CMD_LAUNCH_TOKEN';
+
+/** How deep a container directory is below the runner's root: `<namespace>/<pod>/containers/<container>`. */
+const CONTAINER_DIR_DEPTH = 4;
+
+/** The fd on which the wrapper finds the container directory (a DirHandle's fd). */
+export const WRAPPER_DIR_FD = 3;
+/** The fd on which the wrapper finds the exitcode tmp file the runner created for it. */
+export const WRAPPER_EXIT_CODE_FD = 4;
+/** The wrapper's `$d`: the container directory resolved through fd 3, whatever happened to its path. */
+export const WRAPPER_DIR_ARG = `/proc/self/fd/${WRAPPER_DIR_FD}`;
+/** Redirections for the user's command: it inherits neither of the wrapper's fds. */
+export const CLOSE_WRAPPER_FDS_SH = `${WRAPPER_DIR_FD}>&- ${WRAPPER_EXIT_CODE_FD}>&-`;
+
+/** A container directory: its path (a handle is opened for the call) or a handle the caller holds. */
+export type ContainerDirRef = string | DirHandle;
+
+/**
+ * Opens a verified handle on a container directory: the directory four
+ * levels up (the runner's root, trusted as configured) is opened by path,
+ * then `<namespace>/<pod>/containers/<container>` one component at a time
+ * with O_NOFOLLOW. Throws RefusedPathError naming a symlink on the way.
+ * The caller closes it.
+ */
+export function openContainerDir(dir: string): DirHandle {
+  const parts = path
+    .resolve(dir)
+    .split('/')
+    .filter((p) => p !== '');
+  const below = parts.slice(-CONTAINER_DIR_DEPTH);
+  const anchor = `/${parts.slice(0, parts.length - below.length).join('/')}`;
+  return DirHandle.openBeneath(anchor, below.join('/'));
+}
+
+function withHandle<T>(dir: ContainerDirRef, fn: (handle: DirHandle) => T): T {
+  if (typeof dir !== 'string') return fn(dir);
+  const handle = openContainerDir(dir);
+  try {
+    return fn(handle);
+  } finally {
+    handle.close();
+  }
+}
+
+function dirPath(dir: ContainerDirRef): string {
+  return typeof dir === 'string' ? dir : dir.path;
+}
+
+/** Writes `text` to a fresh tmp file and renames it over `name`, all through the handle. */
+function replaceAtomically(handle: DirHandle, tmpName: string, name: string, text: string): void {
+  const fd = handle.createFreshFile(tmpName, 0o644);
+  try {
+    const data = Buffer.from(text);
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+  } finally {
+    closeSync(fd);
+  }
+  handle.rename(tmpName, name);
+}
 
 /** The two output streams of a run; each is a file of that name. */
 export type LogName = 'stdout' | 'stderr';
@@ -98,14 +161,17 @@ const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
 
 /**
  * The wrapper's last step, in sh: writes `$c` (the main process's status)
- * to the exitcode file of container directory `$d`, atomically (tmp + mv).
- * mv is looked up in the system directories, not the pod's PATH.
+ * into fd 4 (the exitcode tmp file the runner created) and renames it to the
+ * exitcode file of `$d` (WRAPPER_DIR_ARG), atomically. `mv -T` (GNU and
+ * BusyBox) never moves into a directory or a symlink to one that a process
+ * of the pod put at the name. mv is looked up in the system directories, not
+ * the pod's PATH.
  */
-export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" > "$d/${EXIT_CODE_TMP_FILE}" && PATH=/usr/bin:/bin mv -f "$d/${EXIT_CODE_TMP_FILE}" "$d/${EXIT_CODE_FILE}"`;
+export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" >&${WRAPPER_EXIT_CODE_FD} && PATH=/usr/bin:/bin mv -fT "$d/${EXIT_CODE_TMP_FILE}" "$d/${EXIT_CODE_FILE}"`;
 
 /**
  * The wrapper's first step, in sh: creates the run file of `$VK_CMD_LAUNCH_TOKEN`
- * in container directory `$d` exclusively (noclobber opens with O_EXCL in
+ * in container directory `$d` (WRAPPER_DIR_ARG, so through fd 3) exclusively (noclobber opens with O_EXCL in
  * dash and bash), holding its pid, and remembers its path in `$r`; when it
  * exists already (a runner claimed it) the wrapper exits at once, silently,
  * running nothing. printf is a regular builtin, so a failed redirection
@@ -159,37 +225,29 @@ export function isLogFileName(name: string): boolean {
 // ---------------------------------------------------------------- writes ---
 
 /** Removes the exitcode file of an earlier run; a missing file is fine, other errors are thrown. */
-export function removeExitCodeFile(dir: string): void {
-  try {
-    unlinkSync(path.join(dir, EXIT_CODE_FILE));
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
+export function removeExitCodeFile(dir: ContainerDirRef): void {
+  withHandle(dir, (h) => h.unlink(EXIT_CODE_FILE));
 }
 
-/** Creates (or truncates) a run's log file and opens it for appending; the caller closes the fd. Throws. */
-export function openRunLog(dir: string, name: LogName): number {
-  return openSync(
-    logFile(dir, name, false),
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | constants.O_NOFOLLOW,
-    0o644,
-  );
+/**
+ * Creates the exitcode tmp file afresh for the wrapper (its fd 4) and opens
+ * it for writing; the caller closes the fd once the wrapper holds it. Throws.
+ */
+export function openExitCodeTarget(dir: DirHandle): number {
+  return dir.createFreshFile(EXIT_CODE_TMP_FILE, 0o644);
+}
+
+/** Creates a run's log file afresh and opens it for appending; the caller closes the fd. Throws. */
+export function openRunLog(dir: ContainerDirRef, name: LogName): number {
+  return withHandle(dir, (h) => h.createFreshFile(logName(name, false), 0o644, constants.O_APPEND));
 }
 
 /** Writes the pgid file (tmp + rename, never through a symlink). Throws. */
-export function writePgidFile(dir: string, pgid: number): void {
-  const tmp = path.join(dir, PGID_TMP_FILE);
-  const fd = openSync(
-    tmp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-    0o644,
-  );
-  try {
-    writeSync(fd, `${pgid}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, pgidFile(dir));
+export function writePgidFile(dir: ContainerDirRef, pgid: number): void {
+  withHandle(dir, (h) => {
+    // A leftover tmp file is replaced; a symlink planted there is refused.
+    replaceAtomically(h, PGID_TMP_FILE, PGID_FILE, `${pgid}\n`);
+  });
 }
 
 /**
@@ -198,67 +256,83 @@ export function writePgidFile(dir: string, pgid: number): void {
  * so an older run's file never passes for this run's. Returns the moves
  * that failed otherwise.
  */
-export function moveRunToPrevious(dir: string): Array<{ file: string; err: unknown }> {
+export function moveRunToPrevious(dir: ContainerDirRef): Array<{ file: string; err: unknown }> {
   const failed: Array<{ file: string; err: unknown }> = [];
-  for (const name of LOG_NAMES) {
-    for (const [from, to] of [
-      [logFile(dir, name, false), logFile(dir, name, true)],
-      [indexFile(dir, name, false), indexFile(dir, name, true)],
-    ] as const) {
-      try {
-        renameSync(from, to);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') failed.push({ file: from, err });
-        else rmSync(to, { force: true });
+  let handle: DirHandle;
+  try {
+    handle = typeof dir === 'string' ? openContainerDir(dir) : dir;
+  } catch (err) {
+    return [{ file: dirPath(dir), err }];
+  }
+  try {
+    for (const name of LOG_NAMES) {
+      for (const [from, to] of [
+        [logName(name, false), logName(name, true)],
+        [indexName(name, false), indexName(name, true)],
+      ] as const) {
+        try {
+          if (handle.lstat(from) === undefined) handle.unlink(to);
+          else handle.rename(from, to);
+        } catch (err) {
+          failed.push({ file: handle.pathOf(from), err });
+        }
       }
     }
+  } finally {
+    if (handle !== dir) handle.close();
   }
   return failed;
 }
 
 /** Writes the current run's time index of a log (tmp + rename). Throws. */
-export function writeIndexText(dir: string, name: LogName, text: string): void {
-  const file = indexFile(dir, name, false);
-  writeFileSync(`${file}.tmp`, text, { mode: 0o644 });
-  renameSync(`${file}.tmp`, file);
+export function writeIndexText(dir: ContainerDirRef, name: LogName, text: string): void {
+  withHandle(dir, (h) => replaceAtomically(h, `${indexName(name, false)}.tmp`, indexName(name, false), text));
 }
 
-function runFile(dir: string, token: string): string {
-  return path.join(dir, `${RUN_FILE_PREFIX}${token}`);
+function runFileName(token: string): string {
+  return `${RUN_FILE_PREFIX}${token}`;
 }
 
 /**
- * Creates the run file of `token` holding `claimed`, exclusively. True when
+ * Creates the run file of `token` holding `claimed`, exclusively, through a
+ * handle on the container directory (never through a symlink). True when
  * this call created it (that run can no longer begin) or the directory is
  * gone (nothing can begin there either); false when it exists (the run began,
  * or was claimed before). Other errors are thrown.
  */
-export function claimRunFile(dir: string, token: string): boolean {
-  let fd: number;
+export function claimRunFile(dir: ContainerDirRef, token: string): boolean {
+  let handle: DirHandle;
   try {
-    fd = openSync(
-      runFile(dir, token),
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o644,
-    );
+    handle = typeof dir === 'string' ? openContainerDir(dir) : dir;
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EEXIST') return false;
-    if (code === 'ENOENT') return true;
+    if (errnoCode(err) === 'ENOENT') return true;
     throw err;
   }
   try {
-    writeSync(fd, `${CLAIMED}\n`);
+    let fd: number;
+    try {
+      fd = handle.createFile(runFileName(token), 0o644);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EEXIST') return false;
+      if (code === 'ENOENT') return true;
+      throw err;
+    }
+    try {
+      writeSync(fd, `${CLAIMED}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
   } finally {
-    closeSync(fd);
+    if (handle !== dir) handle.close();
   }
-  return true;
 }
 
-/** Removes a run's file (the next run starts); a missing file is fine, other errors are thrown. */
-export function removeRunFile(dir: string, token: string): void {
+/** Removes a run's file (the next run starts); a missing file or directory is fine, other errors are thrown. */
+export function removeRunFile(dir: ContainerDirRef, token: string): void {
   try {
-    unlinkSync(runFile(dir, token));
+    withHandle(dir, (h) => h.unlink(runFileName(token)));
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
   }
@@ -287,7 +361,7 @@ export function parseRunFile(text: string, beganAtMs: number, endedAtMs: number)
 
 /** Reads the run file of `token`; an unreadable one counts as begun (never as absent). */
 export function readRunFile(dir: string, token: string): RunFileState {
-  const file = runFile(dir, token);
+  const file = path.join(dir, runFileName(token));
   let text: string;
   let st: Stats | undefined;
   try {

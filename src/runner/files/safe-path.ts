@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  symlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fchmodSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errors.js';
+import { DirHandle } from './dir-handle.js';
 
 /** Longest file name component Linux file systems accept. */
 export const MAX_COMPONENT_BYTES = 255;
@@ -77,50 +68,54 @@ export function checkPathLength(baseDir: string, relative: string, field: string
 
 /**
  * Writes inside one directory tree without following symlinks: every
- * directory component is checked with lstat (a symlink or non-directory is
- * refused), and files are created with O_EXCL|O_NOFOLLOW, so nothing planted
- * in the tree can redirect a write outside it. Paths are relative to `root`.
- * Blocking (sync IO); the caller owns `root`.
+ * directory is created or opened through the DirHandle of its parent with
+ * O_NOFOLLOW (a symlink or non-directory is refused), and files are created
+ * through their directory's handle with O_EXCL|O_NOFOLLOW, so nothing planted
+ * in the tree, before or during the writes, can redirect a write outside it.
+ * Paths are relative to the root. Blocking (sync IO). Given a path, the root
+ * is opened by it (trusted as given); given a handle, the caller keeps owning
+ * it. close() releases the handles this writer opened.
  */
 export class SafeWriter {
-  /** Directories this writer created or checked; they need no second look. */
-  private readonly checked = new Set<string>(['']);
+  /** Handles of the directories this writer created or checked, by relative path ('' is the root). */
+  private readonly dirs = new Map<string, DirHandle>();
+  private readonly ownsRoot: boolean;
 
-  constructor(readonly root: string) {}
-
-  private abs(relative: string): string {
-    return relative === '' ? this.root : path.join(this.root, relative);
+  constructor(root: string | DirHandle) {
+    this.ownsRoot = typeof root === 'string';
+    this.dirs.set('', typeof root === 'string' ? DirHandle.openAnchor(root) : root);
   }
 
-  /** Creates `relative` and its parents with `mode`; an existing real directory is fine. */
-  mkdirs(relative: string, mode = 0o755): void {
+  get root(): string {
+    return this.dirs.get('')!.path;
+  }
+
+  /** Creates `relative` and its parents with `mode`; an existing real directory is fine. Returns its handle. */
+  mkdirs(relative: string, mode = 0o755): DirHandle {
     let current = '';
+    let handle = this.dirs.get('')!;
     for (const part of relative.split('/').filter((p) => p !== '')) {
       current = joinRelative(current, part);
-      if (this.checked.has(current)) continue;
-      const full = this.abs(current);
-      try {
-        mkdirSync(full, { mode });
-        this.checked.add(current);
+      const known = this.dirs.get(current);
+      if (known) {
+        handle = known;
         continue;
-      } catch (err) {
-        if (errnoCode(err) !== 'EEXIST') throw err;
       }
-      const st = lstatSync(full);
-      if (st.isSymbolicLink()) throw new Error(`refusing to write through symlink ${full}`);
-      if (!st.isDirectory()) throw new Error(`${full} exists and is not a directory`);
-      this.checked.add(current);
+      handle = handle.makeDir(part, mode);
+      this.dirs.set(current, handle);
     }
+    return handle;
+  }
+
+  private parentOf(relative: string): { dir: DirHandle; name: string } {
+    const parent = path.posix.dirname(relative);
+    return { dir: this.mkdirs(parent === '.' ? '' : parent), name: path.posix.basename(relative) };
   }
 
   /** Creates a new file (never overwrites, never follows a symlink) with exactly `mode`. */
   writeFile(relative: string, data: Uint8Array, mode: number): void {
-    this.mkdirs(path.posix.dirname(relative) === '.' ? '' : path.posix.dirname(relative));
-    const fd = openSync(
-      this.abs(relative),
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      mode,
-    );
+    const { dir, name } = this.parentOf(relative);
+    const fd = dir.createFile(name, mode);
     try {
       let offset = 0;
       while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
@@ -133,7 +128,13 @@ export class SafeWriter {
 
   /** Creates a symlink at `relative` pointing at `target` (kept as given, typically relative). */
   symlink(relative: string, target: string): void {
-    this.mkdirs(path.posix.dirname(relative) === '.' ? '' : path.posix.dirname(relative));
-    symlinkSync(target, this.abs(relative));
+    const { dir, name } = this.parentOf(relative);
+    dir.symlink(name, target);
+  }
+
+  /** Closes the handles this writer opened (not a root handle it was given). */
+  close(): void {
+    for (const [rel, handle] of this.dirs) if (rel !== '' || this.ownsRoot) handle.close();
+    this.dirs.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 import {
   indexFile,
   isExitCodeFile,

@@ -1,6 +1,6 @@
 import type { GetLogsRequest__Output } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { LogName } from '../files/container-dir.js';
-import { InvalidInputError, NotFoundError, PreconditionError } from '../errors.js';
+import { InvalidInputError, NotFoundError, PreconditionError } from '../../common/errors.js';
 
 /**
  * What logRunFor reads of a container state: whether it is waiting (and

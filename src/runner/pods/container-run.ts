@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger.js';
 import { crashPoint } from '../crash-points.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import type { RunFileState } from '../files/container-dir.js';
 import { VANISHED_DETAIL, type RunOutcome } from './container-status.js';
 import type { ContainerRecord } from './pod-record.js';

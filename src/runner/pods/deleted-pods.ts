@@ -1,6 +1,7 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
+import { readStateFile } from './state-directory.js';
 
 /** How many deleted uids are remembered. */
 export const DELETED_PODS_KEPT = 10_000;
@@ -11,11 +12,15 @@ export const DELETED_PODS_KEPT = 10_000;
  * second time. Bounded: the oldest are forgotten first. Persisted (when a
  * file is given) as one uid per line, appended on each deletion and
  * rewritten (tmp + rename) when it holds twice the bound; a lost or damaged
- * file only makes the runner forget. Blocking IO.
+ * file only makes the runner forget. A file this user did not write (another
+ * owner, a mode other than 0600, a symlink) is not read, and is replaced by
+ * the next write instead of appended to. Blocking IO.
  */
 export class DeletedPods {
   private readonly uids = new Set<string>();
   private lines = 0;
+  /** The file on disk is not to be trusted: the next write rewrites it. */
+  private replace = false;
 
   constructor(
     private readonly file: string | undefined,
@@ -26,15 +31,23 @@ export class DeletedPods {
   /** Reads the file (once, at start). */
   load(): void {
     if (!this.file) return;
-    let text: string;
+    let read;
     try {
-      text = readFileSync(this.file, 'utf8');
+      read = readStateFile(this.file);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT')
-        this.log.warn({ err, file: this.file }, 'Cannot read deleted pod uids');
+      this.log.warn({ err, file: this.file }, 'Cannot read deleted pod uids');
       return;
     }
-    const lines = text.split('\n').filter((l) => l !== '');
+    if (!read) return;
+    if ('problem' in read) {
+      this.replace = true;
+      this.log.error(
+        { file: this.file, problem: read.problem },
+        `Ignoring deleted pod uids in ${this.file}: ${read.problem}`,
+      );
+      return;
+    }
+    const lines = read.text.split('\n').filter((l) => l !== '');
     this.lines = lines.length;
     for (const uid of lines) this.remember(uid);
   }
@@ -47,7 +60,7 @@ export class DeletedPods {
     this.remember(uid);
     if (!this.file) return;
     try {
-      if (this.lines >= 2 * this.max) {
+      if (this.replace || this.lines >= 2 * this.max) {
         this.rewrite();
       } else {
         appendFileSync(this.file, `${uid}\n`, { mode: 0o600 });
@@ -67,8 +80,15 @@ export class DeletedPods {
 
   private rewrite(): void {
     const tmp = `${this.file!}.tmp`;
+    // Never write through whatever was left at the tmp name.
+    try {
+      unlinkSync(tmp);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
     writeFileSync(tmp, [...this.uids].map((u) => `${u}\n`).join(''), { mode: 0o600 });
     renameSync(tmp, this.file!);
     this.lines = this.uids.size;
+    this.replace = false;
   }
 }

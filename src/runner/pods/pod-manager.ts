@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
@@ -13,8 +12,8 @@ import {
   PreconditionError,
   UnavailableError,
   errorMessage,
-} from '../errors.js';
-import { moveAside } from '../files/pod-directories.js';
+} from '../../common/errors.js';
+import { moveAside, removeMovedAside } from '../files/pod-directories.js';
 import { planPod } from './pod-plan.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
@@ -263,7 +262,7 @@ export class PodManager {
     if (aside === undefined) return;
     this.log.info({ dir: podDir, movedTo: aside }, 'Moved an old pod directory aside');
     if (this.deps.keepPodDirs) return;
-    rm(aside, { recursive: true, force: true }).catch((err: unknown) =>
+    removeMovedAside(aside).catch((err: unknown) =>
       this.log.warn({ err, dir: aside }, 'Failed to remove an old pod directory'),
     );
   }

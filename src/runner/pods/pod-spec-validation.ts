@@ -1,6 +1,6 @@
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../common/errors.js';
 import { mountNamedByImage } from '../files/script-resolution.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';

@@ -1,15 +1,25 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
-import { ConfigError, errnoCode } from '../errors.js';
+import { ConfigError, errnoCode } from '../../common/errors.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { PodRecord } from './pod-record.js';
+import { readStateFile } from './state-directory.js';
 
 /**
  * One JSON file per pod under `<stateDir>/pods/` (directory 0700, files 0600:
  * env values may be secret). Writes are atomic (tmp + rename) and blocking,
  * so a record on disk is always a complete earlier or later version.
  */
+/** Unlinks a file (a symlink itself, never its target); a missing one is fine. */
+function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
 export class PodStateStore {
   readonly podsDir: string;
 
@@ -35,18 +45,26 @@ export class PodStateStore {
   acquireLock(table: ProcessTable): void {
     const file = path.join(path.dirname(this.podsDir), 'runner.lock');
     try {
-      const [pid, startTicks] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
-      const owner = pid ? table.read(pid) : undefined;
-      if (owner && owner.startTicks === startTicks && pid !== process.pid) {
-        throw new ConfigError(
-          `--state-dir: ${path.dirname(this.podsDir)} is in use by another runner (pid ${pid}); stop it or pick another --root-dir/--state-dir`,
-        );
+      // Only a lock this user wrote (0600) counts; anyone else's is no reason to stop.
+      const lock = readStateFile(file);
+      if (lock && 'problem' in lock) {
+        this.log.error({ file, problem: lock.problem }, `Ignoring lock file ${file}: ${lock.problem}`);
+      } else if (lock) {
+        const [pid, startTicks] = lock.text.trim().split(' ').map(Number);
+        const owner = pid ? table.read(pid) : undefined;
+        if (owner && owner.startTicks === startTicks && pid !== process.pid) {
+          throw new ConfigError(
+            `--state-dir: ${path.dirname(this.podsDir)} is in use by another runner (pid ${pid}); stop it or pick another --root-dir/--state-dir`,
+          );
+        }
       }
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      if (errnoCode(err) !== 'ENOENT') this.log.warn({ err, file }, 'Ignoring unreadable lock file');
+      this.log.warn({ err, file }, 'Ignoring unreadable lock file');
     }
     const self = table.read(process.pid);
+    // A tmp file left from before the directory was ours could be a planted symlink: unlink, never follow.
+    removeIfPresent(`${file}.tmp`);
     writeFileSync(`${file}.tmp`, `${process.pid} ${self?.startTicks ?? 0}\n`, { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
@@ -76,7 +94,11 @@ export class PodStateStore {
     }
   }
 
-  /** Every readable record; damaged files are logged and skipped. */
+  /**
+   * Every readable record this user wrote; damaged files, and files not
+   * owned by this user or not mode 0600 (see readStateFile), are logged and
+   * skipped. Leftover tmp files of interrupted saves are removed.
+   */
   loadAll(): PodRecord[] {
     const out: PodRecord[] = [];
     let names: string[];
@@ -86,9 +108,23 @@ export class PodStateStore {
       if (errnoCode(err) === 'ENOENT') return out;
       throw err;
     }
-    for (const name of names.filter((n) => n.endsWith('.json'))) {
+    for (const name of names.filter((n) => n.endsWith('.tmp'))) {
       try {
-        const record = JSON.parse(readFileSync(path.join(this.podsDir, name), 'utf8')) as PodRecord;
+        removeIfPresent(path.join(this.podsDir, name));
+      } catch (err) {
+        this.log.warn({ err, file: name }, 'Cannot remove a leftover tmp file');
+      }
+    }
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = path.join(this.podsDir, name);
+      try {
+        const read = readStateFile(file);
+        if (!read) continue;
+        if ('problem' in read) {
+          this.log.error({ file, problem: read.problem }, `Skipping pod record ${file}: ${read.problem}`);
+          continue;
+        }
+        const record = JSON.parse(read.text) as PodRecord;
         if (record.version !== 1 || !record.uid || !Array.isArray(record.containers))
           throw new Error('unknown format');
         out.push(record);

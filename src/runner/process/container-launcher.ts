@@ -1,18 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { errnoCode, errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
 import { crashPoint } from '../crash-points.js';
 import {
   BEGIN_RUN_SH,
+  CLOSE_WRAPPER_FDS_SH,
   END_RUN_SH,
   LAUNCH_TOKEN_VAR,
+  openContainerDir,
+  openExitCodeTarget,
   openRunLog,
   pgidFile,
   removeExitCodeFile,
+  WRAPPER_DIR_ARG,
   WRITE_EXIT_CODE_SH,
   writePgidFile,
 } from '../files/container-dir.js';
+import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
 
@@ -27,11 +32,13 @@ export interface LaunchPlan {
 
 /**
  * The group leader of every container: records that the run began (the run
- * file of its launch token, created exclusively; a run whose file a runner
- * claimed first exits at once and runs nothing), runs the argv as a
- * foreground child, records its status in the run file and then in the
- * container directory's exitcode file atomically (see container-dir.ts) and
- * exits with it. `trap : TERM` keeps the wrapper alive through SIGTERM (a
+ * file of its launch token, created exclusively through fd 3; a run whose
+ * file a runner claimed first exits at once and runs nothing), runs the argv
+ * as a foreground child (which inherits neither fd 3, the container
+ * directory, nor fd 4, the exitcode tmp file), records its status in the run
+ * file and then in the container directory's exitcode file atomically
+ * through those fds (see container-dir.ts) and exits with it. `$1` is
+ * WRAPPER_DIR_ARG. `trap : TERM` keeps the wrapper alive through SIGTERM (a
  * handler, not "ignored", so the child still gets the default TERM action);
  * SIGKILL is the fallback. argv[0] is always an absolute path (see
  * launchContainer), so `"$@"` runs the program and never one of the shell's
@@ -41,7 +48,7 @@ export const WRAPPER_SCRIPT = [
   'd=$1; shift',
   BEGIN_RUN_SH,
   'trap : TERM',
-  '"$@"',
+  `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
   'c=$?',
   END_RUN_SH,
   WRITE_EXIT_CODE_SH,
@@ -147,19 +154,10 @@ export function launchContainer(
       message: `exec ${JSON.stringify(argv[0])}: ${exe.problem}; check the container's command`,
     };
   }
+  // Every file of the run is created through this handle, and the wrapper gets it as fd 3.
+  let dir: DirHandle;
   try {
-    removeExitCodeFile(containerDir);
-  } catch (err) {
-    return {
-      ok: false,
-      reason: 'cmdStartError',
-      message: `cannot remove the old exitcode file: ${errorMessage(err)}`,
-    };
-  }
-  let outFd: number;
-  let errFd: number;
-  try {
-    outFd = openRunLog(containerDir, 'stdout');
+    dir = openContainerDir(containerDir);
   } catch (err) {
     return {
       ok: false,
@@ -168,25 +166,85 @@ export function launchContainer(
     };
   }
   try {
-    errFd = openRunLog(containerDir, 'stderr');
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs);
+  } finally {
+    dir.close();
+  }
+}
+
+/**
+ * The working directory as the child will see it: below the container
+ * directory it is reached through fd 3 (the verified directory), so a path
+ * swapped since cannot send the run elsewhere.
+ */
+export function childCwd(containerDir: string, cwd: string): string {
+  const rel = path.relative(containerDir, cwd);
+  if (rel === '') return WRAPPER_DIR_ARG;
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return cwd;
+  return `${WRAPPER_DIR_ARG}/${rel}`;
+}
+
+/** The part of launchContainer that writes in the container directory and spawns. */
+function launchIn(
+  dir: DirHandle,
+  plan: LaunchPlan,
+  args: string[],
+  env: Record<string, string>,
+  table: ProcessTable,
+  nowMs: () => number,
+): LaunchResult {
+  try {
+    removeExitCodeFile(dir);
   } catch (err) {
-    closeSync(outFd);
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot remove the old exitcode file: ${errorMessage(err)}`,
+    };
+  }
+  const fds: number[] = [];
+  const closeFds = (): void => {
+    for (const fd of fds.splice(0)) closeSync(fd);
+  };
+  try {
+    fds.push(openRunLog(dir, 'stdout'));
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'createStdoutFileError',
+      message: `failed to create stdout file: ${errorMessage(err)}`,
+    };
+  }
+  try {
+    fds.push(openRunLog(dir, 'stderr'));
+  } catch (err) {
+    closeFds();
     return {
       ok: false,
       reason: 'createStderrFileError',
       message: `failed to create stderr file: ${errorMessage(err)}`,
     };
   }
+  try {
+    fds.push(openExitCodeTarget(dir));
+  } catch (err) {
+    closeFds();
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot create the exitcode file: ${errorMessage(err)}`,
+    };
+  }
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {
-    // The resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    const args = [exe.file, ...argv.slice(1)];
-    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', containerDir, ...args], {
-      cwd: plan.cwd,
+    // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
+    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
+      cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
-      stdio: ['ignore', outFd, errFd],
+      // fd 3: the container directory; fd 4: the exitcode tmp file (see WRAPPER_SCRIPT).
+      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!],
     });
   } catch (err) {
     return {
@@ -195,8 +253,7 @@ export function launchContainer(
       message: `${errorMessage(err)}; check the container's command`,
     };
   } finally {
-    closeSync(outFd);
-    closeSync(errFd);
+    closeFds();
   }
   crashPoint('start.after-spawn');
   const pid = child.pid;
@@ -219,7 +276,7 @@ export function launchContainer(
     return { ok: false, reason: 'getPgidError', message: `failed to get pgid of process ${pid}` };
   }
   try {
-    writePgidFile(containerDir, pid);
+    writePgidFile(dir, pid);
   } catch (err) {
     // An untracked group must not keep running.
     try {
@@ -230,7 +287,7 @@ export function launchContainer(
     return {
       ok: false,
       reason: 'writePgidError',
-      message: `failed to write pgid to file ${pgidFile(containerDir)}; error: ${errorMessage(err)}`,
+      message: `failed to write pgid to file ${pgidFile(dir.path)}; error: ${errorMessage(err)}`,
     };
   }
   crashPoint('start.after-pgid-file');

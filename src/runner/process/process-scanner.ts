@@ -46,6 +46,11 @@ export class ProcessScanner {
     private readonly elapsedMs: () => number = () => performance.now(),
   ) {}
 
+  /** How long the last round (scan and callbacks) blocked the event loop, ms; 0 before the first. */
+  get lastRoundMs(): number {
+    return this.lastDurationMs;
+  }
+
   /** Calls back with the next snapshot (or the scan's error). */
   request(callback: SnapshotCallback): void {
     if (this.stopped) return;

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../common/errors.js';
 import { LAUNCH_TOKEN_VAR } from '../files/container-dir.js';
 
 /** Linux USER_HZ: /proc times are in 1/100 s on every mainstream architecture. */

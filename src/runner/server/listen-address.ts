@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, statSync, chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError, errnoCode } from '../errors.js';
+import { ConfigError, errnoCode } from '../../common/errors.js';
 
 /** Where the runner listens: a unix socket path or a TCP host and port. */
 export type ListenAddress =

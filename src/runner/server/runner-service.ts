@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { NotFoundError, PreconditionError, ResourceExhaustedError, UnavailableError } from '../errors.js';
-import { isInternal, toServiceError } from './grpc-errors.js';
+import {
+  NotFoundError,
+  PreconditionError,
+  ResourceExhaustedError,
+  UnavailableError,
+} from '../../common/errors.js';
+import { isInternal, toServiceError } from '../../common/grpc-errors.js';
 import { streamLogs, type LogSink } from '../logs/log-reader.js';
 import { logFile } from '../files/container-dir.js';
 import { logRunFor, parseLogOptions } from '../logs/log-options.js';
 import type { NodeInfoProvider } from '../host/node-info.js';
+import type { RunnerHealthSource } from '../host/runner-health.js';
 import type { PodManager } from '../pods/pod-manager.js';
 import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
@@ -22,7 +28,7 @@ interface OpenStream {
 
 /**
  * The Runner service's handlers: thin adapters from calls to the pod
- * manager, hub, stats and node info. Errors go through toServiceError.
+ * manager, hub, stats, node info and the runner's own health. Errors go through toServiceError.
  * Streams are tracked so closeStreams() can end them at shutdown.
  */
 export class RunnerService {
@@ -33,6 +39,7 @@ export class RunnerService {
     private readonly hub: WatchHub,
     private readonly stats: StatsCollector,
     private readonly nodeInfo: NodeInfoProvider,
+    private readonly runnerHealth: RunnerHealthSource,
     private readonly log: Logger,
     private readonly maxQueuedWatchEvents = MAX_QUEUED_WATCH_EVENTS,
   ) {}
@@ -83,10 +90,16 @@ export class RunnerService {
         epoch: this.hub.epoch,
       })),
       GetStats: this.unary('GetStats', () => this.stats.collect()),
+      GetRunnerHealth: this.unary('GetRunnerHealth', () => this.runnerHealth.health()),
       WatchPods: (call) => this.watchPods(call),
       GetLogs: (call) => {
         void this.getLogs(call);
       },
+      Exec: (call) => unimplemented(call, 'Exec'),
+      Attach: (call) => unimplemented(call, 'Attach'),
+      PortForward: (call) => unimplemented(call, 'PortForward'),
+      AddEphemeralContainer: (_call, callback) =>
+        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
     };
   }
 
@@ -166,6 +179,9 @@ export class RunnerService {
         throw new NotFoundError(`previous terminated container "${c.name}" in pod ${runtime.key} not found`);
       }
       const logs = runtime.logsOf(c.name);
+      // Headers now say "accepted": the kubelet answers 200 at once, even for a quiet follow,
+      // and every refusal above still reaches it as an error status.
+      call.sendMetadata(new grpc.Metadata());
       const sink: LogSink = {
         get closed() {
           return closed;
@@ -196,4 +212,12 @@ export class RunnerService {
       call.emit('error', this.fail('GetLogs', err));
     }
   }
+}
+
+/** Interactive RPCs this runner does not serve yet: UNIMPLEMENTED, as grpc-js answers unknown methods. */
+function unimplemented(
+  call: { emit(event: 'error', err: Partial<grpc.StatusObject>): boolean },
+  method: string,
+): void {
+  call.emit('error', { code: 12, details: `${method} is not implemented by this runner yet` });
 }

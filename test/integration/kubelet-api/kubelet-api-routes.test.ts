@@ -36,6 +36,19 @@ describe('KubeletApiServer over HTTPS', function () {
       expect(res.body).to.contain('\nresource_scrape_error 0\n');
     });
 
+    it('serves /metrics/cadvisor with cAdvisor names and labels, and an empty /metrics/probes', async () => {
+      const res = await f.get('/metrics/cadvisor');
+      expect(res.status).to.equal(200);
+      expect(res.headers['content-type']).to.equal('text/plain; version=0.0.4; charset=utf-8');
+      expect(res.body).to.match(
+        /^container_memory_working_set_bytes\{container="main",id="[^"]+",image="script\/run.sh",name="[^"]*",namespace="team-a",pod="web"\} 5\.24288e\+07 1714564800500$/m,
+      );
+      expect(res.body).to.contain('\ncontainer_scrape_error 0\n');
+      const probes = await f.get('/metrics/probes');
+      expect(probes).to.include({ status: 200, body: '' });
+      expect(probes.headers['content-type']).to.equal('text/plain; version=0.0.4; charset=utf-8');
+    });
+
     it('reports a runner failure as 503 on /stats/summary and resource_scrape_error 1 on /metrics/resource', async () => {
       f.runner.statsError = GrpcStatus.UNAVAILABLE;
       try {
@@ -45,6 +58,10 @@ describe('KubeletApiServer over HTTPS', function () {
         expect(resource.status).to.equal(200);
         expect(resource.body).to.contain('\nresource_scrape_error 1\n');
         expect(resource.body).to.not.contain('node_cpu_usage_seconds_total');
+        const cadvisor = await f.get('/metrics/cadvisor');
+        expect(cadvisor.status).to.equal(200);
+        expect(cadvisor.body).to.contain('\ncontainer_scrape_error 1\n');
+        expect(cadvisor.body).to.not.contain('container_cpu_usage_seconds_total');
       } finally {
         f.runner.statsError = undefined;
       }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { loadOrCreateServingCert } from '../../../src/kubelet/api/serving-cert.js';
 import { KubeApiClient } from '../../../src/kubelet/kube/kube-api-client.js';
@@ -51,7 +51,7 @@ const json = (res: ServerResponse, code: number, body: unknown): void => {
   res.writeHead(code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-const pod = (name: string, rv: string): V1Pod => ({
+const pod = (name: string, rv: string): WirePod => ({
   metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields: [{ manager: 'kubectl' }] },
 });
 
@@ -164,7 +164,7 @@ describe('kubelet: API server transport and pod informer (HTTPS on loopback)', f
   });
 
   it('informer: lists, watches from the list revision, relists on 410 and reports pods that vanished', async () => {
-    const lists: V1Pod[][] = [[pod('a', '1')], [pod('b', '12')]];
+    const lists: WirePod[][] = [[pod('a', '1')], [pod('b', '12')]];
     const listRvs = ['10', '20'];
     const watchRvs: string[] = [];
     let watches = 0;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { V1Node } from '@kubernetes/client-node';
+import type { WireNode } from '../../../src/kubelet/kube/wire-types.js';
 import type { Harness } from './support/harness.js';
 import { harnessPerTest, waitFor } from './support/harness.js';
 
-const node = (h: Harness): V1Node | undefined => h.api.nodes.get('vk-test');
+const node = (h: Harness): WireNode | undefined => h.api.nodes.get('vk-test');
 const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.find((c) => c.type === type);
 
 describe('kubelet node registration, status, lease and walltime', function () {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../src/kubelet/kube/wire-types.js';
 import { kubeApiAccessVolume } from '../../fixtures/kubelet-api/pod-volumes.js';
 import type { Harness } from './support/harness.js';
 import { harnessPerTest, percentile, waitFor } from './support/harness.js';
 
-function scriptPod(name: string, extra: Partial<V1Pod['spec']> = {}): V1Pod {
+function scriptPod(name: string, extra: Partial<WirePod['spec']> = {}): WirePod {
   return {
     metadata: { name, namespace: 'default', labels: { app: name } },
     spec: {

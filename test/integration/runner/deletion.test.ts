@@ -90,6 +90,13 @@ describe('runner: deletion reaches every process of the pod', function () {
     const spec = scriptPod('now', "trap '' TERM\necho ready\nsleep 100\n");
     await h.create(spec);
     await watcher.waitForPod(spec.uid!, isRunning('c1'));
+    // Running only means the group exists; SIGTERM before the trap is set would end the script.
+    const stdout = path.join(podDir(h, spec), 'containers', 'c1', 'stdout');
+    await eventually(
+      () => existsSync(stdout) && readFileSync(stdout, 'utf8').includes('ready'),
+      10_000,
+      'trap set',
+    );
     const deleted = await deleteAndWait(spec, 0);
     const t = terminated(deleted.pod!, 'c1');
     expect([t.exitCode, t.signal, t.message]).to.deep.equal([137, 9, 'killed after 2 s grace period']);

@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import {
+  openContainerDir,
+  openExitCodeTarget,
+  WRAPPER_DIR_ARG,
+} from '../../../src/runner/files/container-dir.js';
 import { waiting, type ContainerRecord } from '../../../src/runner/pods/pod-record.js';
 import { PodStateStore } from '../../../src/runner/pods/state-persistence.js';
 import { WRAPPER_SCRIPT } from '../../../src/runner/process/container-launcher.js';
@@ -34,21 +39,35 @@ describe('runner: a start never runs twice (real processes)', function () {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     for (const shell of ['/bin/sh', 'bash']) {
+      // As launchContainer runs it: fd 3 the container directory, fd 4 the exitcode tmp file.
       const run = (token: string): { status: number; stderr: string } => {
+        const handle = openContainerDir(dir);
+        const exitFd = openExitCodeTarget(handle);
         try {
           execFileSync(
             shell,
-            ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', dir, '/bin/sh', '-c', 'echo ran >> out; exit 3'],
+            [
+              '-c',
+              WRAPPER_SCRIPT,
+              'vk-cmd-wrapper',
+              WRAPPER_DIR_ARG,
+              '/bin/sh',
+              '-c',
+              'echo ran >> out; exit 3',
+            ],
             {
               env: { ...process.env, VK_CMD_LAUNCH_TOKEN: token },
               cwd: dir,
-              stdio: ['ignore', 'ignore', 'pipe'],
+              stdio: ['ignore', 'ignore', 'pipe', handle.fd, exitFd],
             },
           );
           return { status: 0, stderr: '' };
         } catch (err) {
           const e = err as { status: number; stderr: Buffer };
           return { status: e.status, stderr: e.stderr.toString() };
+        } finally {
+          closeSync(exitFd);
+          handle.close();
         }
       };
 

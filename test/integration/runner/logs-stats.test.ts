@@ -94,6 +94,28 @@ describe('runner: logs, stats and node info', function () {
     expect(await done).to.equal('one\ntwo\nthree\n');
   });
 
+  it('a follow of a quiet container is accepted at once: headers before any output, refusals before headers', async () => {
+    const spec = scriptPod('quiet', 'while [ ! -e stop ]; do sleep 0.02; done\n');
+    await h.create(spec);
+    await watcher.waitForPod(spec.uid!, isRunning('c1'));
+    const stream = h.client.GetLogs({ uid: spec.uid!, container: 'c1', follow: true });
+    let chunks = 0;
+    stream.on('data', () => chunks++);
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    await new Promise<void>((resolve) => stream.once('metadata', () => resolve()));
+    expect(chunks, 'nothing was written yet').to.equal(0);
+    writeFileSync(path.join(h.rootDir, 'ns1', 'quiet', 'containers', 'c1', 'stop'), '');
+    await ended;
+    const refused = h.client.GetLogs({ uid: spec.uid!, container: 'nope', follow: true });
+    let refusedHeaders = false;
+    refused.on('metadata', () => (refusedHeaders = true));
+    const err = await new Promise<grpc.ServiceError>((resolve) => refused.on('error', resolve));
+    expect([err.code, refusedHeaders]).to.deep.equal([grpc.status.NOT_FOUND, false]);
+  });
+
   it('previous and current logs around a restart are the runs the kubelet would serve', async () => {
     // Run 1 waits for go1 and fails; run 2 waits for release and succeeds.
     const spec = scriptPod(

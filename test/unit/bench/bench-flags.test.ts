@@ -10,9 +10,14 @@ function run(argv: string[]) {
 describe('bench flags', () => {
   it('defaults to the product sizes and every scenario', () => {
     const flags = run([]);
-    expect(flags).to.deep.equal({ ...DEFAULT_FLAGS, scenarios: ['latency', 'burst', 'footprint', 'runner'] });
+    expect(flags).to.deep.equal({
+      ...DEFAULT_FLAGS,
+      scenarios: ['latency', 'contended', 'burst', 'footprint', 'runner'],
+    });
     expect(flags.latencyPods).to.equal(600);
     expect(flags.ratePerSecond).to.equal(20);
+    expect(flags.contendedPods).to.equal(400);
+    expect(flags.burners).to.equal(undefined);
     expect(flags.burstPods).to.equal(1000);
     expect(flags.footprintPods).to.equal(1000);
     expect(flags.footprintSeconds).to.equal(60);
@@ -23,6 +28,7 @@ describe('bench flags', () => {
     const flags = run(['--quick']);
     expect(flags.quick).to.equal(true);
     expect(flags.latencyPods).to.equal(60);
+    expect(flags.contendedPods).to.equal(40);
     expect(flags.burstPods).to.equal(100);
     expect(flags.footprintPods).to.equal(100);
     expect(flags.footprintSeconds).to.equal(10);
@@ -40,6 +46,9 @@ describe('bench flags', () => {
     [['--concurrency=4'], { concurrency: 4 }],
     [['--footprint-seconds', '5'], { footprintSeconds: 5 }],
     [['--runner-pods', '3'], { runnerPods: 3 }],
+    [['--contended-pods', '25'], { contendedPods: 25 }],
+    [['--burners=0'], { burners: 0 }],
+    [['--burners', '8', '--quick'], { burners: 8, contendedPods: 40 }],
     [['--via-scheduler'], { viaScheduler: true }],
     [['--log-v', '3'], { logVerbosity: 3 }],
     [['--cpu-prof', '/tmp/p'], { cpuProfDir: '/tmp/p' }],
@@ -54,6 +63,8 @@ describe('bench flags', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--latency-pods', '0'], /--latency-pods: must be at least 1/],
     [['--burst-pods', '1.5'], /not a whole number/],
+    [['--burners', '-1'], /--burners: must be at least 0/],
+    [['--contended-pods', '0'], /--contended-pods: must be at least 1/],
     [['--rate', 'fast'], /--rate: "fast" is not a number/],
     [['--rate'], /--rate: missing value/],
     [['--nope'], /unknown flag --nope/],

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseProcStatCpuTicks, parseProcStatus } from '../../../bench/proc-stats.js';
+import { parseProcStatCpuTicks, parseProcStatNice, parseProcStatus } from '../../../bench/proc-stats.js';
 import { counterDeltas, parseSamples } from '../../../bench/prom-text.js';
 
 describe('bench /proc parsing', () => {
@@ -14,6 +14,16 @@ describe('bench /proc parsing', () => {
     const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 11 0';
     expect(parseProcStatCpuTicks(stat)).to.equal(1801);
     expect(() => parseProcStatCpuTicks('1 (x) S')).to.throw(/malformed/);
+  });
+
+  it('reads the nice value (field 19), negative ones included', () => {
+    // ... utime stime cutime cstime priority nice num_threads ...
+    const stat = (nice: number): string =>
+      `4242 (node (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 ${20 + nice} ${nice} 11 0`;
+    expect(parseProcStatNice(stat(0))).to.equal(0);
+    expect(parseProcStatNice(stat(-10))).to.equal(-10);
+    expect(parseProcStatNice(stat(19))).to.equal(19);
+    expect(() => parseProcStatNice('1 (x) S 1')).to.throw(/malformed/);
   });
 });
 

@@ -58,4 +58,24 @@ describe('bench report table', () => {
     expect(text).to.contain('[1] target stated at 20 pods/s');
     expect(text).to.contain('scenario burst did not finish: boom');
   });
+
+  it('heads the report with each scenario and the load average at its start and end', () => {
+    const text = formatReport(
+      [],
+      [],
+      [
+        { scenario: 'latency', seconds: 72.4, loadAtStart: [0.5, 0.4, 0.3], loadAtEnd: [1.25, 0.6, 0.35] },
+        { scenario: 'contended', seconds: 95, loadAtStart: [1.3, 0.7, 0.4], loadAtEnd: [6, 2.5, 1] },
+      ],
+    );
+    const lines = text.split('\n');
+    expect(lines[0]).to.equal('Scenarios (load average over 1, 5, 15 min)');
+    expect(lines[1]).to.match(/^scenario\s+time\s+load at start\s+load at end$/);
+    expect(lines.find((l) => l.startsWith('latency'))).to.match(
+      /72\.4 s\s+0\.50 0\.40 0\.30\s+1\.25 0\.60 0\.35$/,
+    );
+    expect(lines.find((l) => l.startsWith('contended'))).to.match(
+      /95\.0 s\s+1\.30 0\.70 0\.40\s+6\.00 2\.50 1\.00$/,
+    );
+  });
 });

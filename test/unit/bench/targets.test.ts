@@ -55,4 +55,49 @@ describe('bench targets', () => {
     expect(info.target).to.equal('');
     expect(info.verdict).to.equal('');
   });
+
+  it('CPU per pod lifecycle: at most 5 ms in the runner and the kubelet, quiet and contended', () => {
+    for (const scenario of ['latency', 'contended']) {
+      for (const part of ['runner', 'kubelet']) {
+        const target = TARGETS[`${scenario}.${part}_cpu_ms_per_pod`];
+        expect(evaluateValue(target, 5, flags).verdict, `${scenario} ${part}`).to.equal('met');
+        expect(evaluateValue(target, 5.01, flags).verdict).to.equal('missed');
+      }
+    }
+    // The control plane's row is for reading the budget, not judged.
+    expect(TARGETS['latency.control_plane_cpu_ms_per_pod']).to.equal(undefined);
+  });
+
+  it('contended: create -> Running and exit -> Terminated p99 <= 1 s at 20 pods/s', () => {
+    for (const row of ['create_to_running', 'exit_to_terminated']) {
+      const target = TARGETS[`contended.${row}`];
+      expect(evaluateLatency(target, [...repeat(100, 99), 1000], 0, flags).verdict).to.equal('met');
+      expect(evaluateLatency(target, [...repeat(100, 98), 1001, 1001], 0, flags).verdict).to.equal('missed');
+      expect(evaluateLatency(target, [1], 0, { ...flags, ratePerSecond: 50 }).note).to.match(/20 pods\/s/);
+    }
+  });
+
+  it('contended: event-loop delay p99 <= 50 ms in both processes; unmeasured misses', () => {
+    for (const part of ['runner', 'kubelet']) {
+      const target = TARGETS[`contended.${part}_event_loop_delay_p99_ms`];
+      expect(evaluateValue(target, 50, flags).verdict).to.equal('met');
+      expect(evaluateValue(target, 75, flags).verdict).to.equal('missed');
+      expect(evaluateValue(target, Number.NaN, flags).verdict).to.equal('missed');
+    }
+  });
+
+  it('RSS with 200 pods running: runner <= 60 MB, kubelet <= 80 MB; a smaller run carries a note', () => {
+    const runner = TARGETS['footprint.runner_rss_200_mb'];
+    const kubelet = TARGETS['footprint.kubelet_rss_200_mb'];
+    expect(evaluateValue(runner, 60, flags)).to.deep.equal({ verdict: 'met' });
+    expect(evaluateValue(runner, 61, flags).verdict).to.equal('missed');
+    expect(evaluateValue(kubelet, 80, flags)).to.deep.equal({ verdict: 'met' });
+    expect(evaluateValue(kubelet, 81, flags).verdict).to.equal('missed');
+    // Held at 200 whenever the footprint scenario has at least 200 pods.
+    expect(evaluateValue(kubelet, 1, { ...flags, footprintPods: 200 }).note).to.equal(undefined);
+    expect(evaluateValue(kubelet, 1, { ...flags, footprintPods: 100 }).note).to.match(/200 running pods/);
+    const alone = TARGETS['runner.rss_all_running_mb'];
+    expect(evaluateValue(alone, 59, flags)).to.deep.equal({ verdict: 'met' });
+    expect(evaluateValue(alone, 59, { ...flags, runnerPods: 50 }).note).to.match(/200 running pods/);
+  });
 });

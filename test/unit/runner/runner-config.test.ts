@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError } from '../../../src/runner/errors.js';
+import { ConfigError } from '../../../src/common/errors.js';
 import { parseListenAddress } from '../../../src/runner/server/listen-address.js';
 import { parseRunnerArgs, type RunnerConfig } from '../../../src/runner/runner-config.js';
 

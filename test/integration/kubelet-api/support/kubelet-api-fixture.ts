@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { KubeletApiServer } from '../../../../src/kubelet/api/kubelet-api-server.js';
 import type { KubeletApiOptions } from '../../../../src/kubelet/api/kubelet-api-options.js';
@@ -15,6 +15,8 @@ import type { TokenReviewResult, TokenReviewer } from '../../../../src/kubelet/a
 import { credentialSource } from '../../../../src/kubelet/kube/kube-credentials.js';
 import { KubeTransport } from '../../../../src/kubelet/kube/kube-transport.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
+import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
+import { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
 import { createTestCa, type TestCa } from '../../../fixtures/kubelet-api/test-pki.js';
 import { pod, sampleStats, samplePods } from '../../../fixtures/kubelet-api/stats-fixture.js';
 import { FakeRunner, runnerClient } from '../fake-runner.js';
@@ -79,7 +81,7 @@ export class FakeAccessReviewer implements AccessReviewer {
   }
 }
 
-export const LOG_POD: V1Pod = pod('team-a', 'talker', 'uid-talker', ['c1']);
+export const LOG_POD: WirePod = pod('team-a', 'talker', 'uid-talker', ['c1']);
 
 /**
  * A kubelet HTTPS API against a fake runner, a test CA and fake reviewers.
@@ -100,6 +102,7 @@ export class KubeletApiFixture {
   port = 0;
   readonly metrics = new KubeletMetrics({ collectProcessMetrics: false });
   private readonly servers: KubeletApiServer[] = [];
+  private readonly links: RunnerLink[] = [];
 
   static use(): KubeletApiFixture {
     const f = new KubeletApiFixture();
@@ -129,7 +132,7 @@ export class KubeletApiFixture {
       anonymousAuth: false,
       authorizationMode: 'Webhook',
       transport: unusedTransport(),
-      runner: this.runner.client(),
+      runner: this.link(this.runner.client()),
       pods: {
         list: () => pods,
         get: (ns, name) => pods.find((p) => p.metadata?.namespace === ns && p.metadata.name === name),
@@ -165,8 +168,8 @@ export class KubeletApiFixture {
 
   /** A server whose runner socket does not exist. */
   async startUnreachable(): Promise<number> {
-    return (await this.startServer({ runner: runnerClient(`unix:${path.join(this.dir, 'nobody.sock')}`) }))
-      .port;
+    const nobody = runnerClient(`unix:${path.join(this.dir, 'nobody.sock')}`);
+    return (await this.startServer({ runner: this.link(nobody) })).port;
   }
 
   private async setUp(): Promise<void> {
@@ -186,8 +189,16 @@ export class KubeletApiFixture {
     await this.runner.start();
   }
 
+  /** The kubelet's Runner over a client of the fake runner, as main.ts builds it (never started: no watch). */
+  private link(client: RunnerClient): RunnerLink {
+    const link = new RunnerLink(client, this.metrics, pino({ level: 'silent' }));
+    this.links.push(link);
+    return link;
+  }
+
   private async stopServers(): Promise<void> {
     await Promise.all(this.servers.splice(0).map((s) => s.stop()));
+    for (const link of this.links.splice(0)) link.close();
   }
 
   private async tearDown(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { WireEvent, WireLease, WireNode, WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import {
   ApiError,
   type KubeApi,
@@ -36,11 +36,11 @@ class FakePodInformer implements PodInformer {
     return this.synced;
   }
 
-  list(): readonly V1Pod[] {
+  list(): readonly WirePod[] {
     return this.api.podList();
   }
 
-  get(namespace: string, name: string): V1Pod | undefined {
+  get(namespace: string, name: string): WirePod | undefined {
     return this.api.pod(namespace, name);
   }
 }
@@ -55,12 +55,12 @@ export class FakeKubeApi implements KubeApi {
   readonly calls: Array<{ op: string; atMs: number; detail?: unknown }> = [];
   readonly statusPatches: Array<{ uid: string; atMs: number; status: Json }> = [];
   readonly deletedPods: Array<{ namespace: string; name: string; uid: string }> = [];
-  readonly events: CoreV1Event[] = [];
-  readonly nodes = new Map<string, V1Node>();
-  readonly leases = new Map<string, V1Lease>();
+  readonly events: WireEvent[] = [];
+  readonly nodes = new Map<string, WireNode>();
+  readonly leases = new Map<string, WireLease>();
   readonly configMaps = new Map<string, ConfigMapData>();
   readonly secrets = new Map<string, SecretData>();
-  private readonly pods = new Map<string, V1Pod>();
+  private readonly pods = new Map<string, WirePod>();
   private readonly informers: FakePodInformer[] = [];
   private rv = 1;
   private uidSeq = 0;
@@ -80,25 +80,25 @@ export class FakeKubeApi implements KubeApi {
     }
   }
 
-  podList(): V1Pod[] {
+  podList(): WirePod[] {
     return [...this.pods.values()];
   }
 
-  pod(namespace: string, name: string): V1Pod | undefined {
+  pod(namespace: string, name: string): WirePod | undefined {
     return this.pods.get(`${namespace}/${name}`);
   }
 
-  private notify(kind: 'add' | 'update' | 'delete', pod: V1Pod): void {
+  private notify(kind: 'add' | 'update' | 'delete', pod: WirePod): void {
     for (const inf of this.informers) inf.handlers?.[kind](pod);
   }
 
   /** A pod as the scheduler would bind it (creationTimestamp, uid, status Pending). */
-  addPod(pod: V1Pod): V1Pod {
+  addPod(pod: WirePod): WirePod {
     const stored = clone(pod);
     stored.metadata = {
       namespace: 'default',
       uid: `uid-${++this.uidSeq}`,
-      creationTimestamp: new Date().toISOString() as unknown as Date,
+      creationTimestamp: new Date().toISOString(),
       ...stored.metadata,
       resourceVersion: this.nextRv(),
     };
@@ -114,7 +114,7 @@ export class FakeKubeApi implements KubeApi {
     const pod = this.pods.get(`${namespace}/${name}`);
     if (!pod) throw new Error(`no pod ${namespace}/${name}`);
     const updated = clone(pod);
-    updated.metadata!.deletionTimestamp = new Date().toISOString() as unknown as Date;
+    updated.metadata!.deletionTimestamp = new Date().toISOString();
     updated.metadata!.deletionGracePeriodSeconds = gracePeriodSeconds;
     updated.metadata!.resourceVersion = this.nextRv();
     this.pods.set(`${namespace}/${name}`, updated);
@@ -128,18 +128,18 @@ export class FakeKubeApi implements KubeApi {
   externalStatusPatch(namespace: string, name: string, status: Json): void {
     const pod = this.pods.get(`${namespace}/${name}`);
     if (!pod) throw new Error(`no pod ${namespace}/${name}`);
-    const updated = { ...clone(pod), status: strategicMerge(pod.status, status, 'status') } as V1Pod;
+    const updated = { ...clone(pod), status: strategicMerge(pod.status, status, 'status') } as WirePod;
     updated.metadata!.resourceVersion = this.nextRv();
     this.pods.set(`${namespace}/${name}`, updated);
     this.notify('update', updated);
   }
 
-  async getNode(name: string): Promise<V1Node | undefined> {
+  async getNode(name: string): Promise<WireNode | undefined> {
     this.log('getNode');
     return this.nodes.has(name) ? clone(this.nodes.get(name)!) : undefined;
   }
 
-  async createNode(node: V1Node): Promise<V1Node> {
+  async createNode(node: WireNode): Promise<WireNode> {
     this.log('createNode', node);
     const name = node.metadata!.name!;
     if (this.nodes.has(name)) throw new ApiError(409, `nodes "${name}" already exists`);
@@ -149,24 +149,24 @@ export class FakeKubeApi implements KubeApi {
     return clone(stored);
   }
 
-  async patchNode(name: string, patch: object): Promise<V1Node> {
+  async patchNode(name: string, patch: object): Promise<WireNode> {
     this.log('patchNode', patch);
     const node = this.nodes.get(name);
     if (!node) throw new ApiError(404, 'not found');
-    const updated = mergePatch(node, patch) as V1Node;
+    const updated = mergePatch(node, patch) as WireNode;
     updated.metadata!.resourceVersion = this.nextRv();
     this.nodes.set(name, updated);
     return clone(updated);
   }
 
-  async patchNodeStatus(name: string, patch: object): Promise<V1Node> {
+  async patchNodeStatus(name: string, patch: object): Promise<WireNode> {
     this.log('patchNodeStatus', patch);
     const node = this.nodes.get(name);
     if (!node) throw new ApiError(404, 'not found');
     const updated = {
       ...node,
       status: strategicMerge(node.status, (patch as { status: unknown }).status, 'status'),
-    } as V1Node;
+    } as WireNode;
     updated.metadata!.resourceVersion = this.nextRv();
     this.nodes.set(name, updated);
     return clone(updated);
@@ -177,13 +177,13 @@ export class FakeKubeApi implements KubeApi {
     return this.nodes.delete(name);
   }
 
-  async getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+  async getLease(namespace: string, name: string): Promise<WireLease | undefined> {
     this.log('getLease');
     const lease = this.leases.get(`${namespace}/${name}`);
     return lease ? clone(lease) : undefined;
   }
 
-  async createLease(lease: V1Lease): Promise<V1Lease> {
+  async createLease(lease: WireLease): Promise<WireLease> {
     this.log('createLease', lease);
     const key = `${lease.metadata!.namespace}/${lease.metadata!.name}`;
     if (this.leases.has(key)) throw new ApiError(409, 'already exists');
@@ -193,7 +193,7 @@ export class FakeKubeApi implements KubeApi {
     return clone(stored);
   }
 
-  async replaceLease(lease: V1Lease): Promise<V1Lease> {
+  async replaceLease(lease: WireLease): Promise<WireLease> {
     this.log('replaceLease', lease);
     const key = `${lease.metadata!.namespace}/${lease.metadata!.name}`;
     const existing = this.leases.get(key);
@@ -217,7 +217,7 @@ export class FakeKubeApi implements KubeApi {
     return informer;
   }
 
-  async patchPodStatus(namespace: string, name: string, patch: object): Promise<V1Pod> {
+  async patchPodStatus(namespace: string, name: string, patch: object): Promise<WirePod> {
     this.log('patchPodStatus', patch);
     const pod = this.pods.get(`${namespace}/${name}`);
     if (!pod) throw new ApiError(404, 'not found');
@@ -225,7 +225,7 @@ export class FakeKubeApi implements KubeApi {
     if (body.metadata?.uid && body.metadata.uid !== pod.metadata!.uid)
       throw new ApiError(409, 'uid precondition');
     this.statusPatches.push({ uid: pod.metadata!.uid!, atMs: Date.now(), status: clone(body.status) });
-    const updated = { ...clone(pod), status: strategicMerge(pod.status, body.status, 'status') } as V1Pod;
+    const updated = { ...clone(pod), status: strategicMerge(pod.status, body.status, 'status') } as WirePod;
     updated.metadata!.resourceVersion = this.nextRv();
     this.pods.set(`${namespace}/${name}`, updated);
     this.notify('update', updated);
@@ -253,13 +253,13 @@ export class FakeKubeApi implements KubeApi {
     return this.secrets.get(`${namespace}/${name}`) ?? null;
   }
 
-  async createEvent(_namespace: string, event: CoreV1Event): Promise<CoreV1Event> {
+  async createEvent(_namespace: string, event: WireEvent): Promise<WireEvent> {
     this.log('createEvent', event);
     this.events.push(clone(event));
     return event;
   }
 
-  async patchEvent(_namespace: string, name: string, patch: object): Promise<CoreV1Event> {
+  async patchEvent(_namespace: string, name: string, patch: object): Promise<WireEvent> {
     this.log('patchEvent', patch);
     const event = this.events.find((e) => e.metadata.name === name);
     if (!event) throw new ApiError(404, 'not found');

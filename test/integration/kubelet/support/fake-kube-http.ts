@@ -1,9 +1,18 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../../../../src/kubelet/kube/kube-api.js';
+import type { WireEvent, WireLease, WireNode } from '../../../../src/kubelet/kube/wire-types.js';
 import type { FakeKubeApi } from './fake-kube-api.js';
 
 type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) => Promise<unknown>;
+
+export interface FakeKubeHttpOptions {
+  /** Serve HTTPS with this pair instead of plain HTTP. */
+  tls?: { certPem: string; keyPem: string };
+  /** Answer 401 to every request whose Authorization header is not exactly this. */
+  requireAuthorization?: string;
+}
 
 /**
  * The FakeKubeApi over HTTP, for a kubelet process started from the command
@@ -13,14 +22,19 @@ type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) =
  * leaves: the tests that use this only look at registration.
  */
 export class FakeKubeHttp {
+  /** The Authorization header of every request, in order (undefined when there was none). */
+  readonly authorizations: Array<string | undefined> = [];
   private readonly server: http.Server;
   private readonly routes: Array<[string, RegExp, Handler]>;
 
-  constructor(private readonly api: FakeKubeApi) {
+  constructor(
+    private readonly api: FakeKubeApi,
+    private readonly options: FakeKubeHttpOptions = {},
+  ) {
     const lease = '^/apis/coordination\\.k8s\\.io/v1/namespaces/([^/]+)/leases';
     this.routes = [
       ['GET', /^\/api\/v1\/nodes\/([^/]+)$/, (m) => this.found(api.getNode(m[1]!))],
-      ['POST', /^\/api\/v1\/nodes$/, (_m, body) => api.createNode(body as never)],
+      ['POST', /^\/api\/v1\/nodes$/, (_m, body) => api.createNode(body as WireNode)],
       ['PATCH', /^\/api\/v1\/nodes\/([^/]+)$/, (m, body) => api.patchNode(m[1]!, body as object)],
       [
         'PATCH',
@@ -29,8 +43,8 @@ export class FakeKubeHttp {
       ],
       ['DELETE', /^\/api\/v1\/nodes\/([^/]+)$/, (m) => this.deleted(api.deleteNode(m[1]!))],
       ['GET', new RegExp(`${lease}/([^/]+)$`), (m) => this.found(api.getLease(m[1]!, m[2]!))],
-      ['POST', new RegExp(`${lease}$`), (_m, body) => api.createLease(body as never)],
-      ['PUT', new RegExp(`${lease}/([^/]+)$`), (_m, body) => api.replaceLease(body as never)],
+      ['POST', new RegExp(`${lease}$`), (_m, body) => api.createLease(body as WireLease)],
+      ['PUT', new RegExp(`${lease}/([^/]+)$`), (_m, body) => api.replaceLease(body as WireLease)],
       ['DELETE', new RegExp(`${lease}/([^/]+)$`), (m) => this.deleted(api.deleteLease(m[1]!, m[2]!))],
       [
         'PATCH',
@@ -40,7 +54,7 @@ export class FakeKubeHttp {
       [
         'POST',
         /^\/api\/v1\/namespaces\/([^/]+)\/events$/,
-        (m, body) => api.createEvent(m[1]!, body as never),
+        (m, body) => api.createEvent(m[1]!, body as WireEvent),
       ],
       [
         'PATCH',
@@ -58,7 +72,10 @@ export class FakeKubeHttp {
         (m) => this.found(api.getSecret(m[1]!, m[2]!).then((d) => d && { kind: 'Secret', ...d })),
       ],
     ];
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
+    this.server = options.tls
+      ? https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handle)
+      : http.createServer(handle);
   }
 
   async start(): Promise<number> {
@@ -107,7 +124,12 @@ export class FakeKubeHttp {
       res.writeHead(code, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    this.authorizations.push(req.headers.authorization);
     try {
+      const required = this.options.requireAuthorization;
+      if (required !== undefined && req.headers.authorization !== required) {
+        throw new ApiError(401, 'Unauthorized');
+      }
       if (req.method === 'GET' && url.pathname === '/api/v1/pods') {
         if (url.searchParams.get('watch') === 'true') {
           res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });

@@ -157,6 +157,10 @@ export class FakeRunner {
           rootDir: '/tmp/fake',
           ...(this.slurm ? { slurmJobId: this.slurm.jobId, slurmJobEndMs: this.slurm.endMs } : {}),
         }),
+      Exec: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
+      Attach: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
+      PortForward: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
+      AddEphemeralContainer: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'fake runner' }),
       CreatePod: (call, cb) => {
         const spec = call.request.pod;
         if (!spec) return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'pod is required' });
@@ -172,7 +176,7 @@ export class FakeRunner {
           state: run
             ? this.runningState()
             : { state: 'waiting', waiting: { reason: 'ContainerCreating', message: '' } },
-          lastState: null as unknown as ContainerState__Output,
+          lastState: null,
         });
         const pod: Pod__Output = {
           uid: spec.uid,
@@ -184,6 +188,7 @@ export class FakeRunner {
           deleting: false,
           revision: 0,
           restartPolicy: spec.restartPolicy,
+          ephemeralContainerStatuses: [],
         };
         this.pods.set(pod.uid, pod);
         this.emit('WATCH_EVENT_TYPE_ADDED', pod);
@@ -260,6 +265,7 @@ export class FakeRunner {
           code: grpc.status.UNIMPLEMENTED,
         } as grpc.ServiceError),
       GetStats: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
+      GetRunnerHealth: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
     };
   }
 }

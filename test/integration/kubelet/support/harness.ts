@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
 import type { KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
@@ -9,8 +9,9 @@ import { parseRunnerEndpoint } from '../../../../src/kubelet/config/runner-endpo
 import { Kubelet } from '../../../../src/kubelet/kubelet.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
-import { createRunnerClient } from '../../../../src/kubelet/runner/runner-client.js';
-import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
+import { createRunnerLink, type RunnerKeepalive } from '../../../../src/kubelet/runner/runner-client.js';
+import { heartbeatIntervalMs } from '../../../../src/kubelet/runner/runner-liveness.js';
+import type { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 import { FakeRunner } from './fake-runner.js';
 
@@ -66,7 +67,7 @@ export class Harness {
   readonly timings: StatusWriteTiming[] = [];
   readonly metrics = new KubeletMetrics({ collectProcessMetrics: false });
   readonly logger: Logger;
-  private readonly kubelets: Array<{ kubelet: Kubelet; client: RunnerClient }> = [];
+  private readonly kubelets: Array<{ kubelet: Kubelet; link: RunnerLink }> = [];
 
   constructor() {
     const verbosity = Number(process.env['VK_TEST_V'] ?? '-1');
@@ -83,23 +84,33 @@ export class Harness {
 
   async startKubelet(
     overrides: Partial<KubeletConfig> = {},
-    options: { waitStarted?: boolean } = {},
+    options: { waitStarted?: boolean; keepalive?: RunnerKeepalive } = {},
   ): Promise<Kubelet> {
     const config = testConfig(this.runner.socketPath, overrides);
-    const client = createRunnerClient(config.runner);
+    const link = createRunnerLink(
+      config.runner,
+      this.metrics,
+      this.logger.child({ component: 'runner-link' }),
+      {
+        initialBackoffMs: 20,
+        maxBackoffMs: 200,
+        callTimeoutMs: 2000,
+        heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+        ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+      },
+    );
     const kubelet = new Kubelet({
       config,
       api: this.api,
-      runnerClient: client,
+      runner: link,
       metrics: this.metrics,
       logger: this.logger,
       kubeletPort: 10250,
       version: '0.1.0-test',
-      linkOptions: { initialBackoffMs: 20, maxBackoffMs: 200, callTimeoutMs: 2000 },
       podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },
       onStatusWritten: (t) => this.timings.push(t),
     });
-    this.kubelets.push({ kubelet, client });
+    this.kubelets.push({ kubelet, link });
     const started = kubelet.start();
     if (options.waitStarted ?? true) await started;
     return kubelet;
@@ -108,7 +119,7 @@ export class Harness {
   async stopKubelet(kubelet: Kubelet): Promise<void> {
     const entry = this.kubelets.find((k) => k.kubelet === kubelet);
     await kubelet.stop();
-    entry?.client.close();
+    entry?.link.close();
     this.kubelets.splice(this.kubelets.indexOf(entry!), 1);
   }
 
@@ -120,9 +131,9 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    for (const { kubelet, client } of this.kubelets.splice(0)) {
+    for (const { kubelet, link } of this.kubelets.splice(0)) {
       await kubelet.stop();
-      client.close();
+      link.close();
     }
     await this.runner.stop();
     rmSync(this.dir, { recursive: true, force: true });
@@ -143,7 +154,7 @@ export function harnessPerTest(set: (h: Harness) => void, options: { startRunner
 }
 
 /** A pod whose one container sleeps (command only, no script volume). */
-export function sleeperPod(name: string, restartPolicy = 'Never'): V1Pod {
+export function sleeperPod(name: string, restartPolicy = 'Never'): WirePod {
   return {
     metadata: { name, namespace: 'default' },
     spec: {

@@ -30,7 +30,7 @@ export * from './processes.js';
 
 export function unary<Req, Res>(
   client: RunnerClient,
-  method: 'CreatePod' | 'DeletePod' | 'GetPod' | 'ListPods' | 'GetStats' | 'GetNodeInfo',
+  method: 'CreatePod' | 'DeletePod' | 'GetPod' | 'ListPods' | 'GetStats' | 'GetNodeInfo' | 'GetRunnerHealth',
   req: Req,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {

@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import {
+  ConflictError,
   InvalidInputError,
   NotFoundError,
-  httpStatusForError,
-} from '../../../../src/kubelet/api/api-errors.js';
-import { UnavailableError } from '../../../../src/kubelet/errors.js';
+  PreconditionError,
+  UnauthenticatedError,
+  UnavailableError,
+} from '../../../../src/common/errors.js';
+import { httpStatusForError } from '../../../../src/kubelet/api/api-errors.js';
 
 function grpcError(code: status, details: string): ServiceError {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), {
@@ -29,6 +32,11 @@ describe('httpStatusForError', () => {
     ['gRPC DEADLINE_EXCEEDED', grpcError(status.DEADLINE_EXCEEDED, 'slow'), 503],
     ['gRPC INTERNAL', grpcError(status.INTERNAL, 'oops'), 500],
     ['gRPC UNKNOWN', grpcError(status.UNKNOWN, 'oops'), 500],
+    ['PreconditionError (no logs yet)', new PreconditionError('x'), 400],
+    ['ConflictError', new ConflictError('x'), 500],
+    ["UnauthenticatedError (the runner refused the kubelet's token)", new UnauthenticatedError('x'), 500],
+    ['gRPC OUT_OF_RANGE', grpcError(status.OUT_OF_RANGE, 'past the end'), 400],
+    ['gRPC CANCELLED (a connection gone under the call)', grpcError(status.CANCELLED, 'cancelled'), 503],
   ];
   for (const [title, err, want] of cases) {
     it(`${title} -> ${want}`, () => {

@@ -14,12 +14,14 @@ describe('matchRoute', () => {
     ['/stats/summary/', 'statsSummary', []],
     ['/metrics/resource', 'metricsResource', []],
     ['/metrics', 'metrics', []],
+    ['/metrics/cadvisor', 'metricsCadvisor', []],
+    ['/metrics/probes', 'metricsProbes', []],
     ['/pods', 'pods', []],
     ['/runningpods/', 'runningPods', []],
     ['/healthz', 'healthz', []],
     ['/readyz', 'readyz', []],
     ['/', undefined, []],
-    ['/metrics/cadvisor', undefined, []],
+    ['/metrics/other', undefined, []],
     ['/exec/ns/pod/c', undefined, []],
   ];
   for (const [path, route, params] of cases) {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { V1Pod } from '@kubernetes/client-node';
-import { InvalidInputError, NotFoundError } from '../../../../src/kubelet/api/api-errors.js';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
+import { InvalidInputError, NotFoundError } from '../../../../src/common/errors.js';
 import { resolveLogTarget } from '../../../../src/kubelet/api/container-logs-handler.js';
 import type { PodLister } from '../../../../src/kubelet/api/kubelet-api-options.js';
 
-const POD: V1Pod = {
+const POD: WirePod = {
   metadata: { namespace: 'ns', name: 'p', uid: 'uid-p' },
   spec: {
     initContainers: [{ name: 'init' }],
@@ -12,7 +12,7 @@ const POD: V1Pod = {
     ephemeralContainers: [{ name: 'debugger' }],
   },
 };
-const NO_UID: V1Pod = {
+const NO_UID: WirePod = {
   metadata: { namespace: 'ns', name: 'new' },
   spec: { containers: [{ name: 'main' }] },
 };

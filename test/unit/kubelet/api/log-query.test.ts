@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidInputError } from '../../../../src/kubelet/api/api-errors.js';
+import { InvalidInputError } from '../../../../src/common/errors.js';
 import {
   parseContainerLogQuery,
   parseRfc3339Ms,

@@ -26,6 +26,7 @@ describe('requestAttributes (1.33, KubeletFineGrainedAuthz on)', () => {
     ['GET', '/metrics', 'get', ['metrics']],
     ['GET', '/metrics/resource', 'get', ['metrics']],
     ['GET', '/metrics/cadvisor', 'get', ['metrics']],
+    ['GET', '/metrics/probes', 'get', ['metrics']],
     ['GET', '/metricsx', 'get', ['proxy']],
     ['GET', '/logs/', 'get', ['log']],
     ['GET', '/logs/messages', 'get', ['log']],

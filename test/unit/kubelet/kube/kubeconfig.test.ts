@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { KubeconfigError, parseKubeconfig } from '../../../../src/kubelet/kube/kubeconfig.js';
+import {
+  clientNodeNeeds,
+  KubeconfigError,
+  parseKubeconfig,
+} from '../../../../src/kubelet/kube/kubeconfig.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -137,14 +141,14 @@ describe('parseKubeconfig', () => {
     ['a bad server', kubeconfig({ server: 'not a url' }, {}), /is not a URL/],
     ['a non-http server', kubeconfig({ server: 'ftp://a' }, {}), /must be http or https/],
     [
-      'a proxy',
-      kubeconfig({ server: 'https://a', 'proxy-url': 'socks5://p' }, {}),
-      /proxy-url is not supported/,
+      'a proxy client-node cannot use',
+      kubeconfig({ server: 'https://a', 'proxy-url': 'ftp://p' }, {}),
+      /proxy-url: ftp: proxies are not supported/,
     ],
     [
-      'an auth provider',
-      kubeconfig({ server: 'https://a' }, { 'auth-provider': { name: 'oidc' } }),
-      /auth-provider/,
+      'an auth provider client-node does not implement',
+      kubeconfig({ server: 'https://a' }, { 'auth-provider': { name: 'openstack' } }),
+      /auth-provider "openstack" is not supported \(oidc, gcp, azure are\)/,
     ],
     [
       'a cert without key',
@@ -167,4 +171,89 @@ describe('parseKubeconfig', () => {
         .that.matches(pattern);
     });
   }
+});
+
+describe('clientNodeNeeds: which kubeconfigs load @kubernetes/client-node', () => {
+  const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, object | undefined]> = [
+    ['a client certificate', { server: 'https://a' }, { 'client-certificate-data': 'x' }, undefined],
+    ['a token', { server: 'https://a' }, { token: 't' }, undefined],
+    ['an exec plugin', { server: 'https://a' }, { exec: { command: 'x' } }, undefined],
+    ['an empty proxy-url', { server: 'https://a', 'proxy-url': '' }, {}, undefined],
+    [
+      'OIDC',
+      { server: 'https://a' },
+      { 'auth-provider': { name: 'oidc', config: { 'id-token': 'j' } } },
+      { authProvider: 'oidc', proxyUrl: undefined },
+    ],
+    [
+      'gcp',
+      { server: 'https://a' },
+      { 'auth-provider': { name: 'gcp' } },
+      { authProvider: 'gcp', proxyUrl: undefined },
+    ],
+    [
+      'azure',
+      { server: 'https://a' },
+      { 'auth-provider': { name: 'azure' } },
+      { authProvider: 'azure', proxyUrl: undefined },
+    ],
+    [
+      'an HTTP proxy',
+      { server: 'https://a', 'proxy-url': 'http://proxy:3128' },
+      { token: 't' },
+      { authProvider: undefined, proxyUrl: 'http://proxy:3128' },
+    ],
+    [
+      'a SOCKS proxy',
+      { server: 'https://a', 'proxy-url': 'socks5://127.0.0.1:1080' },
+      {},
+      { authProvider: undefined, proxyUrl: 'socks5://127.0.0.1:1080' },
+    ],
+    [
+      'both',
+      { server: 'https://a', 'proxy-url': 'https://proxy' },
+      { 'auth-provider': { name: 'oidc' } },
+      { authProvider: 'oidc', proxyUrl: 'https://proxy' },
+    ],
+  ];
+  for (const [name, cluster, user, expected] of cases) {
+    it(name, () => {
+      expect(clientNodeNeeds(cluster, user)).to.deep.equal(expected);
+    });
+  }
+
+  const refusals: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp]> = [
+    ['a proxy that is no URL', { 'proxy-url': '127.0.0.1:3128' }, {}, /proxy-url is not a URL/],
+    ['an ftp proxy', { 'proxy-url': 'ftp://p' }, {}, /ftp: proxies are not supported/],
+    ['a nameless auth-provider', {}, { 'auth-provider': { config: {} } }, /auth-provider.name is not set/],
+    ['an auth-provider that is a string', {}, { 'auth-provider': 'oidc' }, /must be a mapping/],
+    [
+      'an unknown auth-provider',
+      {},
+      { 'auth-provider': { name: 'keystone' } },
+      /"keystone" is not supported/,
+    ],
+  ];
+  for (const [name, cluster, user, pattern] of refusals) {
+    it(`refuses ${name}`, () => {
+      expect(() => clientNodeNeeds(cluster, user))
+        .to.throw(KubeconfigError)
+        .with.property('message')
+        .that.matches(pattern);
+    });
+  }
+
+  it('parseKubeconfig hands client-node the kubeconfig, its path and the context in use', () => {
+    const text = kubeconfig({ server: 'https://a', 'proxy-url': 'http://p:3128' }, { token: 't' });
+    const c = parse(text);
+    expect(c.clientNode).to.deep.equal({
+      authProvider: undefined,
+      proxyUrl: 'http://p:3128',
+      kubeconfigText: text,
+      filePath: '/etc/kube/config',
+      contextName: 'c',
+    });
+    expect(c.credentials).to.deep.equal({ kind: 'token', token: 't' });
+    expect(parse(kubeconfig({ server: 'https://a' }, { token: 't' })).clientNode).to.equal(undefined);
+  });
 });

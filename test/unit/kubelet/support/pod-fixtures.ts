@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import type { ContainerState__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerState.js';
 import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
@@ -25,7 +25,7 @@ export function cs(
   return {
     name,
     state,
-    lastState: null as unknown as ContainerState__Output,
+    lastState: null,
     restartCount: 0,
     pgid: 100,
     image: 'img',
@@ -33,7 +33,7 @@ export function cs(
   };
 }
 
-export function apiPod(restartPolicy = 'Never', init = false): V1Pod {
+export function apiPod(restartPolicy = 'Never', init = false): WirePod {
   return {
     metadata: { name: 'p', namespace: 'ns', uid: 'u' },
     spec: {
@@ -55,6 +55,7 @@ export function runnerPod(
     name: 'p',
     containerStatuses: containers,
     initContainerStatuses: init,
+    ephemeralContainerStatuses: [],
     createdAtMs: T0,
     deleting: false,
     revision: 1,

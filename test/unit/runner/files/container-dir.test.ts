@@ -1,12 +1,17 @@
 import {
   closeSync,
   existsSync,
+  linkSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
+  statSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -23,6 +28,8 @@ import {
   isLogName,
   logFile,
   moveRunToPrevious,
+  openContainerDir,
+  openExitCodeTarget,
   openRunLog,
   parseRunFile,
   pgidFile,
@@ -38,6 +45,7 @@ import {
   writeIndexText,
   writePgidFile,
 } from '../../../../src/runner/files/container-dir.js';
+import { errorMessage } from '../../../../src/common/errors.js';
 
 describe('container directory file protocol', () => {
   it('names the files of the on-disk layout', () => {
@@ -108,16 +116,19 @@ describe('container directory file protocol', () => {
 
   it('the wrapper writes the exit code as the README shows', () => {
     expect(WRITE_EXIT_CODE_SH).to.equal(
-      `printf '%s\\n' "$c" > "$d/.exitcode.tmp" && PATH=/usr/bin:/bin mv -f "$d/.exitcode.tmp" "$d/exitcode"`,
+      `printf '%s\\n' "$c" >&4 && PATH=/usr/bin:/bin mv -fT "$d/.exitcode.tmp" "$d/exitcode"`,
     );
   });
 
   describe('reads and writes (temp dirs)', () => {
+    let root: string;
     let dir: string;
     beforeEach(() => {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-cdir-'));
+      root = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-cdir-'));
+      dir = path.join(root, 'ns', 'p', 'containers', 'c1');
+      mkdirSync(dir, { recursive: true });
     });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => rmSync(root, { recursive: true, force: true }));
 
     it('pgid file: written tmp + rename, read back only when it names a group', () => {
       expect(readPgidFile(dir)).to.equal(undefined);
@@ -194,6 +205,69 @@ describe('container directory file protocol', () => {
       expect(readIndexText(dir, 'stdout', true)).to.equal('[[3,1]]');
       expect(readIndexText(dir, 'stdout', false)).to.equal(undefined);
       expect(lstatSync(path.join(dir, 'stdout.previous')).size).to.equal(3);
+    });
+
+    it('every write refuses a container directory (or a parent below the root) replaced by a symlink', () => {
+      const outside = path.join(root, 'outside');
+      mkdirSync(outside);
+      const cases: Array<[string, string]> = [
+        [dir, dir],
+        [path.join(root, 'ns', 'p', 'containers'), path.join(root, 'ns', 'p', 'containers')],
+        [path.join(root, 'ns', 'p'), path.join(root, 'ns', 'p')],
+      ];
+      for (const [swapped, named] of cases) {
+        renameSync(swapped, `${swapped}.real`);
+        symlinkSync(outside, swapped);
+        const refused = `refusing to write through symlink ${named}`;
+        expect(() => openContainerDir(dir), swapped).to.throw(refused);
+        expect(() => writePgidFile(dir, 7)).to.throw(refused);
+        expect(() => openRunLog(dir, 'stdout')).to.throw(refused);
+        expect(() => writeIndexText(dir, 'stdout', '[]')).to.throw(refused);
+        expect(() => removeExitCodeFile(dir)).to.throw(refused);
+        expect(() => claimRunFile(dir, 't1')).to.throw(refused);
+        expect(() => removeRunFile(dir, 't1')).to.throw(refused);
+        expect(moveRunToPrevious(dir).map((f) => errorMessage(f.err))).to.deep.equal([refused]);
+        expect(readdirSync(outside), swapped).to.deep.equal([]);
+        unlinkSync(swapped);
+        renameSync(`${swapped}.real`, swapped);
+      }
+    });
+
+    it('a held handle keeps writing in its directory; a swap of its path since is refused before the write', () => {
+      const h = openContainerDir(dir);
+      try {
+        writePgidFile(h, 5);
+        closeSync(openExitCodeTarget(h));
+        expect(readdirSync(dir).sort()).to.deep.equal(['.exitcode.tmp', 'pgid']);
+        renameSync(dir, `${dir}.real`);
+        symlinkSync(root, dir);
+        expect(() => writePgidFile(h, 6)).to.throw(/was replaced after it was checked \(now a symlink\)/);
+        expect(readFileSync(path.join(`${dir}.real`, 'pgid'), 'utf8')).to.equal('5\n');
+        expect(existsSync(path.join(root, 'pgid'))).to.equal(false);
+      } finally {
+        h.close();
+      }
+    });
+
+    it('log and exitcode files are created afresh: a hard link there is unlinked, its target never truncated', () => {
+      const target = path.join(root, 'precious');
+      writeFileSync(target, 'keep');
+      linkSync(target, path.join(dir, 'stdout'));
+      linkSync(target, path.join(dir, '.exitcode.tmp'));
+      closeSync(openRunLog(dir, 'stdout'));
+      const h = openContainerDir(dir);
+      try {
+        closeSync(openExitCodeTarget(h));
+      } finally {
+        h.close();
+      }
+      expect(readFileSync(target, 'utf8')).to.equal('keep');
+      expect(statSync(target).nlink).to.equal(1);
+      symlinkSync(target, path.join(dir, 'stderr'));
+      expect(() => openRunLog(dir, 'stderr')).to.throw(
+        `refusing to write through symlink ${path.join(dir, 'stderr')}`,
+      );
+      expect(readFileSync(target, 'utf8')).to.equal('keep');
     });
   });
 });

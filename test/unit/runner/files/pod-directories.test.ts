@@ -1,10 +1,12 @@
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -13,10 +15,21 @@ import { expect } from 'chai';
 import { DeletedPods } from '../../../../src/runner/pods/deleted-pods.js';
 import {
   moveAside,
+  removeMovedAside,
   removePodDirectory,
   sweepStaleDirectories,
 } from '../../../../src/runner/files/pod-directories.js';
+import { writePodDirectory } from '../../../../src/runner/files/volume-writer.js';
+import type { VolumePlan } from '../../../../src/runner/files/volume-plan.js';
 import { silent } from '../support/fake-world.js';
+
+const emptyPlan = (): VolumePlan => ({
+  dirs: ['containers/c1'],
+  files: [],
+  symlinks: [],
+  mounts: new Map(),
+  workingDirs: new Map(),
+});
 
 describe('pod directories and deleted uids (temp dirs)', () => {
   let root: string;
@@ -43,6 +56,38 @@ describe('pod directories and deleted uids (temp dirs)', () => {
     mk('ns', 'p2');
     await removePodDirectory(path.join(root, 'ns', 'p2'));
     expect(existsSync(path.join(root, 'ns'))).to.equal(false);
+  });
+
+  it('moving aside, removing and sweeping never follow a namespace or pod directory replaced by a symlink', async () => {
+    const outside = mk('outside', 'p1');
+    const outsideTree = (): string[] => readdirSync(path.join(root, 'outside')).concat(readdirSync(outside));
+    const before = outsideTree();
+    symlinkSync(path.join(root, 'outside'), path.join(root, 'ns'));
+    const refused = `refusing to write through symlink ${path.join(root, 'ns')}`;
+    expect(() => moveAside(path.join(root, 'ns', 'p1'), 1)).to.throw(refused);
+    await removePodDirectory(path.join(root, 'ns', 'p1')).then(
+      () => expect.fail('removed through a symlink'),
+      (err: Error) => expect(err.message).to.equal(refused),
+    );
+    expect(() => writePodDirectory(path.join(root, 'ns', 'p2'), emptyPlan())).to.throw(refused);
+    mk('ns2');
+    symlinkSync(path.join(root, 'outside'), path.join(root, 'ns2', '.p1.stale-1'));
+    expect(await sweepStaleDirectories(root)).to.deep.equal([]);
+    expect(outsideTree()).to.deep.equal(before);
+    // A pod directory that is a symlink: moved aside and removed as a link, its target untouched.
+    mk('ns3');
+    symlinkSync(outside, path.join(root, 'ns3', 'p1'));
+    const aside = moveAside(path.join(root, 'ns3', 'p1'), 9)!;
+    expect(lstatSync(aside).isSymbolicLink()).to.equal(true);
+    await removeMovedAside(aside);
+    expect(existsSync(aside)).to.equal(false);
+    symlinkSync(outside, path.join(root, 'ns3', 'p1'));
+    expect(() => writePodDirectory(path.join(root, 'ns3', 'p1'), emptyPlan())).to.throw(
+      `refusing to write through symlink ${path.join(root, 'ns3', 'p1')}`,
+    );
+    await removePodDirectory(path.join(root, 'ns3', 'p1'));
+    expect(existsSync(path.join(root, 'ns3', 'p1'))).to.equal(false);
+    expect(outsideTree()).to.deep.equal(before);
   });
 
   it('the start-up sweep removes stale directories in namespace directories only', async () => {

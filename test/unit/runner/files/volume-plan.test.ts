@@ -14,6 +14,9 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     workingDir: '',
     env: [],
     volumeMounts: [],
+    stdin: false,
+    stdinOnce: false,
+    tty: false,
     ...over,
   };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DeletedPods } from '../../../../src/runner/pods/deleted-pods.js';
-import { InvalidInputError, PreconditionError } from '../../../../src/runner/errors.js';
+import { InvalidInputError, PreconditionError } from '../../../../src/common/errors.js';
 import { PodManager } from '../../../../src/runner/pods/pod-manager.js';
 import type { PodRecord } from '../../../../src/runner/pods/pod-record.js';
 import type { PodStateStore } from '../../../../src/runner/pods/state-persistence.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PodSpec__Output } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
-import { InvalidInputError } from '../../../../src/runner/errors.js';
+import { InvalidInputError } from '../../../../src/common/errors.js';
 import { mountNamedByImage } from '../../../../src/runner/files/script-resolution.js';
 import {
   isDnsLabel,

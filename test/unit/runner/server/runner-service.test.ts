@@ -13,9 +13,10 @@ import {
   PreconditionError,
   ResourceExhaustedError,
   UnavailableError,
-} from '../../../../src/runner/errors.js';
-import { toServiceError } from '../../../../src/runner/server/grpc-errors.js';
+} from '../../../../src/common/errors.js';
+import { toServiceError } from '../../../../src/common/grpc-errors.js';
 import { bearerMatches, readTokenFile } from '../../../../src/runner/server/grpc-server.js';
+import type { RunnerHealthSource } from '../../../../src/runner/host/runner-health.js';
 import type { NodeInfoProvider } from '../../../../src/runner/host/node-info.js';
 import type { PodManager } from '../../../../src/runner/pods/pod-manager.js';
 import { RunnerService } from '../../../../src/runner/server/runner-service.js';
@@ -44,6 +45,7 @@ describe('runner-service: WatchPods', () => {
       hub,
       {} as StatsCollector,
       {} as NodeInfoProvider,
+      {} as RunnerHealthSource,
       pino({ level: 'silent' }),
       maxQueued,
     );

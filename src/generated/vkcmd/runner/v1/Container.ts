@@ -11,6 +11,9 @@ export interface Container {
   'workingDir'?: (string);
   'env'?: (_vkcmd_runner_v1_EnvVar)[];
   'volumeMounts'?: (_vkcmd_runner_v1_VolumeMount)[];
+  'stdin'?: (boolean);
+  'stdinOnce'?: (boolean);
+  'tty'?: (boolean);
 }
 
 export interface Container__Output {
@@ -21,4 +24,7 @@ export interface Container__Output {
   'workingDir': (string);
   'env': (_vkcmd_runner_v1_EnvVar__Output)[];
   'volumeMounts': (_vkcmd_runner_v1_VolumeMount__Output)[];
+  'stdin': (boolean);
+  'stdinOnce': (boolean);
+  'tty': (boolean);
 }

@@ -13,6 +13,7 @@ export interface Pod {
   'deleting'?: (boolean);
   'revision'?: (number | string | Long);
   'restartPolicy'?: (string);
+  'ephemeralContainerStatuses'?: (_vkcmd_runner_v1_ContainerStatus)[];
 }
 
 export interface Pod__Output {
@@ -25,4 +26,5 @@ export interface Pod__Output {
   'deleting': (boolean);
   'revision': (number);
   'restartPolicy': (string);
+  'ephemeralContainerStatuses': (_vkcmd_runner_v1_ContainerStatus__Output)[];
 }

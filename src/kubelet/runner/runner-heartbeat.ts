@@ -1,0 +1,63 @@
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { heartbeatOutcome, type HeartbeatOutcome } from './runner-liveness.js';
+
+const check = healthService['Check']!;
+
+/**
+ * Asks the runner "are you there?" every `intervalMs`: the standard
+ * grpc.health.v1.Health/Check for the whole server (service ""), over the
+ * link's own channel (so with its credentials and token), with a deadline
+ * of `intervalMs`. One check at a time: while one waits, ticks are skipped.
+ * HTTP/2 keepalive pings only tell a dead connection; a stopped runner's
+ * kernel still holds the connection open and acknowledges TCP, so only a
+ * call that the runner process itself must answer tells whether it runs.
+ */
+export class RunnerHeartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = false;
+  private running = false;
+
+  constructor(
+    private readonly client: grpc.Client,
+    private readonly intervalMs: number,
+    private readonly onOutcome: (outcome: HeartbeatOutcome) => void,
+  ) {}
+
+  /** Starts checking at once, then every interval. Idempotent. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.timer = setInterval(() => this.beat(), this.intervalMs);
+    this.beat();
+  }
+
+  /** No more checks; the outcome of one in flight is dropped. Idempotent. */
+  stop(): void {
+    this.running = false;
+    clearInterval(this.timer);
+  }
+
+  private beat(): void {
+    if (this.inFlight || !this.running) return;
+    this.inFlight = true;
+    const done = (err: grpc.ServiceError | null): void => {
+      this.inFlight = false;
+      if (this.running) this.onOutcome(heartbeatOutcome(err));
+    };
+    try {
+      this.client.makeUnaryRequest(
+        check.path,
+        check.requestSerialize,
+        check.responseDeserialize,
+        { service: '' },
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.intervalMs },
+        done,
+      );
+    } catch {
+      // The channel was closed under us (shutdown): nothing to ask any more.
+      this.inFlight = false;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import * as grpc from '@grpc/grpc-js';
+import { errorKind } from '../../common/errors.js';
+import { fromServiceError } from '../../common/grpc-errors.js';
+
+/**
+ * What one health check says about the runner. answered: the runner sent
+ * something, whatever the status (SERVING, NOT_SERVING, UNIMPLEMENTED, a
+ * refused token): it is running. silent: nothing came back before the
+ * deadline: the connection is there (or being opened) but nobody answers,
+ * as with a stopped (SIGSTOP) or wedged runner. refused: there is no runner
+ * to ask (connection refused, closed or reset; the runner shuts down).
+ */
+export type HeartbeatOutcome = 'answered' | 'silent' | 'refused';
+
+/**
+ * Reads a finished health check. The shared table says whether the runner
+ * answered (any kind but unavailable); within "unavailable" a missed
+ * deadline is silence and anything else is an absent runner. Pure.
+ */
+export function heartbeatOutcome(err: grpc.ServiceError | null): HeartbeatOutcome {
+  if (!err) return 'answered';
+  if (errorKind(fromServiceError(err)) !== 'unavailable') return 'answered';
+  return err.code === grpc.status.DEADLINE_EXCEEDED ? 'silent' : 'refused';
+}
+
+/**
+ * The heartbeat period (also each check's deadline) for a grace period: a
+ * quarter of it, so silence is known well before the grace ends, between
+ * 100 ms and 5 s. Pure.
+ */
+export function heartbeatIntervalMs(graceSeconds: number): number {
+  return Math.min(5_000, Math.max(100, Math.round((graceSeconds * 1000) / 4)));
+}
+
+/**
+ * Whether the runner answers, from the evidence the link gathers. Silence
+ * starts at the last answer once a health check goes unanswered, and lasts
+ * until the link is synced again (an answer while the link is down does not
+ * end it: the watch still has to resume) or the runner is found gone (then
+ * it is unreachable, not silent). Each method returns whether
+ * silentSinceMs() changed. Pure given the times passed in.
+ */
+export class RunnerLiveness {
+  private lastAnswerAtMs: number;
+  private silentSince: number | undefined;
+
+  constructor(nowMs: number) {
+    this.lastAnswerAtMs = nowMs;
+  }
+
+  /** Since when the runner has not answered, once that is known; undefined while it answers. */
+  silentSinceMs(): number | undefined {
+    return this.silentSince;
+  }
+
+  lastAnswerMs(): number {
+    return this.lastAnswerAtMs;
+  }
+
+  /** The runner sent something (a watch event, a call's answer, a health check's answer). */
+  answered(nowMs: number, linkSynced: boolean): boolean {
+    this.lastAnswerAtMs = Math.max(this.lastAnswerAtMs, nowMs);
+    return linkSynced ? this.clear() : false;
+  }
+
+  heartbeat(outcome: HeartbeatOutcome, nowMs: number, linkSynced: boolean): boolean {
+    switch (outcome) {
+      case 'answered':
+        return this.answered(nowMs, linkSynced);
+      case 'silent':
+        if (this.silentSince !== undefined) return false;
+        this.silentSince = this.lastAnswerAtMs;
+        return true;
+      case 'refused':
+        return this.clear();
+    }
+  }
+
+  /** The link (re)synced: the runner answered everything it had to. */
+  synced(nowMs: number): boolean {
+    return this.answered(nowMs, true);
+  }
+
+  private clear(): boolean {
+    if (this.silentSince === undefined) return false;
+    this.silentSince = undefined;
+    return true;
+  }
+}

@@ -1,0 +1,128 @@
+import { STANDARD_FLAGS, type FlagTable } from '../common/flags/flag-spec.js';
+import { helpText } from '../common/flags/help-text.js';
+
+const nonEmpty = (value: string): string | undefined => (value === '' ? 'must not be empty' : undefined);
+
+/**
+ * Every flag of the runner, in --help order. Parsing, help and the README
+ * check all read it; runner-config.ts turns the values into a RunnerConfig.
+ */
+export const RUNNER_FLAGS = [
+  {
+    name: 'listen',
+    type: 'string',
+    valueName: 'ADDR',
+    default: 'unix://',
+    defaultText:
+      'unix://, a socket in a 0700 directory: $XDG_RUNTIME_DIR/vk-cmd/runner.sock, else $HOME/.vk-cmd/runner.sock',
+    validate: nonEmpty,
+    help: 'Where to serve: unix://, unix:///abs/path.sock or tcp://HOST:PORT.',
+  },
+  {
+    name: 'tls-cert',
+    type: 'string',
+    valueName: 'FILE',
+    validate: nonEmpty,
+    help: 'Server certificate (PEM); required for tcp://.',
+  },
+  {
+    name: 'tls-key',
+    type: 'string',
+    valueName: 'FILE',
+    validate: nonEmpty,
+    help: 'Server private key (PEM); required for tcp://.',
+  },
+  {
+    name: 'client-ca',
+    type: 'string',
+    valueName: 'FILE',
+    validate: nonEmpty,
+    help: 'CA bundle; clients must present a certificate it signed.',
+  },
+  {
+    name: 'token-file',
+    type: 'string',
+    valueName: 'FILE',
+    validate: nonEmpty,
+    help: 'Bearer token (mode 0600 or stricter); clients send "authorization: Bearer <token>".',
+  },
+  {
+    name: 'insecure',
+    type: 'bool',
+    default: false,
+    help: 'Allow tcp:// without TLS or client credential (any local user can then run code as you).',
+  },
+  {
+    name: 'root-dir',
+    type: 'string',
+    valueName: 'DIR',
+    defaultText: '$HOME',
+    validate: nonEmpty,
+    help: 'Pod directories live in DIR/<namespace>/<pod>.',
+  },
+  {
+    name: 'state-dir',
+    type: 'string',
+    valueName: 'DIR',
+    defaultText: '<root-dir>/.vk-cmd',
+    validate: nonEmpty,
+    help: "The runner's own state (one record per pod), read to re-adopt pods after a restart.",
+  },
+  {
+    name: 'stderr-policy',
+    type: 'enum',
+    values: ['fail', 'ignore'],
+    default: 'fail',
+    help: "fail: exit 0 with a non-empty stderr file is stderrNotEmpty, exit code 3 (the original's rule); ignore: it is Completed.",
+  },
+  {
+    name: 'keep-pod-dirs',
+    type: 'bool',
+    default: false,
+    help: 'Keep pod directories after the pod is deleted.',
+  },
+  {
+    name: 'v',
+    type: 'int',
+    default: 0,
+    min: -10,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'Log verbosity: 0-1 info, 2-3 debug, 4+ trace.',
+  },
+  {
+    name: 'shutdown-timeout-ms',
+    type: 'int',
+    default: 5_000,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'Graceful shutdown budget on SIGTERM (pods keep running).',
+  },
+  {
+    name: 'backoff-initial-ms',
+    type: 'int',
+    default: 10_000,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: "First restart back-off, as a kubelet's (for tests).",
+  },
+  {
+    name: 'backoff-max-ms',
+    type: 'int',
+    default: 300_000,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    help: "Restart back-off cap, as a kubelet's (for tests).",
+  },
+  ...STANDARD_FLAGS,
+] as const satisfies FlagTable;
+
+/** The runner's --help text. */
+export function runnerHelpText(): string {
+  return helpText(RUNNER_FLAGS, {
+    program: 'vk-cmd-runner',
+    about: [
+      'Runs pods as process groups on this host and serves the vkcmd.runner.v1.Runner',
+      'gRPC API (plus grpc.health.v1.Health and server reflection).',
+    ],
+  });
+}

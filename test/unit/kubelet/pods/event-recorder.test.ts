@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import type { WireEvent, WirePod } from '../../../../src/kubelet/kube/wire-types.js';
+import { pino } from 'pino';
+import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
+import { EventRecorder, type PodEvent } from '../../../../src/kubelet/pods/event-recorder.js';
+
+/** Events in memory; `fail` makes the next calls of an operation fail with an HTTP code. */
+class EventsApi {
+  readonly calls: Array<{ op: 'create' | 'patch'; name: string; count: number }> = [];
+  readonly stored = new Map<string, WireEvent>();
+  readonly fail: Array<{ op: 'create' | 'patch'; code: number }> = [];
+
+  private failure(op: 'create' | 'patch'): void {
+    const i = this.fail.findIndex((f) => f.op === op);
+    if (i === -1) return;
+    const [f] = this.fail.splice(i, 1);
+    throw new ApiError(f!.code, `injected ${f!.code}`);
+  }
+
+  async createEvent(_ns: string, event: WireEvent): Promise<WireEvent> {
+    this.failure('create');
+    const name = event.metadata.name!;
+    if (this.stored.has(name)) throw new ApiError(409, 'exists');
+    this.calls.push({ op: 'create', name, count: event.count ?? 0 });
+    this.stored.set(name, structuredClone(event));
+    return event;
+  }
+
+  async patchEvent(_ns: string, name: string, patch: { count: number }): Promise<WireEvent> {
+    this.failure('patch');
+    const event = this.stored.get(name);
+    if (!event) throw new ApiError(404, 'not found');
+    this.calls.push({ op: 'patch', name, count: patch.count });
+    Object.assign(event, patch);
+    return event;
+  }
+
+  /** The API server's --event-ttl passing. */
+  expireAll(): void {
+    this.stored.clear();
+  }
+}
+
+const pod: WirePod = { metadata: { name: 'p', namespace: 'ns', uid: 'u' } };
+const started: PodEvent = { type: 'Normal', reason: 'Started', message: 'Started container c1' };
+const other = (n: number): PodEvent => ({ type: 'Normal', reason: 'Other', message: `m${n}` });
+
+describe('EventRecorder', () => {
+  let api: EventsApi;
+  let nowMs: number;
+  let recorder: EventRecorder;
+  const make = (options: { maxRemembered?: number; maxAgeMs?: number } = {}) =>
+    new EventRecorder(api as unknown as KubeApi, 'node-1', pino({ level: 'silent' }), {
+      now: () => nowMs,
+      ...options,
+    });
+  beforeEach(() => {
+    api = new EventsApi();
+    nowMs = Date.parse('2025-01-01T00:00:00Z');
+    recorder = make();
+  });
+  const emit = async (event: PodEvent): Promise<void> => {
+    recorder.emit(pod, event);
+    await recorder.flush();
+  };
+
+  it('creates an event as the kubelet does and folds repeats into it, in order', async () => {
+    recorder.emit(pod, started);
+    recorder.emit(pod, started);
+    recorder.emit(pod, started);
+    await recorder.flush();
+    expect(api.calls.map((c) => [c.op, c.count])).to.deep.equal([
+      ['create', 1],
+      ['patch', 2],
+      ['patch', 3],
+    ]);
+    const event = [...api.stored.values()][0]!;
+    expect(event).to.deep.include({
+      reason: 'Started',
+      type: 'Normal',
+      source: { component: 'kubelet', host: 'node-1' },
+      count: 3,
+    });
+    expect(event.involvedObject).to.deep.include({ kind: 'Pod', name: 'p', namespace: 'ns', uid: 'u' });
+  });
+
+  it('re-creates an event the API server expired (404 on the patch), keeping the count', async () => {
+    await emit(started);
+    await emit(started);
+    api.expireAll();
+    nowMs += 60_000;
+    await emit(started);
+    expect(api.calls.map((c) => [c.op, c.count])).to.deep.equal([
+      ['create', 1],
+      ['patch', 2],
+      ['create', 3],
+    ]);
+    await emit(started);
+    expect(api.calls.at(-1)).to.deep.include({ op: 'patch', count: 4 });
+  });
+
+  it('counts a repeat only once the API server took it', async () => {
+    await emit(started);
+    api.fail.push({ op: 'patch', code: 500 });
+    await emit(started);
+    await emit(started);
+    expect(api.calls.map((c) => c.count)).to.deep.equal([1, 2]);
+    expect([...api.stored.values()][0]!.count).to.equal(2);
+  });
+
+  it('a failed create is forgotten: the next emit creates it', async () => {
+    api.fail.push({ op: 'create', code: 503 });
+    await emit(started);
+    expect(api.stored.size).to.equal(0);
+    await emit(started);
+    expect(api.calls.map((c) => [c.op, c.count])).to.deep.equal([['create', 1]]);
+  });
+
+  it('starts a new event once the last write is older than maxAgeMs', async () => {
+    recorder = make({ maxAgeMs: 1000 });
+    await emit(started);
+    nowMs += 1001;
+    await emit(started);
+    expect(api.calls.map((c) => c.op)).to.deep.equal(['create', 'create']);
+    expect(new Set(api.calls.map((c) => c.name)).size).to.equal(2);
+  });
+
+  it('remembers a bounded number of events, dropping the least recently used', async () => {
+    recorder = make({ maxRemembered: 2 });
+    await emit(other(1));
+    await emit(other(2));
+    await emit(other(1)); // used again: now the most recent
+    await emit(other(3)); // evicts m2
+    await emit(other(1));
+    await emit(other(2));
+    const ops = api.calls.map((c) => `${c.op}:${api.stored.get(c.name)?.message}`);
+    expect(ops).to.deep.equal(['create:m1', 'create:m2', 'patch:m1', 'create:m3', 'patch:m1', 'create:m2']);
+  });
+});

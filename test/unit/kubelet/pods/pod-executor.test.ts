@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { pino } from 'pino';
+import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
+import type { PodInput, WriteStatusAction } from '../../../../src/kubelet/pods/pod-actions.js';
+import type { PodEffects } from '../../../../src/kubelet/pods/pod-effects.js';
+import { PodExecutor } from '../../../../src/kubelet/pods/pod-executor.js';
+import type { RunnerPods } from '../../../../src/kubelet/pods/pod-record.js';
+import { deletingPod, exitedInRunner, pendingPod, runningInRunner } from '../support/decide-fixtures.js';
+
+/** A promise with its resolve, to hold an async action open. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
+
+class FakeRunner implements RunnerPods {
+  synced = true;
+  readonly map = new Map<string, Pod__Output>();
+  isSynced = () => this.synced;
+  getPod = (uid: string) => this.map.get(uid);
+  pods = () => this.map;
+  createPod = () => Promise.reject(new Error('not used'));
+  deletePod = () => Promise.reject(new Error('not used'));
+}
+
+/** PodEffects as a script: each call is recorded; async results come from the queues. */
+class FakeEffects {
+  readonly calls: string[] = [];
+  readonly writes: Array<{ action: WriteStatusAction; eventAtMs: number | undefined }> = [];
+  createResults: Array<Promise<PodInput>> = [];
+  finalWrite: Promise<void> | undefined;
+  create = (): Promise<PodInput> => {
+    this.calls.push('create');
+    return this.createResults.shift() ?? Promise.resolve({ type: 'createAborted' });
+  };
+  deleteInRunner = (): Promise<PodInput> => {
+    this.calls.push('deleteInRunner');
+    return Promise.resolve({ type: 'runnerDeleteSent' });
+  };
+  deleteApiObject = (): Promise<PodInput> => {
+    this.calls.push('deleteApiObject');
+    return Promise.resolve({ type: 'apiDeleted' });
+  };
+  writeStatus = (_ref: unknown, _first: number, action: WriteStatusAction, eventAtMs: number | undefined) => {
+    this.calls.push(action.terminal ? 'writeFinalStatus' : 'writeStatus');
+    this.writes.push({ action, eventAtMs });
+    return (action.wait && this.finalWrite) || Promise.resolve();
+  };
+  // Void like the real effects: a value returned here would be fed back into decide() as an input.
+  emit = (): void => void this.calls.push('emit');
+  observeStartLatency = (): void => void this.calls.push('startLatency');
+  forget = (): void => void this.calls.push('forget');
+}
+
+function setup() {
+  const runner = new FakeRunner();
+  const effects = new FakeEffects();
+  const executor = new PodExecutor(runner, effects as unknown as PodEffects, pino({ level: 'silent' }), {
+    now: () => 1000,
+    retryInitialMs: 1,
+    retryMaxMs: 2,
+  });
+  const idle = () => until(() => executor.snapshot('u')?.syncing !== true);
+  return { runner, effects, executor, idle };
+}
+
+describe('PodExecutor', () => {
+  it('runs one sync per pod at a time; events during a sync make one more sync, not one each', async () => {
+    const { runner, effects, executor, idle } = setup();
+    const create = deferred<PodInput>();
+    effects.createResults.push(create.promise);
+    executor.apiPodChanged(pendingPod());
+    expect(executor.snapshot('u')?.state.kind).to.equal('creating');
+    for (let i = 0; i < 3; i++) executor.apiPodChanged(pendingPod());
+    expect(effects.calls).to.deep.equal(['create']);
+    runner.map.set('u', runningInRunner());
+    create.resolve({ type: 'created', pod: pendingPod(), skippedVolumes: [] });
+    await idle();
+    expect(effects.calls).to.deep.equal(['create', 'writeStatus', 'emit', 'startLatency']);
+    expect(executor.snapshot('u')).to.deep.include({ created: true, syncing: false });
+  });
+
+  it("feeds an action's result back into decide: a config error arms a retry that creates again", async () => {
+    const { effects, executor } = setup();
+    const error = { message: 'configmap "cfg" not found', containers: [] };
+    effects.createResults.push(Promise.resolve({ type: 'createWaiting', pod: pendingPod(), error }));
+    const second = deferred<PodInput>();
+    effects.createResults.push(second.promise);
+    executor.apiPodChanged(pendingPod());
+    await until(() => effects.calls.filter((c) => c === 'create').length === 2);
+    expect(effects.calls).to.deep.equal(['create', 'emit', 'writeStatus', 'create']);
+    expect(effects.writes[0]!.action.configError).to.equal(error);
+    expect(executor.snapshot('u')?.state).to.deep.equal({ kind: 'creating', error });
+    executor.stop();
+  });
+
+  it("hands a runner event's arrival to the status write that reflects it, and to no later one", async () => {
+    const { runner, effects, executor, idle } = setup();
+    runner.map.set('u', runningInRunner());
+    executor.apiPodChanged(pendingPod());
+    await idle();
+    executor.runnerPodChanged(runningInRunner(), 500);
+    executor.runnerPodChanged(runningInRunner(), 600);
+    await idle();
+    executor.apiPodChanged(pendingPod());
+    await idle();
+    expect(effects.writes.map((w) => w.eventAtMs)).to.deep.equal([undefined, 500, 600, undefined]);
+  });
+
+  it('awaits the final status before deleting the API object, then forgets the pod on its DELETE', async () => {
+    const { runner, effects, executor, idle } = setup();
+    runner.map.set('u', runningInRunner());
+    executor.apiPodChanged(pendingPod());
+    await idle();
+    executor.apiPodChanged(deletingPod(7));
+    await idle();
+    const final = deferred<void>();
+    effects.finalWrite = final.promise;
+    runner.map.delete('u');
+    executor.runnerPodDeleted(exitedInRunner(), 700);
+    await until(() => effects.calls.includes('writeFinalStatus'));
+    await new Promise((r) => setImmediate(r)); // a turn in which a delete that did not wait would be sent
+    expect(effects.calls).to.not.include('deleteApiObject');
+    final.resolve();
+    await idle();
+    expect(effects.calls.slice(-2)).to.deep.equal(['writeFinalStatus', 'deleteApiObject']);
+    expect(effects.writes.at(-1)!.eventAtMs).to.equal(700);
+    executor.apiPodDeleted(deletingPod(7));
+    await until(() => !executor.has('u'));
+    expect(effects.calls.at(-1)).to.equal('forget');
+  });
+
+  it('starts no sync after stop', () => {
+    const { effects, executor } = setup();
+    executor.stop();
+    executor.apiPodChanged(pendingPod());
+    expect(effects.calls).to.deep.equal([]);
+    expect(executor.snapshot('u')?.state.kind).to.equal('new');
+  });
+});
