@@ -45,6 +45,7 @@ import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1
 import type { TerminalSize as _vkcmd_runner_v1_TerminalSize, TerminalSize__Output as _vkcmd_runner_v1_TerminalSize__Output } from './vkcmd/runner/v1/TerminalSize.js';
 import type { Volume as _vkcmd_runner_v1_Volume, Volume__Output as _vkcmd_runner_v1_Volume__Output } from './vkcmd/runner/v1/Volume.js';
 import type { VolumeMount as _vkcmd_runner_v1_VolumeMount, VolumeMount__Output as _vkcmd_runner_v1_VolumeMount__Output } from './vkcmd/runner/v1/VolumeMount.js';
+import type { VolumeStats as _vkcmd_runner_v1_VolumeStats, VolumeStats__Output as _vkcmd_runner_v1_VolumeStats__Output } from './vkcmd/runner/v1/VolumeStats.js';
 import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from './vkcmd/runner/v1/WatchPodsEvent.js';
 import type { WatchPodsRequest as _vkcmd_runner_v1_WatchPodsRequest, WatchPodsRequest__Output as _vkcmd_runner_v1_WatchPodsRequest__Output } from './vkcmd/runner/v1/WatchPodsRequest.js';
 
@@ -101,6 +102,7 @@ export interface ProtoGrpcType {
         TerminalSize: MessageTypeDefinition<_vkcmd_runner_v1_TerminalSize, _vkcmd_runner_v1_TerminalSize__Output>
         Volume: MessageTypeDefinition<_vkcmd_runner_v1_Volume, _vkcmd_runner_v1_Volume__Output>
         VolumeMount: MessageTypeDefinition<_vkcmd_runner_v1_VolumeMount, _vkcmd_runner_v1_VolumeMount__Output>
+        VolumeStats: MessageTypeDefinition<_vkcmd_runner_v1_VolumeStats, _vkcmd_runner_v1_VolumeStats__Output>
         WatchEventType: EnumTypeDefinition
         WatchPodsEvent: MessageTypeDefinition<_vkcmd_runner_v1_WatchPodsEvent, _vkcmd_runner_v1_WatchPodsEvent__Output>
         WatchPodsRequest: MessageTypeDefinition<_vkcmd_runner_v1_WatchPodsRequest, _vkcmd_runner_v1_WatchPodsRequest__Output>

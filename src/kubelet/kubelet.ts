@@ -25,6 +25,8 @@ export interface KubeletDeps {
   now?: () => number;
   /** Pod config retry back-off and resync period (tests shorten them). */
   podOptions?: { retryInitialMs?: number; retryMaxMs?: number; resyncIntervalMs?: number };
+  /** How readiness messages name the runner; the --runner target by default. */
+  runnerDescription?: string;
   /** Observes every pod status patch (tests measure latency with it). */
   onStatusWritten?: (timing: StatusWriteTiming) => void;
 }
@@ -54,7 +56,7 @@ export class Kubelet {
       this.link,
       {
         config,
-        runnerTarget: config.runner.target,
+        runnerTarget: deps.runnerDescription ?? config.runner.target,
         kubeletPort: deps.kubeletPort,
         version: deps.version,
         now,
@@ -90,6 +92,7 @@ export class Kubelet {
         hostIp: config.podIp,
         ignoreRestartPolicy: config.ignoreRestartPolicy,
         allocatable: () => this.node.allocatable(),
+        limitFacts: () => this.link.nodeInfo(),
         now,
         ...deps.podOptions,
       },

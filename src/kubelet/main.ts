@@ -3,6 +3,7 @@ import os from 'node:os';
 import { createRootLogger, type Logger } from '../common/logger.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { version } from '../common/version.js';
+import { openSingleNodeDialIn } from './accept/single-node-dial-in.js';
 import { HealthzServer } from './api/healthz-server.js';
 import type { HealthSource } from './api/kubelet-api-options.js';
 import { KubeletApiServer } from './api/kubelet-api-server.js';
@@ -20,6 +21,7 @@ import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 import { Kubelet } from './kubelet.js';
 import { KubeletMetrics } from './kubelet-metrics.js';
 import { createRunnerLink } from './runner/runner-client.js';
+import { RunnerLink } from './runner/runner-link.js';
 import { heartbeatIntervalMs } from './runner/runner-liveness.js';
 import { registerRunnerHealthMetrics } from './runner-health-metrics.js';
 
@@ -81,9 +83,15 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     },
   );
   const metrics = new KubeletMetrics({ nodeName: config.nodeName });
-  const runner = createRunnerLink(config.runner, metrics, logger.child({ component: 'runner-link' }), {
-    heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
-  });
+  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
+  const late: { kubelet?: Kubelet; link?: RunnerLink } = {};
+  const dialIn = await openSingleNodeDialIn(config, logger, () => late.link?.reconnectNow());
+  const linkLogger = logger.child({ component: 'runner-link' });
+  const linkOptions = { heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds) };
+  const runner = dialIn
+    ? new RunnerLink(dialIn.channel.client, metrics, linkLogger, linkOptions)
+    : createRunnerLink(config.runner, metrics, linkLogger, linkOptions);
+  late.link = runner;
   // The runner's own health rides on the kubelet's /metrics (vkcmd_runner_*): the runner serves no HTTP.
   registerRunnerHealthMetrics(metrics.registry, () =>
     runner.getRunnerHealth(RUNNER_HEALTH_TIMEOUT_MS).catch(() => undefined),
@@ -104,8 +112,6 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     );
   }
 
-  // The kubelet is built once the API port is known; until then nothing is listed and nothing is ready.
-  const late: { kubelet?: Kubelet } = {};
   const health: HealthSource = {
     healthy: () => late.kubelet?.health().healthy() ?? true,
     ready: () => late.kubelet?.health().ready() ?? { ready: false, reason: 'starting' },
@@ -150,6 +156,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     logger,
     kubeletPort: port,
     version: version(),
+    ...(dialIn ? { runnerDescription: dialIn.server.describe() } : {}),
   });
   late.kubelet = kubelet;
   metrics.attach({
@@ -181,6 +188,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       await kubelet.stop();
       await Promise.all([apiServer.stop(), healthz?.stop()]);
       runner.close();
+      await dialIn?.close();
       transport.close();
       logger.info('Stopped');
       logger.flush();
@@ -191,7 +199,10 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await kubelet.start();
-  logger.info({ node: config.nodeName, runner: config.runner.target }, 'Kubelet running');
+  logger.info(
+    { node: config.nodeName, runner: dialIn?.server.describe() ?? config.runner.target },
+    'Kubelet running',
+  );
 }
 
 function main(): void {

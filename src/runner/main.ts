@@ -40,7 +40,13 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  process.stdout.write(`vk-cmd-runner ${version()} listening on ${where}\n`);
+  const connect = parsed.config.connect;
+  if (connect) {
+    const also = where ? ` (and listening on ${where})` : '';
+    process.stdout.write(
+      `vk-cmd-runner ${version()} connecting to ${connect.target.url} as node ${connect.nodeName}${also}\n`,
+    );
+  } else process.stdout.write(`vk-cmd-runner ${version()} listening on ${where}\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {

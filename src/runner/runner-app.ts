@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../common/dial-in.js';
 import { systemClock, type Clock } from './clock.js';
+import { ConfigError } from '../common/errors.js';
+import { DialOut } from './connect/dial-out.js';
+import type { DialCredentials } from './connect/kubelet-dialer.js';
 import {
   claimRunFile,
   readExitCodeFile,
@@ -14,6 +18,7 @@ import {
   writePgidFile,
 } from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
+import { CgroupLimiter } from './host/cgroups.js';
 import { NodeInfoProvider } from './host/node-info.js';
 import { RunnerHealthReporter } from './host/runner-health.js';
 import { StatsCollector } from './host/stats-collector.js';
@@ -25,14 +30,43 @@ import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { launchContainer } from './process/container-launcher.js';
 import { GroupMonitor } from './process/group-monitor.js';
+import { MemoryWatchdog } from './process/memory-watchdog.js';
 import { ProcessScanner } from './process/process-scanner.js';
 import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process/process-table.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
-import { RunnerGrpcServer } from './server/grpc-server.js';
+import { readPrivateKeyFile, readTokenFile, RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Keepalive pings on dialled connections: a kubelet host that vanished is noticed in about 40 s. */
+const DIAL_OUT_SERVER_OPTIONS = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+};
+
+/** What the runner presents to the kubelet in dial-out mode, read fresh (files may be rotated). */
+export function readDialCredentials(config: RunnerConfig): DialCredentials {
+  const caFile = config.connect?.caFile;
+  const read = (flag: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    ...(caFile ? { ca: read('--connect-ca', caFile) } : {}),
+    ...(config.tlsCertFile && config.tlsKeyFile
+      ? {
+          cert: read('--tls-cert', config.tlsCertFile),
+          key: readPrivateKeyFile('--tls-key', config.tlsKeyFile),
+        }
+      : {}),
+    ...(config.tokenFile ? { token: readTokenFile(config.tokenFile) } : {}),
+  };
+}
 
 /**
  * The whole runner wired together: state store, pod manager (re-adopting
@@ -51,6 +85,10 @@ export class RunnerApp {
   private readonly store: PodStateStore;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
+  /** Dial-out mode only. */
+  dialOut: DialOut | undefined;
+  private readonly limiter: CgroupLimiter;
+  private readonly watchdog: MemoryWatchdog;
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
@@ -78,11 +116,16 @@ export class RunnerApp {
       path.join(config.stateDir, 'deleted-pods'),
       log.child({ component: 'state' }),
     );
+    const limitsLog = log.child({ component: 'limits' });
+    this.limiter = CgroupLimiter.detect(config.cgroups, config.cgroupParent, limitsLog);
+    const pageSizeBytes = detectPageSizeBytes();
+    this.watchdog = new MemoryWatchdog(this.scanner, clock, pageSizeBytes, limitsLog);
     const nodeInfo = new NodeInfoProvider(
       config.rootDir,
       version(),
       runnerEnv,
       log.child({ component: 'node-info' }),
+      () => this.limiter.enforcement,
     );
     const podLog = log.child({ component: 'pods' });
     this.manager = new PodManager(
@@ -94,8 +137,10 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir, token) =>
-          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs()),
+        launch: (plan, dir, token, cgroup) =>
+          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs(), cgroup),
+        limiter: this.limiter,
+        watchdog: this.watchdog,
         files: {
           stderrInfo: stderrFileInfo,
           readExitCode: readExitCodeFile,
@@ -130,7 +175,7 @@ export class RunnerApp {
       table.procRoot,
       () => this.manager.runtimes(),
       config.rootDir,
-      detectPageSizeBytes(),
+      pageSizeBytes,
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,
@@ -148,15 +193,28 @@ export class RunnerApp {
       health,
       log.child({ component: 'grpc' }),
     );
-    this.server = new RunnerGrpcServer(
-      config.listen,
-      config,
-      this.service.handlers(),
-      log.child({ component: 'grpc' }),
-    );
+    const connect = config.connect;
+    this.server = connect
+      ? new RunnerGrpcServer(
+          connect.alsoListen ? config.listen : undefined,
+          {},
+          this.service.handlers(),
+          log.child({ component: 'grpc' }),
+          DIAL_OUT_SERVER_OPTIONS,
+        )
+      : new RunnerGrpcServer(
+          config.listen,
+          config,
+          this.service.handlers(),
+          log.child({ component: 'grpc' }),
+        );
   }
 
-  /** Re-adopts persisted pods and starts serving; returns the bound address. */
+  /**
+   * Re-adopts persisted pods and starts serving; returns the bound address
+   * ('' in dial-out mode without a unix socket). In dial-out mode it then
+   * dials the kubelet and keeps that connection.
+   */
   async start(): Promise<string> {
     if (this.state !== 'new') throw new Error(`cannot start in state ${this.state}`);
     this.transition('starting');
@@ -172,8 +230,27 @@ export class RunnerApp {
       { pods: adopted, rootDir: this.config.rootDir, stateDir: this.config.stateDir },
       'Loaded pod state',
     );
+    this.log.info({ enforcement: this.limiter.enforcement }, 'Container limits');
+    this.limiter.sweep(new Set(this.manager.runtimes().map((p) => p.record.uid)));
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
+    const connect = this.config.connect;
+    // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
+    if (connect) readDialCredentials(this.config);
     const where = await this.server.start();
+    if (connect) {
+      this.dialOut = new DialOut({
+        request: {
+          target: connect.target,
+          nodeName: connect.nodeName,
+          version: version(),
+          timeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        },
+        credentials: () => readDialCredentials(this.config),
+        sink: this.server.connectionInjector(),
+        logger: this.log.child({ component: 'dial-out' }),
+      });
+      this.dialOut.start();
+    }
     this.transition('running');
     return where;
   }
@@ -182,11 +259,13 @@ export class RunnerApp {
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.transition('stopping');
+    this.dialOut?.stop();
     await this.server.stop(this.config.shutdownTimeoutMs, () => {
       this.hub.clear();
       this.service.closeStreams();
     });
     this.manager.stop();
+    this.watchdog.stop();
     this.monitor.stop();
     this.scanner.stop();
     this.eventLoopDelay.stop();

@@ -1,10 +1,29 @@
+import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine } from '../common/flags/command-line.js';
 import { FlagError } from '../common/flags/flag-error.js';
 import { ConfigError } from '../common/errors.js';
+import type { CgroupsSetting } from './host/cgroups-detect.js';
 import type { StderrPolicy } from './pods/container-status.js';
+import { isNodeName } from '../common/node-name.js';
+import { parseConnectTarget, type ConnectTarget } from './connect/connect-target.js';
 import { RUNNER_FLAGS } from './runner-flags.js';
 import { parseListenAddress, type ListenAddress } from './server/listen-address.js';
+
+/**
+ * Dial-out mode (--connect): the runner dials the kubelet and serves it over
+ * that connection. tlsCertFile/tlsKeyFile/tokenFile of the RunnerConfig are
+ * then what the runner presents, not what it asks of clients.
+ */
+export interface DialOutConfig {
+  target: ConnectTarget;
+  /** The node the runner asks to serve (--node-name, default the host name). */
+  nodeName: string;
+  /** --connect-ca; the system roots when undefined. */
+  caFile: string | undefined;
+  /** Whether the runner also serves `listen` (a unix socket), which it does only when --listen was given. */
+  alsoListen: boolean;
+}
 
 /** Everything the runner needs from its command line, resolved and checked. */
 export interface RunnerConfig {
@@ -25,6 +44,12 @@ export interface RunnerConfig {
   backoffMaxMs: number;
   /** How long a graceful shutdown waits for open calls before forcing. */
   shutdownTimeoutMs: number;
+  /** Present only with --connect. */
+  connect?: DialOutConfig;
+  /** Which cgroups hold containers with limits (host/cgroups-detect.ts). */
+  cgroups: CgroupsSetting;
+  /** A cgroup path to create containers' cgroups under instead of the runner's own. */
+  cgroupParent: string | undefined;
 }
 
 export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RunnerConfig };
@@ -47,9 +72,11 @@ function readFlags(argv: readonly string[]) {
 export function parseRunnerArgs(
   argv: readonly string[],
   env: { HOME?: string | undefined; XDG_RUNTIME_DIR?: string | undefined },
+  host: { hostname: string } = { hostname: os.hostname() },
 ): ParsedArgs {
   const parsed = readFlags(argv);
   if (parsed.kind !== 'run') return parsed;
+  const { given } = parsed.flags;
   const v = parsed.flags.values;
 
   const listen = parseListenAddress(v.listen, env);
@@ -72,12 +99,59 @@ export function parseRunnerArgs(
     backoffInitialMs: v['backoff-initial-ms'],
     backoffMaxMs: v['backoff-max-ms'],
     shutdownTimeoutMs: v['shutdown-timeout-ms'],
+    cgroups: v.cgroups,
+    cgroupParent: v['cgroup-parent'],
   };
   if (config.backoffMaxMs < config.backoffInitialMs) {
     throw new ConfigError('--backoff-max-ms: must be at least --backoff-initial-ms');
   }
-  validateTransport(config);
+  if (v.connect !== undefined) {
+    config.connect = {
+      target: parseConnectTarget(v.connect),
+      nodeName: v['node-name'] ?? hostNodeName(host.hostname),
+      caFile: v['connect-ca'],
+      alsoListen: given('listen'),
+    };
+    validateDialOut(config, config.connect);
+  } else {
+    for (const flag of ['connect-ca', 'node-name'] as const) {
+      if (given(flag)) throw new ConfigError(`--${flag}: only valid with --connect`);
+    }
+    validateTransport(config);
+  }
   return { kind: 'run', config };
+}
+
+/** The host name as a node name, or a message asking for --node-name. */
+function hostNodeName(hostname: string): string {
+  const name = hostname.toLowerCase();
+  if (!isNodeName(name)) {
+    throw new ConfigError(
+      `--node-name: the host name "${hostname}" is not a valid node name; pass --node-name`,
+    );
+  }
+  return name;
+}
+
+/** --connect: a credential to present, a listener only on a unix socket, no server-side TLS flags. */
+function validateDialOut(config: RunnerConfig, dial: DialOutConfig): void {
+  if (dial.alsoListen && config.listen.kind !== 'unix') {
+    throw new ConfigError(
+      '--listen: with --connect only a unix:// socket can be served too; --tls-cert, --tls-key and --token-file then name what the runner presents to the kubelet',
+    );
+  }
+  if (config.clientCaFile !== undefined) {
+    throw new ConfigError('--client-ca: not used with --connect (the kubelet is verified with --connect-ca)');
+  }
+  if (config.insecure) throw new ConfigError('--insecure: --connect always uses TLS');
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key: with --connect give both (mTLS) or neither');
+  }
+  if (config.tokenFile === undefined && config.tlsCertFile === undefined) {
+    throw new ConfigError(
+      '--connect: needs a credential for the kubelet: --token-file, or --tls-cert and --tls-key (client certificate)',
+    );
+  }
 }
 
 function validateTransport(config: RunnerConfig): void {

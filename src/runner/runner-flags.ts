@@ -1,5 +1,6 @@
 import { STANDARD_FLAGS, type FlagTable } from '../common/flags/flag-spec.js';
 import { helpText } from '../common/flags/help-text.js';
+import { isNodeName } from '../common/node-name.js';
 
 const nonEmpty = (value: string): string | undefined => (value === '' ? 'must not be empty' : undefined);
 
@@ -16,21 +17,45 @@ export const RUNNER_FLAGS = [
     defaultText:
       'unix://, a socket in a 0700 directory: $XDG_RUNTIME_DIR/vk-cmd/runner.sock, else $HOME/.vk-cmd/runner.sock',
     validate: nonEmpty,
-    help: 'Where to serve: unix://, unix:///abs/path.sock or tcp://HOST:PORT.',
+    help: 'Where to serve: unix://, unix:///abs/path.sock or tcp://HOST:PORT. With --connect the runner listens only when --listen unix:// is given.',
+  },
+  {
+    name: 'connect',
+    type: 'string',
+    valueName: 'URL',
+    validate: nonEmpty,
+    help: 'Dial the kubelet at https://HOST:PORT (its --accept-runners) instead of listening, and serve it over that connection; reconnects with back-off. Needs --token-file or --tls-cert/--tls-key.',
+  },
+  {
+    name: 'connect-ca',
+    type: 'string',
+    valueName: 'FILE',
+    defaultText: 'system roots',
+    validate: nonEmpty,
+    help: "CA bundle that verifies the kubelet's --accept-runners certificate (with --connect).",
+  },
+  {
+    name: 'node-name',
+    type: 'string',
+    valueName: 'NAME',
+    defaultText: 'host name',
+    validate: (value: string) =>
+      isNodeName(value) ? undefined : `"${value}" is not a valid node name (lower-case DNS subdomain)`,
+    help: 'With --connect: the node this runner asks the kubelet to serve; the credential must grant it.',
   },
   {
     name: 'tls-cert',
     type: 'string',
     valueName: 'FILE',
     validate: nonEmpty,
-    help: 'Server certificate (PEM); required for tcp://.',
+    help: 'Server certificate (PEM); required for tcp://. With --connect: the client certificate presented to the kubelet (mTLS).',
   },
   {
     name: 'tls-key',
     type: 'string',
     valueName: 'FILE',
     validate: nonEmpty,
-    help: 'Server private key (PEM); required for tcp://.',
+    help: 'Private key of --tls-cert (PEM); required for tcp://. With --connect it must be mode 0600 or stricter.',
   },
   {
     name: 'client-ca',
@@ -44,7 +69,7 @@ export const RUNNER_FLAGS = [
     type: 'string',
     valueName: 'FILE',
     validate: nonEmpty,
-    help: 'Bearer token (mode 0600 or stricter); clients send "authorization: Bearer <token>".',
+    help: 'Bearer token (mode 0600 or stricter). With tcp://, clients send "authorization: Bearer <token>"; with --connect, the token the runner presents to the kubelet.',
   },
   {
     name: 'insecure',
@@ -80,6 +105,22 @@ export const RUNNER_FLAGS = [
     type: 'bool',
     default: false,
     help: 'Keep pod directories after the pod is deleted.',
+  },
+  {
+    name: 'cgroups',
+    type: 'enum',
+    values: ['auto', 'v2', 'v1', 'none'],
+    default: 'auto',
+    help: "Where containers with memory or CPU limits run: auto picks a delegated cgroup v2 subtree, else a writable cgroup v1 memory hierarchy, else none; v2 or v1 only that one; none: memory limits by the runner's watchdog, CPU limits not enforced.",
+  },
+  {
+    name: 'cgroup-parent',
+    type: 'string',
+    valueName: 'PATH',
+    defaultText: "the runner's own cgroup, or the nearest writable ancestor",
+    validate: (value: string): string | undefined =>
+      value.startsWith('/') ? undefined : 'must be a cgroup path starting with /, as in /proc/self/cgroup',
+    help: 'Cgroup (path as /proc/self/cgroup shows it, in every hierarchy used) to create vk-cmd/<pod uid>/<container> under.',
   },
   {
     name: 'v',
@@ -122,7 +163,8 @@ export function runnerHelpText(): string {
     program: 'vk-cmd-runner',
     about: [
       'Runs pods as process groups on this host and serves the vkcmd.runner.v1.Runner',
-      'gRPC API (plus grpc.health.v1.Health and server reflection).',
+      'gRPC API (plus grpc.health.v1.Health and server reflection), on a socket it',
+      'listens on or, with --connect, over a connection it dials to the kubelet.',
     ],
   });
 }

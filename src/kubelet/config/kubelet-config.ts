@@ -29,7 +29,24 @@ type FileFlag =
   | 'runner-cert'
   | 'runner-key'
   | 'runner-token-file'
-  | 'client-ca-file';
+  | 'client-ca-file'
+  | 'accept-runners-cert'
+  | 'accept-runners-key'
+  | 'accept-runners-tokens'
+  | 'accept-runners-client-ca';
+
+/** Runners that dial in (--accept-runners): where, the serving pair, and what authenticates them. */
+export interface AcceptRunnersConfig {
+  host: string;
+  port: number;
+  certFile: string;
+  keyFile: string;
+  /** TOKEN NODE-NAME-GLOB lines. */
+  tokensFile?: string;
+  /** CA of runner client certificates (mTLS). */
+  clientCaFile?: string;
+  handshakeTimeoutMs: number;
+}
 
 /** The kubelet's validated settings. Immutable after parsing. */
 export interface KubeletConfig {
@@ -62,6 +79,8 @@ export interface KubeletConfig {
   nodeStatusUpdateFrequencySeconds: number;
   leaseDurationSeconds: number;
   leaseRenewIntervalSeconds: number;
+  /** Present only with --accept-runners: runners dial in and `runner` is not used. */
+  acceptRunners?: AcceptRunnersConfig;
 }
 
 export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: KubeletConfig };
@@ -122,9 +141,11 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
     throw invalidSetting('--lease-renew-interval', 'must be shorter than --lease-duration');
   }
 
+  const acceptRunners = acceptRunnersConfig(flags, host);
   return {
     kind: 'run',
     config: {
+      ...(acceptRunners ? { acceptRunners } : {}),
       nodeName: v.nodename ?? hostDefaults.nodename,
       kubeconfigPath: resolveKubeconfig(v.kubeconfig, flags.setting('kubeconfig'), host),
       podIp: v['pod-ip'] ?? hostDefaults['pod-ip'],
@@ -152,6 +173,55 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
       leaseDurationSeconds: v['lease-duration'],
       leaseRenewIntervalSeconds: v['lease-renew-interval'],
     },
+  };
+}
+
+/** --accept-runners and its files; undefined without it (then its other flags are refused). */
+function acceptRunnersConfig(flags: Flags, host: ConfigHost): AcceptRunnersConfig | undefined {
+  const v = flags.values;
+  const others = [
+    'accept-runners-cert',
+    'accept-runners-key',
+    'accept-runners-tokens',
+    'accept-runners-client-ca',
+  ] as const;
+  const address = v['accept-runners'];
+  if (address === undefined) {
+    for (const name of others) {
+      if (v[name] !== undefined)
+        throw invalidSetting(flags.setting(name), 'only valid with --accept-runners');
+    }
+    return undefined;
+  }
+  if (flags.given('runner')) {
+    throw invalidSetting('--runner', 'not used with --accept-runners: runners dial in');
+  }
+  const certFile = readableFile(flags, 'accept-runners-cert', host);
+  const keyFile = readableFile(flags, 'accept-runners-key', host);
+  if (certFile === undefined || keyFile === undefined) {
+    throw invalidSetting(
+      flags.setting(certFile === undefined ? 'accept-runners-cert' : 'accept-runners-key'),
+      '--accept-runners needs a serving certificate and key (--accept-runners-cert and --accept-runners-key)',
+    );
+  }
+  const tokensFile = readableFile(flags, 'accept-runners-tokens', host);
+  const clientCaFile = readableFile(flags, 'accept-runners-client-ca', host);
+  if (tokensFile === undefined && clientCaFile === undefined) {
+    throw invalidSetting(
+      '--accept-runners',
+      'needs a way to authenticate runners: --accept-runners-tokens and/or --accept-runners-client-ca',
+    );
+  }
+  const colon = address.lastIndexOf(':');
+  const hostPart = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return {
+    host: hostPart === '' ? '0.0.0.0' : hostPart,
+    port: Number(address.slice(colon + 1)),
+    certFile,
+    keyFile,
+    ...(tokensFile !== undefined ? { tokensFile } : {}),
+    ...(clientCaFile !== undefined ? { clientCaFile } : {}),
+    handshakeTimeoutMs: Math.round(v['accept-runners-handshake-timeout'] * 1000),
   };
 }
 

@@ -5,6 +5,11 @@ import { isDnsSubdomain, isLabelValue } from './validation.js';
 
 const ipAddress = (value: string): string | undefined =>
   net.isIP(value) === 0 ? `"${value}" is not an IP address` : undefined;
+const hostPort = (value: string): string | undefined => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  return match && port <= 65535 ? undefined : `"${value}" is not HOST:PORT`;
+};
 const labelValue = (value: string): string | undefined =>
   isLabelValue(value) ? undefined : `"${value}" is not a valid label value`;
 
@@ -167,6 +172,46 @@ export const KUBELET_FLAGS = [
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
     help: 'Seconds the runner may be unreachable (RunnerUnreachable) or silent (RunnerNotResponding) before the node turns NotReady; it is health-checked every quarter of this (100 ms to 5 s).',
+  },
+  {
+    name: 'accept-runners',
+    type: 'string',
+    valueName: 'HOST:PORT',
+    defaultText: 'off',
+    validate: hostPort,
+    help: 'Accept runners that dial in (vk-cmd-runner --connect https://HOST:PORT) on this TLS address instead of dialling --runner. Needs --accept-runners-cert/--accept-runners-key and --accept-runners-tokens and/or --accept-runners-client-ca.',
+  },
+  {
+    name: 'accept-runners-cert',
+    type: 'string',
+    valueName: 'FILE',
+    help: 'Serving certificate (PEM) of --accept-runners; runners verify it with their --connect-ca.',
+  },
+  {
+    name: 'accept-runners-key',
+    type: 'string',
+    valueName: 'FILE',
+    help: 'Private key (PEM) of --accept-runners-cert; mode 0600 or stricter.',
+  },
+  {
+    name: 'accept-runners-tokens',
+    type: 'string',
+    valueName: 'FILE',
+    help: 'Runner tokens, one "TOKEN NODE-NAME-GLOB" per line (# comments); a runner presenting TOKEN may serve the nodes the glob matches (* and ?). Mode 0600 or stricter; re-read when it changes.',
+  },
+  {
+    name: 'accept-runners-client-ca',
+    type: 'string',
+    valueName: 'FILE',
+    help: 'CA bundle for runner client certificates (mTLS); the CN names the node the runner may serve, as system:node:<name> or the plain name.',
+  },
+  {
+    name: 'accept-runners-handshake-timeout',
+    type: 'duration',
+    default: 10,
+    min: 0.1,
+    max: 300,
+    help: 'Seconds a dialling runner has from connecting to a complete, authenticated request (TLS included); slower ones are dropped.',
   },
   {
     name: 'taint',

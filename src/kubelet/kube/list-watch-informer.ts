@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WirePod, WirePodList, WireStatus } from './wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import { ApiError, requestOutcome, type PodInformer, type PodInformerHandlers } from './kube-api.js';
 import type { KubeTransport } from './kube-transport.js';
 import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';

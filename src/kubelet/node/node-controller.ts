@@ -1,6 +1,6 @@
 import type { WireNode, WireNodeCondition } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { Runner } from '../runner/runner.js';

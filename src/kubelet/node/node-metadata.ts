@@ -1,5 +1,6 @@
 import type { WireNode, WireTaint } from '../kube/wire-types.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
+import { limitAnnotations } from './limit-annotations.js';
 import { nodeLabels, nodeTaints, type HostFacts } from './node-object.js';
 import { deadlineAnnotations, walltimeState, type WalltimeDeadline } from './walltime.js';
 
@@ -17,7 +18,7 @@ const WALLTIME_LABELS = ['jiriaf.walltime', 'jiriaf.alivetime'];
 /** The owned labels (walltime countdown included) and the walltime annotations, at `nowMs`. */
 export function nodeMetadata(
   config: MetadataConfig,
-  host: Pick<HostFacts, 'architecture' | 'operatingSystem'>,
+  host: Pick<HostFacts, 'architecture' | 'operatingSystem'> & Partial<HostFacts>,
   deadline: WalltimeDeadline | undefined,
   nowMs: number,
 ): NodeMetadata {
@@ -26,7 +27,10 @@ export function nodeMetadata(
     deadline && alive !== undefined
       ? { walltimeSeconds: deadline.walltimeSeconds, aliveSeconds: alive }
       : undefined;
-  return { labels: nodeLabels(config, host, walltime), annotations: deadlineAnnotations(deadline) };
+  return {
+    labels: nodeLabels(config, host, walltime),
+    annotations: { ...deadlineAnnotations(deadline), ...limitAnnotations(host) },
+  };
 }
 
 /** Only the annotations to set (for a new Node). */

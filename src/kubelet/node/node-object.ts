@@ -18,7 +18,10 @@ export type HostFacts = Pick<
   | 'osImage'
   | 'bootId'
   | 'machineId'
->;
+> &
+  Partial<
+    Pick<NodeInfo__Output, 'cgroupMode' | 'memoryLimitEnforcement' | 'cpuLimitEnforcement' | 'cgroupNote'>
+  >;
 
 /** Labels the kubelet owns on its Node; other writers' labels are left alone. */
 export function nodeLabels(

@@ -18,7 +18,8 @@ export const SETUP_FAILURE_REASONS = new Set([
 
 /**
  * The kubelet events a runner state calls for, each with a dedupe key
- * (Started per run, BackOff per restart count, Failed per set-up failure).
+ * (Started per run, BackOff per restart count, Failed per set-up failure,
+ * OOMKilled per run killed for its memory limit, naming the limit).
  * Pure; the caller remembers emitted keys. A run the API already shows as
  * running (adopted after a restart) gets no second Started.
  */
@@ -33,6 +34,19 @@ export function containerEvents(
   ];
   for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
     const fieldPath = containerFieldPath(pod, s.name);
+    // A run killed for its memory limit, whether it is the current state or the one before a restart.
+    const oom = [s.state?.terminated, s.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');
+    if (oom) {
+      out.push({
+        key: `oom/${s.name}/${oom.finishedAtMs}`,
+        event: {
+          type: 'Warning',
+          reason: 'OOMKilled',
+          message: oom.message || `Container ${s.name} was killed for exceeding its memory limit`,
+          fieldPath,
+        },
+      });
+    }
     if (s.state?.running) {
       const api = apiStatuses.find((a) => a.name === s.name);
       const alreadyShown = api?.state?.running !== undefined && api.restartCount === s.restartCount;

@@ -34,6 +34,7 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
         actions: [
           { type: 'resetRetryBackoff' },
           ...skippedVolumeEvents(input.skippedVolumes).map((event) => emit(input.pod, event)),
+          ...(input.limitEvents ?? []).map((event) => emit(input.pod, event)),
           { type: 'resync' },
         ],
       };

@@ -33,8 +33,16 @@ export interface PodView {
  */
 export type PodInput =
   | { type: 'sync' }
-  /** CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide. */
-  | { type: 'created'; pod: WirePod; skippedVolumes: ReadonlyArray<{ name: string; kind: string }> }
+  /**
+   * CreatePod succeeded; `skippedVolumes` are volumes vk-cmd cannot provide,
+   * `limitEvents` the warnings about limits this node cannot enforce.
+   */
+  | {
+      type: 'created';
+      pod: WirePod;
+      skippedVolumes: ReadonlyArray<{ name: string; kind: string }>;
+      limitEvents?: readonly PodEvent[];
+    }
   /** A ConfigMap, Secret or key the pod needs is missing (CreateContainerConfigError). */
   | { type: 'createWaiting'; pod: WirePod; error: ContainerCreateError }
   /** The pod was deleted or the link dropped while its objects were fetched: nothing was created. */

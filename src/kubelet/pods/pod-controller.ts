@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { KubeApi, PodInformer } from '../kube/kube-api.js';
+import type { LimitFacts } from '../node/limit-annotations.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { EventRecorder } from './event-recorder.js';
 import { PodObjectFetcher } from './object-fetcher.js';
@@ -15,6 +16,8 @@ export interface PodControllerOptions {
   hostIp: string;
   ignoreRestartPolicy: boolean;
   allocatable: () => { cpu: string; memory: string; 'ephemeral-storage': string };
+  /** How the runner enforces limits, for the warnings of pods whose limits it cannot. */
+  limitFacts?: () => Partial<LimitFacts> | undefined;
   now?: () => number;
   resyncIntervalMs?: number;
   /** Back-off between attempts to create a pod whose configuration is incomplete. */
@@ -47,13 +50,14 @@ export class PodController {
     private readonly options: PodControllerOptions,
   ) {
     const now = options.now ?? Date.now;
-    const { hostIp, ignoreRestartPolicy, allocatable } = options;
+    const { hostIp, ignoreRestartPolicy, allocatable, limitFacts } = options;
     const fetcher = new PodObjectFetcher(api);
     const effects = new PodEffects(api, runner, fetcher, statusWriter, events, metrics, logger, {
       hostIp,
       ignoreRestartPolicy,
       allocatable,
       now,
+      limitFacts,
     });
     this.executor = new PodExecutor(runner, effects, logger, {
       now,

@@ -9,6 +9,8 @@ import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
+import type { LimitFacts } from '../node/limit-annotations.js';
+import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
 import { observedStatus, type PodRef, type StatusWriter } from './status-writer.js';
 
@@ -17,6 +19,8 @@ export interface PodEffectsOptions {
   ignoreRestartPolicy: boolean;
   allocatable: () => { cpu: string; memory: string; 'ephemeral-storage': string };
   now: () => number;
+  /** How the runner enforces limits (its last GetNodeInfo); undefined before it answered. */
+  limitFacts?: () => Partial<LimitFacts> | undefined;
 }
 
 /**
@@ -69,7 +73,12 @@ export class PodEffects {
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');
-    return { type: 'created', pod, skippedVolumes: built.skipped };
+    return {
+      type: 'created',
+      pod,
+      skippedVolumes: built.skipped,
+      limitEvents: unenforcedLimitEvents(pod, this.options.limitFacts?.()),
+    };
   }
 
   /** DeletePod in the runner (which SIGTERMs, waits the grace period, then SIGKILLs). */

@@ -1,7 +1,7 @@
 import type { WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import { podWorkerOperation, type PodWorkerOperation } from '../kubelet-state-metrics.js';
 import { decide } from './decide.js';
 import type { PodAction, PodInput, PodView } from './pod-actions.js';

@@ -2,6 +2,7 @@ import type { WireContainer, WirePod } from '../kube/wire-types.js';
 import type { Container } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { ContainerConfigError } from '../errors.js';
+import { containerResources } from './container-resources.js';
 import { resolveEnv, type EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
 import type { SkippedVolume } from './volume-data.js';
@@ -67,6 +68,7 @@ export function buildRunnerPodSpec(
             subPath: m.subPath ?? '',
             readOnly: m.readOnly ?? false,
           })),
+        ...containerResources(c),
       };
     } catch (err) {
       record(err);

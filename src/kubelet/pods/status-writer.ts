@@ -1,6 +1,6 @@
 import type { WirePod, WirePodStatus } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';

@@ -10,7 +10,7 @@ import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../common/backoff.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import { CallLimiter } from './call-limiter.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
@@ -134,6 +134,14 @@ export class RunnerLink implements Runner {
     this.handlers = handlers;
     this.connect();
     this.heartbeat.start();
+  }
+
+  /**
+   * Skips the rest of the back-off: a dial-in runner has just connected, so
+   * waiting longer would only delay the node. No-op unless Disconnected.
+   */
+  reconnectNow(): void {
+    this.resumeNow();
   }
 
   stop(): void {

@@ -85,6 +85,12 @@ export interface Runner {
   stop(): void;
   /** stop(), then closes the connection; every call after it fails with UnavailableError. Idempotent. */
   close(): void;
+  /**
+   * The runner can be reached now (a dial-in runner has just connected):
+   * skip the rest of the reconnect back-off. Never blocks, never throws;
+   * a no-op unless the link is waiting to reconnect.
+   */
+  reconnectNow(): void;
 
   // -- Link state (from the watch; never blocks) --
 

@@ -4,6 +4,7 @@ import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import type { Logger } from '../../common/logger.js';
 import type { NodeInfo } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
+import type { LimitEnforcement } from '../process/container-limiter.js';
 
 const ARCH: Record<string, string> = {
   x64: 'amd64',
@@ -57,6 +58,18 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string | u
   });
 }
 
+/** NodeInfo's limit fields. Pure. */
+export function limitFields(e: LimitEnforcement | undefined): Partial<NodeInfo> {
+  if (!e) return {};
+  return {
+    cgroupMode: e.cgroupMode,
+    memoryLimitEnforcement: e.memory,
+    cpuLimitEnforcement: e.cpu,
+    cgroupRoot: e.root,
+    cgroupNote: e.note,
+  };
+}
+
 const SLURM_CACHE_MS = 60_000;
 const SLURM_TIMEOUT_MS = 2_000;
 
@@ -75,6 +88,7 @@ export class NodeInfoProvider {
     private readonly runnerVersion: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
+    private readonly enforcement?: () => LimitEnforcement,
   ) {}
 
   bootId(): string {
@@ -106,6 +120,7 @@ export class NodeInfoProvider {
       slurmJobEndMs: jobId ? await this.slurmEnd(jobId) : 0,
       ephemeralStorageBytes: storage,
       rootDir: this.rootDir,
+      ...limitFields(this.enforcement?.()),
     };
   }
 

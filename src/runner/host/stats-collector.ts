@@ -5,6 +5,7 @@ import type { ContainerStats } from '../../generated/vkcmd/runner/v1/ContainerSt
 import type { NodeStats } from '../../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../../generated/vkcmd/runner/v1/PodStats.js';
 import type { Stats } from '../../generated/vkcmd/runner/v1/Stats.js';
+import type { VolumeStats } from '../../generated/vkcmd/runner/v1/VolumeStats.js';
 import { isLogFileName, logFile } from '../files/container-dir.js';
 import type { ContainerRecord } from '../pods/pod-record.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
@@ -58,7 +59,7 @@ export function groupUsage(
 const ROOTFS_CACHE_MS = 30_000;
 const ROOTFS_MAX_ENTRIES = 2_000;
 
-async function dirBytes(dir: string): Promise<number> {
+async function dirBytes(dir: string, skipLogs = true): Promise<number> {
   let total = 0;
   let seen = 0;
   const walk = async (d: string, top: boolean): Promise<void> => {
@@ -70,7 +71,7 @@ async function dirBytes(dir: string): Promise<number> {
     }
     for (const name of names) {
       if (++seen > ROOTFS_MAX_ENTRIES) return;
-      if (top && isLogFileName(name)) continue;
+      if (top && skipLogs && isLogFileName(name)) continue;
       const full = path.join(d, name);
       try {
         const st = await lstat(full);
@@ -99,6 +100,8 @@ export interface StatsPod {
     readonly uid: string;
     readonly namespace: string;
     readonly name: string;
+    /** The pod directory; its emptyDir volumes are `volumes/<name>` (absent: none reported). */
+    readonly podDir?: string;
     readonly containers: ReadonlyArray<Pick<ContainerRecord, 'name' | 'dir' | 'pgid' | 'state'>>;
   };
 }
@@ -168,6 +171,7 @@ export class StatsCollector {
           namespace: pod.record.namespace,
           name: pod.record.name,
           containers,
+          volumes: pod.record.podDir ? await this.volumeUsage(pod.record.podDir, now) : [],
         });
       }
     }
@@ -192,6 +196,31 @@ export class StatsCollector {
     this.fsCache.set(dir, usage);
     if (this.fsCache.size > 10_000) this.fsCache.clear();
     return usage;
+  }
+
+  /** Disk use of the pod's emptyDir volumes, cached as the containers' is. */
+  private async volumeUsage(podDir: string, now: number): Promise<VolumeStats[]> {
+    const root = path.join(podDir, 'volumes');
+    let names: string[];
+    try {
+      names = (await readdir(root, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    } catch {
+      return [];
+    }
+    const out: VolumeStats[] = [];
+    for (const name of names) {
+      const dir = path.join(root, name);
+      const cached = this.fsCache.get(dir);
+      const usage =
+        cached && now - cached.atMs < ROOTFS_CACHE_MS
+          ? cached
+          : { logsBytes: 0, rootfsBytes: await dirBytes(dir, false), atMs: now };
+      this.fsCache.set(dir, usage);
+      out.push({ name, usedBytes: usage.rootfsBytes });
+    }
+    return out;
   }
 
   private async node(processCount: number): Promise<NodeStats> {

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { CGROUP_JOIN_FAILED_EXIT_CODE } from '../process/cgroup-join.js';
 import type { GroupEnd } from '../process/group-monitor.js';
 
 /** Seed reasons for set-up and bookkeeping failures, with their exit codes. */
@@ -37,6 +38,15 @@ export interface StopInfo {
   killed: boolean;
 }
 
+/**
+ * The run's memory limit was enforced by a kill: the kernel's OOM killer in
+ * its cgroup, or the runner's watchdog. It counts only when the run ended
+ * by SIGKILL (exit code 137), as Kubernetes reports OOMKilled.
+ */
+export interface OomKill {
+  message: string;
+}
+
 /** How a run of a container ended, as far as the runner can tell. */
 export type RunOutcome =
   | { kind: 'setupFailed'; reason: SetupFailureReason; message: string }
@@ -51,11 +61,12 @@ export type RunOutcome =
       exitCode: number;
       stderr: { sizeBytes: number } | { error: string };
       stop?: StopInfo | undefined;
+      oom?: OomKill | undefined;
     }
   /** The wrapper itself was killed by this signal (its real wait status), so the main process's code is unknown. */
-  | { kind: 'signaled'; signal: number; stop?: StopInfo | undefined }
+  | { kind: 'signaled'; signal: number; stop?: StopInfo | undefined; oom?: OomKill | undefined }
   /** Every process is gone and no exit code was recorded (ended while the runner was down). */
-  | { kind: 'vanished'; detail: string; stop?: StopInfo | undefined };
+  | { kind: 'vanished'; detail: string; stop?: StopInfo | undefined; oom?: OomKill | undefined };
 
 export interface TerminatedInfo {
   exitCode: number;
@@ -88,6 +99,14 @@ function join(...parts: string[]): string {
  * exit codes are decided.
  */
 export function terminatedFor(outcome: RunOutcome, policy: StderrPolicy): TerminatedInfo {
+  if (outcome.kind !== 'setupFailed' && outcome.oom && endedByKill(outcome)) {
+    return {
+      exitCode: 137,
+      signal: outcome.kind === 'signaled' ? outcome.signal : 0,
+      reason: 'OOMKilled',
+      message: outcome.oom.message,
+    };
+  }
   switch (outcome.kind) {
     case 'setupFailed':
       return {
@@ -142,6 +161,13 @@ export function terminatedFor(outcome: RunOutcome, policy: StderrPolicy): Termin
 export const VANISHED_DETAIL =
   'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)';
 
+/** The main process (or the wrapper) died of SIGKILL, or nothing was recorded. */
+function endedByKill(outcome: Exclude<RunOutcome, { kind: 'setupFailed' }>): boolean {
+  if (outcome.kind === 'exited') return outcome.exitCode === 128 + constants.signals.SIGKILL;
+  if (outcome.kind === 'signaled') return outcome.signal === constants.signals.SIGKILL;
+  return true;
+}
+
 /**
  * How a run ended, from how its group ended. The wrapper's own wait status
  * when it was our child; else (re-adopted) the exit code it recorded, or a
@@ -151,6 +177,7 @@ export function outcomeOfGroupEnd(
   end: GroupEnd,
   stop: StopInfo | undefined,
   read: { exitCodeFile: () => number | undefined; stderr: () => { sizeBytes: number } | { error: string } },
+  joinedCgroup = false,
 ): RunOutcome {
   if (end.scanError) {
     return {
@@ -160,6 +187,13 @@ export function outcomeOfGroupEnd(
     };
   }
   const leader = end.leaderExit;
+  if (joinedCgroup && leader?.code === CGROUP_JOIN_FAILED_EXIT_CODE && read.exitCodeFile() === undefined) {
+    return {
+      kind: 'setupFailed',
+      reason: 'cmdStartError',
+      message: "the wrapper could not join the container's cgroup (see the stderr file); nothing was run",
+    };
+  }
   if (leader?.code !== null && leader?.code !== undefined) {
     return { kind: 'exited', exitCode: leader.code, stderr: read.stderr(), stop };
   }

@@ -165,6 +165,7 @@ export class PodManager {
         bootId: this.deps.bootId,
         backoffMs: 0,
         restartAtMs: 0,
+        ...(c.limits ? { limits: c.limits } : {}),
       };
       if (layoutFailure) {
         const t = terminatedFor(

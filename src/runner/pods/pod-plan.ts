@@ -3,6 +3,7 @@ import type { Container__Output } from '../../generated/vkcmd/runner/v1/Containe
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { buildArgv, identityEnv } from '../process/command-line.js';
 import type { LaunchPlan } from '../process/container-launcher.js';
+import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure } from './container-status.js';
 import { UnsafePathError, joinRelative } from '../files/safe-path.js';
 import { resolveScript } from '../files/script-resolution.js';
@@ -17,6 +18,8 @@ export interface ContainerPlan {
   dir: string;
   launch: LaunchPlan | undefined;
   setupError: SetupFailure | undefined;
+  /** Undefined when the container has no memory or CPU limit. */
+  limits?: ContainerLimits | undefined;
 }
 
 export interface PodPlan {
@@ -24,6 +27,16 @@ export interface PodPlan {
   /** Undefined when the layout failed; then nothing may be written and every container carries the failure. */
   volumes: VolumePlan | undefined;
   containers: ContainerPlan[];
+}
+
+/** The limits the runner enforces, from a container of the request; undefined when it sets none. Pure. */
+export function containerLimits(c: Container__Output): ContainerLimits | undefined {
+  const limits: ContainerLimits = {
+    memoryLimitBytes: c.memoryLimitBytes ?? 0,
+    cpuLimitMillis: c.cpuLimitMillis ?? 0,
+    cpuRequestMillis: c.cpuRequestMillis ?? 0,
+  };
+  return limits.memoryLimitBytes > 0 || limits.cpuLimitMillis > 0 ? limits : undefined;
 }
 
 function execBits(mode: number): number {
@@ -73,7 +86,7 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
   }
   const containers = all.map(([c, init, field]): ContainerPlan => {
     const dir = path.join(podDir, containerRelDir(c.name));
-    const base = { name: c.name, init, image: c.image, dir };
+    const base = { name: c.name, init, image: c.image, dir, limits: containerLimits(c) };
     const script = resolveScript(c, volumes.mounts.get(c.name) ?? [], field);
     if (script.kind === 'error') {
       return { ...base, launch: undefined, setupError: { reason: script.reason, message: script.message } };

@@ -1,6 +1,7 @@
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { LaunchPlan } from '../process/container-launcher.js';
+import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';
 
 /** A container state in the contract's shape (the oneof's member plus its name). */
@@ -46,6 +47,12 @@ export interface ContainerRecord {
    * never runs twice.
    */
   launching?: boolean;
+  /** Memory and CPU limits (absent in records of older runners: none). */
+  limits?: ContainerLimits;
+  /** The current run was started inside its own cgroup. */
+  cgroupJoined?: boolean;
+  /** The memory watchdog killed the current run: its limit and the working set it saw. */
+  memoryKill?: { limitBytes: number; usageBytes: number };
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */

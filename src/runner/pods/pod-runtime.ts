@@ -3,6 +3,7 @@ import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { crashPoint } from '../crash-points.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
+import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
 import { exitCodeOf, recordIntent, settleStart, type ContainerFiles } from './container-run.js';
 import {
@@ -15,14 +16,15 @@ import {
 import { PodDeletion, type DeletionDeps } from './pod-deletion.js';
 import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { restartPolicyOf } from './pod-spec-validation.js';
+import { RunLimits, type RunLimitsDeps } from './run-limits.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
 import type { StartOutcome } from './start-resolution.js';
 
 /** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
-export interface PodRuntimeDeps extends DeletionDeps {
+export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  /** Starts a run whose group carries `launchToken` (see container-launcher.ts). */
-  launch: (plan: LaunchPlan, containerDir: string, launchToken: string) => LaunchResult;
+  /** Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when given. */
+  launch: (plan: LaunchPlan, containerDir: string, launchToken: string, cgroup?: CgroupRun) => LaunchResult;
   files: ContainerFiles;
   /** A fresh random launch token. */
   newLaunchToken: () => string;
@@ -58,6 +60,7 @@ interface Live {
 export class PodRuntime {
   private readonly live = new Map<string, Live>();
   private readonly deletion: PodDeletion;
+  private readonly limits: RunLimits;
   private advanceQueued = false;
   revision = 0;
 
@@ -66,6 +69,7 @@ export class PodRuntime {
     private readonly deps: PodRuntimeDeps,
   ) {
     for (const c of record.containers) this.live.set(c.name, { logs: undefined, restartTimer: undefined });
+    this.limits = new RunLimits(record.uid, this.key, deps);
     this.deletion = new PodDeletion(
       {
         record,
@@ -135,15 +139,27 @@ export class PodRuntime {
       return;
     }
     const logs = this.logsOf(c.name);
+    const limits = this.limits.beforeStart(c);
+    if (!limits.ok) {
+      this.log.info(
+        { pod: this.key, container: c.name, reason: 'cmdStartError' },
+        'Container failed to start',
+      );
+      this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
+      return;
+    }
+    // After beforeStart, so the intent saves whether the run joins a cgroup.
     const intent = recordIntent(c, this.deps, () => this.deps.persistNow(this), this.where(c), now);
     if (!('token' in intent)) {
+      this.limits.ended(c);
       this.finishRun(c, intent.outcome, intent.finishedAtMs);
       return;
     }
-    const result = this.deps.launch(c.launch, c.dir, intent.token);
+    const result = this.deps.launch(c.launch, c.dir, intent.token, limits.cgroup);
     c.launching = false;
     if (!result.ok) {
       this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
+      this.limits.ended(c);
       this.finishRun(c, { kind: 'setupFailed', reason: result.reason, message: result.message }, now);
       return;
     }
@@ -154,6 +170,7 @@ export class PodRuntime {
     c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
     logs?.start(true);
     this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
+    this.limits.watch(c, () => this.deps.onChange(this));
     this.log.info(
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
       'Started container',
@@ -172,11 +189,18 @@ export class PodRuntime {
       ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: c.killed === true }
       : undefined;
     crashPoint('exit.before-record');
-    const outcome = outcomeOfGroupEnd(end, stop, {
-      exitCodeFile: () => exitCodeOf(c, this.deps.files),
-      stderr: () => this.deps.files.stderrInfo(c.dir),
-    });
-    this.finishRun(c, outcome, this.deps.clock.nowMs());
+    const oom = this.limits.ended(c);
+    const outcome = outcomeOfGroupEnd(
+      end,
+      stop,
+      { exitCodeFile: () => exitCodeOf(c, this.deps.files), stderr: () => this.deps.files.stderrInfo(c.dir) },
+      c.cgroupJoined === true,
+    );
+    this.finishRun(
+      c,
+      outcome.kind === 'setupFailed' ? outcome : { ...outcome, oom },
+      this.deps.clock.nowMs(),
+    );
   }
 
   private finishRun(c: ContainerRecord, outcome: RunOutcome, finishedAtMs: number): void {
@@ -237,7 +261,11 @@ export class PodRuntime {
     for (const c of this.record.containers) {
       const outcome = settled.get(c);
       const ended = outcome && settleStart(c, outcome, this.deps, this.where(c), this.deps.clock.nowMs());
-      if (ended) this.finishRun(c, ended.outcome, ended.finishedAtMs);
+      if (ended) {
+        const oom = this.limits.ended(c);
+        const o = ended.outcome;
+        this.finishRun(c, o.kind === 'setupFailed' ? o : { ...o, oom }, ended.finishedAtMs);
+      }
       if (c.state.state === 'running') {
         const now = this.deps.clock.nowMs();
         if (c.bootId !== this.deps.bootId) {
@@ -258,6 +286,7 @@ export class PodRuntime {
         this.logsOf(c.name)?.start(false);
         this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
         this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
+        this.limits.watch(c, () => this.deps.onChange(this));
       } else if (c.state.state === 'waiting' && c.restartAtMs > 0 && !this.record.deleting) {
         this.armRestart(c);
       }
@@ -284,6 +313,7 @@ export class PodRuntime {
 
   private finished(): void {
     for (const l of this.live.values()) l.logs?.stop();
+    this.limits.podGone();
     const removal =
       this.record.podDirWritten && !this.deps.keepPodDirs
         ? this.deps

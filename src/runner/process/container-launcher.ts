@@ -20,6 +20,8 @@ import {
 import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
+import { joinCgroupSh, openCgroupProcs } from './cgroup-join.js';
+import type { CgroupRun } from './container-limiter.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -31,29 +33,38 @@ export interface LaunchPlan {
 }
 
 /**
- * The group leader of every container: records that the run began (the run
- * file of its launch token, created exclusively through fd 3; a run whose
- * file a runner claimed first exits at once and runs nothing), runs the argv
- * as a foreground child (which inherits neither fd 3, the container
- * directory, nor fd 4, the exitcode tmp file), records its status in the run
- * file and then in the container directory's exitcode file atomically
- * through those fds (see container-dir.ts) and exits with it. `$1` is
- * WRAPPER_DIR_ARG. `trap : TERM` keeps the wrapper alive through SIGTERM (a
- * handler, not "ignored", so the child still gets the default TERM action);
- * SIGKILL is the fallback. argv[0] is always an absolute path (see
- * launchContainer), so `"$@"` runs the program and never one of the shell's
- * builtins (echo, printf, kill, [).
+ * The group leader of every container: joins the run's cgroups when it has
+ * any (cgroup-join.ts), records that the run began (the run file of its
+ * launch token, created exclusively through fd 3; a run whose file a runner
+ * claimed first exits at once and runs nothing), runs the argv as a
+ * foreground child (which inherits neither fd 3, the container directory,
+ * nor fd 4, the exitcode tmp file), records its status in the run file and
+ * then in the container directory's exitcode file atomically through those
+ * fds (see container-dir.ts) and exits with it. `$1` is WRAPPER_DIR_ARG.
+ * The cgroup is joined before the run file is created: a wrapper that
+ * cannot join has run nothing and leaves no run file, so a restarted runner
+ * may start that run again. `trap : TERM` keeps the wrapper alive through
+ * SIGTERM (a handler, not "ignored", so the child still gets the default
+ * TERM action); SIGKILL is the fallback. argv[0] is always an absolute path
+ * (see launchContainer), so `"$@"` runs the program and never one of the
+ * shell's builtins (echo, printf, kill, [).
  */
-export const WRAPPER_SCRIPT = [
-  'd=$1; shift',
-  BEGIN_RUN_SH,
-  'trap : TERM',
-  `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
-  'c=$?',
-  END_RUN_SH,
-  WRITE_EXIT_CODE_SH,
-  'exit $c',
-].join('\n');
+export function wrapperScript(cgroupFds = 0): string {
+  return [
+    'd=$1; shift',
+    ...joinCgroupSh(cgroupFds),
+    BEGIN_RUN_SH,
+    'trap : TERM',
+    `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
+    'c=$?',
+    END_RUN_SH,
+    WRITE_EXIT_CODE_SH,
+    'exit $c',
+  ].join('\n');
+}
+
+/** The wrapper of a run without cgroups. */
+export const WRAPPER_SCRIPT = wrapperScript();
 
 export const WRAPPER_SHELL = '/bin/sh';
 
@@ -132,6 +143,7 @@ export function launchContainer(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
+  cgroup?: CgroupRun,
 ): LaunchResult {
   const env = buildProcessEnv(runnerEnv, [...plan.podEnv, { name: LAUNCH_TOKEN_VAR, value: launchToken }]);
   const argv = plan.argv;
@@ -166,7 +178,7 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs);
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, cgroup);
   } finally {
     dir.close();
   }
@@ -192,6 +204,7 @@ function launchIn(
   env: Record<string, string>,
   table: ProcessTable,
   nowMs: () => number,
+  cgroup: CgroupRun | undefined,
 ): LaunchResult {
   try {
     removeExitCodeFile(dir);
@@ -235,16 +248,29 @@ function launchIn(
       message: `cannot create the exitcode file: ${errorMessage(err)}`,
     };
   }
+  let cgroupFds: number[];
+  try {
+    cgroupFds = openCgroupProcs(cgroup);
+  } catch (err) {
+    closeFds();
+    return {
+      ok: false,
+      reason: 'cmdStartError',
+      message: `cannot open the container's cgroup: ${errorMessage(err)}`,
+    };
+  }
+  fds.push(...cgroupFds);
   let child: ChildProcess;
   const startedAtMs = nowMs();
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    child = spawn(WRAPPER_SHELL, ['-c', WRAPPER_SCRIPT, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
+    const script = wrapperScript(cgroupFds.length);
+    child = spawn(WRAPPER_SHELL, ['-c', script, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
       cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
-      // fd 3: the container directory; fd 4: the exitcode tmp file (see WRAPPER_SCRIPT).
-      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!],
+      // fd 3: the container directory; fd 4: the exitcode tmp file; 5...: cgroup.procs (see wrapperScript).
+      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!, ...cgroupFds],
     });
   } catch (err) {
     return {

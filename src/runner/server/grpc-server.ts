@@ -37,6 +37,22 @@ export function readTokenFile(file: string): string {
   return token;
 }
 
+/** Reads a private key file, refusing one that group or others can read. */
+export function readPrivateKeyFile(flag: string, file: string): Buffer {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new ConfigError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new ConfigError(
+      `${flag}: ${file} has mode ${(st.mode & 0o777).toString(8)}; it must be 0600 or stricter (chmod 600 ${file})`,
+    );
+  }
+  return readFileSync(file);
+}
+
 /** Constant-time check of an `authorization` header against the token. Pure. */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const given = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
@@ -109,14 +125,30 @@ export class RunnerGrpcServer {
   private state: State = 'new';
   private readonly openCalls = new Set<grpc.ServerInterceptingCallInterface>();
 
+  /**
+   * `address` undefined: nothing is bound, and connections reach the server
+   * only through connectionInjector() (dial-out mode). `serverOptions` add to
+   * the grpc-js server options (dial-out sets keepalive pings).
+   */
   constructor(
-    private readonly address: ListenAddress,
+    private readonly address: ListenAddress | undefined,
     private readonly security: TransportSecurity,
     private readonly handlers: RunnerHandlers,
     private readonly log: Logger,
+    private readonly serverOptions: grpc.ServerOptions = {},
   ) {}
 
-  /** Binds and serves; returns the bound address as text (the socket path or host:port). */
+  /**
+   * Serves connections the runner dialled itself (dial-out mode): each one
+   * injected carries HTTP/2 in the clear (it is inside the runner's TLS).
+   * Call after start().
+   */
+  connectionInjector(): grpc.ConnectionInjector {
+    if (!this.server || this.state !== 'serving') throw new Error(`cannot inject in state ${this.state}`);
+    return this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  }
+
+  /** Binds (when an address is set) and serves; returns the bound address as text (the socket path or host:port), or '' when nothing is bound. */
   async start(): Promise<string> {
     if (this.state !== 'new') throw new Error(`cannot start in state ${this.state}`);
     const interceptors: grpc.ServerInterceptor[] = [];
@@ -128,11 +160,17 @@ export class RunnerGrpcServer {
       interceptors,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.max_send_message_length': 64 * 1024 * 1024,
+      ...this.serverOptions,
     });
     const { grpcType } = loadRunnerProto();
     server.addService(grpcType.vkcmd.runner.v1.Runner.service, this.handlers);
     this.health.addToServer(server);
     new ReflectionService(reflectionPackageDefinition([healthProtoPath])).addToServer(server);
+    if (!this.address) {
+      this.server = server;
+      this.serve();
+      return '';
+    }
 
     let credentials: grpc.ServerCredentials;
     if (this.address.kind === 'unix') {
@@ -164,17 +202,22 @@ export class RunnerGrpcServer {
       );
       credentials = grpc.ServerCredentials.createInsecure();
     }
+    const target = bindTarget(this.address);
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(bindTarget(this.address), credentials, (err, p) => (err ? reject(err) : resolve(p)));
+      server.bindAsync(target, credentials, (err, p) => (err ? reject(err) : resolve(p)));
     });
     if (this.address.kind === 'unix') chmodSync(this.address.path, 0o600);
     this.server = server;
-    this.health.setStatus('', 'SERVING');
-    this.health.setStatus(RUNNER_SERVICE_NAME, 'SERVING');
-    this.state = 'serving';
+    this.serve();
     const where = this.address.kind === 'unix' ? this.address.path : `${this.address.host}:${port}`;
     this.log.info({ address: where }, 'Serving');
     return where;
+  }
+
+  private serve(): void {
+    this.health.setStatus('', 'SERVING');
+    this.health.setStatus(RUNNER_SERVICE_NAME, 'SERVING');
+    this.state = 'serving';
   }
 
   /**

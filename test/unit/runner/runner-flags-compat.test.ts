@@ -24,6 +24,8 @@ const DEFAULTS: RunnerConfig = {
   backoffInitialMs: 10_000,
   backoffMaxMs: 300_000,
   shutdownTimeoutMs: 5_000,
+  cgroups: 'auto',
+  cgroupParent: undefined,
 };
 
 const TCP = { kind: 'tcp' as const, host: '0.0.0.0', port: 50051 };

@@ -11,7 +11,8 @@ import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import type { StatusWriteTiming } from '../../../../src/kubelet/pods/status-writer.js';
 import { createRunnerLink, type RunnerKeepalive } from '../../../../src/kubelet/runner/runner-client.js';
 import { heartbeatIntervalMs } from '../../../../src/kubelet/runner/runner-liveness.js';
-import type { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
+import { RunnerLink } from '../../../../src/kubelet/runner/runner-link.js';
+import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 import { FakeRunner } from './fake-runner.js';
 
@@ -84,21 +85,26 @@ export class Harness {
 
   async startKubelet(
     overrides: Partial<KubeletConfig> = {},
-    options: { waitStarted?: boolean; keepalive?: RunnerKeepalive } = {},
+    options: {
+      waitStarted?: boolean;
+      keepalive?: RunnerKeepalive;
+      /** A client of the runner to use instead of one for the fake runner's socket (a dial-in bridge's). */
+      runnerClient?: RunnerClient;
+      runnerDescription?: string;
+    } = {},
   ): Promise<Kubelet> {
     const config = testConfig(this.runner.socketPath, overrides);
-    const link = createRunnerLink(
-      config.runner,
-      this.metrics,
-      this.logger.child({ component: 'runner-link' }),
-      {
-        initialBackoffMs: 20,
-        maxBackoffMs: 200,
-        callTimeoutMs: 2000,
-        heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
-        ...(options.keepalive ? { keepalive: options.keepalive } : {}),
-      },
-    );
+    const linkOptions = {
+      initialBackoffMs: 20,
+      maxBackoffMs: 200,
+      callTimeoutMs: 2000,
+      heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+      ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+    };
+    const linkLogger = this.logger.child({ component: 'runner-link' });
+    const link = options.runnerClient
+      ? new RunnerLink(options.runnerClient, this.metrics, linkLogger, linkOptions)
+      : createRunnerLink(config.runner, this.metrics, linkLogger, linkOptions);
     const kubelet = new Kubelet({
       config,
       api: this.api,
@@ -109,6 +115,7 @@ export class Harness {
       version: '0.1.0-test',
       podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },
       onStatusWritten: (t) => this.timings.push(t),
+      ...(options.runnerDescription ? { runnerDescription: options.runnerDescription } : {}),
     });
     this.kubelets.push({ kubelet, link });
     const started = kubelet.start();

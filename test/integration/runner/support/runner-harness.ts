@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   mkdirSync,
   mkdtempSync,
@@ -186,10 +187,18 @@ export class RunnerHarness {
   client!: RunnerClient;
   readonly watchers: PodWatcher[] = [];
 
-  constructor(readonly extraArgs: string[] = []) {
+  constructor(
+    readonly extraArgs: string[] = [],
+    /** Run the runner process as this user (the test runs as root); its directories are chowned to it. */
+    readonly user?: { uid: number; gid: number },
+  ) {
     mkdirSync(this.rootDir, { recursive: true });
     writeFileSync(this.logFile, '');
     mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
+    if (user) {
+      chmodSync(this.workDir, 0o755);
+      spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, this.workDir]);
+    }
   }
 
   args(): string[] {
@@ -229,7 +238,11 @@ export class RunnerHarness {
     const from = statSync(this.logFile).size;
     const banners = (): number => (readFrom(this.logFile, from).match(/listening on/g) ?? []).length;
     const cmd = runnerCommand(this.args(), { ...process.env, ...env });
-    this.child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', out, out] });
+    this.child = spawn(cmd.file, cmd.args, {
+      env: cmd.env,
+      stdio: ['ignore', out, out],
+      ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
+    });
     closeSync(out);
     const child = this.child;
     // A socket left by a killed runner exists already: wait for the new runner's banner.

@@ -17,6 +17,12 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     stdin: false,
     stdinOnce: false,
     tty: false,
+    memoryLimitBytes: 0,
+    cpuLimitMillis: 0,
+    ephemeralStorageLimitBytes: 0,
+    memoryRequestBytes: 0,
+    cpuRequestMillis: 0,
+    ephemeralStorageRequestBytes: 0,
     ...over,
   };
 }

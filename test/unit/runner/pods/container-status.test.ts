@@ -48,6 +48,30 @@ describe('container-status: terminatedFor', () => {
       [137, 0, 'Error', ''],
     ],
     [
+      'the kernel OOM-killed the main process (137)',
+      { kind: 'exited', exitCode: 137, stderr: ok, oom: { message: 'memory limit 32Mi reached' } },
+      'fail',
+      [137, 0, 'OOMKilled', 'memory limit 32Mi reached'],
+    ],
+    [
+      'the watchdog SIGKILLed the whole group, wrapper included',
+      { kind: 'signaled', signal: 9, oom: { message: 'memory limit 32Mi exceeded' } },
+      'fail',
+      [137, 9, 'OOMKilled', 'memory limit 32Mi exceeded'],
+    ],
+    [
+      'an OOM kill of a child does not make an exit 1 OOMKilled',
+      { kind: 'exited', exitCode: 1, stderr: ok, oom: { message: 'memory limit 32Mi reached' } },
+      'fail',
+      [1, 0, 'Error', ''],
+    ],
+    [
+      'OOM-killed while the runner was down',
+      { kind: 'vanished', detail: 'gone', oom: { message: 'memory limit 32Mi reached' } },
+      'fail',
+      [137, 0, 'OOMKilled', 'memory limit 32Mi reached'],
+    ],
+    [
       'main process SIGTERMed during deletion',
       { kind: 'exited', exitCode: 143, stderr: ok, stop: { gracePeriodSeconds: 30, killed: false } },
       'fail',

@@ -11,6 +11,8 @@ import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.
 import type { StartEvidenceSource } from '../../../../src/runner/pods/start-resolution.js';
 import type { RunFileState } from '../../../../src/runner/files/container-dir.js';
 import { FakeClock } from './fake-clock.js';
+import { CgroupLimiter } from '../../../../src/runner/host/cgroups.js';
+import type { ContainerLimiter } from '../../../../src/runner/process/container-limiter.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -58,6 +60,10 @@ export class FakeWorld {
   savedNow = 0;
   nextToken = 1;
   pods: PodRuntime[] = [];
+  /** No cgroups unless a test puts another limiter here. */
+  limiter: ContainerLimiter = new CgroupLimiter({ mode: 'none', note: 'fake host' }, silent);
+  /** Groups the memory watchdog watches, with their limits and what to call past them. */
+  watched = new Map<number, { limitBytes: number; onExceeded: (usageBytes: number) => void }>();
   scanner = new ProcessScanner(
     {
       scan: () => [...this.procs.values()],
@@ -134,6 +140,11 @@ export class FakeWorld {
         return this.procs.has(pid);
       },
       newLogs: () => logs as unknown as ContainerLogs,
+      limiter: this.limiter,
+      watchdog: {
+        watch: (pgid, limitBytes, onExceeded) => this.watched.set(pgid, { limitBytes, onExceeded }),
+        forget: (pgid) => this.watched.delete(pgid),
+      },
       policy: 'fail',
       backoff: KUBERNETES_BACKOFF,
       keepPodDirs: false,

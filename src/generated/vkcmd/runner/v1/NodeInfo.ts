@@ -18,6 +18,11 @@ export interface NodeInfo {
   'slurmJobEndMs'?: (number | string | Long);
   'ephemeralStorageBytes'?: (number | string | Long);
   'rootDir'?: (string);
+  'cgroupMode'?: (string);
+  'memoryLimitEnforcement'?: (string);
+  'cpuLimitEnforcement'?: (string);
+  'cgroupRoot'?: (string);
+  'cgroupNote'?: (string);
 }
 
 export interface NodeInfo__Output {
@@ -36,4 +41,9 @@ export interface NodeInfo__Output {
   'slurmJobEndMs': (number);
   'ephemeralStorageBytes': (number);
   'rootDir': (string);
+  'cgroupMode': (string);
+  'memoryLimitEnforcement': (string);
+  'cpuLimitEnforcement': (string);
+  'cgroupRoot': (string);
+  'cgroupNote': (string);
 }

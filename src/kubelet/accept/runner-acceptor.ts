@@ -1,0 +1,318 @@
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../../common/logger.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DIAL_IN_PATH,
+  DIAL_IN_PROTOCOL,
+  MAX_HANDSHAKE_HEAD_BYTES,
+  NODE_NAME_HEADER,
+  RUNNER_VERSION_HEADER,
+} from '../../common/dial-in.js';
+import { isNodeName } from '../../common/node-name.js';
+import { formatResponse, headerHasToken, parseRequestHead, type RequestHead } from './request-head.js';
+import { decideGrant, type PresentedCredential, type TokenGrant } from './runner-grants.js';
+
+/** A runner that authenticated and was granted a node; what the acceptor's owner decides on. */
+export interface DialInRequest {
+  nodeName: string;
+  remoteAddress: string;
+  /** How it authenticated, for the log: `token (line 3)`, `certificate CN=system:node:x`. */
+  credential: string;
+  runnerVersion: string | undefined;
+}
+
+/** An accepted runner connection; from now on `socket` carries HTTP/2 (the runner serves gRPC). */
+export interface RunnerConnection extends DialInRequest {
+  readonly socket: tls.TLSSocket;
+  readonly acceptedAtMs: number;
+}
+
+/** The owner's answer to a granted runner: take the connection, or refuse with a reason. */
+export type ClaimAnswer =
+  { accept: (connection: RunnerConnection) => void } | { refuse: 403 | 409 | 503; reason: string };
+
+export interface RunnerAcceptorOptions {
+  host: string;
+  port: number;
+  certPem: string | Buffer;
+  keyPem: string | Buffer;
+  /** Asks runners for a client certificate and verifies it against this CA (mTLS). */
+  clientCaPem?: string | Buffer;
+  /** The token lines, read when needed; a throw refuses the runner with 503 and logs why. */
+  grants: () => readonly TokenGrant[];
+  /** Decides on a granted runner (a node already served, a node this kubelet does not serve...). */
+  claim: (request: DialInRequest) => Promise<ClaimAnswer>;
+  logger: Logger;
+  /** From accept to a complete, authenticated request (TLS handshake included). */
+  handshakeTimeoutMs?: number;
+  /** Connections still in their handshake at once; more are closed at once. */
+  maxPendingHandshakes?: number;
+  now?: () => number;
+}
+
+/** A connection that has not authenticated yet: all it holds, dropped together. */
+interface Pending {
+  raw: net.Socket;
+  /** Set once the TLS handshake completed. */
+  socket: tls.TLSSocket | undefined;
+  remote: string;
+  timer: NodeJS.Timeout;
+  received: Buffer;
+}
+
+type State = 'new' | 'listening' | 'stopped';
+
+const remoteKey = (socket: net.Socket): string =>
+  `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+
+/**
+ * Accepts runners that dial in (`--accept-runners`): TLS, then the upgrade
+ * request of src/common/dial-in.ts, authenticated and granted before any
+ * gRPC state exists. A connection that has not completed this within the
+ * handshake deadline is closed; so is one that sends a malformed or
+ * oversized head, a wrong credential or a name not granted, each with one
+ * log line saying why. Nothing of a refused connection is kept.
+ */
+export class RunnerAcceptor {
+  private state: State = 'new';
+  private readonly server: tls.Server;
+  /** By the peer's address and port, which the raw and the TLS socket share. */
+  private readonly pending = new Map<string, Pending>();
+  private readonly now: () => number;
+  private droppedForLoad = 0;
+  private lastLoadLogMs = 0;
+
+  constructor(private readonly options: RunnerAcceptorOptions) {
+    this.now = options.now ?? Date.now;
+    const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.server = tls.createServer({
+      cert: options.certPem,
+      key: options.keyPem,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: timeoutMs,
+      // Verified per connection, so that the refusal can say what was wrong with the certificate.
+      ...(options.clientCaPem
+        ? { ca: options.clientCaPem, requestCert: true, rejectUnauthorized: false }
+        : {}),
+    });
+    // Runs after tls.Server's own listener has wrapped the socket.
+    this.server.on('connection', (raw: net.Socket) => this.onConnection(raw, timeoutMs));
+    this.server.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
+    this.server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      const p = this.pending.get(remoteKey(socket));
+      if (p) this.drop(p, `TLS: ${err.message}`);
+      else socket.destroy();
+    });
+  }
+
+  /** Connections still authenticating. */
+  pendingHandshakes(): number {
+    return this.pending.size;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.state !== 'new') throw new Error(`cannot start the runner acceptor in state ${this.state}`);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server.on('error', (err) => this.options.logger.error({ err }, 'Runner acceptor error'));
+    this.state = 'listening';
+    const { port } = this.server.address() as net.AddressInfo;
+    this.options.logger.info({ address: this.options.host, port }, 'Accepting runners');
+    return { port };
+  }
+
+  /** Stops accepting and drops connections still authenticating; accepted ones belong to their owners. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasListening = this.state === 'listening';
+    this.state = 'stopped';
+    for (const p of [...this.pending.values()]) this.forget(p, true);
+    if (wasListening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onConnection(raw: net.Socket, timeoutMs: number): void {
+    const max = this.options.maxPendingHandshakes ?? 1024;
+    if (this.state !== 'listening' || this.pending.size >= max) {
+      raw.destroy();
+      this.logLoadDrop(max);
+      return;
+    }
+    const remote = remoteKey(raw);
+    raw.setNoDelay(true);
+    raw.setKeepAlive(true, 30_000);
+    const p: Pending = {
+      raw,
+      socket: undefined,
+      remote,
+      received: Buffer.alloc(0),
+      timer: setTimeout(
+        () => this.drop(p, `handshake deadline passed: no complete request within ${timeoutMs} ms`),
+        timeoutMs,
+      ),
+    };
+    this.pending.set(remote, p);
+    raw.once('close', () => this.forget(p, false));
+  }
+
+  private onSecure(socket: tls.TLSSocket): void {
+    const p = this.pending.get(remoteKey(socket));
+    if (!p) {
+      socket.destroy();
+      return;
+    }
+    p.socket = socket;
+    socket.on('error', (err) => this.drop(p, `connection error: ${err.message}`));
+    socket.on('data', (chunk: Buffer) => this.onData(p, chunk));
+  }
+
+  private isPending(p: Pending): boolean {
+    return this.pending.get(p.remote) === p;
+  }
+
+  private onData(p: Pending, chunk: Buffer): void {
+    if (!this.isPending(p) || !p.socket) return;
+    p.received = p.received.length === 0 ? chunk : Buffer.concat([p.received, chunk]);
+    const parsed = parseRequestHead(p.received, MAX_HANDSHAKE_HEAD_BYTES);
+    if (parsed.kind === 'incomplete') return;
+    const socket = p.socket;
+    socket.removeAllListeners('data');
+    socket.pause();
+    if (parsed.kind === 'malformed') {
+      this.refuse(p, 400, `malformed request: ${parsed.problem}`, undefined);
+      return;
+    }
+    void this.handle(p, socket, parsed.head, parsed.rest);
+  }
+
+  private presented(socket: tls.TLSSocket, head: RequestHead): PresentedCredential {
+    const auth = head.headers.get('authorization');
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+    if (this.options.clientCaPem === undefined) return bearer === undefined ? {} : { bearer };
+    const peer = socket.getPeerCertificate();
+    if (!peer || Object.keys(peer).length === 0) return bearer === undefined ? {} : { bearer };
+    const error = socket.authorizationError as unknown;
+    return {
+      certificate: {
+        commonName: typeof peer.subject?.CN === 'string' ? peer.subject.CN : undefined,
+        verified: socket.authorized,
+        verifyError:
+          error === undefined || error === null
+            ? undefined
+            : typeof error === 'string'
+              ? error
+              : ((error as { code?: string }).code ?? String(error)),
+      },
+      ...(bearer === undefined ? {} : { bearer }),
+    };
+  }
+
+  private async handle(p: Pending, socket: tls.TLSSocket, head: RequestHead, rest: Buffer): Promise<void> {
+    const requested = head.headers.get(NODE_NAME_HEADER);
+    if (head.target !== DIAL_IN_PATH) {
+      return this.refuse(p, 404, `unknown path ${head.target}; runners dial ${DIAL_IN_PATH}`, requested);
+    }
+    if (
+      head.method !== 'GET' ||
+      !headerHasToken(head.headers.get('connection'), 'upgrade') ||
+      !headerHasToken(head.headers.get('upgrade'), DIAL_IN_PROTOCOL)
+    ) {
+      return this.refuse(
+        p,
+        426,
+        `expected GET with Connection: Upgrade and Upgrade: ${DIAL_IN_PROTOCOL}`,
+        requested,
+      );
+    }
+    if (requested === undefined || !isNodeName(requested)) {
+      return this.refuse(p, 400, `malformed request: ${NODE_NAME_HEADER} must be a node name`, requested);
+    }
+    let grants: readonly TokenGrant[];
+    try {
+      grants = this.options.grants();
+    } catch (err) {
+      this.options.logger.error({ err }, 'Cannot read the runner tokens file');
+      return this.refuse(p, 503, 'the kubelet cannot read its tokens file', requested);
+    }
+    const decision = decideGrant(this.presented(socket, head), requested, grants);
+    if (!decision.granted) return this.refuse(p, decision.status, decision.reason, requested);
+    // Authenticated: from here the time taken is the owner's (e.g. checking a connected runner).
+    clearTimeout(p.timer);
+    const version = head.headers.get(RUNNER_VERSION_HEADER);
+    const request: DialInRequest = {
+      nodeName: decision.nodeName,
+      remoteAddress: p.remote,
+      credential: decision.credential,
+      runnerVersion: version,
+    };
+    let answer: ClaimAnswer;
+    try {
+      answer = await this.options.claim(request);
+    } catch (err) {
+      this.options.logger.error({ err, node: request.nodeName }, 'Failed to place a runner');
+      answer = { refuse: 503, reason: 'the kubelet failed to place the runner; retry' };
+    }
+    if (!this.isPending(p) || socket.destroyed) return;
+    if ('refuse' in answer) return this.refuse(p, answer.refuse, answer.reason, requested);
+    this.pending.delete(p.remote);
+    socket.write(
+      formatResponse(101, {
+        Connection: 'Upgrade',
+        Upgrade: DIAL_IN_PROTOCOL,
+        [NODE_NAME_HEADER]: request.nodeName,
+      }),
+    );
+    if (rest.length > 0) socket.unshift(rest);
+    p.received = Buffer.alloc(0);
+    // Left paused: the runner's first HTTP/2 frames wait in the socket until the owner reads them.
+    socket.removeAllListeners('error');
+    this.options.logger.info(
+      { node: request.nodeName, remote: p.remote, credential: request.credential, runnerVersion: version },
+      'Runner connected',
+    );
+    answer.accept({ ...request, socket, acceptedAtMs: this.now() });
+  }
+
+  private refuse(p: Pending, status: number, reason: string, node: string | undefined): void {
+    this.options.logger.warn({ remote: p.remote, node, status, reason }, 'Refused a runner connection');
+    this.forget(p, false);
+    p.socket?.end(formatResponse(status, {}, `${reason}\n`));
+    // The runner closes once it has read the answer; one that does not is cut off.
+    setTimeout(() => p.raw.destroy(), 1000).unref();
+  }
+
+  private drop(p: Pending, reason: string): void {
+    if (!this.isPending(p)) return;
+    this.options.logger.warn({ remote: p.remote, reason }, 'Refused a runner connection');
+    this.forget(p, true);
+  }
+
+  private forget(p: Pending, destroy: boolean): void {
+    clearTimeout(p.timer);
+    if (this.isPending(p)) this.pending.delete(p.remote);
+    p.received = Buffer.alloc(0);
+    if (destroy) {
+      p.socket?.destroy();
+      p.raw.destroy();
+    }
+  }
+
+  private logLoadDrop(max: number): void {
+    this.droppedForLoad++;
+    const nowMs = this.now();
+    if (nowMs - this.lastLoadLogMs < 1000) return;
+    this.options.logger.warn(
+      { dropped: this.droppedForLoad, maxPendingHandshakes: max },
+      this.state === 'listening'
+        ? 'Refused runner connections: too many still authenticating'
+        : 'Refused runner connections: not accepting',
+    );
+    this.droppedForLoad = 0;
+    this.lastLoadLogMs = nowMs;
+  }
+}

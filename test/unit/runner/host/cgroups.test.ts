@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import {
+  cpuQuotaUs,
+  cpuShares,
+  cpuWeight,
+  oomKills,
+  v1CpuWrites,
+  v1MemoryWrites,
+  v2LimitWrites,
+} from '../../../../src/runner/host/cgroup-files.js';
+import { CgroupFs, CgroupLimiter } from '../../../../src/runner/host/cgroups.js';
+import { V2_MOUNT } from './cgroup-fixtures.js';
+
+const silent = pino({ level: 'silent' });
+const MiB = 2 ** 20;
+
+describe('cgroup control values', () => {
+  it('CPU quota, shares and weight as the kubelet and runc compute them', () => {
+    expect(cpuQuotaUs(200)).to.equal(20_000);
+    expect(cpuQuotaUs(1500)).to.equal(150_000);
+    expect(cpuQuotaUs(5)).to.equal(1_000); // the kernel's minimum
+    expect(cpuShares(0)).to.equal(2);
+    expect(cpuShares(1)).to.equal(2);
+    expect(cpuShares(100)).to.equal(102);
+    expect(cpuShares(1000)).to.equal(1024);
+    expect(cpuShares(1_000_000)).to.equal(262_144);
+    expect(cpuWeight(2)).to.equal(1);
+    expect(cpuWeight(1024)).to.equal(39);
+    expect(cpuWeight(262_144)).to.equal(10_000);
+  });
+
+  it('writes for v2 and v1', () => {
+    const limits = { memoryLimitBytes: 32 * MiB, cpuLimitMillis: 200, cpuRequestMillis: 100 };
+    expect(v2LimitWrites(limits, true)).to.deep.equal([
+      { file: 'memory.max', value: '33554432' },
+      { file: 'memory.swap.max', value: '0', optional: true },
+      { file: 'memory.oom.group', value: '1', optional: true },
+      { file: 'cpu.max', value: '20000 100000' },
+      { file: 'cpu.weight', value: '4' },
+    ]);
+    expect(v2LimitWrites({ ...limits, memoryLimitBytes: 0 }, false)).to.deep.equal([]);
+    expect(v1MemoryWrites(limits)).to.deep.equal([
+      { file: 'memory.limit_in_bytes', value: '33554432' },
+      { file: 'memory.memsw.limit_in_bytes', value: '33554432', optional: true },
+    ]);
+    expect(v1CpuWrites(limits)).to.deep.equal([
+      { file: 'cpu.cfs_period_us', value: '100000' },
+      { file: 'cpu.cfs_quota_us', value: '20000' },
+      { file: 'cpu.shares', value: '102' },
+    ]);
+    expect(v1CpuWrites({ ...limits, cpuLimitMillis: 0, cpuRequestMillis: 0 })).to.deep.equal([]);
+  });
+
+  it('counts OOM kills: v2 memory.events, v1 memory.oom_control, else failcnt', () => {
+    expect(oomKills('v2', { events: 'low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\n' })).to.equal(2);
+    expect(oomKills('v2', {})).to.equal(0);
+    expect(
+      oomKills('v1', { oomControl: 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n', failcnt: '40\n' }),
+    ).to.equal(1);
+    expect(oomKills('v1', { oomControl: 'oom_kill_disable 0\nunder_oom 0\n', failcnt: '40\n' })).to.equal(1);
+    expect(oomKills('v1', { oomControl: 'oom_kill_disable 0\nunder_oom 0\n', failcnt: '0\n' })).to.equal(0);
+  });
+});
+
+/** A fixture tree on disk; plain directories stand in for cgroups, so rmdir must take their files along. */
+class FixtureFs extends CgroupFs {
+  override rmdir(dir: string): boolean {
+    rmSync(path.join(this.prefix, dir), { recursive: true, force: true });
+    return true;
+  }
+}
+
+describe('CgroupLimiter on a delegated cgroup v2 subtree (fixture tree)', () => {
+  const scope = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/run-r1.scope';
+  let root: string;
+  let fs: FixtureFs;
+  const at = (p: string) => path.join(root, p);
+  const read = (p: string) => readFileSync(at(p), 'utf8');
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-cgroup-v2-'));
+    fs = new FixtureFs(root);
+    mkdirSync(at('/proc/self'), { recursive: true });
+    writeFileSync(at('/proc/self/mountinfo'), V2_MOUNT);
+    writeFileSync(at('/proc/self/cgroup'), `0::${scope.slice('/sys/fs/cgroup'.length)}\n`);
+    mkdirSync(at(scope), { recursive: true });
+    writeFileSync(at(`${scope}/cgroup.controllers`), 'cpu memory pids\n');
+    writeFileSync(at(`${scope}/cgroup.subtree_control`), '');
+    writeFileSync(at(`${scope}/cgroup.procs`), '1234\n');
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reports v2 enforcement and writes nothing until a container with limits starts', () => {
+    const limiter = CgroupLimiter.detect('auto', undefined, silent, fs);
+    expect(limiter.enforcement).to.deep.equal({
+      cgroupMode: 'v2',
+      memory: 'cgroup',
+      cpu: 'cgroup',
+      root: `${scope}/vk-cmd`,
+      note: '',
+    });
+    expect(existsSync(at(`${scope}/vk-cmd`))).to.equal(false);
+  });
+
+  it("moves the scope's processes into a leaf, enables memory and cpu, writes the limits, reads OOM kills", () => {
+    const limiter = CgroupLimiter.detect('auto', undefined, silent, fs);
+    const run = limiter.prepare('u1', 'c1', {
+      memoryLimitBytes: 32 * MiB,
+      cpuLimitMillis: 200,
+      cpuRequestMillis: 0,
+    });
+    expect(run).to.deep.equal({ procsFiles: [`${scope}/vk-cmd/u1/c1/cgroup.procs`] });
+    expect(read(`${scope}/vk-cmd-runner/cgroup.procs`)).to.equal('1234');
+    for (const dir of [scope, `${scope}/vk-cmd`, `${scope}/vk-cmd/u1`]) {
+      expect(read(`${dir}/cgroup.subtree_control`), dir).to.equal('+memory +cpu');
+    }
+    const c1 = `${scope}/vk-cmd/u1/c1`;
+    expect(read(`${c1}/memory.max`)).to.equal('33554432');
+    expect(read(`${c1}/memory.oom.group`)).to.equal('1');
+    expect(read(`${c1}/cpu.max`)).to.equal('20000 100000');
+    writeFileSync(at(`${c1}/memory.events`), 'oom 1\noom_kill 1\n');
+    expect(limiter.finish('u1', 'c1')).to.deep.equal({ oomKills: 1 });
+    expect(existsSync(at(c1))).to.equal(false);
+    limiter.removePod('u1');
+    expect(existsSync(at(`${scope}/vk-cmd/u1`))).to.equal(false);
+  });
+
+  it('counts only the kills of the current run in a cgroup that was kept', () => {
+    const limiter = CgroupLimiter.detect('auto', undefined, silent, fs);
+    const limits = { memoryLimitBytes: 32 * MiB, cpuLimitMillis: 0, cpuRequestMillis: 0 };
+    mkdirSync(at(`${scope}/vk-cmd/u1/c1`), { recursive: true });
+    writeFileSync(at(`${scope}/vk-cmd/u1/c1/memory.events`), 'oom_kill 3\n');
+    limiter.prepare('u1', 'c1', limits);
+    expect(limiter.finish('u1', 'c1')).to.deep.equal({ oomKills: 0 });
+  });
+
+  it('sweeps the cgroups of pods it does not hold', () => {
+    const limiter = CgroupLimiter.detect('auto', undefined, silent, fs);
+    for (const uid of ['kept', 'gone']) mkdirSync(at(`${scope}/vk-cmd/${uid}/c1`), { recursive: true });
+    limiter.sweep(new Set(['kept']));
+    expect(existsSync(at(`${scope}/vk-cmd/kept/c1`))).to.equal(true);
+    expect(existsSync(at(`${scope}/vk-cmd/gone`))).to.equal(false);
+  });
+
+  it('without cgroups prepares nothing: the watchdog enforces memory', () => {
+    const limiter = CgroupLimiter.detect('none', undefined, silent, fs);
+    expect(
+      limiter.prepare('u1', 'c1', { memoryLimitBytes: MiB, cpuLimitMillis: 100, cpuRequestMillis: 0 }),
+    ).to.equal(undefined);
+    expect(limiter.enforcement).to.include({ cgroupMode: 'none', memory: 'watchdog', cpu: 'none' });
+  });
+});
