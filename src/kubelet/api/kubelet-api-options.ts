@@ -5,6 +5,8 @@ import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { Logger } from '../../common/logger.js';
 import type { TokenReviewer } from './request-authenticator.js';
 import type { AccessReviewer } from './request-authorizer.js';
+import type { RunnerStreams } from '../runner/runner-streams.js';
+import type { RunnerPodView } from './streaming/stream-target.js';
 
 /** Read access to the pods bound to this node, as the kubelet's informer sees them. */
 export interface PodLister {
@@ -57,4 +59,10 @@ export interface KubeletApiOptions {
   shutdownTimeoutMs?: number;
   /** A log stream with no output yet sends its 200 headers after this long; 250 ms by default. */
   logHeaderDelayMs?: number;
+  /** Exec, Attach and PortForward calls; defaults to ones over `runner`. Tests inject fakes. */
+  streams?: RunnerStreams;
+  /** The runner's pods (defaults to `runner`'s map): exec into a container that is not running fails at once. */
+  runnerPods?: RunnerPodView;
+  /** How long a SPDY client has to open its streams; 30 s by default, as a kubelet's. */
+  streamCreationTimeoutMs?: number;
 }

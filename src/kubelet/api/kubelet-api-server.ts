@@ -1,12 +1,13 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletApiOptions } from './kubelet-api-options.js';
 import { httpStatusForError } from './api-errors.js';
 import { ApiHandlers, sendText } from './api-handlers.js';
-import { UNKNOWN_ROUTE_LABEL, matchRoute, type RouteMatch } from './api-routes.js';
+import { STREAMING_ROUTES, UNKNOWN_ROUTE_LABEL, matchRoute, type RouteMatch } from './api-routes.js';
 import { ContainerLogsHandler } from './container-logs-handler.js';
 import { createKubeAccessReviewer, createKubeTokenReviewer } from './kube-reviewers.js';
 import { RequestAuthenticator, type ClientCertificateInfo } from './request-authenticator.js';
@@ -17,8 +18,23 @@ import {
   forbiddenMessage,
   requestAttributes,
 } from './request-authorizer.js';
+import { writeRawResponse } from './streaming/raw-response.js';
+import { StreamingApi } from './streaming/streaming-api.js';
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+/** Whether a request may go on, and the answer when it may not. */
+type Admission = { admitted: true } | { admitted: false; status: number; body: string };
+
+function parseTarget(req: IncomingMessage): { url: URL | undefined; route: RouteMatch | undefined } {
+  try {
+    const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+    return { url, route: matchRoute(url.pathname) };
+  } catch {
+    // An unparsable URL or path segment: answered with 400 once the caller is known.
+    return { url: undefined, route: undefined };
+  }
+}
 
 function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefined {
   const socket = req.socket as TLSSocket;
@@ -50,6 +66,7 @@ export class KubeletApiServer {
   private readonly authorizer: RequestAuthorizer;
   private readonly handlers: ApiHandlers;
   private readonly logs: ContainerLogsHandler;
+  private readonly streaming: StreamingApi;
 
   constructor(private readonly options: KubeletApiOptions) {
     this.log = options.logger.child({ component: 'kubelet-api' });
@@ -71,6 +88,13 @@ export class KubeletApiServer {
       logger: this.log,
       headerDelayMs: options.logHeaderDelayMs,
     });
+    this.streaming = new StreamingApi({
+      pods: options.pods,
+      runnerPods: options.runnerPods ?? options.runner,
+      streams: options.streams ?? options.runner,
+      logger: this.log,
+      streamCreationTimeoutMs: options.streamCreationTimeoutMs,
+    });
     this.server = https.createServer(
       {
         cert: options.tlsCertPem,
@@ -84,6 +108,10 @@ export class KubeletApiServer {
       (req, res) => void this.handle(req, res),
     );
     this.server.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
+    this.server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head),
+    );
   }
 
   private transition(next: State): void {
@@ -120,6 +148,7 @@ export class KubeletApiServer {
     this.transition('stopping');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.logs.closeAll();
+    this.streaming.closeAll();
     this.server.closeIdleConnections();
     const timeoutMs = this.options.shutdownTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
@@ -136,16 +165,7 @@ export class KubeletApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let route: RouteMatch | undefined;
-    let url: URL | undefined;
-    try {
-      url = new URL(req.url ?? '/', 'https://kubelet.invalid');
-      route = matchRoute(url.pathname);
-    } catch {
-      // An unparsable URL or path segment: answered with 400 once the caller is known.
-      route = undefined;
-      url = undefined;
-    }
+    const { url, route } = parseTarget(req);
     const label = route?.label ?? UNKNOWN_ROUTE_LABEL;
     res.once('close', () =>
       this.options.metrics.httpRequestsTotal.inc({ route: label, code: String(res.statusCode) }),
@@ -163,33 +183,20 @@ export class KubeletApiServer {
     url: URL | undefined,
     route: RouteMatch | undefined,
   ): Promise<void> {
-    if (this.state !== 'serving') return sendText(res, 503, 'the kubelet API is shutting down');
-    const method = req.method ?? 'GET';
-    const authn = await this.authenticator.authenticate({
-      cert: clientCertificate(req),
-      authorization: req.headers.authorization,
-    });
-    if (!authn.authenticated) {
-      this.log.debug({ reason: authn.reason, path: url?.pathname }, 'Unauthorized request');
-      return sendText(res, 401, 'Unauthorized');
-    }
+    const admission = await this.admit(req, url);
+    if (!admission.admitted) return sendText(res, admission.status, admission.body);
     if (!url) return sendText(res, 400, 'malformed request path');
-    // Every path, /healthz included, is authorised as a 1.33 kubelet does; the
-    // unauthenticated health endpoints live on --healthz-port.
-    const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
-    let decision;
-    try {
-      decision = await this.authorizer.authorize(attributes);
-    } catch (err) {
-      const failed = err instanceof AuthorizationReviewError ? err.attributes : attributes[0]!;
-      this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
-      return sendText(res, 500, authorizationErrorMessage(failed));
-    }
-    if (!decision.allowed) {
-      this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
-      return sendText(res, 403, forbiddenMessage(attributes));
-    }
     if (!route) return sendText(res, 404, '404 page not found');
+    const method = req.method ?? 'GET';
+    if (STREAMING_ROUTES.has(route.route)) {
+      // exec, attach and portForward take GET and POST (a plain one is refused: it must upgrade); run takes POST.
+      const allowed = route.route === 'run' ? ['POST'] : ['GET', 'POST'];
+      if (!allowed.includes(method)) {
+        res.setHeader('Allow', allowed.join(', '));
+        return sendText(res, 405, 'Method Not Allowed');
+      }
+      return this.streaming.servePlain(route, url, req, res);
+    }
     if (method !== 'GET') {
       res.setHeader('Allow', 'GET');
       return sendText(res, 405, 'Method Not Allowed');
@@ -215,6 +222,72 @@ export class KubeletApiServer {
         return this.handlers.healthz(res);
       case 'readyz':
         return this.handlers.readyz(res);
+    }
+  }
+
+  /**
+   * Authenticates and authorises a request as a kubelet does: 503 while
+   * not serving, 401 without acceptable credentials, 500 when a review
+   * cannot be made, 403 when denied.
+   */
+  private async admit(req: IncomingMessage, url: URL | undefined): Promise<Admission> {
+    if (this.state !== 'serving')
+      return { admitted: false, status: 503, body: 'the kubelet API is shutting down' };
+    const authn = await this.authenticator.authenticate({
+      cert: clientCertificate(req),
+      authorization: req.headers.authorization,
+    });
+    if (!authn.authenticated) {
+      this.log.debug({ reason: authn.reason, path: url?.pathname }, 'Unauthorized request');
+      return { admitted: false, status: 401, body: 'Unauthorized' };
+    }
+    if (!url) return { admitted: false, status: 400, body: 'malformed request path' };
+    // Every path, /healthz included, is authorised as a 1.33 kubelet does; the
+    // unauthenticated health endpoints live on --healthz-port.
+    const method = req.method ?? 'GET';
+    const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
+    let decision;
+    try {
+      decision = await this.authorizer.authorize(attributes);
+    } catch (err) {
+      const failed = err instanceof AuthorizationReviewError ? err.attributes : attributes[0]!;
+      this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
+      return { admitted: false, status: 500, body: authorizationErrorMessage(failed) };
+    }
+    if (!decision.allowed) {
+      this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
+      return { admitted: false, status: 403, body: forbiddenMessage(attributes) };
+    }
+    return { admitted: true };
+  }
+
+  /** An upgrade request (SPDY or WebSocket): admitted like any request, then handed to the streaming endpoints. */
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', (err) => this.log.debug({ err }, 'Upgraded connection failed'));
+    const { url, route } = parseTarget(req);
+    const label = route?.label ?? UNKNOWN_ROUTE_LABEL;
+    let code = 101;
+    try {
+      const admission = await this.admit(req, url);
+      if (!admission.admitted) {
+        code = admission.status;
+        return writeRawResponse(socket, admission.status, admission.body);
+      }
+      if (!url || !route || !STREAMING_ROUTES.has(route.route)) {
+        code = route ? 400 : 404;
+        return writeRawResponse(
+          socket,
+          code,
+          route ? 'unable to upgrade: this path takes no upgrade' : '404 page not found',
+        );
+      }
+      code = this.streaming.serveUpgrade(route, url, req, socket, head);
+    } catch (err) {
+      code = httpStatusForError(err);
+      this.log.warn({ err }, 'Upgrade request failed');
+      writeRawResponse(socket, code, err instanceof Error ? err.message : String(err));
+    } finally {
+      this.options.metrics.httpRequestsTotal.inc({ route: label, code: String(code) });
     }
   }
 

@@ -31,8 +31,14 @@ export function containerEvents(
   const apiStatuses = [
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
-  for (const s of [...runnerPod.initContainerStatuses, ...runnerPod.containerStatuses]) {
+  const statuses = [
+    ...runnerPod.initContainerStatuses,
+    ...runnerPod.containerStatuses,
+    ...runnerPod.ephemeralContainerStatuses,
+  ];
+  for (const s of statuses) {
     const fieldPath = containerFieldPath(pod, s.name);
     // A run killed for its memory limit, whether it is the current state or the one before a restart.
     const oom = [s.state?.terminated, s.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');

@@ -70,7 +70,62 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
     case 'runnerDeleteFailed':
     case 'apiDeleteFailed':
       return go(record, { kind: 'terminating' }, failed(input.error));
+    case 'ephemeralAdded':
+      return {
+        next: { ...record, ephemeralRequested: new Set([...record.ephemeralRequested, input.container]) },
+        actions: [emit(input.pod, ephemeralCreatedEvent(input.container)), { type: 'resync' }],
+      };
+    case 'ephemeralFailed':
+      return ephemeralFailed(record, input);
   }
+}
+
+/** Starting an ephemeral container failed: retried later when it may work, else given up with a warning. */
+function ephemeralFailed(record: PodRecord, input: Extract<PodInput, { type: 'ephemeralFailed' }>): Decision {
+  const log: PodAction = {
+    type: 'log',
+    level: 'warn',
+    message: 'Cannot start ephemeral container',
+    fields: { container: input.container, err: input.error },
+  };
+  if (input.retry) return { next: record, actions: [log, { type: 'scheduleRetry' }] };
+  const message = input.error instanceof Error ? input.error.message : String(input.error);
+  return {
+    next: { ...record, ephemeralRequested: new Set([...record.ephemeralRequested, input.container]) },
+    actions: [
+      log,
+      emit(input.pod, {
+        type: 'Warning',
+        reason: 'Failed',
+        message: `Error: ${message}`,
+        fieldPath: `spec.ephemeralContainers{${input.container}}`,
+      }),
+    ],
+  };
+}
+
+function ephemeralCreatedEvent(container: string): PodEvent {
+  return {
+    type: 'Normal',
+    reason: 'Created',
+    message: `Created container ${container}`,
+    fieldPath: `spec.ephemeralContainers{${container}}`,
+  };
+}
+
+/**
+ * The first ephemeral container of the spec the runner does not report and
+ * this process has not asked for yet (the API only ever adds them).
+ */
+export function ephemeralToStart(
+  record: PodRecord,
+  pod: WirePod,
+  runnerPod: Pod__Output,
+): string | undefined {
+  const reported = new Set(runnerPod.ephemeralContainerStatuses.map((s) => s.name));
+  return (pod.spec?.ephemeralContainers ?? [])
+    .map((c) => c.name)
+    .find((name) => !reported.has(name) && !record.ephemeralRequested.has(name));
 }
 
 function sync(record: PodRecord, view: PodView): Decision {
@@ -157,6 +212,9 @@ function mirror(record: PodRecord, view: PodView, pod: WirePod, runnerPod: Pod__
       actions.push({ type: 'observeStartLatency', seconds: Math.max(0, view.nowMs - createdMs) / 1000 });
     }
   }
+  // `kubectl debug` added a container: start it in the running pod (one per decision: it is async).
+  const ephemeral = lost || runnerPod.deleting ? undefined : ephemeralToStart(record, pod, runnerPod);
+  if (ephemeral) actions.push({ type: 'addEphemeralContainer', pod, container: ephemeral });
   return {
     next: {
       ...record,

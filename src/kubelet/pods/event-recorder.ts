@@ -12,10 +12,12 @@ export interface PodEvent {
   fieldPath?: string;
 }
 
-/** `spec.containers{name}` or `spec.initContainers{name}`, as the kubelet references containers. */
+/** `spec.containers{name}`, `spec.initContainers{name}` or `spec.ephemeralContainers{name}`, as the kubelet references containers. */
 export function containerFieldPath(pod: WirePod, container: string): string {
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === container);
-  return `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
+  const isEphemeral = !isInit && (pod.spec?.ephemeralContainers ?? []).some((c) => c.name === container);
+  const list = isInit ? 'initContainers' : isEphemeral ? 'ephemeralContainers' : 'containers';
+  return `spec.${list}{${container}}`;
 }
 
 export interface EventRecorderOptions {

@@ -52,7 +52,11 @@ export type PodInput =
   | { type: 'runnerDeleteSent' }
   | { type: 'runnerDeleteFailed'; error: unknown }
   | { type: 'apiDeleted' }
-  | { type: 'apiDeleteFailed'; error: unknown };
+  | { type: 'apiDeleteFailed'; error: unknown }
+  /** The runner started (or already runs) the ephemeral container. */
+  | { type: 'ephemeralAdded'; pod: WirePod; container: string }
+  /** Starting it failed; `retry` when it may work later (the runner unreachable, config missing). */
+  | { type: 'ephemeralFailed'; pod: WirePod; container: string; error: unknown; retry: boolean };
 
 /** A status write: computePodStatus's inputs except the clock, which the executor reads when writing. */
 export interface WriteStatusAction {
@@ -80,6 +84,8 @@ export type PodAction =
   | { type: 'deleteInRunner'; gracePeriodSeconds: number | undefined }
   /** Delete the API object with grace 0 and a UID precondition. Result: apiDeleted/apiDeleteFailed. */
   | { type: 'deleteApiObject' }
+  /** Resolve an ephemeral container's env, AddEphemeralContainer. Result: ephemeralAdded/ephemeralFailed. */
+  | { type: 'addEphemeralContainer'; pod: WirePod; container: string }
   | WriteStatusAction
   /** A core/v1 Event about the pod (fire and forget). */
   | { type: 'emitEvent'; pod: WirePod; event: PodEvent }
@@ -106,4 +112,5 @@ export const ASYNC_ACTIONS: ReadonlySet<PodAction['type']> = new Set([
   'createInRunner',
   'deleteInRunner',
   'deleteApiObject',
+  'addEphemeralContainer',
 ]);

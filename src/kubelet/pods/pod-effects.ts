@@ -12,6 +12,8 @@ import { computePodStatus } from './pod-status.js';
 import type { LimitFacts } from '../node/limit-annotations.js';
 import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
+import { buildEphemeralContainerRequest } from './ephemeral-container-spec.js';
+import { UnavailableError } from '../../common/errors.js';
 import { observedStatus, type PodRef, type StatusWriter } from './status-writer.js';
 
 export interface PodEffectsOptions {
@@ -79,6 +81,32 @@ export class PodEffects {
       skippedVolumes: built.skipped,
       limitEvents: unenforcedLimitEvents(pod, this.options.limitFacts?.()),
     };
+  }
+
+  /**
+   * Starts an ephemeral container (`kubectl debug`): fetches what its env
+   * refers to, resolves it, AddEphemeralContainer. A missing ConfigMap or an
+   * unreachable runner is retried; a refusal is final.
+   */
+  async addEphemeralContainer(ref: PodRef, pod: WirePod, container: string): Promise<PodInput> {
+    const add = this.runner.addEphemeralContainer?.bind(this.runner);
+    if (!add) {
+      const error = new Error('this runner cannot start ephemeral containers');
+      return { type: 'ephemeralFailed', pod, container, error, retry: false };
+    }
+    try {
+      const request = buildEphemeralContainerRequest(pod, container, await this.fetcher.fetch(pod), {
+        hostIp: this.options.hostIp,
+        podIp: this.options.hostIp,
+        allocatable: this.options.allocatable(),
+      });
+      await add(request);
+    } catch (error) {
+      const retry = error instanceof ContainerConfigError || error instanceof UnavailableError;
+      return { type: 'ephemeralFailed', pod, container, error, retry };
+    }
+    this.logger.info({ pod: key(ref), uid: ref.uid, container }, 'Started ephemeral container');
+    return { type: 'ephemeralAdded', pod, container };
   }
 
   /** DeletePod in the runner (which SIGTERMs, waits the grace period, then SIGKILLs). */

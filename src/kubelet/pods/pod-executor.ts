@@ -227,6 +227,8 @@ export class PodExecutor {
         return this.effects.deleteInRunner(ref, action.gracePeriodSeconds);
       case 'deleteApiObject':
         return this.effects.deleteApiObject(ref);
+      case 'addEphemeralContainer':
+        return this.effects.addEphemeralContainer(ref, action.pod, action.container);
       case 'writeStatus': {
         const eventAtMs = slot.eventAtMs;
         slot.eventAtMs = undefined;

@@ -1,8 +1,12 @@
 import type { Runner } from '../runner/runner.js';
 import type { ContainerCreateError } from './pod-status.js';
 
-/** The part of the Runner interface the pod controller uses. */
-export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'>;
+/**
+ * The part of the Runner interface the pod controller uses;
+ * addEphemeralContainer is optional (absent: `kubectl debug` is refused).
+ */
+export type RunnerPods = Pick<Runner, 'isSynced' | 'getPod' | 'pods' | 'createPod' | 'deletePod'> &
+  Partial<Pick<Runner, 'addEphemeralContainer'>>;
 
 /**
  * Where a pod stands in the kubelet's lifecycle, as this process sees it: what
@@ -60,6 +64,8 @@ export interface PodRecord {
   readonly startLatencyPending: boolean;
   /** Container events already emitted (Started per run, BackOff per restart, Failed per set-up failure). */
   readonly eventKeys: ReadonlySet<string>;
+  /** Ephemeral containers this process asked the runner to start (or gave up on): not asked again. */
+  readonly ephemeralRequested: ReadonlySet<string>;
 }
 
 export function newPodRecord(
@@ -78,6 +84,7 @@ export function newPodRecord(
     runnerHistory: 'never',
     startLatencyPending: false,
     eventKeys: new Set(),
+    ephemeralRequested: new Set(),
   };
 }
 

@@ -1,4 +1,10 @@
-import type { WireContainerStatus, WirePod, WirePodCondition, WirePodStatus } from '../kube/wire-types.js';
+import type {
+  WireContainer,
+  WireContainerStatus,
+  WirePod,
+  WirePodCondition,
+  WirePodStatus,
+} from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { rfc3339 } from '../kube-time.js';
 import {
@@ -128,6 +134,16 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
     qosClass: old.qosClass ?? qosClass(pod),
   };
   if (hasInit) status.initContainerStatuses = initContainerStatuses;
+  const ephemeral = spec.ephemeralContainers ?? [];
+  if (ephemeral.length > 0) {
+    status.ephemeralContainerStatuses = ephemeral.map((c) => {
+      const r = runnerPod?.ephemeralContainerStatuses.find((s) => s.name === c.name);
+      const container = c as WireContainer;
+      // Never ready: an ephemeral container takes no part in the pod's readiness.
+      if (r && r.state?.state) return { ...toKubeContainerStatus(ident, container, r), ready: false };
+      return waitingContainerStatus(container, 'ContainerCreating');
+    });
+  }
   if (inputs.lost && phase !== oldPhase) {
     status.reason = RUNNER_LOST_POD_REASON;
     status.message =

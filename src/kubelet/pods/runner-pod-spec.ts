@@ -69,6 +69,10 @@ export function buildRunnerPodSpec(
             readOnly: m.readOnly ?? false,
           })),
         ...containerResources(c),
+        // Only when set, so specs without them read as before.
+        ...(c.stdin ? { stdin: true } : {}),
+        ...(c.stdinOnce ? { stdinOnce: true } : {}),
+        ...(c.tty ? { tty: true } : {}),
       };
     } catch (err) {
       record(err);

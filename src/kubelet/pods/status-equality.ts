@@ -18,6 +18,7 @@ function ownedView(status: WirePodStatus | undefined): unknown {
     qosClass: status.qosClass,
     containerStatuses: status.containerStatuses,
     initContainerStatuses: status.initContainerStatuses,
+    ephemeralContainerStatuses: status.ephemeralContainerStatuses,
     conditions: (status.conditions ?? [])
       .filter((c) => own.has(c.type))
       .map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }))

@@ -1,6 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
+import type { AttachStart } from '../../generated/vkcmd/runner/v1/AttachStart.js';
+import type { ExecStart } from '../../generated/vkcmd/runner/v1/ExecStart.js';
+import type { PortForwardStart } from '../../generated/vkcmd/runner/v1/PortForwardStart.js';
+import {
+  createRunnerStreams,
+  type ByteCall,
+  type ByteSink,
+  type ProcessCall,
+  type ProcessSink,
+  type RunnerStreams,
+} from './runner-streams.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
@@ -74,6 +86,8 @@ export class RunnerLink implements Runner {
   private closed = false;
   private readonly liveness: RunnerLiveness;
   private readonly heartbeat: RunnerHeartbeat;
+  /** Exec, Attach and PortForward: one bidirectional call each, no deadline, in any link state. */
+  private readonly streams: RunnerStreams;
 
   constructor(
     private readonly client: RunnerClient,
@@ -86,6 +100,7 @@ export class RunnerLink implements Runner {
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
     this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
+    this.streams = createRunnerStreams(client);
     this.liveness = new RunnerLiveness(this.now());
     this.heartbeat = new RunnerHeartbeat(client, options.heartbeatIntervalMs ?? 5_000, (outcome) =>
       this.onHeartbeat(outcome),
@@ -176,6 +191,27 @@ export class RunnerLink implements Runner {
     );
     if (response.pod) this.applyPod(response.pod, this.now());
     return response;
+  }
+
+  /** AddEphemeralContainer; idempotent per name on the runner. The returned pod is applied to the local map. */
+  async addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
+    const pod = await this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.addEphemeralContainer(request, { deadline }, cb)),
+    );
+    this.applyPod(pod, this.now());
+    return pod;
+  }
+
+  exec(start: ExecStart, sink: ProcessSink): ProcessCall {
+    return this.streams.exec(start, sink);
+  }
+
+  attach(start: AttachStart, sink: ProcessSink): ProcessCall {
+    return this.streams.attach(start, sink);
+  }
+
+  portForward(start: PortForwardStart, sink: ByteSink): ByteCall {
+    return this.streams.portForward(start, sink);
   }
 
   async refreshNodeInfo(): Promise<NodeInfo__Output> {

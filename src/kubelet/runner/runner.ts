@@ -1,3 +1,4 @@
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
 import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
@@ -6,6 +7,7 @@ import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { KindError } from '../../common/errors.js';
+import type { RunnerStreams } from './runner-streams.js';
 
 /**
  * Connecting: waiting for the channel and NodeInfo. Syncing: the watch is
@@ -71,7 +73,7 @@ export interface LogCall {
  * The read-only accessors (state, pods, nodeInfo, ...) never block, never
  * throw and never call the runner: they read what the watch delivered.
  */
-export interface Runner {
+export interface Runner extends RunnerStreams {
   // -- Lifecycle (the owner, Kubelet, calls these) --
 
   /** Starts connecting, watching and resuming; never throws. Handlers are called from then on. */
@@ -151,6 +153,15 @@ export interface Runner {
    * UnavailableError, InvalidInputError (empty UID) or InternalError.
    */
   deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
+  /**
+   * AddEphemeralContainer: starts a `kubectl debug` container in a running
+   * pod, in its target container's directory and environment. Idempotent per
+   * container name. The returned pod is applied to pods(). May block for a
+   * slot as createPod; deadline 10 s once sent. Rejects with
+   * UnavailableError, NotFoundError (pod unknown), PreconditionError (the pod
+   * does not run), InvalidInputError (a malformed container) or InternalError.
+   */
+  addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output>;
   /**
    * GetStats: node and per-container CPU and memory, from one /proc scan.
    * Idempotent, read-only; does not wait for a slot. Deadline `timeoutMs`

@@ -41,6 +41,10 @@ import { DirHandle } from './dir-handle.js';
  *   files stay until the pod directory goes; the runner removes a run's
  *   file when the next run of the container starts.
  *
+ * - `stdin`, `.tty-control`, `.stdin-holder`, `.stdin-closed`: the FIFOs
+ *   and files of containers with stdin or tty (INTERACTIVE_ENTRIES; their
+ *   protocol is in container-stdin.ts).
+ *
  * No volume may write any of these names (RESERVED_CONTAINER_ENTRIES).
  *
  * How they are written: every write goes through a DirHandle on the
@@ -65,6 +69,18 @@ const RUN_FILE_PREFIX = '.run-';
 const CLAIMED = 'claimed';
 /** The variable that carries a run's launch token into its process group. */
 export const LAUNCH_TOKEN_VAR = 'VK_CMD_LAUNCH_TOKEN';
+
+/** The entries of containers with stdin or tty; container-stdin.ts reads and writes them. */
+export const INTERACTIVE_ENTRIES = {
+  /** FIFO: the container's stdin (created by the wrapper or the PTY helper, mode 0600). */
+  stdin: 'stdin',
+  /** FIFO: `resize COLS ROWS` and `eof` lines for the PTY helper of a tty container. */
+  ttyControl: '.tty-control',
+  /** The pid of the process holding the stdin FIFO open for writing (no tty), written by the wrapper. */
+  stdinHolder: '.stdin-holder',
+  /** The pgid of the run whose stdin was closed for good (stdinOnce), written by the runner. */
+  stdinClosed: '.stdin-closed',
+} as const;
 
 /** How deep a container directory is below the runner's root: `<namespace>/<pod>/containers/<container>`. */
 const CONTAINER_DIR_DEPTH = 4;
@@ -147,6 +163,7 @@ export const RESERVED_CONTAINER_ENTRIES: ReadonlySet<string> = new Set([
   EXIT_CODE_TMP_FILE,
   ...LOG_NAMES.map((n) => indexName(n, false)),
   ...LOG_NAMES.map((n) => indexName(n, true)),
+  ...Object.values(INTERACTIVE_ENTRIES),
 ]);
 
 /** True for a name no volume may write: a runner file or a run file (`.run-*`). */
@@ -171,18 +188,25 @@ export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" >&${WRAPPER_EXIT_CODE_FD}
 
 /**
  * The wrapper's first step, in sh: creates the run file of `$VK_CMD_LAUNCH_TOKEN`
- * in container directory `$d` (WRAPPER_DIR_ARG, so through fd 3) exclusively (noclobber opens with O_EXCL in
- * dash and bash), holding its pid, and remembers its path in `$r`; when it
- * exists already (a runner claimed it) the wrapper exits at once, silently,
- * running nothing. printf is a regular builtin, so a failed redirection
- * does not end the shell before `|| exit 0`.
+ * in container directory `$d` (WRAPPER_DIR_ARG, so through fd 3)
+ * exclusively (noclobber opens with O_EXCL in dash and bash), holding the
+ * group's id (`leader`: a shell expression, `$$` when the wrapper leads the
+ * group), and remembers its path in `$r`; when it exists already (a runner
+ * claimed it) the wrapper exits at once, silently, running nothing. printf
+ * is a regular builtin, so a failed redirection does not end the shell
+ * before `|| exit 0`.
  */
-export const BEGIN_RUN_SH = [
-  `r="$d/${RUN_FILE_PREFIX}$${LAUNCH_TOKEN_VAR}"`,
-  'set -C',
-  `{ printf '%s\\n' "$$" >"$r"; } 2>/dev/null || exit 0`,
-  'set +C',
-].join('\n');
+export function beginRunSh(leader: string): string {
+  return [
+    `r="$d/${RUN_FILE_PREFIX}$${LAUNCH_TOKEN_VAR}"`,
+    'set -C',
+    `{ printf '%s\\n' "${leader}" >"$r"; } 2>/dev/null || exit 0`,
+    'set +C',
+  ].join('\n');
+}
+
+/** The wrapper's first step when it leads the group itself. */
+export const BEGIN_RUN_SH = beginRunSh('$$');
 
 /** The wrapper's record of the main process's status `$c` in the run file `$r` (before the exitcode file). */
 export const END_RUN_SH = `printf '%s\\n' "$c" >>"$r"`;

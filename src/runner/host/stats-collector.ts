@@ -118,7 +118,8 @@ interface FsUsage {
  * whatever else asked the scanner for one at the same time). Container CPU
  * is cumulative utime+stime(+cutime+cstime) of the group's live processes,
  * kept monotonic per run (a process that exits takes its CPU with it unless
- * a group member waited for it). Memory is RSS (resident pages x page size),
+ * a group member waited for it); the process groups of the container's exec
+ * sessions count as the container's. Memory is RSS (resident pages x page size),
  * used as the working set. Values of a live container are at least 1.
  */
 export class StatsCollector {
@@ -132,6 +133,8 @@ export class StatsCollector {
     private readonly rootDir: string,
     private readonly pageSizeBytes: number,
     private readonly nowMs: () => number = Date.now,
+    /** Process groups of exec sessions in a container: their processes count in its usage. */
+    private readonly execGroups: (podUid: string, container: string) => readonly number[] = () => [],
   ) {}
 
   async collect(): Promise<Stats> {
@@ -147,7 +150,8 @@ export class StatsCollector {
         const state = c.state;
         if (state.state !== 'running') continue;
         const { pgid, dir, name } = c;
-        const members = groups.get(pgid) ?? [];
+        const members = [...(groups.get(pgid) ?? [])];
+        for (const g of this.execGroups(pod.record.uid, name)) members.push(...(groups.get(g) ?? []));
         const usage = groupUsage(members, this.pageSizeBytes);
         const key = `${pod.record.uid}/${name}/${pgid}`;
         seen.add(key);

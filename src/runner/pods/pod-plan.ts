@@ -39,6 +39,17 @@ export function containerLimits(c: Container__Output): ContainerLimits | undefin
   return limits.memoryLimitBytes > 0 || limits.cpuLimitMillis > 0 ? limits : undefined;
 }
 
+/** stdin, stdinOnce and tty of a container, kept in its launch plan only when set (records stay small). Pure. */
+export function interactiveFlags(
+  c: Pick<Container__Output, 'stdin' | 'stdinOnce' | 'tty'>,
+): Pick<LaunchPlan, 'stdin' | 'stdinOnce' | 'tty'> {
+  return {
+    ...(c.stdin ? { stdin: true } : {}),
+    ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
+  };
+}
+
 function execBits(mode: number): number {
   return mode | ((mode & 0o444) >> 2);
 }
@@ -112,7 +123,7 @@ export function planPod(spec: PodSpec__Output, podDir: string): PodPlan {
     const argv = buildArgv(c, scriptAbs, podEnv);
     const workingDir = volumes.workingDirs.get(c.name) ?? '';
     const cwd = workingDir === '' ? dir : path.join(dir, workingDir);
-    return { ...base, launch: { argv, cwd, podEnv }, setupError: undefined };
+    return { ...base, launch: { argv, cwd, podEnv, ...interactiveFlags(c) }, setupError: undefined };
   });
   return { podDir, volumes, containers };
 }

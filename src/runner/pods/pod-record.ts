@@ -53,6 +53,8 @@ export interface ContainerRecord {
   cgroupJoined?: boolean;
   /** The memory watchdog killed the current run: its limit and the working set it saw. */
   memoryKill?: { limitBytes: number; usageBytes: number };
+  /** An ephemeral (debug) container added to the running pod: run once, never restarted. */
+  ephemeral?: boolean;
 }
 
 /** What the runner persists about one pod (state dir, one JSON file per uid). */
@@ -98,10 +100,11 @@ export function podToProto(record: PodRecord, revision: number): Pod {
     namespace: record.namespace,
     name: record.name,
     initContainerStatuses: record.containers.filter((c) => c.init).map(statusOf),
-    containerStatuses: record.containers.filter((c) => !c.init).map(statusOf),
+    containerStatuses: record.containers.filter((c) => !c.init && !c.ephemeral).map(statusOf),
     createdAtMs: record.createdAtMs,
     deleting: record.deleting,
     revision,
     restartPolicy: record.restartPolicy,
+    ephemeralContainerStatuses: record.containers.filter((c) => c.ephemeral).map(statusOf),
   };
 }

@@ -104,6 +104,14 @@ export class PodRuntime {
     return l.logs;
   }
 
+  /** Adds a container to the running pod (an ephemeral one) and starts it. */
+  addContainer(c: ContainerRecord): void {
+    this.record.containers.push(c);
+    this.live.set(c.name, { logs: undefined, restartTimer: undefined });
+    this.deps.onChange(this);
+    this.advance();
+  }
+
   /**
    * Starts whatever is due: the next init container, or every waiting app
    * container. Idempotent. A start whose outcome is not settled (launching)
@@ -218,8 +226,8 @@ export class PodRuntime {
       return;
     }
     const policy = restartPolicyOf(this.record);
-    // A refused layout or unresolvable image cannot get better by retrying.
-    const final = c.launch === undefined;
+    // A refused layout or unresolvable image cannot get better by retrying; ephemeral containers never restart.
+    const final = c.launch === undefined || c.ephemeral === true;
     if (!final && shouldRestart(policy, c.init, t.exitCode === 0)) {
       const backoffMs = nextBackoffMs(c.backoffMs, finishedAtMs - startedAtMs, this.deps.backoff);
       c.backoffMs = backoffMs;

@@ -4,9 +4,6 @@ import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
 import { crashPoint } from '../crash-points.js';
 import {
-  BEGIN_RUN_SH,
-  CLOSE_WRAPPER_FDS_SH,
-  END_RUN_SH,
   LAUNCH_TOKEN_VAR,
   openContainerDir,
   openExitCodeTarget,
@@ -14,14 +11,14 @@ import {
   pgidFile,
   removeExitCodeFile,
   WRAPPER_DIR_ARG,
-  WRITE_EXIT_CODE_SH,
   writePgidFile,
 } from '../files/container-dir.js';
 import type { DirHandle } from '../files/dir-handle.js';
 import type { ProcessTable } from './process-table.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
-import { joinCgroupSh, openCgroupProcs } from './cgroup-join.js';
+import { openCgroupProcs } from './cgroup-join.js';
 import type { CgroupRun } from './container-limiter.js';
+import { containerSpawnCommand } from './container-command.js';
 
 /** How to start one run of a container; persisted so restarts and re-adoption need no volume data. */
 export interface LaunchPlan {
@@ -30,43 +27,16 @@ export interface LaunchPlan {
   cwd: string;
   /** The pod's env followed by the identity variables; the runner's environment is added at each start. */
   podEnv: EnvEntry[];
+  /** Keep stdin open: the container reads a FIFO that Attach writes (see files/container-stdin.ts). */
+  stdin?: boolean;
+  /** Close stdin after the first attach session. */
+  stdinOnce?: boolean;
+  /** Run on a pseudo-terminal (the PTY helper); its output goes to the stdout file. */
+  tty?: boolean;
 }
 
-/**
- * The group leader of every container: joins the run's cgroups when it has
- * any (cgroup-join.ts), records that the run began (the run file of its
- * launch token, created exclusively through fd 3; a run whose file a runner
- * claimed first exits at once and runs nothing), runs the argv as a
- * foreground child (which inherits neither fd 3, the container directory,
- * nor fd 4, the exitcode tmp file), records its status in the run file and
- * then in the container directory's exitcode file atomically through those
- * fds (see container-dir.ts) and exits with it. `$1` is WRAPPER_DIR_ARG.
- * The cgroup is joined before the run file is created: a wrapper that
- * cannot join has run nothing and leaves no run file, so a restarted runner
- * may start that run again. `trap : TERM` keeps the wrapper alive through
- * SIGTERM (a handler, not "ignored", so the child still gets the default
- * TERM action); SIGKILL is the fallback. argv[0] is always an absolute path
- * (see launchContainer), so `"$@"` runs the program and never one of the
- * shell's builtins (echo, printf, kill, [).
- */
-export function wrapperScript(cgroupFds = 0): string {
-  return [
-    'd=$1; shift',
-    ...joinCgroupSh(cgroupFds),
-    BEGIN_RUN_SH,
-    'trap : TERM',
-    `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
-    'c=$?',
-    END_RUN_SH,
-    WRITE_EXIT_CODE_SH,
-    'exit $c',
-  ].join('\n');
-}
-
-/** The wrapper of a run without cgroups. */
-export const WRAPPER_SCRIPT = wrapperScript();
-
-export const WRAPPER_SHELL = '/bin/sh';
+// The wrapper scripts and the PTY helper's command line live in container-command.ts.
+export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
 
 /** A started run. The caller owns `child` and watches it for the leader's exit. */
 export interface StartedRun {
@@ -144,6 +114,7 @@ export function launchContainer(
   table: ProcessTable,
   nowMs: () => number = Date.now,
   cgroup?: CgroupRun,
+  ptyHelper?: string,
 ): LaunchResult {
   const env = buildProcessEnv(runnerEnv, [...plan.podEnv, { name: LAUNCH_TOKEN_VAR, value: launchToken }]);
   const argv = plan.argv;
@@ -178,7 +149,7 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, cgroup);
+    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, table, nowMs, cgroup, ptyHelper);
   } finally {
     dir.close();
   }
@@ -205,7 +176,11 @@ function launchIn(
   table: ProcessTable,
   nowMs: () => number,
   cgroup: CgroupRun | undefined,
+  ptyHelper: string | undefined,
 ): LaunchResult {
+  // One fd per cgroup.procs file (openCgroupProcs below opens them all or fails).
+  const command = containerSpawnCommand(plan, args, ptyHelper, cgroup?.procsFiles.length ?? 0);
+  if ('error' in command) return { ok: false, reason: 'cmdStartError', message: command.error };
   try {
     removeExitCodeFile(dir);
   } catch (err) {
@@ -264,8 +239,7 @@ function launchIn(
   const startedAtMs = nowMs();
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    const script = wrapperScript(cgroupFds.length);
-    child = spawn(WRAPPER_SHELL, ['-c', script, 'vk-cmd-wrapper', WRAPPER_DIR_ARG, ...args], {
+    child = spawn(command.file, command.args, {
       cwd: childCwd(dir.path, plan.cwd),
       env,
       detached: true,
@@ -288,7 +262,7 @@ function launchIn(
     return {
       ok: false,
       reason: 'cmdStartError',
-      message: `failed to start ${WRAPPER_SHELL}; is it installed?`,
+      message: `failed to start ${command.file}; is it installed?`,
     };
   }
   // The leader cannot have been reaped yet (that needs the event loop), so its stat is readable.

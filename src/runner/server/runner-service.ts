@@ -18,6 +18,7 @@ import type { RunnerHealthSource } from '../host/runner-health.js';
 import type { PodManager } from '../pods/pod-manager.js';
 import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
+import type { InteractiveHandlers, StreamHooks } from '../interactive/interactive-service.js';
 
 /** Events a watcher may have buffered (beyond one snapshot) before it is cut off to resync. */
 export const MAX_QUEUED_WATCH_EVENTS = 10_000;
@@ -42,6 +43,7 @@ export class RunnerService {
     private readonly runnerHealth: RunnerHealthSource,
     private readonly log: Logger,
     private readonly maxQueuedWatchEvents = MAX_QUEUED_WATCH_EVENTS,
+    private readonly interactive: (hooks: StreamHooks) => InteractiveHandlers = unimplementedInteractive,
   ) {}
 
   /** Ends every open stream with UNAVAILABLE (shutdown). */
@@ -75,7 +77,18 @@ export class RunnerService {
     };
   }
 
+  /** Registers a stream so closeStreams() ends it; returns the function that unregisters it. */
+  private track(close: (reason: Error) => void): () => void {
+    const stream: OpenStream = { close };
+    this.streams.add(stream);
+    return () => this.streams.delete(stream);
+  }
+
   handlers(): RunnerHandlers {
+    const interactive = this.interactive({
+      track: (close) => this.track(close),
+      fail: (method, err) => this.fail(method, err),
+    });
     return {
       GetNodeInfo: this.unary('GetNodeInfo', () => this.nodeInfo.info()),
       CreatePod: this.unary('CreatePod', (req) => this.manager.create(req.pod)),
@@ -95,11 +108,7 @@ export class RunnerService {
       GetLogs: (call) => {
         void this.getLogs(call);
       },
-      Exec: (call) => unimplemented(call, 'Exec'),
-      Attach: (call) => unimplemented(call, 'Attach'),
-      PortForward: (call) => unimplemented(call, 'PortForward'),
-      AddEphemeralContainer: (_call, callback) =>
-        callback({ code: 12, details: 'AddEphemeralContainer is not implemented by this runner yet' }),
+      ...interactive,
     };
   }
 
@@ -214,10 +223,16 @@ export class RunnerService {
   }
 }
 
-/** Interactive RPCs this runner does not serve yet: UNIMPLEMENTED, as grpc-js answers unknown methods. */
-function unimplemented(
-  call: { emit(event: 'error', err: Partial<grpc.StatusObject>): boolean },
-  method: string,
-): void {
-  call.emit('error', { code: 12, details: `${method} is not implemented by this runner yet` });
+/** Interactive RPCs when no handlers are given (unit tests): UNIMPLEMENTED, as grpc-js answers unknown methods. */
+function unimplementedInteractive(): InteractiveHandlers {
+  const details = (method: string): Partial<grpc.StatusObject> => ({
+    code: 12,
+    details: `${method} is not implemented by this runner`,
+  });
+  return {
+    Exec: (call) => call.emit('error', details('Exec')),
+    Attach: (call) => call.emit('error', details('Attach')),
+    PortForward: (call) => call.emit('error', details('PortForward')),
+    AddEphemeralContainer: (_call, callback) => callback(details('AddEphemeralContainer')),
+  };
 }

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
+import { streamingHandlers, type StreamingFake } from './support/fake-runner-streams.js';
 import { loadRunnerProto } from '../../../src/common/proto.js';
 import type { GetLogsRequest__Output } from '../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { LogChunk } from '../../../src/generated/vkcmd/runner/v1/LogChunk.js';
@@ -15,7 +16,7 @@ export interface HeldLogCall {
 }
 
 /**
- * A runner that serves only GetLogs and GetStats, over a unix socket in `dir`.
+ * A runner that serves GetLogs, GetStats and the streaming calls, over a unix socket in `dir`.
  * Logs: `logs[container]` is sent and the call ends, unless the request
  * follows, in which case the call is held and handed to the test; a
  * container named in `logErrors` fails with that status.
@@ -28,6 +29,8 @@ export class FakeRunner {
   logs: Record<string, string[]> = {};
   logErrors: Record<string, grpc.status> = {};
   readonly logRequests: GetLogsRequest__Output[] = [];
+  /** Exec, Attach and PortForward: real local processes and connections (support/fake-runner-streams.ts). */
+  readonly streaming: StreamingFake;
   private readonly held: HeldLogCall[] = [];
   private waiters: Array<(call: HeldLogCall) => void> = [];
 
@@ -40,6 +43,9 @@ export class FakeRunner {
       },
       GetLogs: (call) => this.getLogs(call),
     };
+    const streaming = streamingHandlers();
+    this.streaming = streaming.fake;
+    Object.assign(handlers, streaming.handlers);
     const service = loadRunnerProto().grpcType.vkcmd.runner.v1.Runner.service;
     this.server.addService(service, handlers as grpc.UntypedServiceImplementation);
   }

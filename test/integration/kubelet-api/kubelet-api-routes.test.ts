@@ -93,7 +93,7 @@ describe('KubeletApiServer over HTTPS', function () {
     });
 
     it('answers 404 for unknown paths and 405 for other methods', async () => {
-      expect((await f.get('/exec/team-a/talker/c1')).status).to.equal(404);
+      expect((await f.get('/checkpoint/team-a/talker/c1')).status).to.equal(404);
       const post = await f.get('/pods', f.apiserverCert, 'POST');
       expect(post.status).to.equal(405);
       expect(post.headers['allow']).to.equal('GET');

@@ -56,6 +56,8 @@ describe('runner: killed at random points while pods start, end and are deleted'
 
   before(() => {
     h = new RunnerHarness();
+    // Every start resumes all pods of the run so far; on a loaded host that is slow.
+    h.startTimeoutMs = 60_000;
   });
   after(async () => h.close());
 
@@ -153,7 +155,7 @@ describe('runner: killed at random points while pods start, end and are deleted'
           watcher.events.some((e) => e.type === 'WATCH_EVENT_TYPE_SYNCED') ||
           child.exitCode !== null ||
           child.signalCode !== null,
-        10_000,
+        60_000,
         'synced',
       );
       const synced = watcher.events.some((e) => e.type === 'WATCH_EVENT_TYPE_SYNCED');
@@ -188,6 +190,9 @@ describe('runner: killed at random points while pods start, end and are deleted'
       kills++;
       if (atPoint) byPoint.set(point, (byPoint.get(point) ?? 0) + 1);
       else killedByTest++;
+      // Every restart checked the starts files: a long run reports how far it got without a re-run.
+      if (kills % 100 === 0)
+        process.stdout.write(`      ${kills} kills, ${pods.length} pods, 0 re-runs so far\n`);
     }
 
     await h.startProcess();
@@ -198,7 +203,7 @@ describe('runner: killed at random points while pods start, end and are deleted'
     }
     await eventually(
       () => watcher.events.some((e) => e.type === 'WATCH_EVENT_TYPE_SYNCED'),
-      10_000,
+      60_000,
       'synced',
     );
     for (const p of pods) if (p.deleteAsked && !watcher.pods.has(p.spec.uid!)) p.deleted = true;

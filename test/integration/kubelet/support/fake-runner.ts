@@ -26,6 +26,8 @@ export class FakeRunner {
   /** When each event was sent, by pod uid (latency measurement). */
   readonly sentAtMs: Array<{ uid: string; revision: number; atMs: number }> = [];
   autoStart = true;
+  /** Handlers that replace the defaults (e.g. real Exec, Attach and PortForward), set before start(). */
+  overrides: Partial<RunnerHandlers> = {};
   /** Withhold SYNCED on new watches (the kubelet's link stays Syncing) until releaseSync(). */
   holdSync = false;
   private heldSyncs: Array<() => void> = [];
@@ -49,7 +51,10 @@ export class FakeRunner {
   async start(): Promise<void> {
     const { grpcType } = loadRunnerProto();
     const server = new grpc.Server();
-    server.addService(grpcType.vkcmd.runner.v1.Runner.service, this.handlers());
+    server.addService(grpcType.vkcmd.runner.v1.Runner.service, {
+      ...this.handlers(),
+      ...this.overrides,
+    } as RunnerHandlers);
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(this.address, grpc.ServerCredentials.createInsecure(), (err) =>
         err ? reject(err) : resolve(),

@@ -178,6 +178,8 @@ export function readLogs(
 
 /** A temp root, socket dir and client; the runner is in-process or a real child process. */
 export class RunnerHarness {
+  /** How long startProcess waits for the runner's banner: a runner resuming many pods on a loaded host takes longer. */
+  startTimeoutMs = 20_000;
   readonly workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-runner-it-'));
   readonly rootDir = path.join(this.workDir, 'root');
   readonly socketPath = path.join(this.workDir, 'sock', 'runner.sock');
@@ -248,11 +250,12 @@ export class RunnerHarness {
     // A socket left by a killed runner exists already: wait for the new runner's banner.
     await eventually(
       () => {
-        if (child.exitCode !== null)
+        // A runner killed by a signal has signalCode set and exitCode null.
+        if (child.exitCode !== null || child.signalCode !== null)
           throw new Error(`runner exited: ${readFrom(this.logFile, from).slice(-2000)}`);
         return banners() > 0;
       },
-      20_000,
+      this.startTimeoutMs,
       'runner socket',
       20,
     );

@@ -22,7 +22,8 @@ describe('matchRoute', () => {
     ['/readyz', 'readyz', []],
     ['/', undefined, []],
     ['/metrics/other', undefined, []],
-    ['/exec/ns/pod/c', undefined, []],
+    ['/checkpoint/ns/pod/c', undefined, []],
+    ['/exec/ns/pod/c', 'exec', ['ns', 'pod', '', 'c']],
   ];
   for (const [path, route, params] of cases) {
     it(`${path} -> ${route ?? 'none'}`, () => {

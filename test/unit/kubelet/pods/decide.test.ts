@@ -5,6 +5,7 @@ import type { PodRecord, PodStateKind } from '../../../../src/kubelet/pods/pod-r
 import { creationCases } from './decide-cases/creation-cases.js';
 import { apiGoneCases } from './decide-cases/api-gone-cases.js';
 import { deletionCases } from './decide-cases/deletion-cases.js';
+import { ephemeralCases } from './decide-cases/ephemeral-cases.js';
 import { lostCases, runningCases } from './decide-cases/running-cases.js';
 import {
   covered,
@@ -41,6 +42,7 @@ describe('decide: the pod lifecycle', () => {
   describe('lost and terminal pods', () => runCases(lostCases));
   describe('deletion', () => runCases(deletionCases));
   describe('the API object is gone', () => runCases(apiGoneCases));
+  describe('ephemeral containers', () => runCases(ephemeralCases));
 
   it('the tables enter and leave every state', () => {
     for (const state of ALL_STATES) {

@@ -72,6 +72,10 @@ describe('container directory file protocol', () => {
         '.stderr.index',
         '.stdout.previous.index',
         '.stderr.previous.index',
+        'stdin',
+        '.tty-control',
+        '.stdin-holder',
+        '.stdin-closed',
       ].sort(),
     );
   });
