@@ -57,6 +57,10 @@ test-unit: build ## Unit tests (no processes, no network)
 test-integration: build ## Integration tests (real processes and gRPC on unix sockets)
 	$(MOCHA) --timeout 60000 'dist/test/integration/**/*.test.js'
 
+.PHONY: test-crash
+test-crash: build ## The runner killed at random points KILLS times (default 1000): nothing runs twice, exit codes stay true
+	VK_CMD_CRASH_KILLS=$(or $(KILLS),1000) $(MOCHA) --timeout 60000 dist/test/integration/runner/crash-injection.test.js
+
 .PHONY: test-e2e
 test-e2e: build tools ## End-to-end tests against a real local control plane
 	$(MOCHA) --require dist/test/e2e/support/root-hooks.js --timeout 180000 'dist/test/e2e/*.test.js'

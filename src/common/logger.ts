@@ -11,6 +11,18 @@ export function levelForVerbosity(verbosity: number): pino.Level {
   return 'trace';
 }
 
+/**
+ * A destination that writes each line with one write(2) before the logging
+ * call returns: a line that records a state change is on its way to the file
+ * or pipe before the change is published, so a `kill -9` cannot take it
+ * along. The price is a syscall per line, and a stall while a full pipe's
+ * reader catches up (an asynchronous destination buffers instead, and loses
+ * the buffer when killed).
+ */
+export function durableDestination(fd = 2): DestinationStream {
+  return pino.destination({ fd, sync: true });
+}
+
 /** The one root logger of a process; parts take `child({ component })`. */
 export function createRootLogger(
   name: string,

@@ -1,4 +1,4 @@
-import { createRootLogger } from '../common/logger.js';
+import { createRootLogger, durableDestination } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { ConfigError } from '../common/errors.js';
@@ -26,7 +26,8 @@ async function main(): Promise<number> {
     process.stdout.write(`vk-cmd-runner ${version()}\n`);
     return 0;
   }
-  const log = createRootLogger('vk-cmd-runner', parsed.config.verbosity);
+  // A line recording a state change is written before the change is published.
+  const log = createRootLogger('vk-cmd-runner', parsed.config.verbosity, durableDestination());
   const app = new RunnerApp(parsed.config, log);
   let where: string;
   try {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
@@ -9,7 +10,14 @@ import { systemClock, type Clock } from './clock.js';
 import { ConfigError } from '../common/errors.js';
 import { DialOut } from './connect/dial-out.js';
 import { leaveKubelet, type DialCredentials } from './connect/kubelet-dialer.js';
-import { readExitCodeFile, readPgidFile, stderrFileInfo } from './files/container-dir.js';
+import {
+  claimRunFile,
+  readExitCodeFile,
+  readRunFile,
+  removeRunFile,
+  stderrFileInfo,
+  writePgidFile,
+} from './files/container-dir.js';
 import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
 import { CgroupLimiter } from './host/cgroups.js';
 import { NodeInfoProvider } from './host/node-info.js';
@@ -143,13 +151,26 @@ export class RunnerApp {
         monitor: this.monitor,
         table,
         scanner: this.scanner,
-        launch: (plan, dir, cgroup) =>
-          launchContainer(plan, dir, runnerEnv, table, () => clock.nowMs(), cgroup, ptyHelper),
+        launch: (plan, dir, token, cgroup) =>
+          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs(), cgroup, ptyHelper),
         limiter: this.limiter,
         watchdog: this.watchdog,
-        stderrInfo: stderrFileInfo,
-        readExitCode: readExitCodeFile,
-        readPgidFile,
+        files: {
+          stderrInfo: stderrFileInfo,
+          readExitCode: readExitCodeFile,
+          readRun: readRunFile,
+          removeRunFile,
+          writePgidFile,
+        },
+        newLaunchToken: () => randomBytes(8).toString('hex'),
+        startEvidence: {
+          readRun: readRunFile,
+          claimRun: claimRunFile,
+          sweep: (tokens) => {
+            const snapshot = this.scanner.snapshotNow();
+            return new Map(tokens.map((t) => [t, snapshot.launchedWith(t)]));
+          },
+        },
         removePodDir: removePodDirectory,
         signalGroup,
         signalProcess,

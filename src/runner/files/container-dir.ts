@@ -1,6 +1,6 @@
-import { closeSync, constants, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, readFileSync, statSync, type Stats, writeSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../../common/errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
 
 /*
@@ -27,6 +27,19 @@ import { DirHandle } from './dir-handle.js';
  * - `.stdout.index`, `.stderr.index`, `.stdout.previous.index`,
  *   `.stderr.previous.index`: the logs' time indexes (JSON text, see
  *   LogTimeIndex), written tmp + rename and moved with their logs.
+ * - `.run-<token>`: the run file of the run started with that launch token
+ *   (random per run, in the group's VK_CMD_LAUNCH_TOKEN). Created
+ *   exclusively (O_EXCL) by the wrapper, through fd 3, before it runs the
+ *   user's argv, holding the wrapper's pid (= the group's pgid) and a
+ *   newline, so "it exists" means "this run began"; the wrapper appends the
+ *   main process's status (decimal, newline) as the second line when it
+ *   ends, before it writes `exitcode`. A runner that finds no run file for a
+ *   start it asked for creates it first, exclusively and through a
+ *   DirHandle, holding `claimed`: then that run can never begin (its
+ *   wrapper's exclusive create fails and it exits without running
+ *   anything), so starting again cannot run the command twice. Claimed
+ *   files stay until the pod directory goes; the runner removes a run's
+ *   file when the next run of the container starts.
  *
  * - `stdin`, `.tty-control`, `.stdin-holder`, `.stdin-closed`: the FIFOs
  *   and files of containers with stdin or tty (INTERACTIVE_ENTRIES; their
@@ -52,6 +65,10 @@ const PGID_FILE = 'pgid';
 const PGID_TMP_FILE = '.pgid.tmp';
 const EXIT_CODE_FILE = 'exitcode';
 const EXIT_CODE_TMP_FILE = '.exitcode.tmp';
+const RUN_FILE_PREFIX = '.run-';
+const CLAIMED = 'claimed';
+/** The variable that carries a run's launch token into its process group. */
+export const LAUNCH_TOKEN_VAR = 'VK_CMD_LAUNCH_TOKEN';
 
 /** The entries of containers with stdin or tty; container-stdin.ts reads and writes them. */
 export const INTERACTIVE_ENTRIES = {
@@ -149,6 +166,11 @@ export const RESERVED_CONTAINER_ENTRIES: ReadonlySet<string> = new Set([
   ...Object.values(INTERACTIVE_ENTRIES),
 ]);
 
+/** True for a name no volume may write: a runner file or a run file (`.run-*`). */
+export function isReservedContainerEntry(name: string): boolean {
+  return RESERVED_CONTAINER_ENTRIES.has(name) || name.startsWith(RUN_FILE_PREFIX);
+}
+
 const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
   ...LOG_NAMES,
   ...LOG_NAMES.map((n) => logName(n, true)),
@@ -163,6 +185,31 @@ const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
  * the pod's PATH.
  */
 export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" >&${WRAPPER_EXIT_CODE_FD} && PATH=/usr/bin:/bin mv -fT "$d/${EXIT_CODE_TMP_FILE}" "$d/${EXIT_CODE_FILE}"`;
+
+/**
+ * The wrapper's first step, in sh: creates the run file of `$VK_CMD_LAUNCH_TOKEN`
+ * in container directory `$d` (WRAPPER_DIR_ARG, so through fd 3)
+ * exclusively (noclobber opens with O_EXCL in dash and bash), holding the
+ * group's id (`leader`: a shell expression, `$$` when the wrapper leads the
+ * group), and remembers its path in `$r`; when it exists already (a runner
+ * claimed it) the wrapper exits at once, silently, running nothing. printf
+ * is a regular builtin, so a failed redirection does not end the shell
+ * before `|| exit 0`.
+ */
+export function beginRunSh(leader: string): string {
+  return [
+    `r="$d/${RUN_FILE_PREFIX}$${LAUNCH_TOKEN_VAR}"`,
+    'set -C',
+    `{ printf '%s\\n' "${leader}" >"$r"; } 2>/dev/null || exit 0`,
+    'set +C',
+  ].join('\n');
+}
+
+/** The wrapper's first step when it leads the group itself. */
+export const BEGIN_RUN_SH = beginRunSh('$$');
+
+/** The wrapper's record of the main process's status `$c` in the run file `$r` (before the exitcode file). */
+export const END_RUN_SH = `printf '%s\\n' "$c" >>"$r"`;
 
 /** Relative directory of a container inside its pod directory. */
 export function containerRelDir(containerName: string): string {
@@ -266,7 +313,92 @@ export function writeIndexText(dir: ContainerDirRef, name: LogName, text: string
   withHandle(dir, (h) => replaceAtomically(h, `${indexName(name, false)}.tmp`, indexName(name, false), text));
 }
 
+function runFileName(token: string): string {
+  return `${RUN_FILE_PREFIX}${token}`;
+}
+
+/**
+ * Creates the run file of `token` holding `claimed`, exclusively, through a
+ * handle on the container directory (never through a symlink). True when
+ * this call created it (that run can no longer begin) or the directory is
+ * gone (nothing can begin there either); false when it exists (the run began,
+ * or was claimed before). Other errors are thrown.
+ */
+export function claimRunFile(dir: ContainerDirRef, token: string): boolean {
+  let handle: DirHandle;
+  try {
+    handle = typeof dir === 'string' ? openContainerDir(dir) : dir;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    let fd: number;
+    try {
+      fd = handle.createFile(runFileName(token), 0o644);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EEXIST') return false;
+      if (code === 'ENOENT') return true;
+      throw err;
+    }
+    try {
+      writeSync(fd, `${CLAIMED}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } finally {
+    if (handle !== dir) handle.close();
+  }
+}
+
+/** Removes a run's file (the next run starts); a missing file or directory is fine, other errors are thrown. */
+export function removeRunFile(dir: ContainerDirRef, token: string): void {
+  try {
+    withHandle(dir, (h) => h.unlink(runFileName(token)));
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
 // ----------------------------------------------------------------- reads ---
+
+/** What the run file of a launch token says. */
+export type RunFileState =
+  | { state: 'absent' }
+  | { state: 'claimed' }
+  /** The wrapper began the run (`pgid`: its pid, 0 if not written yet); no status recorded (yet). */
+  | { state: 'began'; pgid: number; beganAtMs: number }
+  | { state: 'exited'; exitCode: number; beganAtMs: number; endedAtMs: number };
+
+/** Parses a run file's text (see the contract above). Pure; anything else counts as begun. */
+export function parseRunFile(text: string, beganAtMs: number, endedAtMs: number): RunFileState {
+  const lines = text.split('\n').map((l) => l.trim());
+  if (lines[0] === CLAIMED) return { state: 'claimed' };
+  const number = (line: string | undefined): number | undefined =>
+    line !== undefined && /^\d+$/.test(line) ? Number(line) : undefined;
+  const code = number(lines[1]);
+  if (code !== undefined) return { state: 'exited', exitCode: code, beganAtMs, endedAtMs };
+  return { state: 'began', pgid: number(lines[0]) ?? 0, beganAtMs };
+}
+
+/** Reads the run file of `token`; an unreadable one counts as begun (never as absent). */
+export function readRunFile(dir: string, token: string): RunFileState {
+  const file = path.join(dir, runFileName(token));
+  let text: string;
+  let st: Stats | undefined;
+  try {
+    st = statSync(file);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return { state: 'absent' };
+    return { state: 'began', pgid: 0, beganAtMs: st ? Math.round(st.mtimeMs) : 0 };
+  }
+  // The file is created when the run begins and appended to when it ends.
+  const began = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
+  return parseRunFile(text, Math.round(began), Math.round(st.mtimeMs));
+}
 
 /** The text of a log's time index; undefined when absent or unreadable. */
 export function readIndexText(dir: string, name: LogName, previous: boolean): string | undefined {

@@ -1,7 +1,7 @@
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { DataVolume__Output } from '../../generated/vkcmd/runner/v1/DataVolume.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
-import { containerRelDir, RESERVED_CONTAINER_ENTRIES } from './container-dir.js';
+import { containerRelDir, isReservedContainerEntry } from './container-dir.js';
 import { checkPathLength, joinRelative, normalizeUserPath, UnsafePathError } from './safe-path.js';
 
 /** Default mode of configMap and secret files, as in Kubernetes. */
@@ -89,7 +89,7 @@ function dataFiles(
 
 function checkReserved(relToContainer: string, field: string): void {
   const first = relToContainer.split('/')[0] ?? '';
-  if (RESERVED_CONTAINER_ENTRIES.has(first)) {
+  if (isReservedContainerEntry(first)) {
     throw new UnsafePathError(
       field,
       `"${relToContainer}" would overwrite the runner's file "${first}"; pick another mountPath`,

@@ -157,6 +157,10 @@ export function terminatedFor(outcome: RunOutcome, policy: StderrPolicy): Termin
   }
 }
 
+/** Why a run ended with exit code 137: nothing of it was left, and it recorded no status. */
+export const VANISHED_DETAIL =
+  'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)';
+
 /** The main process (or the wrapper) died of SIGKILL, or nothing was recorded. */
 function endedByKill(outcome: Exclude<RunOutcome, { kind: 'setupFailed' }>): boolean {
   if (outcome.kind === 'exited') return outcome.exitCode === 128 + constants.signals.SIGKILL;
@@ -204,10 +208,5 @@ export function outcomeOfGroupEnd(
   const code = read.exitCodeFile();
   if (code !== undefined) return { kind: 'exited', exitCode: code, stderr: read.stderr(), stop };
   if (stop?.killed) return { kind: 'signaled', signal: constants.signals.SIGKILL, stop };
-  return {
-    kind: 'vanished',
-    detail:
-      'the processes ended while the runner was not watching and left no exit code (killed by SIGKILL?)',
-    stop,
-  };
+  return { kind: 'vanished', detail: VANISHED_DETAIL, stop };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
+import { crashPoint } from '../crash-points.js';
 import type { GroupMonitor } from '../process/group-monitor.js';
 import type { ProcessTable } from '../process/process-table.js';
 import { PodKiller, type PodKillerDeps } from './pod-killer.js';
@@ -138,7 +139,7 @@ export class PodDeletion {
 
   /** A pod that never started a process has nothing to stop. */
   private everStarted(): boolean {
-    return this.record.containers.some((c) => c.pgid > 0);
+    return this.record.containers.some((c) => c.pgid > 0 || !!c.launchToken);
   }
 
   private runningPgids(): number[] {
@@ -151,6 +152,7 @@ export class PodDeletion {
       'SIGTERM',
       (groups, strays) => {
         if (this.over) return;
+        crashPoint('delete.after-sigterm');
         this.record.termSent = true;
         this.host.changed();
         if (groups.length > 0) this.deps.log.debug({ pod: this.host.key, pgids: groups }, 'Sent SIGTERM');
@@ -184,6 +186,7 @@ export class PodDeletion {
       'SIGKILL',
       (groups) => {
         if (this.over) return;
+        crashPoint('delete.after-sigkill');
         for (const c of this.host.running()) if (groups.includes(c.pgid)) c.killed = true;
         this.record.killSent = true;
         this.killSentAtMs = this.deps.clock.nowMs();

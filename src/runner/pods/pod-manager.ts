@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import { crashPoint } from '../crash-points.js';
 import { terminatedFor } from './container-status.js';
 import type { DeletedPods } from './deleted-pods.js';
 import {
@@ -18,6 +19,7 @@ import { planPod } from './pod-plan.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
 import { validatePodSpec } from './pod-spec-validation.js';
+import { settleUnrecordedStarts, type StartEvidenceSource } from './start-resolution.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
 import { healthSpecOf } from '../probes/pod-health.js';
@@ -27,9 +29,11 @@ export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
-export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished'> & {
+export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished' | 'persistNow'> & {
   /** Who the runner is and what its launch can do: every container's security settings are decided against it. */
   security: HostSecurity;
+  /** Evidence for starts a previous runner left unsettled (start-resolution.ts). */
+  startEvidence: StartEvidenceSource;
 };
 
 /** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
@@ -67,11 +71,16 @@ export class PodManager {
     return {
       ...this.deps,
       onChange: (pod) => this.markDirty(pod),
+      persistNow: (pod) => this.store.save(pod.record),
       onFinished: (pod) => this.finished(pod),
     };
   }
 
-  /** Loads persisted pods and re-adopts them. Call once before serving. */
+  /**
+   * Loads persisted pods and re-adopts them, after settling every start the
+   * previous runner left unsettled. Call once before serving, when no
+   * process can be starting on a previous runner's behalf.
+   */
   resume(): number {
     const records = this.store.loadAll();
     for (const record of records) {
@@ -79,9 +88,14 @@ export class PodManager {
       this.pods.set(record.uid, runtime);
       this.byName.set(runtime.key, record.uid);
     }
+    const settled = settleUnrecordedStarts(
+      [...this.pods.values()].map((p) => p.record),
+      this.deps.startEvidence,
+      this.log,
+    );
     for (const runtime of this.pods.values()) {
       try {
-        runtime.resume();
+        runtime.resume(settled);
       } catch (err) {
         this.log.error({ err, pod: runtime.key, uid: runtime.record.uid }, 'Failed to re-adopt pod');
       }
@@ -297,10 +311,12 @@ export class PodManager {
       this.dirty.delete(pod);
       if (this.pods.get(pod.record.uid) !== pod) continue;
       this.persist(pod);
+      crashPoint('flush.after-save');
       this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
         pod.revision = rev;
         return pod.toProto();
       });
+      crashPoint('flush.after-publish');
     }
   }
 
@@ -317,11 +333,13 @@ export class PodManager {
     this.pods.delete(pod.record.uid);
     this.deleted.add(pod.record.uid);
     if (this.byName.get(pod.key) === pod.record.uid) this.byName.delete(pod.key);
+    crashPoint('delete.before-forget');
     try {
       this.store.remove(pod.record.uid);
     } catch (err) {
       this.log.error({ err, pod: pod.key }, 'Failed to remove pod state');
     }
+    crashPoint('delete.after-forget');
     this.hub.publish('WATCH_EVENT_TYPE_DELETED', (rev) => {
       pod.revision = rev;
       return pod.toProto();

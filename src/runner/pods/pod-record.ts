@@ -40,6 +40,20 @@ export interface ContainerRecord {
   /** Probe verdicts of the current run (see probes/): kept so a restarted runner does not flap readiness. */
   started?: boolean | undefined;
   ready?: boolean | undefined;
+  /**
+   * The launch token of the current (or last) run: its group carries it in
+   * VK_CMD_LAUNCH_TOKEN and its run file is named after it. Empty before the
+   * first run and after a start that never began was given up; absent in
+   * records of older runners.
+   */
+  launchToken?: string;
+  /**
+   * Saved (with a fresh launchToken) before a run is spawned and cleared
+   * once the run is recorded running or failed: a runner that finds it set
+   * settles the start from evidence (start-resolution.ts), so the command
+   * never runs twice.
+   */
+  launching?: boolean;
   /** Memory and CPU limits (absent in records of older runners: none). */
   limits?: ContainerLimits;
   /** The current run was started inside its own cgroup. */

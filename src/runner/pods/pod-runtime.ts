@@ -2,10 +2,12 @@ import type { Logger } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import { podHealthOf, type PodHealth, type PodHealthDeps } from '../probes/pod-health.js';
+import { crashPoint } from '../crash-points.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
 import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
+import { exitCodeOf, recordIntent, settleStart, type ContainerFiles } from './container-run.js';
 import {
   outcomeOfGroupEnd,
   terminatedFor,
@@ -18,15 +20,16 @@ import { podToProto, waiting, type ContainerRecord, type PodRecord } from './pod
 import { restartPolicyOf } from './pod-spec-validation.js';
 import { RunLimits, type RunLimitsDeps } from './run-limits.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
+import type { StartOutcome } from './start-resolution.js';
 
 /** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
 export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  launch: (plan: LaunchPlan, containerDir: string, cgroup?: CgroupRun) => LaunchResult;
-  stderrInfo: (containerDir: string) => { sizeBytes: number } | { error: string };
-  readExitCode: (containerDir: string) => number | undefined;
-  /** The pgid a container directory's pgid file names, if any. */
-  readPgidFile: (containerDir: string) => { pgid: number; mtimeMs: number } | undefined;
+  /** Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when given. */
+  launch: (plan: LaunchPlan, containerDir: string, launchToken: string, cgroup?: CgroupRun) => LaunchResult;
+  files: ContainerFiles;
+  /** A fresh random launch token. */
+  newLaunchToken: () => string;
   /** Removes a deleted pod's directory (and its namespace directory when empty). */
   removePodDir: (podDir: string) => Promise<void>;
   newLogs: (containerDir: string, onExitCodeFile: () => void) => ContainerLogs;
@@ -38,6 +41,8 @@ export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   health?: PodHealthDeps | undefined;
   /** After any change; the owner persists the record and publishes the pod. */
   onChange: (pod: PodRuntime) => void;
+  /** Saves the record now (a start's intent must be on disk before its process exists); throws on failure. */
+  persistNow: (pod: PodRuntime) => void;
   /** Deletion is complete: every process is gone and the directory is cleaned up. */
   onFinished: (pod: PodRuntime) => void;
 }
@@ -121,18 +126,22 @@ export class PodRuntime {
     this.advance();
   }
 
-  /** Starts whatever is due: the next init container, or every waiting app container. Idempotent. */
+  /**
+   * Starts whatever is due: the next init container, or every waiting app
+   * container. Idempotent. A start whose outcome is not settled (launching)
+   * is never started again.
+   */
   advance(): void {
     if (this.record.deleting) return;
+    const due = (c: ContainerRecord): boolean =>
+      c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
     for (const c of this.record.containers.filter((x) => x.init)) {
       const s = c.state;
       if (s.state === 'terminated' && s.terminated.exitCode === 0) continue;
-      if (s.state === 'waiting' && c.restartAtMs === 0) this.start(c);
+      if (due(c)) this.start(c);
       return;
     }
-    for (const c of this.record.containers.filter((x) => !x.init)) {
-      if (c.state.state === 'waiting' && c.restartAtMs === 0) this.start(c);
-    }
+    for (const c of this.record.containers.filter((x) => !x.init)) if (due(c)) this.start(c);
   }
 
   private scheduleAdvance(): void {
@@ -154,12 +163,26 @@ export class PodRuntime {
     }
     const logs = this.logsOf(c.name);
     const limits = this.limits.beforeStart(c);
-    const result: LaunchResult = limits.ok
-      ? this.deps.launch(c.launch, c.dir, limits.cgroup)
-      : { ok: false, reason: 'cmdStartError', message: limits.message };
+    if (!limits.ok) {
+      this.log.info(
+        { pod: this.key, container: c.name, reason: 'cmdStartError' },
+        'Container failed to start',
+      );
+      this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
+      return;
+    }
+    // After beforeStart, so the intent saves whether the run joins a cgroup.
+    const intent = recordIntent(c, this.deps, () => this.deps.persistNow(this), this.where(c), now);
+    if (!('token' in intent)) {
+      this.limits.ended(c);
+      this.finishRun(c, intent.outcome, intent.finishedAtMs);
+      return;
+    }
+    const result = this.deps.launch(c.launch, c.dir, intent.token, limits.cgroup);
+    c.launching = false;
     if (!result.ok) {
       this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
-      if (limits.ok) this.limits.ended(c);
+      this.limits.ended(c);
       this.finishRun(c, { kind: 'setupFailed', reason: result.reason, message: result.message }, now);
       return;
     }
@@ -176,7 +199,12 @@ export class PodRuntime {
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
       'Started container',
     );
+    crashPoint('start.before-running-save');
     this.deps.onChange(this);
+  }
+
+  private where(c: ContainerRecord): { pod: string; container: string } {
+    return { pod: this.key, container: c.name };
   }
 
   private onGroupEnd(c: ContainerRecord, end: GroupEnd): void {
@@ -184,11 +212,12 @@ export class PodRuntime {
     const stop: StopInfo | undefined = this.record.deleting
       ? { gracePeriodSeconds: this.record.gracePeriodSeconds, killed: c.killed === true }
       : undefined;
+    crashPoint('exit.before-record');
     const oom = this.limits.ended(c);
     const outcome = outcomeOfGroupEnd(
       end,
       stop,
-      { exitCodeFile: () => this.deps.readExitCode(c.dir), stderr: () => this.deps.stderrInfo(c.dir) },
+      { exitCodeFile: () => exitCodeOf(c, this.deps.files), stderr: () => this.deps.files.stderrInfo(c.dir) },
       c.cgroupJoined === true,
     );
     this.finishRun(
@@ -249,13 +278,21 @@ export class PodRuntime {
   }
 
   /**
-   * Takes over after a runner restart: live groups are watched again (never
-   * restarted), ended ones report the exit code their wrapper recorded,
-   * back-off timers resume and an interrupted deletion continues.
+   * Takes over after a runner restart: starts the previous runner left
+   * unsettled take their outcome from `settled` (see start-resolution.ts),
+   * live groups are watched again (never restarted), ended ones report the
+   * exit code their wrapper recorded, back-off timers resume and an
+   * interrupted deletion continues.
    */
-  resume(): void {
+  resume(settled: ReadonlyMap<ContainerRecord, StartOutcome> = new Map()): void {
     for (const c of this.record.containers) {
-      if (c.state.state === 'waiting') this.adoptUnrecordedStart(c);
+      const outcome = settled.get(c);
+      const ended = outcome && settleStart(c, outcome, this.deps, this.where(c), this.deps.clock.nowMs());
+      if (ended) {
+        const oom = this.limits.ended(c);
+        const o = ended.outcome;
+        this.finishRun(c, o.kind === 'setupFailed' ? o : { ...o, oom }, ended.finishedAtMs);
+      }
       if (c.state.state === 'running') {
         const now = this.deps.clock.nowMs();
         if (c.bootId !== this.deps.bootId) {
@@ -284,19 +321,6 @@ export class PodRuntime {
     }
     if (this.record.deleting) this.deletion.resume();
     else this.advance();
-  }
-
-  /** A start whose record was not saved before the runner died still left a pgid file: adopt that group. */
-  private adoptUnrecordedStart(c: ContainerRecord): void {
-    const found = this.deps.readPgidFile(c.dir);
-    if (!found || found.pgid === c.pgid || !this.deps.signalGroup(found.pgid, 0)) return;
-    const isRestart = c.restartAtMs > 0;
-    if (isRestart) c.restartCount++;
-    c.restartAtMs = 0;
-    c.pgid = found.pgid;
-    c.leaderStartTicks = 0;
-    c.bootId = this.deps.bootId;
-    c.state = { state: 'running', running: { startedAtMs: Math.round(found.mtimeMs) } };
   }
 
   /** Begins deletion (idempotent; a shorter grace period replaces a longer one). */

@@ -1,4 +1,10 @@
-import { CLOSE_WRAPPER_FDS_SH, WRAPPER_DIR_ARG, WRITE_EXIT_CODE_SH } from '../files/container-dir.js';
+import {
+  beginRunSh,
+  CLOSE_WRAPPER_FDS_SH,
+  END_RUN_SH,
+  WRAPPER_DIR_ARG,
+  WRITE_EXIT_CODE_SH,
+} from '../files/container-dir.js';
 import {
   STDIN_HOLDER_START_SH,
   STDIN_HOLDER_STOP_SH,
@@ -11,23 +17,31 @@ import { ptyHelperArgs } from './pty-helper.js';
 
 /**
  * The group leader of every container: joins the run's cgroups when it has
- * any (cgroup-join.ts, fds 5, 6, ...), runs the argv as a foreground child
- * (which inherits neither fd 3, the container directory, nor fd 4, the
- * exitcode tmp file), records its status in the container directory's
- * exitcode file atomically through those fds (see container-dir.ts) and
- * exits with it. `$1` is WRAPPER_DIR_ARG. `trap :
- * TERM` keeps the wrapper alive through SIGTERM (a handler, not "ignored", so
- * the child still gets the default TERM action); SIGKILL is the fallback.
- * argv[0] is always an absolute path (see launchContainer), so `"$@"` runs
- * the program and never one of the shell's builtins (echo, printf, kill, [).
+ * any (cgroup-join.ts, fds 5, 6, ...), records that the run began (the run
+ * file of its launch token, created exclusively through fd 3, holding the
+ * group's id `leader`: `$$`, or `$PPID` under the PTY helper, which leads
+ * the group; a run whose file a runner claimed first exits at once and runs
+ * nothing), runs the argv as a foreground child (which inherits neither fd
+ * 3, the container directory, nor fd 4, the exitcode tmp file), records its
+ * status in the run file and then in the container directory's exitcode
+ * file atomically through those fds (see container-dir.ts) and exits with
+ * it. `$1` is WRAPPER_DIR_ARG. The cgroup is joined before the run file is
+ * created: a wrapper that cannot join has run nothing and leaves no run
+ * file, so a restarted runner may start that run again. `trap : TERM` keeps
+ * the wrapper alive through SIGTERM (a handler, not "ignored", so the child
+ * still gets the default TERM action); SIGKILL is the fallback. argv[0] is
+ * always an absolute path (see launchContainer), so `"$@"` runs the program
+ * and never one of the shell's builtins (echo, printf, kill, [).
  */
-export function wrapperScript(cgroupFds = 0): string {
+export function wrapperScript(cgroupFds = 0, leader = '$$'): string {
   return [
     'd=$1; shift',
     ...joinCgroupSh(cgroupFds),
+    beginRunSh(leader),
     'trap : TERM',
     `"$@" ${CLOSE_WRAPPER_FDS_SH}`,
     'c=$?',
+    END_RUN_SH,
     WRITE_EXIT_CODE_SH,
     'exit $c',
   ].join('\n');
@@ -37,18 +51,21 @@ export function wrapperScript(cgroupFds = 0): string {
 export const WRAPPER_SCRIPT = wrapperScript();
 
 /**
- * The wrapper of a container with stdin and no tty: the same, with the
- * stdin FIFO and its holder around the user's command (files/container-stdin.ts).
+ * The wrapper of a container with stdin and no tty: the same (the run file
+ * first), with the stdin FIFO and its holder around the user's command
+ * (files/container-stdin.ts).
  */
 export function stdinWrapperScript(cgroupFds = 0): string {
   return [
     'd=$1; shift',
     ...joinCgroupSh(cgroupFds),
+    beginRunSh('$$'),
     'trap : TERM',
     STDIN_HOLDER_START_SH,
     `"$@" ${STDIN_REDIRECT_SH} ${CLOSE_WRAPPER_FDS_SH}`,
     'c=$?',
     STDIN_HOLDER_STOP_SH,
+    END_RUN_SH,
     WRITE_EXIT_CODE_SH,
     'exit $c',
   ].join('\n');
@@ -90,7 +107,8 @@ export function containerSpawnCommand(
       control: { fifo: WRAPPER_TTY_CONTROL_FIFO },
       stdin: plan.stdin ? { fifo: WRAPPER_STDIN_FIFO } : 'none',
       argv0: undefined,
-      argv: [WRAPPER_SHELL, ...wrapper(wrapperScript(cgroupFds))],
+      // The helper leads the group; the wrapper is its child.
+      argv: [WRAPPER_SHELL, ...wrapper(wrapperScript(cgroupFds, '$PPID'))],
     }),
   };
 }

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
+import { crashPoint } from '../crash-points.js';
 import {
+  LAUNCH_TOKEN_VAR,
   openContainerDir,
   openExitCodeTarget,
   openRunLog,
@@ -99,19 +101,22 @@ export function findExecutable(
 /**
  * Starts one run of a container as its own process group (setsid) with
  * stdin from /dev/null and stdout/stderr appended to files in the container
- * directory, so nothing ties the processes to the runner. The pgid file is
- * written (tmp + rename) before this returns. Blocking (sync IO + spawn).
+ * directory, so nothing ties the processes to the runner. `launchToken`
+ * goes into the group's environment (VK_CMD_LAUNCH_TOKEN) and names the
+ * run file the wrapper creates. The pgid file is written (tmp + rename)
+ * before this returns. Blocking (sync IO + spawn).
  */
 export function launchContainer(
   plan: LaunchPlan,
   containerDir: string,
+  launchToken: string,
   runnerEnv: Readonly<Record<string, string | undefined>>,
   table: ProcessTable,
   nowMs: () => number = Date.now,
   cgroup?: CgroupRun,
   ptyHelper?: string,
 ): LaunchResult {
-  const env = buildProcessEnv(runnerEnv, plan.podEnv);
+  const env = buildProcessEnv(runnerEnv, [...plan.podEnv, { name: LAUNCH_TOKEN_VAR, value: launchToken }]);
   const argv = plan.argv;
   if (argv.length === 0)
     return { ok: false, reason: 'cmdStartError', message: 'nothing to run; set command or image' };
@@ -250,6 +255,7 @@ function launchIn(
   } finally {
     closeFds();
   }
+  crashPoint('start.after-spawn');
   const pid = child.pid;
   if (pid === undefined) {
     child.on('error', () => undefined);
@@ -284,5 +290,6 @@ function launchIn(
       message: `failed to write pgid to file ${pgidFile(dir.path)}; error: ${errorMessage(err)}`,
     };
   }
+  crashPoint('start.after-pgid-file');
   return { ok: true, run: { pgid: pid, child, startedAtMs, leaderStartTicks: leader.startTicks } };
 }

@@ -71,6 +71,20 @@ export class ProcessScanner {
     );
   }
 
+  /**
+   * A snapshot taken now, synchronously, outside the shared rounds: for the
+   * runner's start, when nothing else runs yet. Throws when /proc cannot be listed.
+   */
+  snapshotNow(): ProcessSnapshot {
+    this.scans++;
+    return new ProcessSnapshot(
+      this.source.scan(),
+      this.knownGroups(),
+      (pid) => this.source.readPodIdentity(pid),
+      this.selfPid,
+    );
+  }
+
   /** Drops pending requests without calling them (runner shutdown). */
   stop(): void {
     this.stopped = true;

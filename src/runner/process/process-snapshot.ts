@@ -26,6 +26,7 @@ export class ProcessSnapshot {
   private groupIndex: Map<number, ProcEntry[]> | undefined;
   private childIndex: Map<number, ProcEntry[]> | undefined;
   private taggedIndex: Map<string, ProcEntry[]> | undefined;
+  private tokenIndex: Map<string, ProcEntry[]> | undefined;
 
   constructor(
     readonly entries: readonly ProcEntry[],
@@ -61,18 +62,37 @@ export class ProcessSnapshot {
 
   /** Live processes outside every known group whose environment names this pod. */
   taggedWith(id: PodIdentity): readonly ProcEntry[] {
-    if (!this.taggedIndex) {
-      this.taggedIndex = new Map();
+    return this.sweep().tagged.get(identityKey(id)) ?? [];
+  }
+
+  /**
+   * Live processes outside every known group whose environment carries this
+   * launch token (VK_CMD_LAUNCH_TOKEN): the run it started, from the same
+   * one environ sweep as taggedWith().
+   */
+  launchedWith(token: string): readonly ProcEntry[] {
+    return this.sweep().tokens.get(token) ?? [];
+  }
+
+  private sweep(): { tagged: Map<string, ProcEntry[]>; tokens: Map<string, ProcEntry[]> } {
+    if (!this.taggedIndex || !this.tokenIndex) {
+      const tagged = new Map<string, ProcEntry[]>();
+      const tokens = new Map<string, ProcEntry[]>();
+      const add = (index: Map<string, ProcEntry[]>, key: string, e: ProcEntry): void => {
+        let list = index.get(key);
+        if (!list) index.set(key, (list = []));
+        list.push(e);
+      };
       for (const e of this.entries) {
         if (!isLive(e) || e.pid === this.selfPid || this.knownGroups.has(e.pgrp)) continue;
         const owner = this.identityOf(e.pid);
         if (!owner) continue;
-        const key = identityKey(owner);
-        let list = this.taggedIndex.get(key);
-        if (!list) this.taggedIndex.set(key, (list = []));
-        list.push(e);
+        add(tagged, identityKey(owner), e);
+        if (owner.launchToken) add(tokens, owner.launchToken, e);
       }
+      this.taggedIndex = tagged;
+      this.tokenIndex = tokens;
     }
-    return this.taggedIndex.get(identityKey(id)) ?? [];
+    return { tagged: this.taggedIndex, tokens: this.tokenIndex };
   }
 }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { errnoCode } from '../../common/errors.js';
+import { LAUNCH_TOKEN_VAR } from '../files/container-dir.js';
 
 /** Linux USER_HZ: /proc times are in 1/100 s on every mainstream architecture. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -103,25 +104,33 @@ export interface PodIdentity {
   uid: string;
   /** VK_CMD_POD_DIR: tells two runners' pods with the same uid apart. */
   podDir: string;
+  /** VK_CMD_LAUNCH_TOKEN: the run that started the process's group; absent for processes of older runners. */
+  launchToken?: string;
 }
 
 const UID_VAR = 'VK_CMD_POD_UID=';
 const DIR_VAR = 'VK_CMD_POD_DIR=';
+const TOKEN_VAR = `${LAUNCH_TOKEN_VAR}=`;
 
 /**
  * The pod identity in the text of /proc/<pid>/environ (NUL-separated
- * NAME=value entries); undefined unless both variables are there. Pure.
+ * NAME=value entries); undefined unless both identity variables are there.
+ * Pure. The first of duplicated names wins, as getenv() reads them.
  */
 export function parsePodIdentity(environ: Buffer): PodIdentity | undefined {
   // Most processes are not a pod's: reject them without splitting.
   if (environ.indexOf(UID_VAR, 0, 'latin1') === -1) return undefined;
   let uid: string | undefined;
   let podDir: string | undefined;
+  let launchToken: string | undefined;
   for (const entry of environ.toString('utf8').split('\0')) {
     if (uid === undefined && entry.startsWith(UID_VAR)) uid = entry.slice(UID_VAR.length);
     else if (podDir === undefined && entry.startsWith(DIR_VAR)) podDir = entry.slice(DIR_VAR.length);
+    else if (launchToken === undefined && entry.startsWith(TOKEN_VAR))
+      launchToken = entry.slice(TOKEN_VAR.length);
   }
-  return uid && podDir ? { uid, podDir } : undefined;
+  if (!uid || !podDir) return undefined;
+  return launchToken ? { uid, podDir, launchToken } : { uid, podDir };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
@@ -91,8 +93,14 @@ describe('runner: Attach', function () {
     const script = ['tty', 'echo ready', 'while read -r line; do echo "got $line"; stty size; done'].join(
       '\n',
     );
-    const uid = await started(interactive(scriptPod('term', script), { stdin: true, tty: true }));
+    const spec = interactive(scriptPod('term', script), { stdin: true, tty: true });
+    const uid = await started(spec);
     expect(await readLogs(h.client, { uid })).to.match(/^\/dev\/pts\/\d+\r\nready\r\n$/);
+    // The PTY helper leads the group and the wrapper runs under it: the run file names the helper's group.
+    const pgid = watcher.pods.get(uid)!.containerStatuses[0]!.pgid;
+    const dir = path.join(h.rootDir, spec.namespace!, spec.name!, 'containers', 'c1');
+    const runFile = readdirSync(dir).find((n) => n.startsWith('.run-'))!;
+    expect(readFileSync(path.join(dir, runFile), 'utf8').split('\n')[0]).to.equal(String(pgid));
     const s = openAttach(h.client, {
       uid,
       container: 'c1',

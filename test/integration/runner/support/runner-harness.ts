@@ -5,8 +5,9 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readFileSync,
+  readSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -47,6 +48,18 @@ export function unary<Req, Res>(
     )[method]!;
     fn.call(client, req, (err, value) => (err ? reject(err) : resolve(value)));
   });
+}
+
+/** The text of a file from byte `offset` on. */
+function readFrom(file: string, offset: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.max(0, statSync(file).size - offset));
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Collects WatchPods events and lets tests wait for pod states. */
@@ -173,6 +186,8 @@ export function readLogs(
 
 /** A temp root, socket dir and client; the runner is in-process or a real child process. */
 export class RunnerHarness {
+  /** How long startProcess waits for the runner's banner: a runner resuming many pods on a loaded host takes longer. */
+  startTimeoutMs = 20_000;
   readonly workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-runner-it-'));
   readonly rootDir = path.join(this.workDir, 'root');
   readonly socketPath = path.join(this.workDir, 'sock', 'runner.sock');
@@ -226,12 +241,13 @@ export class RunnerHarness {
     this.connect();
   }
 
-  /** Starts the real runner (see runnerCommand) and waits for its socket. */
-  async startProcess(): Promise<void> {
+  /** Starts the real runner (see runnerCommand), with `env` added to its environment, and waits for its socket. */
+  async startProcess(env: NodeJS.ProcessEnv = {}): Promise<void> {
     const out = openSync(this.logFile, 'a');
-    const banners = (): number => (readFileSync(this.logFile, 'utf8').match(/listening on/g) ?? []).length;
-    const before = banners();
-    const cmd = runnerCommand(this.args());
+    // Only what this runner writes: the log of many restarts grows large.
+    const from = statSync(this.logFile).size;
+    const banners = (): number => (readFrom(this.logFile, from).match(/listening on/g) ?? []).length;
+    const cmd = runnerCommand(this.args(), { ...process.env, ...env });
     this.child = spawn(cmd.file, cmd.args, {
       env: cmd.env,
       stdio: ['ignore', out, out],
@@ -242,11 +258,12 @@ export class RunnerHarness {
     // A socket left by a killed runner exists already: wait for the new runner's banner.
     await eventually(
       () => {
-        if (child.exitCode !== null)
-          throw new Error(`runner exited: ${readFileSync(this.logFile, 'utf8').slice(-2000)}`);
-        return banners() > before;
+        // A runner killed by a signal has signalCode set and exitCode null.
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`runner exited: ${readFrom(this.logFile, from).slice(-2000)}`);
+        return banners() > 0;
       },
-      20_000,
+      this.startTimeoutMs,
       'runner socket',
       20,
     );
@@ -256,9 +273,12 @@ export class RunnerHarness {
 
   connect(): void {
     const { grpcType } = loadRunnerProto();
+    this.client?.close();
+    // A channel of its own: a shared one may still be backing off from the runner that died.
     this.client = new grpcType.vkcmd.runner.v1.Runner(
       `unix://${this.socketPath}`,
       grpc.credentials.createInsecure(),
+      { 'grpc.use_local_subchannel_pool': 1 },
     );
   }
 

@@ -19,8 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
+  claimRunFile,
   containerRelDir,
   indexFile,
+  isReservedContainerEntry,
   isExitCodeFile,
   isLogFileName,
   isLogName,
@@ -29,11 +31,14 @@ import {
   openContainerDir,
   openExitCodeTarget,
   openRunLog,
+  parseRunFile,
   pgidFile,
   readExitCodeFile,
   readIndexText,
   readPgidFile,
+  readRunFile,
   removeExitCodeFile,
+  removeRunFile,
   RESERVED_CONTAINER_ENTRIES,
   stderrFileInfo,
   WRITE_EXIT_CODE_SH,
@@ -93,6 +98,24 @@ describe('container directory file protocol', () => {
         name,
       ).to.deep.equal([exitcode, current, any]);
     }
+  });
+
+  it('run files: claimed, begun (with the wrapper pid) or ended (with the status); reserved for the runner', () => {
+    const table: Array<[string, ReturnType<typeof parseRunFile>]> = [
+      ['claimed\n', { state: 'claimed' }],
+      ['', { state: 'began', pgid: 0, beganAtMs: 1 }],
+      ['4242\n', { state: 'began', pgid: 4242, beganAtMs: 1 }],
+      ['4242\n0\n', { state: 'exited', exitCode: 0, beganAtMs: 1, endedAtMs: 2 }],
+      ['4242\n137\n', { state: 'exited', exitCode: 137, beganAtMs: 1, endedAtMs: 2 }],
+      ['4242\n13', { state: 'exited', exitCode: 13, beganAtMs: 1, endedAtMs: 2 }],
+      ['4242\nx\n', { state: 'began', pgid: 4242, beganAtMs: 1 }],
+    ];
+    for (const [text, want] of table)
+      expect(parseRunFile(text, 1, 2), JSON.stringify(text)).to.deep.equal(want);
+    for (const name of ['.run-abc', '.run-', 'pgid', 'exitcode'])
+      expect(isReservedContainerEntry(name), name).to.equal(true);
+    for (const name of ['run', 'x.run-1', 'job'])
+      expect(isReservedContainerEntry(name), name).to.equal(false);
   });
 
   it('the wrapper writes the exit code as the README shows', () => {
@@ -160,6 +183,22 @@ describe('container directory file protocol', () => {
       expect(stderrFileInfo(dir)).to.deep.equal({ sizeBytes: 3 });
     });
 
+    it('run file: a claim wins only where nothing began; reads report what the file says', () => {
+      expect(readRunFile(dir, 't1')).to.deep.equal({ state: 'absent' });
+      expect(claimRunFile(dir, 't1'), 'nothing began: claimed').to.equal(true);
+      expect(readRunFile(dir, 't1')).to.deep.equal({ state: 'claimed' });
+      expect(claimRunFile(dir, 't1'), 'already claimed').to.equal(false);
+      writeFileSync(path.join(dir, '.run-t2'), '77\n');
+      expect(claimRunFile(dir, 't2'), 'the run began').to.equal(false);
+      expect(readRunFile(dir, 't2')).to.include({ state: 'began', pgid: 77 });
+      writeFileSync(path.join(dir, '.run-t2'), '77\n5\n');
+      expect(readRunFile(dir, 't2')).to.include({ state: 'exited', exitCode: 5 });
+      expect(claimRunFile(path.join(dir, 'gone'), 't3'), 'no directory: nothing can begin').to.equal(true);
+      removeRunFile(dir, 't2');
+      removeRunFile(dir, 't2');
+      expect(readdirSync(dir)).to.deep.equal(['.run-t1']);
+    });
+
     it('moves a run to *.previous; a missing file clears the older previous one', () => {
       writeFileSync(path.join(dir, 'stdout'), 'out');
       writeIndexText(dir, 'stdout', '[[3,1]]');
@@ -189,6 +228,8 @@ describe('container directory file protocol', () => {
         expect(() => openRunLog(dir, 'stdout')).to.throw(refused);
         expect(() => writeIndexText(dir, 'stdout', '[]')).to.throw(refused);
         expect(() => removeExitCodeFile(dir)).to.throw(refused);
+        expect(() => claimRunFile(dir, 't1')).to.throw(refused);
+        expect(() => removeRunFile(dir, 't1')).to.throw(refused);
         expect(moveRunToPrevious(dir).map((f) => errorMessage(f.err))).to.deep.equal([refused]);
         expect(readdirSync(outside), swapped).to.deep.equal([]);
         unlinkSync(swapped);

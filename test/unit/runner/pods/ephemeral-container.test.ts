@@ -81,6 +81,7 @@ function request(c: Partial<Container__Output>, target = ''): AddEphemeralContai
       readinessProbe: null,
       livenessProbe: null,
       lifecycle: null,
+      securityContext: null,
       ...c,
     },
   };

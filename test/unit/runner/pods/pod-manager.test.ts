@@ -36,9 +36,9 @@ describe('pod-manager (fake processes, temp root)', () => {
       {
         ...deps,
         security: USER_RUNNER_SECURITY,
-        launch: (plan, dir) => {
+        launch: (plan, dir, token) => {
           savedWhenLaunched.push(saved.has('u1'));
-          return launch(plan, dir);
+          return launch(plan, dir, token);
         },
       },
       new DeletedPods(undefined, silent),

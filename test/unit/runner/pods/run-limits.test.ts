@@ -92,9 +92,9 @@ describe('pod-runtime with limits (fake processes)', () => {
     const cgroups: unknown[] = [];
     const deps = w.deps();
     const launch = deps.launch;
-    deps.launch = (plan, dir, cgroup) => {
+    deps.launch = (plan, dir, token, cgroup) => {
       cgroups.push(cgroup);
-      return launch(plan, dir, cgroup);
+      return launch(plan, dir, token, cgroup);
     };
     const pod = new PodRuntime(record([{ name: 'c1', limits }]), deps);
     pod.advance();

@@ -182,6 +182,27 @@ describe('state directory: who may write what decides what runs', () => {
       expect(existsSync(path.join(base, 'elsewhere'))).to.equal(false);
     });
 
+    it('the pod store takes the complete tmp file of a save cut between its unlink and its rename, and drops torn or superseded ones', () => {
+      const { log } = recordingLog();
+      const store = new PodStateStore(base, log);
+      store.init();
+      const record = (uid: string, name = uid) =>
+        ({ version: 1, uid, namespace: 'ns', name, containers: [] }) as unknown as Parameters<
+          PodStateStore['save']
+        >[0];
+      store.save(record('kept', 'old'));
+      store.save(record('kept', 'new'));
+      expect(readdirSync(store.podsDir), 'a save leaves only the record').to.deep.equal(['kept.json']);
+      const tmp = (uid: string, text: string) =>
+        writeFileSync(path.join(store.podsDir, `${uid}.json.tmp`), text, { mode: 0o600 });
+      tmp('cut', JSON.stringify(record('cut')));
+      tmp('torn', JSON.stringify(record('torn')).slice(0, 20));
+      tmp('kept', JSON.stringify(record('kept', 'unfinished')));
+      const loaded = store.loadAll().map((r) => `${r.uid}:${r.name}`);
+      expect(loaded.sort()).to.deep.equal(['cut:cut', 'kept:new']);
+      expect(readdirSync(store.podsDir).sort()).to.deep.equal(['cut.json', 'kept.json']);
+    });
+
     it('a lock file this user did not write is ignored, with an error naming it', () => {
       const { log, lines } = recordingLog();
       const store = new PodStateStore(base, log);

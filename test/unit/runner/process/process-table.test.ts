@@ -93,6 +93,10 @@ describe('process-table', () => {
       parsePodIdentity(env('NOTE=VK_CMD_POD_UID=u-1', 'XVK_CMD_POD_DIR=/r', 'VK_CMD_POD_DIR=/r')),
       'only at the start of an entry',
     ).to.equal(undefined);
+    expect(
+      parsePodIdentity(env('VK_CMD_POD_UID=u-1', 'VK_CMD_LAUNCH_TOKEN=abc', 'VK_CMD_POD_DIR=/r/ns/p')),
+      'with the launch token of its run',
+    ).to.deep.equal({ uid: 'u-1', podDir: '/r/ns/p', launchToken: 'abc' });
     // The first of duplicated names wins, as getenv() reads them.
     expect(parsePodIdentity(env('VK_CMD_POD_UID=a', 'VK_CMD_POD_DIR=/d', 'VK_CMD_POD_UID=b'))).to.deep.equal({
       uid: 'a',

@@ -9,6 +9,8 @@ import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pods/pod
 import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
 import type { PodIdentity, ProcEntry } from '../../../../src/runner/process/process-table.js';
 import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.js';
+import type { StartEvidenceSource } from '../../../../src/runner/pods/start-resolution.js';
+import type { RunFileState } from '../../../../src/runner/files/container-dir.js';
 import { FakeClock } from './fake-clock.js';
 import { CgroupLimiter } from '../../../../src/runner/host/cgroups.js';
 import type { ContainerLimiter } from '../../../../src/runner/process/container-limiter.js';
@@ -50,6 +52,14 @@ export class FakeWorld {
   changes = 0;
   finished: string[] = [];
   exitCodes = new Map<string, number>();
+  /** Run files by `<dir>/<token>`. */
+  runs = new Map<string, RunFileState>();
+  /** Processes carrying each launch token, for the start resolution's sweep. */
+  tokens = new Map<string, ProcEntry[]>();
+  pgidFiles = new Map<string, number>();
+  /** How many times the records were saved at once (a start's intent). */
+  savedNow = 0;
+  nextToken = 1;
   pods: PodRuntime[] = [];
   /** No cgroups unless a test puts another limiter here. */
   limiter: ContainerLimiter = new CgroupLimiter({ mode: 'none', note: 'fake host' }, silent);
@@ -73,7 +83,7 @@ export class FakeWorld {
     () => this.clock.nowMs(),
   );
 
-  deps(): PodRuntimeDeps {
+  deps(): PodRuntimeDeps & { startEvidence: StartEvidenceSource } {
     const logs = {
       start() {},
       stop() {},
@@ -92,7 +102,7 @@ export class FakeWorld {
       } as unknown as GroupMonitor,
       table: { read: (pid: number) => this.procs.get(pid) },
       scanner: this.scanner,
-      launch: (plan: LaunchPlan) => {
+      launch: (plan: LaunchPlan, _dir: string, _token: string) => {
         const pgid = this.nextPgid++;
         this.launches.push(`${plan.argv.join(' ')}@${this.clock.now}`);
         this.procs.set(pgid, proc(pgid, pgid));
@@ -101,9 +111,23 @@ export class FakeWorld {
           run: { pgid, child: {} as ChildProcess, startedAtMs: this.clock.now, leaderStartTicks: pgid },
         };
       },
-      stderrInfo: () => ({ sizeBytes: 0 }),
-      readExitCode: (dir) => this.exitCodes.get(dir),
-      readPgidFile: () => undefined,
+      files: {
+        stderrInfo: () => ({ sizeBytes: 0 }),
+        readExitCode: (dir) => this.exitCodes.get(dir),
+        readRun: (dir, token) => this.runs.get(`${dir}/${token}`) ?? { state: 'absent' },
+        removeRunFile: (dir, token) => this.runs.delete(`${dir}/${token}`),
+        writePgidFile: (dir, pgid) => this.pgidFiles.set(dir, pgid),
+      },
+      newLaunchToken: () => `t${this.nextToken++}`,
+      startEvidence: {
+        readRun: (dir, token) => this.runs.get(`${dir}/${token}`) ?? { state: 'absent' },
+        claimRun: (dir, token) => {
+          if (this.runs.has(`${dir}/${token}`)) return false;
+          this.runs.set(`${dir}/${token}`, { state: 'claimed' });
+          return true;
+        },
+        sweep: (tokens) => new Map(tokens.map((t) => [t, this.tokens.get(t) ?? []])),
+      },
       removePodDir: (dir) => {
         this.removed.push(dir);
         return Promise.resolve();
@@ -128,6 +152,7 @@ export class FakeWorld {
       bootId: 'boot-1',
       log: silent,
       onChange: () => this.changes++,
+      persistNow: () => this.savedNow++,
       onFinished: (pod) => this.finished.push(pod.record.uid),
     };
   }
