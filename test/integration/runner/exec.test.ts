@@ -134,12 +134,13 @@ describe('runner: Exec', function () {
       uid: spec.uid!,
       container: 'c1',
       // `wait` (unlike `read`) lets bash run the WINCH trap as soon as the signal arrives. The
-      // killed sleep is waited for with stderr aside: bash reports "Terminated" for it on the
-      // terminal otherwise, whenever it reaps it (on a loaded host, after "hello" is echoed).
+      // resize may come before the shell reaches `wait` (a loaded host), so the shell waits in
+      // short steps until the trap has run; each step's sleep ends by itself, so bash has no
+      // "Terminated" to report on the terminal.
       command: [
         'bash',
         '-c',
-        'trap "stty size" WINCH; tty; stty size; sleep 30 & wait $!; kill $!; wait $! 2>/dev/null; read -r line; echo "got $line"; stty size',
+        'trap "stty size; w=1" WINCH; tty; stty size; w=; while [ -z "$w" ]; do sleep 0.1 & wait $!; done; read -r line; echo "got $line"; stty size',
       ],
       stdin: true,
       tty: true,
