@@ -3,8 +3,18 @@
  * small sizes; explicit size flags win over it wherever they appear.
  */
 
-export const SCENARIOS = ['latency', 'contended', 'burst', 'footprint', 'runner'] as const;
+export const SCENARIOS = ['latency', 'contended', 'burst', 'footprint', 'runner', 'exec', 'probes'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Scenarios that run without naming them; `exec` and `probes` run only when --scenarios names them. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = [
+  'latency',
+  'contended',
+  'burst',
+  'footprint',
+  'runner',
+];
+/** Scenarios that drive a private runner alone, with no control plane. */
+export const RUNNER_ONLY_SCENARIOS: readonly ScenarioName[] = ['runner', 'exec', 'probes'];
 
 export interface BenchFlags {
   scenarios: ScenarioName[];
@@ -21,6 +31,18 @@ export interface BenchFlags {
   footprintPods: number;
   footprintSeconds: number;
   runnerPods: number;
+  /** Long-sleeping pods the exec scenario runs its Exec calls in, round robin. */
+  execPods: number;
+  /** Exec calls of `true`, run once one at a time and once 8 at a time. */
+  execCalls: number;
+  /** PortForward connections, each echoing 64 KiB, in the exec scenario. */
+  forwardConnections: number;
+  /** Size of the single large PortForward transfer, in MiB. */
+  forwardMib: number;
+  /** Pods with a readiness (exec) and a liveness (httpGet) probe in the probes scenario. */
+  probePods: number;
+  /** Length of each CPU window of the probes scenario (with and without probes). */
+  probeSeconds: number;
   /** Leave spec.nodeName empty and let kube-scheduler bind the pods. */
   viaScheduler: boolean;
   quick: boolean;
@@ -33,7 +55,7 @@ export interface BenchFlags {
 }
 
 export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
-  scenarios: [...SCENARIOS],
+  scenarios: [...DEFAULT_SCENARIOS],
   latencyPods: 600,
   ratePerSecond: 20,
   contendedPods: 400,
@@ -43,6 +65,12 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   footprintPods: 1000,
   footprintSeconds: 60,
   runnerPods: 200,
+  execPods: 20,
+  execCalls: 200,
+  forwardConnections: 200,
+  forwardMib: 64,
+  probePods: 200,
+  probeSeconds: 30,
   viaScheduler: false,
   quick: false,
   logVerbosity: 0,
@@ -58,6 +86,12 @@ export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   footprintPods: 100,
   footprintSeconds: 10,
   runnerPods: 50,
+  execPods: 4,
+  execCalls: 40,
+  forwardConnections: 40,
+  forwardMib: 8,
+  probePods: 20,
+  probeSeconds: 5,
 };
 
 export class BenchFlagError extends Error {
@@ -76,6 +110,12 @@ type NumericFlag =
   | 'footprintPods'
   | 'footprintSeconds'
   | 'runnerPods'
+  | 'execPods'
+  | 'execCalls'
+  | 'forwardConnections'
+  | 'forwardMib'
+  | 'probePods'
+  | 'probeSeconds'
   | 'logVerbosity';
 
 const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean }> = {
@@ -88,6 +128,12 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'footprint-pods': { key: 'footprintPods', min: 1, integer: true },
   'footprint-seconds': { key: 'footprintSeconds', min: 1, integer: false },
   'runner-pods': { key: 'runnerPods', min: 1, integer: true },
+  'exec-pods': { key: 'execPods', min: 1, integer: true },
+  'exec-calls': { key: 'execCalls', min: 1, integer: true },
+  'forward-connections': { key: 'forwardConnections', min: 1, integer: true },
+  'forward-mib': { key: 'forwardMib', min: 1, integer: true },
+  'probe-pods': { key: 'probePods', min: 1, integer: true },
+  'probe-seconds': { key: 'probeSeconds', min: 1, integer: false },
   'log-v': { key: 'logVerbosity', min: 0, integer: true },
 };
 
@@ -172,7 +218,8 @@ writes bench/results/<date>-<commit>.json. Reuses a running control plane when
 VK_CMD_E2E_CLUSTER_DIR names one; otherwise starts and stops its own.
 
 Flags:
-  --scenarios LIST        comma-separated: ${SCENARIOS.join(',')} (default: all)
+  --scenarios LIST        comma-separated: ${SCENARIOS.join(',')}
+                          (default: ${DEFAULT_SCENARIOS.join(',')})
   --latency-pods N        pods created at --rate in the latency scenario (default 600)
   --rate N                pods per second for the latency, contended and runner scenarios (default 20)
   --contended-pods N      pods created at --rate while CPU burners run (default 400)
@@ -182,6 +229,12 @@ Flags:
   --footprint-pods N      long-running pods held for the footprint scenario (default 1000)
   --footprint-seconds N   idle window over which RSS and CPU are sampled (default 60)
   --runner-pods N         pods created over gRPC in the runner-only scenario (default 200)
+  --exec-pods N           long-sleeping pods the exec scenario execs into (default 20)
+  --exec-calls N          Exec calls of \`true\`, sequential then 8 in parallel (default 200)
+  --forward-connections N PortForward connections echoing 64 KiB each (default 200)
+  --forward-mib N         size of the one large PortForward transfer in MiB (default 64)
+  --probe-pods N          pods with an exec readiness and httpGet liveness probe (default 200)
+  --probe-seconds N       CPU window with probes, and the idle window without (default 30)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName
   --quick                 about a minute: ${Object.entries(QUICK_SIZES)
     .map(([k, v]) => `${k}=${String(v)}`)

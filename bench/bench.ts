@@ -14,6 +14,7 @@ import {
   BenchFlagError,
   HELP_TEXT,
   parseBenchArgs,
+  RUNNER_ONLY_SCENARIOS,
   type BenchFlags,
   type ScenarioName,
 } from './bench-flags.js';
@@ -31,14 +32,24 @@ import { runContendedScenario } from './scenarios/contended-scenario.js';
 import { runFootprintScenario } from './scenarios/footprint-scenario.js';
 import { runLatencyScenario } from './scenarios/latency-scenario.js';
 import { removeScenarioPods } from './scenarios/pod-waits.js';
+import { runExecScenario } from './scenarios/exec-scenario.js';
+import { runProbesScenario } from './scenarios/probes-scenario.js';
 import { runRunnerScenario } from './scenarios/runner-scenario.js';
 
 class Interrupted extends Error {
   override readonly name = 'Interrupted';
 }
 
+type RunnerOnlyName = 'runner' | 'exec' | 'probes';
+
+const RUNNER_SCENARIOS: Record<RunnerOnlyName, (base: BenchBase) => Promise<ScenarioResult>> = {
+  runner: runRunnerScenario,
+  exec: runExecScenario,
+  probes: runProbesScenario,
+};
+
 const CLUSTER_SCENARIOS: Record<
-  Exclude<ScenarioName, 'runner'>,
+  Exclude<ScenarioName, RunnerOnlyName>,
   (ctx: ClusterContext) => Promise<ScenarioResult>
 > = {
   latency: runLatencyScenario,
@@ -106,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const scenario of flags.scenarios) {
       abort.signal.throwIfAborted();
-      if (scenario !== 'runner' && !ctx) {
+      const runnerOnly = RUNNER_ONLY_SCENARIOS.includes(scenario);
+      if (!runnerOnly && !ctx) {
         const setUp = await setUpCluster(base, cleanup);
         ctx = setUp.ctx;
         cluster = {
@@ -116,12 +128,14 @@ async function main(argv: string[]): Promise<number> {
       }
       const startedMs = Date.now();
       const loadAtStart = loadAverage();
-      const rssBefore = ctx && scenario !== 'runner' ? nodeRss(ctx) : undefined;
+      const rssBefore = ctx && !runnerOnly ? nodeRss(ctx) : undefined;
       const run: ScenarioRun = { scenario, seconds: Number.NaN, loadAtStart, loadAtEnd: [] };
       runs.push(run);
       try {
         const result = await (
-          scenario === 'runner' ? runRunnerScenario(base) : CLUSTER_SCENARIOS[scenario](ctx!)
+          runnerOnly
+            ? RUNNER_SCENARIOS[scenario as RunnerOnlyName](base)
+            : CLUSTER_SCENARIOS[scenario as Exclude<ScenarioName, RunnerOnlyName>](ctx!)
         ).finally(() => {
           run.seconds = (Date.now() - startedMs) / 1000;
           run.loadAtEnd = loadAverage();
@@ -145,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
         progress.finish();
         failures.push({ scenario, message: (err as Error).message });
         progress.log(`${scenario}: failed: ${(err as Error).stack ?? String(err)}`);
-        if (scenario !== 'runner' && ctx) {
+        if (!runnerOnly && ctx) {
           await removeScenarioPods(ctx, scenario).catch((e: unknown) =>
             progress.log(`${scenario}: could not remove its pods: ${(e as Error).message}`),
           );

@@ -53,6 +53,11 @@ describe('bench flags', () => {
     [['--log-v', '3'], { logVerbosity: 3 }],
     [['--cpu-prof', '/tmp/p'], { cpuProfDir: '/tmp/p' }],
     [['--scenarios', 'runner,latency'], { scenarios: ['runner', 'latency'] }],
+    [['--scenarios', 'exec,probes'], { scenarios: ['exec', 'probes'] }],
+    [['--exec-pods', '5', '--exec-calls=50'], { execPods: 5, execCalls: 50 }],
+    [['--forward-connections', '7', '--forward-mib', '2'], { forwardConnections: 7, forwardMib: 2 }],
+    [['--probe-pods', '9', '--probe-seconds', '2.5'], { probePods: 9, probeSeconds: 2.5 }],
+    [['--quick', '--scenarios', 'probes'], { scenarios: ['probes'], probePods: 20, probeSeconds: 5 }],
   ];
   for (const [argv, expected] of cases) {
     it(`parses ${argv.join(' ')}`, () => {
@@ -72,6 +77,8 @@ describe('bench flags', () => {
     [['--scenarios', 'latency,warp'], /unknown scenario "warp"/],
     [['--scenarios', ','], /at least one scenario/],
     [['--cpu-prof='], /must not be empty/],
+    [['--exec-calls', '0'], /--exec-calls: must be at least 1/],
+    [['--forward-mib', '0.5'], /not a whole number/],
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${argv.join(' ')}`, () => {
@@ -81,6 +88,27 @@ describe('bench flags', () => {
         .that.matches(message);
     });
   }
+
+  it('exec and probes run only when named, full size by default and small with --quick', () => {
+    expect(run([]).scenarios).to.not.include('exec');
+    expect(run(['--quick']).scenarios).to.not.include('probes');
+    expect(run([])).to.deep.include({
+      execPods: 20,
+      execCalls: 200,
+      forwardConnections: 200,
+      forwardMib: 64,
+      probePods: 200,
+      probeSeconds: 30,
+    });
+    expect(run(['--quick'])).to.deep.include({
+      execPods: 4,
+      execCalls: 40,
+      forwardConnections: 40,
+      forwardMib: 8,
+      probePods: 20,
+      probeSeconds: 5,
+    });
+  });
 
   it('--help wins over everything else', () => {
     expect(parseBenchArgs(['--rate', '3', '--help']).kind).to.equal('help');
