@@ -25,6 +25,8 @@ export interface BenchBase {
 /** A control plane, one vk-cmd node and the two watches the cluster scenarios measure with. */
 export interface ClusterContext extends BenchBase {
   kc: KubeConfig;
+  /** The control plane's admin kubeconfig file, for the kubectl the benchmark spawns. */
+  kubeconfigPath: string;
   api: KubeRequests;
   namespace: string;
   node: VkNode;

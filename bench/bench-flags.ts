@@ -3,9 +3,18 @@
  * small sizes; explicit size flags win over it wherever they appear.
  */
 
-export const SCENARIOS = ['latency', 'contended', 'burst', 'footprint', 'runner', 'exec', 'probes'] as const;
+export const SCENARIOS = [
+  'latency',
+  'contended',
+  'burst',
+  'footprint',
+  'runner',
+  'exec',
+  'probes',
+  'exec-api',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/** Scenarios that run without naming them; `exec` and `probes` run only when --scenarios names them. */
+/** Scenarios that run without naming them; `exec`, `probes` and `exec-api` run only when --scenarios names them. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = [
   'latency',
   'contended',
@@ -37,8 +46,10 @@ export interface BenchFlags {
   execCalls: number;
   /** PortForward connections, each echoing 64 KiB, in the exec scenario. */
   forwardConnections: number;
-  /** Size of the single large PortForward transfer, in MiB. */
+  /** Size of the single large PortForward transfer, in MiB (also `kubectl port-forward`'s in exec-api). */
   forwardMib: number;
+  /** Sequential `kubectl exec` runs, and as many reference runs, in the exec-api scenario. */
+  apiExecRuns: number;
   /** Pods with a readiness (exec) and a liveness (httpGet) probe in the probes scenario. */
   probePods: number;
   /** Length of each CPU window of the probes scenario (with and without probes). */
@@ -69,6 +80,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   execCalls: 200,
   forwardConnections: 200,
   forwardMib: 64,
+  apiExecRuns: 50,
   probePods: 200,
   probeSeconds: 30,
   viaScheduler: false,
@@ -90,6 +102,7 @@ export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   execCalls: 40,
   forwardConnections: 40,
   forwardMib: 8,
+  apiExecRuns: 10,
   probePods: 20,
   probeSeconds: 5,
 };
@@ -114,6 +127,7 @@ type NumericFlag =
   | 'execCalls'
   | 'forwardConnections'
   | 'forwardMib'
+  | 'apiExecRuns'
   | 'probePods'
   | 'probeSeconds'
   | 'logVerbosity';
@@ -132,6 +146,7 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'exec-calls': { key: 'execCalls', min: 1, integer: true },
   'forward-connections': { key: 'forwardConnections', min: 1, integer: true },
   'forward-mib': { key: 'forwardMib', min: 1, integer: true },
+  'api-exec-runs': { key: 'apiExecRuns', min: 1, integer: true },
   'probe-pods': { key: 'probePods', min: 1, integer: true },
   'probe-seconds': { key: 'probeSeconds', min: 1, integer: false },
   'log-v': { key: 'logVerbosity', min: 0, integer: true },
@@ -233,6 +248,7 @@ Flags:
   --exec-calls N          Exec calls of \`true\`, sequential then 8 in parallel (default 200)
   --forward-connections N PortForward connections echoing 64 KiB each (default 200)
   --forward-mib N         size of the one large PortForward transfer in MiB (default 64)
+  --api-exec-runs N       sequential kubectl exec runs, and reference runs, in exec-api (default 50)
   --probe-pods N          pods with an exec readiness and httpGet liveness probe (default 200)
   --probe-seconds N       CPU window with probes, and the idle window without (default 30)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName

@@ -164,6 +164,7 @@ export async function setUpCluster(
     ctx: {
       ...base,
       kc: cluster.kc,
+      kubeconfigPath: cluster.kubeconfigPath,
       api,
       namespace,
       node,

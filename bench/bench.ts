@@ -32,6 +32,7 @@ import { runContendedScenario } from './scenarios/contended-scenario.js';
 import { runFootprintScenario } from './scenarios/footprint-scenario.js';
 import { runLatencyScenario } from './scenarios/latency-scenario.js';
 import { removeScenarioPods } from './scenarios/pod-waits.js';
+import { runExecApiScenario } from './scenarios/exec-api-scenario.js';
 import { runExecScenario } from './scenarios/exec-scenario.js';
 import { runProbesScenario } from './scenarios/probes-scenario.js';
 import { runRunnerScenario } from './scenarios/runner-scenario.js';
@@ -56,6 +57,7 @@ const CLUSTER_SCENARIOS: Record<
   contended: runContendedScenario,
   burst: runBurstScenario,
   footprint: runFootprintScenario,
+  'exec-api': runExecApiScenario,
 };
 
 async function main(argv: string[]): Promise<number> {

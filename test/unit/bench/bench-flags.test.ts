@@ -58,6 +58,8 @@ describe('bench flags', () => {
     [['--forward-connections', '7', '--forward-mib', '2'], { forwardConnections: 7, forwardMib: 2 }],
     [['--probe-pods', '9', '--probe-seconds', '2.5'], { probePods: 9, probeSeconds: 2.5 }],
     [['--quick', '--scenarios', 'probes'], { scenarios: ['probes'], probePods: 20, probeSeconds: 5 }],
+    [['--scenarios', 'exec-api', '--api-exec-runs', '7'], { scenarios: ['exec-api'], apiExecRuns: 7 }],
+    [['--quick', '--scenarios=exec-api'], { scenarios: ['exec-api'], apiExecRuns: 10, forwardMib: 8 }],
   ];
   for (const [argv, expected] of cases) {
     it(`parses ${argv.join(' ')}`, () => {
@@ -108,6 +110,13 @@ describe('bench flags', () => {
       probePods: 20,
       probeSeconds: 5,
     });
+  });
+
+  it('exec-api runs only when named, 50 kubectl runs of each kind and 64 MiB by default', () => {
+    expect(run([]).scenarios).to.not.include('exec-api');
+    expect(run(['--quick']).scenarios).to.not.include('exec-api');
+    expect(run(['--scenarios', 'exec-api'])).to.deep.include({ apiExecRuns: 50, forwardMib: 64 });
+    expect(() => parseBenchArgs(['--api-exec-runs', '0'])).to.throw(BenchFlagError, /at least 1/);
   });
 
   it('--help wins over everything else', () => {
