@@ -9,7 +9,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { KUBELET_NODE_FLAGS, REPO_ROOT, printTable, repeat, row, runChild } from './measure-support.js';
+import {
+  KUBELET_NODE_FLAGS,
+  REPO_ROOT,
+  printTable,
+  repeat,
+  row,
+  runChild,
+  flagValue,
+} from './measure-support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const CONCURRENCY = 16;
@@ -116,10 +124,7 @@ if (argv[0] === '--child') {
   console.log(JSON.stringify(await child(what, kubeconfig, Number(gets))));
   process.exit(0);
 } else {
-  const flag = (name: string, fallback: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-  };
+  const flag = (name: string, fallback: string): string => flagValue(argv, name, fallback);
   await parent(
     path.resolve(flag('--kubeconfig', path.join(REPO_ROOT, '.cluster', 'kubeconfig'))),
     Number(flag('--gets', '500')),

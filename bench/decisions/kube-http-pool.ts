@@ -19,6 +19,7 @@ import {
   loadAverage,
   runChild,
   type Run,
+  flagValue,
 } from './measure-support.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -116,10 +117,7 @@ if (argv[0] === '--child') {
   console.log(JSON.stringify(await child(what, kubeconfig, Number(requests))));
   process.exit(0);
 } else {
-  const flag = (name: string, fallback: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-  };
+  const flag = (name: string, fallback: string): string => flagValue(argv, name, fallback);
   await parent(
     path.resolve(flag('--kubeconfig', path.join(REPO_ROOT, '.cluster', 'kubeconfig'))),
     Number(flag('--requests', '4000')),

@@ -10,6 +10,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 /** The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them. */
+/** The value after `name` in a decision script's arguments, or `fallback`. */
+export function flagValue(argv: readonly string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+}
+
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }

@@ -1,10 +1,10 @@
 import type { WireContainer, WirePod } from '../kube/wire-types.js';
 import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import { ContainerConfigError } from '../errors.js';
-import { resolveEnv, type EnvContext } from './env-resolver.js';
+import type { EnvContext } from './env-resolver.js';
 import type { FetchedObjects } from './object-refs.js';
 import { resolveVolumes } from './volume-resolver.js';
-import { effectiveSecurityContext } from './security-context.js';
+import { commonContainerFields } from './runner-pod-spec.js';
 
 /**
  * The AddEphemeralContainer request for an ephemeral container of the pod
@@ -33,24 +33,10 @@ export function buildEphemeralContainerRequest(
     uid: pod.metadata?.uid ?? '',
     targetContainer: spec.targetContainerName ?? '',
     container: {
-      name,
-      image: spec.image ?? '',
-      command: spec.command ?? [],
-      args: spec.args ?? [],
-      workingDir: spec.workingDir ?? '',
-      env: resolveEnv(pod, container, objects, ctx),
-      volumeMounts: (spec.volumeMounts ?? [])
-        .filter((m) => provided.has(m.name))
-        .map((m) => ({
-          name: m.name,
-          mountPath: m.mountPath,
-          subPath: m.subPath ?? '',
-          readOnly: m.readOnly ?? false,
-        })),
+      ...commonContainerFields(pod, container, objects, ctx, provided),
       stdin: spec.stdin ?? false,
       stdinOnce: spec.stdinOnce ?? false,
       tty: spec.tty ?? false,
-      securityContext: effectiveSecurityContext(pod, container),
     },
   };
 }

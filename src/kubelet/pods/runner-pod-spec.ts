@@ -20,6 +20,41 @@ export function effectiveRestartPolicy(
   return policy === 'Never' || policy === 'OnFailure' ? policy : 'Always';
 }
 
+/**
+ * The fields every kind of container (regular, init, ephemeral) passes to
+ * the runner alike: command line, resolved env, securityContext, and mounts
+ * of the volumes vk-cmd provides. Pure; throws ContainerConfigError for an
+ * env that cannot be resolved.
+ */
+export function commonContainerFields(
+  pod: WirePod,
+  c: WireContainer,
+  objects: FetchedObjects,
+  ctx: EnvContext,
+  provided: ReadonlySet<string | undefined>,
+): Pick<
+  Container,
+  'name' | 'image' | 'command' | 'args' | 'workingDir' | 'env' | 'volumeMounts' | 'securityContext'
+> {
+  return {
+    name: c.name,
+    image: c.image ?? '',
+    command: c.command ?? [],
+    args: c.args ?? [],
+    workingDir: c.workingDir ?? '',
+    env: resolveEnv(pod, c, objects, ctx),
+    volumeMounts: (c.volumeMounts ?? [])
+      .filter((m) => provided.has(m.name))
+      .map((m) => ({
+        name: m.name,
+        mountPath: m.mountPath,
+        subPath: m.subPath ?? '',
+        readOnly: m.readOnly ?? false,
+      })),
+    securityContext: effectiveSecurityContext(pod, c),
+  };
+}
+
 /** A CreatePod request, and the volumes it leaves out (their mounts dropped). */
 export interface RunnerPodSpec {
   spec: PodSpec;
@@ -56,26 +91,12 @@ export function buildRunnerPodSpec(
   const convert = (c: WireContainer): Container | undefined => {
     try {
       return {
-        name: c.name,
-        image: c.image ?? '',
-        command: c.command ?? [],
-        args: c.args ?? [],
-        workingDir: c.workingDir ?? '',
-        env: resolveEnv(pod, c, objects, ctx),
-        volumeMounts: (c.volumeMounts ?? [])
-          .filter((m) => provided.has(m.name))
-          .map((m) => ({
-            name: m.name,
-            mountPath: m.mountPath,
-            subPath: m.subPath ?? '',
-            readOnly: m.readOnly ?? false,
-          })),
+        ...commonContainerFields(pod, c, objects, ctx, provided),
         ...containerResources(c),
         // Only when set, so specs without them read as before.
         ...(c.stdin ? { stdin: true } : {}),
         ...(c.stdinOnce ? { stdinOnce: true } : {}),
         ...(c.tty ? { tty: true } : {}),
-        securityContext: effectiveSecurityContext(pod, c),
       };
     } catch (err) {
       record(err);

@@ -11,7 +11,7 @@ import { createRunnerClient } from '../../../src/kubelet/runner/runner-client.js
 import type { NodeInfo__Output } from '../../../src/generated/vkcmd/runner/v1/NodeInfo.js';
 import type { Fleet } from '../../../src/kubelet/fleet/fleet.js';
 import type { RunnerLink } from '../../../src/kubelet/runner/runner-link.js';
-import type { DialInRunner } from './support/dial-in-runner.js';
+import { expectRefused, type DialInRunner } from './support/dial-in-runner.js';
 import { countingPod, FleetHarness } from './support/fleet-harness.js';
 import { waitFor } from './support/harness.js';
 
@@ -98,13 +98,7 @@ describe('kubelet: runners that dial out (--connect / --accept-runners)', functi
         'the client certificate grants node \\"someone-else\\", not \\"vk-test\\"',
       ],
     ];
-    for (const [r] of cases) r.start();
-    for (const [r, status, reason] of cases) {
-      const [line = ''] = await r.waitForOutput(/.*The kubelet refused this runner.*/, 60_000);
-      expect(line).to.contain(`"status":${status}`);
-      expect(line).to.contain(`The kubelet refused this runner: ${reason}`);
-      expect(r.output, 'refused runners never serve').to.not.contain('Connected to the kubelet');
-    }
+    await expectRefused(cases);
     const log = h.log();
     for (const reason of [
       'bearer token not recognised',

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { expect } from 'chai';
 import type { WirePod } from '../../../src/kubelet/kube/wire-types.js';
 import type { Fleet } from '../../../src/kubelet/fleet/fleet.js';
-import type { DialInRunner } from './support/dial-in-runner.js';
+import { expectRefused, type DialInRunner } from './support/dial-in-runner.js';
 import { FleetHarness } from './support/fleet-harness.js';
 import { waitFor } from './support/harness.js';
 
@@ -175,13 +175,7 @@ describe('kubelet --fleet: one node per runner that dials in', function () {
         'node \\"vk-b\\" is already served by a connected runner',
       ],
     ];
-    for (const [r] of cases) r.start();
-    for (const [r, status, reason] of cases) {
-      const [line = ''] = await r.waitForOutput(/.*The kubelet refused this runner.*/, 60_000);
-      expect(line).to.contain(`"status":${status}`);
-      expect(line).to.contain(`The kubelet refused this runner: ${reason}`);
-      expect(r.output, 'refused runners never serve').to.not.contain('Connected to the kubelet');
-    }
+    await expectRefused(cases);
     const log = h.log();
     for (const reason of [
       'does not grant node \\"vk-a\\"',

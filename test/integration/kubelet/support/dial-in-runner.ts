@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pgidsUnder } from '../../../support/pgid-files.js';
+import { expect } from 'chai';
 import { runnerCommand } from '../../runner/support/processes.js';
 
 export interface DialInRunnerOptions {
@@ -95,5 +96,19 @@ export class DialInRunner {
         // already gone
       }
     }
+  }
+}
+
+/**
+ * Starts every runner, then checks that the kubelet refused each with its
+ * HTTP status and reason, as the runner prints it, and that none served.
+ */
+export async function expectRefused(cases: ReadonlyArray<[DialInRunner, number, string]>): Promise<void> {
+  for (const [r] of cases) r.start();
+  for (const [r, status, reason] of cases) {
+    const [line = ''] = await r.waitForOutput(/.*The kubelet refused this runner.*/, 60_000);
+    expect(line).to.contain(`"status":${status}`);
+    expect(line).to.contain(`The kubelet refused this runner: ${reason}`);
+    expect(r.output, 'refused runners never serve').to.not.contain('Connected to the kubelet');
   }
 }
