@@ -1,4 +1,13 @@
-import { closeSync, constants, fchownSync, readFileSync, statSync, type Stats, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchownSync,
+  lstatSync,
+  readFileSync,
+  statSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
@@ -453,7 +462,8 @@ export function readPgidFile(dir: string): { pgid: number; mtimeMs: number } | u
 /** The size of the current run's stderr file, or why it cannot be known. */
 export function stderrFileInfo(dir: string): { sizeBytes: number } | { error: string } {
   try {
-    return { sizeBytes: statSync(logFile(dir, 'stderr', false)).size };
+    // lstat: a symlink planted by the container does not report another file's size.
+    return { sizeBytes: lstatSync(logFile(dir, 'stderr', false)).size };
   } catch (err) {
     return { error: errorMessage(err) };
   }

@@ -16,6 +16,7 @@ import {
   groupMembers,
   isRunning,
   isTerminated,
+  readLogs,
   RunnerHarness,
   scriptPod,
   status,
@@ -148,5 +149,16 @@ describe('runner: a root runner applies securityContext at launch with setpriv',
     expect(terminated(ended, 'c1').exitCode, log(pod)).to.equal(0);
     expect(log(pod)).to.equal(`${NOBODY}\n`);
     await eventually(() => groupMembers(pgid).length === 0, 5_000, 'the group ended');
+  });
+
+  it("a container's symlink in place of its log does not make the root runner read another file", async () => {
+    const pod = securePod(
+      'log-symlink',
+      'echo mine\nln -s /etc/shadow "$VK_CMD_CONTAINER_DIR/evil" && mv -fT "$VK_CMD_CONTAINER_DIR/evil" "$VK_CMD_CONTAINER_DIR/stdout"\n',
+      { runAsUser: NOBODY },
+    );
+    const p = await runToEnd(pod);
+    expect(terminated(p, 'c1').exitCode).to.equal(0);
+    expect(await readLogs(h.client, { uid: pod.uid! })).to.equal('');
   });
 });
