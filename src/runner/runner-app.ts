@@ -190,6 +190,8 @@ export class RunnerApp {
           random: Math.random,
           log: log.child({ component: 'probes' }),
           reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+          // Probe and hook commands count in their container's stats, as exec sessions do.
+          commands: this.execs,
         },
       },
       this.deleted,
