@@ -107,6 +107,8 @@ describe('runner: probe and hook commands (stats, tag, skipped ticks, the minimu
     const termAtMs = Number(existsSync(termAt) ? readFileSync(termAt, 'utf8') : 'NaN');
     rmSync(outside, { recursive: true, force: true });
     expect(termAtMs, 'SIGTERM was sent after the hook was cut').to.be.a('number').and.not.NaN;
-    expect(Number(end.finishedAtMs) - termAtMs, 'SIGKILL at least 2 s after SIGTERM').to.be.at.least(1_900);
+    // SIGKILL comes 2 s after SIGTERM; the trap notes the time only once bash ran it (and
+    // `date` started), which a loaded machine delays, so the bound is looser than 2 s.
+    expect(Number(end.finishedAtMs) - termAtMs, 'SIGKILL well after SIGTERM').to.be.at.least(1_000);
   });
 });
