@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { buildProcessEnv, type EnvEntry } from '../process/command-line.js';
 import { findExecutable } from '../process/container-launcher.js';
+import { withLaunchPrefix } from '../security/launch-prefix.js';
 
 /**
  * The one planner of "run a command in a container's context" for exec
@@ -24,6 +25,8 @@ export const EXIT_NOT_FOUND = 127;
 export interface ExecContext {
   readonly cwd: string;
   readonly podEnv: readonly EnvEntry[];
+  /** The container's launch prefix (setpriv ... --): the command runs with its identity and capabilities. */
+  readonly prefix?: readonly string[] | undefined;
 }
 
 /** How to start a command, or why it cannot start (the session then ends with that exit). */
@@ -111,7 +114,8 @@ export function planCommand(
     }
     return { ok: false, exitCode: EXIT_NOT_EXECUTABLE, message: `exec: ${quoted}: permission denied` };
   }
-  return { ok: true, file: found.file, argv0, args: command.slice(1), cwd: context.cwd, env };
+  const target = withLaunchPrefix(context.prefix, { file: found.file, argv0, args: command.slice(1) });
+  return { ok: true, ...target, cwd: context.cwd, env };
 }
 
 /** An exec session's plan: tagged with its session id. */
