@@ -49,7 +49,7 @@ type Check = Parameters<typeof findExecutable>[3];
 /** Environments of fixed tags (probes, hooks) by context: a probe ticking every second builds its env once. */
 const envCache = new WeakMap<
   ExecContext,
-  { runnerEnv: object; byTag: Map<string, Record<string, string>> }
+  { runnerEnv: object; podEnv: object; byTag: Map<string, Record<string, string>> }
 >();
 
 /**
@@ -75,8 +75,9 @@ export function cachedCommandEnv(
   tag: string,
 ): Record<string, string> {
   let entry = envCache.get(context);
-  if (!entry || entry.runnerEnv !== runnerEnv) {
-    entry = { runnerEnv, byTag: new Map() };
+  // Built again if the context's env was replaced in place.
+  if (!entry || entry.runnerEnv !== runnerEnv || entry.podEnv !== context.podEnv) {
+    entry = { runnerEnv, podEnv: context.podEnv, byTag: new Map() };
     envCache.set(context, entry);
   }
   let env = entry.byTag.get(tag);
