@@ -100,6 +100,13 @@ export class RunnerApp {
   private readonly watchdog: MemoryWatchdog;
   /** Exec sessions' process groups, by container. */
   readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
+  /**
+   * Probe and hook commands while they run, for stats only: unlike exec
+   * sessions they are not killed from the watch feed (a postStart hook runs
+   * while its container is still reported waiting); their container's
+   * health kills them when its run ends.
+   */
+  readonly probeCommands = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
   private readonly probeTimers: ProbeTimers;
 
@@ -190,6 +197,8 @@ export class RunnerApp {
           random: Math.random,
           log: log.child({ component: 'probes' }),
           reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+          // Probe and hook commands count in their container's stats, as exec sessions do.
+          commands: this.probeCommands,
         },
       },
       this.deleted,
@@ -202,7 +211,10 @@ export class RunnerApp {
       config.rootDir,
       pageSizeBytes,
       Date.now,
-      (uid, container) => this.execs.groupsOf(uid, container),
+      (uid, container) => [
+        ...this.execs.groupsOf(uid, container),
+        ...this.probeCommands.groupsOf(uid, container),
+      ],
     );
     const interactive = new InteractiveService(
       this.manager,
