@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
+import { IdentityCache } from './identity-cache.js';
 import { ProcessSnapshot } from './process-snapshot.js';
 import type { PodIdentity, ProcEntry } from './process-table.js';
 
@@ -7,6 +8,8 @@ import type { PodIdentity, ProcEntry } from './process-table.js';
 export interface ProcessSource {
   scan(): ProcEntry[];
   readPodIdentity(pid: number): PodIdentity | undefined;
+  /** Ticks since boot (the clock of startTicks); without it every sweep reads every environment. */
+  uptimeTicks?(): number;
 }
 
 export type SnapshotCallback = (snapshot: ProcessSnapshot | undefined, err: Error | undefined) => void;
@@ -35,6 +38,7 @@ export class ProcessScanner {
   private stopped = false;
   /** Scans taken so far (for tests and metrics). */
   scans = 0;
+  private readonly identities: IdentityCache | undefined;
 
   constructor(
     private readonly source: ProcessSource,
@@ -44,7 +48,25 @@ export class ProcessScanner {
     private readonly log: Logger,
     private readonly selfPid = process.pid,
     private readonly elapsedMs: () => number = () => performance.now(),
-  ) {}
+  ) {
+    const uptime = source.uptimeTicks?.bind(source);
+    if (uptime) this.identities = new IdentityCache((pid) => source.readPodIdentity(pid), uptime, selfPid);
+  }
+
+  /** Environments read by stray and launch-token sweeps so far (for tests and metrics). */
+  get environReads(): number | undefined {
+    return this.identities?.reads;
+  }
+
+  /** One sweep's identities: cached across sweeps when the source tells the time since boot. */
+  private identitiesOf(candidates: readonly ProcEntry[]): (PodIdentity | undefined)[] {
+    const cache = this.identities;
+    if (!cache) return candidates.map((e) => this.source.readPodIdentity(e.pid));
+    cache.beginSweep();
+    const out = candidates.map((e) => cache.lookup(e));
+    cache.endSweep();
+    return out;
+  }
 
   /** How long the last round (scan and callbacks) blocked the event loop, ms; 0 before the first. */
   get lastRoundMs(): number {
@@ -80,7 +102,7 @@ export class ProcessScanner {
     return new ProcessSnapshot(
       this.source.scan(),
       this.knownGroups(),
-      (pid) => this.source.readPodIdentity(pid),
+      (candidates) => this.identitiesOf(candidates),
       this.selfPid,
     );
   }
@@ -106,7 +128,7 @@ export class ProcessScanner {
       snapshot = new ProcessSnapshot(
         entries,
         this.knownGroups(),
-        (pid) => this.source.readPodIdentity(pid),
+        (candidates) => this.identitiesOf(candidates),
         this.selfPid,
       );
     } catch (err) {

@@ -177,6 +177,16 @@ export class ProcessTable {
     }
   }
 
+  /** Ticks since boot, from /proc/uptime (the clock of startTicks); 0 when unreadable. */
+  uptimeTicks(): number {
+    try {
+      const seconds = Number(readFileSync(`${this.procRoot}/uptime`, 'latin1').split(' ')[0]);
+      return Number.isFinite(seconds) ? Math.floor(seconds * CLOCK_TICKS_PER_SECOND) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   /**
    * Every process, from /proc/<pid>/stat only. Throws only when /proc itself
    * cannot be listed (getPidsError). Costs about 10-20 us per process: share
