@@ -38,6 +38,9 @@ export class ProcessScanner {
   private stopped = false;
   /** Scans taken so far (for tests and metrics). */
   scans = 0;
+  /** Requests answered with the last snapshot (requestSince). */
+  reused = 0;
+  private last: { snapshot: ProcessSnapshot; takenAtMs: number } | undefined;
   private readonly identities: IdentityCache | undefined;
 
   constructor(
@@ -71,6 +74,28 @@ export class ProcessScanner {
   /** How long the last round (scan and callbacks) blocked the event loop, ms; 0 before the first. */
   get lastRoundMs(): number {
     return this.lastDurationMs;
+  }
+
+  /**
+   * Calls back with the last snapshot when it was taken at or after
+   * `notBeforeMs` (clock time) and is at most `maxAgeMs` old, else with the
+   * next one. For a caller to whom any look taken after some event is as good
+   * as a fresh one (a deletion of a pod whose processes had all ended by
+   * then): a burst of such requests shares one scan instead of one each.
+   * Always calls back asynchronously, as request() does.
+   */
+  requestSince(notBeforeMs: number, maxAgeMs: number, callback: SnapshotCallback): void {
+    if (this.stopped) return;
+    const last = this.last;
+    const nowMs = this.clock.nowMs();
+    if (last && last.takenAtMs >= notBeforeMs && nowMs - last.takenAtMs <= maxAgeMs) {
+      this.reused++;
+      this.clock.setTimeout(() => {
+        if (!this.stopped) callback(last.snapshot, undefined);
+      }, 0);
+      return;
+    }
+    this.request(callback);
   }
 
   /** Calls back with the next snapshot (or the scan's error). */
@@ -123,6 +148,7 @@ export class ProcessScanner {
     const started = this.elapsedMs();
     let snapshot: ProcessSnapshot | undefined;
     let error: Error | undefined;
+    const takenAtMs = this.clock.nowMs();
     try {
       const entries = this.source.scan();
       snapshot = new ProcessSnapshot(
@@ -131,6 +157,7 @@ export class ProcessScanner {
         (candidates) => this.identitiesOf(candidates),
         this.selfPid,
       );
+      this.last = { snapshot, takenAtMs };
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err));
     }
