@@ -2,14 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import {
   kill,
   spawnFleetKubelet,
   spawnLogged,
   waitFleetKubeletUp,
 } from '../../test/e2e/support/fleet-kubelet.js';
-import { kubeletGet } from '../../test/e2e/support/https-get.js';
 import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
 import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
 import { freePort } from '../../test/support/free-port.js';
@@ -18,17 +16,17 @@ import { pgidsUnder } from '../../test/support/pgid-files.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { cpuProfFlags } from '../bench-setup.js';
 import { benchPod } from '../bench-pod.js';
-import { cpuSharePerNode, fleetNodeNames, perNode, requestsPerNodePerMinute } from '../fleet-figures.js';
+import { fleetNodeNames } from '../fleet-figures.js';
 import { pooled, realClock } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
-import { parseSamples } from '../prom-text.js';
-import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
+import type { ReportRow } from '../report-rows.js';
 import { LightRunners } from './fleet-light-runners.js';
+import { fleetRows, sumOverNodes, waitFleetReady } from './fleet-nodes.js';
 import { Stamps, waitForPods } from './pod-waits.js';
 
 const SCENARIO = 'fleet';
-const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
+export const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const TOKEN = 'bench-fleet-token';
 
 /** One round: N nodes on one fresh fleet kubelet, their runners real processes or light in-process ones. */
@@ -89,7 +87,6 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   const acceptPort = await freePort();
   // A block of ports for the nodes' kubelet APIs, above the ephemeral range's usual start.
   const portFrom = 20_000 + Math.floor(Math.random() * 20) * 500;
-  const core = ctx.kc.makeApiClient(CoreV1Api);
   const runners: ChildProcess[] = [];
   let light: LightRunners | undefined;
   const kubelet = spawnFleetKubelet({
@@ -105,6 +102,8 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     nodeFlags: cpuProfFlags(flags.cpuProfDir),
   });
   let stopped = false;
+  /** Set when not every node turned Ready: the kubelet's and runners' logs are kept. */
+  let keepDir = false;
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -119,7 +118,8 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
         // already gone
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (keepDir) progress.log(`${SCENARIO} ${round.id}: logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   ctx.cleanup.push(`fleet ${round.id} nodes`, stopAll);
 
@@ -159,35 +159,18 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     light = new LightRunners({ url, caPem: readFileSync(pki.caFile), token: TOKEN });
     for (const name of names) light.add(name);
   }
-  const ready = new Set<string>();
-  progress.start(`${SCENARIO} ${round.id}: ${n} nodes turning Ready`, n);
-  const readyDeadline = Date.now() + Math.max(180_000, n * 600);
-  while (ready.size < n && Date.now() < readyDeadline) {
-    ctx.signal.throwIfAborted();
-    const list = await core.listNode({ labelSelector: `vk-cmd.io/bench-fleet=${suffix}` });
-    for (const node of list.items) {
-      if ((node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) {
-        ready.add(node.metadata?.name ?? '');
-      }
-    }
-    progress.update(ready.size);
-    if (ready.size < n) await realClock.sleep(500, ctx.signal);
-  }
-  const allReadySeconds = (Date.now() - startMs) / 1000;
-  progress.finish(ready.size < n ? `only ${ready.size} of ${n} Ready` : '');
+  const { ready, reachedMs, allReadySeconds } = await waitFleetReady(ctx, {
+    nodes: n,
+    labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
+    kubeletLog: path.join(dir, 'kubelet.log'),
+    startMs,
+    label: `${SCENARIO} ${round.id}`,
+  });
 
   // Idle: no pods; what is left is leases, node status and the runner links.
-  const scrapeAll = async (): Promise<number> => {
-    let total = 0;
-    const ports = await nodePorts(core, suffix);
-    await pooled(ports.length, 16, async (i) => {
-      const res = await kubeletGet(ports[i]!, '/metrics', { cert: ctx.adminCert, key: ctx.adminKey });
-      if (res.status === 200) {
-        for (const s of parseSamples(res.body, API_REQUESTS_METRIC)) total += s.value;
-      }
-    });
-    return total;
-  };
+  keepDir = ready.size < n;
+  const scrapeAll = (): Promise<number> =>
+    sumOverNodes(ctx, `vk-cmd.io/bench-fleet=${suffix}`, API_REQUESTS_METRIC);
   progress.start(`${SCENARIO} ${round.id}: idle window`, flags.fleetIdleSeconds);
   await realClock.sleep(5_000, ctx.signal);
   const requestsBefore = await scrapeAll();
@@ -250,57 +233,11 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   await stopAll();
   progress.finish();
 
-  const label = `${n} nodes, ${round.what}, one kubelet`;
-  const id = `${round.id}_${n}`;
-  const rows: ReportRow[] = [
-    valueRow(
-      SCENARIO,
-      `${id}_all_ready_s`,
-      `${label}: first runner started -> all Ready`,
-      allReadySeconds,
-      's',
-      flags,
-    ),
-    valueRow(
-      SCENARIO,
-      `${id}_rss_mb_per_node`,
-      `  kubelet RSS per node, idle ((RSS - RSS with no node) / N; ${(rssIdleKb / 1024).toFixed(0)} MB in all)`,
-      perNode(rssBeforeKb, rssIdleKb, n) / 1024,
-      'MB',
-      flags,
-    ),
-    valueRow(
-      SCENARIO,
-      `${id}_cpu_millicores_per_node`,
-      `  kubelet CPU per node, idle (leases, status), millicores over ${Math.round(windowSeconds)} s`,
-      cpuSharePerNode(cpuSeconds, windowSeconds, n) * 1000,
-      'mcores',
-      flags,
-    ),
-    valueRow(
-      SCENARIO,
-      `${id}_api_requests_per_node_min`,
-      `  API requests per node per minute, idle`,
-      requestsPerNodePerMinute(requests, windowSeconds, n),
-      'req/min',
-      flags,
-    ),
-    latencyRow(
-      SCENARIO,
-      `${id}_pod_running`,
-      `  a pod per node, created at once: create -> Running (API)`,
-      { values: latencies, missing: n - latencies.length },
-      flags,
-    ),
-    valueRow(
-      SCENARIO,
-      `${id}_rss_mb_per_node_with_pods`,
-      '  kubelet RSS per node with a pod each',
-      perNode(rssBeforeKb, rssPodsKb, n) / 1024,
-      'MB',
-      flags,
-    ),
-  ];
+  const rows = fleetRows(
+    { ...round, startMs, allReadySeconds, reachedMs, rssBeforeKb, rssIdleKb, rssPodsKb },
+    { windowSeconds, cpuSeconds, requests, latencies },
+    flags,
+  );
   const warnings: string[] = [];
   if (ready.size < n) warnings.push(`${SCENARIO} ${round.id}: only ${ready.size} of ${n} nodes turned Ready`);
   if (creates.failed)
@@ -318,15 +255,6 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       idle: { windowSeconds, cpuSeconds, requests },
     },
   };
-}
-
-/** The kubelet API port of every node of this round, from the Nodes' daemonEndpoints. */
-async function nodePorts(core: CoreV1Api, suffix: string): Promise<number[]> {
-  const list = await core.listNode({ labelSelector: `vk-cmd.io/bench-fleet=${suffix}` });
-  return list.items.flatMap((node) => {
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    return port ? [port] : [];
-  });
 }
 
 /** A counter sum's growth; NaN when either reading is missing. */

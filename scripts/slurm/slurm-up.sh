@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a single-node Slurm cluster on this machine for end-to-end tests of
-# deploy/hpc/vk-cmd.sbatch: munged, slurmctld and slurmd as plain processes
+# Starts a Slurm cluster on this machine for end-to-end tests of
+# deploy/hpc/vk-cmd.sbatch and vk-cmd-fleet.sbatch: munged, slurmctld and one
+# slurmd per node (one node unless SLURMD_PORTS names several) as plain processes
 # (no systemd needed), every file under one state directory, nothing written
 # to /etc. Installs the Debian packages when they are missing. Needs root.
 #
