@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { probeHostSecurity } from './security/host-security.js';
+import { describeHostSecurity, probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
@@ -269,6 +269,7 @@ export class RunnerApp {
       'Loaded pod state',
     );
     this.log.info({ enforcement: this.limiter.enforcement }, 'Container limits');
+    this.log.info(describeHostSecurity(this.manager.hostSecurity));
     this.limiter.sweep(new Set(this.manager.runtimes().map((p) => p.record.uid)));
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
     const connect = this.config.connect;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { buildProcessEnv, type EnvEntry } from '../process/command-line.js';
 import { findExecutable } from '../process/container-launcher.js';
+import { withLaunchPrefix } from '../security/launch-prefix.js';
 
 /** Names an exec'd process in its environment (beside the pod identity), so it can be found in /proc. */
 export const EXEC_ID_VAR = 'VK_CMD_EXEC_ID';
@@ -13,6 +14,8 @@ export const EXIT_NOT_FOUND = 127;
 export interface ExecContext {
   cwd: string;
   podEnv: readonly EnvEntry[];
+  /** The container's launch prefix (setpriv ... --): the command runs with its identity and capabilities. */
+  prefix?: readonly string[] | undefined;
 }
 
 /** How to start an exec'd command, or why it cannot start (the session then ends with that exit). */
@@ -63,5 +66,6 @@ export function planExec(
     }
     return { ok: false, exitCode: EXIT_NOT_EXECUTABLE, message: `exec: ${quoted}: permission denied` };
   }
-  return { ok: true, file: found.file, argv0, args: command.slice(1), cwd: context.cwd, env };
+  const target = withLaunchPrefix(context.prefix, { file: found.file, argv0, args: command.slice(1) });
+  return { ok: true, ...target, cwd: context.cwd, env };
 }

@@ -149,7 +149,7 @@ export class PodManager {
     if (plan.volumes) {
       try {
         this.moveStaleDirectory(podDir);
-        writePodDirectory(podDir, plan.volumes);
+        writePodDirectory(podDir, plan.volumes, plan.ownership);
         record.podDirWritten = true;
       } catch (err) {
         layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };

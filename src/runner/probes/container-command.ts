@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildProcessEnv, type EnvEntry } from '../process/command-line.js';
 import { findExecutable } from '../process/container-launcher.js';
 import { errorMessage } from '../../common/errors.js';
+import { withLaunchPrefix } from '../security/launch-prefix.js';
 
 /**
  * Running a command beside a container, as an exec probe or hook does (and
@@ -17,6 +18,8 @@ import { errorMessage } from '../../common/errors.js';
 export interface CommandContext {
   cwd: string;
   podEnv: readonly EnvEntry[];
+  /** The container's launch prefix (setpriv ... --): the command runs with its identity and capabilities. */
+  prefix?: readonly string[] | undefined;
 }
 
 /** How a command ended. */
@@ -90,8 +93,13 @@ export function runInContainer(
   if (!resolved.ok) return notStarted(resolved.message);
   let child: ChildProcess;
   try {
-    child = spawn(resolved.file, argv.slice(1), {
-      argv0: argv[0],
+    const target = withLaunchPrefix(context.prefix, {
+      file: resolved.file,
+      argv0: argv[0]!,
+      args: argv.slice(1),
+    });
+    child = spawn(target.file, target.args, {
+      argv0: target.argv0,
       cwd: context.cwd,
       env,
       detached: true,
