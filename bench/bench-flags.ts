@@ -12,9 +12,10 @@ export const SCENARIOS = [
   'exec',
   'probes',
   'exec-api',
+  'fleet',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/** Scenarios that run without naming them; `exec`, `probes` and `exec-api` run only when --scenarios names them. */
+/** Scenarios that run without naming them; `exec`, `probes`, `exec-api` and `fleet` run only when --scenarios names them. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = [
   'latency',
   'contended',
@@ -54,6 +55,12 @@ export interface BenchFlags {
   probePods: number;
   /** Length of each CPU window of the probes scenario (with and without probes). */
   probeSeconds: number;
+  /** Nodes served by one fleet kubelet, each by a real vk-cmd-runner process that dials in (0: skip). */
+  fleetNodes: number;
+  /** Nodes served by one fleet kubelet, each by a light in-process runner of the bench (0: skip). */
+  fleetLightNodes: number;
+  /** Idle window of the fleet scenario (no pods: leases and node status only). */
+  fleetIdleSeconds: number;
   /** Leave spec.nodeName empty and let kube-scheduler bind the pods. */
   viaScheduler: boolean;
   quick: boolean;
@@ -83,6 +90,9 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   apiExecRuns: 50,
   probePods: 200,
   probeSeconds: 30,
+  fleetNodes: 100,
+  fleetLightNodes: 1000,
+  fleetIdleSeconds: 60,
   viaScheduler: false,
   quick: false,
   logVerbosity: 0,
@@ -105,6 +115,9 @@ export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   apiExecRuns: 10,
   probePods: 20,
   probeSeconds: 5,
+  fleetNodes: 10,
+  fleetLightNodes: 50,
+  fleetIdleSeconds: 10,
 };
 
 export class BenchFlagError extends Error {
@@ -130,6 +143,9 @@ type NumericFlag =
   | 'apiExecRuns'
   | 'probePods'
   | 'probeSeconds'
+  | 'fleetNodes'
+  | 'fleetLightNodes'
+  | 'fleetIdleSeconds'
   | 'logVerbosity';
 
 const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean }> = {
@@ -149,6 +165,9 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'api-exec-runs': { key: 'apiExecRuns', min: 1, integer: true },
   'probe-pods': { key: 'probePods', min: 1, integer: true },
   'probe-seconds': { key: 'probeSeconds', min: 1, integer: false },
+  'fleet-nodes': { key: 'fleetNodes', min: 0, integer: true },
+  'fleet-light-nodes': { key: 'fleetLightNodes', min: 0, integer: true },
+  'fleet-idle-seconds': { key: 'fleetIdleSeconds', min: 1, integer: false },
   'log-v': { key: 'logVerbosity', min: 0, integer: true },
 };
 
@@ -251,6 +270,9 @@ Flags:
   --api-exec-runs N       sequential kubectl exec runs, and reference runs, in exec-api (default 50)
   --probe-pods N          pods with an exec readiness and httpGet liveness probe (default 200)
   --probe-seconds N       CPU window with probes, and the idle window without (default 30)
+  --fleet-nodes N         fleet: nodes on one kubelet, each a real runner process dialling in (default 100; 0 skips)
+  --fleet-light-nodes N   fleet: nodes on one kubelet, each a light in-process runner (default 1000; 0 skips)
+  --fleet-idle-seconds N  fleet: idle window with no pods over which CPU and API requests are counted (default 60)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName
   --quick                 about a minute: ${Object.entries(QUICK_SIZES)
     .map(([k, v]) => `${k}=${String(v)}`)

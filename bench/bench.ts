@@ -34,6 +34,7 @@ import { runLatencyScenario } from './scenarios/latency-scenario.js';
 import { removeScenarioPods } from './scenarios/pod-waits.js';
 import { runExecApiScenario } from './scenarios/exec-api-scenario.js';
 import { runExecScenario } from './scenarios/exec-scenario.js';
+import { runFleetScenario } from './scenarios/fleet-scenario.js';
 import { runProbesScenario } from './scenarios/probes-scenario.js';
 import { runRunnerScenario } from './scenarios/runner-scenario.js';
 
@@ -58,6 +59,7 @@ const CLUSTER_SCENARIOS: Record<
   burst: runBurstScenario,
   footprint: runFootprintScenario,
   'exec-api': runExecApiScenario,
+  fleet: runFleetScenario,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the single-node Slurm cluster that scripts/slurm/slurm-up.sh started:
+# Stops the Slurm test cluster that scripts/slurm/slurm-up.sh started:
 # cancels its jobs, stops slurmd, slurmctld and munged, and removes the state
 # directory (kept when KEEP_SLURM_LOGS is set).
 #
@@ -48,7 +48,7 @@ stop() {
   log "killed $2"
 }
 
-stop "$DIR/pids/slurmd.fg.pid" slurmd
+for pidfile in "$DIR"/pids/slurmd*.fg.pid; do stop "$pidfile" slurmd; done
 stop "$DIR/pids/slurmctld.fg.pid" slurmctld
 stop "$DIR/pids/munged.pid" munged
 

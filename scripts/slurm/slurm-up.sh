@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a single-node Slurm cluster on this machine for end-to-end tests of
-# deploy/hpc/vk-cmd.sbatch: munged, slurmctld and slurmd as plain processes
+# Starts a Slurm cluster on this machine for end-to-end tests of
+# deploy/hpc/vk-cmd.sbatch and vk-cmd-fleet.sbatch: munged, slurmctld and one
+# slurmd per node (one node unless SLURMD_PORTS names several) as plain processes
 # (no systemd needed), every file under one state directory, nothing written
 # to /etc. Installs the Debian packages when they are missing. Needs root.
 #
@@ -8,6 +9,10 @@
 #   SLURM_TEST_DIR     state directory (default /tmp/vk-cmd-slurm)
 #   SLURMCTLD_PORT     (default 6817)
 #   SLURMD_PORT        (default 6818)
+#   SLURMD_PORTS       space-separated ports, one slurmd and one Slurm node
+#                      per port on this host (node names HOST, HOST-2, HOST-3...,
+#                      each with its own spool, log and pid files); overrides
+#                      SLURMD_PORT, so that multi-node jobs (--nodes=2) can run
 #   SLURM_UP_TIMEOUT   seconds to wait for the node to be idle (default 60)
 #
 # Writes $SLURM_TEST_DIR/env (KEY=value lines): SLURM_CONF, which every Slurm
@@ -19,6 +24,8 @@ DIR=${SLURM_TEST_DIR:-/tmp/vk-cmd-slurm}
 [[ "$DIR" == /* ]] || DIR="$PWD/$DIR"
 CTLD_PORT=${SLURMCTLD_PORT:-6817}
 SLURMD_PORT=${SLURMD_PORT:-6818}
+read -r -a SLURMD_PORT_LIST <<<"${SLURMD_PORTS:-$SLURMD_PORT}"
+((${#SLURMD_PORT_LIST[@]} > 0)) || die "SLURMD_PORTS names no port"
 TIMEOUT=${SLURM_UP_TIMEOUT:-60}
 MARKER=.vk-cmd-slurm
 PACKAGES=(slurmctld slurmd munge slurm-client)
@@ -97,6 +104,20 @@ NODE=$(hostname -s)
 CPUS=$(nproc)
 MEMORY_MB=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024))
 getent hosts "$NODE" >/dev/null || die "host name $NODE does not resolve; add it to /etc/hosts"
+# Node i (from 1) is HOST-i but the first, which keeps the host's name; every
+# slurmd runs here (NodeHostname), told apart by its port and -N.
+NODES=()
+for ((i = 1; i <= ${#SLURMD_PORT_LIST[@]}; i++)); do
+  if ((i == 1)); then NODES+=("$NODE"); else NODES+=("$NODE-$i"); fi
+done
+# One slurmd keeps the single-node file names; several need one file each (%n: the node name).
+PER_NODE=""
+((${#NODES[@]} > 1)) && PER_NODE="-%n"
+NODE_LINES=""
+for ((i = 0; i < ${#NODES[@]}; i++)); do
+  NODE_LINES+="NodeName=${NODES[i]} NodeHostname=$NODE NodeAddr=127.0.0.1 Port=${SLURMD_PORT_LIST[i]} CPUs=$CPUS RealMemory=$MEMORY_MB State=UNKNOWN"$'\n'
+done
+NODE_RANGE=$(IFS=,; echo "${NODES[*]}")
 
 SLURM_CONF=$DIR/slurm.conf
 cat >"$SLURM_CONF" <<EOF
@@ -104,18 +125,18 @@ cat >"$SLURM_CONF" <<EOF
 ClusterName=vkcmdtest
 SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=$CTLD_PORT
-SlurmdPort=$SLURMD_PORT
+SlurmdPort=${SLURMD_PORT_LIST[0]}
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 AuthInfo=socket=$MUNGE_SOCKET
 CredType=cred/munge
 StateSaveLocation=$DIR/state
-SlurmdSpoolDir=$DIR/spool
+SlurmdSpoolDir=$DIR/spool$PER_NODE
 SlurmctldPidFile=$DIR/pids/slurmctld.pid
-SlurmdPidFile=$DIR/pids/slurmd.pid
+SlurmdPidFile=$DIR/pids/slurmd$PER_NODE.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
-SlurmdLogFile=$DIR/log/slurmd.log
+SlurmdLogFile=$DIR/log/slurmd$PER_NODE.log
 SlurmctldDebug=info
 SlurmdDebug=info
 # No cgroups: processes are tracked through their parent pids.
@@ -133,8 +154,7 @@ ReturnToService=2
 KillWait=30
 InactiveLimit=0
 MinJobAge=300
-NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEMORY_MB State=UNKNOWN
-PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+${NODE_LINES}PartitionName=debug Nodes=$NODE_RANGE Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF
 
@@ -143,6 +163,7 @@ export SLURM_CONF
   printf 'SLURM_TEST_DIR=%q\n' "$DIR"
   printf 'SLURM_CONF=%q\n' "$SLURM_CONF"
   printf 'SLURM_TEST_NODE=%q\n' "$NODE"
+  printf 'SLURM_TEST_NODES=%q\n' "${NODES[*]}"
   printf 'SLURM_TEST_PARTITION=%q\n' debug
 } >"$DIR/env"
 
@@ -152,13 +173,19 @@ export SLURM_CONF
 # they must outlive the shell that started them.
 setsid slurmctld -D -i -f "$SLURM_CONF" </dev/null >>"$DIR/log/slurmctld.stdout" 2>&1 &
 echo $! >"$DIR/pids/slurmctld.fg.pid"
-setsid slurmd -D -N "$NODE" -f "$SLURM_CONF" </dev/null >>"$DIR/log/slurmd.stdout" 2>&1 &
-echo $! >"$DIR/pids/slurmd.fg.pid"
+for ((i = 0; i < ${#NODES[@]}; i++)); do
+  suffix=""
+  ((i > 0)) && suffix="-${NODES[i]}"
+  mkdir -p "$DIR/spool${PER_NODE:+-${NODES[i]}}"
+  setsid slurmd -D -N "${NODES[i]}" -f "$SLURM_CONF" </dev/null >>"$DIR/log/slurmd$suffix.stdout" 2>&1 &
+  echo $! >"$DIR/pids/slurmd$suffix.fg.pid"
+done
 
 fail() {
   {
     printf 'slurm-up: error: %s\n' "$1"
-    for f in slurmctld.log slurmd.log slurmctld.stdout slurmd.stdout munged.log; do
+    for f in "$DIR"/log/*; do
+      f=${f##*/}
       [[ -s "$DIR/log/$f" ]] || continue
       printf 'slurm-up: last lines of %s:\n' "$DIR/log/$f"
       tail -n 15 "$DIR/log/$f" | sed 's/^/    /'
@@ -167,14 +194,20 @@ fail() {
   exit 1
 }
 
+# Up once every node is: one state line per node, none other than these.
+all_up() {
+  local lines
+  lines=$(sinfo -h -N -n "$NODE_RANGE" -o %T 2>/dev/null) || return 1
+  [[ "$(grep -c . <<<"$lines")" -eq ${#NODES[@]} ]] && ! grep -qvE '^(idle|mixed|allocated)$' <<<"$lines"
+}
 deadline=$((SECONDS + TIMEOUT))
-state=""
-until [[ "$state" =~ ^(idle|mixed|allocated) ]]; do
+until all_up; do
   kill -0 "$(<"$DIR/pids/slurmctld.fg.pid")" 2>/dev/null || fail "slurmctld exited"
-  kill -0 "$(<"$DIR/pids/slurmd.fg.pid")" 2>/dev/null || fail "slurmd exited"
-  ((SECONDS < deadline)) || fail "node $NODE not idle within ${TIMEOUT}s (state: ${state:-unknown})"
+  for pidfile in "$DIR"/pids/slurmd*.fg.pid; do
+    kill -0 "$(<"$pidfile")" 2>/dev/null || fail "slurmd exited (${pidfile##*/})"
+  done
+  ((SECONDS < deadline)) || fail "nodes $NODE_RANGE not idle within ${TIMEOUT}s (states: $(sinfo -h -N -n "$NODE_RANGE" -o '%N=%T' 2>/dev/null | tr '\n' ' '))"
   sleep 0.5
-  state=$(sinfo -h -n "$NODE" -o %T 2>/dev/null || true)
 done
-log "Slurm is up: node $NODE ($CPUS CPUs), partition debug"
+log "Slurm is up: node(s) $NODE_RANGE ($CPUS CPUs each), partition debug"
 log "  export SLURM_CONF=$SLURM_CONF"

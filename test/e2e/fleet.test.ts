@@ -1,13 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -15,6 +8,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { makeDialInPki, type DialInPki } from '../support/dial-in-pki.js';
 import { freePort } from '../support/free-port.js';
 import { pgidsUnder } from '../support/pgid-files.js';
+import { runCommand, startStreaming } from './support/commands.js';
 import {
   core,
   createNamespace,
@@ -25,49 +19,28 @@ import {
   testCluster,
   waitForPod,
 } from './support/e2e-env.js';
-import { scriptPod } from './support/manifests.js';
-import { KUBELET_BIN, RUNNER_BIN } from './support/paths.js';
+import { KUBECTL, RUNNER_BIN } from './support/paths.js';
+import { startOnTerminal } from './support/terminal.js';
+import {
+  kill,
+  podOn,
+  randomPortBlock,
+  spawnFleetKubelet,
+  spawnLogged,
+  waitFleetKubeletUp,
+} from './support/fleet-kubelet.js';
 import { eventually, waitForObject } from './support/wait.js';
-import { KUBELET_NODE_FLAGS, RUNNER_NODE_FLAGS } from './support/vk-node.js';
+import { RUNNER_NODE_FLAGS } from './support/vk-node.js';
 
 const GRACE_SECONDS = 10;
 const NODES = ['vk-fleet-a', 'vk-fleet-b'] as const;
 /** Each start appends to `runs`, prints a line naming the pod, then waits. */
 const SCRIPT = 'echo run >> runs\necho "hello from $(basename $(dirname $(dirname $PWD)))"\nexec sleep 600\n';
 
-/** A process whose output goes to `<dir>/<name>.log`. */
-function spawnLogged(
-  dir: string,
-  name: string,
-  bin: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  flags: string[],
-): ChildProcess {
-  const log = createWriteStream(path.join(dir, `${name}.log`), { flags: 'a' });
-  log.write(`\n=== ${bin} ${args.join(' ')}\n`);
-  const child = spawn(process.execPath, [...flags, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  return child;
-}
-
-async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  await exited;
-}
-
 const rssMb = (pid: number): number =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** A pod pinned to `node` through the scheduler (kubernetes.io/hostname names the node). */
-const podOn = (name: string, node: string): string =>
-  scriptPod({ name, nodeName: node, script: SCRIPT }).replace(
-    'e2e.vk-cmd.io/node:',
-    'kubernetes.io/hostname:',
-  );
+const podOnNode = (name: string, node: string): string => podOn(name, node, SCRIPT);
 
 describe('one kubelet serving two nodes whose runners dial in (--fleet)', function () {
   this.timeout(240_000);
@@ -81,43 +54,14 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
   let namespace: string;
 
   const startKubelet = (): void => {
-    const env = {
-      ...process.env,
-      KUBECONFIG: testCluster().kubeconfigPath,
-      VKUBELET_POD_IP: '127.0.0.1',
-      JIRIAF_WALLTIME: '0',
-      JIRIAF_NODETYPE: 'cpu',
-      JIRIAF_SITE: 'mylin',
-    };
-    const tokens = path.join(dir, 'tokens');
-    kubelet = spawnLogged(
+    kubelet = spawnFleetKubelet({
       dir,
-      'kubelet',
-      KUBELET_BIN,
-      [
-        '--fleet',
-        '--accept-runners',
-        `127.0.0.1:${acceptPort}`,
-        '--accept-runners-cert',
-        pki.serverCertFile,
-        '--accept-runners-key',
-        pki.serverKeyFile,
-        '--accept-runners-tokens',
-        tokens,
-        '--node-port-range',
-        `${portFrom}-${portFrom + 9}`,
-        '--runner-unreachable-grace',
-        String(GRACE_SECONDS),
-        '--healthz-port',
-        '0',
-        '--provider',
-        'mock',
-        '--klog.v',
-        '3',
-      ],
-      env,
-      KUBELET_NODE_FLAGS,
-    );
+      pki,
+      tokensFile: path.join(dir, 'tokens'),
+      acceptPort,
+      portFrom,
+      runnerUnreachableGraceSeconds: GRACE_SECONDS,
+    });
   };
   const startRunner = (node: string): void => {
     mkdirSync(rootOf(node), { recursive: true });
@@ -172,17 +116,10 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
     writeFileSync(path.join(dir, 'tokens'), 'e2e-fleet-token vk-fleet-*\n', { mode: 0o600 });
     writeFileSync(path.join(dir, 'token'), 'e2e-fleet-token\n', { mode: 0o600 });
     acceptPort = await freePort();
-    portFrom = 32_000 + Math.floor(Math.random() * 300) * 10;
+    portFrom = randomPortBlock();
     namespace = await createNamespace('fleet');
     startKubelet();
-    await eventually(
-      () => {
-        const file = path.join(dir, 'kubelet.log');
-        return existsSync(file) && readFileSync(file, 'utf8').includes('Kubelet running a fleet');
-      },
-      60_000,
-      'kubelet accepting runners',
-    );
+    await waitFleetKubeletUp(dir);
     const idleRssMb = rssMb(kubelet!.pid!);
     for (const node of NODES) startRunner(node);
     for (const node of NODES) await readyIs(node, 'True');
@@ -219,7 +156,7 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
     expect(ports[0]).to.not.equal(ports[1]);
     for (const port of ports) expect(port).to.be.within(portFrom, portFrom + 9);
     for (const [i, node] of NODES.entries()) {
-      await mustKubectl(['apply', '-n', namespace, '-f', '-'], podOn(`p${i}`, node));
+      await mustKubectl(['apply', '-n', namespace, '-f', '-'], podOnNode(`p${i}`, node));
     }
     for (const [i, node] of NODES.entries()) {
       const pod = await waitForPod(namespace, `p${i}`, isRunning('c1'), 90_000, 'running');
@@ -234,6 +171,71 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
         30_000,
         `logs of p${i}`,
       );
+    }
+  });
+
+  // The API server reaches each node's kubelet API on its own port from --node-port-range:
+  // streams to a pod on the second node go through that port and that node's runner.
+  it('exec, exec -it and port-forward reach a pod on the second node', async () => {
+    const kargs = (args: string[]): string[] => [
+      '--kubeconfig',
+      testCluster().kubeconfigPath,
+      '-n',
+      namespace,
+      ...args,
+    ];
+    const exec = await runCommand(
+      KUBECTL,
+      kargs(['exec', '-i', 'p1', '--', 'sh', '-c', 'tr a-z A-Z; exit 3']),
+      {
+        input: 'through the fleet\n',
+        timeoutMs: 60_000,
+      },
+    );
+    expect(exec.stdout, exec.stderr).to.equal('THROUGH THE FLEET\n');
+    expect(exec.code).to.equal(3);
+    const where = await runCommand(KUBECTL, kargs(['exec', 'p1', '--', 'sh', '-c', 'pwd']), {
+      timeoutMs: 60_000,
+    });
+    expect(where.stdout.trim(), where.stderr).to.equal(
+      path.join(rootOf('vk-fleet-b'), namespace, 'p1', 'containers', 'c1'),
+    );
+
+    // Typed commands print what their echo does not contain ($((1+1)) -> 2).
+    const t = startOnTerminal(KUBECTL, kargs(['exec', '-it', 'p1', '--', 'sh']), { cols: 80, rows: 24 });
+    try {
+      t.type('[ -t 0 ] && echo tty-$((2+2)) $(stty size)\r');
+      await t.waitFor(/tty-4 24 80/, 60_000);
+      t.resize(100, 30);
+      t.type('while [ "$(stty size)" != "30 100" ]; do sleep 0.1; done; echo resized-$((2+3))\r');
+      await t.waitFor(/resized-5/, 30_000);
+      t.type('exit 7\r');
+      expect(await t.exited).to.equal(7);
+    } finally {
+      t.kill();
+    }
+
+    const server = http.createServer((req, res) => res.end(`hello ${req.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const remotePort = (server.address() as { port: number }).port;
+    const forward = startStreaming(KUBECTL, kargs(['port-forward', 'pod/p1', `:${remotePort}`]));
+    try {
+      await forward.waitForOutput((out) => /Forwarding from 127\.0\.0\.1:\d+/.test(out), 30_000);
+      const localPort = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(forward.output())![1]);
+      const get = (p: string): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          http
+            .get({ host: '127.0.0.1', port: localPort, path: p, agent: false }, (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => resolve(body));
+            })
+            .on('error', reject);
+        });
+      expect(await Promise.all([get('/one'), get('/two')])).to.deep.equal(['hello /one', 'hello /two']);
+    } finally {
+      forward.kill();
+      server.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
 import { createRunnerClient } from '../runner/runner-client.js';
-import type { ClaimAnswer, DialInRequest, RunnerConnection } from './runner-acceptor.js';
+import type { ClaimAnswer, DialInRequest, RunnerConnection } from './dial-in-request.js';
 import { RunnerBridge } from './runner-bridge.js';
 
 export interface DialInChannelOptions {

@@ -3,42 +3,23 @@ import tls from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DIAL_IN_LEAVE_PATH,
-  DIAL_IN_PATH,
   DIAL_IN_PROTOCOL,
   MAX_HANDSHAKE_HEAD_BYTES,
   NODE_NAME_HEADER,
   RUNNER_VERSION_HEADER,
 } from '../../common/dial-in.js';
-import { isNodeName } from '../../common/node-name.js';
-import { formatResponse, headerHasToken, parseRequestHead, type RequestHead } from './request-head.js';
-import { decideGrant, type PresentedCredential, type TokenGrant } from './runner-grants.js';
+import {
+  checkRequestShape,
+  peerCertificateView,
+  presentedCredential,
+  type ClaimAnswer,
+  type DialInRequest,
+  type LeaveAnswer,
+} from './dial-in-request.js';
+import { formatResponse, parseRequestHead, type RequestHead } from './request-head.js';
+import { decideGrant, type TokenGrant } from './runner-grants.js';
 
-/** A runner that authenticated and was granted a node; what the acceptor's owner decides on. */
-export interface DialInRequest {
-  nodeName: string;
-  remoteAddress: string;
-  /** How it authenticated, for the log: `token (line 3)`, `certificate CN=system:node:x`. */
-  credential: string;
-  runnerVersion: string | undefined;
-}
-
-/** An accepted runner connection; from now on `socket` carries HTTP/2 (the runner serves gRPC). */
-export interface RunnerConnection extends DialInRequest {
-  readonly socket: tls.TLSSocket;
-  readonly acceptedAtMs: number;
-}
-
-/** The owner's answer to a granted runner: take the connection, or refuse with a reason. */
-export type ClaimAnswer =
-  { accept: (connection: RunnerConnection) => void } | { refuse: 403 | 409 | 503; reason: string };
-
-/** The answer to a runner that leaves: 200 when its node is gone, else why not. */
-export interface LeaveAnswer {
-  status: 200 | 403 | 404 | 409 | 503;
-  reason: string;
-}
-
+/** Where to listen, the TLS identity, and the owner's callbacks that place or delete a runner's node. */
 export interface RunnerAcceptorOptions {
   host: string;
   port: number;
@@ -199,53 +180,11 @@ export class RunnerAcceptor {
     void this.handle(p, socket, parsed.head, parsed.rest);
   }
 
-  private presented(socket: tls.TLSSocket, head: RequestHead): PresentedCredential {
-    const auth = head.headers.get('authorization');
-    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
-    if (this.options.clientCaPem === undefined) return bearer === undefined ? {} : { bearer };
-    const peer = socket.getPeerCertificate();
-    if (!peer || Object.keys(peer).length === 0) return bearer === undefined ? {} : { bearer };
-    const error = socket.authorizationError as unknown;
-    return {
-      certificate: {
-        commonName: typeof peer.subject?.CN === 'string' ? peer.subject.CN : undefined,
-        verified: socket.authorized,
-        verifyError:
-          error === undefined || error === null
-            ? undefined
-            : typeof error === 'string'
-              ? error
-              : ((error as { code?: string }).code ?? String(error)),
-      },
-      ...(bearer === undefined ? {} : { bearer }),
-    };
-  }
-
   private async handle(p: Pending, socket: tls.TLSSocket, head: RequestHead, rest: Buffer): Promise<void> {
-    const requested = head.headers.get(NODE_NAME_HEADER);
-    const leaving = head.target === DIAL_IN_LEAVE_PATH;
-    if (head.target !== DIAL_IN_PATH && !leaving) {
-      return this.refuse(p, 404, `unknown path ${head.target}; runners dial ${DIAL_IN_PATH}`, requested);
-    }
-    if (leaving && head.method !== 'POST') {
-      return this.refuse(p, 405, `${DIAL_IN_LEAVE_PATH} takes POST`, requested);
-    }
-    if (
-      !leaving &&
-      (head.method !== 'GET' ||
-        !headerHasToken(head.headers.get('connection'), 'upgrade') ||
-        !headerHasToken(head.headers.get('upgrade'), DIAL_IN_PROTOCOL))
-    ) {
-      return this.refuse(
-        p,
-        426,
-        `expected GET with Connection: Upgrade and Upgrade: ${DIAL_IN_PROTOCOL}`,
-        requested,
-      );
-    }
-    if (requested === undefined || !isNodeName(requested)) {
-      return this.refuse(p, 400, `malformed request: ${NODE_NAME_HEADER} must be a node name`, requested);
-    }
+    const shape = checkRequestShape(head);
+    if (shape.kind === 'refuse') return this.refuse(p, shape.status, shape.reason, shape.node);
+    const requested = shape.node;
+    const leaving = shape.kind === 'leave';
     let grants: readonly TokenGrant[];
     try {
       grants = this.options.grants();
@@ -253,7 +192,14 @@ export class RunnerAcceptor {
       this.options.logger.error({ err }, 'Cannot read the runner tokens file');
       return this.refuse(p, 503, 'the kubelet cannot read its tokens file', requested);
     }
-    const decision = decideGrant(this.presented(socket, head), requested, grants);
+    const decision = decideGrant(
+      presentedCredential(
+        head.headers.get('authorization'),
+        this.options.clientCaPem === undefined ? undefined : peerCertificateView(socket),
+      ),
+      requested,
+      grants,
+    );
     if (!decision.granted) return this.refuse(p, decision.status, decision.reason, requested);
     // Authenticated: from here the time taken is the owner's (e.g. checking a connected runner).
     clearTimeout(p.timer);

@@ -1,7 +1,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../../common/logger.js';
-import type { RunnerConnection } from './runner-acceptor.js';
+import type { RunnerConnection } from './dial-in-request.js';
 
 /**
  * Hands a dial-in runner connection to an ordinary grpc-js client. grpc-js

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.js';
 import { DialInChannel } from '../accept/dial-in-channel.js';
 import { DialInServer } from '../accept/dial-in-server.js';
-import type { ClaimAnswer, DialInRequest, LeaveAnswer, RunnerConnection } from '../accept/runner-acceptor.js';
+import type { ClaimAnswer, DialInRequest, LeaveAnswer, RunnerConnection } from '../accept/dial-in-request.js';
 import type { HealthSource } from '../api/kubelet-api-options.js';
 import { RequestAuthenticator } from '../api/request-authenticator.js';
 import { RequestAuthorizer } from '../api/request-authorizer.js';

@@ -144,7 +144,8 @@ export class FakeRunner {
     return { state: 'running', running: { startedAtMs: Date.now() } };
   }
 
-  private handlers(): RunnerHandlers {
+  /** The Runner service over this runner's state, for a server of the caller's (dial-out benchmarks). */
+  handlers(): RunnerHandlers {
     return {
       GetNodeInfo: (_call, cb) =>
         cb(null, {

@@ -1,0 +1,263 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  kill,
+  spawnFleetKubelet,
+  spawnLogged,
+  waitFleetKubeletUp,
+} from '../../test/e2e/support/fleet-kubelet.js';
+import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
+import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
+import { freePort } from '../../test/support/free-port.js';
+import { makeDialInPki } from '../../test/support/dial-in-pki.js';
+import { pgidsUnder } from '../../test/support/pgid-files.js';
+import type { ClusterContext, ScenarioResult } from '../bench-context.js';
+import { cpuProfFlags } from '../bench-setup.js';
+import { benchPod } from '../bench-pod.js';
+import { fleetNodeNames } from '../fleet-figures.js';
+import { pooled, realClock } from '../pacing.js';
+import { NORMAL_NICE } from '../priority.js';
+import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
+import type { ReportRow } from '../report-rows.js';
+import { LightRunners } from './fleet-light-runners.js';
+import { fleetRows, sumOverNodes, waitFleetReady } from './fleet-nodes.js';
+import { Stamps, waitForPods } from './pod-waits.js';
+
+const SCENARIO = 'fleet';
+export const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
+const TOKEN = 'bench-fleet-token';
+
+/** One round: N nodes on one fresh fleet kubelet, their runners real processes or light in-process ones. */
+interface Round {
+  kind: 'real' | 'light';
+  nodes: number;
+  /** The row name prefix and what the labels say the runners were. */
+  id: string;
+  what: string;
+}
+
+/**
+ * N nodes on one `vk-cmd-kubelet --fleet` process, each served by a runner
+ * that dials in: `--fleet-nodes` real vk-cmd-runner processes, then
+ * `--fleet-light-nodes` light runners inside the bench process (an in-memory
+ * Runner service over the real dial-out handshake; their pods run nothing).
+ * Each round starts its own kubelet and measures: time from the first
+ * runner started to every node Ready; the kubelet's RSS and CPU over
+ * `--fleet-idle-seconds` with no pods (leases and node status only), and
+ * the API requests its nodes sent then (the sum of every node's
+ * vkcmd_kubelet_apiserver_requests_total, scraped before and after); then
+ * one pod per node, created all at once, from create to Running in the API.
+ */
+export async function runFleetScenario(ctx: ClusterContext): Promise<ScenarioResult> {
+  const rounds: Round[] = [];
+  if (ctx.flags.fleetNodes > 0) {
+    rounds.push({ kind: 'real', nodes: ctx.flags.fleetNodes, id: 'real', what: 'runner processes' });
+  }
+  if (ctx.flags.fleetLightNodes > 0) {
+    rounds.push({
+      kind: 'light',
+      nodes: ctx.flags.fleetLightNodes,
+      id: 'light',
+      what: 'light in-process runners (in-memory Runner service over the real dial-out)',
+    });
+  }
+  const rows: ReportRow[] = [];
+  const warnings: string[] = [];
+  const details: Record<string, unknown> = {};
+  for (const round of rounds) {
+    const result = await runRound(ctx, round);
+    rows.push(...result.rows);
+    warnings.push(...result.warnings);
+    details[round.id] = result.details;
+  }
+  return { rows, warnings, details };
+}
+
+async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResult> {
+  const { flags, progress } = ctx;
+  const n = round.nodes;
+  const dir = mkdtempSync(path.join(os.tmpdir(), `vk-cmd-bench-fleet-${round.id}-`));
+  const pki = makeDialInPki(dir);
+  const suffix = Math.random().toString(36).slice(2, 7);
+  const names = fleetNodeNames(`vk-fleet-${round.id}-${suffix}`, n);
+  writeFileSync(path.join(dir, 'tokens'), `${TOKEN} vk-fleet-${round.id}-${suffix}-*\n`, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
+  const acceptPort = await freePort();
+  // A block of ports for the nodes' kubelet APIs, above the ephemeral range's usual start.
+  const portFrom = 20_000 + Math.floor(Math.random() * 20) * 500;
+  const runners: ChildProcess[] = [];
+  let light: LightRunners | undefined;
+  const kubelet = spawnFleetKubelet({
+    dir,
+    pki,
+    tokensFile: path.join(dir, 'tokens'),
+    acceptPort,
+    portFrom,
+    portCount: Math.max(10, n + 10),
+    runnerUnreachableGraceSeconds: 40,
+    kubeconfigPath: ctx.kubeconfigPath,
+    extraArgs: ['--klog.v', String(flags.logVerbosity), '--node-labels', `vk-cmd.io/bench-fleet=${suffix}`],
+    nodeFlags: cpuProfFlags(flags.cpuProfDir),
+  });
+  let stopped = false;
+  /** Set when not every node turned Ready: the kubelet's and runners' logs are kept. */
+  let keepDir = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    light?.stop();
+    await Promise.all(runners.map((r) => kill(r, 'SIGTERM')));
+    await kill(kubelet, 'SIGTERM');
+    await pooled(n, 16, (i) => ctx.api.deleteNode(names[i]!).catch(() => undefined));
+    for (const pgid of pgidsUnder(dir)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (keepDir) progress.log(`${SCENARIO} ${round.id}: logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+  ctx.cleanup.push(`fleet ${round.id} nodes`, stopAll);
+
+  ctx.priorities.set('fleet kubelet', kubelet.pid, NORMAL_NICE);
+  progress.start(`${SCENARIO}: starting the kubelet`);
+  await waitFleetKubeletUp(dir, 120_000);
+  progress.finish();
+  const kubeletPid = kubelet.pid!;
+  const rssBeforeKb = readProcMemory(kubeletPid).vmRssKb;
+
+  // Every runner at once; the clock runs from the first start to the last node Ready.
+  const startMs = Date.now();
+  const url = `https://127.0.0.1:${acceptPort}`;
+  if (round.kind === 'real') {
+    for (const name of names) {
+      const root = path.join(dir, 'roots', name);
+      mkdirSync(root, { recursive: true });
+      const child = spawnLogged(
+        dir,
+        name,
+        RUNNER_BIN,
+        ['--connect', url, '--connect-ca', pki.caFile, '--token-file', path.join(dir, 'token')].concat([
+          '--node-name',
+          name,
+          '--root-dir',
+          root,
+          '--v',
+          String(flags.logVerbosity),
+        ]),
+        process.env,
+        RUNNER_NODE_FLAGS,
+      );
+      runners.push(child);
+      ctx.priorities.set('fleet runner', child.pid, NORMAL_NICE);
+    }
+  } else {
+    light = new LightRunners({ url, caPem: readFileSync(pki.caFile), token: TOKEN });
+    for (const name of names) light.add(name);
+  }
+  const { ready, reachedMs, allReadySeconds } = await waitFleetReady(ctx, {
+    nodes: n,
+    labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
+    kubeletLog: path.join(dir, 'kubelet.log'),
+    startMs,
+    label: `${SCENARIO} ${round.id}`,
+  });
+
+  // Idle: no pods; what is left is leases, node status and the runner links.
+  keepDir = ready.size < n;
+  const scrapeAll = (): Promise<number> =>
+    sumOverNodes(ctx, `vk-cmd.io/bench-fleet=${suffix}`, API_REQUESTS_METRIC);
+  progress.start(`${SCENARIO} ${round.id}: idle window`, flags.fleetIdleSeconds);
+  await realClock.sleep(5_000, ctx.signal);
+  const requestsBefore = await scrapeAll();
+  const windowStartMs = Date.now();
+  const cpuBefore = readCpuTicks(kubeletPid);
+  await realClock.sleep(flags.fleetIdleSeconds * 1000, ctx.signal);
+  const cpuAfter = readCpuTicks(kubeletPid);
+  const windowSeconds = (Date.now() - windowStartMs) / 1000;
+  const rssIdleKb = readProcMemory(kubeletPid).vmRssKb;
+  const requestsAfter = await scrapeAll();
+  progress.finish();
+  const cpuSeconds = (cpuAfter - cpuBefore) / clockTicksPerSecond();
+  const requests = counterDeltaSum(requestsBefore, requestsAfter);
+
+  // One pod per node, all created at once.
+  const podNames = names.map((_, i) => `fleet-${round.id}-${suffix}-${i}`);
+  const created = new Stamps();
+  const creates = await pooled(
+    n,
+    flags.concurrency,
+    async (i) => {
+      created.set(podNames[i]!, Date.now());
+      await ctx.api.createPod(
+        ctx.namespace,
+        benchPod({
+          name: podNames[i]!,
+          scenario: SCENARIO,
+          nodeName: names[i]!,
+          command: ['sleep', '3600'],
+          viaScheduler: false,
+        }),
+      );
+    },
+    { signal: ctx.signal },
+  );
+  const running = await waitForPods(
+    ctx,
+    `${SCENARIO} ${round.id}: a pod per node to Running`,
+    podNames,
+    ['running'],
+    Math.max(180_000, n * 300),
+  );
+  const runningAt = ctx.timeline.times('running');
+  const latencies = podNames.flatMap((p) => {
+    const at = runningAt.get(p);
+    const from = created.map.get(p);
+    return at !== undefined && from !== undefined ? [at - from] : [];
+  });
+  const rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
+
+  progress.start(`${SCENARIO} ${round.id}: removing the pods and nodes`);
+  await ctx.api.deletePodsByLabel(ctx.namespace, `vk-cmd.io/bench-scenario=${SCENARIO}`);
+  await waitForPods(
+    ctx,
+    `${SCENARIO} ${round.id}: pods gone`,
+    podNames,
+    ['gone'],
+    Math.max(120_000, n * 200),
+  );
+  await stopAll();
+  progress.finish();
+
+  const rows = fleetRows(
+    { ...round, startMs, allReadySeconds, reachedMs, rssBeforeKb, rssIdleKb, rssPodsKb },
+    { windowSeconds, cpuSeconds, requests, latencies },
+    flags,
+  );
+  const warnings: string[] = [];
+  if (ready.size < n) warnings.push(`${SCENARIO} ${round.id}: only ${ready.size} of ${n} nodes turned Ready`);
+  if (creates.failed)
+    warnings.push(`${SCENARIO} ${round.id}: ${creates.failed} creates failed (${creates.errors[0]})`);
+  if (running.timedOut)
+    warnings.push(`${SCENARIO} ${round.id}: only ${running.reached} of ${n} pods Running`);
+  return {
+    rows,
+    warnings,
+    details: {
+      nodes: n,
+      ready: ready.size,
+      allReadySeconds,
+      rssKb: { noNodes: rssBeforeKb, idle: rssIdleKb, withPods: rssPodsKb },
+      idle: { windowSeconds, cpuSeconds, requests },
+    },
+  };
+}
+
+/** A counter sum's growth; NaN when either reading is missing. */
+function counterDeltaSum(before: number, after: number): number {
+  return Number.isFinite(before) && Number.isFinite(after) ? after - before : Number.NaN;
+}
