@@ -158,6 +158,21 @@ export class PodDeletion {
     return this.host.running().map((c) => c.pgid);
   }
 
+  /**
+   * When nothing of the pod runs: the latest time one of its runs was seen to
+   * end (the pod's processes were all gone by then), else undefined.
+   */
+  private endedAtMs(): number | undefined {
+    if (this.host.running().length > 0) return undefined;
+    let latest = 0;
+    for (const c of this.record.containers) {
+      for (const s of [c.state, c.lastState]) {
+        if (s?.state === 'terminated') latest = Math.max(latest, s.terminated.finishedAtMs);
+      }
+    }
+    return latest;
+  }
+
   private sendTerm(): void {
     this.killer.signal(
       () => this.runningPgids(),
@@ -172,6 +187,7 @@ export class PodDeletion {
         if (groups.length === 0 && strays === 0 && this.host.running().length === 0) this.finish();
         else this.check();
       },
+      this.endedAtMs(),
     );
   }
 
