@@ -102,7 +102,7 @@ dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in bu
 
 # The tools the runner's process tests use from PATH (the runner itself needs none).
 DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false wc stty tty mkfifo
-DIST_TESTS := cli restart-safety process-smoke exec attach
+DIST_TESTS := cli restart-safety process-smoke exec attach launcher
 
 .PHONY: test-dist
 test-dist: dist ## The unpacked release tarball passes the runner's process, exec and attach tests, with no Node.js on PATH
