@@ -10,12 +10,14 @@ import {
   type DelayFigures,
 } from '../event-loop-reading.js';
 import { realClock } from '../pacing.js';
+import { parseSamples, type PromSample } from '../prom-text.js';
 import { valueRow, type ReportRow } from '../report-rows.js';
 
 /** Pause before the idle baseline, so the previous phase's trailing work is not counted as idle. */
 const SETTLE_MS = 3000;
 export const CONTROL_PLANE = 'control plane';
 const VK_CMD_PARTS = ['runner', 'kubelet'] as const;
+const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 
 /**
  * A meter over the runner, the kubelet, the control plane summed and each of
@@ -60,6 +62,8 @@ export async function idleBaseline(
 export interface DelayReadings {
   kubelet?: EventLoopDelayTotals;
   runner?: EventLoopDelayTotals;
+  /** The kubelet's API server request counters (verb, resource, code) at that instant. */
+  kubeletApiRequests?: PromSample[];
 }
 
 /**
@@ -71,7 +75,38 @@ export async function readDelays(ctx: ClusterContext): Promise<DelayReadings> {
   if (res.status !== 200) throw new Error(`kubelet /metrics answered ${res.status}`);
   const kubelet = delayTotalsFromMetrics(res.body);
   const runner = delayTotalsFromHealth(await ctx.runnerWatch.health());
-  return { ...(kubelet ? { kubelet } : {}), ...(runner ? { runner } : {}) };
+  const kubeletApiRequests = parseSamples(res.body, API_REQUESTS_METRIC);
+  return { ...(kubelet ? { kubelet } : {}), ...(runner ? { runner } : {}), kubeletApiRequests };
+}
+
+/**
+ * The kubelet's API requests over the window per pod, by `verb resource`
+ * (every answer code counted), with `total`. Pure; empty without readings.
+ */
+export function apiRequestsPerPod(
+  before: readonly PromSample[] | undefined,
+  after: readonly PromSample[] | undefined,
+  pods: number,
+): Record<string, number> {
+  if (!before || !after || pods <= 0) return {};
+  const sums = (samples: readonly PromSample[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const s of samples) {
+      const k = `${s.labels['verb'] ?? '?'} ${s.labels['resource'] ?? '?'}`;
+      m.set(k, (m.get(k) ?? 0) + s.value);
+    }
+    return m;
+  };
+  const start = sums(before);
+  const perPod: Record<string, number> = {};
+  let total = 0;
+  for (const [k, v] of [...sums(after)].sort(([a], [b]) => a.localeCompare(b))) {
+    const delta = v - (start.get(k) ?? 0);
+    if (delta <= 0) continue;
+    perPod[k] = delta / pods;
+    total += delta;
+  }
+  return { ...perPod, total: total / pods };
 }
 
 /** What one measured scenario window gives the cost rows. */
@@ -127,6 +162,20 @@ export function costRows(
       'ms',
     ),
   ];
+  const requests = apiRequestsPerPod(
+    w.delaysBefore.kubeletApiRequests,
+    w.delaysAfter.kubeletApiRequests,
+    w.pods,
+  );
+  if (requests['total'] !== undefined) {
+    const kinds = Object.entries(requests)
+      .filter(([k]) => k !== 'total')
+      .map(([k, n]) => `${k} ${n.toFixed(2)}`)
+      .join(', ');
+    rows.push(
+      v('kubelet_api_requests_per_pod', `kubelet API requests per pod (${kinds})`, requests['total'], ''),
+    );
+  }
   const warnings: string[] = [];
   for (const part of VK_CMD_PARTS) {
     const d = delays[part]!;
@@ -152,6 +201,12 @@ export function costRows(
   return {
     rows,
     warnings,
-    details: { cpuPerPod: cost, cpuBaseline: w.baseline, cpuScenario: w.scenario, eventLoopDelay: delays },
+    details: {
+      cpuPerPod: cost,
+      cpuBaseline: w.baseline,
+      cpuScenario: w.scenario,
+      eventLoopDelay: delays,
+      kubeletApiRequestsPerPod: requests,
+    },
   };
 }

@@ -49,6 +49,11 @@ function probeMetrics(runner: RunnerOnly): Promise<ProbeCounter__Output[]> {
   );
 }
 
+/** Ticks the runner's probes dropped without a run (ProbeCounter.skipped), summed. */
+function skippedTicksOf(counters: readonly ProbeCounter__Output[]): number {
+  return counters.reduce((sum, c) => sum + Number(c.skipped), 0);
+}
+
 /** `count` pods sleeping an hour; with probes, an exec readiness and an httpGet liveness probe every second. */
 function specsFor(prefix: string, count: number, withProbes: boolean, httpPort: number): PodSpec[] {
   return podNames(prefix, count).map((name) => ({
@@ -130,11 +135,12 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
         if (!s.allRunning || !allReady)
           warnings.push(`probes: ${readyAt.size} of ${count} pods became ready`);
         await sleep(SETTLE_MS, undefined, { signal: base.signal });
-        const runsBefore = probeRunsOf(await probeMetrics(runner));
+        const countersBefore = await probeMetrics(runner);
         const httpBefore = http.requests();
         const probed = await cpuWindow(base, runner, flags.probeSeconds, `${count} pods with probes`);
-        const runsAfter = probeRunsOf(await probeMetrics(runner));
-        const runs = runsAfter - runsBefore;
+        const countersAfter = await probeMetrics(runner);
+        const runs = probeRunsOf(countersAfter) - probeRunsOf(countersBefore);
+        const skipped = skippedTicksOf(countersAfter) - skippedTicksOf(countersBefore);
         const cost = probeCost(probed, idle, runs);
         const rows = [
           latencyRow(
@@ -186,6 +192,14 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
           ),
           valueRow(
             'probes',
+            'probe_ticks_skipped_per_s',
+            '  probe ticks dropped without a run, per second (runner behind)',
+            skipped / probed.seconds,
+            '/s',
+            flags,
+          ),
+          valueRow(
+            'probes',
             'runner_rss_probes_mb',
             `runner RSS, ${count} pods with probes`,
             probed.rssMb,
@@ -210,6 +224,7 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
             idle,
             probed,
             probeRuns: runs,
+            probeTicksSkipped: skipped,
             httpRequestsInWindow: http.requests() - httpBefore,
             cost,
           },

@@ -1,4 +1,4 @@
-import { createRootLogger, durableDestination } from '../common/logger.js';
+import { batchedDurableDestination, createRootLogger } from '../common/logger.js';
 import { version } from '../common/version.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { ConfigError } from '../common/errors.js';
@@ -26,8 +26,9 @@ async function main(): Promise<number> {
     process.stdout.write(`vk-cmd-runner ${version()}\n`);
     return 0;
   }
-  // A line recording a state change is written before the change is published.
-  const log = createRootLogger('vk-cmd-runner', parsed.config.verbosity, durableDestination());
+  // A line recording a state change is written before the change is published:
+  // the watch hub flushes the turn's lines before it delivers an event.
+  const log = createRootLogger('vk-cmd-runner', parsed.config.verbosity, batchedDurableDestination());
   const app = new RunnerApp(parsed.config, log);
   let where: string;
   try {

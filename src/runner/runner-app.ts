@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { probeHostSecurity } from './security/host-security.js';
+import { describeHostSecurity, probeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
@@ -103,6 +103,13 @@ export class RunnerApp {
   private readonly watchdog: MemoryWatchdog;
   /** Exec sessions' process groups, by container. */
   readonly execs = new ExecRegistry((pgid) => signalGroup(pgid, 0));
+  /**
+   * Probe and hook commands while they run, for stats only: unlike exec
+   * sessions they are not killed from the watch feed (a postStart hook runs
+   * while its container is still reported waiting); their container's
+   * health kills them when its run ends.
+   */
+  readonly probeCommands = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
   private readonly probeTimers: ProbeTimers;
   private readonly launcher: LauncherClient | undefined;
@@ -213,6 +220,8 @@ export class RunnerApp {
           random: Math.random,
           log: log.child({ component: 'probes' }),
           reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
+          // Probe and hook commands count in their container's stats, as exec sessions do.
+          commands: this.probeCommands,
         },
       },
       this.deleted,
@@ -225,7 +234,10 @@ export class RunnerApp {
       config.rootDir,
       pageSizeBytes,
       Date.now,
-      (uid, container) => this.execs.groupsOf(uid, container),
+      (uid, container) => [
+        ...this.execs.groupsOf(uid, container),
+        ...this.probeCommands.groupsOf(uid, container),
+      ],
     );
     const interactive = new InteractiveService(
       this.manager,
@@ -293,6 +305,7 @@ export class RunnerApp {
       'Loaded pod state',
     );
     this.log.info({ enforcement: this.limiter.enforcement }, 'Container limits');
+    this.log.info(describeHostSecurity(this.manager.hostSecurity));
     this.limiter.sweep(new Set(this.manager.runtimes().map((p) => p.record.uid)));
     if (!this.config.keepPodDirs) this.sweepStaleDirectories();
     const connect = this.config.connect;

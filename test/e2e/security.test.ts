@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { expect } from 'chai';
 import type { CoreV1Event } from '@kubernetes/client-node';
 import {
@@ -100,5 +101,25 @@ describe('securityContext on a real control plane', function () {
     expect(seccomp.type).to.equal('Warning');
     expect(seccomp.involvedObject.fieldPath).to.equal('spec.containers{c1}');
     expect(seccomp.message).to.contain('seccompProfile RuntimeDefault is not applied');
+  });
+
+  it('a root runner with setpriv runs runAsUser 65534 as that user, with the restricted profile applied (kubectl logs)', async () => {
+    if (process.geteuid?.() !== 0) throw new Error('this test needs a root runner (CI runs as root)');
+    // The container's uid reaches its directory below the node's root directory.
+    chmodSync(node.workDir, 0o755);
+    await mustKubectl(
+      ['apply', '-n', namespace, '-f', '-'],
+      securePod(
+        'as-nobody',
+        node.nodeName,
+        ['sh', '-c', 'id -u; id -g; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status'],
+        { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
+        { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      ),
+    );
+    const pod = await waitForPod(namespace, 'as-nobody', hasPhase('Succeeded'), 60_000, 'Succeeded');
+    expect(containerState(pod, 'c1')?.state?.terminated?.exitCode).to.equal(0);
+    const logs = await mustKubectl(['logs', '-n', namespace, 'as-nobody']);
+    expect(logs).to.equal('65534\n65534\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n');
   });
 });

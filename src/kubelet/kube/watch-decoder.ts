@@ -21,14 +21,19 @@ export class WatchDecoder {
 
   /** Feeds a decoded text chunk; returns the events it completed. Throws WatchDecodeError on a bad line. */
   push(chunk: string): WatchEvent[] {
-    const text = this.partial + chunk;
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
+    // Lines are cut out of the chunk where they lie: joining the chunk to the
+    // partial line first would copy every chunk (a pod event is a few KB).
     const events: WatchEvent[] = [];
-    for (const line of lines) {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      const line = this.partial === '' ? piece : this.partial + piece;
+      this.partial = '';
       const event = decodeLine(line);
       if (event) events.push(event);
+      start = nl + 1;
     }
+    if (start < chunk.length) this.partial += start === 0 ? chunk : chunk.slice(start);
     return events;
   }
 
@@ -42,17 +47,18 @@ export class WatchDecoder {
 }
 
 function decodeLine(line: string): WatchEvent | undefined {
-  const trimmed = line.trim();
-  if (trimmed === '') return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(trimmed);
+    // JSON.parse skips surrounding whitespace itself; only a line it refuses is trimmed.
+    parsed = JSON.parse(line);
   } catch {
+    const trimmed = line.trim();
+    if (trimmed === '') return undefined;
     throw new WatchDecodeError(`watch stream line is not JSON: ${trimmed.slice(0, 120)}`);
   }
   const event = parsed as { type?: unknown; object?: unknown };
   if (typeof event.type !== 'string' || !TYPES.has(event.type) || typeof event.object !== 'object') {
-    throw new WatchDecodeError(`watch stream line is not a watch event: ${trimmed.slice(0, 120)}`);
+    throw new WatchDecodeError(`watch stream line is not a watch event: ${line.trim().slice(0, 120)}`);
   }
   return event as WatchEvent;
 }

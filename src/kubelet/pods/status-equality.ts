@@ -1,12 +1,13 @@
 import type { WirePodStatus } from '../kube/wire-types.js';
-import { canonical } from '../kube/canonical.js';
+import { canonicalEqual } from '../kube/canonical.js';
 import { OWN_POD_CONDITIONS } from './pod-conditions.js';
 
-/** The parts of a status the kubelet owns, without derived transition times. */
-function ownedView(status: WirePodStatus | undefined): unknown {
+const OWN = new Set<string>([...OWN_POD_CONDITIONS, 'PodScheduled']);
+
+/** The parts of a status the kubelet owns, without derived transition times; compared with canonicalEqual. */
+function ownedView(status: WirePodStatus | undefined, conditionTypes: ReadonlySet<string>): unknown {
   if (!status) return undefined;
-  const own = new Set<string>([...OWN_POD_CONDITIONS, 'PodScheduled']);
-  return canonical({
+  return {
     phase: status.phase,
     reason: status.reason,
     message: status.message,
@@ -20,10 +21,10 @@ function ownedView(status: WirePodStatus | undefined): unknown {
     initContainerStatuses: status.initContainerStatuses,
     ephemeralContainerStatuses: status.ephemeralContainerStatuses,
     conditions: (status.conditions ?? [])
-      .filter((c) => own.has(c.type))
+      .filter((c) => OWN.has(c.type) && conditionTypes.has(c.type))
       .map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }))
       .sort((a, b) => (a.type < b.type ? -1 : 1)),
-  });
+  };
 }
 
 /**
@@ -37,18 +38,14 @@ export function podStatusEqual(current: WirePodStatus | undefined, desired: Wire
 
 /**
  * podStatusEqual against one desired status, for comparing it with several
- * current ones: the desired side is put in canonical form once.
+ * current ones: the desired side's view is built once.
  */
 export function podStatusMatcher(desired: WirePodStatus): (current: WirePodStatus | undefined) => boolean {
   const desiredTypes = new Set((desired.conditions ?? []).map((c) => c.type));
-  let desiredKey: string | undefined;
+  let desiredView: unknown;
   return (current) => {
     if (!current) return false;
-    const currentFiltered: WirePodStatus = {
-      ...current,
-      conditions: (current.conditions ?? []).filter((c) => desiredTypes.has(c.type)),
-    };
-    desiredKey ??= JSON.stringify(ownedView(desired));
-    return JSON.stringify(ownedView(currentFiltered)) === desiredKey;
+    desiredView ??= ownedView(desired, OWN);
+    return canonicalEqual(ownedView(current, desiredTypes), desiredView);
   };
 }

@@ -1,4 +1,13 @@
-import { closeSync, constants, readFileSync, statSync, type Stats, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchownSync,
+  lstatSync,
+  readFileSync,
+  statSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
@@ -261,9 +270,28 @@ export function openExitCodeTarget(dir: DirHandle): number {
   return dir.createFreshFile(EXIT_CODE_TMP_FILE, 0o644);
 }
 
-/** Creates a run's log file afresh and opens it for appending; the caller closes the fd. Throws. */
-export function openRunLog(dir: ContainerDirRef, name: LogName): number {
-  return withHandle(dir, (h) => h.createFreshFile(logName(name, false), 0o644, constants.O_APPEND));
+/**
+ * Creates a run's log file afresh and opens it for appending, given to
+ * `owner` (fchown on the new fd) when the run's program runs as another
+ * user; the caller closes the fd. Throws.
+ */
+export function openRunLog(
+  dir: ContainerDirRef,
+  name: LogName,
+  owner?: { uid: number; gid: number },
+): number {
+  return withHandle(dir, (h) => {
+    const fd = h.createFreshFile(logName(name, false), 0o644, constants.O_APPEND);
+    if (owner) {
+      try {
+        fchownSync(fd, owner.uid, owner.gid);
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+    }
+    return fd;
+  });
 }
 
 /** Writes the pgid file (tmp + rename, never through a symlink). Throws. */
@@ -434,7 +462,8 @@ export function readPgidFile(dir: string): { pgid: number; mtimeMs: number } | u
 /** The size of the current run's stderr file, or why it cannot be known. */
 export function stderrFileInfo(dir: string): { sizeBytes: number } | { error: string } {
   try {
-    return { sizeBytes: statSync(logFile(dir, 'stderr', false)).size };
+    // lstat: a symlink planted by the container does not report another file's size.
+    return { sizeBytes: lstatSync(logFile(dir, 'stderr', false)).size };
   } catch (err) {
     return { error: errorMessage(err) };
   }

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { DirHandle } from './dir-handle.js';
 
@@ -112,13 +112,15 @@ export class SafeWriter {
     return { dir: this.mkdirs(parent === '.' ? '' : parent), name: path.posix.basename(relative) };
   }
 
-  /** Creates a new file (never overwrites, never follows a symlink) with exactly `mode`. */
-  writeFile(relative: string, data: Uint8Array, mode: number): void {
+  /** Creates a new file (never overwrites, never follows a symlink) with exactly `mode`, given to `owner` if set. */
+  writeFile(relative: string, data: Uint8Array, mode: number, owner?: { uid: number; gid: number }): void {
     const { dir, name } = this.parentOf(relative);
     const fd = dir.createFile(name, mode);
     try {
       let offset = 0;
       while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      // Before the chmod: chown clears setuid and setgid bits.
+      if (owner) fchownSync(fd, owner.uid, owner.gid);
       // The umask may have cleared bits the spec asked for.
       fchmodSync(fd, mode);
     } finally {

@@ -1,16 +1,36 @@
-import { mkdirSync } from 'node:fs';
+import { fchmodSync, fchownSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
 import { removeTreeSync } from './remove-tree.js';
 import { SafeWriter } from './safe-path.js';
 import type { VolumePlan } from './volume-plan.js';
+import {
+  ownedDir,
+  ownedFileMode,
+  ownerOf,
+  SHARED_POD_DIR_MODE,
+  type PodFileOwnership,
+} from './file-ownership.js';
 
-function writePlan(pod: DirHandle, plan: VolumePlan): void {
+const DIR_MODE = 0o755;
+
+function writePlan(pod: DirHandle, plan: VolumePlan, ownership: PodFileOwnership | undefined): void {
   const writer = new SafeWriter(pod);
   try {
-    for (const dir of plan.dirs) writer.mkdirs(dir);
-    for (const file of plan.files) writer.writeFile(file.path, file.data, file.mode);
+    for (const dir of plan.dirs) {
+      const handle = writer.mkdirs(dir, DIR_MODE);
+      const owned = ownership && ownedDir(ownership, dir, DIR_MODE);
+      if (owned) {
+        fchownSync(handle.fd, owned.uid, owned.gid);
+        fchmodSync(handle.fd, owned.mode);
+      }
+    }
+    for (const file of plan.files) {
+      const owner = ownership && ownerOf(ownership, file.path);
+      const mode = owner ? ownedFileMode(file.mode, owner) : file.mode;
+      writer.writeFile(file.path, file.data, mode, owner);
+    }
     for (const link of plan.symlinks) writer.symlink(link.path, link.target);
   } finally {
     writer.close();
@@ -24,10 +44,17 @@ function writePlan(pod: DirHandle, plan: VolumePlan): void {
  * directories are created and opened through it with O_NOFOLLOW (see
  * DirHandle), and every file, directory and emptyDir link is created
  * through those handles. The pod directory must not exist yet (the caller
- * moves a stale one aside). On failure the partial pod directory is removed
- * (without following links) and the error is thrown. Blocking.
+ * moves a stale one aside). With `ownership` (containers that run as other
+ * users), the pod directory is SHARED_POD_DIR_MODE and each container's
+ * directory and files go to its owner (file-ownership.ts). On failure the
+ * partial pod directory is removed (without following links) and the error
+ * is thrown. Blocking.
  */
-export function writePodDirectory(podDir: string, plan: VolumePlan): void {
+export function writePodDirectory(
+  podDir: string,
+  plan: VolumePlan,
+  ownership: PodFileOwnership | undefined = undefined,
+): void {
   const nsDir = path.dirname(podDir);
   const podName = path.basename(podDir);
   mkdirSync(path.dirname(nsDir), { recursive: true, mode: 0o755 });
@@ -35,9 +62,9 @@ export function writePodDirectory(podDir: string, plan: VolumePlan): void {
   let ns: DirHandle | undefined;
   try {
     ns = root.makeDir(path.basename(nsDir), 0o755);
-    const pod = ns.makeDir(podName, 0o700, { exclusive: true });
+    const pod = ns.makeDir(podName, ownership ? SHARED_POD_DIR_MODE : 0o700, { exclusive: true });
     try {
-      writePlan(pod, plan);
+      writePlan(pod, plan, ownership);
     } catch (err) {
       pod.close();
       removeTreeSync(ns, podName, true);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecPlan } from './exec-command.js';
@@ -16,6 +16,32 @@ export interface SpawnedExec {
   /** With tty: the helper's control pipe (`resize COLS ROWS` lines). */
   resize: ((size: TerminalSizeValue) => void) | undefined;
 }
+
+/** A process to start, as planned (planCommand) plus the pipes it gets. */
+export interface SpawnRequest {
+  /** The program to run (already looked up in PATH). */
+  file: string;
+  /** argv[0] as the process sees it. */
+  argv0: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdio: StdioOptions;
+}
+
+/**
+ * Starts a process as its own session and process group (setsid), so the
+ * whole group can be signalled and counted. Throws, or returns a child
+ * without a pid that reports 'error', as child_process.spawn does. Every
+ * command the runner starts in a container's context (exec sessions, exec
+ * probes, hooks) goes through one of these, so switching how processes are
+ * forked (a launcher process, a setpriv prefix) is one function.
+ */
+export type SpawnProcess = (request: SpawnRequest) => ChildProcess;
+
+/** SpawnProcess with Node's child_process (the runner forks itself). */
+export const spawnDetached: SpawnProcess = (r) =>
+  spawn(r.file, r.args, { argv0: r.argv0, cwd: r.cwd, env: r.env, detached: true, stdio: r.stdio });
 
 /** The exit message of a process: the code, or 128+N and the signal's number and name. Pure. */
 export function exitOf(
@@ -41,13 +67,15 @@ export function spawnExec(
   plan: Extract<ExecPlan, { ok: true }>,
   streams: SessionStreams,
   helper: string | undefined,
+  spawnProcess: SpawnProcess = spawnDetached,
 ): SpawnedExec {
   if (!streams.tty) {
-    const child = spawn(plan.file, plan.args, {
+    const child = spawnProcess({
+      file: plan.file,
       argv0: plan.argv0,
+      args: plan.args,
       cwd: plan.cwd,
       env: plan.env,
-      detached: true,
       stdio: [
         streams.stdin ? 'pipe' : 'ignore',
         streams.stdout ? 'pipe' : 'ignore',
@@ -69,10 +97,12 @@ export function spawnExec(
     argv0: plan.argv0,
     argv: [plan.file, ...plan.args],
   });
-  const child = spawn(helper, args, {
+  const child = spawnProcess({
+    file: helper,
+    argv0: helper,
+    args,
     cwd: plan.cwd,
     env: plan.env,
-    detached: true,
     stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   const control = child.stdio[3] as Writable | null;

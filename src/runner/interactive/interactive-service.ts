@@ -120,7 +120,7 @@ export class InteractiveService {
       podUid: runtime.record.uid,
       podKey: runtime.key,
       container: c.name,
-      context: { cwd: c.launch.cwd, podEnv: c.launch.podEnv },
+      context: { cwd: c.launch.cwd, podEnv: c.launch.podEnv, prefix: c.launch.prefix },
     };
   }
 

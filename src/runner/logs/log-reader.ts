@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { logFile, type LogName } from '../files/container-dir.js';
 import { loadIndex, type ContainerLogs } from './container-logs.js';
@@ -35,7 +36,9 @@ async function* mergeByTime(sources: Array<AsyncIterator<Line>>): AsyncGenerator
 
 async function openIfPresent(file: string): Promise<FileHandle | undefined> {
   try {
-    return await open(file, 'r');
+    // Never through a symlink: a container that runs as another user than a root runner owns its
+    // directory and could point its log at a file only root may read.
+    return await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }

@@ -3,10 +3,12 @@ import type { AddEphemeralContainerRequest__Output } from '../../generated/vkcmd
 import { InvalidInputError, PreconditionError } from '../../common/errors.js';
 import { containerRelDir } from '../files/container-dir.js';
 import { SafeWriter } from '../files/safe-path.js';
+import { OWNED_CONTAINER_DIR_MODE, SHARED_POD_DIR_MODE } from '../files/file-ownership.js';
+import { fchmodSync, fchownSync } from 'node:fs';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { buildArgv, identityEnv } from '../process/command-line.js';
 import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
-import { interactiveFlags } from './pod-plan.js';
+import { interactiveFlags, securityLaunch } from './pod-plan.js';
 import type { PodRuntime } from './pod-runtime.js';
 import { isDnsLabel } from './pod-spec-validation.js';
 import type { HostSecurity } from '../security/host-security.js';
@@ -116,6 +118,7 @@ export function planEphemeralContainer(
       host.accounts,
     );
   if (security && security.notes.length > 0) container.securityNotes = security.notes;
+  container.launch = { ...container.launch!, ...securityLaunch(security, host) };
   if (security?.refusal !== undefined) {
     container.securityRefusal = security.refusal;
     container.state = waiting('CreateContainerConfigError', security.refusal);
@@ -137,7 +140,19 @@ export function addEphemeralContainer(
 ): Pod {
   const plan = planEphemeralContainer(runtime.record, req, bootId, host);
   if (plan.kind === 'add') {
-    new SafeWriter(runtime.record.podDir).mkdirs(containerRelDir(plan.container.name));
+    const writer = new SafeWriter(runtime.record.podDir);
+    try {
+      const dir = writer.mkdirs(containerRelDir(plan.container.name));
+      const owner = plan.container.launch?.fileOwner;
+      if (owner) {
+        // It runs as another user: it must reach its directory (through the pod's) and own it.
+        fchmodSync(writer.mkdirs('').fd, SHARED_POD_DIR_MODE);
+        fchownSync(dir.fd, owner.uid, owner.gid);
+        fchmodSync(dir.fd, OWNED_CONTAINER_DIR_MODE);
+      }
+    } finally {
+      writer.close();
+    }
     runtime.addContainer(plan.container);
   }
   return runtime.toProto();

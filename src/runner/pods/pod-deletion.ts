@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { crashPoint } from '../crash-points.js';
 import type { GroupMonitor } from '../process/group-monitor.js';
 import type { ProcessTable } from '../process/process-table.js';
+import { graceAfterHookMs, MINIMUM_STOP_GRACE_MS } from '../probes/container-stop.js';
 import { PodKiller, type PodKillerDeps } from './pod-killer.js';
 import type { ContainerRecord, PodRecord } from './pod-record.js';
 
@@ -29,8 +30,11 @@ export interface DeletionHost {
   running(): ContainerRecord[];
   /** Cancels planned restarts: nothing may start once deletion began. */
   cancelRestarts(): void;
-  /** Runs before SIGTERM (preStop hooks, within `boundMs`); SIGTERM follows when it settles. */
-  beforeTerm?(boundMs: number): Promise<void> | undefined;
+  /**
+   * Runs before SIGTERM (preStop hooks, within `boundMs`); SIGTERM follows
+   * when it settles. Resolves true when a hook ran.
+   */
+  beforeTerm?(boundMs: number): Promise<boolean> | undefined;
   /** The record changed: persist and publish it. */
   changed(): void;
   /** Every process is gone: stop watching, remove the directory, forget the pod. */
@@ -100,15 +104,23 @@ export class PodDeletion {
       this.finish();
       return;
     }
-    this.armKill(gracePeriodSeconds * 1000);
-    const before = this.host.beforeTerm?.(gracePeriodSeconds * 1000);
+    const graceMs = gracePeriodSeconds * 1000;
+    const before = this.host.beforeTerm?.(graceMs);
     if (!before) {
+      this.armKill(graceMs);
       this.sendTerm();
       return;
     }
-    // preStop counts against the grace period: the kill timer above is already running.
-    void before.then(() => {
-      if (!this.over && !this.record.killSent) this.sendTerm();
+    // preStop counts against the grace period (it is cut at its end), but SIGTERM then gets
+    // at least 2 s, as the kubelet's killContainer gives; the kill timer meanwhile only
+    // guards against a hook that never settles.
+    this.armKill(graceMs + MINIMUM_STOP_GRACE_MS);
+    void before.then((hookRan) => {
+      if (this.over || this.record.killSent) return;
+      const elapsedMs = this.deps.clock.nowMs() - r.deleteStartedAtMs;
+      const deadlineMs = r.gracePeriodSeconds * 1000;
+      this.armKill(hookRan ? graceAfterHookMs(deadlineMs, elapsedMs) : deadlineMs - elapsedMs);
+      this.sendTerm();
     });
   }
 
@@ -146,6 +158,21 @@ export class PodDeletion {
     return this.host.running().map((c) => c.pgid);
   }
 
+  /**
+   * When nothing of the pod runs: the latest time one of its runs was seen to
+   * end (the pod's processes were all gone by then), else undefined.
+   */
+  private endedAtMs(): number | undefined {
+    if (this.host.running().length > 0) return undefined;
+    let latest = 0;
+    for (const c of this.record.containers) {
+      for (const s of [c.state, c.lastState]) {
+        if (s?.state === 'terminated') latest = Math.max(latest, s.terminated.finishedAtMs);
+      }
+    }
+    return latest;
+  }
+
   private sendTerm(): void {
     this.killer.signal(
       () => this.runningPgids(),
@@ -160,6 +187,7 @@ export class PodDeletion {
         if (groups.length === 0 && strays === 0 && this.host.running().length === 0) this.finish();
         else this.check();
       },
+      this.endedAtMs(),
     );
   }
 

@@ -1,13 +1,21 @@
 import type { Logger } from '../../common/logger.js';
-import type { ProcessScanner } from '../process/process-scanner.js';
+import type { ProcessScanner, SnapshotCallback } from '../process/process-scanner.js';
 import type { ProcessSnapshot } from '../process/process-snapshot.js';
 import { isLive, type PodIdentity, type ProcEntry } from '../process/process-table.js';
 
 export type StopSignal = 'SIGTERM' | 'SIGKILL';
 
+/**
+ * How old a snapshot taken after a pod's processes ended may be to serve its
+ * deletion: pods deleted in a burst share a scan (any process of the pod
+ * alive now was alive then, since nothing starts a pod's processes once its
+ * containers ended), and the bound keeps clock steps harmless.
+ */
+export const SNAPSHOT_REUSE_MAX_AGE_MS = 1_000;
+
 /** What a killer needs from the runner: the shared scanner, single-process reads, signals, a log. */
 export interface PodKillerDeps {
-  scanner: Pick<ProcessScanner, 'request'>;
+  scanner: Pick<ProcessScanner, 'request' | 'requestSince'>;
   /** One process from /proc/<pid>/stat, or undefined when it is gone. */
   readProcess: (pid: number) => ProcEntry | undefined;
   signalGroup: (pgid: number, signal: NodeJS.Signals | 0) => boolean;
@@ -41,14 +49,17 @@ export class PodKiller {
   /**
    * Sends `signal`, once the next shared snapshot is ready, to the groups
    * `pgids()` names then and to every stray; then calls `done` with those
-   * groups and the number of strays that were alive.
+   * groups and the number of strays that were alive. With `endedAtMs` (no
+   * group of the pod can have processes left since that time, and no stray
+   * is known), a snapshot the scanner took since then serves as well.
    */
   signal(
     pgids: () => readonly number[],
     signal: StopSignal,
     done: (groups: readonly number[], strays: number) => void,
+    endedAtMs?: number,
   ): void {
-    this.deps.scanner.request((snapshot, err) => {
+    const onSnapshot: SnapshotCallback = (snapshot, err) => {
       this.lastSignal = signal;
       const groups = pgids();
       if (snapshot) this.remember(snapshot, groups);
@@ -70,7 +81,10 @@ export class PodKiller {
         );
       }
       done(groups, alive);
-    });
+    };
+    if (endedAtMs !== undefined && this.strays.size === 0) {
+      this.deps.scanner.requestSince(endedAtMs, SNAPSHOT_REUSE_MAX_AGE_MS, onSnapshot);
+    } else this.deps.scanner.request(onSnapshot);
   }
 
   /**

@@ -149,7 +149,7 @@ export class PodManager {
     if (plan.volumes) {
       try {
         this.moveStaleDirectory(podDir);
-        writePodDirectory(podDir, plan.volumes);
+        writePodDirectory(podDir, plan.volumes, plan.ownership);
         record.podDirWritten = true;
       } catch (err) {
         layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };
@@ -194,9 +194,10 @@ export class PodManager {
     });
     const podNotes = plan.containers.find((c) => c.security)?.security?.podNotes ?? [];
     if (podNotes.length > 0) record.securityNotes = podNotes;
-    // Saved before anything starts, so a runner that dies from here on finds
-    // the pod (and the pgid files of whatever it started) when it restarts.
-    this.store.save(record);
+    // Not saved yet: every start saves the record with its intent before any
+    // process exists (recordIntent), and the record is saved below before
+    // CreatePod answers, so a runner that dies in between left nothing running
+    // and an unanswered CreatePod (retried, finding the directory to move aside).
     const runtime = new PodRuntime(record, this.runtimeDeps());
     this.pods.set(spec.uid, runtime);
     this.byName.set(key, spec.uid);

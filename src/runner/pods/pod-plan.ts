@@ -11,6 +11,8 @@ import { containerRelDir } from '../files/container-dir.js';
 import { planVolumes, type VolumePlan } from '../files/volume-plan.js';
 import { decideSecurity, type SecurityDecision } from '../security/security-decision.js';
 import type { HostSecurity } from '../security/host-security.js';
+import { launchPrefix } from '../security/launch-prefix.js';
+import type { ContainerFileOwner, PodFileOwnership } from '../files/file-ownership.js';
 
 export interface ContainerPlan {
   name: string;
@@ -31,6 +33,56 @@ export interface PodPlan {
   /** Undefined when the layout failed; then nothing may be written and every container carries the failure. */
   volumes: VolumePlan | undefined;
   containers: ContainerPlan[];
+  /** Owners of the files of containers that run as other users; undefined: all the runner's. */
+  ownership?: PodFileOwnership | undefined;
+}
+
+/**
+ * What a security decision adds to a container's launch plan: the setpriv
+ * prefix and the owner of its log files. Empty for a refused container
+ * (it never starts) and when nothing changes. Pure.
+ */
+export function securityLaunch(
+  decision: SecurityDecision | undefined,
+  host: HostSecurity | undefined,
+): Pick<LaunchPlan, 'prefix' | 'fileOwner'> {
+  if (!decision || !host || decision.refusal !== undefined) return {};
+  const prefix = launchPrefix(host.setpriv, decision.launch);
+  return {
+    ...(prefix ? { prefix } : {}),
+    ...(decision.fileOwner ? { fileOwner: { ...decision.fileOwner } } : {}),
+  };
+}
+
+/**
+ * The owner of a container's directory and volume files: its uid and gid,
+ * with the fsGroup as group when set; undefined when they stay the
+ * runner's. Pure.
+ */
+export function containerFileOwner(
+  decision: SecurityDecision | undefined,
+  host: HostSecurity | undefined,
+): ContainerFileOwner | undefined {
+  if (!decision || !host || decision.refusal !== undefined) return undefined;
+  if (!decision.fileOwner && decision.fsGroup === undefined) return undefined;
+  const uid = decision.fileOwner?.uid ?? host.runner.uid;
+  const gid = decision.fsGroup ?? decision.fileOwner?.gid ?? host.runner.gid;
+  return { uid, gid, groupAccess: decision.fsGroup !== undefined };
+}
+
+function podOwnership(
+  plans: readonly ContainerPlan[],
+  host: HostSecurity | undefined,
+): PodFileOwnership | undefined {
+  const containers = new Map<string, ContainerFileOwner>();
+  let emptyDirGid: number | undefined;
+  for (const c of plans) {
+    const owner = containerFileOwner(c.security, host);
+    if (owner) containers.set(containerRelDir(c.name), owner);
+    if (c.security?.refusal === undefined && c.security?.fsGroup !== undefined)
+      emptyDirGid = c.security.fsGroup;
+  }
+  return containers.size > 0 ? { containers, emptyDirGid } : undefined;
 }
 
 /** The limits the runner enforces, from a container of the request; undefined when it sets none. Pure. */
@@ -149,7 +201,11 @@ export function planPod(
     const argv = buildArgv(c, scriptAbs, podEnv);
     const workingDir = volumes.workingDirs.get(c.name) ?? '';
     const cwd = workingDir === '' ? dir : path.join(dir, workingDir);
-    return { ...base, launch: { argv, cwd, podEnv, ...interactiveFlags(c) }, setupError: undefined };
+    return {
+      ...base,
+      launch: { argv, cwd, podEnv, ...interactiveFlags(c), ...securityLaunch(base.security, host) },
+      setupError: undefined,
+    };
   });
-  return { podDir, volumes, containers };
+  return { podDir, volumes, containers, ownership: podOwnership(containers, host) };
 }

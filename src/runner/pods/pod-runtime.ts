@@ -365,7 +365,7 @@ export class PodRuntime {
   }
 
   /** Before a deletion's SIGTERM: liveness and startup stop, each running container's preStop within the bound. */
-  private preStop(boundMs: number): Promise<void> | undefined {
+  private preStop(boundMs: number): Promise<boolean> | undefined {
     if (!this.health) return undefined;
     this.health.podDeletionBegan();
     return this.health.preStopForDeletion(

@@ -1,23 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { buildProcessEnv, type EnvEntry } from '../process/command-line.js';
-import { findExecutable } from '../process/container-launcher.js';
+import type { ChildProcess } from 'node:child_process';
+import { cachedCommandEnv, planCommand, type ExecContext } from '../interactive/exec-command.js';
+import { spawnDetached, type SpawnProcess } from '../interactive/exec-spawn.js';
 import { errorMessage } from '../../common/errors.js';
 
 /**
- * Running a command beside a container, as an exec probe or hook does (and
- * the Exec RPC will): in the container's working directory with its
- * resolved environment, as its own process group so it can be killed
- * whole and counted in the container's stats. This is the one place the
- * runner spawns such commands outside the container launcher; it is meant
- * to be shared with the interactive Exec service when both land.
+ * Running a command beside a container, as an exec probe or hook does:
+ * planned as an exec session is (interactive/exec-command.ts: the
+ * container's working directory and resolved environment, tagged with
+ * VK_CMD_EXEC_ID), started through the same SpawnProcess as its own process
+ * group so it can be killed whole and counted in the container's stats.
  */
 
 /** The container a command runs beside: its working directory and env (the launch plan's). */
-export interface CommandContext {
-  cwd: string;
-  podEnv: readonly EnvEntry[];
-}
+export type CommandContext = ExecContext;
 
 /** How a command ended. */
 export type CommandResult =
@@ -44,38 +39,16 @@ export interface CommandOptions {
   timeoutMs: number | undefined;
   /** Combined stdout and stderr kept, as the kubelet's 10 KiB LimitWriter. */
   maxOutputBytes: number;
-}
-
-/**
- * Where argv[0] is, as execvp finds it in the container's PATH and
- * directory, or Go's exec error wording when it cannot run. Pure apart from
- * the file checks.
- */
-export function resolveCommand(
-  argv: readonly string[],
-  cwd: string,
-  pathVar: string | undefined,
-): { ok: true; file: string } | { ok: false; message: string } {
-  const argv0 = argv[0];
-  if (argv0 === undefined || argv0 === '') return { ok: false, message: 'exec: no command' };
-  const found = findExecutable(argv0, cwd, pathVar);
-  if (found.ok) return found;
-  const quoted = JSON.stringify(argv0);
-  if (found.problem === 'no such file or directory') {
-    return {
-      ok: false,
-      message: argv0.includes('/')
-        ? `exec: ${quoted}: stat ${path.resolve(cwd, argv0)}: no such file or directory`
-        : `exec: ${quoted}: executable file not found in $PATH`,
-    };
-  }
-  return { ok: false, message: `exec: ${quoted}: ${found.problem}` };
+  /** VK_CMD_EXEC_ID's value: fixed per kind of command (its environment is built once per run). */
+  tag: string;
+  /** How the process is started (default: Node's spawn, setsid). */
+  spawn?: SpawnProcess | undefined;
 }
 
 /**
  * Starts `argv` in the container's context: the runner's environment, then
- * the container's env and identity variables (so pod deletion finds it), its
- * working directory, stdin from /dev/null, stdout and stderr collected
+ * the container's env and identity variables (so pod deletion finds it) and
+ * the tag, its working directory, stdin from /dev/null, stdout and stderr collected
  * (stdout first, then stderr, as ExecSync returns them) up to
  * maxOutputBytes. Its own session and process group. Never throws.
  */
@@ -85,16 +58,16 @@ export function runInContainer(
   runnerEnv: Readonly<Record<string, string | undefined>>,
   options: CommandOptions,
 ): RunningCommand {
-  const env = buildProcessEnv(runnerEnv, context.podEnv);
-  const resolved = resolveCommand(argv, context.cwd, env['PATH']);
-  if (!resolved.ok) return notStarted(resolved.message);
+  const plan = planCommand(argv, context, cachedCommandEnv(context, runnerEnv, options.tag));
+  if (!plan.ok) return notStarted(plan.message);
   let child: ChildProcess;
   try {
-    child = spawn(resolved.file, argv.slice(1), {
-      argv0: argv[0],
-      cwd: context.cwd,
-      env,
-      detached: true,
+    child = (options.spawn ?? spawnDetached)({
+      file: plan.file,
+      argv0: plan.argv0,
+      args: plan.args,
+      cwd: plan.cwd,
+      env: plan.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (err) {

@@ -4,12 +4,20 @@ import type { Lifecycle__Output } from '../../generated/vkcmd/runner/v1/Lifecycl
 import type { Probe__Output } from '../../generated/vkcmd/runner/v1/Probe.js';
 import type { ProbeReport } from '../../generated/vkcmd/runner/v1/ProbeReport.js';
 import type { Clock } from '../clock.js';
+import type { SpawnProcess } from '../interactive/exec-spawn.js';
+import type { ExecGroup } from '../interactive/exec-registry.js';
 import type { CommandContext, RunningCommand } from './container-command.js';
 import { ContainerStop, graceAfterHookMs } from './container-stop.js';
 import { runHook, type HookOwner, type HookRun } from './lifecycle-hook.js';
 import { containerProbes, type ProbeSettings, type ProbeType } from './probe-settings.js';
 import { addToReport, reportsToProto, type ReportCounts } from './probe-reports.js';
-import { firstReadinessRunAtMs, nextTickAfterRun, probePhaseMs, tickAtOrAfter } from './probe-schedule.js';
+import {
+  firstReadinessRunAtMs,
+  nextTickAfterRun,
+  probePhaseMs,
+  skippedTicks,
+  tickAtOrAfter,
+} from './probe-schedule.js';
 import type { TimerHandle } from './probe-timers.js';
 import {
   applyOutcome,
@@ -18,7 +26,7 @@ import {
   type ProbeOutcome,
   type WorkerState,
 } from './probe-worker.js';
-import { runProbe } from './run-probe.js';
+import { runProbe, type ProbeRunContext } from './run-probe.js';
 
 /** A container's probes and hooks as CreatePod gave them; persisted with the pod. */
 export interface HealthSpec {
@@ -39,6 +47,10 @@ export interface HealthDeps {
   log: Logger;
   runProbe?: typeof runProbe;
   runHook?: typeof runHook;
+  /** How probe and hook commands are started (default: Node's spawn). */
+  spawn?: SpawnProcess | undefined;
+  /** Where running probe and hook commands are registered, so they count in the container's stats. */
+  commands?: { add(group: ExecGroup): void; remove(id: string): void } | undefined;
 }
 
 /** What a container's health needs from its pod. */
@@ -53,6 +65,8 @@ export interface HealthHost {
   reported(): void;
   /** One probe run for prober_probe_total. */
   counted(container: string, type: ProbeType, result: 'successful' | 'failed'): void;
+  /** Ticks of a probe that passed without a run (the previous run or the event loop was late). */
+  skipped(container: string, type: ProbeType, ticks: number): void;
 }
 
 /** The container fields health owns (persisted: started and ready survive a runner restart). */
@@ -77,6 +91,8 @@ interface Run {
   readonly pgid: number;
   readonly startedAtMs: number;
   readonly context: CommandContext;
+  /** What this run's probes and hooks run with (one object per run). */
+  probeContext: ProbeRunContext | undefined;
   workers: Worker[];
   reports: Map<ProbeType, ReportCounts>;
   postStart: HookRun | undefined;
@@ -147,6 +163,7 @@ export class ContainerHealth {
       pgid,
       startedAtMs,
       context,
+      probeContext: undefined,
       workers: [],
       reports: new Map(),
       postStart: undefined,
@@ -195,11 +212,16 @@ export class ContainerHealth {
       if (w.settings.type !== 'Readiness' && !w.inFlight) this.schedule(run, w, this.now());
   }
 
-  /** Runs preStop before a deletion's SIGTERM, within `boundMs`; resolves at once without one. */
-  preStopForDeletion(boundMs: number): Promise<void> {
+  /**
+   * Runs preStop before a deletion's SIGTERM, within `boundMs` (or joins the
+   * one a probe's stop began); resolves at once without one. Resolves true
+   * when a hook ran: SIGTERM then gets at least the 2 s minimum.
+   */
+  preStopForDeletion(boundMs: number): Promise<boolean> {
     const run = this.run;
-    if (!run || run.ended) return Promise.resolve();
-    return this.preStop(run, boundMs);
+    if (!run || run.ended || !this.spec.lifecycle?.preStop) return Promise.resolve(false);
+    if (boundMs <= 0 && !run.preStopDone) return Promise.resolve(false);
+    return this.preStop(run, boundMs).then(() => true);
   }
 
   status(): HealthStatus {
@@ -243,16 +265,27 @@ export class ContainerHealth {
     this.record.ready = false;
   }
 
-  private context(run: Run): Parameters<typeof runProbe>[2] {
-    return {
+  private context(run: Run): ProbeRunContext {
+    if (run.probeContext) return run.probeContext;
+    const { uid } = this.host.owner;
+    const container = this.record.name;
+    const registry = this.deps.commands;
+    run.probeContext = {
       container: run.context,
       runnerEnv: this.deps.runnerEnv,
+      spawn: this.deps.spawn,
       commandStarted: (command) => {
         run.commands.add(command);
         if (run.ended) command.kill();
-        return () => run.commands.delete(command);
+        const id = `probe/${uid}/${container}/${command.pgid}`;
+        registry?.add({ id, podUid: uid, container, pgid: command.pgid, kill: () => command.kill() });
+        return () => {
+          run.commands.delete(command);
+          registry?.remove(id);
+        };
       },
     };
+    return run.probeContext;
   }
 
   private startPostStart(run: Run, handler: Handler__Output): void {
@@ -371,8 +404,13 @@ export class ContainerHealth {
     const verdictChanged = applied.changed && this.updateVerdict();
     if (applied.stop) this.stopForProbe(run, w.settings);
     else if (reportChanged && !verdictChanged) this.host.reported();
-    if (!run.ended)
-      this.schedule(run, w, nextTickAfterRun(w.phaseMs, w.settings.periodMs, tickMs, this.now()));
+    if (run.ended) return;
+    // A run that started late or outlasted its period drops the ticks in between, as the
+    // kubelet's ticker does; they are counted, so falling behind is never silent.
+    const next = nextTickAfterRun(w.phaseMs, w.settings.periodMs, tickMs, this.now());
+    const skipped = skippedTicks(tickMs, next, w.settings.periodMs);
+    if (skipped > 0) this.host.skipped(this.record.name, type, skipped);
+    this.schedule(run, w, next);
   }
 
   /** Recomputes started and ready; true (and the host told) when either changed. */

@@ -14,11 +14,14 @@ export interface StopDeps {
 
 /**
  * The grace left for SIGTERM after a preStop hook took `hookElapsedMs` of
- * `graceMs`, as the kubelet's killContainer computes it: what remains, but
- * never under the 2 s minimum. Pure.
+ * `graceMs`, as the kubelet's killContainer computes it in whole seconds:
+ * `gracePeriod -= int64(elapsed.Seconds())` (the hook's time truncated),
+ * then `if gracePeriod < minimumGracePeriodInSeconds { gracePeriod = 2 }`,
+ * so a hook that used up the grace period still leaves 2 s. Pure.
  */
 export function graceAfterHookMs(graceMs: number, hookElapsedMs: number): number {
-  return Math.max(graceMs - hookElapsedMs, MINIMUM_STOP_GRACE_MS);
+  const elapsedWholeSecondsMs = Math.trunc(Math.max(hookElapsedMs, 0) / 1000) * 1000;
+  return Math.max(graceMs - elapsedWholeSecondsMs, MINIMUM_STOP_GRACE_MS);
 }
 
 /**

@@ -158,6 +158,9 @@ function readBody(res: IncomingMessage, done: (body: string) => void): void {
   res.on('close', end);
 }
 
+/** Each probe's request, built once: a probe's action object lives as long as its pod's spec. */
+const probeRequests = new WeakMap<HttpGetAction__Output, HttpGetRequest>();
+
 /**
  * pkg/probe/http DoHTTPProbe: 200-299 is a success (the body is the
  * output), 300-399 (a redirect it did not follow) a warning, anything else
@@ -165,7 +168,9 @@ function readBody(res: IncomingMessage, done: (body: string) => void): void {
  * error is a failure with Go's error text.
  */
 export async function httpProbe(action: HttpGetAction__Output, timeoutMs: number): Promise<ProbeOutcome> {
-  const res = await doHttpGet(httpGetRequest(action, 'probe'), timeoutMs);
+  let req = probeRequests.get(action);
+  if (!req) probeRequests.set(action, (req = httpGetRequest(action, 'probe')));
+  const res = await doHttpGet(req, timeoutMs);
   if ('error' in res) return { kind: 'failure', output: res.error };
   if (res.status >= 200 && res.status < 400) {
     if (res.status >= 300) {

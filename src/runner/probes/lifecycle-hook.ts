@@ -2,7 +2,7 @@ import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js
 import { formatGoDuration } from '../go-duration.js';
 import { runInContainer } from './container-command.js';
 import { doHttpGet, httpGetRequest, MAX_BODY_BYTES } from './http-probe.js';
-import type { ProbeRunContext } from './run-probe.js';
+import { HOOK_TAG, type ProbeRunContext } from './run-probe.js';
 
 export type HookKind = 'PostStart' | 'PreStop';
 
@@ -107,6 +107,8 @@ async function execHook(
   const run = runInContainer(command, ctx.container, ctx.runnerEnv, {
     timeoutMs: undefined,
     maxOutputBytes: MAX_BODY_BYTES,
+    tag: HOOK_TAG,
+    spawn: ctx.spawn,
   });
   const ended = run.pgid > 0 ? ctx.commandStarted(run) : () => undefined;
   let stopWhy: string | undefined;

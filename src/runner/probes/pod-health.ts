@@ -90,7 +90,7 @@ export function podHealthOf(
   return health.active ? health : undefined;
 }
 
-type Counts = { successful: number; failed: number };
+type Counts = { successful: number; failed: number; skipped: number };
 
 /**
  * The probes and hooks of one pod's app containers (init containers have
@@ -122,6 +122,7 @@ export class PodHealth {
           changed: () => this.changed(),
           reported: () => this.reported(),
           counted: (container, type, result) => this.count(container, type, result),
+          skipped: (container, type, ticks) => this.skip(container, type, ticks),
         },
         deps,
       );
@@ -156,9 +157,12 @@ export class PodHealth {
     for (const h of this.containers.values()) h.podDeletionBegan();
   }
 
-  /** Each container's preStop, all at once, each within `boundMs`; resolves when all ended. */
-  async preStopForDeletion(containers: readonly string[], boundMs: number): Promise<void> {
-    await Promise.all(containers.map((name) => this.containers.get(name)?.preStopForDeletion(boundMs)));
+  /** Each container's preStop, all at once, each within `boundMs`; resolves when all ended, true when any hook ran. */
+  async preStopForDeletion(containers: readonly string[], boundMs: number): Promise<boolean> {
+    const ran = await Promise.all(
+      containers.map((name) => this.containers.get(name)?.preStopForDeletion(boundMs) ?? false),
+    );
+    return ran.some((r) => r);
   }
 
   /**
@@ -198,6 +202,7 @@ export class PodHealth {
         successful: counts.successful,
         failed: counts.failed,
         unknown: 0,
+        skipped: counts.skipped,
       };
     });
   }
@@ -228,9 +233,17 @@ export class PodHealth {
   }
 
   private count(container: string, type: ProbeType, result: 'successful' | 'failed'): void {
+    this.counts(container, type)[result]++;
+  }
+
+  private skip(container: string, type: ProbeType, ticks: number): void {
+    this.counts(container, type).skipped += ticks;
+  }
+
+  private counts(container: string, type: ProbeType): Counts {
     const key = `${container}\u0000${type}`;
     let c = this.counters.get(key);
-    if (!c) this.counters.set(key, (c = { successful: 0, failed: 0 }));
-    c[result]++;
+    if (!c) this.counters.set(key, (c = { successful: 0, failed: 0, skipped: 0 }));
+    return c;
   }
 }

@@ -31,6 +31,16 @@ export function nextTickAfterRun(
 }
 
 /**
+ * How many ticks between the one a run was for and the next one it is
+ * scheduled at passed without a run (the run started late or took longer
+ * than a period). Pure.
+ */
+export function skippedTicks(ranForTickMs: number, nextTickMs: number, periodMs: number): number {
+  if (periodMs <= 0) return 0;
+  return Math.max(0, Math.ceil((nextTickMs - ranForTickMs) / periodMs) - 1);
+}
+
+/**
  * When a readiness probe with no result yet first runs in a run: as soon as
  * the container counts as started and its initial delay has passed (the
  * kubelet triggers it at once when a status shows no readiness result),

@@ -5,12 +5,22 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-interface Entry {
-  dueMs: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+/** A scheduled callback is its own handle: one allocation per schedule. */
+class Entry implements TimerHandle {
+  cancelled = false;
+
+  constructor(
+    readonly dueMs: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
+
+const NOOP_HANDLE: TimerHandle = { cancel: () => undefined };
 
 /** How many due callbacks run in one turn of the event loop before the rest wait for the next. */
 const MAX_CALLBACKS_PER_TURN = 32;
@@ -38,15 +48,11 @@ export class ProbeTimers {
 
   /** Runs `fn` at `dueMs` (at once, in a later turn, when that is past). */
   at(dueMs: number, fn: () => void): TimerHandle {
-    const entry: Entry = { dueMs, seq: this.seq++, fn, cancelled: false };
-    if (this.stopped) return { cancel: () => undefined };
+    if (this.stopped) return NOOP_HANDLE;
+    const entry = new Entry(dueMs, this.seq++, fn);
     this.push(entry);
     this.arm();
-    return {
-      cancel: () => {
-        entry.cancelled = true;
-      },
-    };
+    return entry;
   }
 
   stop(): void {

@@ -1,4 +1,5 @@
 import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js';
+import type { SpawnProcess } from '../interactive/exec-spawn.js';
 import { runInContainer, type CommandContext, type RunningCommand } from './container-command.js';
 import { grpcProbe } from './grpc-probe.js';
 import { httpProbe, MAX_BODY_BYTES } from './http-probe.js';
@@ -11,7 +12,13 @@ export interface ProbeRunContext {
   runnerEnv: Readonly<Record<string, string | undefined>>;
   /** A command started (its group counts in the container's stats); the returned function is called when it ended. */
   commandStarted: (command: RunningCommand) => () => void;
+  /** How commands are started (default: Node's spawn). */
+  spawn?: SpawnProcess | undefined;
 }
+
+/** VK_CMD_EXEC_ID of exec probes' processes (and of hooks'), so a later runner finds what an earlier one left. */
+export const PROBE_TAG = 'probe';
+export const HOOK_TAG = 'hook';
 
 /**
  * Runs one probe with its handler, as the kubelet's prober.runProbe does:
@@ -57,6 +64,8 @@ async function execProbe(
   const run = runInContainer(command, ctx.container, ctx.runnerEnv, {
     timeoutMs,
     maxOutputBytes: MAX_BODY_BYTES,
+    tag: PROBE_TAG,
+    spawn: ctx.spawn,
   });
   const ended = run.pgid > 0 ? ctx.commandStarted(run) : () => undefined;
   try {

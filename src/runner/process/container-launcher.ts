@@ -33,6 +33,13 @@ export interface LaunchPlan {
   stdinOnce?: boolean;
   /** Run on a pseudo-terminal (the PTY helper); its output goes to the stdout file. */
   tty?: boolean;
+  /**
+   * Words put before the resolved program (setpriv and its options, ending in `--`), so only the
+   * program runs with the container's identity and capabilities, never the wrapper: security/launch-prefix.ts.
+   */
+  prefix?: string[];
+  /** Owner of the run's log files when the program runs as another user (fchown on the handles). */
+  fileOwner?: { uid: number; gid: number };
 }
 
 // The wrapper scripts and the PTY helper's command line live in container-command.ts.
@@ -155,7 +162,16 @@ export function launchContainer(
     };
   }
   try {
-    return launchIn(dir, plan, [exe.file, ...argv.slice(1)], env, spawner, nowMs, cgroup, ptyHelper);
+    return launchIn(
+      dir,
+      plan,
+      [...(plan.prefix ?? []), exe.file, ...argv.slice(1)],
+      env,
+      spawner,
+      nowMs,
+      cgroup,
+      ptyHelper,
+    );
   } finally {
     dir.close();
   }
@@ -201,7 +217,7 @@ function launchIn(
     for (const fd of fds.splice(0)) closeSync(fd);
   };
   try {
-    fds.push(openRunLog(dir, 'stdout'));
+    fds.push(openRunLog(dir, 'stdout', plan.fileOwner));
   } catch (err) {
     return {
       ok: false,
@@ -210,7 +226,7 @@ function launchIn(
     };
   }
   try {
-    fds.push(openRunLog(dir, 'stderr'));
+    fds.push(openRunLog(dir, 'stderr', plan.fileOwner));
   } catch (err) {
     closeFds();
     return {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
+import { IdentityCache } from './identity-cache.js';
 import { ProcessSnapshot } from './process-snapshot.js';
 import type { PodIdentity, ProcEntry } from './process-table.js';
 
@@ -7,6 +8,8 @@ import type { PodIdentity, ProcEntry } from './process-table.js';
 export interface ProcessSource {
   scan(): ProcEntry[];
   readPodIdentity(pid: number): PodIdentity | undefined;
+  /** Ticks since boot (the clock of startTicks); without it every sweep reads every environment. */
+  uptimeTicks?(): number;
 }
 
 export type SnapshotCallback = (snapshot: ProcessSnapshot | undefined, err: Error | undefined) => void;
@@ -35,6 +38,10 @@ export class ProcessScanner {
   private stopped = false;
   /** Scans taken so far (for tests and metrics). */
   scans = 0;
+  /** Requests answered with the last snapshot (requestSince). */
+  reused = 0;
+  private last: { snapshot: ProcessSnapshot; takenAtMs: number } | undefined;
+  private readonly identities: IdentityCache | undefined;
 
   constructor(
     private readonly source: ProcessSource,
@@ -44,11 +51,51 @@ export class ProcessScanner {
     private readonly log: Logger,
     private readonly selfPid = process.pid,
     private readonly elapsedMs: () => number = () => performance.now(),
-  ) {}
+  ) {
+    const uptime = source.uptimeTicks?.bind(source);
+    if (uptime) this.identities = new IdentityCache((pid) => source.readPodIdentity(pid), uptime, selfPid);
+  }
+
+  /** Environments read by stray and launch-token sweeps so far (for tests and metrics). */
+  get environReads(): number | undefined {
+    return this.identities?.reads;
+  }
+
+  /** One sweep's identities: cached across sweeps when the source tells the time since boot. */
+  private identitiesOf(candidates: readonly ProcEntry[]): (PodIdentity | undefined)[] {
+    const cache = this.identities;
+    if (!cache) return candidates.map((e) => this.source.readPodIdentity(e.pid));
+    cache.beginSweep();
+    const out = candidates.map((e) => cache.lookup(e));
+    cache.endSweep();
+    return out;
+  }
 
   /** How long the last round (scan and callbacks) blocked the event loop, ms; 0 before the first. */
   get lastRoundMs(): number {
     return this.lastDurationMs;
+  }
+
+  /**
+   * Calls back with the last snapshot when it was taken at or after
+   * `notBeforeMs` (clock time) and is at most `maxAgeMs` old, else with the
+   * next one. For a caller to whom any look taken after some event is as good
+   * as a fresh one (a deletion of a pod whose processes had all ended by
+   * then): a burst of such requests shares one scan instead of one each.
+   * Always calls back asynchronously, as request() does.
+   */
+  requestSince(notBeforeMs: number, maxAgeMs: number, callback: SnapshotCallback): void {
+    if (this.stopped) return;
+    const last = this.last;
+    const nowMs = this.clock.nowMs();
+    if (last && last.takenAtMs >= notBeforeMs && nowMs - last.takenAtMs <= maxAgeMs) {
+      this.reused++;
+      this.clock.setTimeout(() => {
+        if (!this.stopped) callback(last.snapshot, undefined);
+      }, 0);
+      return;
+    }
+    this.request(callback);
   }
 
   /** Calls back with the next snapshot (or the scan's error). */
@@ -80,7 +127,7 @@ export class ProcessScanner {
     return new ProcessSnapshot(
       this.source.scan(),
       this.knownGroups(),
-      (pid) => this.source.readPodIdentity(pid),
+      (candidates) => this.identitiesOf(candidates),
       this.selfPid,
     );
   }
@@ -101,14 +148,16 @@ export class ProcessScanner {
     const started = this.elapsedMs();
     let snapshot: ProcessSnapshot | undefined;
     let error: Error | undefined;
+    const takenAtMs = this.clock.nowMs();
     try {
       const entries = this.source.scan();
       snapshot = new ProcessSnapshot(
         entries,
         this.knownGroups(),
-        (pid) => this.source.readPodIdentity(pid),
+        (candidates) => this.identitiesOf(candidates),
         this.selfPid,
       );
+      this.last = { snapshot, takenAtMs };
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err));
     }

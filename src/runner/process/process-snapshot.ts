@@ -32,7 +32,8 @@ export class ProcessSnapshot {
     readonly entries: readonly ProcEntry[],
     /** Process groups of every running container when the scan was taken. */
     private readonly knownGroups: ReadonlySet<number>,
-    private readonly identityOf: (pid: number) => PodIdentity | undefined,
+    /** The pod identity of each candidate, in order (read from its environment, or cached). */
+    private readonly identitiesOf: (candidates: readonly ProcEntry[]) => (PodIdentity | undefined)[],
     /** The runner itself: never a pod's process, whatever its environment says. */
     private readonly selfPid: number,
   ) {}
@@ -83,9 +84,13 @@ export class ProcessSnapshot {
         if (!list) index.set(key, (list = []));
         list.push(e);
       };
-      for (const e of this.entries) {
-        if (!isLive(e) || e.pid === this.selfPid || this.knownGroups.has(e.pgrp)) continue;
-        const owner = this.identityOf(e.pid);
+      const candidates = this.entries.filter(
+        (e) => isLive(e) && e.pid !== this.selfPid && !this.knownGroups.has(e.pgrp),
+      );
+      const owners = this.identitiesOf(candidates);
+      for (let i = 0; i < candidates.length; i++) {
+        const e = candidates[i]!;
+        const owner = owners[i];
         if (!owner) continue;
         add(tagged, identityKey(owner), e);
         if (owner.launchToken) add(tokens, owner.launchToken, e);

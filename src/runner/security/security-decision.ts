@@ -51,6 +51,12 @@ export interface LaunchSecurity {
   identity?: { uid: number; gid: number; groups: number[] };
   /** Keep only these capabilities (bounding set; inheritable cleared). */
   capabilities?: bigint;
+  /**
+   * Of those, the ones a non-root uid keeps across exec (ambient and
+   * inheritable): its capabilities.add. Unset for uid 0, which keeps the
+   * whole bounding set as root does.
+   */
+  ambientCapabilities?: bigint;
   noNewPrivs: boolean;
 }
 
@@ -172,7 +178,7 @@ export function decideSecurity(
       refusals.push(`container has runAsNonRoot and image will run as root ${where}`);
   }
 
-  decideCapabilities(s, runner, can, refusals, note, launch);
+  decideCapabilities(s, runner, can, refusals, note, launch, uid);
 
   if (s.allowPrivilegeEscalation === false) {
     if (can.noNewPrivs) launch.noNewPrivs = true;
@@ -234,6 +240,7 @@ function decideCapabilities(
   refusals: string[],
   note: (field: string, message: string, warning?: boolean) => void,
   launch: LaunchSecurity,
+  uid: number,
 ): void {
   const add = capabilityMask(s.capabilitiesAdd);
   const drop = capabilityMask(s.capabilitiesDrop);
@@ -260,6 +267,9 @@ function decideCapabilities(
   const wanted = (capabilityMask(DEFAULT_CAPABILITIES).mask | add.mask) & ~drop.mask;
   if (can.limitCapabilities) {
     launch.capabilities = wanted & runner.capabilities;
+    // A non-root uid loses its permitted set on exec; what it was explicitly given stays as ambient.
+    const ambient = add.mask & launch.capabilities;
+    if (uid !== 0 && ambient !== 0n) launch.ambientCapabilities = ambient;
     const lacking = wanted & ~runner.capabilities;
     if ((add.mask & lacking) !== 0n)
       note(

@@ -1,13 +1,19 @@
 import { capabilityNames } from './capabilities.js';
 import type { LaunchSecurity } from './security-decision.js';
 
+function capList(mask: bigint): string[] {
+  return capabilityNames(mask).map((n) => `+${n.toLowerCase()}`);
+}
+
 /**
  * The setpriv(1) (util-linux) options that give a process what `launch`
  * decided, to put before `-- program args...`; empty when nothing changes
- * (the process runs as the runner). The inheritable set is cleared whenever
+ * (the process runs as the runner). Groups are always given explicitly
+ * (never --init-groups). The inheritable set is cleared whenever
  * capabilities are limited, so nothing outside the bounding set survives an
  * exec as root; a process that becomes another uid loses its permitted and
- * effective capabilities on exec, as a non-root container's do. Pure.
+ * effective capabilities on exec, as a non-root container's do, except the
+ * ambient ones (which must also be inheritable). Pure.
  */
 export function setprivArgs(launch: LaunchSecurity): string[] {
   const out: string[] = [];
@@ -20,8 +26,10 @@ export function setprivArgs(launch: LaunchSecurity): string[] {
     );
   }
   if (launch.capabilities !== undefined) {
-    const keep = capabilityNames(launch.capabilities).map((n) => `+${n.toLowerCase()}`);
-    out.push('--inh-caps=-all', `--bounding-set=${['-all', ...keep].join(',')}`);
+    const ambient = launch.ambientCapabilities ?? 0n;
+    out.push(`--inh-caps=${['-all', ...capList(ambient)].join(',')}`);
+    if (ambient !== 0n) out.push(`--ambient-caps=${['-all', ...capList(ambient)].join(',')}`);
+    out.push(`--bounding-set=${['-all', ...capList(launch.capabilities)].join(',')}`);
   }
   if (launch.noNewPrivs) out.push('--no-new-privs');
   return out;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { flushLogs } from '../../common/logger.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { WatchEventType } from '../../generated/vkcmd/runner/v1/WatchEventType.js';
 
@@ -77,6 +78,8 @@ export class WatchHub {
         this.historyStart = 0;
       }
     }
+    // The log lines of what changed go out before any client can see the change.
+    if (this.subscribers.size > 0) flushLogs();
     for (const s of [...this.subscribers]) s.deliver(event);
     return revision;
   }
@@ -99,6 +102,7 @@ export class WatchHub {
     request: { epoch: string; sinceRevision: number },
     pods: () => Pod[],
   ): () => void {
+    flushLogs();
     if (request.epoch !== '' && this.canResume(request.epoch, request.sinceRevision)) {
       for (let i = this.historyStart; i < this.history.length; i++) {
         const e = this.history[i]!;

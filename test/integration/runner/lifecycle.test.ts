@@ -52,7 +52,8 @@ describe('runner: deletion, restarts and init containers', function () {
       uid: spec.uid,
       gracePeriodSeconds: 2,
     });
-    expect(Date.now() - started, 'DeletePod returns at once').to.be.below(500);
+    // The reply does not wait for the grace period: the TERM-ignoring group is still there when it comes.
+    expect(groupMembers(pgid), 'DeletePod returns before the group is killed').to.not.deep.equal([]);
     expect(res.found).to.equal(true);
     expect(res.pod.deleting).to.equal(true);
     const deleted = await watcher.waitForDeleted(spec.uid!);
@@ -81,7 +82,8 @@ describe('runner: deletion, restarts and init containers', function () {
     const started = Date.now();
     await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 20 });
     const deleted = await watcher.waitForDeleted(spec.uid!);
-    expect(Date.now() - started).to.be.below(3_000);
+    // Its own exit code 0 shows the trap ended it, not the SIGKILL at the end of the 20 s grace period.
+    expect(Date.now() - started).to.be.below(20_000);
     const t = terminated(deleted.pod!, 'c1');
     expect([t.exitCode, t.reason]).to.deep.equal([0, 'Completed']);
   });

@@ -13,6 +13,7 @@ describe('/metrics/probes: prober_probe_total as a kubelet serves it', () => {
         successful: 12,
         failed: 3,
         unknown: 0,
+        skipped: 0,
       },
       {
         podUid: 'u-2',
@@ -23,6 +24,7 @@ describe('/metrics/probes: prober_probe_total as a kubelet serves it', () => {
         successful: 0,
         failed: 0,
         unknown: 0,
+        skipped: 0,
       },
     ]);
     expect(text).to.equal(
@@ -34,6 +36,28 @@ describe('/metrics/probes: prober_probe_total as a kubelet serves it', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('ticks skipped without a run get their own counter, only for probes that had any', () => {
+    const counter = {
+      podUid: 'u-1',
+      namespace: 'default',
+      pod: 'web',
+      container: 'srv',
+      probeType: 'Liveness',
+      successful: 4,
+      failed: 0,
+      unknown: 0,
+    };
+    const text = renderProbeMetrics([
+      { ...counter, skipped: 7 },
+      { ...counter, probeType: 'Readiness', skipped: 0 },
+    ]);
+    expect(text).to.contain(
+      '# TYPE vk_cmd_prober_probe_skipped_total counter\nvk_cmd_prober_probe_skipped_total{container="srv",namespace="default",pod="web",pod_uid="u-1",probe_type="Liveness"} 7\n',
+    );
+    expect(text).not.to.contain('probe_type="Readiness"} 0');
+    expect(text.startsWith('# HELP prober_probe_total')).to.equal(true);
   });
 
   it('no probes: an empty exposition', () => {
@@ -51,6 +75,7 @@ describe('/metrics/probes: prober_probe_total as a kubelet serves it', () => {
         successful: 1,
         failed: 0,
         unknown: 0,
+        skipped: 0,
       },
     ]);
     expect(text).to.contain('pod="a\\"b\\\\c\\nd"');

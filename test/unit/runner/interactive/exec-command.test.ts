@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EXEC_ID_VAR, planExec } from '../../../../src/runner/interactive/exec-command.js';
+import { cachedCommandEnv, EXEC_ID_VAR, planExec } from '../../../../src/runner/interactive/exec-command.js';
 import { exitOf } from '../../../../src/runner/interactive/exec-spawn.js';
 import { ptyHelperArgs } from '../../../../src/runner/process/pty-helper.js';
 import { dialError, validatePortForwardStart } from '../../../../src/runner/interactive/port-forward.js';
@@ -12,6 +12,18 @@ const files =
 const context = { cwd: '/pod/containers/c1', podEnv: [{ name: 'A', value: 'pod' }] };
 
 describe('interactive/exec-command', () => {
+  it("a probe's environment is built once per context and tag, and again when the context's env is replaced", () => {
+    const ctx = { cwd: '/c', podEnv: [{ name: 'A', value: '1' }] };
+    const runnerEnv = { PATH: '/bin' };
+    const probe = cachedCommandEnv(ctx, runnerEnv, 'probe');
+    expect(probe).to.deep.equal({ PATH: '/bin', A: '1', [EXEC_ID_VAR]: 'probe' });
+    expect(cachedCommandEnv(ctx, runnerEnv, 'probe')).to.equal(probe);
+    expect(cachedCommandEnv(ctx, runnerEnv, 'hook')).to.deep.include({ [EXEC_ID_VAR]: 'hook' });
+    expect(cachedCommandEnv({ ...ctx }, runnerEnv, 'probe')).not.to.equal(probe);
+    const replaced = Object.assign(ctx, { podEnv: [{ name: 'A', value: '2' }] });
+    expect(cachedCommandEnv(replaced, runnerEnv, 'probe')).to.deep.include({ A: '2' });
+  });
+
   it("uses the container's env over the runner's, and tags the session", () => {
     const plan = planExec(
       ['ls', '-l'],

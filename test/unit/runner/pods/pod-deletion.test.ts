@@ -225,4 +225,47 @@ describe('pod-deletion (fake clock, fake /proc)', () => {
     expect(w.launches.map((l) => l.split('@')[0])).to.deep.equal(['i1']);
     expect(w.finished).to.deep.equal(['u1']);
   });
+
+  it('pods whose processes all ended, deleted one after another, share a snapshot taken since they ended', async () => {
+    const w = new FakeWorld();
+    const pods = Array.from({ length: 4 }, (_, i) => startPod(w, record([{ name: 'c1' }], 'Never', `u${i}`)));
+    for (const p of pods.slice(0, 3)) w.exit(p.record.containers[0]!.pgid, 0);
+    pods[0]!.delete(30);
+    await w.clock.advance(2);
+    expect([w.scanner.scans, w.finished]).to.deep.equal([1, ['u0']]);
+    await w.clock.advance(50);
+    pods[1]!.delete(30);
+    await w.clock.advance(1);
+    expect([w.scanner.scans, w.scanner.reused, w.finished]).to.deep.equal([1, 1, ['u0', 'u1']]);
+    // Ended after the last snapshot: a fresh one.
+    w.exit(pods[3]!.record.containers[0]!.pgid, 0);
+    pods[3]!.delete(30);
+    await w.clock.advance(2);
+    expect([w.scanner.scans, w.finished]).to.deep.equal([2, ['u0', 'u1', 'u3']]);
+    // The last snapshot is too old.
+    await w.clock.advance(1_001);
+    pods[2]!.delete(30);
+    await w.clock.advance(2);
+    expect([w.scanner.scans, w.finished]).to.deep.equal([3, ['u0', 'u1', 'u3', 'u2']]);
+  });
+
+  it('a stray found in a reused snapshot is signalled and waited for like any other', async () => {
+    const w = new FakeWorld();
+    const pod = startPod(w, record([{ name: 'c1' }]));
+    w.exit(pod.record.containers[0]!.pgid, 0);
+    w.procs.set(8000, proc(8000, 8000, { ppid: 1 }));
+    w.identities.set(8000, { uid: 'u1', podDir: pod.record.podDir });
+    const warm = w.scanner.snapshot();
+    await w.clock.advance(2);
+    await warm;
+    pod.delete(30);
+    await w.clock.advance(1);
+    expect([w.scanner.scans, w.scanner.reused]).to.deep.equal([1, 1]);
+    expect(w.signals).to.deep.equal(['SIGTERM->pid 8000']);
+    expect(w.finished).to.deep.equal([]);
+    w.procs.delete(8000);
+    // The next recheck (200 ms) finds it gone; a fresh snapshot confirms nothing is left.
+    await w.clock.advance(210);
+    expect(w.finished).to.deep.equal(['u1']);
+  });
 });

@@ -42,6 +42,9 @@ function setup(spec: HealthSpec, hookResults: Record<string, HookResult | 'hang'
   const signals: string[] = [];
   const events: string[] = [];
   const counts: string[] = [];
+  const skips: string[] = [];
+  /** How long a probe's runs take, by command name (default: they end at once). */
+  const durations = new Map<string, number>();
   const record: HealthRecord = { name: 'c1' };
   let deleting = false;
   const host: HealthHost = {
@@ -52,6 +55,7 @@ function setup(spec: HealthSpec, hookResults: Record<string, HookResult | 'hang'
     changed: () => events.push(`changed started=${record.started} ready=${record.ready}`),
     reported: () => events.push('reported'),
     counted: (_c, type, result) => counts.push(`${type}:${result}`),
+    skipped: (_c, type, ticks) => skips.push(`${type}:${ticks}@${clock.now - T0}`),
   };
   const health = new ContainerHealth(record, spec, host, {
     clock,
@@ -67,7 +71,10 @@ function setup(spec: HealthSpec, hookResults: Record<string, HookResult | 'hang'
     runProbe: (handler) => {
       const name = handler.exec!.command[0]!;
       probed.push(`${name}@${clock.now - T0}`);
-      return Promise.resolve(results.get(name) ?? { kind: 'success', output: '' });
+      const outcome = results.get(name) ?? { kind: 'success', output: '' };
+      const ms = durations.get(name);
+      if (ms === undefined) return Promise.resolve(outcome);
+      return new Promise((resolve) => clock.setTimeout(() => resolve(outcome), ms));
     },
     runHook: (handler) => {
       const name = handler.exec!.command[0]!;
@@ -92,6 +99,8 @@ function setup(spec: HealthSpec, hookResults: Record<string, HookResult | 'hang'
     signals,
     events,
     counts,
+    skips,
+    durations,
     start,
     setDeleting: () => (deleting = true),
   };
@@ -253,6 +262,21 @@ describe('container health: probes and hooks of one container', () => {
     expect(t.hooks).to.deep.equal([]);
     await t.clock.advance(3_500);
     expect(t.record.ready).to.equal(false);
+  });
+
+  it('a run that outlasts its period drops the ticks it covered, counts them, and goes on from the next tick', async () => {
+    const t = setup({ livenessProbe: probe('live') });
+    t.durations.set('live', 2_500);
+    t.start();
+    await t.clock.advance(0);
+    await t.clock.advance(2_500);
+    expect(t.skips).to.deep.equal(['Liveness:2@2500']);
+    t.durations.delete('live');
+    await t.clock.advance(500);
+    expect(t.probed).to.deep.equal(['live@0', 'live@3000']);
+    await t.clock.advance(3_000);
+    expect(t.probed).to.deep.equal(['live@0', 'live@3000', 'live@4000', 'live@5000', 'live@6000']);
+    expect(t.skips).to.have.length(1);
   });
 
   it('the run ending stops every tick', async () => {

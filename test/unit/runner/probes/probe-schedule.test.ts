@@ -3,6 +3,7 @@ import {
   firstReadinessRunAtMs,
   nextTickAfterRun,
   probePhaseMs,
+  skippedTicks,
   tickAtOrAfter,
 } from '../../../../src/runner/probes/probe-schedule.js';
 import { probeSettings, PROBE_DEFAULTS } from '../../../../src/runner/probes/probe-settings.js';
@@ -34,6 +35,22 @@ describe('probe schedule: a pure function of time', () => {
     expect(nextTickAfterRun(0, 1_000, 3_000, 3_000)).to.equal(4_000);
     expect(nextTickAfterRun(0, 1_000, 3_000, 5_200)).to.equal(6_000);
   });
+
+  const skips: Array<[number, number, number, number]> = [
+    // ranFor, next, period -> skipped
+    [3_000, 4_000, 1_000, 0],
+    [3_000, 6_000, 1_000, 2],
+    [3_000, 13_000, 10_000, 0],
+    // an early readiness run off the grid: the grid tick after it is not skipped
+    [2_400, 3_000, 1_000, 0],
+    [2_400, 5_000, 1_000, 2],
+    [0, 1_000, 0, 0],
+  ];
+  for (const [ranFor, next, period, skipped] of skips) {
+    it(`a run for ${ranFor} whose next tick is ${next} (period ${period}) skipped ${skipped}`, () => {
+      expect(skippedTicks(ranFor, next, period)).to.equal(skipped);
+    });
+  }
 
   it('readiness without a result runs as soon as the container started and the initial delay passed', () => {
     expect(firstReadinessRunAtMs(1_000, 1_000, 0)).to.equal(1_000);

@@ -113,6 +113,23 @@ describe('process-scanner: one shared /proc scan', () => {
     // 1 is the runner itself here; 500/501 are in a known group; 901 is a zombie.
     expect(source.identityReads).to.deep.equal([900]);
   });
+
+  it("with the time since boot, later snapshots reuse what old processes' environments said", async () => {
+    const clock = new FakeClock();
+    const source = new FakeProc();
+    const uptime = { ticks: 100_000 };
+    const timed = Object.assign(source, { uptimeTicks: () => uptime.ticks });
+    source.procs.set(900, proc(900, 900, { ppid: 2, startTicks: 10 }));
+    source.procs.set(950, proc(950, 950, { ppid: 2, startTicks: 10 }));
+    const scanner = scannerFor(timed, clock);
+    for (let i = 0; i < 3; i++) {
+      const snapshot = scanner.snapshot();
+      await clock.advance(2);
+      expect((await snapshot).taggedWith({ uid: 'u', podDir: '/d' }).map((e) => e.pid)).to.deep.equal([900]);
+    }
+    expect(source.identityReads).to.deep.equal([900, 950]);
+    expect(scanner.environReads).to.equal(2);
+  });
 });
 
 describe('group-monitor: cheap checks, rare shared scans', () => {

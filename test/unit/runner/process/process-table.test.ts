@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -57,6 +57,39 @@ describe('process-table', () => {
       rssPages: 123,
     });
     expect(parseProcStat(1, 'garbage')).to.equal(undefined);
+  });
+
+  it('reads every field as splitting the text would, for real and truncated lines', () => {
+    const bySplit = (pid: number, text: string): ProcEntry | undefined => {
+      const f = text
+        .slice(text.lastIndexOf(')') + 2)
+        .trim()
+        .split(' ');
+      if (text.lastIndexOf(')') === -1 || f.length < 22) return undefined;
+      const n = (i: number): number => Number(f[i]);
+      return {
+        pid,
+        state: f[0]!,
+        ppid: n(1),
+        pgrp: n(2),
+        utimeTicks: n(11),
+        stimeTicks: n(12),
+        cutimeTicks: n(13),
+        cstimeTicks: n(14),
+        startTicks: n(19),
+        rssPages: n(21),
+      };
+    };
+    const self = readFileSync('/proc/self/stat', 'latin1');
+    const lines = [
+      self,
+      self.trim(),
+      '7 (sh) S 1 7 7 0 -1 4194560 97 0 0 0 1 2 3 4 20 0 1 0 123456 2342912 5 18446744073709551615 1 1 0 0 0 0 65536 4 65538 1 0 0 17 0 0 0 0 0 0\n',
+      '8 (a b) c) Z 1 8 8 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n',
+      '9 (x) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0\n',
+      '10 (x) S',
+    ];
+    for (const line of lines) expect(parseProcStat(5, line), line).to.deep.equal(bySplit(5, line));
   });
 
   it('groups live members and leaves zombies out', () => {

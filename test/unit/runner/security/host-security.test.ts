@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { effectiveCapabilities, parseAccounts } from '../../../../src/runner/security/host-security.js';
+import {
+  describeHostSecurity,
+  effectiveCapabilities,
+  launchAbilities,
+  parseAccounts,
+  type HostSecurity,
+} from '../../../../src/runner/security/host-security.js';
 
 describe('host security probes', () => {
   it("reads CapEff from a process's status text", () => {
@@ -19,5 +25,42 @@ describe('host security probes', () => {
     expect(accounts.memberGroups(65534)).to.deep.equal([100, 50]);
     expect(accounts.memberGroups(0)).to.deep.equal([]);
     expect(accounts.memberGroups(4242)).to.deep.equal([]);
+  });
+
+  it('what a launch can do: root with setpriv everything, another user no_new_privs only, nothing without setpriv', () => {
+    expect(launchAbilities(0, true)).to.deep.equal({
+      changeIds: true,
+      limitCapabilities: true,
+      noNewPrivs: true,
+      chownFiles: true,
+    });
+    expect(launchAbilities(1000, true)).to.deep.equal({
+      changeIds: false,
+      limitCapabilities: false,
+      noNewPrivs: true,
+      chownFiles: false,
+    });
+    expect(launchAbilities(0, false)).to.deep.equal({
+      changeIds: false,
+      limitCapabilities: false,
+      noNewPrivs: false,
+      chownFiles: false,
+    });
+  });
+
+  it('one log line says who the runner is and what its launches apply', () => {
+    const host = (setpriv: string | undefined): HostSecurity => ({
+      runner: { uid: 0, gid: 0, groups: [], capabilities: 0n },
+      can: launchAbilities(0, setpriv !== undefined),
+      accounts: { primaryGid: () => undefined, memberGroups: () => [] },
+      setpriv,
+      setprivVersion: setpriv && 'setpriv from util-linux 2.38.1',
+    });
+    expect(describeHostSecurity(host('/usr/bin/setpriv'))).to.equal(
+      'the runner runs as uid 0; setpriv from util-linux 2.38.1 at /usr/bin/setpriv: launches can changeIds, limitCapabilities, noNewPrivs, chownFiles',
+    );
+    expect(describeHostSecurity(host(undefined))).to.equal(
+      'the runner runs as uid 0; setpriv (util-linux) not found: containers run as the runner, with its capabilities',
+    );
   });
 });

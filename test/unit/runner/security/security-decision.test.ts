@@ -195,6 +195,25 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'a non-root uid keeps its added capabilities as ambient ones',
+    settings: { runAsUser: 65534, capabilitiesAdd: ['NET_ADMIN'] },
+    runner: root,
+    can: setpriv,
+    launch: {
+      identity: { uid: 65534, gid: 65534, groups: [65534, 100] },
+      capabilities: DEFAULT_MASK | (1n << 12n),
+      ambientCapabilities: 1n << 12n,
+      noNewPrivs: false,
+    },
+  },
+  {
+    name: 'uid 0 keeps the whole bounding set: no ambient capabilities',
+    settings: { runAsUser: 0, capabilitiesAdd: ['NET_ADMIN'] },
+    runner: root,
+    can: setpriv,
+    launch: { capabilities: DEFAULT_MASK | (1n << 12n), noNewPrivs: false },
+  },
+  {
     name: 'drop ALL: no capabilities',
     settings: { capabilitiesDrop: ['ALL'] },
     runner: root,

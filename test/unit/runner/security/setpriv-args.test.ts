@@ -24,6 +24,25 @@ describe('setprivArgs', () => {
       ],
     ],
     [
+      'a non-root user keeps its added capabilities as ambient (and inheritable) ones',
+      {
+        identity: { uid: 65534, gid: 65534, groups: [] },
+        capabilities: (1n << 0n) | (1n << 13n),
+        ambientCapabilities: 1n << 13n,
+        noNewPrivs: true,
+      },
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--inh-caps=-all,+net_raw',
+        '--ambient-caps=-all,+net_raw',
+        '--bounding-set=-all,+chown,+net_raw',
+        '--no-new-privs',
+      ],
+    ],
+    ['no_new_privs alone', { noNewPrivs: true }, ['--no-new-privs']],
+    [
       'no capabilities at all',
       { capabilities: 0n, noNewPrivs: true },
       ['--inh-caps=-all', '--bounding-set=-all', '--no-new-privs'],

@@ -11,6 +11,7 @@ export interface ProbeCounter {
   'successful'?: (number | string | Long);
   'failed'?: (number | string | Long);
   'unknown'?: (number | string | Long);
+  'skipped'?: (number | string | Long);
 }
 
 export interface ProbeCounter__Output {
@@ -22,4 +23,5 @@ export interface ProbeCounter__Output {
   'successful': (number);
   'failed': (number);
   'unknown': (number);
+  'skipped': (number);
 }
