@@ -11,6 +11,8 @@ BENCH_ARGS ?=
 CC ?= cc
 # The PTY helper for exec and containers with tty (native/vk-cmd-pty.c; docs/decisions/0007-pty.md).
 PTY_HELPER := dist/native/vk-cmd-pty
+# The launcher that forks containers for the runner (native/vk-cmd-launcher.c; docs/decisions/0010-launcher.md).
+LAUNCHER := dist/native/vk-cmd-launcher
 
 .PHONY: help
 help: ## List the targets
@@ -29,16 +31,17 @@ generate: install ## Regenerate TypeScript types from proto/ into src/generated/
 	$(NPM_BIN)/proto-loader-gen-types $(GEN_FLAGS) -O src/generated $(PROTO_SRC)
 	$(NPM_BIN)/prettier --log-level warn --write src/generated >/dev/null 2>&1 || true
 
-dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES) native/vk-cmd-pty.c
+dist/.build-stamp: node_modules/.package-lock.json tsconfig.json $(TS_SOURCES) native/vk-cmd-pty.c native/vk-cmd-launcher.c
 	@# A clean output: a renamed or deleted test must not linger in dist/ and run.
 	rm -rf dist
 	$(NPM_BIN)/tsc -p tsconfig.json
 	mkdir -p $(dir $(PTY_HELPER))
 	$(CC) -O2 -Wall -Wextra -Werror -o $(PTY_HELPER) native/vk-cmd-pty.c
+	$(CC) -O2 -Wall -Wextra -Werror -o $(LAUNCHER) native/vk-cmd-launcher.c
 	@touch $@
 
 .PHONY: build
-build: dist/.build-stamp ## Compile TypeScript and the PTY helper into dist/
+build: dist/.build-stamp ## Compile TypeScript, the PTY helper and the launcher into dist/
 
 .PHONY: lint
 lint: install ## ESLint, Prettier and the type checker
@@ -99,7 +102,7 @@ dist: build ## Self-contained runner tarball (bundled JS + Node.js binary) in bu
 
 # The tools the runner's process tests use from PATH (the runner itself needs none).
 DIST_TEST_TOOLS := sh bash sleep cat ps readlink mv rm mkdir env setsid seq touch kill printf echo true false wc stty tty mkfifo
-DIST_TESTS := cli restart-safety process-smoke exec attach
+DIST_TESTS := cli restart-safety process-smoke exec attach launcher
 
 .PHONY: test-dist
 test-dist: dist ## The unpacked release tarball passes the runner's process, exec and attach tests, with no Node.js on PATH

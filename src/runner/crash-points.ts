@@ -8,9 +8,11 @@
  */
 
 export const CRASH_POINTS = [
-  // Starting a run: the intent (token) is saved, the group is spawned, its pgid file written, running saved.
+  // Starting a run: the intent (token) is saved, the start sent to the launcher (not yet answered),
+  // the group is spawned, its pgid file written, running saved.
   'start.before-intent-save',
   'start.after-intent-save',
+  'start.after-request',
   'start.after-spawn',
   'start.after-pgid-file',
   'start.before-running-save',

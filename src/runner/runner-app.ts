@@ -31,6 +31,9 @@ import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
+import { findLauncher, LauncherClient } from './process/launcher-client.js';
+import { RoutedSpawner } from './process/launcher-spawn.js';
+import { resolveStarts, type StartEvidenceSource } from './pods/start-resolution.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
 import { ProcessScanner } from './process/process-scanner.js';
@@ -109,6 +112,7 @@ export class RunnerApp {
   readonly probeCommands = new ExecRegistry((pgid) => signalGroup(pgid, 0));
   private readonly eventLoopDelay = new EventLoopDelayMonitor();
   private readonly probeTimers: ProbeTimers;
+  private readonly launcher: LauncherClient | undefined;
 
   constructor(
     readonly config: RunnerConfig,
@@ -148,6 +152,21 @@ export class RunnerApp {
     );
     const podLog = log.child({ component: 'pods' });
     const ptyHelper = findPtyHelper(runnerEnv);
+    // Containers are forked by the launcher, not by this (large) process; Node's spawn without it.
+    const launcherLog = log.child({ component: 'launcher' });
+    const launcherFile = findLauncher(runnerEnv);
+    this.launcher = launcherFile
+      ? new LauncherClient(launcherFile, runnerEnv, clock, launcherLog)
+      : undefined;
+    const spawner = new RoutedSpawner(this.launcher, table, launcherLog);
+    const startEvidence: StartEvidenceSource = {
+      readRun: readRunFile,
+      claimRun: claimRunFile,
+      sweep: (tokens) => {
+        const snapshot = this.scanner.snapshotNow();
+        return new Map(tokens.map((t) => [t, snapshot.launchedWith(t)]));
+      },
+    };
     this.probeTimers = new ProbeTimers(clock);
     this.manager = new PodManager(
       config.rootDir,
@@ -159,7 +178,18 @@ export class RunnerApp {
         table,
         scanner: this.scanner,
         launch: (plan, dir, token, cgroup) =>
-          launchContainer(plan, dir, token, runnerEnv, table, () => clock.nowMs(), cgroup, ptyHelper),
+          launchContainer(plan, dir, token, runnerEnv, spawner, () => clock.nowMs(), cgroup, ptyHelper),
+        settleLostStart: (c) => {
+          try {
+            return resolveStarts([{ dir: c.dir, token: c.launchToken ?? '' }], startEvidence)[0];
+          } catch (err) {
+            podLog.error(
+              { err, dir: c.dir },
+              'Cannot settle a start the launcher lost; left to the next runner',
+            );
+            return undefined;
+          }
+        },
         limiter: this.limiter,
         watchdog: this.watchdog,
         files: {
@@ -170,14 +200,7 @@ export class RunnerApp {
           writePgidFile,
         },
         newLaunchToken: () => randomBytes(8).toString('hex'),
-        startEvidence: {
-          readRun: readRunFile,
-          claimRun: claimRunFile,
-          sweep: (tokens) => {
-            const snapshot = this.scanner.snapshotNow();
-            return new Map(tokens.map((t) => [t, snapshot.launchedWith(t)]));
-          },
-        },
+        startEvidence,
         removePodDir: removePodDirectory,
         signalGroup,
         signalProcess,
@@ -275,6 +298,7 @@ export class RunnerApp {
     this.store.init();
     this.store.acquireLock(this.table);
     this.deleted.load();
+    await this.startLauncher();
     const adopted = this.manager.resume();
     this.log.info(
       { pods: adopted, rootDir: this.config.rootDir, stateDir: this.config.stateDir },
@@ -324,6 +348,16 @@ export class RunnerApp {
     return where;
   }
 
+  /** Starts the launcher; without one, one warning says that containers start with Node's spawn. */
+  private async startLauncher(): Promise<void> {
+    if (this.launcher && (await this.launcher.start())) return;
+    this.launcher?.stop();
+    this.log.warn(
+      { launcher: this.launcher ? 'failed to start' : 'not found (VK_CMD_LAUNCHER)' },
+      "No launcher; containers start with Node's spawn, which forks the runner",
+    );
+  }
+
   /** Two-phase stop of the server; pods keep running. Idempotent. */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
@@ -337,6 +371,7 @@ export class RunnerApp {
     this.execs.killAll('the runner is shutting down');
     if (this.config.connect?.deleteNodeOnExit) await this.leave(this.config.connect);
     this.manager.stop();
+    this.launcher?.stop();
     this.probeTimers.stop();
     this.watchdog.stop();
     this.monitor.stop();

@@ -27,6 +27,12 @@ export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
   /** Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when given. */
   launch: (plan: LaunchPlan, containerDir: string, launchToken: string, cgroup?: CgroupRun) => LaunchResult;
+  /**
+   * How a start the launcher lost ended (LaunchResult.lost), from evidence
+   * (start-resolution.ts); undefined when the evidence cannot be gathered (the start then
+   * stays launching, for the next runner to settle). Without it such a start fails with the result's reason.
+   */
+  settleLostStart?: (c: ContainerRecord) => StartOutcome | undefined;
   files: ContainerFiles;
   /** A fresh random launch token. */
   newLaunchToken: () => string;
@@ -179,6 +185,12 @@ export class PodRuntime {
       return;
     }
     const result = this.deps.launch(c.launch, c.dir, intent.token, limits.cgroup);
+    if (!result.ok && result.lost && this.deps.settleLostStart) {
+      const outcome = this.deps.settleLostStart(c);
+      if (outcome) this.settleLost(c, outcome);
+      else this.deps.onChange(this);
+      return;
+    }
     c.launching = false;
     if (!result.ok) {
       this.log.info({ pod: this.key, container: c.name, reason: result.reason }, 'Container failed to start');
@@ -201,6 +213,34 @@ export class PodRuntime {
     );
     crashPoint('start.before-running-save');
     this.deps.onChange(this);
+  }
+
+  /** A start the launcher lost, settled as a restarted runner settles one: adopted, ended, or started again. */
+  private settleLost(c: ContainerRecord, outcome: StartOutcome): void {
+    const now = this.deps.clock.nowMs();
+    const ended = settleStart(c, outcome, this.deps, this.where(c), now);
+    if (ended) {
+      const oom = this.limits.ended(c);
+      const o = ended.outcome;
+      this.finishRun(c, o.kind === 'setupFailed' ? o : { ...o, oom }, ended.finishedAtMs);
+    } else if (c.state.state === 'running') {
+      this.adoptRun(c);
+      this.deps.onChange(this);
+    } else {
+      this.limits.ended(c);
+      this.start(c);
+    }
+  }
+
+  /** Watches a running container whose group this runner did not start (or whose start it lost). */
+  private adoptRun(c: ContainerRecord): void {
+    this.logsOf(c.name)?.start(false);
+    this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
+    this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
+    if (c.launch && c.state.state === 'running') {
+      this.health?.runStarted(c.name, c.pgid, c.state.running.startedAtMs, c.launch, true);
+    }
+    this.limits.watch(c, () => this.deps.onChange(this));
   }
 
   private where(c: ContainerRecord): { pod: string; container: string } {
@@ -310,11 +350,7 @@ export class PodRuntime {
           this.onGroupEnd(c, { pgid: c.pgid, leaderExit: undefined, scanError: undefined });
           continue;
         }
-        this.logsOf(c.name)?.start(false);
-        this.log.info({ pod: this.key, container: c.name, pgid: c.pgid }, 'Re-adopted container');
-        this.deps.monitor.adopt(c.pgid, (end) => this.onGroupEnd(c, end));
-        if (c.launch) this.health?.runStarted(c.name, c.pgid, c.state.running.startedAtMs, c.launch, true);
-        this.limits.watch(c, () => this.deps.onChange(this));
+        this.adoptRun(c);
       } else if (c.state.state === 'waiting' && c.restartAtMs > 0 && !this.record.deleting) {
         this.armRestart(c);
       }

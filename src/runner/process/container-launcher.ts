@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
@@ -14,7 +13,8 @@ import {
   writePgidFile,
 } from '../files/container-dir.js';
 import type { DirHandle } from '../files/dir-handle.js';
-import type { ProcessTable } from './process-table.js';
+import type { LeaderExits } from './group-monitor.js';
+import type { RunSpawner } from './launcher-spawn.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
 import { openCgroupProcs } from './cgroup-join.js';
 import type { CgroupRun } from './container-limiter.js';
@@ -45,10 +45,10 @@ export interface LaunchPlan {
 // The wrapper scripts and the PTY helper's command line live in container-command.ts.
 export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
 
-/** A started run. The caller owns `child` and watches it for the leader's exit. */
+/** A started run. The caller watches `child` for the leader's exit (told by the runner's child or the launcher). */
 export interface StartedRun {
   pgid: number;
-  child: ChildProcess;
+  child: LeaderExits;
   startedAtMs: number;
   /** Leader start time in clock ticks since boot, to tell the group from a later pid reuse. */
   leaderStartTicks: number;
@@ -58,8 +58,13 @@ export interface StartedRun {
 export type LaunchFailureReason =
   'cmdStartError' | 'createStdoutFileError' | 'createStderrFileError' | 'getPgidError' | 'writePgidError';
 
+/**
+ * A start's result. `lost`: the launcher died with the start in flight, so
+ * whether the run began is not known; the caller settles it from evidence
+ * (start-resolution.ts) as a restarted runner would.
+ */
 export type LaunchResult =
-  { ok: true; run: StartedRun } | { ok: false; reason: LaunchFailureReason; message: string };
+  { ok: true; run: StartedRun } | { ok: false; reason: LaunchFailureReason; message: string; lost?: true };
 
 type ExecCheck = 'ok' | 'ENOENT' | 'EACCES' | 'EISDIR';
 
@@ -111,14 +116,15 @@ export function findExecutable(
  * directory, so nothing ties the processes to the runner. `launchToken`
  * goes into the group's environment (VK_CMD_LAUNCH_TOKEN) and names the
  * run file the wrapper creates. The pgid file is written (tmp + rename)
- * before this returns. Blocking (sync IO + spawn).
+ * before this returns. Blocking (sync IO, and the spawn through `spawner`:
+ * the launcher's fork and exec, or Node's).
  */
 export function launchContainer(
   plan: LaunchPlan,
   containerDir: string,
   launchToken: string,
   runnerEnv: Readonly<Record<string, string | undefined>>,
-  table: ProcessTable,
+  spawner: RunSpawner,
   nowMs: () => number = Date.now,
   cgroup?: CgroupRun,
   ptyHelper?: string,
@@ -161,7 +167,7 @@ export function launchContainer(
       plan,
       [...(plan.prefix ?? []), exe.file, ...argv.slice(1)],
       env,
-      table,
+      spawner,
       nowMs,
       cgroup,
       ptyHelper,
@@ -189,7 +195,7 @@ function launchIn(
   plan: LaunchPlan,
   args: string[],
   env: Record<string, string>,
-  table: ProcessTable,
+  spawner: RunSpawner,
   nowMs: () => number,
   cgroup: CgroupRun | undefined,
   ptyHelper: string | undefined,
@@ -251,46 +257,35 @@ function launchIn(
     };
   }
   fds.push(...cgroupFds);
-  let child: ChildProcess;
   const startedAtMs = nowMs();
+  const write = constants.O_WRONLY;
+  let spawned;
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
-    child = spawn(command.file, command.args, {
+    spawned = spawner.spawnRun({
+      file: command.file,
+      args: command.args,
       cwd: childCwd(dir.path, plan.cwd),
       env,
-      detached: true,
       // fd 3: the container directory; fd 4: the exitcode tmp file; 5...: cgroup.procs (see wrapperScript).
-      stdio: ['ignore', fds[0]!, fds[1]!, dir.fd, fds[2]!, ...cgroupFds],
+      fds: [
+        { fd: fds[0]!, flags: write | constants.O_APPEND },
+        { fd: fds[1]!, flags: write | constants.O_APPEND },
+        { fd: dir.fd, flags: constants.O_RDONLY | constants.O_DIRECTORY },
+        { fd: fds[2]!, flags: write },
+        ...cgroupFds.map((fd) => ({ fd, flags: write })),
+      ],
     });
   } catch (err) {
-    return {
-      ok: false,
-      reason: 'cmdStartError',
-      message: `${errorMessage(err)}; check the container's command`,
-    };
+    spawned = { kind: 'failed' as const, reason: 'cmdStartError' as const, message: errorMessage(err) };
   } finally {
     closeFds();
   }
   crashPoint('start.after-spawn');
-  const pid = child.pid;
-  if (pid === undefined) {
-    child.on('error', () => undefined);
-    return {
-      ok: false,
-      reason: 'cmdStartError',
-      message: `failed to start ${command.file}; is it installed?`,
-    };
-  }
-  // The leader cannot have been reaped yet (that needs the event loop), so its stat is readable.
-  const leader = table.read(pid);
-  if (!leader || leader.pgrp !== pid) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    return { ok: false, reason: 'getPgidError', message: `failed to get pgid of process ${pid}` };
-  }
+  if (spawned.kind === 'lost')
+    return { ok: false, reason: 'cmdStartError', message: spawned.message, lost: true };
+  if (spawned.kind === 'failed') return { ok: false, reason: spawned.reason, message: spawned.message };
+  const pid = spawned.pgid;
   try {
     writePgidFile(dir, pid);
   } catch (err) {
@@ -307,5 +302,8 @@ function launchIn(
     };
   }
   crashPoint('start.after-pgid-file');
-  return { ok: true, run: { pgid: pid, child, startedAtMs, leaderStartTicks: leader.startTicks } };
+  return {
+    ok: true,
+    run: { pgid: pid, child: spawned.exits, startedAtMs, leaderStartTicks: spawned.leaderStartTicks },
+  };
 }

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
 import type { ProcessScanner } from './process-scanner.js';
@@ -16,6 +15,16 @@ interface Watched {
   pgid: number;
   leaderExit: GroupEnd['leaderExit'];
   onEnd: (end: GroupEnd) => void;
+}
+
+/**
+ * Tells a group leader's end: 'exit' (code, signal) once when its parent
+ * reaped it, or 'lost' when that parent (the launcher) died first and the
+ * exit will never be told. A ChildProcess is one (it never emits 'lost').
+ */
+export interface LeaderExits {
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  once(event: 'lost', listener: () => void): unknown;
 }
 
 const MAX_SCAN_FAILURES = 3;
@@ -59,10 +68,21 @@ export class GroupMonitor {
     private readonly fullScanIntervalMs = 5_000,
   ) {}
 
-  /** Watches a group whose leader is our child. */
-  watchChild(pgid: number, child: ChildProcess, onEnd: (end: GroupEnd) => void): void {
+  /**
+   * Watches a group whose leader's exit `child` reports (our child, or the
+   * launcher's). When that report is lost, the group is watched as a
+   * re-adopted one.
+   */
+  watchChild(pgid: number, child: LeaderExits, onEnd: (end: GroupEnd) => void): void {
+    let told = false;
+    child.once('lost', () => {
+      if (told || this.stopped) return;
+      told = true;
+      this.adopt(pgid, onEnd);
+    });
     child.once('exit', (code, signal) => {
-      if (this.stopped) return;
+      if (told || this.stopped) return;
+      told = true;
       const watched: Watched = { pgid, leaderExit: { code, signal }, onEnd };
       if (!this.groupExists(pgid)) {
         this.report(watched, undefined);
