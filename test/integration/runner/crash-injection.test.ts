@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
@@ -67,8 +67,16 @@ describe('runner: killed at random points while pods start, end and are deleted'
     const pods: TestPod[] = [];
     const podDir = (p: TestPod): string => path.join(h.rootDir, p.spec.namespace!, p.spec.name!);
     const starts = (p: TestPod): string[] => {
-      const file = path.join(podDir(p), 'starts');
-      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+      // Read without a prior existence check: a deletion resuming in the new runner may remove the
+      // directory between the two (a pod deleted was checked before its deletion was asked).
+      try {
+        return readFileSync(path.join(podDir(p), 'starts'), 'utf8')
+          .split('\n')
+          .filter(Boolean);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
     };
     const checkNoRerun = (where: string): void => {
       for (const p of pods) {
