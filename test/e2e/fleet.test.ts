@@ -19,6 +19,7 @@ import {
   testCluster,
   waitForPod,
 } from './support/e2e-env.js';
+import { localHttpGet } from './support/https-get.js';
 import { KUBECTL, RUNNER_BIN } from './support/paths.js';
 import { startOnTerminal } from './support/terminal.js';
 import {
@@ -222,16 +223,7 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
     try {
       await forward.waitForOutput((out) => /Forwarding from 127\.0\.0\.1:\d+/.test(out), 30_000);
       const localPort = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(forward.output())![1]);
-      const get = (p: string): Promise<string> =>
-        new Promise<string>((resolve, reject) => {
-          http
-            .get({ host: '127.0.0.1', port: localPort, path: p, agent: false }, (res) => {
-              let body = '';
-              res.on('data', (c: Buffer) => (body += c.toString()));
-              res.on('end', () => resolve(body));
-            })
-            .on('error', reject);
-        });
+      const get = (p: string): Promise<string> => localHttpGet(localPort, p);
       expect(await Promise.all([get('/one'), get('/two')])).to.deep.equal(['hello /one', 'hello /two']);
     } finally {
       forward.kill();

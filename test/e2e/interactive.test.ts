@@ -14,6 +14,7 @@ import {
   testCluster,
   waitForPod,
 } from './support/e2e-env.js';
+import { localHttpGet } from './support/https-get.js';
 import { KUBECTL } from './support/paths.js';
 import type { VkNode } from './support/vk-node.js';
 
@@ -113,16 +114,7 @@ for (const websockets of ['true', 'false']) {
       try {
         await forward.waitForOutput((out) => /Forwarding from 127\.0\.0\.1:\d+/.test(out), 30_000);
         const localPort = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(forward.output())![1]);
-        const get = (p: string) =>
-          new Promise<string>((resolve, reject) => {
-            http
-              .get({ host: '127.0.0.1', port: localPort, path: p, agent: false }, (res) => {
-                let body = '';
-                res.on('data', (c: Buffer) => (body += c.toString()));
-                res.on('end', () => resolve(body));
-              })
-              .on('error', reject);
-          });
+        const get = (p: string): Promise<string> => localHttpGet(localPort, p);
         expect(await Promise.all([get('/one'), get('/two')])).to.deep.equal(['hello /one', 'hello /two']);
       } finally {
         forward.kill();

@@ -1,13 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -26,30 +18,12 @@ import {
   waitFleetKubeletUp,
 } from './support/fleet-kubelet.js';
 import { REPO_ROOT } from './support/paths.js';
-import { groupIsAlive } from './support/processes.js';
+import { groupIsAlive, processesMatching } from './support/processes.js';
 import { eventually, waitForGone, waitForObject } from './support/wait.js';
 
 const FLEET_SCRIPT = path.join(REPO_ROOT, 'deploy', 'hpc', 'vk-cmd-fleet.sbatch');
 /** Slurm nodes of the test cluster: one slurmd each, all on this host (scripts/slurm/slurm-up.sh SLURMD_PORTS). */
 const SLURM_NODES = 2;
-
-/** Pids of live processes whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').includes(needle)) {
-        found.push(Number(entry));
-      }
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}
 
 // One vk-cmd-kubelet --fleet outside Slurm (as on a login node); the batch
 // script brings every node of a multi-node allocation in through it.

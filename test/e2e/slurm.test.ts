@@ -1,13 +1,4 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -28,31 +19,13 @@ import {
 } from './support/e2e-env.js';
 import { scriptPod, wikiExample } from './support/manifests.js';
 import { REPO_ROOT } from './support/paths.js';
-import { groupIsAlive } from './support/processes.js';
+import { groupIsAlive, processesMatching } from './support/processes.js';
 import { freePort } from '../support/free-port.js';
 import { eventually, waitForGone, waitForObject } from './support/wait.js';
 
 const SBATCH_SCRIPT = path.join(REPO_ROOT, 'deploy', 'hpc', 'vk-cmd.sbatch');
 const readyStatus = (node: V1Node): string | undefined =>
   node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-
-/** Pids of live processes whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').includes(needle)) {
-        found.push(Number(entry));
-      }
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}
 
 /** Asserts that `needles` occur in `text` in this order. */
 function expectInOrder(text: string, needles: string[]): void {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import https from 'node:https';
 
 /** A GET to a kubelet's HTTPS API; the serving cert is self-signed, so it is not verified here. */
@@ -28,5 +29,18 @@ export function kubeletGet(
     );
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** The body of a plain HTTP GET to 127.0.0.1:`port` (a `kubectl port-forward` local end), on a fresh connection each time. */
+export function localHttpGet(port: number, pathAndQuery: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: pathAndQuery, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 }

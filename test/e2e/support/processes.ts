@@ -32,3 +32,20 @@ export function processIsAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Pids of live, non-zombie processes (other than this one) whose command line contains `needle`. */
+export function processesMatching(needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!processIsAlive(Number(entry))) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').includes(needle)) {
+        found.push(Number(entry));
+      }
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
