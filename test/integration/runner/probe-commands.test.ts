@@ -71,7 +71,8 @@ describe('runner: probe and hook commands (stats, tag, skipped ticks, the minimu
     };
     const before = await count();
     writeFileSync(path.join(dirOf(spec), 'go'), '');
-    await eventually(() => read(spec, 'probe-tag') !== undefined, 10_000, 'a long probe run');
+    // The shell creates the file before it writes the line: wait for the whole line.
+    await eventually(() => read(spec, 'probe-tag')?.endsWith('\n') === true, 10_000, 'a long probe run');
     expect(read(spec, 'probe-tag')).to.equal('probe\n');
     await eventually(async () => (await count()) === before + 1, 10_000, "the probe's process in the stats");
     const skipped = async (): Promise<number> => {
