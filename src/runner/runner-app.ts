@@ -222,6 +222,9 @@ export class RunnerApp {
           reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
           // Probe and hook commands count in their container's stats, as exec sessions do.
           commands: this.probeCommands,
+          // ... and are forked by the launcher (Node's spawn while it is unavailable), in the container's cgroup.
+          startGroup: async (req) => this.launcher?.spawnGroup(req) ?? { kind: 'unavailable' },
+          cgroupOf: (uid, container) => this.limiter.procsFilesOf(uid, container),
         },
       },
       this.deleted,
