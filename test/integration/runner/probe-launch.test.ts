@@ -91,6 +91,18 @@ describe('runner: exec probe and hook commands through the launcher', function (
     expect(r.stderr).to.equal('b'.repeat(5000));
   });
 
+  it('cuts an output file that grew past the bound back to it while the command runs', async () => {
+    // The shell reads its own stdout file's size after the runner's check (every second) ran.
+    const { result } = await run([
+      'sh',
+      '-c',
+      'head -c 300000 /dev/zero; sleep 2.5; n=$(wc -c < /proc/$$/fd/1); echo $n >&2',
+    ]);
+    const r = exited(result);
+    expect(r.output).to.equal('\0'.repeat(MAX));
+    expect(r.stderr).to.equal(`${MAX}\n`);
+  });
+
   it('a command past its timeout is killed with its whole group', async () => {
     const { pgid, result } = await run(['sh', '-c', 'sleep 30 & echo started; sleep 30'], {
       timeoutMs: 300,
