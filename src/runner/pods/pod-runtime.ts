@@ -7,7 +7,7 @@ import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
 import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
-import { exitCodeOf, recordIntent, settleStart, type ContainerFiles } from './container-run.js';
+import { exitCodeOf, recordIntents, settleStart, type ContainerFiles } from './container-run.js';
 import {
   outcomeOfGroupEnd,
   terminatedFor,
@@ -21,12 +21,32 @@ import { restartPolicyOf } from './pod-spec-validation.js';
 import { RunLimits, type RunLimitsDeps } from './run-limits.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
 import type { StartOutcome } from './start-resolution.js';
+import type { StartHost } from './start-queue.js';
+import { errorMessage } from '../../common/errors.js';
+
+/** Where a pod's due starts go (start-queue.ts): it calls the pod's startBatch later. */
+export interface StartScheduler {
+  /** Queues a start (idempotent per container). */
+  enqueue(host: StartHost, c: ContainerRecord): void;
+  /** Forgets the pod's queued starts (deletion); those in flight settle on their own. */
+  drop(host: StartHost): void;
+}
 
 /** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
 export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  /** Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when given. */
-  launch: (plan: LaunchPlan, containerDir: string, launchToken: string, cgroup?: CgroupRun) => LaunchResult;
+  /**
+   * Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when
+   * given. A promise while the launcher forks (the container stays launching until it settles).
+   */
+  launch: (
+    plan: LaunchPlan,
+    containerDir: string,
+    launchToken: string,
+    cgroup?: CgroupRun,
+  ) => LaunchResult | Promise<LaunchResult>;
+  /** The runner-wide start queue; without it a due start is begun at once, alone. */
+  starts?: StartScheduler;
   /**
    * How a start the launcher lost ended (LaunchResult.lost), from evidence
    * (start-resolution.ts); undefined when the evidence cannot be gathered (the start then
@@ -67,8 +87,11 @@ interface Live {
  * onFinished fires. Single event loop; every transition is logged and
  * reported through onChange.
  */
-export class PodRuntime {
+export class PodRuntime implements StartHost {
   private readonly live = new Map<string, Live>();
+  /** Containers handed to the start queue and not yet taken by a batch. */
+  private readonly queued = new Set<ContainerRecord>();
+  private detached = false;
   private readonly deletion: PodDeletion;
   private readonly limits: RunLimits;
   private advanceQueued = false;
@@ -86,6 +109,7 @@ export class PodRuntime {
         record,
         key: this.key,
         running: () => this.running(),
+        launching: () => this.record.containers.some((c) => c.launching === true),
         cancelRestarts: () => this.cancelRestarts(),
         beforeTerm: (boundMs) => this.preStop(boundMs),
         changed: () => this.deps.onChange(this),
@@ -133,14 +157,15 @@ export class PodRuntime {
   }
 
   /**
-   * Starts whatever is due: the next init container, or every waiting app
-   * container. Idempotent. A start whose outcome is not settled (launching)
-   * is never started again.
+   * Starts whatever is due: the next init container (once the one before
+   * succeeded), or every waiting app container; through the start queue when
+   * there is one. Idempotent. A start whose outcome is not settled
+   * (launching) or that is queued is never started again.
    */
   advance(): void {
     if (this.record.deleting) return;
     const due = (c: ContainerRecord): boolean =>
-      c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
+      c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true && !this.queued.has(c);
     for (const c of this.record.containers.filter((x) => x.init)) {
       const s = c.state;
       if (s.state === 'terminated' && s.terminated.exitCode === 0) continue;
@@ -161,30 +186,100 @@ export class PodRuntime {
 
   private start(c: ContainerRecord): void {
     if (c.securityRefusal !== undefined) return; // stays waiting CreateContainerConfigError
+    const starts = this.deps.starts;
+    if (!starts) {
+      this.startBatch([c], () => undefined);
+      return;
+    }
+    if (this.queued.has(c)) return;
+    this.queued.add(c);
+    starts.enqueue(this, c);
+  }
+
+  /**
+   * Starts containers the queue took (StartHost): checks and limits per
+   * container, one save for all their intents, then each launch; `settled`
+   * once per container when its start is over. A container that is no
+   * longer due (deletion began, it started meanwhile) is skipped.
+   */
+  startBatch(cs: readonly ContainerRecord[], settled: (c: ContainerRecord) => void): void {
     const now = this.deps.clock.nowMs();
-    if (!c.launch) {
-      const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
-      this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
+    const go: Array<{ c: ContainerRecord; cgroup: CgroupRun | undefined }> = [];
+    for (const c of cs) {
+      this.queued.delete(c);
+      const stillDue = c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
+      if (this.detached || this.record.deleting || !stillDue || c.securityRefusal !== undefined) {
+        settled(c);
+        continue;
+      }
+      if (!c.launch) {
+        const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
+        this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
+        settled(c);
+        continue;
+      }
+      const limits = this.limits.beforeStart(c);
+      if (!limits.ok) {
+        this.log.info(
+          { pod: this.key, container: c.name, reason: 'cmdStartError' },
+          'Container failed to start',
+        );
+        this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
+        settled(c);
+        continue;
+      }
+      go.push({ c, cgroup: limits.cgroup });
+    }
+    if (go.length === 0) return;
+    // After beforeStart, so the intents save whether each run joins a cgroup.
+    const intents = recordIntents(
+      go.map((g) => g.c),
+      this.deps,
+      () => this.deps.persistNow(this),
+      (c) => this.where(c),
+      now,
+    );
+    if (!('tokens' in intents)) {
+      for (const { c } of go) {
+        this.limits.ended(c);
+        this.finishRun(c, intents.outcome, intents.finishedAtMs);
+        settled(c);
+      }
       return;
     }
+    for (const { c, cgroup } of go) this.launchOne(c, cgroup, now, () => settled(c));
+  }
+
+  private launchOne(c: ContainerRecord, cgroup: CgroupRun | undefined, now: number, done: () => void): void {
     const logs = this.logsOf(c.name);
-    const limits = this.limits.beforeStart(c);
-    if (!limits.ok) {
-      this.log.info(
-        { pod: this.key, container: c.name, reason: 'cmdStartError' },
-        'Container failed to start',
-      );
-      this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
-      return;
+    const failed = (err: unknown): LaunchResult => ({
+      ok: false,
+      reason: 'cmdStartError',
+      message: errorMessage(err),
+    });
+    let result: LaunchResult | Promise<LaunchResult>;
+    try {
+      result = this.deps.launch(c.launch!, c.dir, c.launchToken!, cgroup);
+    } catch (err) {
+      result = failed(err);
     }
-    // After beforeStart, so the intent saves whether the run joins a cgroup.
-    const intent = recordIntent(c, this.deps, () => this.deps.persistNow(this), this.where(c), now);
-    if (!('token' in intent)) {
-      this.limits.ended(c);
-      this.finishRun(c, intent.outcome, intent.finishedAtMs);
-      return;
-    }
-    const result = this.deps.launch(c.launch, c.dir, intent.token, limits.cgroup);
+    const apply = (r: LaunchResult): void => {
+      try {
+        this.launched(c, r, logs, now);
+      } catch (err) {
+        this.log.error({ err, pod: this.key, container: c.name }, 'Recording a start failed');
+      } finally {
+        done();
+      }
+    };
+    if (result instanceof Promise) result.then(apply, (err: unknown) => apply(failed(err)));
+    else apply(result);
+  }
+
+  /** A launch's result: running, failed, or lost (settled from evidence). */
+  private launched(c: ContainerRecord, result: LaunchResult, logs: ContainerLogs | undefined, now: number): void {
+    // Shutting down: the start stays launching in the record, for the next runner to settle.
+    if (this.detached) return;
     if (!result.ok && result.lost && this.deps.settleLostStart) {
       const outcome = this.deps.settleLostStart(c);
       if (outcome) this.settleLost(c, outcome);
@@ -205,7 +300,7 @@ export class PodRuntime {
     c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
     logs?.start(true);
     this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
-    this.health?.runStarted(c.name, run.pgid, run.startedAtMs, c.launch, false);
+    this.health?.runStarted(c.name, run.pgid, run.startedAtMs, c.launch!, false);
     this.limits.watch(c, () => this.deps.onChange(this));
     this.log.info(
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
@@ -213,6 +308,8 @@ export class PodRuntime {
     );
     crashPoint('start.before-running-save');
     this.deps.onChange(this);
+    // Its start was in flight when deletion began: it gets the signals the others got.
+    if (this.record.deleting) this.deletion.runStarted(c);
   }
 
   /** A start the launcher lost, settled as a restarted runner settles one: adopted, ended, or started again. */
@@ -226,6 +323,12 @@ export class PodRuntime {
     } else if (c.state.state === 'running') {
       this.adoptRun(c);
       this.deps.onChange(this);
+      if (this.record.deleting) this.deletion.runStarted(c);
+    } else if (this.record.deleting) {
+      // Never began, and nothing may start now: the deletion goes on without it.
+      this.limits.ended(c);
+      this.deps.onChange(this);
+      this.deletion.containerEnded();
     } else {
       this.limits.ended(c);
       this.start(c);
@@ -379,6 +482,8 @@ export class PodRuntime {
   }
 
   private cancelRestarts(): void {
+    this.queued.clear();
+    this.deps.starts?.drop(this);
     for (const l of this.live.values()) {
       if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
       l.restartTimer = undefined;
@@ -408,6 +513,8 @@ export class PodRuntime {
 
   /** Stops timers and watchers without touching processes (runner shutdown). */
   detach(): void {
+    this.detached = true;
+    this.deps.starts?.drop(this);
     this.health?.detach();
     this.cancelRestarts();
     for (const l of this.live.values()) l.logs?.stop();
