@@ -158,7 +158,10 @@ export class PodDeletion {
     if (!sig) return;
     if (sig === 'SIGKILL') c.killed = true;
     this.deps.signalGroup(c.pgid, sig);
-    this.deps.log.info({ pod: this.host.key, container: c.name, pgid: c.pgid, signal: sig }, 'Signalled a run started during deletion');
+    this.deps.log.info(
+      { pod: this.host.key, container: c.name, pgid: c.pgid, signal: sig },
+      'Signalled a run started during deletion',
+    );
     if (sig === 'SIGKILL') this.deps.monitor.checkSoon();
     this.host.changed();
   }

@@ -92,6 +92,10 @@ export class PodRuntime implements StartHost {
   /** Containers handed to the start queue and not yet taken by a batch. */
   private readonly queued = new Set<ContainerRecord>();
   private detached = false;
+  /** The containers of the first batch the queue took whose start is not over yet. */
+  private firstBatch: Set<ContainerRecord> | undefined;
+  private firstBatchDone: () => void = () => undefined;
+  private readonly firstBatchSettled = new Promise<void>((resolve) => (this.firstBatchDone = resolve));
   private readonly deletion: PodDeletion;
   private readonly limits: RunLimits;
   private advanceQueued = false;
@@ -175,6 +179,16 @@ export class PodRuntime implements StartHost {
     for (const c of this.record.containers.filter((x) => !x.init)) if (due(c)) this.start(c);
   }
 
+  /**
+   * Resolves once the first batch of this pod's starts is over (its
+   * containers running or failed), at once when none is queued (nothing
+   * due, or deletion began). CreatePod answers with the state after it.
+   */
+  firstStarts(): Promise<void> {
+    if (this.firstBatch === undefined && this.queued.size === 0) this.firstBatchDone();
+    return this.firstBatchSettled;
+  }
+
   private scheduleAdvance(): void {
     if (this.advanceQueued) return;
     this.advanceQueued = true;
@@ -202,7 +216,12 @@ export class PodRuntime implements StartHost {
    * once per container when its start is over. A container that is no
    * longer due (deletion began, it started meanwhile) is skipped.
    */
-  startBatch(cs: readonly ContainerRecord[], settled: (c: ContainerRecord) => void): void {
+  startBatch(cs: readonly ContainerRecord[], onSettled: (c: ContainerRecord) => void): void {
+    const first = this.firstBatch === undefined ? (this.firstBatch = new Set(cs)) : undefined;
+    const settled = (c: ContainerRecord): void => {
+      onSettled(c);
+      if (first?.delete(c) && first.size === 0) this.firstBatchDone();
+    };
     const now = this.deps.clock.nowMs();
     const go: Array<{ c: ContainerRecord; cgroup: CgroupRun | undefined }> = [];
     for (const c of cs) {
@@ -277,7 +296,12 @@ export class PodRuntime implements StartHost {
   }
 
   /** A launch's result: running, failed, or lost (settled from evidence). */
-  private launched(c: ContainerRecord, result: LaunchResult, logs: ContainerLogs | undefined, now: number): void {
+  private launched(
+    c: ContainerRecord,
+    result: LaunchResult,
+    logs: ContainerLogs | undefined,
+    now: number,
+  ): void {
     // Shutting down: the start stays launching in the record, for the next runner to settle.
     if (this.detached) return;
     if (!result.ok && result.lost && this.deps.settleLostStart) {
@@ -483,6 +507,7 @@ export class PodRuntime implements StartHost {
 
   private cancelRestarts(): void {
     this.queued.clear();
+    if (this.firstBatch === undefined) this.firstBatchDone();
     this.deps.starts?.drop(this);
     for (const l of this.live.values()) {
       if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
@@ -515,6 +540,7 @@ export class PodRuntime implements StartHost {
   detach(): void {
     this.detached = true;
     this.deps.starts?.drop(this);
+    this.firstBatchDone();
     this.health?.detach();
     this.cancelRestarts();
     for (const l of this.live.values()) l.logs?.stop();

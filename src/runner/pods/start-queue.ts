@@ -41,33 +41,35 @@ export interface PodStarts {
  * Which pods to take starts from in this turn: round-robin from `cursor`
  * (the index of the pod after the last one served), one start per pod per
  * round, while the pod is under `perPod` and the total under `total`.
- * Returns how many starts to take of each pod (by index, absent = none) and
- * the cursor for the next turn. Pure.
+ * Returns how many starts to take of each pod (by index, absent = none),
+ * the index of the pod the last start was taken from (-1 for none) and the
+ * cursor for the next turn (the pod after that one). Pure.
  */
 export function pickBatch(
   pods: readonly PodStarts[],
   cursor: number,
   limits: StartLimits,
-): { take: Map<number, number>; cursor: number } {
+): { take: Map<number, number>; last: number; cursor: number } {
   const take = new Map<number, number>();
   const n = pods.length;
-  if (n === 0) return { take, cursor: 0 };
+  if (n === 0) return { take, last: -1, cursor: 0 };
   let free = limits.total - pods.reduce((sum, p) => sum + p.inFlight, 0);
-  let next = ((cursor % n) + n) % n;
-  for (let progress = true; free > 0 && progress; ) {
+  const first = ((cursor % n) + n) % n;
+  let last = -1;
+  for (let progress = true; free > 0 && progress;) {
     progress = false;
     for (let k = 0; k < n && free > 0; k++) {
-      const i = (next + k) % n;
+      const i = (first + k) % n;
       const p = pods[i]!;
       const taken = take.get(i) ?? 0;
       if (taken >= p.queued || p.inFlight + taken >= limits.perPod) continue;
       take.set(i, taken + 1);
       free--;
       progress = true;
-      if (free === 0) next = i + 1;
+      last = i;
     }
   }
-  return { take, cursor: n === 0 ? 0 : next % n };
+  return { take, last, cursor: last < 0 ? first : (last + 1) % n };
 }
 
 /** A pod whose starts go through the queue (PodRuntime). */
@@ -94,7 +96,8 @@ interface PodEntry {
  */
 export class StartQueue {
   private readonly pods = new Map<StartHost, PodEntry>();
-  private cursor = 0;
+  /** The pod the last start was taken from: the next turn begins after it (pods come and go). */
+  private lastServed: StartHost | undefined;
   private scheduled = false;
 
   constructor(
@@ -143,12 +146,13 @@ export class StartQueue {
   /** One batch: the event loop gets its turn before the next (schedule() again). */
   private drain(): void {
     const entries = [...this.pods.values()];
+    const cursor = this.lastServed ? entries.findIndex((e) => e.host === this.lastServed) + 1 : 0;
     const picked = pickBatch(
       entries.map((e) => ({ queued: e.queue.length, inFlight: e.inFlight })),
-      this.cursor,
+      cursor,
       this.limits,
     );
-    this.cursor = picked.cursor;
+    if (picked.last >= 0) this.lastServed = entries[picked.last]!.host;
     for (const [i, count] of picked.take) {
       const e = entries[i]!;
       const batch = e.queue.splice(0, count);

@@ -291,12 +291,10 @@ function launchIn(
     closeFds();
     return afterSpawn(dir, spawned, startedAtMs);
   }
-  return spawned
-    .catch(spawnFailure)
-    .then((r) => {
-      closeFds();
-      return afterSpawn(dir, r, startedAtMs);
-    });
+  return spawned.catch(spawnFailure).then((r) => {
+    closeFds();
+    return afterSpawn(dir, r, startedAtMs);
+  });
 }
 
 function spawnFailure(err: unknown): RunSpawnResult {

@@ -64,7 +64,8 @@ export function findLauncher(
  */
 class LatchedExits implements LeaderExits {
   private readonly emitter = new EventEmitter();
-  private told: { event: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { event: 'lost' } | undefined;
+  private told:
+    { event: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { event: 'lost' } | undefined;
 
   tell(event: 'exit', code: number | null, signal: NodeJS.Signals | null): void;
   tell(event: 'lost'): void;
@@ -255,7 +256,11 @@ export class LauncherClient {
         closeSync(fd);
         this.closeAfterWrite = -1;
       }
-      if (!this.pending.has(p.id)) return;
+      if (!this.pending.has(p.id)) {
+        // Answered already (the reply was read before this callback ran): on to the next request.
+        this.pump();
+        return;
+      }
       if (err) {
         // No reader (EPIPE): the launcher is gone and cannot have read the whole request.
         this.pending.delete(p.id);
@@ -281,7 +286,8 @@ export class LauncherClient {
 
   private replied(reply: LauncherReply): void {
     const p = this.pending.get(reply.id);
-    if (!p || !p.written) {
+    // The reply may be read before the threadpool reports the write done: it proves the write.
+    if (!p || !(p.written || p === this.writing)) {
       this.log.error({ id: reply.id }, 'The launcher answered a start it was not sent; stopping it');
       this.disconnect();
       return;

@@ -88,7 +88,9 @@ describe('vk-cmd-launcher: protocol and groups', function () {
   };
 
   it('starts a session leader with exactly the env, cwd and fds asked for, and pushes its exit code', async () => {
-    const r = started(await sh('echo "$FOO $(pwd) $$"; ls /proc/self/fd | wc -l; exit 7', { env: { FOO: 'bar' } }));
+    const r = started(
+      await sh('echo "$FOO $(pwd) $$"; ls /proc/self/fd | wc -l; exit 7', { env: { FOO: 'bar' } }),
+    );
     expect(r.pgrp).to.equal(r.pid);
     const code = await new Promise((resolve) => r.exits.once('exit', (c, s) => resolve([c, s])));
     expect(code).to.deep.equal([7, null]);
