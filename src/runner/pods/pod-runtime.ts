@@ -24,6 +24,9 @@ import type { StartOutcome } from './start-resolution.js';
 import type { StartHost } from './start-queue.js';
 import { errorMessage } from '../../common/errors.js';
 
+/** Most intents saved together: the batch's own starts and, ahead of their turn, more of the pod's queued ones. */
+export const INTENT_BATCH = 64;
+
 /** Where a pod's due starts go (start-queue.ts): it calls the pod's startBatch later. */
 export interface StartScheduler {
   /** Queues a start (idempotent per container). */
@@ -91,6 +94,11 @@ export class PodRuntime implements StartHost {
   private readonly live = new Map<string, Live>();
   /** Containers handed to the start queue and not yet taken by a batch. */
   private readonly queued = new Set<ContainerRecord>();
+  /**
+   * Queued containers whose intent an earlier batch saved (launching, no
+   * request sent yet), with their cgroup: sent when the queue takes them.
+   */
+  private readonly presaved = new Map<ContainerRecord, { cgroup: CgroupRun | undefined }>();
   private detached = false;
   /** The containers of the first batch the queue took whose start is not over yet. */
   private firstBatch: Set<ContainerRecord> | undefined;
@@ -224,49 +232,75 @@ export class PodRuntime implements StartHost {
     };
     const now = this.deps.clock.nowMs();
     const go: Array<{ c: ContainerRecord; cgroup: CgroupRun | undefined }> = [];
+    const ready: typeof go = [];
     for (const c of cs) {
       this.queued.delete(c);
-      const stillDue = c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
-      if (this.detached || this.record.deleting || !stillDue || c.securityRefusal !== undefined) {
-        settled(c);
+      const saved = this.presaved.get(c);
+      this.presaved.delete(c);
+      if (saved && c.launching === true && !this.detached && !this.record.deleting) {
+        ready.push({ c, cgroup: saved.cgroup });
         continue;
       }
-      if (!c.launch) {
-        const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
-        this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
-        settled(c);
-        continue;
-      }
-      const limits = this.limits.beforeStart(c);
-      if (!limits.ok) {
-        this.log.info(
-          { pod: this.key, container: c.name, reason: 'cmdStartError' },
-          'Container failed to start',
-        );
-        this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
-        settled(c);
-        continue;
-      }
-      go.push({ c, cgroup: limits.cgroup });
+      const prepared = this.prepare(c, now);
+      if (prepared) go.push({ c, cgroup: prepared.cgroup });
+      else settled(c);
     }
-    if (go.length === 0) return;
-    // After beforeStart, so the intents save whether each run joins a cgroup.
-    const intents = recordIntents(
-      go.map((g) => g.c),
-      this.deps,
-      () => this.deps.persistNow(this),
-      (c) => this.where(c),
-      now,
-    );
-    if (!('tokens' in intents)) {
-      for (const { c } of go) {
-        this.limits.ended(c);
-        this.finishRun(c, intents.outcome, intents.finishedAtMs);
-        settled(c);
-      }
-      return;
+    // Intents of more queued containers go into the same save, so a big pod costs few whole-record saves.
+    const extra: typeof go = [];
+    for (const c of this.queued) {
+      if (go.length + extra.length >= INTENT_BATCH || this.detached || this.record.deleting) break;
+      if (this.presaved.has(c)) continue;
+      const prepared = this.prepare(c, now);
+      if (prepared) extra.push({ c, cgroup: prepared.cgroup });
     }
-    for (const { c, cgroup } of go) this.launchOne(c, cgroup, now, () => settled(c));
+    const save = [...go, ...extra];
+    if (save.length > 0) {
+      // After beforeStart, so the intents save whether each run joins a cgroup.
+      const intents = recordIntents(
+        save.map((g) => g.c),
+        this.deps,
+        () => this.deps.persistNow(this),
+        (c) => this.where(c),
+        now,
+      );
+      if (!('tokens' in intents)) {
+        for (const { c } of save) {
+          this.limits.ended(c);
+          this.finishRun(c, intents.outcome, intents.finishedAtMs);
+        }
+        for (const { c } of go) settled(c);
+        go.length = 0;
+      } else {
+        for (const e of extra) this.presaved.set(e.c, { cgroup: e.cgroup });
+      }
+    }
+    for (const { c, cgroup } of [...ready, ...go]) this.launchOne(c, cgroup, now, () => settled(c));
+  }
+
+  /**
+   * Whether a container taken for a start can be started: a refused or
+   * impossible one is finished here (or left waiting), and undefined
+   * returned; else its cgroup (limits.beforeStart).
+   */
+  private prepare(c: ContainerRecord, now: number): { cgroup: CgroupRun | undefined } | undefined {
+    const stillDue = c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
+    if (this.detached || this.record.deleting || !stillDue || c.securityRefusal !== undefined)
+      return undefined;
+    if (!c.launch) {
+      const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
+      this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
+      return undefined;
+    }
+    const limits = this.limits.beforeStart(c);
+    if (!limits.ok) {
+      this.log.info(
+        { pod: this.key, container: c.name, reason: 'cmdStartError' },
+        'Container failed to start',
+      );
+      this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
+      return undefined;
+    }
+    return { cgroup: limits.cgroup };
   }
 
   private launchOne(c: ContainerRecord, cgroup: CgroupRun | undefined, now: number, done: () => void): void {
@@ -507,6 +541,13 @@ export class PodRuntime implements StartHost {
 
   private cancelRestarts(): void {
     this.queued.clear();
+    // Intents saved for starts never sent: nothing began, and nothing may begin now.
+    for (const c of this.presaved.keys()) {
+      c.launching = false;
+      this.limits.ended(c);
+    }
+    if (this.presaved.size > 0) this.deps.onChange(this);
+    this.presaved.clear();
     if (this.firstBatch === undefined) this.firstBatchDone();
     this.deps.starts?.drop(this);
     for (const l of this.live.values()) {
