@@ -174,7 +174,9 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     const ran = await eventually(
       () => {
         try {
-          return readFileSync(`${dir}/ran`, 'utf8');
+          // The shell creates the file before it writes the line: wait for the whole line.
+          const text = readFileSync(`${dir}/ran`, 'utf8');
+          return text.endsWith('\n') ? text : undefined;
         } catch {
           return undefined;
         }
