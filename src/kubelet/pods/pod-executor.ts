@@ -18,7 +18,8 @@ export interface PodExecutorOptions {
   onSynced?: (operation: PodWorkerOperation, durationMs: number) => void;
   /**
    * Syncs that start in one turn of the event loop once this budget is spent
-   * wait for a later turn (default: a TurnBudget of DEFAULT_TURN_BUDGET_MS).
+   * wait for a later turn (default: the process's one budget, shared by the
+   * nodes of a fleet, of DEFAULT_TURN_BUDGET_MS).
    */
   turnBudget?: TurnBudget;
 }
@@ -29,6 +30,9 @@ export interface PodExecutorOptions {
  * periodic resync) would otherwise hold the loop for hundreds of milliseconds.
  */
 export const DEFAULT_TURN_BUDGET_MS = 10;
+
+/** One budget per process: the nodes of a fleet share the event loop, so a burst over many nodes is bounded too. */
+const processTurnBudget = new TurnBudget(DEFAULT_TURN_BUDGET_MS);
 
 /** A pod as diagnostics and tests see it: the record plus whether it ever ran and whether a sync runs. */
 export interface PodSnapshot extends PodRecord {
@@ -82,7 +86,7 @@ export class PodExecutor {
     private readonly logger: Logger,
     private readonly options: PodExecutorOptions,
   ) {
-    this.turnBudget = options.turnBudget ?? new TurnBudget(DEFAULT_TURN_BUDGET_MS);
+    this.turnBudget = options.turnBudget ?? processTurnBudget;
   }
 
   has(uid: string): boolean {
