@@ -138,7 +138,7 @@ export class PodExecutor {
     const slot = this.slots.get(pod.uid);
     if (!slot) return false;
     slot.eventAtMs ??= receivedAtMs;
-    this.enqueue(slot);
+    this.enqueue(slot, true);
     return true;
   }
 
@@ -148,7 +148,7 @@ export class PodExecutor {
     if (slot) {
       slot.runnerFinal = pod;
       slot.eventAtMs ??= receivedAtMs;
-      this.enqueue(slot);
+      this.enqueue(slot, true);
     }
     // A same-named successor may have been waiting for this pod's directory.
     for (const other of this.namesakes(pod.namespace, pod.name)) {
@@ -219,15 +219,22 @@ export class PodExecutor {
     return this.byName.get(nameKey(namespace, name)) ?? [];
   }
 
-  private enqueue(slot: PodSlot): void {
+  /**
+   * `now`: a runner event, synced at once whatever the budget, as it arrives:
+   * a container's running state must be seen (its Started event, a Running
+   * status) even when its exit follows in the same burst.
+   */
+  private enqueue(slot: PodSlot, now = false): void {
     if (this.stopped) return;
     if (slot.syncing) {
       slot.dirty = true;
       return;
     }
-    // Already waiting: the sync it will run sees this change too.
-    if (slot.queued) return;
-    if (this.deferred.length > 0 || !this.turnBudget.tryStart()) {
+    if (slot.queued) {
+      // Already waiting: the sync it will run sees this change too; a runner event starts it now.
+      if (!now) return;
+      slot.queued = false;
+    } else if (!now && (this.deferred.length > 0 || !this.turnBudget.tryStart())) {
       slot.queued = true;
       this.deferred.push(slot);
       this.scheduleDrain();
@@ -255,6 +262,8 @@ export class PodExecutor {
       // The first of the turn is always granted, so every drain makes progress.
       if (!this.turnBudget.tryStart() && index > 0) break;
       const slot = this.deferred[index++]!;
+      // Started meanwhile by a runner event.
+      if (!slot.queued) continue;
       slot.queued = false;
       // Forgotten (or replaced by a new record of its UID) while it waited.
       if (this.slots.get(slot.record.uid) !== slot) continue;

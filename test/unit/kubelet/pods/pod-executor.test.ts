@@ -166,7 +166,7 @@ describe('PodExecutor', () => {
     expect(executor.snapshot('u')?.state.kind).to.equal('new');
   });
 
-  it("beyond the turn's budget syncs wait for later turns, in order, and a waiting pod's events make one sync", async () => {
+  it("beyond the turn's budget API changes wait for later turns, in order, folding into one sync; a runner event starts a waiting pod at once", async () => {
     // A budget of 0 grants one start per turn.
     const { runner, effects, executor } = setup(new TurnBudget(0));
     const uids = ['u', 'v', 'w'];
@@ -180,18 +180,19 @@ describe('PodExecutor', () => {
     expect(effects.calls).to.deep.equal(['writeStatus', 'emit']);
     expect(uids.map((uid) => executor.snapshot(uid)?.state.kind)).to.deep.equal(['running', 'new', 'new']);
     expect(uids.map((uid) => executor.snapshot(uid)?.syncing)).to.deep.equal([true, true, true]);
-    executor.runnerPodChanged(runningInRunner(), 500);
+    executor.apiPodChanged(podOf('v'));
+    // A runner state is synced as it arrives, so a running state followed at once by an exit is still seen.
     executor.runnerPodChanged({ ...runningInRunner(), uid: 'w' }, 600);
-    executor.runnerPodChanged({ ...runningInRunner(), uid: 'w' }, 700);
+    expect(executor.snapshot('w')?.state.kind).to.equal('running');
     await until(() => uids.every((uid) => executor.snapshot(uid)?.syncing === false));
     expect(uids.map((uid) => executor.snapshot(uid)?.state.kind)).to.deep.equal([
       'running',
       'running',
       'running',
     ]);
-    // u: its first sync, then at once one more for the event during it; v: one; w: one for both of its events.
-    expect(effects.writes.map((w) => w.action.pod.metadata?.uid)).to.deep.equal(['u', 'u', 'v', 'w']);
-    expect(effects.writes.map((w) => w.eventAtMs)).to.deep.equal([undefined, 500, undefined, 600]);
+    // u and w at once; v once for both of its API changes, in a later turn.
+    expect(effects.writes.map((w) => w.action.pod.metadata?.uid)).to.deep.equal(['u', 'w', 'v']);
+    expect(effects.writes.map((w) => w.eventAtMs)).to.deep.equal([undefined, 600, undefined]);
   });
 
   it('starts no waiting sync after stop', async () => {
