@@ -42,6 +42,9 @@ describe('memory watchdog: watching groups (fake clock, fake /proc)', () => {
       clock,
       () => new Set(),
       silent,
+      1,
+      // The round's length on the fake clock: a slow real round under load must not delay the next scan.
+      () => clock.nowMs(),
     );
     const dog = new MemoryWatchdog(scanner, clock, PAGE, silent);
     return { clock, procs, scanner, dog };
