@@ -6,6 +6,7 @@
 export const SCENARIOS = [
   'latency',
   'contended',
+  'hugepod',
   'burst',
   'footprint',
   'runner',
@@ -19,6 +20,7 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = [
   'latency',
   'contended',
+  'hugepod',
   'burst',
   'footprint',
   'runner',
@@ -33,6 +35,8 @@ export interface BenchFlags {
   ratePerSecond: number;
   /** Pods created at `ratePerSecond` in the contended scenario, while the burners run. */
   contendedPods: number;
+  /** Containers of the one huge pod the hugepod scenario starts beside the paced lifecycle. */
+  hugePodContainers: number;
   /** CPU burner processes in the contended scenario; undefined = twice the CPU count. */
   burners: number | undefined;
   burstPods: number;
@@ -77,6 +81,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   latencyPods: 600,
   ratePerSecond: 20,
   contendedPods: 400,
+  hugePodContainers: 1000,
   burners: undefined,
   burstPods: 1000,
   concurrency: 32,
@@ -104,6 +109,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
 export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   latencyPods: 60,
   contendedPods: 40,
+  hugePodContainers: 100,
   burstPods: 100,
   footprintPods: 100,
   footprintSeconds: 10,
@@ -130,6 +136,7 @@ type NumericFlag =
   | 'latencyPods'
   | 'ratePerSecond'
   | 'contendedPods'
+  | 'hugePodContainers'
   | 'burners'
   | 'burstPods'
   | 'concurrency'
@@ -152,6 +159,7 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'latency-pods': { key: 'latencyPods', min: 1, integer: true },
   rate: { key: 'ratePerSecond', min: 0.01, integer: false },
   'contended-pods': { key: 'contendedPods', min: 1, integer: true },
+  'huge-pod-containers': { key: 'hugePodContainers', min: 1, integer: true },
   burners: { key: 'burners', min: 0, integer: true },
   'burst-pods': { key: 'burstPods', min: 1, integer: true },
   concurrency: { key: 'concurrency', min: 1, integer: true },
@@ -257,6 +265,8 @@ Flags:
   --latency-pods N        pods created at --rate in the latency scenario (default 600)
   --rate N                pods per second for the latency, contended and runner scenarios (default 20)
   --contended-pods N      pods created at --rate while CPU burners run (default 400)
+  --huge-pod-containers N containers of the one pod the hugepod scenario starts beside the
+                          paced lifecycle of --latency-pods pods (default 1000)
   --burners N             busy-loop processes at nice 0 in the contended scenario (default 2 x nproc)
   --burst-pods N          pods created at once in the burst scenario (default 1000)
   --concurrency N         create/delete requests in flight for burst and footprint (default 32)

@@ -29,6 +29,7 @@ import { formatReport, type ScenarioFailure, type ScenarioRun } from './report-t
 import { collectRunInfo, writeResult, type BenchResult } from './results-file.js';
 import { runBurstScenario } from './scenarios/burst-scenario.js';
 import { runContendedScenario } from './scenarios/contended-scenario.js';
+import { runHugePodScenario } from './scenarios/huge-pod-scenario.js';
 import { runFootprintScenario } from './scenarios/footprint-scenario.js';
 import { runLatencyScenario } from './scenarios/latency-scenario.js';
 import { removeScenarioPods } from './scenarios/pod-waits.js';
@@ -56,6 +57,7 @@ const CLUSTER_SCENARIOS: Record<
 > = {
   latency: runLatencyScenario,
   contended: runContendedScenario,
+  hugepod: runHugePodScenario,
   burst: runBurstScenario,
   footprint: runFootprintScenario,
   'exec-api': runExecApiScenario,

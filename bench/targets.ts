@@ -12,7 +12,10 @@ export interface Bound {
  * `atLeast`, reaches it); results from other sizes carry a note.
  */
 export interface TargetCondition {
-  flag: keyof Pick<BenchFlags, 'ratePerSecond' | 'burstPods' | 'footprintPods' | 'runnerPods'>;
+  flag: keyof Pick<
+    BenchFlags,
+    'ratePerSecond' | 'burstPods' | 'footprintPods' | 'runnerPods' | 'hugePodContainers'
+  >;
   equals: number;
   atLeast?: boolean;
   text: string;
@@ -38,6 +41,25 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     text: 'p99 <= 200 ms',
     bounds: [{ stat: 'p99', max: 200 }],
     condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  },
+  // A huge pod starting beside the paced lifecycle must not slow the small pods down.
+  'hugepod.create_to_running': {
+    text: 'p50 <= 100 ms, p99 <= 300 ms',
+    bounds: [
+      { stat: 'p50', max: 100 },
+      { stat: 'p99', max: 300 },
+    ],
+    condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  },
+  'hugepod.exit_to_terminated': {
+    text: 'p99 <= 200 ms',
+    bounds: [{ stat: 'p99', max: 200 }],
+    condition: { flag: 'ratePerSecond', equals: 20, text: 'target stated at 20 pods/s' },
+  },
+  'hugepod.runner_rss_peak_mb': {
+    text: '<= 150 MB',
+    bounds: [{ stat: 'value', max: 150 }],
+    condition: { flag: 'hugePodContainers', equals: 1000, text: 'target stated for 1,000 containers' },
   },
   'burst.total_seconds': {
     text: 'well under 120 s',

@@ -21,7 +21,8 @@ export function runLatencyScenario(ctx: ClusterContext): Promise<ScenarioResult>
  * first seen by the benchmark's pod watch; then deleted at the same rate and
  * timed until the object is gone. Runner events from a second WatchPods
  * stream split each path into the kubelet+runner part and the status-write part.
- * Around it: an idle baseline of the same length with no pods, then the CPU
+ * Around it: an idle baseline of the same length with no pods (unless
+ * `options.idleBaseline` is false), then the CPU
  * of the runner, kubelet and control plane and the event-loop delay of the
  * runner and kubelet over the window from the first create to the last
  * DELETED event, for the per-pod cost rows.
@@ -30,6 +31,7 @@ export async function runPacedLifecycle(
   ctx: ClusterContext,
   scenario: ScenarioName,
   count: number,
+  options: { idleBaseline: boolean } = { idleBaseline: true },
 ): Promise<ScenarioResult> {
   const { flags, progress, namespace } = ctx;
   const rate = flags.ratePerSecond;
@@ -40,7 +42,9 @@ export async function runPacedLifecycle(
 
   const meter = costMeter(ctx);
   // Creating and deleting take count / rate each; the pods run for a second.
-  const baseline = await idleBaseline(ctx, meter, scenario, (2 * count) / rate + 2);
+  const baseline = options.idleBaseline
+    ? await idleBaseline(ctx, meter, scenario, (2 * count) / rate + 2)
+    : undefined;
   // Read outside the CPU window: a /metrics scrape is not a pod's cost.
   const delaysBefore = await readDelays(ctx);
   const cpuStart = meter.mark();
@@ -123,7 +127,7 @@ export async function runPacedLifecycle(
   );
   const costs = costRows(scenario, flags, {
     pods: count,
-    baseline,
+    baseline: baseline ?? {},
     scenario: meter.between(cpuStart, cpuEnd),
     delaysBefore,
     delaysAfter,
@@ -158,7 +162,8 @@ export async function runPacedLifecycle(
       gaps.all,
       flags,
     ),
-    ...costs.rows,
+    // Without a baseline the CPU rows would be the whole node's, not the pods': keep only the delays.
+    ...(baseline ? costs.rows : costs.rows.filter((r) => r.id.includes('event_loop_delay'))),
   ];
   const failedPods = names.filter((n) => t.times('failed').has(n)).length;
   return {

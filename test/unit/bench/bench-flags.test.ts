@@ -12,7 +12,7 @@ describe('bench flags', () => {
     const flags = run([]);
     expect(flags).to.deep.equal({
       ...DEFAULT_FLAGS,
-      scenarios: ['latency', 'contended', 'burst', 'footprint', 'runner'],
+      scenarios: ['latency', 'contended', 'hugepod', 'burst', 'footprint', 'runner'],
     });
     expect(flags.latencyPods).to.equal(600);
     expect(flags.ratePerSecond).to.equal(20);
@@ -33,6 +33,7 @@ describe('bench flags', () => {
     expect(flags.footprintPods).to.equal(100);
     expect(flags.footprintSeconds).to.equal(10);
     expect(flags.runnerPods).to.equal(50);
+    expect(flags.hugePodContainers).to.equal(100);
   });
 
   it('an explicit size wins over --quick wherever it appears', () => {
@@ -47,6 +48,11 @@ describe('bench flags', () => {
     [['--footprint-seconds', '5'], { footprintSeconds: 5 }],
     [['--runner-pods', '3'], { runnerPods: 3 }],
     [['--contended-pods', '25'], { contendedPods: 25 }],
+    [['--huge-pod-containers', '300'], { hugePodContainers: 300 }],
+    [
+      ['--quick', '--scenarios', 'hugepod'],
+      { scenarios: ['hugepod'], hugePodContainers: 100, latencyPods: 60 },
+    ],
     [['--burners=0'], { burners: 0 }],
     [['--burners', '8', '--quick'], { burners: 8, contendedPods: 40 }],
     [['--via-scheduler'], { viaScheduler: true }],
