@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { ProbeCounter__Output } from '../../src/generated/vkcmd/runner/v1/ProbeCounter.js';
@@ -14,30 +15,39 @@ import { podKey } from '../runner-pod-times.js';
 import { startOkServer } from '../runner-streams.js';
 import { pairedDeltas } from '../stats.js';
 import { waitFor } from '../wait-for.js';
+import { latencyBeside, launcherPidOf, ticksOrZero } from './probe-latency.js';
 
 const NAMESPACE = 'bench-probes';
 /** Time the runner is left alone after its pods settle, before a CPU window opens. */
 const SETTLE_MS = 2_000;
 
-/** One CPU window of the runner: utime+stime over `seconds`, and its RSS at the end. */
+/**
+ * One CPU window of the runner: utime+stime over `seconds`, and its RSS at
+ * the end; its launcher's (which forks exec probes for it) alongside.
+ */
 async function cpuWindow(
   base: BenchBase,
   runner: RunnerOnly,
   seconds: number,
   label: string,
-): Promise<CpuWindow & { rssMb: number }> {
+): Promise<CpuWindow & { rssMb: number; launcherCpuMs: number; loadAvg: string }> {
   const ticksPerSecond = clockTicksPerSecond();
+  const launcher = launcherPidOf(runner.pid);
   base.progress.start(`probes: ${label}, ${seconds} s window`);
   const t0 = performance.now();
   const before = readCpuTicks(runner.pid);
+  const launcherBefore = ticksOrZero(launcher);
   await sleep(seconds * 1000, undefined, { signal: base.signal });
   const after = readCpuTicks(runner.pid);
+  const launcherAfter = ticksOrZero(launcher);
   const elapsedSeconds = (performance.now() - t0) / 1000;
   base.progress.finish();
   return {
     cpuMs: ((after - before) * 1000) / ticksPerSecond,
     seconds: elapsedSeconds,
     rssMb: readProcMemory(runner.pid).vmRssKb / 1024,
+    launcherCpuMs: ((launcherAfter - launcherBefore) * 1000) / ticksPerSecond,
+    loadAvg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   };
 }
 
@@ -84,16 +94,24 @@ function specsFor(prefix: string, count: number, withProbes: boolean, httpPort: 
  * to an HTTP server in the benchmark, both every second. Times CreatePod ->
  * first event showing the container ready; then, over `--probe-seconds`, the
  * runner's CPU share, CPU per probe run (GetProbeMetrics counters) and RSS.
- * The probe cost is the difference from the idle window of the same pods.
+ * The probe cost is the difference from the idle window of the same pods;
+ * the launcher's CPU (it forks the exec probes) is read over the same
+ * windows. After each window, `--runner-pods` short pods are created at the
+ * latency scenario's rate on that runner (probes still running on the
+ * second) and timed create -> running and exit -> terminated, so the rows
+ * with and without probes come from the same bench run.
  */
 export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult> {
   const { flags } = base;
   const count = flags.probePods;
+  // As many short pods as the runner scenario times, created at the same rate.
+  const latencyPods = flags.runnerPods;
   const http = await startOkServer();
   const warnings: string[] = [];
   try {
     const idleRunner = await startRunnerOnly(base, 'bench-probes-idle');
-    let idle: CpuWindow & { rssMb: number };
+    let idle: Awaited<ReturnType<typeof cpuWindow>>;
+    let idleLatency: Awaited<ReturnType<typeof latencyBeside>>;
     try {
       const s = await createRunningPods(
         base,
@@ -104,6 +122,13 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
       if (!s.allRunning) throw new Error(`probes: not all ${count} pods without probes reached running`);
       await sleep(SETTLE_MS, undefined, { signal: base.signal });
       idle = await cpuWindow(base, idleRunner, flags.probeSeconds, `${count} pods, no probes`);
+      idleLatency = await latencyBeside(
+        base,
+        idleRunner,
+        'idle',
+        latencyPods,
+        `beside ${count} pods without probes`,
+      );
     } finally {
       await idleRunner.stop();
     }
@@ -142,6 +167,15 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
         const runs = probeRunsOf(countersAfter) - probeRunsOf(countersBefore);
         const skipped = skippedTicksOf(countersAfter) - skippedTicksOf(countersBefore);
         const cost = probeCost(probed, idle, runs);
+        const probedLatency = await latencyBeside(
+          base,
+          runner,
+          'probed',
+          latencyPods,
+          `beside ${count} pods with probes`,
+        );
+        warnings.push(...idleLatency.warnings, ...probedLatency.warnings);
+        const launcherMsPerRun = runs > 0 ? probed.launcherCpuMs / runs : Number.NaN;
         const rows = [
           latencyRow(
             'probes',
@@ -184,6 +218,14 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
           ),
           valueRow(
             'probes',
+            'launcher_cpu_ms_per_probe_run',
+            '  launcher CPU per probe run (it forks the exec probes; 0 without it)',
+            launcherMsPerRun,
+            'ms',
+            flags,
+          ),
+          valueRow(
+            'probes',
             'probe_runs_per_s',
             '  probe runs per second (GetProbeMetrics)',
             cost.runsPerSecond,
@@ -214,6 +256,8 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
             'MB',
             flags,
           ),
+          ...idleLatency.rows,
+          ...probedLatency.rows,
         ];
         return {
           rows,
@@ -227,6 +271,8 @@ export async function runProbesScenario(base: BenchBase): Promise<ScenarioResult
             probeTicksSkipped: skipped,
             httpRequestsInWindow: http.requests() - httpBefore,
             cost,
+            launcherCpuMsPerRun: launcherMsPerRun,
+            asked: { probeRunsPerSecond: count * 2 },
           },
         };
       } finally {

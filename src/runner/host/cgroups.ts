@@ -257,6 +257,18 @@ export class CgroupLimiter implements ContainerLimiter {
     });
   }
 
+  /**
+   * The cgroup.procs files of a container's cgroup(s) that exist now (one
+   * on v2; memory and, with a CPU limit, cpu on v1), for the exec probes and
+   * hooks of a run that joined them. Empty without cgroups. Never throws.
+   */
+  procsFilesOf(podUid: string, container: string): string[] {
+    return this.roots()
+      .map((r) => path.join(r.dir, podUid, container))
+      .filter((dir) => this.fs.isDir(dir))
+      .map((dir) => path.join(dir, 'cgroup.procs'));
+  }
+
   finish(podUid: string, container: string): CgroupEnd {
     const key = `${podUid}/${container}`;
     let kills = 0;

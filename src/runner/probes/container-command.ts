@@ -1,14 +1,27 @@
-import type { ChildProcess } from 'node:child_process';
-import { cachedCommandEnv, planCommand, type ExecContext } from '../interactive/exec-command.js';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import {
+  cachedCommandEnv,
+  planCommand,
+  type ExecContext,
+  type ExecPlan,
+} from '../interactive/exec-command.js';
 import { spawnDetached, type SpawnProcess } from '../interactive/exec-spawn.js';
+import { openCgroupProcs } from '../process/cgroup-join.js';
+import { commandInCgroup } from '../process/container-command.js';
 import { errorMessage } from '../../common/errors.js';
+import { launchCommand, notStartedCommand, type StartGroup } from './launched-command.js';
 
 /**
  * Running a command beside a container, as an exec probe or hook does:
  * planned as an exec session is (interactive/exec-command.ts: the
  * container's working directory and resolved environment, tagged with
- * VK_CMD_EXEC_ID), started through the same SpawnProcess as its own process
- * group so it can be killed whole and counted in the container's stats.
+ * VK_CMD_EXEC_ID), started as its own process group so it can be killed
+ * whole and counted in the container's stats, inside the container's
+ * cgroup when it has one. Through the launcher when one is given and
+ * available (launched-command.ts: output to files, the exit as the
+ * launcher's event; the runner never forks), else with Node's spawn and
+ * pipes (SpawnProcess, which forks the runner).
  */
 
 /** The container a command runs beside: its working directory and env (the launch plan's). */
@@ -41,8 +54,14 @@ export interface CommandOptions {
   maxOutputBytes: number;
   /** VK_CMD_EXEC_ID's value: fixed per kind of command (its environment is built once per run). */
   tag: string;
-  /** How the process is started (default: Node's spawn, setsid). */
+  /** How the process is started without the launcher (default: Node's spawn, setsid). */
   spawn?: SpawnProcess | undefined;
+  /** Starts it through the launcher; without it (or while the launcher is unavailable) `spawn` does. */
+  start?: StartGroup | undefined;
+  /** The container directory, where the launcher path creates the output files; required by it. */
+  containerDir?: string | undefined;
+  /** The container's cgroup.procs files: the command joins them first (none: it stays where the runner is). */
+  cgroupProcs?: readonly string[] | undefined;
 }
 
 /**
@@ -50,28 +69,74 @@ export interface CommandOptions {
  * the container's env and identity variables (so pod deletion finds it) and
  * the tag, its working directory, stdin from /dev/null, stdout and stderr collected
  * (stdout first, then stderr, as ExecSync returns them) up to
- * maxOutputBytes. Its own session and process group. Never throws.
+ * maxOutputBytes. Its own session and process group, in the container's
+ * cgroup(s) when `cgroupProcs` names any. Resolves once it started (or
+ * could not); never rejects.
  */
-export function runInContainer(
+export async function runInContainer(
   argv: readonly string[],
   context: CommandContext,
   runnerEnv: Readonly<Record<string, string | undefined>>,
   options: CommandOptions,
-): RunningCommand {
+): Promise<RunningCommand> {
   const plan = planCommand(argv, context, cachedCommandEnv(context, runnerEnv, options.tag));
-  if (!plan.ok) return notStarted(plan.message);
+  if (!plan.ok) return notStartedCommand(plan.message);
+  let cgroupFds: number[];
+  try {
+    cgroupFds = openCgroupProcs(
+      options.cgroupProcs?.length ? { procsFiles: [...options.cgroupProcs] } : undefined,
+    );
+  } catch (err) {
+    return notStartedCommand(`cannot join the container's cgroup: ${errorMessage(err)}`);
+  }
+  try {
+    const target = commandInCgroup(plan.file, plan.args, cgroupFds.length);
+    if (options.start && options.containerDir !== undefined) {
+      const launched = await launchCommand(
+        {
+          ...target,
+          cwd: plan.cwd,
+          env: plan.env,
+          containerDir: options.containerDir,
+          cgroupFds,
+          timeoutMs: options.timeoutMs,
+          maxOutputBytes: options.maxOutputBytes,
+          argv0: plan.argv0,
+        },
+        options.start,
+      );
+      if (launched !== 'unavailable') return launched;
+    }
+    return spawnWithPipes(argv, plan, target, cgroupFds, options);
+  } finally {
+    for (const fd of cgroupFds) closeSync(fd);
+  }
+}
+
+/** Node's spawn (the runner forks) with pipes for the output; the cgroup.procs fds go to fds 5... */
+function spawnWithPipes(
+  argv: readonly string[],
+  plan: Extract<ExecPlan, { ok: true }>,
+  target: { file: string; args: string[] },
+  cgroupFds: readonly number[],
+  options: CommandOptions,
+): RunningCommand {
+  const stdio: StdioOptions =
+    cgroupFds.length === 0
+      ? ['ignore', 'pipe', 'pipe']
+      : ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', ...cgroupFds];
   let child: ChildProcess;
   try {
     child = (options.spawn ?? spawnDetached)({
-      file: plan.file,
-      argv0: plan.argv0,
-      args: plan.args,
+      file: target.file,
+      argv0: cgroupFds.length === 0 ? plan.argv0 : target.file,
+      args: target.args,
       cwd: plan.cwd,
       env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio,
     });
   } catch (err) {
-    return notStarted(`exec: ${JSON.stringify(argv[0])}: ${errorMessage(err)}`);
+    return notStartedCommand(`exec: ${JSON.stringify(argv[0])}: ${errorMessage(err)}`);
   }
   const pgid = child.pid ?? 0;
   const out = new LimitedBuffer(options.maxOutputBytes);
@@ -130,10 +195,6 @@ export function runInContainer(
       killGroup();
     },
   };
-}
-
-function notStarted(message: string): RunningCommand {
-  return { pgid: 0, done: Promise.resolve({ kind: 'notStarted', message }), kill: () => undefined };
 }
 
 /** Keeps the first `limit` bytes written to it. */

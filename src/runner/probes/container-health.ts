@@ -26,6 +26,7 @@ import {
   type ProbeOutcome,
   type WorkerState,
 } from './probe-worker.js';
+import type { StartGroup } from './launched-command.js';
 import { runProbe, type ProbeRunContext } from './run-probe.js';
 
 /** A container's probes and hooks as CreatePod gave them; persisted with the pod. */
@@ -47,8 +48,12 @@ export interface HealthDeps {
   log: Logger;
   runProbe?: typeof runProbe;
   runHook?: typeof runHook;
-  /** How probe and hook commands are started (default: Node's spawn). */
+  /** How probe and hook commands are started without the launcher (default: Node's spawn). */
   spawn?: SpawnProcess | undefined;
+  /** Starts probe and hook commands through the launcher (falls back to `spawn` while it is unavailable). */
+  startGroup?: StartGroup | undefined;
+  /** The cgroup.procs files of a container's cgroup(s), for a run that joined them. */
+  cgroupOf?: ((podUid: string, container: string) => string[]) | undefined;
   /** Where running probe and hook commands are registered, so they count in the container's stats. */
   commands?: { add(group: ExecGroup): void; remove(id: string): void } | undefined;
 }
@@ -72,6 +77,10 @@ export interface HealthHost {
 /** The container fields health owns (persisted: started and ready survive a runner restart). */
 export interface HealthRecord {
   readonly name: string;
+  /** The container directory (exec commands through the launcher put their output files there). */
+  readonly dir?: string | undefined;
+  /** The current run joined the container's cgroup: its probe and hook commands join it too. */
+  readonly cgroupJoined?: boolean | undefined;
   started?: boolean | undefined;
   ready?: boolean | undefined;
 }
@@ -274,6 +283,9 @@ export class ContainerHealth {
       container: run.context,
       runnerEnv: this.deps.runnerEnv,
       spawn: this.deps.spawn,
+      start: this.deps.startGroup,
+      containerDir: this.record.dir,
+      cgroupProcs: this.record.cgroupJoined ? this.deps.cgroupOf?.(uid, container) : undefined,
       commandStarted: (command) => {
         run.commands.add(command);
         if (run.ended) command.kill();

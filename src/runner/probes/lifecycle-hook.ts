@@ -104,11 +104,14 @@ async function execHook(
   ctx: ProbeRunContext,
   stop: Promise<string>,
 ): Promise<HookResult> {
-  const run = runInContainer(command, ctx.container, ctx.runnerEnv, {
+  const run = await runInContainer(command, ctx.container, ctx.runnerEnv, {
     timeoutMs: undefined,
     maxOutputBytes: MAX_BODY_BYTES,
     tag: HOOK_TAG,
     spawn: ctx.spawn,
+    start: ctx.start,
+    containerDir: ctx.containerDir,
+    cgroupProcs: ctx.cgroupProcs,
   });
   const ended = run.pgid > 0 ? ctx.commandStarted(run) : () => undefined;
   let stopWhy: string | undefined;

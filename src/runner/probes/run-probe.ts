@@ -1,6 +1,7 @@
 import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js';
 import type { SpawnProcess } from '../interactive/exec-spawn.js';
 import { runInContainer, type CommandContext, type RunningCommand } from './container-command.js';
+import type { StartGroup } from './launched-command.js';
 import { grpcProbe } from './grpc-probe.js';
 import { httpProbe, MAX_BODY_BYTES } from './http-probe.js';
 import type { ProbeOutcome } from './probe-worker.js';
@@ -12,8 +13,14 @@ export interface ProbeRunContext {
   runnerEnv: Readonly<Record<string, string | undefined>>;
   /** A command started (its group counts in the container's stats); the returned function is called when it ended. */
   commandStarted: (command: RunningCommand) => () => void;
-  /** How commands are started (default: Node's spawn). */
+  /** How commands are started without the launcher (default: Node's spawn). */
   spawn?: SpawnProcess | undefined;
+  /** Starts commands through the launcher (output to files in containerDir); undefined: `spawn` only. */
+  start?: StartGroup | undefined;
+  /** The container directory (the launcher path's output files are created there). */
+  containerDir?: string | undefined;
+  /** The container's cgroup.procs files when its run has a cgroup: its commands join it. */
+  cgroupProcs?: readonly string[] | undefined;
 }
 
 /** VK_CMD_EXEC_ID of exec probes' processes (and of hooks'), so a later runner finds what an earlier one left. */
@@ -61,11 +68,14 @@ async function execProbe(
   timeoutMs: number,
   ctx: ProbeRunContext,
 ): Promise<ProbeOutcome> {
-  const run = runInContainer(command, ctx.container, ctx.runnerEnv, {
+  const run = await runInContainer(command, ctx.container, ctx.runnerEnv, {
     timeoutMs,
     maxOutputBytes: MAX_BODY_BYTES,
     tag: PROBE_TAG,
     spawn: ctx.spawn,
+    start: ctx.start,
+    containerDir: ctx.containerDir,
+    cgroupProcs: ctx.cgroupProcs,
   });
   const ended = run.pgid > 0 ? ctx.commandStarted(run) : () => undefined;
   try {

@@ -112,3 +112,22 @@ export function containerSpawnCommand(
     }),
   };
 }
+
+/**
+ * What to start for an exec probe or hook (`file` and `args` as planned):
+ * unchanged without cgroups; with `cgroupFds` cgroup.procs files on fds 5,
+ * 6, ... (cgroup-join.ts), a shell that joins them and then execs the
+ * command, so the command runs inside the container's cgroup(s) with the
+ * shell's pid (still the group leader) and its exit status is the
+ * command's. A shell that cannot join runs nothing and exits
+ * CGROUP_JOIN_FAILED_EXIT_CODE with the reason on stderr. Pure.
+ */
+export function commandInCgroup(
+  file: string,
+  args: readonly string[],
+  cgroupFds: number,
+): { file: string; args: string[] } {
+  if (cgroupFds === 0) return { file, args: [...args] };
+  const script = [...joinCgroupSh(cgroupFds), 'exec "$@"'].join('\n');
+  return { file: WRAPPER_SHELL, args: ['-c', script, 'vk-cmd-command', file, ...args] };
+}

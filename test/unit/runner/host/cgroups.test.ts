@@ -147,6 +147,16 @@ describe('CgroupLimiter on a delegated cgroup v2 subtree (fixture tree)', () => 
     expect(existsSync(at(`${scope}/vk-cmd/gone`))).to.equal(false);
   });
 
+  it("names the cgroup.procs of a container's cgroup while it exists, for its probes and hooks", () => {
+    const limiter = CgroupLimiter.detect('auto', undefined, silent, fs);
+    expect(limiter.procsFilesOf('u1', 'c1')).to.deep.equal([]);
+    limiter.prepare('u1', 'c1', { memoryLimitBytes: 32 * MiB, cpuLimitMillis: 0, cpuRequestMillis: 0 });
+    expect(limiter.procsFilesOf('u1', 'c1')).to.deep.equal([`${scope}/vk-cmd/u1/c1/cgroup.procs`]);
+    limiter.finish('u1', 'c1');
+    expect(limiter.procsFilesOf('u1', 'c1')).to.deep.equal([]);
+    expect(CgroupLimiter.detect('none', undefined, silent, fs).procsFilesOf('u1', 'c1')).to.deep.equal([]);
+  });
+
   it('without cgroups prepares nothing: the watchdog enforces memory', () => {
     const limiter = CgroupLimiter.detect('none', undefined, silent, fs);
     expect(
