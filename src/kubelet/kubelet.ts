@@ -8,7 +8,12 @@ import { countingStartedPods } from './started-pods.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { LeaseController } from './node/lease-controller.js';
 import { NodeController } from './node/node-controller.js';
-import { LOOPBACK_POD_IP_REASON, loopbackPodIpWarning, nodeWarningEvent } from './node/pod-ip-warning.js';
+import {
+  firstLoopbackWarning,
+  LOOPBACK_POD_IP_REASON,
+  loopbackPodIpWarning,
+  nodeWarningEvent,
+} from './node/pod-ip-warning.js';
 import { EventRecorder } from './pods/event-recorder.js';
 import { PodController } from './pods/pod-controller.js';
 import { StatusWriter, type StatusWriteTiming } from './pods/status-writer.js';
@@ -144,7 +149,7 @@ export class Kubelet {
     const { config, api, logger } = this.deps;
     const message = loopbackPodIpWarning(config.podIp);
     if (!message) return;
-    logger.warn({ podIp: config.podIp }, message);
+    if (firstLoopbackWarning(config.podIp)) logger.warn({ podIp: config.podIp }, message);
     const now = (this.deps.now ?? Date.now)();
     api
       .createEvent('default', nodeWarningEvent(config.nodeName, LOOPBACK_POD_IP_REASON, message, now))

@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import {
@@ -16,6 +16,7 @@ import {
   type DialInRequest,
   type LeaveAnswer,
 } from './dial-in-request.js';
+import { HandshakeSlots } from './handshake-slots.js';
 import { formatResponse, parseRequestHead, type RequestHead } from './request-head.js';
 import { decideGrant, type TokenGrant } from './runner-grants.js';
 
@@ -34,20 +35,34 @@ export interface RunnerAcceptorOptions {
   /** A granted runner asks for its node to be deleted; without this, leaving is refused (404). */
   leave?: (request: DialInRequest) => Promise<LeaveAnswer>;
   logger: Logger;
-  /** From accept to a complete, authenticated request (TLS handshake included). */
+  /**
+   * For a new connection to send its TLS hello; then, from the start of its
+   * handshake (once a slot is free), to a complete, authenticated request.
+   * Time spent waiting for a slot is not counted.
+   */
   handshakeTimeoutMs?: number;
-  /** Connections still in their handshake at once; more are closed at once. */
+  /** Connections not yet authenticated (queued ones included); more are closed at once. */
   maxPendingHandshakes?: number;
+  /** TLS handshakes under way at once; the others wait for a slot (default 32). */
+  maxConcurrentHandshakes?: number;
+  /** How long a connection may wait for a handshake slot before it is closed (default 60 s). */
+  maxQueueWaitMs?: number;
   now?: () => number;
 }
 
-/** A connection that has not authenticated yet: all it holds, dropped together. */
+/**
+ * A connection that has not authenticated yet: all it holds, dropped
+ * together. Phases: hello (accepted, its TLS hello not read yet) -> queued
+ * (waiting for a handshake slot) -> tls (handshake under way, holding a
+ * slot) -> request (TLS done, reading the upgrade request).
+ */
 interface Pending {
   raw: net.Socket;
+  phase: 'hello' | 'queued' | 'tls' | 'request';
   /** Set once the TLS handshake completed. */
   socket: tls.TLSSocket | undefined;
   remote: string;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   received: Buffer;
 }
 
@@ -59,14 +74,23 @@ const remoteKey = (socket: net.Socket): string =>
 /**
  * Accepts runners that dial in (`--accept-runners`): TLS, then the upgrade
  * request of src/common/dial-in.ts, authenticated and granted before any
- * gRPC state exists. A connection that has not completed this within the
- * handshake deadline is closed; so is one that sends a malformed or
- * oversized head, a wrong credential or a name not granted, each with one
- * log line saying why. Nothing of a refused connection is kept.
+ * gRPC state exists. TLS handshakes run a bounded number at a time
+ * (HandshakeSlots); a connection whose hello has arrived waits for a slot,
+ * and its handshake deadline starts with the handshake, so a burst of
+ * runners is served in turn instead of all timing out together. A
+ * connection that sends no hello, or does not complete its handshake and
+ * request, within the deadline is closed; so is one that sends a malformed
+ * or oversized head, a wrong credential or a name not granted, each with
+ * one log line saying why. Nothing of a refused connection is kept.
  */
 export class RunnerAcceptor {
   private state: State = 'new';
-  private readonly server: tls.Server;
+  /** Accepts TCP connections; each gets TLS from `tlsServer` once it has a handshake slot. */
+  private readonly server: net.Server;
+  /** Never listens: connections are handed to it (`emit('connection')`) when their handshake starts. */
+  private readonly tlsServer: tls.Server;
+  private readonly slots: HandshakeSlots<Pending>;
+  private readonly timeoutMs: number;
   /** By the peer's address and port, which the raw and the TLS socket share. */
   private readonly pending = new Map<string, Pending>();
   private readonly now: () => number;
@@ -76,7 +100,10 @@ export class RunnerAcceptor {
   constructor(private readonly options: RunnerAcceptorOptions) {
     this.now = options.now ?? Date.now;
     const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    this.server = tls.createServer({
+    this.timeoutMs = timeoutMs;
+    this.slots = new HandshakeSlots(options.maxConcurrentHandshakes ?? 32, (p) => this.startTls(p));
+    this.server = net.createServer((raw) => this.onConnection(raw));
+    this.tlsServer = tls.createServer({
       cert: options.certPem,
       key: options.keyPem,
       minVersion: 'TLSv1.2',
@@ -86,10 +113,8 @@ export class RunnerAcceptor {
         ? { ca: options.clientCaPem, requestCert: true, rejectUnauthorized: false }
         : {}),
     });
-    // Runs after tls.Server's own listener has wrapped the socket.
-    this.server.on('connection', (raw: net.Socket) => this.onConnection(raw, timeoutMs));
-    this.server.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
-    this.server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+    this.tlsServer.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
+    this.tlsServer.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
       const p = this.pending.get(remoteKey(socket));
       if (p) this.drop(p, `TLS: ${err.message}`);
       else socket.destroy();
@@ -122,11 +147,12 @@ export class RunnerAcceptor {
     if (this.state === 'stopped') return;
     const wasListening = this.state === 'listening';
     this.state = 'stopped';
+    this.slots.clear();
     for (const p of [...this.pending.values()]) this.forget(p, true);
     if (wasListening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private onConnection(raw: net.Socket, timeoutMs: number): void {
+  private onConnection(raw: net.Socket): void {
     const max = this.options.maxPendingHandshakes ?? 1024;
     if (this.state !== 'listening' || this.pending.size >= max) {
       raw.destroy();
@@ -136,18 +162,60 @@ export class RunnerAcceptor {
     const remote = remoteKey(raw);
     raw.setNoDelay(true);
     raw.setKeepAlive(true, 30_000);
+    const timeoutMs = this.timeoutMs;
     const p: Pending = {
       raw,
+      phase: 'hello',
       socket: undefined,
       remote,
       received: Buffer.alloc(0),
       timer: setTimeout(
-        () => this.drop(p, `handshake deadline passed: no complete request within ${timeoutMs} ms`),
+        () => this.drop(p, `handshake deadline passed: no TLS hello within ${timeoutMs} ms`),
         timeoutMs,
       ),
     };
     this.pending.set(remote, p);
+    raw.on('error', () => {
+      if (this.isPending(p)) this.forget(p, true);
+    });
     raw.once('close', () => this.forget(p, false));
+    // Left unread in the socket (TLS reads it from there): the hello says a runner is there, so it may queue.
+    raw.once('readable', () => this.queue(p));
+  }
+
+  private queue(p: Pending): void {
+    if (!this.isPending(p) || p.phase !== 'hello') return;
+    clearTimeout(p.timer);
+    p.phase = 'queued';
+    const waitMs = this.options.maxQueueWaitMs ?? 60_000;
+    p.timer = setTimeout(() => {
+      this.slots.remove(p);
+      this.drop(p, `no handshake slot free within ${waitMs} ms`);
+    }, waitMs);
+    this.slots.enqueue(p);
+  }
+
+  /** A slot is free: TLS starts, and with it the handshake deadline. */
+  private startTls(p: Pending): void {
+    if (!this.isPending(p) || p.raw.destroyed) {
+      this.slots.release();
+      return;
+    }
+    clearTimeout(p.timer);
+    p.phase = 'tls';
+    const timeoutMs = this.timeoutMs;
+    p.timer = setTimeout(
+      () => this.drop(p, `handshake deadline passed: no complete request within ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    this.tlsServer.emit('connection', p.raw);
+  }
+
+  /** The connection's handshake ended (done, failed, dropped): its slot goes to the next. */
+  private endTls(p: Pending): void {
+    if (p.phase !== 'tls') return;
+    p.phase = 'request';
+    this.slots.release();
   }
 
   private onSecure(socket: tls.TLSSocket): void {
@@ -156,6 +224,7 @@ export class RunnerAcceptor {
       socket.destroy();
       return;
     }
+    this.endTls(p);
     p.socket = socket;
     socket.on('error', (err) => this.drop(p, `connection error: ${err.message}`));
     socket.on('data', (chunk: Buffer) => this.onData(p, chunk));
@@ -276,6 +345,8 @@ export class RunnerAcceptor {
 
   private forget(p: Pending, destroy: boolean): void {
     clearTimeout(p.timer);
+    if (p.phase === 'queued') this.slots.remove(p);
+    this.endTls(p);
     if (this.isPending(p)) this.pending.delete(p.remote);
     p.received = Buffer.alloc(0);
     if (destroy) {

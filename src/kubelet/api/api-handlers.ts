@@ -3,6 +3,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import type { HealthSource, KubeletApiOptions } from './kubelet-api-options.js';
 import type { CpuSample } from './cpu-rate.js';
 import { renderProbeMetrics } from './probe-metrics.js';
+import { RepeatedFailure } from './repeated-failure.js';
 import { buildStatsSummary } from './stats-summary.js';
 import {
   PROMETHEUS_TEXT_CONTENT_TYPE,
@@ -65,6 +66,8 @@ export function sendReadyz(res: ServerResponse, health: HealthSource): void {
  */
 export class ApiHandlers {
   private cpuSamples: ReadonlyMap<string, CpuSample> = new Map();
+  private readonly resourceStatsFailures = new RepeatedFailure();
+  private readonly cadvisorStatsFailures = new RepeatedFailure();
 
   constructor(
     private readonly options: KubeletApiOptions,
@@ -91,9 +94,14 @@ export class ApiHandlers {
     try {
       const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
       body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
+      const failures = this.resourceStatsFailures.succeeded();
+      if (failures > 0)
+        this.options.logger.info({ failures }, 'Stats for the resource metrics endpoint again');
     } catch (err) {
       // As the kubelet: a failed collection is a 200 whose resource_scrape_error reads 1.
-      this.options.logger.warn({ err }, 'Error getting stats for the resource metrics endpoint');
+      // Warned once per run of failures: metrics-server scrapes every node every 15 s.
+      const level = this.resourceStatsFailures.failed() ? 'warn' : 'debug';
+      this.options.logger[level]({ err }, 'Error getting stats for the resource metrics endpoint');
       body = renderResourceMetricsError();
     }
     sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);
@@ -104,9 +112,13 @@ export class ApiHandlers {
     try {
       const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
       body = renderCadvisorMetrics(stats, this.options.pods.list(), this.nowMs());
+      const failures = this.cadvisorStatsFailures.succeeded();
+      if (failures > 0)
+        this.options.logger.info({ failures }, 'Stats for the cAdvisor metrics endpoint again');
     } catch (err) {
-      // As cAdvisor: a failed collection is a 200 whose container_scrape_error reads 1.
-      this.options.logger.warn({ err }, 'Error getting stats for the cAdvisor metrics endpoint');
+      // As cAdvisor: a failed collection is a 200 whose container_scrape_error reads 1 (warned once per run).
+      const level = this.cadvisorStatsFailures.failed() ? 'warn' : 'debug';
+      this.options.logger[level]({ err }, 'Error getting stats for the cAdvisor metrics endpoint');
       body = renderCadvisorMetricsError();
     }
     sendBody(res, 200, PROMETHEUS_TEXT_CONTENT_TYPE, body);

@@ -13,6 +13,7 @@ import { KubeletMetrics, processMetricsRegistry } from '../kubelet-metrics.js';
 import { NODE_LEASE_NAMESPACE } from '../node/lease-controller.js';
 import { NodeUnit, type NodeRunner, type NodeUnitDeps, type SharedApiOptions } from './node-unit.js';
 import { PortPool } from './port-pool.js';
+import { CallLimiter } from '../runner/call-limiter.js';
 
 export interface FleetDeps {
   config: KubeletConfig;
@@ -26,6 +27,8 @@ export interface FleetDeps {
   version: string;
   /** Tests shorten the link's and pods' timings and watch status writes. */
   unitOptions?: Pick<NodeUnitDeps, 'linkOptions' | 'podOptions' | 'onStatusWritten'>;
+  /** --fleet: new nodes starting (registering the Node, first Lease, pod informer) at once (default 32). */
+  maxConcurrentStarts?: number;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -53,9 +56,17 @@ export class Fleet {
   private readonly shared: SharedApiOptions['shared'];
   /** --fleet: each node's dial-in channel, which its runner claims. */
   private readonly channels = new Map<string, DialInChannel>();
+  /**
+   * --fleet: new nodes start a few at a time. A whole allocation dials in at
+   * once; a thousand nodes registering, creating Leases and listing pods
+   * together would share the API connections so thinly that none finished
+   * for minutes, while the first ones' renewals were starved as well.
+   */
+  private readonly starts: CallLimiter;
 
   constructor(private readonly deps: FleetDeps) {
     const { config, apiServer } = deps;
+    this.starts = new CallLimiter(deps.maxConcurrentStarts ?? 32);
     if (!config.fleet) {
       this.processRegistry = undefined;
       this.shared = apiServer.shared;
@@ -274,8 +285,10 @@ export class Fleet {
       this.units.set(nodeName, unit);
       this.channels.set(nodeName, channel);
       this.deps.logger.info({ node: nodeName, port }, 'Serving a new node');
-      unit
-        .run()
+      this.starts
+        .run(() =>
+          this.state === 'running' && this.units.get(nodeName) === unit ? unit.run() : Promise.resolve(),
+        )
         .catch((err: unknown) => this.deps.logger.error({ err, node: nodeName }, 'Node failed to start'));
       return unit;
     }

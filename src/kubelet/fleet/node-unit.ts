@@ -76,6 +76,10 @@ export class NodeUnit {
     const linkLogger = logger.child({ component: 'runner-link' });
     const linkOptions: RunnerLinkOptions = {
       heartbeatIntervalMs: heartbeatIntervalMs(config.runnerUnreachableGraceSeconds),
+      // A dial-in node without its runner: absent (unreachable), not silent; no check is held meanwhile.
+      ...(runner.kind === 'dial-in'
+        ? { runnerPresent: () => runner.channel.connection() !== undefined }
+        : {}),
       ...deps.linkOptions,
     };
     this.link =

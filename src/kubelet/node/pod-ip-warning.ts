@@ -29,6 +29,21 @@ export function loopbackPodIpWarning(podIp: string): string | undefined {
   );
 }
 
+/** Pod IPs already warned about in this process. */
+const warnedPodIps = new Set<string>();
+
+/**
+ * Whether this process still has to log the loopback warning for `podIp`:
+ * true the first time only. A --fleet kubelet's nodes all share the
+ * process's --pod-ip, so a thousand nodes say it once in the log (each
+ * still records its own Node event).
+ */
+export function firstLoopbackWarning(podIp: string): boolean {
+  if (warnedPodIps.has(podIp)) return false;
+  warnedPodIps.add(podIp);
+  return true;
+}
+
 /**
  * A Warning event about the Node, as a kubelet records node events: in the
  * default namespace, the involved object's UID being the node name. Pure.

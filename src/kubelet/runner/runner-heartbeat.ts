@@ -12,6 +12,12 @@ const check = healthService['Check']!;
  * HTTP/2 keepalive pings only tell a dead connection; a stopped runner's
  * kernel still holds the connection open and acknowledges TCP, so only a
  * call that the runner process itself must answer tells whether it runs.
+ *
+ * `runnerPresent`, when given, says whether there is a runner to ask at all
+ * (a dial-in node's channel holds the client's connection while no runner
+ * has dialled in). While it says no, no check is sent and each tick reports
+ * `refused`: an absent runner is unreachable, not silent; and a check that
+ * outlived its runner's connection is read the same way.
  */
 export class RunnerHeartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -22,6 +28,7 @@ export class RunnerHeartbeat {
     private readonly client: grpc.Client,
     private readonly intervalMs: number,
     private readonly onOutcome: (outcome: HeartbeatOutcome) => void,
+    private readonly runnerPresent: () => boolean = () => true,
   ) {}
 
   /** Starts checking at once, then every interval. Idempotent. */
@@ -40,10 +47,14 @@ export class RunnerHeartbeat {
 
   private beat(): void {
     if (this.inFlight || !this.running) return;
+    if (!this.runnerPresent()) {
+      this.onOutcome('refused');
+      return;
+    }
     this.inFlight = true;
     const done = (err: grpc.ServiceError | null): void => {
       this.inFlight = false;
-      if (this.running) this.onOutcome(heartbeatOutcome(err));
+      if (this.running) this.onOutcome(heartbeatOutcome(err, this.runnerPresent()));
     };
     try {
       this.client.makeUnaryRequest(

@@ -41,6 +41,8 @@ export interface RunnerLinkOptions {
   maxMutationsInFlight?: number;
   /** Period and deadline of the health checks that tell a silent runner (heartbeatIntervalMs(grace)); default 5 s. */
   heartbeatIntervalMs?: number;
+  /** Whether a runner is there to answer (a dial-in channel's attachment); absent is unreachable, never silent. */
+  runnerPresent?: () => boolean;
   now?: () => number;
 }
 
@@ -103,8 +105,11 @@ export class RunnerLink implements Runner {
     this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
     this.streams = createRunnerStreams(client);
     this.liveness = new RunnerLiveness(this.now());
-    this.heartbeat = new RunnerHeartbeat(client, options.heartbeatIntervalMs ?? 5_000, (outcome) =>
-      this.onHeartbeat(outcome),
+    this.heartbeat = new RunnerHeartbeat(
+      client,
+      options.heartbeatIntervalMs ?? 5_000,
+      (outcome) => this.onHeartbeat(outcome),
+      options.runnerPresent,
     );
   }
 

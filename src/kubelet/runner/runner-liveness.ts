@@ -15,12 +15,14 @@ export type HeartbeatOutcome = 'answered' | 'silent' | 'refused';
 /**
  * Reads a finished health check. The shared table says whether the runner
  * answered (any kind but unavailable); within "unavailable" a missed
- * deadline is silence and anything else is an absent runner. Pure.
+ * deadline is silence, unless no runner is there to answer (`runnerPresent`
+ * false: a dial-in node whose runner has not connected, or whose connection
+ * went while the check waited), and anything else is an absent runner. Pure.
  */
-export function heartbeatOutcome(err: grpc.ServiceError | null): HeartbeatOutcome {
+export function heartbeatOutcome(err: grpc.ServiceError | null, runnerPresent = true): HeartbeatOutcome {
   if (!err) return 'answered';
   if (errorKind(fromServiceError(err)) !== 'unavailable') return 'answered';
-  return err.code === grpc.status.DEADLINE_EXCEEDED ? 'silent' : 'refused';
+  return err.code === grpc.status.DEADLINE_EXCEEDED && runnerPresent ? 'silent' : 'refused';
 }
 
 /**

@@ -19,6 +19,15 @@ export interface DialOutOptions {
   maxBackoffMs?: number;
   /** A connection that lasted this long resets the back-off. */
   stableAfterMs?: number;
+  /**
+   * When a connection that had lasted closes, the first redial waits a
+   * uniformly random time within this (default 2 s) instead of the back-off's
+   * first step: the kubelet restarting, or stalling, drops every runner at
+   * once, and they should not all dial back in the same instant.
+   */
+  reconnectSpreadMs?: number;
+  /** In [0, 1); tests fix it. */
+  random?: () => number;
   /** TCP keepalive probes on the dialled socket start after this much silence. */
   tcpKeepAliveMs?: number;
   now?: () => number;
@@ -32,8 +41,11 @@ export type DialOutState = 'idle' | 'dialling' | 'connected' | 'waiting' | 'stop
 /**
  * Keeps one connection to the kubelet: dials, hands the socket to the gRPC
  * server, and when it closes (or a dial fails or is refused) dials again
- * after a capped exponential back-off with jitter. The kubelet resumes its
- * watch from its last revision on its own, so nothing is replayed here.
+ * after a capped exponential back-off with jitter; the first redial after
+ * a connection that had lasted is spread over `reconnectSpreadMs` instead
+ * (full jitter), so a fleet dropped at once does not return at once. The
+ * kubelet resumes its watch from its last revision on its own, so nothing
+ * is replayed here.
  */
 export class DialOut {
   private current: DialOutState = 'idle';
@@ -44,7 +56,11 @@ export class DialOut {
   private readonly listeners = new Set<(state: DialOutState) => void>();
 
   constructor(private readonly options: DialOutOptions) {
-    this.backoff = new Backoff(options.initialBackoffMs ?? 500, options.maxBackoffMs ?? 30_000);
+    this.backoff = new Backoff(
+      options.initialBackoffMs ?? 500,
+      options.maxBackoffMs ?? 30_000,
+      options.random ?? Math.random,
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -123,9 +139,14 @@ export class DialOut {
     socket.once('close', () => {
       this.socket = undefined;
       const livedMs = this.now() - since;
-      if (livedMs >= (this.options.stableAfterMs ?? 10_000)) this.backoff.reset();
+      const stable = livedMs >= (this.options.stableAfterMs ?? 10_000);
+      if (stable) this.backoff.reset();
       if (this.current === 'stopped') return;
-      const delayMs = this.backoff.next();
+      const random = this.options.random ?? Math.random;
+      // Full jitter for the first redial after a lost connection; failures after it back off as usual.
+      const delayMs = stable
+        ? Math.round(random() * (this.options.reconnectSpreadMs ?? 2_000))
+        : this.backoff.next();
       logger.warn({ kubelet: request.target.url, livedMs, delayMs }, 'Connection to the kubelet closed');
       this.retryAfter(delayMs);
     });

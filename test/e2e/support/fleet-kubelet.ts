@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DialInPki } from '../../support/dial-in-pki.js';
 import { eventually } from './wait.js';
@@ -8,7 +8,13 @@ import { scriptPod } from './manifests.js';
 import { KUBELET_BIN } from './paths.js';
 import { KUBELET_NODE_FLAGS } from './vk-node.js';
 
-/** A node process whose output goes to `<dir>/<name>.log`. */
+/**
+ * A node process whose output goes to `<dir>/<name>.log`, written by the
+ * child itself (the file is its stdout and stderr): nothing is relayed
+ * through this process, whose event loop may be busy (the bench's light
+ * runners), so the log is never late or cut short and the child never
+ * buffers its lines behind a full pipe.
+ */
 export function spawnLogged(
   dir: string,
   name: string,
@@ -17,12 +23,14 @@ export function spawnLogged(
   env: NodeJS.ProcessEnv,
   flags: string[],
 ): ChildProcess {
-  const log = createWriteStream(path.join(dir, `${name}.log`), { flags: 'a' });
-  log.write(`\n=== ${bin} ${args.join(' ')}\n`);
-  const child = spawn(process.execPath, [...flags, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  return child;
+  const file = path.join(dir, `${name}.log`);
+  appendFileSync(file, `\n=== ${bin} ${args.join(' ')}\n`);
+  const fd = openSync(file, 'a');
+  try {
+    return spawn(process.execPath, [...flags, bin, ...args], { env, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Sends `signal` and resolves once the child exited (at once if it already had). */

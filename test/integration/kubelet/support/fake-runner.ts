@@ -7,6 +7,7 @@ import type { PodSpec__Output } from '../../../../src/generated/vkcmd/runner/v1/
 import type { RunnerHandlers } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import type { WatchPodsRequest__Output } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsRequest.js';
+import { fakeStats } from './fake-stats.js';
 
 type EventType = 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED';
 
@@ -41,6 +42,7 @@ export class FakeRunner {
   private server: grpc.Server | undefined;
   private streams = new Set<grpc.ServerWritableStream<WatchPodsRequest__Output, WatchPodsEvent>>();
   private nextPgid = 4000;
+  private readonly bootMs = Date.now() - 3_600_000;
 
   constructor(readonly socketPath: string) {}
 
@@ -277,7 +279,8 @@ export class FakeRunner {
           message: 'unimplemented',
           code: grpc.status.UNIMPLEMENTED,
         } as grpc.ServiceError),
-      GetStats: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
+      // Cheap figures, so the kubelet's metrics paths (/metrics/resource, /stats/summary) run as with a runner.
+      GetStats: (_call, cb) => cb(null, fakeStats(this.pods.values(), Date.now(), this.bootMs)),
       GetRunnerHealth: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
     };
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createRootLogger, type Logger } from '../../../../src/common/logger.js';
 import type { AcceptRunnersConfig, KubeletConfig } from '../../../../src/kubelet/config/kubelet-config.js';
-import { Fleet } from '../../../../src/kubelet/fleet/fleet.js';
+import { Fleet, type FleetDeps } from '../../../../src/kubelet/fleet/fleet.js';
 import type { KubeTransport } from '../../../../src/kubelet/kube/kube-transport.js';
 import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
@@ -67,7 +67,10 @@ export class FleetHarness {
   }
 
   /** Starts the fleet; `start` resolves once a fleet of one's node is registered (so it is not awaited here). */
-  async start(overrides: Partial<KubeletConfig> = {}): Promise<Fleet> {
+  async start(
+    overrides: Partial<KubeletConfig> = {},
+    fleetOptions: Pick<FleetDeps, 'maxConcurrentStarts'> = {},
+  ): Promise<Fleet> {
     const config = testConfig(path.join(this.dir, 'unused.sock'), {
       acceptRunners: this.acceptConfig(),
       kubeletPort: 0,
@@ -94,6 +97,7 @@ export class FleetHarness {
       },
       logger: this.logger,
       version: '0.1.0-test',
+      ...fleetOptions,
       unitOptions: {
         linkOptions: { initialBackoffMs: 20, maxBackoffMs: 200, callTimeoutMs: 5000 },
         podOptions: { retryInitialMs: 50, retryMaxMs: 200, resyncIntervalMs: 60_000 },

@@ -26,6 +26,15 @@ describe('runner liveness', () => {
     for (const [title, err, outcome] of cases) {
       it(`${title}: ${outcome}`, () => expect(heartbeatOutcome(err)).to.equal(outcome));
     }
+    // A dial-in node whose runner has not connected (or whose connection went): absent, not silent.
+    const absent: Array<[string, grpc.ServiceError | null, HeartbeatOutcome]> = [
+      ['no runner attached, the deadline passed', serviceError(grpc.status.DEADLINE_EXCEEDED), 'refused'],
+      ['no runner attached, refused', serviceError(grpc.status.UNAVAILABLE), 'refused'],
+      ['the runner answered as it went', null, 'answered'],
+    ];
+    for (const [title, err, outcome] of absent) {
+      it(`${title}: ${outcome}`, () => expect(heartbeatOutcome(err, false)).to.equal(outcome));
+    }
   });
 
   describe('heartbeatIntervalMs: a quarter of the grace period, within [100 ms, 5 s]', () => {
