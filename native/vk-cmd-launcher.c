@@ -18,17 +18,22 @@
  *            /proc/<launcher pid>/fd/<fd> (blocking pipes the runner can use
  *            synchronously; Node cannot make pipes itself)
  *   "exit"   p<pid> c<code> | s<signal>    a group leader started here ended
- * Requests (request pipe, runner -> launcher), one at a time:
- *   "hello"                                the runner holds its ends: the
+ *   "ok", "err"                            replies (below), here after a
+ *            "hello" with the e field
+ * Requests (request pipe, runner -> launcher), handled in order:
+ *   "hello" [e]                            the runner holds its ends: the
  *            launcher drops its copies, so that the runner's death is an end
- *            of file here and the launcher's death one there
+ *            of file here and the launcher's death one there; with e, every
+ *            reply is sent on fd 1 among the events instead of the reply pipe,
+ *            so the runner need not block reading it
  *   "start"  i<id> a<argv>... e<NAME=value>... c<cwd> s(setsid)
  *            f<child fd>,<open flags>,<path>...   the child's fds: each path
  *            is opened with those flags (the runner sends /dev/null and
  *            /proc/<runner pid>/fd/<n> of files it opened through its
  *            verified directory handles, so nothing is resolved by name
  *            outside the pod's directory); every other fd is closed
- * Replies (reply pipe, launcher -> runner), one per start:
+ * Replies (reply pipe, or fd 1 after "hello" e; launcher -> runner), one per
+ * start, in the order of the requests:
  *   "ok"     i<id> p<pid> g<pgrp> t<leader start ticks>
  *   "err"    i<id> x<step> n<errno> [d<child fd>]   step: request, open,
  *            fork, setsid, dup, chdir, exec, stat
@@ -68,6 +73,8 @@ static int req_r = -1, req_w = -1, reply_r = -1, reply_w = -1;
 static pid_t *leaders;
 static size_t n_leaders, cap_leaders;
 static long crash_after_fork = -1;
+/* Set by a "hello" carrying the e field: replies go out on fd 1 with the events. */
+static int replies_as_events;
 
 static void fail(const char *what) {
   fprintf(stderr, "vk-cmd-launcher: %s: %s\n", what, strerror(errno));
@@ -113,8 +120,23 @@ static void end_frame(struct buf *b, size_t at) {
   p[0] = n & 0xff, p[1] = (n >> 8) & 0xff, p[2] = (n >> 16) & 0xff, p[3] = n >> 24;
 }
 
-/* Writes all of b to the (blocking) reply pipe; a runner that is gone ends the launcher. */
+static void flush_events(void);
+
+/*
+ * Sends a reply: after a "hello" with the e field, as an event on fd 1 (the
+ * runner reads it asynchronously; it precedes that leader's exit event, which
+ * is queued after it); else written to the (blocking) reply pipe. A runner
+ * that is gone ends the launcher.
+ */
 static void send_reply(struct buf *b) {
+  if (replies_as_events) {
+    reserve(&out, b->len);
+    memcpy(out.data + out.len, b->data, b->len);
+    out.len += b->len;
+    b->len = 0;
+    flush_events();
+    return;
+  }
   size_t off = 0;
   while (off < b->len) {
     ssize_t w = write(reply_w, b->data + off, b->len - off);
@@ -384,6 +406,8 @@ static void handle_requests(void) {
       exit(1);
     }
     if (strcmp(body, "hello") == 0) {
+      for (size_t k = strlen(body) + 1; k < n; k += strlen(body + k) + 1)
+        if (body[k] == 'e') replies_as_events = 1;
       if (req_w >= 0) close(req_w);
       if (reply_r >= 0) close(reply_r);
       req_w = reply_r = -1;

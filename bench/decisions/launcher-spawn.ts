@@ -70,7 +70,8 @@ async function measure(
       });
       exits.push(new Promise((r) => child.once('exit', r)));
     } else {
-      const r = client.spawnGroup({
+      // Asynchronous since the replies come on the event stream: "block" is the round trip here.
+      const r = await client.spawnGroup({
         argv: ['/bin/sh', '-c', 'exit 0'],
         env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
         cwd: dir,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { createRootLogger, type Logger } from '../common/logger.js';
+import { batchedDurableDestination, createRootLogger, type Logger } from '../common/logger.js';
 import { repeatedSignalAction } from '../common/repeated-signal.js';
 import { version } from '../common/version.js';
 import { HealthzServer } from './api/healthz-server.js';
@@ -177,7 +177,9 @@ function main(): void {
     process.stdout.write(`vk-cmd-kubelet ${version()}\n`);
     return;
   }
-  const logger = createRootLogger('vk-cmd-kubelet', parsed.config.verbosity);
+  // A turn's lines in one write(2): an asynchronous write per line woke a libuv worker thread per
+  // pod transition, competing with the event loop for the cores (src/kubelet/README.md, "Cost").
+  const logger = createRootLogger('vk-cmd-kubelet', parsed.config.verbosity, batchedDurableDestination());
   logger.info({ node: parsed.config.nodeName, version: version() }, 'Starting vk-cmd kubelet');
   run(parsed.config, logger).catch((err: unknown) => {
     if (err instanceof ConfigError) {

@@ -8,11 +8,13 @@
  */
 
 export const CRASH_POINTS = [
-  // Starting a run: the intent (token) is saved, the start sent to the launcher (not yet answered),
+  // Starting a run: the intent (token) is saved, the start sent to the launcher (not yet answered;
+  // requests-in-flight: one more written while others are unanswered, their replies unread),
   // the group is spawned, its pgid file written, running saved.
   'start.before-intent-save',
   'start.after-intent-save',
   'start.after-request',
+  'start.requests-in-flight',
   'start.after-spawn',
   'start.after-pgid-file',
   'start.before-running-save',

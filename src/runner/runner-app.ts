@@ -33,6 +33,7 @@ import { ProbeTimers } from './probes/probe-timers.js';
 import { launchContainer } from './process/container-launcher.js';
 import { findLauncher, LauncherClient } from './process/launcher-client.js';
 import { RoutedSpawner } from './process/launcher-spawn.js';
+import { StartQueue } from './pods/start-queue.js';
 import { resolveStarts, type StartEvidenceSource } from './pods/start-resolution.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
@@ -168,6 +169,7 @@ export class RunnerApp {
       },
     };
     this.probeTimers = new ProbeTimers(clock);
+    const starts = new StartQueue(config.startLimits, podLog);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
@@ -179,6 +181,7 @@ export class RunnerApp {
         scanner: this.scanner,
         launch: (plan, dir, token, cgroup) =>
           launchContainer(plan, dir, token, runnerEnv, spawner, () => clock.nowMs(), cgroup, ptyHelper),
+        starts,
         settleLostStart: (c) => {
           try {
             return resolveStarts([{ dir: c.dir, token: c.launchToken ?? '' }], startEvidence)[0];

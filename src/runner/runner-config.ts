@@ -1,3 +1,4 @@
+import type { StartLimits } from './pods/start-queue.js';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine } from '../common/flags/command-line.js';
@@ -46,6 +47,8 @@ export interface RunnerConfig {
   backoffMaxMs: number;
   /** How long a graceful shutdown waits for open calls before forcing. */
   shutdownTimeoutMs: number;
+  /** The start queue's bounds (pods/start-queue.ts). */
+  startLimits: StartLimits;
   /** Present only with --connect. */
   connect?: DialOutConfig;
   /** Which cgroups hold containers with limits (host/cgroups-detect.ts). */
@@ -101,6 +104,7 @@ export function parseRunnerArgs(
     backoffInitialMs: v['backoff-initial-ms'],
     backoffMaxMs: v['backoff-max-ms'],
     shutdownTimeoutMs: v['shutdown-timeout-ms'],
+    startLimits: { total: v['max-starts-in-flight'], perPod: v['max-pod-starts-in-flight'] },
     cgroups: v.cgroups,
     cgroupParent: v['cgroup-parent'],
   };

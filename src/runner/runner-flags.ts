@@ -137,6 +137,22 @@ export const RUNNER_FLAGS = [
     help: 'Log verbosity: 0-1 info, 2-3 debug, 4+ trace.',
   },
   {
+    name: 'max-starts-in-flight',
+    type: 'int',
+    default: 16,
+    min: 1,
+    max: 1_000,
+    help: 'Container starts sent to the launcher and not yet answered, in all (the start queue).',
+  },
+  {
+    name: 'max-pod-starts-in-flight',
+    type: 'int',
+    default: 4,
+    min: 1,
+    max: 1_000,
+    help: 'Container starts in flight of one pod; pods take turns (round-robin) for the rest.',
+  },
+  {
     name: 'shutdown-timeout-ms',
     type: 'int',
     default: 5_000,

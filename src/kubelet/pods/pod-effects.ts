@@ -9,7 +9,7 @@ import type { PodObjectFetcher } from './object-fetcher.js';
 import type { PodInput, WriteStatusAction } from './pod-actions.js';
 import type { RunnerPods } from './pod-record.js';
 import { computePodStatus } from './pod-status.js';
-import { findPortConflicts } from './port-conflicts.js';
+import { declaresContainerPorts, findPortConflicts } from './port-conflicts.js';
 import type { LimitFacts } from '../node/limit-annotations.js';
 import { unenforcedLimitEvents } from './limit-events.js';
 import { buildRunnerPodSpec } from './runner-pod-spec.js';
@@ -78,7 +78,10 @@ export class PodEffects {
       return { type: 'createFailed', pod, error, refusal };
     }
     this.logger.info({ pod: key(ref), uid: ref.uid }, 'Created pod');
-    const portConflicts = findPortConflicts(pod, this.options.podsOnNode?.() ?? []);
+    // The pods on the node are listed only for a pod that declares ports: a list per create is O(pods).
+    const portConflicts = declaresContainerPorts(pod)
+      ? findPortConflicts(pod, this.options.podsOnNode?.() ?? [])
+      : [];
     if (portConflicts.length > 0) {
       this.logger.warn(
         { pod: key(ref), uid: ref.uid, portConflicts },

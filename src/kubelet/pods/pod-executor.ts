@@ -7,6 +7,7 @@ import { decide } from './decide.js';
 import type { PodAction, PodInput, PodView } from './pod-actions.js';
 import type { PodEffects } from './pod-effects.js';
 import { newPodRecord, type PodRecord, type PodState, type RunnerPods } from './pod-record.js';
+import { TurnBudget } from './turn-budget.js';
 
 export interface PodExecutorOptions {
   now: () => number;
@@ -15,12 +16,29 @@ export interface PodExecutorOptions {
   retryMaxMs: number;
   /** Observes each completed sync: what it did, in the kubelet's words, and how long it took. */
   onSynced?: (operation: PodWorkerOperation, durationMs: number) => void;
+  /**
+   * Syncs that start in one turn of the event loop once this budget is spent
+   * wait for a later turn (default: the process's one budget, shared by the
+   * nodes of a fleet, of DEFAULT_TURN_BUDGET_MS).
+   */
+  turnBudget?: TurnBudget;
 }
+
+/**
+ * Milliseconds of one event-loop turn after which further syncs wait for the
+ * next turn: a burst of hundreds of pods (a watch chunk, a relist, the
+ * periodic resync) would otherwise hold the loop for hundreds of milliseconds.
+ */
+export const DEFAULT_TURN_BUDGET_MS = 10;
+
+/** One budget per process: the nodes of a fleet share the event loop, so a burst over many nodes is bounded too. */
+const processTurnBudget = new TurnBudget(DEFAULT_TURN_BUDGET_MS);
 
 /** A pod as diagnostics and tests see it: the record plus whether it ever ran and whether a sync runs. */
 export interface PodSnapshot extends PodRecord {
   /** The runner held this pod at some point (created here or adopted). */
   created: boolean;
+  /** A sync runs, or waits for a later turn of the event loop to start. */
   syncing: boolean;
 }
 
@@ -35,6 +53,8 @@ interface PodSlot {
   /** Arrival of the oldest runner event not yet reflected in a status write. */
   eventAtMs: number | undefined;
   syncing: boolean;
+  /** Waiting in `deferred` for a later turn (the turn's budget was spent): no sync runs yet. */
+  queued: boolean;
   /** Something changed during the sync: run it again. */
   dirty: boolean;
   retryTimer: NodeJS.Timeout | undefined;
@@ -54,6 +74,10 @@ export class PodExecutor {
   private readonly slots = new Map<string, PodSlot>();
   /** The slots of each namespace/name in creation order, so finding a pod's namesakes is no scan of every pod per event. */
   private readonly byName = new Map<string, Set<PodSlot>>();
+  /** Slots whose sync waits for a later turn, in arrival order (each at most once: `queued`). */
+  private deferred: PodSlot[] = [];
+  private drainScheduled = false;
+  private readonly turnBudget: TurnBudget;
   private stopped = false;
 
   constructor(
@@ -61,7 +85,9 @@ export class PodExecutor {
     private readonly effects: PodEffects,
     private readonly logger: Logger,
     private readonly options: PodExecutorOptions,
-  ) {}
+  ) {
+    this.turnBudget = options.turnBudget ?? processTurnBudget;
+  }
 
   has(uid: string): boolean {
     return this.slots.has(uid);
@@ -70,7 +96,11 @@ export class PodExecutor {
   snapshot(uid: string): PodSnapshot | undefined {
     const slot = this.slots.get(uid);
     if (!slot) return undefined;
-    return { ...slot.record, created: slot.record.runnerHistory !== 'never', syncing: slot.syncing };
+    return {
+      ...slot.record,
+      created: slot.record.runnerHistory !== 'never',
+      syncing: slot.syncing || slot.queued,
+    };
   }
 
   /** The API added or changed a pod bound to the node. */
@@ -108,7 +138,7 @@ export class PodExecutor {
     const slot = this.slots.get(pod.uid);
     if (!slot) return false;
     slot.eventAtMs ??= receivedAtMs;
-    this.enqueue(slot);
+    this.enqueue(slot, true);
     return true;
   }
 
@@ -118,7 +148,7 @@ export class PodExecutor {
     if (slot) {
       slot.runnerFinal = pod;
       slot.eventAtMs ??= receivedAtMs;
-      this.enqueue(slot);
+      this.enqueue(slot, true);
     }
     // A same-named successor may have been waiting for this pod's directory.
     for (const other of this.namesakes(pod.namespace, pod.name)) {
@@ -149,6 +179,7 @@ export class PodExecutor {
     return true;
   }
 
+  /** Syncs every pod; beyond the turn's budget they start in later turns. */
   syncAll(): void {
     for (const slot of this.slots.values()) this.enqueue(slot);
   }
@@ -157,6 +188,8 @@ export class PodExecutor {
   stop(): void {
     this.stopped = true;
     for (const slot of this.slots.values()) clearTimeout(slot.retryTimer);
+    for (const slot of this.deferred) slot.queued = false;
+    this.deferred = [];
   }
 
   private newSlot(record: PodRecord, retry: { retryInitialMs: number; retryMaxMs: number }): PodSlot {
@@ -168,6 +201,7 @@ export class PodExecutor {
       runnerFinal: undefined,
       eventAtMs: undefined,
       syncing: false,
+      queued: false,
       dirty: false,
       retryTimer: undefined,
       retryBackoff: new Backoff(retry.retryInitialMs, retry.retryMaxMs),
@@ -185,14 +219,58 @@ export class PodExecutor {
     return this.byName.get(nameKey(namespace, name)) ?? [];
   }
 
-  private enqueue(slot: PodSlot): void {
+  /**
+   * `now`: a runner event, synced at once whatever the budget, as it arrives:
+   * a container's running state must be seen (its Started event, a Running
+   * status) even when its exit follows in the same burst.
+   */
+  private enqueue(slot: PodSlot, now = false): void {
     if (this.stopped) return;
     if (slot.syncing) {
       slot.dirty = true;
       return;
     }
+    if (slot.queued) {
+      // Already waiting: the sync it will run sees this change too; a runner event starts it now.
+      if (!now) return;
+      slot.queued = false;
+    } else if (!now && (this.deferred.length > 0 || !this.turnBudget.tryStart())) {
+      slot.queued = true;
+      this.deferred.push(slot);
+      this.scheduleDrain();
+      return;
+    }
+    this.start(slot);
+  }
+
+  private start(slot: PodSlot): void {
     slot.syncing = true;
     void this.run(slot);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  /** Starts waiting syncs in arrival order, at least one per turn, until the turn's budget is spent. */
+  private drain(): void {
+    this.drainScheduled = false;
+    let index = 0;
+    while (index < this.deferred.length && !this.stopped) {
+      // The first of the turn is always granted, so every drain makes progress.
+      if (!this.turnBudget.tryStart() && index > 0) break;
+      const slot = this.deferred[index++]!;
+      // Started meanwhile by a runner event.
+      if (!slot.queued) continue;
+      slot.queued = false;
+      // Forgotten (or replaced by a new record of its UID) while it waited.
+      if (this.slots.get(slot.record.uid) !== slot) continue;
+      this.start(slot);
+    }
+    this.deferred = this.deferred.slice(index);
+    if (this.deferred.length > 0 && !this.stopped) this.scheduleDrain();
   }
 
   private async run(slot: PodSlot): Promise<void> {

@@ -45,6 +45,11 @@ export function findPortConflicts(pod: WirePod, others: readonly WirePod[]): Por
   return out;
 }
 
+/** Whether any regular container of the pod declares a containerPort: only then can it conflict. Pure. */
+export function declaresContainerPorts(pod: WirePod): boolean {
+  return (pod.spec?.containers ?? []).some((c) => (c.ports?.length ?? 0) > 0);
+}
+
 /** The warning a port conflict gets, on the container that declares the port. Pure. */
 export function portConflictEvent(pod: WirePod, conflict: PortConflict): PodEvent {
   const o = conflict.other;

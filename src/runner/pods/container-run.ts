@@ -53,26 +53,46 @@ export function recordIntent(
   where: object,
   nowMs: number,
 ): { token: string } | RunEnd {
-  if (c.launchToken) {
-    try {
-      io.files.removeRunFile(c.dir, c.launchToken);
-    } catch (err) {
-      io.log.warn({ ...where, err }, "Failed to remove the last run's file");
+  const r = recordIntents([c], io, persist, () => where, nowMs);
+  return 'tokens' in r ? { token: r.tokens[0]! } : r;
+}
+
+/**
+ * recordIntent for a batch of one pod's containers: one `persist` saves
+ * every intent, before any of them is requested. When it fails none may
+ * start: each fails with the returned end (their `launching` cleared).
+ */
+export function recordIntents(
+  cs: readonly ContainerRecord[],
+  io: RunIO,
+  persist: () => void,
+  whereOf: (c: ContainerRecord) => object,
+  nowMs: number,
+): { tokens: string[] } | RunEnd {
+  const tokens: string[] = [];
+  for (const c of cs) {
+    if (c.launchToken) {
+      try {
+        io.files.removeRunFile(c.dir, c.launchToken);
+      } catch (err) {
+        io.log.warn({ ...whereOf(c), err }, "Failed to remove the last run's file");
+      }
     }
+    const token = io.newLaunchToken();
+    c.launchToken = token;
+    c.launching = true;
+    tokens.push(token);
   }
-  const token = io.newLaunchToken();
-  c.launchToken = token;
-  c.launching = true;
   crashPoint('start.before-intent-save');
   try {
     persist();
   } catch (err) {
-    c.launching = false;
+    for (const c of cs) c.launching = false;
     const message = `cannot record the start in the state directory: ${errorMessage(err)}`;
     return { outcome: { kind: 'setupFailed', reason: 'cmdStartError', message }, finishedAtMs: nowMs };
   }
   crashPoint('start.after-intent-save');
-  return { token };
+  return { tokens };
 }
 
 /** The status a run's wrapper recorded: in its run file, else in the exitcode file (runs of older runners). */

@@ -28,6 +28,11 @@ export interface DeletionHost {
   readonly key: string;
   /** Containers whose process group may still have processes. */
   running(): ContainerRecord[];
+  /**
+   * True while a start is in flight (launching: its request sent, no reply
+   * yet): deletion does not end before it settles, so no group is lost.
+   */
+  launching?(): boolean;
   /** Cancels planned restarts: nothing may start once deletion began. */
   cancelRestarts(): void;
   /**
@@ -141,6 +146,30 @@ export class PodDeletion {
     this.check();
   }
 
+  /**
+   * A run whose start was in flight when deletion began has started (or was
+   * found from evidence): it gets the signal already sent to the others
+   * (SIGKILL once the grace period is over, SIGTERM once that went out;
+   * before either, it is among the groups they will be sent to).
+   */
+  runStarted(c: ContainerRecord): void {
+    if (this.over || !this.record.deleting || c.pgid <= 0) return;
+    const sig = this.record.killSent ? 'SIGKILL' : this.record.termSent ? 'SIGTERM' : undefined;
+    if (!sig) return;
+    if (sig === 'SIGKILL') c.killed = true;
+    this.deps.signalGroup(c.pgid, sig);
+    this.deps.log.info(
+      { pod: this.host.key, container: c.name, pgid: c.pgid, signal: sig },
+      'Signalled a run started during deletion',
+    );
+    if (sig === 'SIGKILL') this.deps.monitor.checkSoon();
+    this.host.changed();
+  }
+
+  private launching(): boolean {
+    return this.host.launching?.() === true;
+  }
+
   /** Stops the timers without touching processes (runner shutdown). */
   detach(): void {
     this.over = true;
@@ -184,7 +213,8 @@ export class PodDeletion {
         this.host.changed();
         if (groups.length > 0) this.deps.log.debug({ pod: this.host.key, pgids: groups }, 'Sent SIGTERM');
         // This snapshot already shows that nothing is left.
-        if (groups.length === 0 && strays === 0 && this.host.running().length === 0) this.finish();
+        if (groups.length === 0 && strays === 0 && this.host.running().length === 0 && !this.launching())
+          this.finish();
         else this.check();
       },
       this.endedAtMs(),
@@ -230,12 +260,12 @@ export class PodDeletion {
 
   private check(): void {
     if (this.over || !this.record.deleting || this.checking) return;
-    if (this.host.running().length > 0) return;
+    if (this.host.running().length > 0 || this.launching()) return;
     this.checking = true;
     this.killer.checkStrays((alive) =>
       this.guarded('check', () => {
         this.checking = false;
-        if (this.over || this.host.running().length > 0) return;
+        if (this.over || this.host.running().length > 0 || this.launching()) return;
         const sinceKillMs =
           this.killSentAtMs === undefined ? undefined : this.deps.clock.nowMs() - this.killSentAtMs;
         if (alive && sinceKillMs !== undefined && sinceKillMs >= STRAY_KILL_WAIT_MS) {

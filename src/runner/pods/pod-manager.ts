@@ -26,6 +26,19 @@ import { healthSpecOf } from '../probes/pod-health.js';
 import type { HostSecurity } from '../security/host-security.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+/** Pods with more containers than this are saved and published at most every flushIntervalMs(). */
+export const BIG_POD_CONTAINERS = 32;
+
+/**
+ * How long a big pod's changes are gathered before one save and one event:
+ * 2 ms per container, at most 2 s (for 1,000 and more), so a pod whose
+ * containers change one by one (its starts' replies, a few ms apart) costs a
+ * number of whole-record saves that does not grow with its size, instead of
+ * one per container. Pure.
+ */
+export function flushIntervalMs(containers: number): number {
+  return containers > BIG_POD_CONTAINERS ? Math.min(2_000, containers * 2) : 0;
+}
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
@@ -56,6 +69,8 @@ export class PodManager {
   private readonly byName = new Map<string, string>();
   private readonly dirty = new Set<PodRuntime>();
   private flushQueued = false;
+  /** Big pods whose next save waits (flushIntervalMs): the time it is due and its timer. */
+  private readonly held = new Map<PodRuntime, { atMs: number; timer: unknown }>();
   private stopped = false;
 
   constructor(
@@ -214,6 +229,19 @@ export class PodManager {
   }
 
   /**
+   * CreatePod: create(), then the answer carries the state after the pod's
+   * first batch of starts (they go through the start queue and the
+   * launcher's replies, so they are over a moment later).
+   */
+  async createStarted(input: PodSpec__Output | null | undefined): Promise<Pod> {
+    const created = this.create(input);
+    const runtime = this.pods.get(created.uid ?? '');
+    if (!runtime) return created;
+    await runtime.firstStarts();
+    return runtime.toProto();
+  }
+
+  /**
    * Starts deleting; an unknown uid is not an error. Returns at once. The
    * grace period defaults to 30 s and is at least 2 s, as a kubelet gives.
    */
@@ -282,7 +310,7 @@ export class PodManager {
   /** Stops timers and watchers; processes keep running and are re-adopted by the next runner. */
   stop(): void {
     this.stopped = true;
-    this.flush();
+    this.flush(true);
     for (const p of this.pods.values()) p.detach();
   }
 
@@ -299,6 +327,18 @@ export class PodManager {
 
   private markDirty(pod: PodRuntime): void {
     this.dirty.add(pod);
+    const held = this.held.get(pod);
+    if (held && held.atMs > this.deps.clock.nowMs()) {
+      // A big pod saved a moment ago: this change goes with the next save, at its time.
+      if (held.timer === undefined) {
+        held.timer = this.deps.clock.setTimeout(() => {
+          held.timer = undefined;
+          if (this.held.get(pod) === held) this.held.delete(pod);
+          if (this.dirty.delete(pod)) this.flushOne(pod);
+        }, held.atMs - this.deps.clock.nowMs());
+      }
+      return;
+    }
     if (this.flushQueued) return;
     this.flushQueued = true;
     queueMicrotask(() => {
@@ -307,18 +347,31 @@ export class PodManager {
     });
   }
 
-  private flush(): void {
+  /** Saves and publishes the changed pods; a held big pod waits for its timer unless `all`. */
+  private flush(all = false): void {
+    const now = this.deps.clock.nowMs();
     for (const pod of [...this.dirty]) {
+      const held = this.held.get(pod);
+      if (held && held.atMs > now && !all) continue;
       this.dirty.delete(pod);
-      if (this.pods.get(pod.record.uid) !== pod) continue;
-      this.persist(pod);
-      crashPoint('flush.after-save');
-      this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
-        pod.revision = rev;
-        return pod.toProto();
-      });
-      crashPoint('flush.after-publish');
+      this.flushOne(pod);
     }
+  }
+
+  private flushOne(pod: PodRuntime): void {
+    const held = this.held.get(pod);
+    if (held?.timer !== undefined) this.deps.clock.clearTimeout(held.timer);
+    this.held.delete(pod);
+    if (this.pods.get(pod.record.uid) !== pod) return;
+    const intervalMs = flushIntervalMs(pod.record.containers.length);
+    if (intervalMs > 0) this.held.set(pod, { atMs: this.deps.clock.nowMs() + intervalMs, timer: undefined });
+    this.persist(pod);
+    crashPoint('flush.after-save');
+    this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
+      pod.revision = rev;
+      return pod.toProto();
+    });
+    crashPoint('flush.after-publish');
   }
 
   private persist(pod: PodRuntime): void {
@@ -331,6 +384,9 @@ export class PodManager {
 
   private finished(pod: PodRuntime): void {
     this.dirty.delete(pod);
+    const held = this.held.get(pod);
+    if (held?.timer !== undefined) this.deps.clock.clearTimeout(held.timer);
+    this.held.delete(pod);
     this.pods.delete(pod.record.uid);
     this.deleted.add(pod.record.uid);
     if (this.byName.get(pod.key) === pod.record.uid) this.byName.delete(pod.key);

@@ -7,7 +7,7 @@ import type { ContainerLogs } from '../logs/container-logs.js';
 import type { LaunchPlan, LaunchResult } from '../process/container-launcher.js';
 import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupEnd, GroupMonitor } from '../process/group-monitor.js';
-import { exitCodeOf, recordIntent, settleStart, type ContainerFiles } from './container-run.js';
+import { exitCodeOf, recordIntents, settleStart, type ContainerFiles } from './container-run.js';
 import {
   outcomeOfGroupEnd,
   terminatedFor,
@@ -21,12 +21,35 @@ import { restartPolicyOf } from './pod-spec-validation.js';
 import { RunLimits, type RunLimitsDeps } from './run-limits.js';
 import { crashLoopMessage, nextBackoffMs, shouldRestart, type BackoffSettings } from './restart-backoff.js';
 import type { StartOutcome } from './start-resolution.js';
+import type { StartHost } from './start-queue.js';
+import { errorMessage } from '../../common/errors.js';
+
+/** Most intents saved together: the batch's own starts and, ahead of their turn, more of the pod's queued ones. */
+export const INTENT_BATCH = 64;
+
+/** Where a pod's due starts go (start-queue.ts): it calls the pod's startBatch later. */
+export interface StartScheduler {
+  /** Queues a start (idempotent per container). */
+  enqueue(host: StartHost, c: ContainerRecord): void;
+  /** Forgets the pod's queued starts (deletion); those in flight settle on their own. */
+  drop(host: StartHost): void;
+}
 
 /** Everything a pod's state machine touches outside itself; its deletion gets the DeletionDeps part. */
 export interface PodRuntimeDeps extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  /** Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when given. */
-  launch: (plan: LaunchPlan, containerDir: string, launchToken: string, cgroup?: CgroupRun) => LaunchResult;
+  /**
+   * Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when
+   * given. A promise while the launcher forks (the container stays launching until it settles).
+   */
+  launch: (
+    plan: LaunchPlan,
+    containerDir: string,
+    launchToken: string,
+    cgroup?: CgroupRun,
+  ) => LaunchResult | Promise<LaunchResult>;
+  /** The runner-wide start queue; without it a due start is begun at once, alone. */
+  starts?: StartScheduler;
   /**
    * How a start the launcher lost ended (LaunchResult.lost), from evidence
    * (start-resolution.ts); undefined when the evidence cannot be gathered (the start then
@@ -67,8 +90,20 @@ interface Live {
  * onFinished fires. Single event loop; every transition is logged and
  * reported through onChange.
  */
-export class PodRuntime {
+export class PodRuntime implements StartHost {
   private readonly live = new Map<string, Live>();
+  /** Containers handed to the start queue and not yet taken by a batch. */
+  private readonly queued = new Set<ContainerRecord>();
+  /**
+   * Queued containers whose intent an earlier batch saved (launching, no
+   * request sent yet), with their cgroup: sent when the queue takes them.
+   */
+  private readonly presaved = new Map<ContainerRecord, { cgroup: CgroupRun | undefined }>();
+  private detached = false;
+  /** The containers of the first batch the queue took whose start is not over yet. */
+  private firstBatch: Set<ContainerRecord> | undefined;
+  private firstBatchDone: () => void = () => undefined;
+  private readonly firstBatchSettled = new Promise<void>((resolve) => (this.firstBatchDone = resolve));
   private readonly deletion: PodDeletion;
   private readonly limits: RunLimits;
   private advanceQueued = false;
@@ -86,6 +121,7 @@ export class PodRuntime {
         record,
         key: this.key,
         running: () => this.running(),
+        launching: () => this.record.containers.some((c) => c.launching === true),
         cancelRestarts: () => this.cancelRestarts(),
         beforeTerm: (boundMs) => this.preStop(boundMs),
         changed: () => this.deps.onChange(this),
@@ -133,14 +169,15 @@ export class PodRuntime {
   }
 
   /**
-   * Starts whatever is due: the next init container, or every waiting app
-   * container. Idempotent. A start whose outcome is not settled (launching)
-   * is never started again.
+   * Starts whatever is due: the next init container (once the one before
+   * succeeded), or every waiting app container; through the start queue when
+   * there is one. Idempotent. A start whose outcome is not settled
+   * (launching) or that is queued is never started again.
    */
   advance(): void {
     if (this.record.deleting) return;
     const due = (c: ContainerRecord): boolean =>
-      c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
+      c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true && !this.queued.has(c);
     for (const c of this.record.containers.filter((x) => x.init)) {
       const s = c.state;
       if (s.state === 'terminated' && s.terminated.exitCode === 0) continue;
@@ -148,6 +185,16 @@ export class PodRuntime {
       return;
     }
     for (const c of this.record.containers.filter((x) => !x.init)) if (due(c)) this.start(c);
+  }
+
+  /**
+   * Resolves once the first batch of this pod's starts is over (its
+   * containers running or failed), at once when none is queued (nothing
+   * due, or deletion began). CreatePod answers with the state after it.
+   */
+  firstStarts(): Promise<void> {
+    if (this.firstBatch === undefined && this.queued.size === 0) this.firstBatchDone();
+    return this.firstBatchSettled;
   }
 
   private scheduleAdvance(): void {
@@ -161,13 +208,89 @@ export class PodRuntime {
 
   private start(c: ContainerRecord): void {
     if (c.securityRefusal !== undefined) return; // stays waiting CreateContainerConfigError
+    const starts = this.deps.starts;
+    if (!starts) {
+      this.startBatch([c], () => undefined);
+      return;
+    }
+    if (this.queued.has(c)) return;
+    this.queued.add(c);
+    starts.enqueue(this, c);
+  }
+
+  /**
+   * Starts containers the queue took (StartHost): checks and limits per
+   * container, one save for all their intents, then each launch; `settled`
+   * once per container when its start is over. A container that is no
+   * longer due (deletion began, it started meanwhile) is skipped.
+   */
+  startBatch(cs: readonly ContainerRecord[], onSettled: (c: ContainerRecord) => void): void {
+    const first = this.firstBatch === undefined ? (this.firstBatch = new Set(cs)) : undefined;
+    const settled = (c: ContainerRecord): void => {
+      onSettled(c);
+      if (first?.delete(c) && first.size === 0) this.firstBatchDone();
+    };
     const now = this.deps.clock.nowMs();
+    const go: Array<{ c: ContainerRecord; cgroup: CgroupRun | undefined }> = [];
+    const ready: typeof go = [];
+    for (const c of cs) {
+      this.queued.delete(c);
+      const saved = this.presaved.get(c);
+      this.presaved.delete(c);
+      if (saved && c.launching === true && !this.detached && !this.record.deleting) {
+        ready.push({ c, cgroup: saved.cgroup });
+        continue;
+      }
+      const prepared = this.prepare(c, now);
+      if (prepared) go.push({ c, cgroup: prepared.cgroup });
+      else settled(c);
+    }
+    // Intents of more queued containers go into the same save, so a big pod costs few whole-record saves.
+    const extra: typeof go = [];
+    for (const c of this.queued) {
+      if (go.length + extra.length >= INTENT_BATCH || this.detached || this.record.deleting) break;
+      if (this.presaved.has(c)) continue;
+      const prepared = this.prepare(c, now);
+      if (prepared) extra.push({ c, cgroup: prepared.cgroup });
+    }
+    const save = [...go, ...extra];
+    if (save.length > 0) {
+      // After beforeStart, so the intents save whether each run joins a cgroup.
+      const intents = recordIntents(
+        save.map((g) => g.c),
+        this.deps,
+        () => this.deps.persistNow(this),
+        (c) => this.where(c),
+        now,
+      );
+      if (!('tokens' in intents)) {
+        for (const { c } of save) {
+          this.limits.ended(c);
+          this.finishRun(c, intents.outcome, intents.finishedAtMs);
+        }
+        for (const { c } of go) settled(c);
+        go.length = 0;
+      } else {
+        for (const e of extra) this.presaved.set(e.c, { cgroup: e.cgroup });
+      }
+    }
+    for (const { c, cgroup } of [...ready, ...go]) this.launchOne(c, cgroup, now, () => settled(c));
+  }
+
+  /**
+   * Whether a container taken for a start can be started: a refused or
+   * impossible one is finished here (or left waiting), and undefined
+   * returned; else its cgroup (limits.beforeStart).
+   */
+  private prepare(c: ContainerRecord, now: number): { cgroup: CgroupRun | undefined } | undefined {
+    const stillDue = c.state.state === 'waiting' && c.restartAtMs === 0 && c.launching !== true;
+    if (this.detached || this.record.deleting || !stillDue || c.securityRefusal !== undefined)
+      return undefined;
     if (!c.launch) {
       const failure = c.setupError ?? { reason: 'cmdStartError', message: 'nothing to run' };
       this.finishRun(c, { kind: 'setupFailed', ...failure }, now);
-      return;
+      return undefined;
     }
-    const logs = this.logsOf(c.name);
     const limits = this.limits.beforeStart(c);
     if (!limits.ok) {
       this.log.info(
@@ -175,16 +298,46 @@ export class PodRuntime {
         'Container failed to start',
       );
       this.finishRun(c, { kind: 'setupFailed', reason: 'cmdStartError', message: limits.message }, now);
-      return;
+      return undefined;
     }
-    // After beforeStart, so the intent saves whether the run joins a cgroup.
-    const intent = recordIntent(c, this.deps, () => this.deps.persistNow(this), this.where(c), now);
-    if (!('token' in intent)) {
-      this.limits.ended(c);
-      this.finishRun(c, intent.outcome, intent.finishedAtMs);
-      return;
+    return { cgroup: limits.cgroup };
+  }
+
+  private launchOne(c: ContainerRecord, cgroup: CgroupRun | undefined, now: number, done: () => void): void {
+    const logs = this.logsOf(c.name);
+    const failed = (err: unknown): LaunchResult => ({
+      ok: false,
+      reason: 'cmdStartError',
+      message: errorMessage(err),
+    });
+    let result: LaunchResult | Promise<LaunchResult>;
+    try {
+      result = this.deps.launch(c.launch!, c.dir, c.launchToken!, cgroup);
+    } catch (err) {
+      result = failed(err);
     }
-    const result = this.deps.launch(c.launch, c.dir, intent.token, limits.cgroup);
+    const apply = (r: LaunchResult): void => {
+      try {
+        this.launched(c, r, logs, now);
+      } catch (err) {
+        this.log.error({ err, pod: this.key, container: c.name }, 'Recording a start failed');
+      } finally {
+        done();
+      }
+    };
+    if (result instanceof Promise) result.then(apply, (err: unknown) => apply(failed(err)));
+    else apply(result);
+  }
+
+  /** A launch's result: running, failed, or lost (settled from evidence). */
+  private launched(
+    c: ContainerRecord,
+    result: LaunchResult,
+    logs: ContainerLogs | undefined,
+    now: number,
+  ): void {
+    // Shutting down: the start stays launching in the record, for the next runner to settle.
+    if (this.detached) return;
     if (!result.ok && result.lost && this.deps.settleLostStart) {
       const outcome = this.deps.settleLostStart(c);
       if (outcome) this.settleLost(c, outcome);
@@ -205,7 +358,7 @@ export class PodRuntime {
     c.state = { state: 'running', running: { startedAtMs: run.startedAtMs } };
     logs?.start(true);
     this.deps.monitor.watchChild(run.pgid, run.child, (end) => this.onGroupEnd(c, end));
-    this.health?.runStarted(c.name, run.pgid, run.startedAtMs, c.launch, false);
+    this.health?.runStarted(c.name, run.pgid, run.startedAtMs, c.launch!, false);
     this.limits.watch(c, () => this.deps.onChange(this));
     this.log.info(
       { pod: this.key, container: c.name, pgid: run.pgid, restartCount: c.restartCount },
@@ -213,6 +366,8 @@ export class PodRuntime {
     );
     crashPoint('start.before-running-save');
     this.deps.onChange(this);
+    // Its start was in flight when deletion began: it gets the signals the others got.
+    if (this.record.deleting) this.deletion.runStarted(c);
   }
 
   /** A start the launcher lost, settled as a restarted runner settles one: adopted, ended, or started again. */
@@ -226,6 +381,12 @@ export class PodRuntime {
     } else if (c.state.state === 'running') {
       this.adoptRun(c);
       this.deps.onChange(this);
+      if (this.record.deleting) this.deletion.runStarted(c);
+    } else if (this.record.deleting) {
+      // Never began, and nothing may start now: the deletion goes on without it.
+      this.limits.ended(c);
+      this.deps.onChange(this);
+      this.deletion.containerEnded();
     } else {
       this.limits.ended(c);
       this.start(c);
@@ -379,6 +540,16 @@ export class PodRuntime {
   }
 
   private cancelRestarts(): void {
+    this.queued.clear();
+    // Intents saved for starts never sent: nothing began, and nothing may begin now.
+    for (const c of this.presaved.keys()) {
+      c.launching = false;
+      this.limits.ended(c);
+    }
+    if (this.presaved.size > 0) this.deps.onChange(this);
+    this.presaved.clear();
+    if (this.firstBatch === undefined) this.firstBatchDone();
+    this.deps.starts?.drop(this);
     for (const l of this.live.values()) {
       if (l.restartTimer !== undefined) this.deps.clock.clearTimeout(l.restartTimer);
       l.restartTimer = undefined;
@@ -408,6 +579,9 @@ export class PodRuntime {
 
   /** Stops timers and watchers without touching processes (runner shutdown). */
   detach(): void {
+    this.detached = true;
+    this.deps.starts?.drop(this);
+    this.firstBatchDone();
     this.health?.detach();
     this.cancelRestarts();
     for (const l of this.live.values()) l.logs?.stop();

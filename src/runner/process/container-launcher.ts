@@ -14,7 +14,7 @@ import {
 } from '../files/container-dir.js';
 import type { DirHandle } from '../files/dir-handle.js';
 import type { LeaderExits } from './group-monitor.js';
-import type { RunSpawner } from './launcher-spawn.js';
+import type { RunSpawner, RunSpawnResult } from './launcher-spawn.js';
 import { buildProcessEnv, type EnvEntry } from './command-line.js';
 import { openCgroupProcs } from './cgroup-join.js';
 import type { CgroupRun } from './container-limiter.js';
@@ -116,8 +116,10 @@ export function findExecutable(
  * directory, so nothing ties the processes to the runner. `launchToken`
  * goes into the group's environment (VK_CMD_LAUNCH_TOKEN) and names the
  * run file the wrapper creates. The pgid file is written (tmp + rename)
- * before this returns. Blocking (sync IO, and the spawn through `spawner`:
- * the launcher's fork and exec, or Node's).
+ * before the result is given. The files are prepared with sync IO; the
+ * result is a promise when the spawn goes through the launcher (the run's
+ * files stay open until its reply), else given at once (Node's spawn, or a
+ * failure before the spawn).
  */
 export function launchContainer(
   plan: LaunchPlan,
@@ -128,7 +130,7 @@ export function launchContainer(
   nowMs: () => number = Date.now,
   cgroup?: CgroupRun,
   ptyHelper?: string,
-): LaunchResult {
+): LaunchResult | Promise<LaunchResult> {
   const env = buildProcessEnv(runnerEnv, [...plan.podEnv, { name: LAUNCH_TOKEN_VAR, value: launchToken }]);
   const argv = plan.argv;
   if (argv.length === 0)
@@ -161,8 +163,9 @@ export function launchContainer(
       message: `failed to create stdout file: ${errorMessage(err)}`,
     };
   }
+  let result: LaunchResult | Promise<LaunchResult>;
   try {
-    return launchIn(
+    result = launchIn(
       dir,
       plan,
       [...(plan.prefix ?? []), exe.file, ...argv.slice(1)],
@@ -172,9 +175,14 @@ export function launchContainer(
       cgroup,
       ptyHelper,
     );
-  } finally {
+  } catch (err) {
     dir.close();
+    throw err;
   }
+  // The launcher reopens the directory (the wrapper's fd 3) through this handle: open until its reply.
+  if (result instanceof Promise) return result.finally(() => dir.close());
+  dir.close();
+  return result;
 }
 
 /**
@@ -199,7 +207,7 @@ function launchIn(
   nowMs: () => number,
   cgroup: CgroupRun | undefined,
   ptyHelper: string | undefined,
-): LaunchResult {
+): LaunchResult | Promise<LaunchResult> {
   // One fd per cgroup.procs file (openCgroupProcs below opens them all or fails).
   const command = containerSpawnCommand(plan, args, ptyHelper, cgroup?.procsFiles.length ?? 0);
   if ('error' in command) return { ok: false, reason: 'cmdStartError', message: command.error };
@@ -259,7 +267,7 @@ function launchIn(
   fds.push(...cgroupFds);
   const startedAtMs = nowMs();
   const write = constants.O_WRONLY;
-  let spawned;
+  let spawned: RunSpawnResult | Promise<RunSpawnResult>;
   try {
     // args[0] is the resolved path, as execvp would run it: a name like "echo" must not become sh's builtin.
     spawned = spawner.spawnRun({
@@ -277,10 +285,24 @@ function launchIn(
       ],
     });
   } catch (err) {
-    spawned = { kind: 'failed' as const, reason: 'cmdStartError' as const, message: errorMessage(err) };
-  } finally {
-    closeFds();
+    spawned = spawnFailure(err);
   }
+  if (!(spawned instanceof Promise)) {
+    closeFds();
+    return afterSpawn(dir, spawned, startedAtMs);
+  }
+  return spawned.catch(spawnFailure).then((r) => {
+    closeFds();
+    return afterSpawn(dir, r, startedAtMs);
+  });
+}
+
+function spawnFailure(err: unknown): RunSpawnResult {
+  return { kind: 'failed', reason: 'cmdStartError', message: errorMessage(err) };
+}
+
+/** Once the spawn answered: the pgid file of a started group. */
+function afterSpawn(dir: DirHandle, spawned: RunSpawnResult, startedAtMs: number): LaunchResult {
   crashPoint('start.after-spawn');
   if (spawned.kind === 'lost')
     return { ok: false, reason: 'cmdStartError', message: spawned.message, lost: true };

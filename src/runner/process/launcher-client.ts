@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, write, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../../common/errors.js';
@@ -11,11 +11,9 @@ import type { LeaderExits } from './group-monitor.js';
 import { launcherRestartDelay } from './launcher-outcome.js';
 import {
   decodeEvent,
-  decodeFrameBody,
-  decodeReply,
   encodeStartRequest,
   FrameDecoder,
-  HELLO_FRAME,
+  HELLO_ASYNC_FRAME,
   type LauncherReply,
   type StartRequest,
 } from './launcher-protocol.js';
@@ -60,12 +58,61 @@ export function findLauncher(
 }
 
 /**
+ * One leader's exit as LeaderExits: the launcher may push it before the
+ * start's caller (who learns of the start a microtask later) listens, so the
+ * first 'exit' or 'lost' is kept and replayed to listeners that come later.
+ */
+class LatchedExits implements LeaderExits {
+  private readonly emitter = new EventEmitter();
+  private told:
+    { event: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { event: 'lost' } | undefined;
+
+  tell(event: 'exit', code: number | null, signal: NodeJS.Signals | null): void;
+  tell(event: 'lost'): void;
+  tell(event: 'exit' | 'lost', code?: number | null, signal?: NodeJS.Signals | null): void {
+    if (this.told) return;
+    this.told = event === 'exit' ? { event, code: code ?? null, signal: signal ?? null } : { event };
+    if (event === 'exit') this.emitter.emit('exit', code ?? null, signal ?? null);
+    else this.emitter.emit('lost');
+  }
+
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: 'lost', listener: () => void): this;
+  once(event: 'exit' | 'lost', listener: (...args: never[]) => void): this {
+    const told = this.told;
+    if (!told) {
+      this.emitter.once(event, listener as (...args: unknown[]) => void);
+      return this;
+    }
+    if (told.event !== event) return this;
+    queueMicrotask(() =>
+      told.event === 'exit'
+        ? (listener as (c: number | null, s: NodeJS.Signals | null) => void)(told.code, told.signal)
+        : (listener as () => void)(),
+    );
+    return this;
+  }
+}
+
+/** A start whose reply has not come yet. */
+interface PendingStart {
+  id: number;
+  frame: Buffer;
+  resolve: (r: LauncherStart) => void;
+  /** The whole request is in the pipe: from here on the group may exist. */
+  written: boolean;
+}
+
+/**
  * The runner's side of vk-cmd-launcher (native/vk-cmd-launcher.c): starts
- * it, sends starts synchronously over two blocking pipes (the caller's
- * files stay open and its record consistent while the launcher forks, as
- * with spawn, but the runner itself never forks), and turns the leader exits
- * the launcher pushes on its stdout into 'exit' events of each start's
- * LeaderExits. When the launcher dies its leaders' exits are 'lost' (their
+ * it, writes starts in order over a blocking pipe through the threadpool
+ * (one write at a time, so the event loop never waits for the launcher),
+ * and reads their replies and the leader exits on the launcher's stdout,
+ * asynchronously: a reply always precedes its leader's exit, which becomes
+ * the 'exit' of that start's LeaderExits. The fds a request names must stay
+ * open until its promise settles. When the launcher dies, a start whose
+ * request was written is 'lost' (the caller settles it from evidence), one
+ * not yet written is 'unavailable', its leaders' exits are 'lost' (their
  * watchers adopt the groups), the death is logged and it is started again
  * (launcherRestartDelay); meanwhile spawnGroup() answers 'unavailable'.
  * Single event loop. stop() closes the pipes: the launcher then exits and
@@ -76,11 +123,19 @@ export class LauncherClient {
   private requestFd = -1;
   private replyFd = -1;
   private nextId = 1;
-  private readonly leaders = new Map<number, EventEmitter>();
+  private readonly leaders = new Map<number, LatchedExits>();
+  /** Starts sent or to be sent to the current launcher, by id (in request order). */
+  private readonly pending = new Map<number, PendingStart>();
+  private readonly writeQueue: PendingStart[] = [];
+  /** The request fd a threadpool write is using (closed only once that write is done), or -1. */
+  private writingFd = -1;
+  /** The start that write carries. */
+  private writing: PendingStart | undefined;
+  /** An fd to close once the write using it is done. */
+  private closeAfterWrite = -1;
   private crashesMs: number[] = [];
   private restartTimer: unknown;
   private stopped = false;
-  private readonly replyHead = Buffer.alloc(4);
   /** Until the first start succeeded, failures are the caller's to report (one warning). */
   private everReady = false;
 
@@ -139,6 +194,7 @@ export class LauncherClient {
           for (const frame of decoder.push(chunk)) {
             const event = decodeEvent(frame);
             if (event.kind === 'ready') settle(this.connect(proc, event.requestFd, event.replyFd));
+            else if (event.kind === 'reply') this.replied(event.reply);
             else if (event.kind === 'exit') this.exited(event.pid, event.code, event.signal);
           }
         } catch (err) {
@@ -154,39 +210,108 @@ export class LauncherClient {
     });
   }
 
+  /** Starts written to the launcher and not answered yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.written) n++;
+    return n;
+  }
+
   /**
-   * Starts one process group; blocks until the launcher answers (it forks
-   * and execs, which takes it about a millisecond). The fds named by
-   * `req.files` must stay open until this returns.
+   * Starts one process group: the request is queued and written without
+   * blocking the event loop; resolves with the launcher's reply (or 'lost' /
+   * 'unavailable' when it died). The fds named by `req.files` must stay open
+   * until it resolves. Rejects (nothing sent) when the request cannot be
+   * encoded (a NUL byte in a field).
    */
-  spawnGroup(req: Omit<StartRequest, 'id'>): LauncherStart {
-    if (this.requestFd < 0) return { kind: 'unavailable' };
+  spawnGroup(req: Omit<StartRequest, 'id'>): Promise<LauncherStart> {
+    if (this.requestFd < 0) return Promise.resolve({ kind: 'unavailable' });
     const id = this.nextId++;
-    const frame = encodeStartRequest({ ...req, id });
+    let frame: Buffer;
     try {
-      writeAll(this.requestFd, frame);
+      frame = encodeStartRequest({ ...req, id });
     } catch (err) {
-      // No reader (EPIPE): the launcher is gone and cannot have read the whole request.
-      this.log.warn({ err: errorMessage(err) }, 'The launcher is gone; starting with Node spawn');
-      this.disconnect();
-      return { kind: 'unavailable' };
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    crashPoint('start.after-request');
-    let reply: LauncherReply;
-    try {
-      reply = this.readReply();
-    } catch (err) {
+    return new Promise((resolve) => {
+      const p: PendingStart = { id, frame, resolve, written: false };
+      this.pending.set(id, p);
+      this.writeQueue.push(p);
+      this.pump();
+    });
+  }
+
+  /** Writes the next queued request through the threadpool, one at a time so frames never interleave. */
+  private pump(): void {
+    if (this.writingFd >= 0 || this.requestFd < 0) return;
+    const p = this.writeQueue.shift();
+    if (!p) return;
+    const fd = this.requestFd;
+    this.writingFd = fd;
+    this.writing = p;
+    writeAllAsync(fd, p.frame, (err) => {
+      this.writingFd = -1;
+      this.writing = undefined;
+      if (this.closeAfterWrite === fd) {
+        closeSync(fd);
+        this.closeAfterWrite = -1;
+      }
+      if (!this.pending.has(p.id)) {
+        // Answered already (the reply was read before this callback ran): on to the next request.
+        this.pump();
+        return;
+      }
+      if (err) {
+        // No reader (EPIPE): the launcher is gone and cannot have read the whole request.
+        this.pending.delete(p.id);
+        p.resolve({ kind: 'unavailable' });
+        if (fd === this.requestFd) {
+          this.log.warn({ err: errorMessage(err) }, 'The launcher is gone; starting with Node spawn');
+          this.disconnect();
+        }
+        return;
+      }
+      p.written = true;
+      if (fd !== this.requestFd) {
+        // Written to a launcher that has died since: whether it read the request is not known.
+        this.pending.delete(p.id);
+        p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
+        return;
+      }
+      crashPoint('start.after-request');
+      if (this.inFlight >= 2) crashPoint('start.requests-in-flight');
+      this.pump();
+    });
+  }
+
+  private replied(reply: LauncherReply): void {
+    const p = this.pending.get(reply.id);
+    // The reply may be read before the threadpool reports the write done: it proves the write.
+    if (!p || !(p.written || p === this.writing)) {
+      this.log.error({ id: reply.id }, 'The launcher answered a start it was not sent; stopping it');
       this.disconnect();
-      return { kind: 'lost', message: `the launcher died during the start: ${errorMessage(err)}` };
+      return;
     }
-    if (reply.id !== id) {
-      this.disconnect();
-      return { kind: 'lost', message: `the launcher answered start ${reply.id} to start ${id}` };
+    this.pending.delete(reply.id);
+    if (reply.kind === 'err') {
+      p.resolve({ kind: 'failed', reply });
+      return;
     }
-    if (reply.kind === 'err') return { kind: 'failed', reply };
-    const exits = new EventEmitter();
+    const exits = new LatchedExits();
     this.leaders.set(reply.pid, exits);
-    return { kind: 'started', pid: reply.pid, pgrp: reply.pgrp, startTicks: reply.startTicks, exits };
+    p.resolve({ kind: 'started', pid: reply.pid, pgrp: reply.pgrp, startTicks: reply.startTicks, exits });
+  }
+
+  /** Settles every start still waiting for this launcher: written ones are lost, the others were never sent. */
+  private abandonPending(): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.writeQueue.length = 0;
+    for (const p of all) {
+      if (p.written) p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
+      else if (p !== this.writing) p.resolve({ kind: 'unavailable' });
+      else this.pending.set(p.id, p); // its write's callback settles it
+    }
   }
 
   /** Stops using the launcher; it exits on its own and every group keeps running. */
@@ -198,6 +323,7 @@ export class LauncherClient {
     this.closeFds();
     // A launcher not yet connected still holds the request pipe's write end itself.
     if (!connected) this.proc?.kill('SIGKILL');
+    this.abandonPending();
     this.leaders.clear();
   }
 
@@ -206,7 +332,7 @@ export class LauncherClient {
       // Fresh, blocking open file descriptions of the launcher's pipes (Node cannot make pipes).
       this.requestFd = openSync(`/proc/${proc.pid}/fd/${requestFd}`, constants.O_WRONLY);
       this.replyFd = openSync(`/proc/${proc.pid}/fd/${replyFd}`, constants.O_RDONLY);
-      writeAll(this.requestFd, HELLO_FRAME);
+      writeAll(this.requestFd, HELLO_ASYNC_FRAME);
     } catch (err) {
       (this.everReady ? this.log.error : this.log.debug).call(
         this.log,
@@ -222,18 +348,11 @@ export class LauncherClient {
     return true;
   }
 
-  private readReply(): LauncherReply {
-    readExactly(this.replyFd, this.replyHead);
-    const body = Buffer.alloc(this.replyHead.readUInt32LE(0));
-    readExactly(this.replyFd, body);
-    return decodeReply(decodeFrameBody(body));
-  }
-
   private exited(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
     const exits = this.leaders.get(pid);
     if (!exits) return;
     this.leaders.delete(pid);
-    exits.emit('exit', code, signal);
+    exits.tell('exit', code, signal);
   }
 
   /** The launcher is unusable: close our ends (it exits on the end of its requests if still alive). */
@@ -243,16 +362,20 @@ export class LauncherClient {
   }
 
   private closeFds(): void {
-    for (const fd of [this.requestFd, this.replyFd]) if (fd >= 0) closeSync(fd);
+    // A threadpool write may still use the request fd: closing it now could let its number be reused.
+    if (this.requestFd >= 0 && this.requestFd === this.writingFd) this.closeAfterWrite = this.requestFd;
+    else if (this.requestFd >= 0) closeSync(this.requestFd);
+    if (this.replyFd >= 0) closeSync(this.replyFd);
     this.requestFd = this.replyFd = -1;
   }
 
   private died(code: number | null, signal: NodeJS.Signals | null): void {
     this.closeFds();
     this.proc = undefined;
+    this.abandonPending();
     const lost = [...this.leaders.values()];
     this.leaders.clear();
-    for (const exits of lost) exits.emit('lost');
+    for (const exits of lost) exits.tell('lost');
     if (this.stopped) return;
     const now = this.clock.nowMs();
     const next = launcherRestartDelay(this.crashesMs, now);
@@ -272,11 +395,13 @@ function writeAll(fd: number, data: Buffer): void {
   for (let off = 0; off < data.length;) off += writeSync(fd, data, off);
 }
 
-/** Fills `buf` from a blocking fd; throws at the end of file (the launcher died). */
-function readExactly(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length;) {
-    const n = readSync(fd, buf, off, buf.length - off, null);
-    if (n === 0) throw new Error('end of file on the reply pipe');
-    off += n;
-  }
+/** Writes all of `data` through the threadpool (a blocking pipe may take it in parts). */
+function writeAllAsync(fd: number, data: Buffer, done: (err: Error | null) => void): void {
+  const from = (off: number): void =>
+    write(fd, data, off, data.length - off, null, (err, n) => {
+      if (err) done(err);
+      else if (off + n < data.length) from(off + n);
+      else done(null);
+    });
+  from(0);
 }

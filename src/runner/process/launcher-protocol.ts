@@ -93,8 +93,15 @@ export function encodeStartRequest(r: StartRequest): Buffer {
   return encodeFrame('start', fields);
 }
 
-/** The frame the runner sends once it holds its ends of the pipes. */
+/** The frame the runner sends once it holds its ends of the pipes: replies come on the reply pipe. */
 export const HELLO_FRAME = encodeFrame('hello', []);
+
+/**
+ * The same with the e field: every reply comes on the launcher's event
+ * stream instead (decodeEvent's 'reply'), in request order and before that
+ * leader's exit, so the runner reads replies without blocking.
+ */
+export const HELLO_ASYNC_FRAME = encodeFrame('hello', [['e', '']]);
 
 /** The steps a start can fail at, as the launcher names them. */
 export type LauncherStep = 'request' | 'open' | 'fork' | 'setsid' | 'dup' | 'chdir' | 'exec' | 'stat';
@@ -108,6 +115,8 @@ export type LauncherReply =
 export type LauncherEvent =
   | { kind: 'ready'; pid: number; requestFd: number; replyFd: number }
   | { kind: 'exit'; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  /** A start's reply, on the event stream after HELLO_ASYNC_FRAME. */
+  | { kind: 'reply'; reply: LauncherReply }
   | { kind: 'unknown'; type: string };
 
 function fieldOf(f: Frame, key: string): string | undefined {
@@ -165,5 +174,6 @@ export function decodeEvent(f: Frame): LauncherEvent {
     }
     return { kind: 'exit', pid: numberOf(f, 'p'), code: numberOf(f, 'c'), signal: null };
   }
+  if (f.type === 'ok' || f.type === 'err') return { kind: 'reply', reply: decodeReply(f) };
   return { kind: 'unknown', type: f.type };
 }

@@ -25,9 +25,13 @@ export type RunSpawnResult =
   /** The launcher died with the request in flight: whether the group exists is not known. */
   | { kind: 'lost'; message: string };
 
-/** Starts run groups. Blocking: returns once the leader has exec'd (or failed to). */
+/**
+ * Starts run groups. The result comes once the leader has exec'd (or failed
+ * to): a promise through the launcher (the event loop goes on meanwhile), at
+ * once with Node's spawn (which blocks). The request's fds must stay open until then.
+ */
 export interface RunSpawner {
-  spawnRun(req: RunSpawnRequest): RunSpawnResult;
+  spawnRun(req: RunSpawnRequest): RunSpawnResult | Promise<RunSpawnResult>;
 }
 
 /** Open flags that only mattered when the runner created the file. */
@@ -45,9 +49,10 @@ export class RoutedSpawner implements RunSpawner {
     private readonly log: Logger,
   ) {}
 
-  spawnRun(req: RunSpawnRequest): RunSpawnResult {
-    if (this.client?.available) {
-      const r = this.client.spawnGroup({
+  spawnRun(req: RunSpawnRequest): RunSpawnResult | Promise<RunSpawnResult> {
+    if (!this.client?.available) return nodeSpawnRun(req, this.table);
+    return this.client
+      .spawnGroup({
         argv: [req.file, ...req.args],
         env: req.env,
         cwd: req.cwd,
@@ -61,37 +66,38 @@ export class RoutedSpawner implements RunSpawner {
             path: `/proc/${process.pid}/fd/${f.fd}`,
           })),
         ],
-      });
-      switch (r.kind) {
-        case 'started': {
-          const group = startedGroupOf({
-            kind: 'ok',
-            id: 0,
-            pid: r.pid,
-            pgrp: r.pgrp,
-            startTicks: r.startTicks,
-          });
-          if (!group.ok) {
-            killGroup(r.pid);
-            return { kind: 'failed', reason: group.reason, message: group.message };
+      })
+      .then((r): RunSpawnResult => {
+        switch (r.kind) {
+          case 'started': {
+            const group = startedGroupOf({
+              kind: 'ok',
+              id: 0,
+              pid: r.pid,
+              pgrp: r.pgrp,
+              startTicks: r.startTicks,
+            });
+            if (!group.ok) {
+              killGroup(r.pid);
+              return { kind: 'failed', reason: group.reason, message: group.message };
+            }
+            return {
+              kind: 'started',
+              pgid: group.pgid,
+              leaderStartTicks: group.leaderStartTicks,
+              exits: r.exits,
+            };
           }
-          return {
-            kind: 'started',
-            pgid: group.pgid,
-            leaderStartTicks: group.leaderStartTicks,
-            exits: r.exits,
-          };
+          case 'failed':
+            return { kind: 'failed', ...launchFailureOf(r.reply, req.cwd, req.file) };
+          case 'lost':
+            this.log.error({ file: req.file }, r.message);
+            return r;
+          case 'unavailable':
+            // Nothing was sent: the fds are still open, so Node's spawn can start it.
+            return nodeSpawnRun(req, this.table);
         }
-        case 'failed':
-          return { kind: 'failed', ...launchFailureOf(r.reply, req.cwd, req.file) };
-        case 'lost':
-          this.log.error({ file: req.file }, r.message);
-          return r;
-        case 'unavailable':
-          break;
-      }
-    }
-    return nodeSpawnRun(req, this.table);
+      });
   }
 }
 

@@ -91,7 +91,7 @@ export class RunnerService {
     });
     return {
       GetNodeInfo: this.unary('GetNodeInfo', () => this.nodeInfo.info()),
-      CreatePod: this.unary('CreatePod', (req) => this.manager.create(req.pod)),
+      CreatePod: this.unary('CreatePod', (req) => this.manager.createStarted(req.pod)),
       DeletePod: this.unary('DeletePod', (req) => {
         const { found, pod } = this.manager.delete(req.uid, req.gracePeriodSeconds);
         return { found, pod: pod ?? null };

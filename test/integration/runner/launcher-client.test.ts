@@ -64,10 +64,14 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const sh = (script: string, extra: { env?: Record<string, string>; cwd?: string } = {}): LauncherStart => {
+  // The fd the request names stays open until the reply.
+  const sh = async (
+    script: string,
+    extra: { env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<LauncherStart> => {
     const out = openSync(path.join(dir, 'out'), 'a');
     try {
-      return client.spawnGroup({
+      return await client.spawnGroup({
         argv: ['/bin/sh', '-c', script],
         env: extra.env ?? { PATH: '/usr/bin:/bin' },
         cwd: extra.cwd ?? dir,
@@ -84,7 +88,9 @@ describe('vk-cmd-launcher: protocol and groups', function () {
   };
 
   it('starts a session leader with exactly the env, cwd and fds asked for, and pushes its exit code', async () => {
-    const r = started(sh('echo "$FOO $(pwd) $$"; ls /proc/self/fd | wc -l; exit 7', { env: { FOO: 'bar' } }));
+    const r = started(
+      await sh('echo "$FOO $(pwd) $$"; ls /proc/self/fd | wc -l; exit 7', { env: { FOO: 'bar' } }),
+    );
     expect(r.pgrp).to.equal(r.pid);
     const code = await new Promise((resolve) => r.exits.once('exit', (c, s) => resolve([c, s])));
     expect(code).to.deep.equal([7, null]);
@@ -94,13 +100,13 @@ describe('vk-cmd-launcher: protocol and groups', function () {
   });
 
   it('pushes a death by signal', async () => {
-    const r = started(sh('kill -9 $$'));
+    const r = started(await sh('kill -9 $$'));
     const end = await new Promise((resolve) => r.exits.once('exit', (c, s) => resolve([c, s])));
     expect(end).to.deep.equal([null, 'SIGKILL']);
   });
 
-  it('answers which step failed: exec, chdir, open (with the child fd)', () => {
-    const noExec = client.spawnGroup({
+  it('answers which step failed: exec, chdir, open (with the child fd)', async () => {
+    const noExec = await client.spawnGroup({
       argv: ['/nonexistent/x'],
       env: {},
       cwd: dir,
@@ -109,7 +115,7 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     });
     expect(noExec).to.deep.include({ kind: 'failed' });
     expect(noExec.kind === 'failed' && [noExec.reply.step, noExec.reply.errno]).to.deep.equal(['exec', 2]);
-    const noDir = client.spawnGroup({
+    const noDir = await client.spawnGroup({
       argv: ['/bin/true'],
       env: {},
       cwd: `${dir}/gone`,
@@ -117,7 +123,7 @@ describe('vk-cmd-launcher: protocol and groups', function () {
       files: [],
     });
     expect(noDir.kind === 'failed' && [noDir.reply.step, noDir.reply.errno]).to.deep.equal(['chdir', 2]);
-    const noFile = client.spawnGroup({
+    const noFile = await client.spawnGroup({
       argv: ['/bin/true'],
       env: {},
       cwd: dir,
@@ -126,11 +132,11 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     });
     expect(noFile.kind === 'failed' && [noFile.reply.step, noFile.reply.childFd]).to.deep.equal(['open', 1]);
     // Still serving after failures.
-    expect(sh('exit 0').kind).to.equal('started');
+    expect((await sh('exit 0')).kind).to.equal('started');
   });
 
   it("exits when the runner's end closes, leaving its groups running", async () => {
-    const r = started(sh('exec sleep 30'));
+    const r = started(await sh('exec sleep 30'));
     groups.push(r.pid);
     const launcherPid = client.pid!;
     client.stop();
@@ -139,7 +145,7 @@ describe('vk-cmd-launcher: protocol and groups', function () {
   });
 
   it('killed with SIGKILL: its groups keep running, their exits are reported lost, and it is started again', async () => {
-    const r = started(sh('exec sleep 30'));
+    const r = started(await sh('exec sleep 30'));
     groups.push(r.pid);
     const lost = new Promise<string>((resolve) => r.exits.once('lost', () => resolve('lost')));
     const first = client.pid!;
@@ -147,7 +153,7 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     expect(await lost).to.equal('lost');
     expect(groupMembers(r.pid)).to.deep.equal([r.pid]);
     await eventually(() => client.available && client.pid !== first, 10_000, 'a new launcher');
-    const again = started(sh('exec sleep 30'));
+    const again = started(await sh('exec sleep 30'));
     groups.push(again.pid);
     expect(new ProcessTable().read(again.pid)?.ppid).to.equal(client.pid);
   });
@@ -161,14 +167,16 @@ describe('vk-cmd-launcher: protocol and groups', function () {
       silent,
     );
     expect(await client.start()).to.equal(true);
-    expect(sh('exit 0').kind).to.equal('started');
-    const r = sh(`echo ran >> ${dir}/ran; exec sleep 30`);
+    expect((await sh('exit 0')).kind).to.equal('started');
+    const r = await sh(`echo ran >> ${dir}/ran; exec sleep 30`);
     expect(r.kind).to.equal('lost');
     expect(client.available).to.equal(false);
     const ran = await eventually(
       () => {
         try {
-          return readFileSync(`${dir}/ran`, 'utf8');
+          // The shell creates the file before it writes the line: wait for the whole line.
+          const text = readFileSync(`${dir}/ran`, 'utf8');
+          return text.endsWith('\n') ? text : undefined;
         } catch {
           return undefined;
         }
@@ -179,7 +187,7 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     expect(ran).to.equal('ran\n');
     // A first crash is restarted at once (launcherRestartDelay); the new launcher serves the next start.
     await eventually(() => client.available, 10_000, 'the launcher started again');
-    expect(sh('exit 0').kind).to.equal('started');
+    expect((await sh('exit 0')).kind).to.equal('started');
   });
 });
 

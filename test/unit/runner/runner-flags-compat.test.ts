@@ -24,6 +24,7 @@ const DEFAULTS: RunnerConfig = {
   backoffInitialMs: 10_000,
   backoffMaxMs: 300_000,
   shutdownTimeoutMs: 5_000,
+  startLimits: { total: 16, perPod: 4 },
   cgroups: 'auto',
   cgroupParent: undefined,
 };
@@ -91,6 +92,10 @@ const cases: Array<{ argv: string[]; env?: typeof env | { HOME: string }; want: 
   { argv: ['--v', '-1'], want: { verbosity: -1 } },
   { argv: ['--shutdown-timeout-ms', '100'], want: { shutdownTimeoutMs: 100 } },
   { argv: ['--shutdown-timeout-ms=0'], want: { shutdownTimeoutMs: 0 } },
+  {
+    argv: ['--max-starts-in-flight', '32', '--max-pod-starts-in-flight=2'],
+    want: { startLimits: { total: 32, perPod: 2 } },
+  },
   {
     argv: ['--backoff-initial-ms', '100', '--backoff-max-ms=400'],
     want: { backoffInitialMs: 100, backoffMaxMs: 400 },

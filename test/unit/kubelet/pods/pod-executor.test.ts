@@ -5,6 +5,7 @@ import type { PodInput, WriteStatusAction } from '../../../../src/kubelet/pods/p
 import type { PodEffects } from '../../../../src/kubelet/pods/pod-effects.js';
 import { PodExecutor } from '../../../../src/kubelet/pods/pod-executor.js';
 import type { RunnerPods } from '../../../../src/kubelet/pods/pod-record.js';
+import { TurnBudget } from '../../../../src/kubelet/pods/turn-budget.js';
 import { deletingPod, exitedInRunner, pendingPod, runningInRunner } from '../support/decide-fixtures.js';
 
 /** A promise with its resolve, to hold an async action open. */
@@ -58,13 +59,14 @@ class FakeEffects {
   forget = (): void => void this.calls.push('forget');
 }
 
-function setup() {
+function setup(turnBudget?: TurnBudget) {
   const runner = new FakeRunner();
   const effects = new FakeEffects();
   const executor = new PodExecutor(runner, effects as unknown as PodEffects, pino({ level: 'silent' }), {
     now: () => 1000,
     retryInitialMs: 1,
     retryMaxMs: 2,
+    ...(turnBudget ? { turnBudget } : {}),
   });
   const idle = () => until(() => executor.snapshot('u')?.syncing !== true);
   return { runner, effects, executor, idle };
@@ -162,5 +164,48 @@ describe('PodExecutor', () => {
     executor.apiPodChanged(pendingPod());
     expect(effects.calls).to.deep.equal([]);
     expect(executor.snapshot('u')?.state.kind).to.equal('new');
+  });
+
+  it("beyond the turn's budget API changes wait for later turns, in order, folding into one sync; a runner event starts a waiting pod at once", async () => {
+    // A budget of 0 grants one start per turn.
+    const { runner, effects, executor } = setup(new TurnBudget(0));
+    const uids = ['u', 'v', 'w'];
+    for (const uid of uids) runner.map.set(uid, runningInRunner());
+    const podOf = (uid: string) => {
+      const base = pendingPod();
+      return { ...base, metadata: { ...base.metadata, uid, name: `p-${uid}` } };
+    };
+    for (const uid of uids) executor.apiPodChanged(podOf(uid));
+    // The first ran at once (adopted: its status written, Started); the others wait, reported as syncing.
+    expect(effects.calls).to.deep.equal(['writeStatus', 'emit']);
+    expect(uids.map((uid) => executor.snapshot(uid)?.state.kind)).to.deep.equal(['running', 'new', 'new']);
+    expect(uids.map((uid) => executor.snapshot(uid)?.syncing)).to.deep.equal([true, true, true]);
+    executor.apiPodChanged(podOf('v'));
+    // A runner state is synced as it arrives, so a running state followed at once by an exit is still seen.
+    executor.runnerPodChanged({ ...runningInRunner(), uid: 'w' }, 600);
+    expect(executor.snapshot('w')?.state.kind).to.equal('running');
+    await until(() => uids.every((uid) => executor.snapshot(uid)?.syncing === false));
+    expect(uids.map((uid) => executor.snapshot(uid)?.state.kind)).to.deep.equal([
+      'running',
+      'running',
+      'running',
+    ]);
+    // u and w at once; v once for both of its API changes, in a later turn.
+    expect(effects.writes.map((w) => w.action.pod.metadata?.uid)).to.deep.equal(['u', 'w', 'v']);
+    expect(effects.writes.map((w) => w.eventAtMs)).to.deep.equal([undefined, 600, undefined]);
+  });
+
+  it('starts no waiting sync after stop', async () => {
+    const { runner, effects, executor } = setup(new TurnBudget(0));
+    runner.map.set('u', runningInRunner());
+    runner.map.set('v', runningInRunner());
+    const base = pendingPod();
+    executor.apiPodChanged(base);
+    executor.apiPodChanged({ ...base, metadata: { ...base.metadata, uid: 'v', name: 'p-v' } });
+    executor.stop();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(effects.writes.map((w) => w.action.pod.metadata?.uid)).to.deep.equal(['u']);
+    expect(executor.snapshot('v')).to.deep.include({ syncing: false });
   });
 });

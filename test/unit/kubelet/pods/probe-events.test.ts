@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import type { ProbeReport__Output } from '../../../../src/generated/vkcmd/runner/v1/ProbeReport.js';
 import { lifecycleEvents, probeEvents } from '../../../../src/kubelet/pods/probe-events.js';
-import { findPortConflicts, portConflictEvent } from '../../../../src/kubelet/pods/port-conflicts.js';
+import {
+  declaresContainerPorts,
+  findPortConflicts,
+  portConflictEvent,
+} from '../../../../src/kubelet/pods/port-conflicts.js';
 import { apiPod, cs, runnerPod, running, terminated } from '../support/pod-fixtures.js';
 
 const withPolicy = (containers: Parameters<typeof runnerPod>[0], restartPolicy: string) => ({
@@ -152,5 +156,27 @@ describe('probe and lifecycle events: worded as the kubelet words them', () => {
         "containerPort 8080/TCP of container c1 is also declared by pod prod/web-1 (container srv), which runs on this node: pods on a vk-cmd node share the host's network, so only one of them can listen on it",
       fieldPath: 'spec.containers{c1}',
     });
+  });
+
+  describe('declaresContainerPorts: only a pod that declares ports is checked against the others', () => {
+    const cases: Array<{
+      name: string;
+      ports: Array<Array<{ containerPort: number }> | undefined>;
+      want: boolean;
+    }> = [
+      { name: 'no ports anywhere', ports: [undefined], want: false },
+      { name: 'empty port lists', ports: [[], []], want: false },
+      { name: 'the second container declares one', ports: [undefined, [{ containerPort: 80 }]], want: true },
+      { name: 'the only container declares one', ports: [[{ containerPort: 8080 }]], want: true },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: ${c.want}`, () => {
+        const pod = apiPod();
+        pod.spec!.containers = c.ports.map((ports, i) => ({ name: `c${i}`, ...(ports ? { ports } : {}) }));
+        expect(declaresContainerPorts(pod)).to.equal(c.want);
+        // Consistent with findPortConflicts: a pod without ports never conflicts.
+        if (!c.want) expect(findPortConflicts(pod, [pod])).to.deep.equal([]);
+      });
+    }
   });
 });
