@@ -37,28 +37,6 @@ export interface StatusWriterOptions {
   onWritten?: (timing: StatusWriteTiming) => void;
   /** First delay after a failed patch (doubling to 10 s). */
   retryInitialMs?: number;
-  /** Wait before the next patch of a pod after one landed, by its container count (default writeSpacingMs). */
-  spacingMs?: (containers: number) => number;
-}
-
-/** Pods with more containers than this have their status patches spaced out. */
-export const SPACED_POD_CONTAINERS = 32;
-
-/**
- * How long a pod's next status patch waits after one landed. Pure. A pod with
- * many containers changes its status once per container start and exit, and
- * each patch carries every container's status: written back to back, a
- * 1,000-container pod keeps the API server busy with ~300 KB patches for as
- * long as it starts, and every other pod's status waits behind them. So
- * beyond SPACED_POD_CONTAINERS, 1 ms per container (1 s for 1,000) lets its
- * changes gather into fewer patches; small pods are written at once.
- */
-export function writeSpacingMs(containers: number): number {
-  return containers > SPACED_POD_CONTAINERS ? Math.min(1_000, containers) : 0;
-}
-
-function containerCount(status: WirePodStatus): number {
-  return (status.containerStatuses?.length ?? 0) + (status.initContainerStatuses?.length ?? 0);
 }
 
 interface Entry {
@@ -73,7 +51,6 @@ interface Entry {
   reconciles: number;
   nextReconcileMs: number;
   idle: Array<() => void>;
-  /** The next patch waits for it: a retry's back-off, or the spacing of a big pod's patches. */
   retryTimer: NodeJS.Timeout | undefined;
   backoff: Backoff;
 }
@@ -275,18 +252,7 @@ export class StatusWriter {
     }
     entry.inFlight = false;
     entry.inFlightStatus = undefined;
-    if (!entry.pending) {
-      this.settle(entry);
-      return;
-    }
-    const spacingMs = (this.options.spacingMs ?? writeSpacingMs)(containerCount(next.status));
-    if (spacingMs <= 0) {
-      void this.flush(entry);
-      return;
-    }
-    entry.retryTimer = setTimeout(() => {
-      entry.retryTimer = undefined;
-      void this.flush(entry);
-    }, spacingMs);
+    if (entry.pending) void this.flush(entry);
+    else this.settle(entry);
   }
 }

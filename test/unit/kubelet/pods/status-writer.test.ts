@@ -3,11 +3,7 @@ import type { WirePod, WirePodStatus } from '../../../../src/kubelet/kube/wire-t
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
-import {
-  StatusWriter,
-  writeSpacingMs,
-  type ObservedStatus,
-} from '../../../../src/kubelet/pods/status-writer.js';
+import { StatusWriter, type ObservedStatus } from '../../../../src/kubelet/pods/status-writer.js';
 
 /** The body of a pod status patch. */
 type StatusPatch = { metadata: { uid: string }; status: WirePodStatus };
@@ -180,42 +176,5 @@ describe('StatusWriter', () => {
     void writer.set(ref, st('Running'), undefined);
     await tick();
     expect(await writer.drain(20)).to.equal(false);
-  });
-
-  it('spaces out the patches of a pod with many containers, sending the latest state after the wait', async () => {
-    const spaced = new StatusWriter(
-      api as unknown as KubeApi,
-      new KubeletMetrics({ collectProcessMetrics: false }),
-      pino({ level: 'silent' }),
-      { now: () => nowMs, spacingMs: (n) => (n > 2 ? 20 : 0) },
-    );
-    const big = (phase: string): WirePodStatus => ({
-      phase,
-      containerStatuses: ['a', 'b', 'c'].map((name) => ({ name }) as never),
-    });
-    void spaced.set(ref, big('Pending'), undefined);
-    await tick();
-    expect(api.patches).to.have.length(1);
-    void spaced.set(ref, big('Running'), undefined);
-    api.patches[0]!.resolve();
-    await tick();
-    await tick();
-    // Landed, and a newer state is pending: it waits for the spacing instead of going at once.
-    expect(api.patches).to.have.length(1);
-    void spaced.set(ref, big('Succeeded'), undefined);
-    await until('the spaced patch', () => api.patches.length === 2);
-    expect(api.patches[1]!.body.status.phase).to.equal('Succeeded');
-  });
-
-  it('spacing: none up to 32 containers, 1 ms per container beyond, at most 1 s', () => {
-    const cases: Array<[number, number]> = [
-      [1, 0],
-      [32, 0],
-      [33, 33],
-      [300, 300],
-      [1000, 1000],
-      [5000, 1000],
-    ];
-    for (const [containers, ms] of cases) expect(writeSpacingMs(containers), `${containers}`).to.equal(ms);
   });
 });
