@@ -226,7 +226,7 @@ export class RunnerApp {
           // Probe and hook commands count in their container's stats, as exec sessions do.
           commands: this.probeCommands,
           // ... and are forked by the launcher (Node's spawn while it is unavailable), in the container's cgroup.
-          startGroup: async (req) => this.launcher?.spawnGroup(req) ?? { kind: 'unavailable' },
+          startGroup: async (req) => this.launcher?.spawnGroup(req, 'command') ?? { kind: 'unavailable' },
           cgroupOf: (uid, container) => this.limiter.procsFilesOf(uid, container),
         },
       },

@@ -104,6 +104,16 @@ interface PendingStart {
 }
 
 /**
+ * Which queue a request waits in before it is written: container starts go
+ * before probe and hook commands, which at a short probe period can ask for
+ * more forks per second than the launcher makes.
+ */
+export type SpawnPriority = 'container' | 'command';
+
+/** Requests written and not yet answered, at most. */
+export const MAX_WRITTEN_UNANSWERED = 4;
+
+/**
  * The runner's side of vk-cmd-launcher (native/vk-cmd-launcher.c): starts
  * it, writes starts in order over a blocking pipe through the threadpool
  * (one write at a time, so the event loop never waits for the launcher),
@@ -126,7 +136,10 @@ export class LauncherClient {
   private readonly leaders = new Map<number, LatchedExits>();
   /** Starts sent or to be sent to the current launcher, by id (in request order). */
   private readonly pending = new Map<number, PendingStart>();
+  /** Container starts to write, in order; they go before any queued command. */
   private readonly writeQueue: PendingStart[] = [];
+  /** Probe and hook commands to write, in order (see SpawnPriority). */
+  private readonly commandQueue: PendingStart[] = [];
   /** The request fd a threadpool write is using (closed only once that write is done), or -1. */
   private writingFd = -1;
   /** The start that write carries. */
@@ -224,7 +237,7 @@ export class LauncherClient {
    * until it resolves. Rejects (nothing sent) when the request cannot be
    * encoded (a NUL byte in a field).
    */
-  spawnGroup(req: Omit<StartRequest, 'id'>): Promise<LauncherStart> {
+  spawnGroup(req: Omit<StartRequest, 'id'>, priority: SpawnPriority = 'container'): Promise<LauncherStart> {
     if (this.requestFd < 0) return Promise.resolve({ kind: 'unavailable' });
     const id = this.nextId++;
     let frame: Buffer;
@@ -236,7 +249,7 @@ export class LauncherClient {
     return new Promise((resolve) => {
       const p: PendingStart = { id, frame, resolve, written: false };
       this.pending.set(id, p);
-      this.writeQueue.push(p);
+      (priority === 'container' ? this.writeQueue : this.commandQueue).push(p);
       this.pump();
     });
   }
@@ -244,7 +257,10 @@ export class LauncherClient {
   /** Writes the next queued request through the threadpool, one at a time so frames never interleave. */
   private pump(): void {
     if (this.writingFd >= 0 || this.requestFd < 0) return;
-    const p = this.writeQueue.shift();
+    // The launcher forks and waits for each exec in turn: requests written ahead of its pace
+    // only queue in the pipe, where a container start could not overtake them.
+    if (this.inFlight >= MAX_WRITTEN_UNANSWERED) return;
+    const p = this.writeQueue.shift() ?? this.commandQueue.shift();
     if (!p) return;
     const fd = this.requestFd;
     this.writingFd = fd;
@@ -293,6 +309,7 @@ export class LauncherClient {
       return;
     }
     this.pending.delete(reply.id);
+    this.pump();
     if (reply.kind === 'err') {
       p.resolve({ kind: 'failed', reply });
       return;
@@ -307,6 +324,7 @@ export class LauncherClient {
     const all = [...this.pending.values()];
     this.pending.clear();
     this.writeQueue.length = 0;
+    this.commandQueue.length = 0;
     for (const p of all) {
       if (p.written) p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
       else if (p !== this.writing) p.resolve({ kind: 'unavailable' });

@@ -8,6 +8,7 @@ import { systemClock } from '../../../src/runner/clock.js';
 import {
   findLauncher,
   LauncherClient,
+  MAX_WRITTEN_UNANSWERED,
   type LauncherStart,
 } from '../../../src/runner/process/launcher-client.js';
 import {
@@ -97,6 +98,36 @@ describe('vk-cmd-launcher: protocol and groups', function () {
     // 0, 1, 2 and the fd ls opens to list them: nothing of the launcher leaks.
     expect(readFileSync(path.join(dir, 'out'), 'utf8')).to.equal(`bar ${dir} ${r.pid}\n4\n`);
     expect(r.startTicks).to.be.greaterThan(0);
+  });
+
+  it('a container start overtakes queued commands, and at most MAX_WRITTEN_UNANSWERED requests are written ahead', async () => {
+    const req = {
+      argv: ['/bin/true'],
+      env: {},
+      cwd: dir,
+      setsid: true,
+      files: [{ childFd: 0, flags: O_RDONLY, path: '/dev/null' }],
+    };
+    const order: string[] = [];
+    let mostInFlight = 0;
+    const track = (name: string, p: Promise<LauncherStart>): Promise<void> =>
+      p.then((r) => {
+        mostInFlight = Math.max(mostInFlight, client.inFlight);
+        groups.push(started(r).pgrp);
+        order.push(name);
+      });
+    const all: Array<Promise<void>> = [];
+    for (let i = 0; i < 30; i++) {
+      all.push(track(`command ${i}`, client.spawnGroup(req, 'command')));
+    }
+    all.push(track('container', client.spawnGroup(req)));
+    await Promise.all(all);
+    expect(mostInFlight).to.be.at.most(MAX_WRITTEN_UNANSWERED);
+    // Only the commands already written (or being written) when it came can go before it.
+    expect(order.indexOf('container')).to.be.at.most(MAX_WRITTEN_UNANSWERED + 1);
+    expect(order.filter((n) => n.startsWith('command'))).to.deep.equal(
+      Array.from({ length: 30 }, (_, i) => `command ${i}`),
+    );
   });
 
   it('pushes a death by signal', async () => {
