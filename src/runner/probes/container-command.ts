@@ -10,6 +10,7 @@ import { spawnDetached, type SpawnProcess } from '../interactive/exec-spawn.js';
 import { openCgroupProcs } from '../process/cgroup-join.js';
 import { commandInCgroup } from '../process/container-command.js';
 import { errorMessage } from '../../common/errors.js';
+import { GroupKiller } from './group-killer.js';
 import { launchCommand, notStartedCommand, type StartGroup } from './launched-command.js';
 
 /**
@@ -143,39 +144,23 @@ function spawnWithPipes(
   const err = new LimitedBuffer(options.maxOutputBytes);
   child.stdout?.on('data', (chunk: Buffer) => out.add(chunk));
   child.stderr?.on('data', (chunk: Buffer) => err.add(chunk));
-  let timedOut = false;
-  let killed = false;
-  const killGroup = (): void => {
-    if (pgid <= 0) return;
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          killGroup();
-        }, options.timeoutMs);
+  const group = new GroupKiller(pgid, options.timeoutMs);
   const output = (): string => out.text(options.maxOutputBytes) + err.text(options.maxOutputBytes - out.size);
   const done = new Promise<CommandResult>((resolve) => {
     child.once('error', (e) => {
-      clearTimeout(timer);
+      group.clear();
       resolve({ kind: 'notStarted', message: `exec: ${JSON.stringify(argv[0])}: ${errorMessage(e)}` });
     });
     // A killed command may have left processes outside its group holding the pipes open.
     child.once('exit', () => {
-      if (!timedOut && !killed) return;
+      if (!group.timedOut && !group.killed) return;
       child.stdout?.destroy();
       child.stderr?.destroy();
     });
     // 'close': the pipes are drained too, so the output is complete.
     child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) resolve({ kind: 'timedOut', output: output() });
+      group.clear();
+      if (group.timedOut) resolve({ kind: 'timedOut', output: output() });
       else if (signal) resolve({ kind: 'killed', signal, output: output() });
       else
         resolve({
@@ -186,15 +171,7 @@ function spawnWithPipes(
         });
     });
   });
-  return {
-    pgid,
-    done,
-    kill: () => {
-      if (killed) return;
-      killed = true;
-      killGroup();
-    },
-  };
+  return { pgid, done, kill: () => group.kill() };
 }
 
 /** Keeps the first `limit` bytes written to it. */
