@@ -11,7 +11,10 @@ import { openCgroupProcs } from '../process/cgroup-join.js';
 import { commandInCgroup } from '../process/container-command.js';
 import { errorMessage } from '../../common/errors.js';
 import { GroupKiller } from './group-killer.js';
-import { launchCommand, notStartedCommand, type StartGroup } from './launched-command.js';
+import { launchCommand, type StartGroup } from './launched-command.js';
+import { notStartedCommand, type CommandResult, type RunningCommand } from './running-command.js';
+
+export type { CommandResult, RunningCommand } from './running-command.js';
 
 /**
  * Running a command beside a container, as an exec probe or hook does:
@@ -27,26 +30,6 @@ import { launchCommand, notStartedCommand, type StartGroup } from './launched-co
 
 /** The container a command runs beside: its working directory and env (the launch plan's). */
 export type CommandContext = ExecContext;
-
-/** How a command ended. */
-export type CommandResult =
-  /** `output` is stdout then stderr (within the limit); `stderr` alone, for messages that quote it. */
-  | { kind: 'exited'; exitCode: number; output: string; stderr: string }
-  /** Killed at its deadline (its group got SIGKILL). */
-  | { kind: 'timedOut'; output: string }
-  /** Killed by kill() (the container stopped) or by a signal from elsewhere. */
-  | { kind: 'killed'; signal: string; output: string }
-  /** It could not start: the message is Go's exec wording, as runc reports it. */
-  | { kind: 'notStarted'; message: string };
-
-/** A started command. */
-export interface RunningCommand {
-  /** Its process group (0 when it did not start). */
-  readonly pgid: number;
-  readonly done: Promise<CommandResult>;
-  /** SIGKILL to the whole group; idempotent. */
-  kill(): void;
-}
 
 export interface CommandOptions {
   /** SIGKILL the group after this long; undefined runs without a deadline. */

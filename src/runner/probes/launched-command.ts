@@ -6,7 +6,7 @@ import { errnoText } from '../process/launcher-outcome.js';
 import type { ChildFile, StartRequest } from '../process/launcher-protocol.js';
 import { FIRST_CGROUP_FD } from '../process/cgroup-join.js';
 import { GroupKiller } from './group-killer.js';
-import type { CommandResult, RunningCommand } from './container-command.js';
+import { notStartedCommand, type CommandResult, type RunningCommand } from './running-command.js';
 import {
   boundedOutput,
   openOutputFiles,
@@ -153,9 +153,4 @@ function watchCommand(
     });
   });
   return { pgid, done, kill: () => group.kill() };
-}
-
-/** A command that did not start. */
-export function notStartedCommand(message: string): RunningCommand {
-  return { pgid: 0, done: Promise.resolve({ kind: 'notStarted', message }), kill: () => undefined };
 }
