@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { systemClock } from '../../src/runner/clock.js';
-import { findLauncher, LauncherClient } from '../../src/runner/process/launcher-client.js';
+import { findLauncher } from '../../src/runner/process/find-launcher.js';
+import { LauncherClient } from '../../src/runner/process/launcher-client.js';
 import { flagValue, loadAverage } from './measure-support.js';
 
 /*

@@ -1,85 +1,41 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { describeHostSecurity, probeHostSecurity } from './security/host-security.js';
+import { mkdirSync } from 'node:fs';
+import { describeHostSecurity } from './security/host-security.js';
 import path from 'node:path';
 import { EventLoopDelayMonitor } from '../common/event-loop-delay.js';
 import type { Logger } from '../common/logger.js';
 import { version } from '../common/version.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../common/dial-in.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigError } from '../common/errors.js';
-import { DialOut } from './connect/dial-out.js';
-import { leaveKubelet, type DialCredentials } from './connect/kubelet-dialer.js';
-import {
-  claimRunFile,
-  readExitCodeFile,
-  readRunFile,
-  removeRunFile,
-  stderrFileInfo,
-  writePgidFile,
-} from './files/container-dir.js';
-import { removePodDirectory, sweepStaleDirectories } from './files/pod-directories.js';
+import type { DialOut } from './connect/dial-out.js';
+import { sweepStaleDirectories } from './files/pod-directories.js';
 import { CgroupLimiter } from './host/cgroups.js';
 import { NodeInfoProvider } from './host/node-info.js';
 import { RunnerHealthReporter } from './host/runner-health.js';
 import { StatsCollector } from './host/stats-collector.js';
-import { ContainerLogs } from './logs/container-logs.js';
 import { DeletedPods } from './pods/deleted-pods.js';
 import { PodManager } from './pods/pod-manager.js';
-import { KUBERNETES_BACKOFF } from './pods/restart-backoff.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { ProbeTimers } from './probes/probe-timers.js';
-import { launchContainer } from './process/container-launcher.js';
-import { findLauncher, LauncherClient } from './process/launcher-client.js';
+import { findLauncher } from './process/find-launcher.js';
+import { LauncherClient } from './process/launcher-client.js';
 import { RoutedSpawner } from './process/launcher-spawn.js';
-import { StartQueue } from './pods/start-queue.js';
-import { resolveStarts, type StartEvidenceSource } from './pods/start-resolution.js';
 import { GroupMonitor } from './process/group-monitor.js';
 import { MemoryWatchdog } from './process/memory-watchdog.js';
 import { ProcessScanner } from './process/process-scanner.js';
-import { detectPageSizeBytes, ProcessTable, signalGroup, signalProcess } from './process/process-table.js';
-import type { DialOutConfig, RunnerConfig } from './runner-config.js';
+import { detectPageSizeBytes, ProcessTable, signalGroup } from './process/process-table.js';
+import { podManagerDeps } from './pod-manager-deps.js';
+import type { RunnerConfig } from './runner-config.js';
+import { readDialCredentials } from './server/dial-credentials.js';
+import { leaveNode, newDialOut, newRunnerServer } from './server/serving-mode.js';
 import { RunnerService } from './server/runner-service.js';
-import { readPrivateKeyFile, readTokenFile, RunnerGrpcServer } from './server/grpc-server.js';
+import type { RunnerGrpcServer } from './server/grpc-server.js';
 import { WatchHub } from './server/watch-hub.js';
 import { ExecRegistry } from './interactive/exec-registry.js';
 import { InteractiveService } from './interactive/interactive-service.js';
 import { killOrphanedExecs, procOrphanSweepDeps } from './interactive/orphan-execs.js';
 import { findPtyHelper } from './process/pty-helper.js';
 
-/** Pushes that only carry new probe failure counts go out at most this often per pod. */
-const PROBE_REPORT_INTERVAL_MS = 1_000;
-
 type AppState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** Keepalive pings on dialled connections: a kubelet host that vanished is noticed in about 40 s. */
-const DIAL_OUT_SERVER_OPTIONS = {
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 10_000,
-};
-
-/** What the runner presents to the kubelet in dial-out mode, read fresh (files may be rotated). */
-export function readDialCredentials(config: RunnerConfig): DialCredentials {
-  const caFile = config.connect?.caFile;
-  const read = (flag: string, file: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new ConfigError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
-    }
-  };
-  return {
-    ...(caFile ? { ca: read('--connect-ca', caFile) } : {}),
-    ...(config.tlsCertFile && config.tlsKeyFile
-      ? {
-          cert: read('--tls-cert', config.tlsCertFile),
-          key: readPrivateKeyFile('--tls-key', config.tlsKeyFile),
-        }
-      : {}),
-    ...(config.tokenFile ? { token: readTokenFile(config.tokenFile) } : {}),
-  };
-}
 
 /**
  * The whole runner wired together: state store, pod manager (re-adopting
@@ -160,76 +116,29 @@ export class RunnerApp {
       ? new LauncherClient(launcherFile, runnerEnv, clock, launcherLog)
       : undefined;
     const spawner = new RoutedSpawner(this.launcher, table, launcherLog);
-    const startEvidence: StartEvidenceSource = {
-      readRun: readRunFile,
-      claimRun: claimRunFile,
-      sweep: (tokens) => {
-        const snapshot = this.scanner.snapshotNow();
-        return new Map(tokens.map((t) => [t, snapshot.launchedWith(t)]));
-      },
-    };
     this.probeTimers = new ProbeTimers(clock);
-    const starts = new StartQueue(config.startLimits, podLog);
     this.manager = new PodManager(
       config.rootDir,
       this.store,
       this.hub,
-      {
+      podManagerDeps({
+        config,
         clock,
-        monitor: this.monitor,
+        runnerEnv,
+        log,
+        podLog,
         table,
         scanner: this.scanner,
-        launch: (plan, dir, token, cgroup) =>
-          launchContainer(plan, dir, token, runnerEnv, spawner, () => clock.nowMs(), cgroup, ptyHelper),
-        starts,
-        settleLostStart: (c) => {
-          try {
-            return resolveStarts([{ dir: c.dir, token: c.launchToken ?? '' }], startEvidence)[0];
-          } catch (err) {
-            podLog.error(
-              { err, dir: c.dir },
-              'Cannot settle a start the launcher lost; left to the next runner',
-            );
-            return undefined;
-          }
-        },
+        monitor: this.monitor,
         limiter: this.limiter,
         watchdog: this.watchdog,
-        files: {
-          stderrInfo: stderrFileInfo,
-          readExitCode: readExitCodeFile,
-          readRun: readRunFile,
-          removeRunFile,
-          writePgidFile,
-        },
-        newLaunchToken: () => randomBytes(8).toString('hex'),
-        startEvidence,
-        removePodDir: removePodDirectory,
-        signalGroup,
-        signalProcess,
-        newLogs: (dir, onExitCodeFile) => new ContainerLogs(dir, podLog, onExitCodeFile, () => clock.nowMs()),
-        policy: config.stderrPolicy,
-        backoff: { ...KUBERNETES_BACKOFF, initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
-        keepPodDirs: config.keepPodDirs,
+        launcher: this.launcher,
+        spawner,
+        ptyHelper,
+        probeTimers: this.probeTimers,
+        probeCommands: this.probeCommands,
         bootId: nodeInfo.bootId(),
-        security: probeHostSecurity(),
-        log: podLog,
-        health: {
-          clock,
-          timers: this.probeTimers,
-          runnerEnv,
-          signalGroup,
-          checkSoon: () => this.monitor.checkSoon(),
-          random: Math.random,
-          log: log.child({ component: 'probes' }),
-          reportIntervalMs: PROBE_REPORT_INTERVAL_MS,
-          // Probe and hook commands count in their container's stats, as exec sessions do.
-          commands: this.probeCommands,
-          // ... and are forked by the launcher (Node's spawn while it is unavailable), in the container's cgroup.
-          startGroup: async (req) => this.launcher?.spawnGroup(req, 'command') ?? { kind: 'unavailable' },
-          cgroupOf: (uid, container) => this.limiter.procsFilesOf(uid, container),
-        },
-      },
+      }),
       this.deleted,
       log.child({ component: 'pod-manager' }),
     );
@@ -272,21 +181,7 @@ export class RunnerApp {
       undefined,
       (hooks) => interactive.handlers(hooks),
     );
-    const connect = config.connect;
-    this.server = connect
-      ? new RunnerGrpcServer(
-          connect.alsoListen ? config.listen : undefined,
-          {},
-          this.service.handlers(),
-          log.child({ component: 'grpc' }),
-          DIAL_OUT_SERVER_OPTIONS,
-        )
-      : new RunnerGrpcServer(
-          config.listen,
-          config,
-          this.service.handlers(),
-          log.child({ component: 'grpc' }),
-        );
+    this.server = newRunnerServer(config, this.service.handlers(), log.child({ component: 'grpc' }));
   }
 
   /**
@@ -337,17 +232,7 @@ export class RunnerApp {
     );
     const where = await this.server.start();
     if (connect) {
-      this.dialOut = new DialOut({
-        request: {
-          target: connect.target,
-          nodeName: connect.nodeName,
-          version: version(),
-          timeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        },
-        credentials: () => readDialCredentials(this.config),
-        sink: this.server.connectionInjector(),
-        logger: this.log.child({ component: 'dial-out' }),
-      });
+      this.dialOut = newDialOut(this.config, connect, this.server.connectionInjector(), this.log);
       this.dialOut.start();
     }
     this.transition('running');
@@ -375,7 +260,7 @@ export class RunnerApp {
     });
     // An exec'd command cannot outlive its stream: nobody could read it or end it.
     this.execs.killAll('the runner is shutting down');
-    if (this.config.connect?.deleteNodeOnExit) await this.leave(this.config.connect);
+    if (this.config.connect?.deleteNodeOnExit) await leaveNode(this.config, this.config.connect, this.log);
     this.manager.stop();
     this.launcher?.stop();
     this.probeTimers.stop();
@@ -385,25 +270,6 @@ export class RunnerApp {
     this.eventLoopDelay.stop();
     this.store.releaseLock();
     this.transition('stopped');
-  }
-
-  /** --delete-node-on-exit: the kubelet deletes the Node and Lease; a failure is logged, not fatal. */
-  private async leave(connect: DialOutConfig): Promise<void> {
-    const request = {
-      target: connect.target,
-      nodeName: connect.nodeName,
-      version: version(),
-      timeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    };
-    try {
-      const answer = await leaveKubelet(request, readDialCredentials(this.config));
-      this.log.info({ node: connect.nodeName, answer }, 'The kubelet deleted this node');
-    } catch (err) {
-      this.log.warn(
-        { node: connect.nodeName, err: (err as Error).message },
-        'Could not have the kubelet delete this node',
-      );
-    }
   }
 
   /** Leftovers of a runner that stopped before it could clean up; in the background. */

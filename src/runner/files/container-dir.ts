@@ -1,22 +1,26 @@
-import {
-  closeSync,
-  constants,
-  fchownSync,
-  lstatSync,
-  readFileSync,
-  statSync,
-  type Stats,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fchownSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errnoCode, errorMessage } from '../../common/errors.js';
-import { DirHandle } from './dir-handle.js';
+import { errorMessage } from '../../common/errors.js';
+import {
+  dirPath,
+  openContainerDir,
+  replaceAtomically,
+  withHandle,
+  type ContainerDirRef,
+} from './container-dir-handle.js';
+import type { DirHandle } from './dir-handle.js';
+import { RUN_FILE_PREFIX } from './run-file.js';
+
+// Opening a verified handle is part of this module's contract (see below).
+export { openContainerDir, type ContainerDirRef } from './container-dir-handle.js';
 
 /*
  * The container directory's file protocol. This module is the only one that
  * names, writes or parses the files the runner and the wrapper keep in a
  * container directory (`<pod dir>/containers/<container>/`); everyone else
- * goes through the functions below. The contract:
+ * goes through the functions below and those of its siblings: run-file.ts
+ * (the run files), wrapper-sh.ts (the wrapper's steps and fds) and
+ * container-dir-handle.ts (verified handles). The contract:
  *
  * - `pgid`: the process group id of the current run, in decimal with a
  *   newline. Written by the runner (`.pgid.tmp`, then rename; never through a
@@ -72,10 +76,9 @@ import { DirHandle } from './dir-handle.js';
 
 const PGID_FILE = 'pgid';
 const PGID_TMP_FILE = '.pgid.tmp';
-const EXIT_CODE_FILE = 'exitcode';
-const EXIT_CODE_TMP_FILE = '.exitcode.tmp';
-const RUN_FILE_PREFIX = '.run-';
-const CLAIMED = 'claimed';
+/** The exitcode file, and the tmp file the wrapper writes it into (wrapper-sh.ts). */
+export const EXIT_CODE_FILE = 'exitcode';
+export const EXIT_CODE_TMP_FILE = '.exitcode.tmp';
 /** The variable that carries a run's launch token into its process group. */
 export const LAUNCH_TOKEN_VAR = 'VK_CMD_LAUNCH_TOKEN';
 
@@ -90,65 +93,6 @@ export const INTERACTIVE_ENTRIES = {
   /** The pgid of the run whose stdin was closed for good (stdinOnce), written by the runner. */
   stdinClosed: '.stdin-closed',
 } as const;
-
-/** How deep a container directory is below the runner's root: `<namespace>/<pod>/containers/<container>`. */
-const CONTAINER_DIR_DEPTH = 4;
-
-/** The fd on which the wrapper finds the container directory (a DirHandle's fd). */
-export const WRAPPER_DIR_FD = 3;
-/** The fd on which the wrapper finds the exitcode tmp file the runner created for it. */
-export const WRAPPER_EXIT_CODE_FD = 4;
-/** The wrapper's `$d`: the container directory resolved through fd 3, whatever happened to its path. */
-export const WRAPPER_DIR_ARG = `/proc/self/fd/${WRAPPER_DIR_FD}`;
-/** Redirections for the user's command: it inherits neither of the wrapper's fds. */
-export const CLOSE_WRAPPER_FDS_SH = `${WRAPPER_DIR_FD}>&- ${WRAPPER_EXIT_CODE_FD}>&-`;
-
-/** A container directory: its path (a handle is opened for the call) or a handle the caller holds. */
-export type ContainerDirRef = string | DirHandle;
-
-/**
- * Opens a verified handle on a container directory: the directory four
- * levels up (the runner's root, trusted as configured) is opened by path,
- * then `<namespace>/<pod>/containers/<container>` one component at a time
- * with O_NOFOLLOW. Throws RefusedPathError naming a symlink on the way.
- * The caller closes it.
- */
-export function openContainerDir(dir: string): DirHandle {
-  const parts = path
-    .resolve(dir)
-    .split('/')
-    .filter((p) => p !== '');
-  const below = parts.slice(-CONTAINER_DIR_DEPTH);
-  const anchor = `/${parts.slice(0, parts.length - below.length).join('/')}`;
-  return DirHandle.openBeneath(anchor, below.join('/'));
-}
-
-function withHandle<T>(dir: ContainerDirRef, fn: (handle: DirHandle) => T): T {
-  if (typeof dir !== 'string') return fn(dir);
-  const handle = openContainerDir(dir);
-  try {
-    return fn(handle);
-  } finally {
-    handle.close();
-  }
-}
-
-function dirPath(dir: ContainerDirRef): string {
-  return typeof dir === 'string' ? dir : dir.path;
-}
-
-/** Writes `text` to a fresh tmp file and renames it over `name`, all through the handle. */
-function replaceAtomically(handle: DirHandle, tmpName: string, name: string, text: string): void {
-  const fd = handle.createFreshFile(tmpName, 0o644);
-  try {
-    const data = Buffer.from(text);
-    let offset = 0;
-    while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
-  } finally {
-    closeSync(fd);
-  }
-  handle.rename(tmpName, name);
-}
 
 /** The two output streams of a run; each is a file of that name. */
 export type LogName = 'stdout' | 'stderr';
@@ -184,41 +128,6 @@ const LOG_FILE_NAMES: ReadonlySet<string> = new Set([
   ...LOG_NAMES,
   ...LOG_NAMES.map((n) => logName(n, true)),
 ]);
-
-/**
- * The wrapper's last step, in sh: writes `$c` (the main process's status)
- * into fd 4 (the exitcode tmp file the runner created) and renames it to the
- * exitcode file of `$d` (WRAPPER_DIR_ARG), atomically. `mv -T` (GNU and
- * BusyBox) never moves into a directory or a symlink to one that a process
- * of the pod put at the name. mv is looked up in the system directories, not
- * the pod's PATH.
- */
-export const WRITE_EXIT_CODE_SH = `printf '%s\\n' "$c" >&${WRAPPER_EXIT_CODE_FD} && PATH=/usr/bin:/bin mv -fT "$d/${EXIT_CODE_TMP_FILE}" "$d/${EXIT_CODE_FILE}"`;
-
-/**
- * The wrapper's first step, in sh: creates the run file of `$VK_CMD_LAUNCH_TOKEN`
- * in container directory `$d` (WRAPPER_DIR_ARG, so through fd 3)
- * exclusively (noclobber opens with O_EXCL in dash and bash), holding the
- * group's id (`leader`: a shell expression, `$$` when the wrapper leads the
- * group), and remembers its path in `$r`; when it exists already (a runner
- * claimed it) the wrapper exits at once, silently, running nothing. printf
- * is a regular builtin, so a failed redirection does not end the shell
- * before `|| exit 0`.
- */
-export function beginRunSh(leader: string): string {
-  return [
-    `r="$d/${RUN_FILE_PREFIX}$${LAUNCH_TOKEN_VAR}"`,
-    'set -C',
-    `{ printf '%s\\n' "${leader}" >"$r"; } 2>/dev/null || exit 0`,
-    'set +C',
-  ].join('\n');
-}
-
-/** The wrapper's first step when it leads the group itself. */
-export const BEGIN_RUN_SH = beginRunSh('$$');
-
-/** The wrapper's record of the main process's status `$c` in the run file `$r` (before the exitcode file). */
-export const END_RUN_SH = `printf '%s\\n' "$c" >>"$r"`;
 
 /** Relative directory of a container inside its pod directory. */
 export function containerRelDir(containerName: string): string {
@@ -341,92 +250,7 @@ export function writeIndexText(dir: ContainerDirRef, name: LogName, text: string
   withHandle(dir, (h) => replaceAtomically(h, `${indexName(name, false)}.tmp`, indexName(name, false), text));
 }
 
-function runFileName(token: string): string {
-  return `${RUN_FILE_PREFIX}${token}`;
-}
-
-/**
- * Creates the run file of `token` holding `claimed`, exclusively, through a
- * handle on the container directory (never through a symlink). True when
- * this call created it (that run can no longer begin) or the directory is
- * gone (nothing can begin there either); false when it exists (the run began,
- * or was claimed before). Other errors are thrown.
- */
-export function claimRunFile(dir: ContainerDirRef, token: string): boolean {
-  let handle: DirHandle;
-  try {
-    handle = typeof dir === 'string' ? openContainerDir(dir) : dir;
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return true;
-    throw err;
-  }
-  try {
-    let fd: number;
-    try {
-      fd = handle.createFile(runFileName(token), 0o644);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'EEXIST') return false;
-      if (code === 'ENOENT') return true;
-      throw err;
-    }
-    try {
-      writeSync(fd, `${CLAIMED}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    return true;
-  } finally {
-    if (handle !== dir) handle.close();
-  }
-}
-
-/** Removes a run's file (the next run starts); a missing file or directory is fine, other errors are thrown. */
-export function removeRunFile(dir: ContainerDirRef, token: string): void {
-  try {
-    withHandle(dir, (h) => h.unlink(runFileName(token)));
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}
-
 // ----------------------------------------------------------------- reads ---
-
-/** What the run file of a launch token says. */
-export type RunFileState =
-  | { state: 'absent' }
-  | { state: 'claimed' }
-  /** The wrapper began the run (`pgid`: its pid, 0 if not written yet); no status recorded (yet). */
-  | { state: 'began'; pgid: number; beganAtMs: number }
-  | { state: 'exited'; exitCode: number; beganAtMs: number; endedAtMs: number };
-
-/** Parses a run file's text (see the contract above). Pure; anything else counts as begun. */
-export function parseRunFile(text: string, beganAtMs: number, endedAtMs: number): RunFileState {
-  const lines = text.split('\n').map((l) => l.trim());
-  if (lines[0] === CLAIMED) return { state: 'claimed' };
-  const number = (line: string | undefined): number | undefined =>
-    line !== undefined && /^\d+$/.test(line) ? Number(line) : undefined;
-  const code = number(lines[1]);
-  if (code !== undefined) return { state: 'exited', exitCode: code, beganAtMs, endedAtMs };
-  return { state: 'began', pgid: number(lines[0]) ?? 0, beganAtMs };
-}
-
-/** Reads the run file of `token`; an unreadable one counts as begun (never as absent). */
-export function readRunFile(dir: string, token: string): RunFileState {
-  const file = path.join(dir, runFileName(token));
-  let text: string;
-  let st: Stats | undefined;
-  try {
-    st = statSync(file);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { state: 'absent' };
-    return { state: 'began', pgid: 0, beganAtMs: st ? Math.round(st.mtimeMs) : 0 };
-  }
-  // The file is created when the run begins and appended to when it ends.
-  const began = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
-  return parseRunFile(text, Math.round(began), Math.round(st.mtimeMs));
-}
 
 /** The text of a log's time index; undefined when absent or unreadable. */
 export function readIndexText(dir: string, name: LogName, previous: boolean): string | undefined {

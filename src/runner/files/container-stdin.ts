@@ -1,6 +1,7 @@
 import { closeSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { INTERACTIVE_ENTRIES, WRAPPER_DIR_ARG, openContainerDir } from './container-dir.js';
+import { INTERACTIVE_ENTRIES, openContainerDir } from './container-dir.js';
+import { WRAPPER_DIR_ARG } from './wrapper-sh.js';
 
 /*
  * The stdin and terminal files of a container directory (names in

@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.js';
 import { crashPoint } from '../crash-points.js';
 import { errorMessage } from '../../common/errors.js';
-import type { RunFileState } from '../files/container-dir.js';
+import type { RunFileState } from '../files/run-file.js';
 import { VANISHED_DETAIL, type RunOutcome } from './container-status.js';
 import type { ContainerRecord } from './pod-record.js';
 import type { StartOutcome } from './start-resolution.js';

@@ -4,7 +4,7 @@ import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { crashPoint } from '../crash-points.js';
-import { terminatedFor } from './container-status.js';
+import { PodChangeFlusher, type PodChangeFeed } from './pod-change-flusher.js';
 import type { DeletedPods } from './deleted-pods.js';
 import {
   ConflictError,
@@ -15,30 +15,16 @@ import {
   errorMessage,
 } from '../../common/errors.js';
 import { moveAside, removeMovedAside } from '../files/pod-directories.js';
+import { addContainerRecords, newPodRecord } from './new-pod-record.js';
 import { planPod } from './pod-plan.js';
-import { waiting, type ContainerRecord, type PodRecord } from './pod-record.js';
 import { PodRuntime, type PodRuntimeDeps } from './pod-runtime.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 import { settleUnrecordedStarts, type StartEvidenceSource } from './start-resolution.js';
 import type { PodStateStore } from './state-persistence.js';
 import { writePodDirectory } from '../files/volume-writer.js';
-import { healthSpecOf } from '../probes/pod-health.js';
 import type { HostSecurity } from '../security/host-security.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
-/** Pods with more containers than this are saved and published at most every flushIntervalMs(). */
-export const BIG_POD_CONTAINERS = 32;
-
-/**
- * How long a big pod's changes are gathered before one save and one event:
- * 2 ms per container, at most 2 s (for 1,000 and more), so a pod whose
- * containers change one by one (its starts' replies, a few ms apart) costs a
- * number of whole-record saves that does not grow with its size, instead of
- * one per container. Pure.
- */
-export function flushIntervalMs(containers: number): number {
-  return containers > BIG_POD_CONTAINERS ? Math.min(2_000, containers * 2) : 0;
-}
 /** The kubelet never gives a container less than this between SIGTERM and SIGKILL. */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
@@ -48,14 +34,6 @@ export type ManagerDeps = Omit<PodRuntimeDeps, 'onChange' | 'onFinished' | 'pers
   /** Evidence for starts a previous runner left unsettled (start-resolution.ts). */
   startEvidence: StartEvidenceSource;
 };
-
-/** Where pod changes go (the WatchHub): publish() gives the event the next revision, which `pod` receives. */
-export interface PodChangeFeed {
-  publish(
-    type: 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED',
-    pod: (revision: number) => Pod,
-  ): number;
-}
 
 /**
  * Owns every pod: validates and plans CreatePod, writes pod directories,
@@ -67,10 +45,7 @@ export interface PodChangeFeed {
 export class PodManager {
   private readonly pods = new Map<string, PodRuntime>();
   private readonly byName = new Map<string, string>();
-  private readonly dirty = new Set<PodRuntime>();
-  private flushQueued = false;
-  /** Big pods whose next save waits (flushIntervalMs): the time it is due and its timer. */
-  private readonly held = new Map<PodRuntime, { atMs: number; timer: unknown }>();
+  private readonly changes: PodChangeFlusher;
   private stopped = false;
 
   constructor(
@@ -80,12 +55,20 @@ export class PodManager {
     private readonly deps: ManagerDeps,
     private readonly deleted: DeletedPods,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.changes = new PodChangeFlusher({
+      clock: deps.clock,
+      store,
+      hub,
+      isCurrent: (pod) => this.pods.get(pod.record.uid) === pod,
+      log,
+    });
+  }
 
   private runtimeDeps(): PodRuntimeDeps {
     return {
       ...this.deps,
-      onChange: (pod) => this.markDirty(pod),
+      onChange: (pod) => this.changes.markDirty(pod),
       persistNow: (pod) => this.store.save(pod.record),
       onFinished: (pod) => this.finished(pod),
     };
@@ -115,7 +98,7 @@ export class PodManager {
         this.log.error({ err, pod: runtime.key, uid: runtime.record.uid }, 'Failed to re-adopt pod');
       }
     }
-    this.flush();
+    this.changes.flush();
     return records.length;
   }
 
@@ -144,22 +127,7 @@ export class PodManager {
     const podDir = path.join(this.rootDir, spec.namespace, spec.name);
     const plan = planPod(spec, podDir, this.deps.security);
     const now = this.deps.clock.nowMs();
-    const record: PodRecord = {
-      version: 1,
-      uid: spec.uid,
-      namespace: spec.namespace,
-      name: spec.name,
-      restartPolicy: spec.restartPolicy || 'Never',
-      createdAtMs: now,
-      podDir,
-      podDirWritten: false,
-      containers: [],
-      deleting: false,
-      deleteStartedAtMs: 0,
-      gracePeriodSeconds: 0,
-      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
-    };
-    const healthOf = new Map(spec.containers.map((c) => [c.name, healthSpecOf(c)]));
+    const record = newPodRecord(spec, podDir, now);
     let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
     if (plan.volumes) {
       try {
@@ -170,45 +138,12 @@ export class PodManager {
         layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };
       }
     }
-    const hasInit = spec.initContainers.length > 0;
-    record.containers = plan.containers.map((c): ContainerRecord => {
-      const base: ContainerRecord = {
-        name: c.name,
-        init: c.init,
-        image: c.image,
-        dir: c.dir,
-        launch: layoutFailure ? undefined : c.launch,
-        setupError: layoutFailure ?? c.setupError,
-        state: waiting(c.init || hasInit ? 'PodInitializing' : 'ContainerCreating'),
-        lastState: undefined,
-        restartCount: 0,
-        pgid: 0,
-        leaderStartTicks: 0,
-        bootId: this.deps.bootId,
-        backoffMs: 0,
-        restartAtMs: 0,
-        health: c.init ? undefined : healthOf.get(c.name),
-        ...(c.limits ? { limits: c.limits } : {}),
-      };
-      const refusal = c.security?.refusal;
-      if (c.security && c.security.notes.length > 0) base.securityNotes = c.security.notes;
-      if (refusal !== undefined && !layoutFailure) {
-        // As a kubelet does, the container is never created; unlike one, nothing can change the answer, so no retries.
-        base.securityRefusal = refusal;
-        base.state = waiting('CreateContainerConfigError', refusal);
-        this.log.info({ pod: key, container: c.name, reason: refusal }, 'Refused container');
-      }
-      if (layoutFailure) {
-        const t = terminatedFor(
-          { kind: 'setupFailed', reason: 'copyFileError', message: layoutFailure.message },
-          'fail',
-        );
-        base.state = { state: 'terminated', terminated: { ...t, startedAtMs: now, finishedAtMs: now } };
-      }
-      return base;
+    addContainerRecords(record, spec, plan, {
+      layoutFailure,
+      nowMs: now,
+      bootId: this.deps.bootId,
+      refused: (container, reason) => this.log.info({ pod: key, container, reason }, 'Refused container'),
     });
-    const podNotes = plan.containers.find((c) => c.security)?.security?.podNotes ?? [];
-    if (podNotes.length > 0) record.securityNotes = podNotes;
     // Not saved yet: every start saves the record with its intent before any
     // process exists (recordIntent), and the record is saved below before
     // CreatePod answers, so a runner that dies in between left nothing running
@@ -219,12 +154,7 @@ export class PodManager {
     this.log.info({ pod: key, uid: spec.uid }, layoutFailure ? 'Refused pod layout' : 'Created pod');
     runtime.advance();
     // One ADDED event carries the state after the first starts.
-    this.dirty.delete(runtime);
-    this.persist(runtime);
-    runtime.revision = this.hub.publish('WATCH_EVENT_TYPE_ADDED', (rev) => {
-      runtime.revision = rev;
-      return runtime.toProto();
-    });
+    this.changes.added(runtime);
     return runtime.toProto();
   }
 
@@ -310,7 +240,7 @@ export class PodManager {
   /** Stops timers and watchers; processes keep running and are re-adopted by the next runner. */
   stop(): void {
     this.stopped = true;
-    this.flush(true);
+    this.changes.flush(true);
     for (const p of this.pods.values()) p.detach();
   }
 
@@ -325,68 +255,8 @@ export class PodManager {
     );
   }
 
-  private markDirty(pod: PodRuntime): void {
-    this.dirty.add(pod);
-    const held = this.held.get(pod);
-    if (held && held.atMs > this.deps.clock.nowMs()) {
-      // A big pod saved a moment ago: this change goes with the next save, at its time.
-      if (held.timer === undefined) {
-        held.timer = this.deps.clock.setTimeout(() => {
-          held.timer = undefined;
-          if (this.held.get(pod) === held) this.held.delete(pod);
-          if (this.dirty.delete(pod)) this.flushOne(pod);
-        }, held.atMs - this.deps.clock.nowMs());
-      }
-      return;
-    }
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
-  /** Saves and publishes the changed pods; a held big pod waits for its timer unless `all`. */
-  private flush(all = false): void {
-    const now = this.deps.clock.nowMs();
-    for (const pod of [...this.dirty]) {
-      const held = this.held.get(pod);
-      if (held && held.atMs > now && !all) continue;
-      this.dirty.delete(pod);
-      this.flushOne(pod);
-    }
-  }
-
-  private flushOne(pod: PodRuntime): void {
-    const held = this.held.get(pod);
-    if (held?.timer !== undefined) this.deps.clock.clearTimeout(held.timer);
-    this.held.delete(pod);
-    if (this.pods.get(pod.record.uid) !== pod) return;
-    const intervalMs = flushIntervalMs(pod.record.containers.length);
-    if (intervalMs > 0) this.held.set(pod, { atMs: this.deps.clock.nowMs() + intervalMs, timer: undefined });
-    this.persist(pod);
-    crashPoint('flush.after-save');
-    this.hub.publish('WATCH_EVENT_TYPE_MODIFIED', (rev) => {
-      pod.revision = rev;
-      return pod.toProto();
-    });
-    crashPoint('flush.after-publish');
-  }
-
-  private persist(pod: PodRuntime): void {
-    try {
-      this.store.save(pod.record);
-    } catch (err) {
-      this.log.error({ err, pod: pod.key }, 'Failed to persist pod state');
-    }
-  }
-
   private finished(pod: PodRuntime): void {
-    this.dirty.delete(pod);
-    const held = this.held.get(pod);
-    if (held?.timer !== undefined) this.deps.clock.clearTimeout(held.timer);
-    this.held.delete(pod);
+    this.changes.forget(pod);
     this.pods.delete(pod.record.uid);
     this.deleted.add(pod.record.uid);
     if (this.byName.get(pod.key) === pod.record.uid) this.byName.delete(pod.key);

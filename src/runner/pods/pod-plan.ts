@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Container__Output } from '../../generated/vkcmd/runner/v1/Container.js';
 import type { PodSpec__Output } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import { buildArgv, identityEnv } from '../process/command-line.js';
-import type { LaunchPlan } from '../process/container-launcher.js';
+import type { LaunchPlan } from '../process/launch-plan.js';
 import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure } from './container-status.js';
 import { UnsafePathError, joinRelative } from '../files/safe-path.js';

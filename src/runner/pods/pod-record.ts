@@ -1,6 +1,6 @@
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
-import type { LaunchPlan } from '../process/container-launcher.js';
+import type { LaunchPlan } from '../process/launch-plan.js';
 import type { HealthSpec } from '../probes/container-health.js';
 import type { ContainerLimits } from '../process/container-limiter.js';
 import type { SetupFailure, TerminatedInfo } from './container-status.js';

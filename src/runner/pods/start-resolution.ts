@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/logger.js';
-import type { RunFileState } from '../files/container-dir.js';
+import type { RunFileState } from '../files/run-file.js';
 import type { ProcEntry } from '../process/process-table.js';
 import type { ContainerRecord, PodRecord } from './pod-record.js';
 

@@ -4,7 +4,7 @@ import {
   END_RUN_SH,
   WRAPPER_DIR_ARG,
   WRITE_EXIT_CODE_SH,
-} from '../files/container-dir.js';
+} from '../files/wrapper-sh.js';
 import {
   STDIN_HOLDER_START_SH,
   STDIN_HOLDER_STOP_SH,

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { accessSync, closeSync, constants, openSync, write, writeSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, constants, openSync } from 'node:fs';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
 import { crashPoint } from '../crash-points.js';
 import type { LeaderExits } from './group-monitor.js';
+import { LatchedExits } from './latched-exits.js';
 import { launcherRestartDelay } from './launcher-outcome.js';
+import { PendingStarts, type PendingStart, type SpawnPriority } from './pending-starts.js';
+import { writeAll, writeAllAsync } from './pipe-writes.js';
 import {
   decodeEvent,
   encodeStartRequest,
@@ -18,9 +18,6 @@ import {
   type StartRequest,
 } from './launcher-protocol.js';
 
-/** The launcher's file name: built from vk-cmd-launcher.c by `make build` and shipped by `make dist`. */
-export const LAUNCHER_NAME = 'vk-cmd-launcher';
-
 /** How one start through the launcher went. */
 export type LauncherStart =
   | { kind: 'started'; pid: number; pgrp: number; startTicks: number; exits: LeaderExits }
@@ -29,89 +26,6 @@ export type LauncherStart =
   | { kind: 'unavailable' }
   /** The request went out and no answer came (the launcher died): the group may exist. */
   | { kind: 'lost'; message: string };
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Finds the launcher: VK_CMD_LAUNCHER ("none" turns it off), else
- * `bin/vk-cmd-launcher` beside the bundle's `lib/` in a release tarball, else
- * `dist/native/vk-cmd-launcher` when running from the repository's `dist/`.
- */
-export function findLauncher(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string | undefined {
-  const override = env['VK_CMD_LAUNCHER'];
-  if (override === 'none') return undefined;
-  if (override) return isExecutable(override) ? override : undefined;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return [
-    path.resolve(here, '../bin', LAUNCHER_NAME),
-    path.resolve(here, '../../../native', LAUNCHER_NAME),
-  ].find(isExecutable);
-}
-
-/**
- * One leader's exit as LeaderExits: the launcher may push it before the
- * start's caller (who learns of the start a microtask later) listens, so the
- * first 'exit' or 'lost' is kept and replayed to listeners that come later.
- */
-class LatchedExits implements LeaderExits {
-  private readonly emitter = new EventEmitter();
-  private told:
-    { event: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { event: 'lost' } | undefined;
-
-  tell(event: 'exit', code: number | null, signal: NodeJS.Signals | null): void;
-  tell(event: 'lost'): void;
-  tell(event: 'exit' | 'lost', code?: number | null, signal?: NodeJS.Signals | null): void {
-    if (this.told) return;
-    this.told = event === 'exit' ? { event, code: code ?? null, signal: signal ?? null } : { event };
-    if (event === 'exit') this.emitter.emit('exit', code ?? null, signal ?? null);
-    else this.emitter.emit('lost');
-  }
-
-  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  once(event: 'lost', listener: () => void): this;
-  once(event: 'exit' | 'lost', listener: (...args: never[]) => void): this {
-    const told = this.told;
-    if (!told) {
-      this.emitter.once(event, listener as (...args: unknown[]) => void);
-      return this;
-    }
-    if (told.event !== event) return this;
-    queueMicrotask(() =>
-      told.event === 'exit'
-        ? (listener as (c: number | null, s: NodeJS.Signals | null) => void)(told.code, told.signal)
-        : (listener as () => void)(),
-    );
-    return this;
-  }
-}
-
-/** A start whose reply has not come yet. */
-interface PendingStart {
-  id: number;
-  frame: Buffer;
-  resolve: (r: LauncherStart) => void;
-  /** The whole request is in the pipe: from here on the group may exist. */
-  written: boolean;
-}
-
-/**
- * Which queue a request waits in before it is written: container starts go
- * before probe and hook commands, which at a short probe period can ask for
- * more forks per second than the launcher makes.
- */
-export type SpawnPriority = 'container' | 'command';
-
-/** Requests written and not yet answered, at most. */
-export const MAX_WRITTEN_UNANSWERED = 4;
 
 /**
  * The runner's side of vk-cmd-launcher (native/vk-cmd-launcher.c): starts
@@ -134,16 +48,12 @@ export class LauncherClient {
   private replyFd = -1;
   private nextId = 1;
   private readonly leaders = new Map<number, LatchedExits>();
-  /** Starts sent or to be sent to the current launcher, by id (in request order). */
-  private readonly pending = new Map<number, PendingStart>();
-  /** Container starts to write, in order; they go before any queued command. */
-  private readonly writeQueue: PendingStart[] = [];
-  /** Probe and hook commands to write, in order (see SpawnPriority). */
-  private readonly commandQueue: PendingStart[] = [];
+  /** Starts sent or to be sent to the current launcher. */
+  private readonly pending = new PendingStarts<LauncherStart>();
   /** The request fd a threadpool write is using (closed only once that write is done), or -1. */
   private writingFd = -1;
   /** The start that write carries. */
-  private writing: PendingStart | undefined;
+  private writing: PendingStart<LauncherStart> | undefined;
   /** An fd to close once the write using it is done. */
   private closeAfterWrite = -1;
   private crashesMs: number[] = [];
@@ -225,9 +135,7 @@ export class LauncherClient {
 
   /** Starts written to the launcher and not answered yet. */
   get inFlight(): number {
-    let n = 0;
-    for (const p of this.pending.values()) if (p.written) n++;
-    return n;
+    return this.pending.inFlight;
   }
 
   /**
@@ -247,9 +155,8 @@ export class LauncherClient {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise((resolve) => {
-      const p: PendingStart = { id, frame, resolve, written: false };
-      this.pending.set(id, p);
-      (priority === 'container' ? this.writeQueue : this.commandQueue).push(p);
+      const p: PendingStart<LauncherStart> = { id, frame, resolve, written: false };
+      this.pending.add(p, priority);
       this.pump();
     });
   }
@@ -257,10 +164,7 @@ export class LauncherClient {
   /** Writes the next queued request through the threadpool, one at a time so frames never interleave. */
   private pump(): void {
     if (this.writingFd >= 0 || this.requestFd < 0) return;
-    // The launcher forks and waits for each exec in turn: requests written ahead of its pace
-    // only queue in the pipe, where a container start could not overtake them.
-    if (this.inFlight >= MAX_WRITTEN_UNANSWERED) return;
-    const p = this.writeQueue.shift() ?? this.commandQueue.shift();
+    const p = this.pending.nextToWrite();
     if (!p) return;
     const fd = this.requestFd;
     this.writingFd = fd;
@@ -321,14 +225,11 @@ export class LauncherClient {
 
   /** Settles every start still waiting for this launcher: written ones are lost, the others were never sent. */
   private abandonPending(): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    this.writeQueue.length = 0;
-    this.commandQueue.length = 0;
+    const all = this.pending.takeAll();
     for (const p of all) {
       if (p.written) p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
       else if (p !== this.writing) p.resolve({ kind: 'unavailable' });
-      else this.pending.set(p.id, p); // its write's callback settles it
+      else this.pending.keep(p); // its write's callback settles it
     }
   }
 
@@ -407,19 +308,4 @@ export class LauncherClient {
       void this.start();
     }, next.delayMs);
   }
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  for (let off = 0; off < data.length;) off += writeSync(fd, data, off);
-}
-
-/** Writes all of `data` through the threadpool (a blocking pipe may take it in parts). */
-function writeAllAsync(fd: number, data: Buffer, done: (err: Error | null) => void): void {
-  const from = (off: number): void =>
-    write(fd, data, off, data.length - off, null, (err, n) => {
-      if (err) done(err);
-      else if (off + n < data.length) from(off + n);
-      else done(null);
-    });
-  from(0);
 }

@@ -4,11 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import {
-  openContainerDir,
-  openExitCodeTarget,
-  WRAPPER_DIR_ARG,
-} from '../../../src/runner/files/container-dir.js';
+import { openContainerDir, openExitCodeTarget } from '../../../src/runner/files/container-dir.js';
+import { WRAPPER_DIR_ARG } from '../../../src/runner/files/wrapper-sh.js';
 import { waiting, type ContainerRecord } from '../../../src/runner/pods/pod-record.js';
 import { PodStateStore } from '../../../src/runner/pods/state-persistence.js';
 import { WRAPPER_SCRIPT } from '../../../src/runner/process/container-launcher.js';

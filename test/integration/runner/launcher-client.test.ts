@@ -5,12 +5,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { systemClock } from '../../../src/runner/clock.js';
-import {
-  findLauncher,
-  LauncherClient,
-  MAX_WRITTEN_UNANSWERED,
-  type LauncherStart,
-} from '../../../src/runner/process/launcher-client.js';
+import { findLauncher } from '../../../src/runner/process/find-launcher.js';
+import { LauncherClient, type LauncherStart } from '../../../src/runner/process/launcher-client.js';
+import { MAX_WRITTEN_UNANSWERED } from '../../../src/runner/process/pending-starts.js';
 import {
   decodeEvent,
   decodeFrameBody,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { systemClock } from '../../../src/runner/clock.js';
-import { findLauncher, LauncherClient } from '../../../src/runner/process/launcher-client.js';
+import { findLauncher } from '../../../src/runner/process/find-launcher.js';
+import { LauncherClient } from '../../../src/runner/process/launcher-client.js';
 import {
   runInContainer,
   type CommandOptions,

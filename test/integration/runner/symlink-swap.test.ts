@@ -13,12 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
-import {
-  openContainerDir,
-  openExitCodeTarget,
-  WRAPPER_DIR_ARG,
-  WRITE_EXIT_CODE_SH,
-} from '../../../src/runner/files/container-dir.js';
+import { openContainerDir, openExitCodeTarget } from '../../../src/runner/files/container-dir.js';
+import { WRAPPER_DIR_ARG, WRITE_EXIT_CODE_SH } from '../../../src/runner/files/wrapper-sh.js';
 import {
   eventually,
   isTerminated,

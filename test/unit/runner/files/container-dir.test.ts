@@ -19,7 +19,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
-  claimRunFile,
   containerRelDir,
   indexFile,
   isReservedContainerEntry,
@@ -31,20 +30,23 @@ import {
   openContainerDir,
   openExitCodeTarget,
   openRunLog,
-  parseRunFile,
   pgidFile,
   readExitCodeFile,
   readIndexText,
   readPgidFile,
-  readRunFile,
   removeExitCodeFile,
-  removeRunFile,
   RESERVED_CONTAINER_ENTRIES,
   stderrFileInfo,
-  WRITE_EXIT_CODE_SH,
   writeIndexText,
   writePgidFile,
 } from '../../../../src/runner/files/container-dir.js';
+import { WRITE_EXIT_CODE_SH } from '../../../../src/runner/files/wrapper-sh.js';
+import {
+  claimRunFile,
+  parseRunFile,
+  readRunFile,
+  removeRunFile,
+} from '../../../../src/runner/files/run-file.js';
 import { errorMessage } from '../../../../src/common/errors.js';
 
 describe('container directory file protocol', () => {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import type { LaunchResult } from '../../../../src/runner/process/container-launcher.js';
+import type { LaunchResult } from '../../../../src/runner/process/launch-plan.js';
 import { PodRuntime } from '../../../../src/runner/pods/pod-runtime.js';
 import { StartQueue } from '../../../../src/runner/pods/start-queue.js';
 import { flush } from '../support/fake-clock.js';

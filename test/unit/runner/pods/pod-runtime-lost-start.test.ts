@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { LaunchResult } from '../../../../src/runner/process/container-launcher.js';
+import type { LaunchResult } from '../../../../src/runner/process/launch-plan.js';
 import type { ContainerRecord } from '../../../../src/runner/pods/pod-record.js';
 import { PodRuntime } from '../../../../src/runner/pods/pod-runtime.js';
 import type { StartOutcome } from '../../../../src/runner/pods/start-resolution.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RunFileState } from '../../../../src/runner/files/container-dir.js';
+import type { RunFileState } from '../../../../src/runner/files/run-file.js';
 import { waiting } from '../../../../src/runner/pods/pod-record.js';
 import {
   liveRunOf,

@@ -3,14 +3,14 @@ import type { HostSecurity } from '../../../../src/runner/security/host-security
 import { pino } from 'pino';
 import type { ContainerLogs } from '../../../../src/runner/logs/container-logs.js';
 import type { GroupEnd, GroupMonitor } from '../../../../src/runner/process/group-monitor.js';
-import type { LaunchPlan } from '../../../../src/runner/process/container-launcher.js';
+import type { LaunchPlan } from '../../../../src/runner/process/launch-plan.js';
 import { waiting, type ContainerRecord, type PodRecord } from '../../../../src/runner/pods/pod-record.js';
 import type { PodRuntime, PodRuntimeDeps } from '../../../../src/runner/pods/pod-runtime.js';
 import { ProcessScanner } from '../../../../src/runner/process/process-scanner.js';
 import type { PodIdentity, ProcEntry } from '../../../../src/runner/process/process-table.js';
 import { KUBERNETES_BACKOFF } from '../../../../src/runner/pods/restart-backoff.js';
 import type { StartEvidenceSource } from '../../../../src/runner/pods/start-resolution.js';
-import type { RunFileState } from '../../../../src/runner/files/container-dir.js';
+import type { RunFileState } from '../../../../src/runner/files/run-file.js';
 import { FakeClock } from './fake-clock.js';
 import { CgroupLimiter } from '../../../../src/runner/host/cgroups.js';
 import type { ContainerLimiter } from '../../../../src/runner/process/container-limiter.js';
