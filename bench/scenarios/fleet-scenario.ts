@@ -17,7 +17,7 @@ import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { cpuProfFlags, HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
 import { benchPod } from '../bench-pod.js';
 import { fleetNodeNames } from '../fleet-figures.js';
-import { pooled, realClock } from '../pacing.js';
+import { pooled } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';

@@ -4,14 +4,12 @@ import { DialInChannel } from '../accept/dial-in-channel.js';
 import { DialInServer } from '../accept/dial-in-server.js';
 import type { ClaimAnswer, DialInRequest, LeaveAnswer, RunnerConnection } from '../accept/dial-in-request.js';
 import type { HealthSource } from '../api/kubelet-api-options.js';
-import { RequestAuthenticator } from '../api/request-authenticator.js';
-import { RequestAuthorizer } from '../api/request-authorizer.js';
-import { createKubeAccessReviewer, createKubeTokenReviewer } from '../api/kube-reviewers.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { KubeletMetrics, processMetricsRegistry } from '../kubelet-metrics.js';
 import { NODE_LEASE_NAMESPACE } from '../node/lease-controller.js';
 import { NodeUnit, type NodeRunner, type NodeUnitDeps, type SharedApiOptions } from './node-unit.js';
+import { fleetSharedAuth } from './fleet-shared-auth.js';
 import { PortPool } from './port-pool.js';
 import { CallLimiter } from '../runner/call-limiter.js';
 
@@ -73,20 +71,7 @@ export class Fleet {
       return;
     }
     this.processRegistry = processMetricsRegistry();
-    const nowMs = Date.now;
-    this.shared = {
-      authenticator: new RequestAuthenticator({
-        tokenReviewer: apiServer.tokenReviewer ?? createKubeTokenReviewer(apiServer.transport),
-        anonymousAuth: apiServer.anonymousAuth,
-        nowMs,
-      }),
-      authorizer: new RequestAuthorizer({
-        mode: apiServer.authorizationMode,
-        reviewer: apiServer.accessReviewer ?? createKubeAccessReviewer(apiServer.transport),
-        nowMs,
-      }),
-      ...apiServer.shared,
-    };
+    this.shared = fleetSharedAuth(apiServer);
   }
 
   /** The node `name`, if served. */
