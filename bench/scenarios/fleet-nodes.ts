@@ -6,7 +6,14 @@ import { cpuSharePerNode, perNode, requestsPerNodePerMinute } from '../fleet-fig
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { realClock } from '../pacing.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
-import { counterDelta, httpsMetricsFetch, scrapeNodes, type NodeScrape } from './fleet-scrape.js';
+import {
+  counterDelta,
+  deadlineSignal,
+  httpsMetricsFetch,
+  scrapeNodes,
+  untilAborted,
+  type NodeScrape,
+} from './fleet-scrape.js';
 
 /** Every node's counter of the API requests it sent. */
 export const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
@@ -77,16 +84,21 @@ export async function scrapeFleet(
   metric: string,
 ): Promise<NodeScrape> {
   const core = ctx.kc.makeApiClient(CoreV1Api);
-  const list = await core.listNode({ labelSelector });
-  const targets = list.items.flatMap((node) => {
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    return port ? [{ node: node.metadata?.name ?? '', port }] : [];
-  });
-  return scrapeNodes(targets, metric, httpsMetricsFetch({ cert: ctx.adminCert, key: ctx.adminKey }), {
-    concurrency: 32,
-    timeoutMs: SCRAPE_TIMEOUT_MS,
-    signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(SCRAPE_BUDGET_MS)]),
-  });
+  const budget = deadlineSignal(SCRAPE_BUDGET_MS, ctx.signal);
+  try {
+    const list = await untilAborted(core.listNode({ labelSelector }), budget.signal);
+    const targets = list.items.flatMap((node) => {
+      const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+      return port ? [{ node: node.metadata?.name ?? '', port }] : [];
+    });
+    return await scrapeNodes(targets, metric, httpsMetricsFetch({ cert: ctx.adminCert, key: ctx.adminKey }), {
+      concurrency: 32,
+      timeoutMs: SCRAPE_TIMEOUT_MS,
+      signal: budget.signal,
+    });
+  } finally {
+    budget.done();
+  }
 }
 
 /** Occurrences of `needle` in `text`. Pure. */

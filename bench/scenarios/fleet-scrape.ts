@@ -50,9 +50,16 @@ export async function scrapeNodes(
         out.unanswered.push(target.node);
         continue;
       }
-      const signal = limits.signal
-        ? AbortSignal.any([limits.signal, AbortSignal.timeout(limits.timeoutMs)])
-        : AbortSignal.timeout(limits.timeoutMs);
+      // A timer and a controller of its own: AbortSignal.timeout() joined with AbortSignal.any() can be
+      // collected before it fires (nothing holds it strongly), and then the scrape waits for ever.
+      const own = new AbortController();
+      const timer = setTimeout(
+        () => own.abort(new Error(`no answer within ${limits.timeoutMs} ms`)),
+        limits.timeoutMs,
+      );
+      const onAbort = (): void => own.abort(limits.signal?.reason);
+      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      const signal = own.signal;
       try {
         const body = await fetch(target.port, signal);
         let sum = 0;
@@ -61,11 +68,43 @@ export async function scrapeNodes(
       } catch (err) {
         out.unanswered.push(target.node);
         if (out.errors.length < 3) out.errors.push(`${target.node}: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', onAbort);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
   return out;
+}
+
+/**
+ * A signal that aborts after `ms` or with `outer`, whichever first; `done()`
+ * clears its timer. Held by the caller, so it cannot be collected before it fires.
+ */
+export function deadlineSignal(ms: number, outer?: AbortSignal): { signal: AbortSignal; done: () => void } {
+  const own = new AbortController();
+  const timer = setTimeout(() => own.abort(new Error(`deadline of ${ms} ms passed`)), ms);
+  const onAbort = (): void => own.abort(outer?.reason);
+  if (outer?.aborted) onAbort();
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: own.signal,
+    done: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** `promise`, or a rejection once `signal` aborts (the work itself is not cancelled). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

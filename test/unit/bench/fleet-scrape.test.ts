@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { DEFAULT_FLAGS } from '../../../bench/bench-flags.js';
 import { emptyFigures, fleetRows } from '../../../bench/scenarios/fleet-nodes.js';
-import { counterDelta, scrapeNodes, type MetricsFetch } from '../../../bench/scenarios/fleet-scrape.js';
+import {
+  counterDelta,
+  deadlineSignal,
+  scrapeNodes,
+  untilAborted,
+  type MetricsFetch,
+} from '../../../bench/scenarios/fleet-scrape.js';
 
 const METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const body = (n: number): string =>
@@ -123,5 +129,32 @@ describe('fleet scrape', () => {
     const rows = fleetRows({ id: 'light', what: 'light runners', nodes: 10 }, f, DEFAULT_FLAGS);
     const requests = rows.find((r) => r.id === 'fleet.light_10_api_requests_per_node_min');
     expect(requests?.kind === 'value' ? requests.value : undefined).to.equal(20);
+  });
+
+  it('deadlineSignal aborts after its time, or with the outer signal, and done() clears it', async () => {
+    const timed = deadlineSignal(10);
+    await new Promise((resolve) => timed.signal.addEventListener('abort', resolve));
+    expect((timed.signal.reason as Error).message).to.match(/deadline of 10 ms/);
+    const outer = new AbortController();
+    const joined = deadlineSignal(60_000, outer.signal);
+    outer.abort(new Error('interrupted'));
+    expect((joined.signal.reason as Error).message).to.equal('interrupted');
+    joined.done();
+    const cleared = deadlineSignal(60_000);
+    cleared.done();
+    expect(cleared.signal.aborted).to.equal(false);
+  });
+
+  it('untilAborted rejects a promise that never settles once the signal aborts', async () => {
+    const abort = new AbortController();
+    const never = new Promise<number>(() => undefined);
+    const waiting = untilAborted(never, abort.signal);
+    abort.abort(new Error('budget spent'));
+    const err = await waiting.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).to.equal('budget spent');
+    expect(await untilAborted(Promise.resolve(3), new AbortController().signal)).to.equal(3);
   });
 });
