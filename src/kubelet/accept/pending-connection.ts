@@ -16,3 +16,7 @@ export interface PendingConnection {
   timer: NodeJS.Timeout | undefined;
   received: Buffer;
 }
+
+/** The peer's address and port: the key of a pending connection, shared by its raw and its TLS socket. */
+export const remoteKey = (socket: net.Socket): string =>
+  `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;

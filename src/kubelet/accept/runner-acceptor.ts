@@ -15,16 +15,13 @@ import {
 import { DropCounter } from './drop-counter.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { HandshakeSlots } from './handshake-slots.js';
-import type { PendingConnection } from './pending-connection.js';
+import { remoteKey, type PendingConnection } from './pending-connection.js';
 import type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
 import { formatResponse, parseRequestHead, type RequestHead } from './request-head.js';
 
 export type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
 
 type State = 'new' | 'listening' | 'stopped';
-
-const remoteKey = (socket: net.Socket): string =>
-  `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 
 /**
  * Accepts runners that dial in (`--accept-runners`): TLS, then the upgrade
