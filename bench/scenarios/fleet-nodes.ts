@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { kubeletGet } from '../../test/e2e/support/https-get.js';
 import type { ClusterContext } from '../bench-context.js';
 import type { BenchFlags } from '../bench-flags.js';
 import { cpuSharePerNode, perNode, requestsPerNodePerMinute } from '../fleet-figures.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
-import { pooled, realClock } from '../pacing.js';
-import { parseSamples } from '../prom-text.js';
+import { realClock } from '../pacing.js';
+import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
+import {
+  counterDelta,
+  deadlineSignal,
+  httpsMetricsFetch,
+  scrapeNodes,
+  untilAborted,
+  type NodeScrape,
+} from './fleet-scrape.js';
+
+/** Every node's counter of the API requests it sent. */
+export const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 
 /** The kubelet's log lines whose n-th occurrence the fleet scenario times. */
 export type FleetMilestone = 'Runner connected' | 'Registered node';
@@ -57,28 +67,38 @@ export async function waitFleetReady(
   return { ready, reachedMs, allReadySeconds };
 }
 
+/** Each scrape of a node's /metrics: at most this long (a kubelet API port that hangs costs no more). */
+const SCRAPE_TIMEOUT_MS = 5_000;
+/** A whole scrape of every node: at most this long; nodes not reached by then count as unanswered. */
+const SCRAPE_BUDGET_MS = 90_000;
+
 /**
- * The sum of `metric` over every node matching `labelSelector`, each
- * scraped from its own kubelet API port (daemonEndpoints), 16 at a time.
- * A node that does not answer adds nothing.
+ * `metric` on every node matching `labelSelector`, each scraped from its
+ * own kubelet API port (daemonEndpoints), 32 at a time, each within
+ * SCRAPE_TIMEOUT_MS and all within SCRAPE_BUDGET_MS or the bench's abort.
+ * Never hangs; the nodes that did not answer are listed.
  */
-export async function sumOverNodes(
+export async function scrapeFleet(
   ctx: ClusterContext,
   labelSelector: string,
   metric: string,
-): Promise<number> {
+): Promise<NodeScrape> {
   const core = ctx.kc.makeApiClient(CoreV1Api);
-  const list = await core.listNode({ labelSelector });
-  const ports = list.items.flatMap((node) => {
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    return port ? [port] : [];
-  });
-  let total = 0;
-  await pooled(ports.length, 16, async (i) => {
-    const res = await kubeletGet(ports[i]!, '/metrics', { cert: ctx.adminCert, key: ctx.adminKey });
-    if (res.status === 200) for (const s of parseSamples(res.body, metric)) total += s.value;
-  });
-  return total;
+  const budget = deadlineSignal(SCRAPE_BUDGET_MS, ctx.signal);
+  try {
+    const list = await untilAborted(core.listNode({ labelSelector }), budget.signal);
+    const targets = list.items.flatMap((node) => {
+      const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+      return port ? [{ node: node.metadata?.name ?? '', port }] : [];
+    });
+    return await scrapeNodes(targets, metric, httpsMetricsFetch({ cert: ctx.adminCert, key: ctx.adminKey }), {
+      concurrency: 32,
+      timeoutMs: SCRAPE_TIMEOUT_MS,
+      signal: budget.signal,
+    });
+  } finally {
+    budget.done();
+  }
 }
 
 /** Occurrences of `needle` in `text`. Pure. */
@@ -88,25 +108,91 @@ export function countOf(text: string, needle: string): number {
   return count;
 }
 
-/** What a round of the fleet scenario read while its nodes came up and sat idle. */
-export interface FleetReadings {
-  id: string;
-  what: string;
-  nodes: number;
+/** What a round of the fleet scenario read; NaN (or empty) where the round ended before reading it. */
+export interface RoundFigures {
   startMs: number;
   allReadySeconds: number;
   reachedMs: FleetReadiness['reachedMs'];
   rssBeforeKb: number;
   rssIdleKb: number;
   rssPodsKb: number;
+  windowSeconds: number;
+  cpuSeconds: number;
+  /** The request counters' growth over the nodes that answered both scrapes. */
+  requests: { sum: number; nodes: number };
+  /** Nodes that did not answer the first or the second scrape. */
+  unanswered: number;
+  latencies: number[];
+}
+
+/** A round's figures before it read any. Pure. */
+export function emptyFigures(): RoundFigures {
+  return {
+    startMs: Number.NaN,
+    allReadySeconds: Number.NaN,
+    reachedMs: { 'Runner connected': undefined, 'Registered node': undefined },
+    rssBeforeKb: Number.NaN,
+    rssIdleKb: Number.NaN,
+    rssPodsKb: Number.NaN,
+    windowSeconds: Number.NaN,
+    cpuSeconds: Number.NaN,
+    requests: { sum: Number.NaN, nodes: 0 },
+    unanswered: Number.NaN,
+    latencies: [],
+  };
+}
+
+/**
+ * The idle window: the nodes' request counters scraped, `seconds` of the
+ * kubelet's CPU with no pods, its RSS, the counters again.
+ */
+export async function measureIdle(
+  ctx: ClusterContext,
+  o: { kubeletPid: number; labelSelector: string; seconds: number; label: string },
+): Promise<{
+  figures: Pick<RoundFigures, 'windowSeconds' | 'cpuSeconds' | 'rssIdleKb' | 'requests' | 'unanswered'>;
+  warnings: string[];
+}> {
+  ctx.progress.start(`${o.label}: idle window`, o.seconds);
+  await realClock.sleep(5_000, ctx.signal);
+  const before = await scrapeFleet(ctx, o.labelSelector, API_REQUESTS_METRIC);
+  const windowStartMs = Date.now();
+  const cpuBefore = readCpuTicks(o.kubeletPid);
+  await realClock.sleep(o.seconds * 1000, ctx.signal);
+  const cpuAfter = readCpuTicks(o.kubeletPid);
+  const windowSeconds = (Date.now() - windowStartMs) / 1000;
+  const rssIdleKb = readProcMemory(o.kubeletPid).vmRssKb;
+  const after = await scrapeFleet(ctx, o.labelSelector, API_REQUESTS_METRIC);
+  ctx.progress.finish();
+  const unanswered = new Set([...before.unanswered, ...after.unanswered]);
+  const warnings =
+    unanswered.size > 0
+      ? [
+          `${o.label}: ${unanswered.size} nodes did not answer a /metrics scrape ` +
+            `(${before.unanswered.length} before, ${after.unanswered.length} after the idle window; ` +
+            `${[...before.errors, ...after.errors].slice(0, 3).join('; ')})`,
+        ]
+      : [];
+  return {
+    figures: {
+      windowSeconds,
+      cpuSeconds: (cpuAfter - cpuBefore) / clockTicksPerSecond(),
+      rssIdleKb,
+      requests: counterDelta(before.values, after.values),
+      unanswered: unanswered.size,
+    },
+    warnings,
+  };
 }
 
 /** The table rows of one round. Pure. */
 export function fleetRows(
-  r: FleetReadings,
-  w: { windowSeconds: number; cpuSeconds: number; requests: number; latencies: number[] },
+  round: { id: string; what: string; nodes: number },
+  f: RoundFigures,
   flags: BenchFlags,
 ): ReportRow[] {
+  const r = { ...round, ...f };
+  const w = f;
   const sinceStart = (atMs: number | undefined): number =>
     atMs === undefined ? Number.NaN : (atMs - r.startMs) / 1000;
   const label = `${r.nodes} nodes, ${r.what}, one kubelet`;
@@ -155,9 +241,17 @@ export function fleetRows(
     valueRow(
       'fleet',
       `${id}_api_requests_per_node_min`,
-      '  API requests per node per minute, idle',
-      requestsPerNodePerMinute(w.requests, w.windowSeconds, r.nodes),
+      `  API requests per node per minute, idle (over the ${w.requests.nodes} nodes that answered both scrapes)`,
+      requestsPerNodePerMinute(w.requests.sum, w.windowSeconds, w.requests.nodes),
       'req/min',
+      flags,
+    ),
+    valueRow(
+      'fleet',
+      `${id}_metrics_unanswered`,
+      `  nodes whose /metrics did not answer a scrape (within ${SCRAPE_TIMEOUT_MS / 1000} s)`,
+      w.unanswered,
+      'nodes',
       flags,
     ),
     latencyRow(

@@ -14,19 +14,18 @@ import { freePort } from '../../test/support/free-port.js';
 import { makeDialInPki } from '../../test/support/dial-in-pki.js';
 import { pgidsUnder } from '../../test/support/pgid-files.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
-import { cpuProfFlags } from '../bench-setup.js';
+import { cpuProfFlags, HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
 import { benchPod } from '../bench-pod.js';
 import { fleetNodeNames } from '../fleet-figures.js';
-import { pooled, realClock } from '../pacing.js';
+import { pooled } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
-import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
+import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';
 import { LightRunners } from './fleet-light-runners.js';
-import { fleetRows, sumOverNodes, waitFleetReady } from './fleet-nodes.js';
+import { emptyFigures, fleetRows, measureIdle, waitFleetReady } from './fleet-nodes.js';
 import { Stamps, waitForPods } from './pod-waits.js';
 
 const SCENARIO = 'fleet';
-export const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const TOKEN = 'bench-fleet-token';
 
 /** One round: N nodes on one fresh fleet kubelet, their runners real processes or light in-process ones. */
@@ -67,6 +66,7 @@ export async function runFleetScenario(ctx: ClusterContext): Promise<ScenarioRes
   const warnings: string[] = [];
   const details: Record<string, unknown> = {};
   for (const round of rounds) {
+    if (ctx.signal.aborted) break;
     const result = await runRound(ctx, round);
     rows.push(...result.rows);
     warnings.push(...result.warnings);
@@ -99,7 +99,12 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     runnerUnreachableGraceSeconds: 40,
     kubeconfigPath: ctx.kubeconfigPath,
     extraArgs: ['--klog.v', String(flags.logVerbosity), '--node-labels', `vk-cmd.io/bench-fleet=${suffix}`],
-    nodeFlags: cpuProfFlags(flags.cpuProfDir),
+    // SIGUSR2 writes a heap snapshot into bench/results, as for the bench's own node.
+    nodeFlags: [
+      ...cpuProfFlags(flags.cpuProfDir),
+      '--heapsnapshot-signal=SIGUSR2',
+      `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`,
+    ],
   });
   let stopped = false;
   /** Set when not every node turned Ready: the kubelet's and runners' logs are kept. */
@@ -124,73 +129,128 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   ctx.cleanup.push(`fleet ${round.id} nodes`, stopAll);
 
   ctx.priorities.set('fleet kubelet', kubelet.pid, NORMAL_NICE);
-  progress.start(`${SCENARIO}: starting the kubelet`);
-  await waitFleetKubeletUp(dir, 120_000);
-  progress.finish();
+  const figures = emptyFigures();
+  const warnings: string[] = [];
   const kubeletPid = kubelet.pid!;
-  const rssBeforeKb = readProcMemory(kubeletPid).vmRssKb;
+  let phase = 'starting the kubelet';
+  let readyCount = 0;
+  // A phase that fails (an API error, a deadline, the abort) ends the round with the rows it has.
+  try {
+    progress.start(`${SCENARIO}: starting the kubelet`);
+    await waitFleetKubeletUp(dir, 120_000);
+    progress.finish();
+    figures.rssBeforeKb = readProcMemory(kubeletPid).vmRssKb;
 
-  // Every runner at once; the clock runs from the first start to the last node Ready.
-  const startMs = Date.now();
-  const url = `https://127.0.0.1:${acceptPort}`;
-  if (round.kind === 'real') {
-    for (const name of names) {
-      const root = path.join(dir, 'roots', name);
-      mkdirSync(root, { recursive: true });
-      const child = spawnLogged(
-        dir,
-        name,
-        RUNNER_BIN,
-        ['--connect', url, '--connect-ca', pki.caFile, '--token-file', path.join(dir, 'token')].concat([
-          '--node-name',
-          name,
-          '--root-dir',
-          root,
-          '--v',
-          String(flags.logVerbosity),
-        ]),
-        process.env,
-        RUNNER_NODE_FLAGS,
-      );
-      runners.push(child);
-      ctx.priorities.set('fleet runner', child.pid, NORMAL_NICE);
+    // Every runner at once; the clock runs from the first start to the last node Ready.
+    phase = 'nodes turning Ready';
+    figures.startMs = Date.now();
+    const url = `https://127.0.0.1:${acceptPort}`;
+    if (round.kind === 'real') {
+      for (const name of names) runners.push(startRealRunner(ctx, dir, name, url, pki.caFile));
+    } else {
+      light = new LightRunners({ url, caPem: readFileSync(pki.caFile), token: TOKEN });
+      for (const name of names) light.add(name);
     }
-  } else {
-    light = new LightRunners({ url, caPem: readFileSync(pki.caFile), token: TOKEN });
-    for (const name of names) light.add(name);
+    const readiness = await waitFleetReady(ctx, {
+      nodes: n,
+      labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
+      kubeletLog: path.join(dir, 'kubelet.log'),
+      startMs: figures.startMs,
+      label: `${SCENARIO} ${round.id}`,
+    });
+    readyCount = readiness.ready.size;
+    figures.allReadySeconds = readiness.allReadySeconds;
+    figures.reachedMs = readiness.reachedMs;
+    keepDir = readyCount < n;
+    if (readyCount < n)
+      warnings.push(`${SCENARIO} ${round.id}: only ${readyCount} of ${n} nodes turned Ready`);
+
+    // Idle: no pods; what is left is leases, node status and the runner links.
+    phase = 'the idle window';
+    const idle = await measureIdle(ctx, {
+      kubeletPid,
+      labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
+      seconds: flags.fleetIdleSeconds,
+      label: `${SCENARIO} ${round.id}`,
+    });
+    Object.assign(figures, idle.figures);
+    warnings.push(...idle.warnings);
+
+    phase = 'a pod per node';
+    const pods = await podPerNode(ctx, round.id, suffix, names);
+    figures.latencies = pods.latencies;
+    figures.rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
+    warnings.push(...pods.warnings);
+  } catch (err) {
+    progress.finish();
+    keepDir = true;
+    warnings.push(`${SCENARIO} ${round.id}: ended early, in ${phase}: ${(err as Error).message}`);
   }
-  const { ready, reachedMs, allReadySeconds } = await waitFleetReady(ctx, {
-    nodes: n,
-    labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
-    kubeletLog: path.join(dir, 'kubelet.log'),
-    startMs,
-    label: `${SCENARIO} ${round.id}`,
-  });
-
-  // Idle: no pods; what is left is leases, node status and the runner links.
-  keepDir = ready.size < n;
-  const scrapeAll = (): Promise<number> =>
-    sumOverNodes(ctx, `vk-cmd.io/bench-fleet=${suffix}`, API_REQUESTS_METRIC);
-  progress.start(`${SCENARIO} ${round.id}: idle window`, flags.fleetIdleSeconds);
-  await realClock.sleep(5_000, ctx.signal);
-  const requestsBefore = await scrapeAll();
-  const windowStartMs = Date.now();
-  const cpuBefore = readCpuTicks(kubeletPid);
-  await realClock.sleep(flags.fleetIdleSeconds * 1000, ctx.signal);
-  const cpuAfter = readCpuTicks(kubeletPid);
-  const windowSeconds = (Date.now() - windowStartMs) / 1000;
-  const rssIdleKb = readProcMemory(kubeletPid).vmRssKb;
-  const requestsAfter = await scrapeAll();
+  progress.start(`${SCENARIO} ${round.id}: removing the nodes`);
+  await stopAll().catch((err: unknown) => warnings.push(`${SCENARIO} ${round.id}: cleanup: ${String(err)}`));
   progress.finish();
-  const cpuSeconds = (cpuAfter - cpuBefore) / clockTicksPerSecond();
-  const requests = counterDeltaSum(requestsBefore, requestsAfter);
 
-  // One pod per node, all created at once.
-  const podNames = names.map((_, i) => `fleet-${round.id}-${suffix}-${i}`);
+  return {
+    rows: fleetRows(round, figures, flags),
+    warnings,
+    details: {
+      nodes: n,
+      ready: readyCount,
+      endedIn: phase,
+      allReadySeconds: figures.allReadySeconds,
+      rssKb: { noNodes: figures.rssBeforeKb, idle: figures.rssIdleKb, withPods: figures.rssPodsKb },
+      idle: {
+        windowSeconds: figures.windowSeconds,
+        cpuSeconds: figures.cpuSeconds,
+        requests: figures.requests,
+        unanswered: figures.unanswered,
+      },
+    },
+  };
+}
+
+/** A real vk-cmd-runner --connect process for node `name`, its log and root under `dir`. */
+function startRealRunner(
+  ctx: ClusterContext,
+  dir: string,
+  name: string,
+  url: string,
+  caFile: string,
+): ChildProcess {
+  const root = path.join(dir, 'roots', name);
+  mkdirSync(root, { recursive: true });
+  const child = spawnLogged(
+    dir,
+    name,
+    RUNNER_BIN,
+    ['--connect', url, '--connect-ca', caFile, '--token-file', path.join(dir, 'token')].concat([
+      '--node-name',
+      name,
+      '--root-dir',
+      root,
+      '--v',
+      String(ctx.flags.logVerbosity),
+    ]),
+    process.env,
+    RUNNER_NODE_FLAGS,
+  );
+  ctx.priorities.set('fleet runner', child.pid, NORMAL_NICE);
+  return child;
+}
+
+/** One pod per node, all created at once: their create -> Running, then they are deleted. */
+async function podPerNode(
+  ctx: ClusterContext,
+  roundId: string,
+  suffix: string,
+  names: string[],
+): Promise<{ latencies: number[]; warnings: string[] }> {
+  const n = names.length;
+  const podNames = names.map((_, i) => `fleet-${roundId}-${suffix}-${i}`);
   const created = new Stamps();
   const creates = await pooled(
     n,
-    flags.concurrency,
+    ctx.flags.concurrency,
     async (i) => {
       created.set(podNames[i]!, Date.now());
       await ctx.api.createPod(
@@ -208,7 +268,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   );
   const running = await waitForPods(
     ctx,
-    `${SCENARIO} ${round.id}: a pod per node to Running`,
+    `${SCENARIO} ${roundId}: a pod per node to Running`,
     podNames,
     ['running'],
     Math.max(180_000, n * 300),
@@ -219,45 +279,11 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     const from = created.map.get(p);
     return at !== undefined && from !== undefined ? [at - from] : [];
   });
-  const rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
-
-  progress.start(`${SCENARIO} ${round.id}: removing the pods and nodes`);
   await ctx.api.deletePodsByLabel(ctx.namespace, `vk-cmd.io/bench-scenario=${SCENARIO}`);
-  await waitForPods(
-    ctx,
-    `${SCENARIO} ${round.id}: pods gone`,
-    podNames,
-    ['gone'],
-    Math.max(120_000, n * 200),
-  );
-  await stopAll();
-  progress.finish();
-
-  const rows = fleetRows(
-    { ...round, startMs, allReadySeconds, reachedMs, rssBeforeKb, rssIdleKb, rssPodsKb },
-    { windowSeconds, cpuSeconds, requests, latencies },
-    flags,
-  );
+  await waitForPods(ctx, `${SCENARIO} ${roundId}: pods gone`, podNames, ['gone'], Math.max(120_000, n * 200));
   const warnings: string[] = [];
-  if (ready.size < n) warnings.push(`${SCENARIO} ${round.id}: only ${ready.size} of ${n} nodes turned Ready`);
   if (creates.failed)
-    warnings.push(`${SCENARIO} ${round.id}: ${creates.failed} creates failed (${creates.errors[0]})`);
-  if (running.timedOut)
-    warnings.push(`${SCENARIO} ${round.id}: only ${running.reached} of ${n} pods Running`);
-  return {
-    rows,
-    warnings,
-    details: {
-      nodes: n,
-      ready: ready.size,
-      allReadySeconds,
-      rssKb: { noNodes: rssBeforeKb, idle: rssIdleKb, withPods: rssPodsKb },
-      idle: { windowSeconds, cpuSeconds, requests },
-    },
-  };
-}
-
-/** A counter sum's growth; NaN when either reading is missing. */
-function counterDeltaSum(before: number, after: number): number {
-  return Number.isFinite(before) && Number.isFinite(after) ? after - before : Number.NaN;
+    warnings.push(`${SCENARIO} ${roundId}: ${creates.failed} creates failed (${creates.errors[0]})`);
+  if (running.timedOut) warnings.push(`${SCENARIO} ${roundId}: only ${running.reached} of ${n} pods Running`);
+  return { latencies, warnings };
 }

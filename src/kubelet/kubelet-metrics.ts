@@ -55,6 +55,14 @@ function registerProcessMetrics(registry: Registry): void {
   registerEventLoopDelayMetrics(registry, new EventLoopDelayMonitor());
 }
 
+/**
+ * The text of a process's metrics (Registry.metrics() format), served by
+ * every node of a fleet next to its own; may be a few seconds old.
+ */
+export interface ProcessMetricsText {
+  text(): Promise<string>;
+}
+
 /** The one registry of a fleet's process metrics, which every node serves next to its own. */
 export function processMetricsRegistry(): Registry {
   const registry = new Registry();
@@ -182,19 +190,19 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
-  /** The process's metrics when they live in a registry of their own (a fleet's nodes share it). */
-  private readonly processRegistry: Registry | undefined;
+  /** The process's metrics when they live apart from the node's (a fleet's nodes share them). */
+  private readonly processMetrics: ProcessMetricsText | undefined;
 
   /**
-   * `processRegistry`: a fleet's node leaves the process metrics (process_*,
+   * `processMetrics`: a fleet's node leaves the process metrics (process_*,
    * nodejs_*, the event loop) to the one registry the process has
-   * (processMetricsRegistry()) and serves it next to its own.
+   * (processMetricsRegistry()) and serves its text before its own.
    */
   constructor(
-    options: { collectProcessMetrics?: boolean; nodeName?: string; processRegistry?: Registry } = {},
+    options: { collectProcessMetrics?: boolean; nodeName?: string; processMetrics?: ProcessMetricsText } = {},
   ) {
-    this.processRegistry = options.processRegistry;
-    if ((options.collectProcessMetrics ?? true) && !options.processRegistry) {
+    this.processMetrics = options.processMetrics;
+    if ((options.collectProcessMetrics ?? true) && !options.processMetrics) {
       registerProcessMetrics(this.registry);
     }
     const nodeName = new Gauge<'node'>({
@@ -209,10 +217,10 @@ export class KubeletMetrics {
 
   /** What `/metrics` serves: this registry, and the process's when it is shared. */
   async exposition(): Promise<{ contentType: string; text: string }> {
-    const registry = this.processRegistry
-      ? Registry.merge([this.processRegistry, this.registry])
-      : this.registry;
-    return { contentType: this.registry.contentType, text: await registry.metrics() };
+    const own = await this.registry.metrics();
+    // Registry.metrics() joins metrics with a blank line and ends with a newline: so does the join of two.
+    const text = this.processMetrics ? `${await this.processMetrics.text()}\n${own}` : own;
+    return { contentType: this.registry.contentType, text };
   }
 
   /** Gives the scrape-time gauges their source. */

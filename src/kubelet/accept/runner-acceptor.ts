@@ -1,75 +1,27 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Logger } from '../../common/logger.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DIAL_IN_PROTOCOL,
   MAX_HANDSHAKE_HEAD_BYTES,
   NODE_NAME_HEADER,
-  RUNNER_VERSION_HEADER,
 } from '../../common/dial-in.js';
 import {
-  checkRequestShape,
   peerCertificateView,
-  presentedCredential,
   type ClaimAnswer,
   type DialInRequest,
   type LeaveAnswer,
 } from './dial-in-request.js';
+import { DropCounter } from './drop-counter.js';
+import { authenticateRequest } from './authenticate-request.js';
 import { HandshakeSlots } from './handshake-slots.js';
+import { remoteKey, type PendingConnection } from './pending-connection.js';
+import type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
 import { formatResponse, parseRequestHead, type RequestHead } from './request-head.js';
-import { decideGrant, type TokenGrant } from './runner-grants.js';
 
-/** Where to listen, the TLS identity, and the owner's callbacks that place or delete a runner's node. */
-export interface RunnerAcceptorOptions {
-  host: string;
-  port: number;
-  certPem: string | Buffer;
-  keyPem: string | Buffer;
-  /** Asks runners for a client certificate and verifies it against this CA (mTLS). */
-  clientCaPem?: string | Buffer;
-  /** The token lines, read when needed; a throw refuses the runner with 503 and logs why. */
-  grants: () => readonly TokenGrant[];
-  /** Decides on a granted runner (a node already served, a node this kubelet does not serve...). */
-  claim: (request: DialInRequest) => Promise<ClaimAnswer>;
-  /** A granted runner asks for its node to be deleted; without this, leaving is refused (404). */
-  leave?: (request: DialInRequest) => Promise<LeaveAnswer>;
-  logger: Logger;
-  /**
-   * For a new connection to send its TLS hello; then, from the start of its
-   * handshake (once a slot is free), to a complete, authenticated request.
-   * Time spent waiting for a slot is not counted.
-   */
-  handshakeTimeoutMs?: number;
-  /** Connections not yet authenticated (queued ones included); more are closed at once. */
-  maxPendingHandshakes?: number;
-  /** TLS handshakes under way at once; the others wait for a slot (default 32). */
-  maxConcurrentHandshakes?: number;
-  /** How long a connection may wait for a handshake slot before it is closed (default 60 s). */
-  maxQueueWaitMs?: number;
-  now?: () => number;
-}
-
-/**
- * A connection that has not authenticated yet: all it holds, dropped
- * together. Phases: hello (accepted, its TLS hello not read yet) -> queued
- * (waiting for a handshake slot) -> tls (handshake under way, holding a
- * slot) -> request (TLS done, reading the upgrade request).
- */
-interface Pending {
-  raw: net.Socket;
-  phase: 'hello' | 'queued' | 'tls' | 'request';
-  /** Set once the TLS handshake completed. */
-  socket: tls.TLSSocket | undefined;
-  remote: string;
-  timer: NodeJS.Timeout | undefined;
-  received: Buffer;
-}
+export type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
 
 type State = 'new' | 'listening' | 'stopped';
-
-const remoteKey = (socket: net.Socket): string =>
-  `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 
 /**
  * Accepts runners that dial in (`--accept-runners`): TLS, then the upgrade
@@ -89,16 +41,16 @@ export class RunnerAcceptor {
   private readonly server: net.Server;
   /** Never listens: connections are handed to it (`emit('connection')`) when their handshake starts. */
   private readonly tlsServer: tls.Server;
-  private readonly slots: HandshakeSlots<Pending>;
+  private readonly slots: HandshakeSlots<PendingConnection>;
   private readonly timeoutMs: number;
   /** By the peer's address and port, which the raw and the TLS socket share. */
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, PendingConnection>();
   private readonly now: () => number;
-  private droppedForLoad = 0;
-  private lastLoadLogMs = 0;
+  private readonly loadDrops: DropCounter;
 
   constructor(private readonly options: RunnerAcceptorOptions) {
     this.now = options.now ?? Date.now;
+    this.loadDrops = new DropCounter(this.now);
     const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.timeoutMs = timeoutMs;
     this.slots = new HandshakeSlots(options.maxConcurrentHandshakes ?? 32, (p) => this.startTls(p));
@@ -163,7 +115,7 @@ export class RunnerAcceptor {
     raw.setNoDelay(true);
     raw.setKeepAlive(true, 30_000);
     const timeoutMs = this.timeoutMs;
-    const p: Pending = {
+    const p: PendingConnection = {
       raw,
       phase: 'hello',
       socket: undefined,
@@ -183,7 +135,7 @@ export class RunnerAcceptor {
     raw.once('readable', () => this.queue(p));
   }
 
-  private queue(p: Pending): void {
+  private queue(p: PendingConnection): void {
     if (!this.isPending(p) || p.phase !== 'hello') return;
     clearTimeout(p.timer);
     p.phase = 'queued';
@@ -196,7 +148,7 @@ export class RunnerAcceptor {
   }
 
   /** A slot is free: TLS starts, and with it the handshake deadline. */
-  private startTls(p: Pending): void {
+  private startTls(p: PendingConnection): void {
     if (!this.isPending(p) || p.raw.destroyed) {
       this.slots.release();
       return;
@@ -212,7 +164,7 @@ export class RunnerAcceptor {
   }
 
   /** The connection's handshake ended (done, failed, dropped): its slot goes to the next. */
-  private endTls(p: Pending): void {
+  private endTls(p: PendingConnection): void {
     if (p.phase !== 'tls') return;
     p.phase = 'request';
     this.slots.release();
@@ -230,11 +182,11 @@ export class RunnerAcceptor {
     socket.on('data', (chunk: Buffer) => this.onData(p, chunk));
   }
 
-  private isPending(p: Pending): boolean {
+  private isPending(p: PendingConnection): boolean {
     return this.pending.get(p.remote) === p;
   }
 
-  private onData(p: Pending, chunk: Buffer): void {
+  private onData(p: PendingConnection, chunk: Buffer): void {
     if (!this.isPending(p) || !p.socket) return;
     p.received = p.received.length === 0 ? chunk : Buffer.concat([p.received, chunk]);
     const parsed = parseRequestHead(p.received, MAX_HANDSHAKE_HEAD_BYTES);
@@ -249,36 +201,18 @@ export class RunnerAcceptor {
     void this.handle(p, socket, parsed.head, parsed.rest);
   }
 
-  private async handle(p: Pending, socket: tls.TLSSocket, head: RequestHead, rest: Buffer): Promise<void> {
-    const shape = checkRequestShape(head);
-    if (shape.kind === 'refuse') return this.refuse(p, shape.status, shape.reason, shape.node);
-    const requested = shape.node;
-    const leaving = shape.kind === 'leave';
-    let grants: readonly TokenGrant[];
-    try {
-      grants = this.options.grants();
-    } catch (err) {
-      this.options.logger.error({ err }, 'Cannot read the runner tokens file');
-      return this.refuse(p, 503, 'the kubelet cannot read its tokens file', requested);
-    }
-    const decision = decideGrant(
-      presentedCredential(
-        head.headers.get('authorization'),
-        this.options.clientCaPem === undefined ? undefined : peerCertificateView(socket),
-      ),
-      requested,
-      grants,
-    );
-    if (!decision.granted) return this.refuse(p, decision.status, decision.reason, requested);
+  private async handle(
+    p: PendingConnection,
+    socket: tls.TLSSocket,
+    head: RequestHead,
+    rest: Buffer,
+  ): Promise<void> {
+    const verdict = authenticateRequest(head, () => peerCertificateView(socket), p.remote, this.options);
+    if (verdict.kind === 'refuse') return this.refuse(p, verdict.status, verdict.reason, verdict.node);
     // Authenticated: from here the time taken is the owner's (e.g. checking a connected runner).
     clearTimeout(p.timer);
-    const version = head.headers.get(RUNNER_VERSION_HEADER);
-    const request: DialInRequest = {
-      nodeName: decision.nodeName,
-      remoteAddress: p.remote,
-      credential: decision.credential,
-      runnerVersion: version,
-    };
+    const { request, leaving, requested } = verdict;
+    const version = request.runnerVersion;
     if (leaving) return this.answerLeave(p, request);
     let answer: ClaimAnswer;
     try {
@@ -308,7 +242,7 @@ export class RunnerAcceptor {
     answer.accept({ ...request, socket, acceptedAtMs: this.now() });
   }
 
-  private async answerLeave(p: Pending, request: DialInRequest): Promise<void> {
+  private async answerLeave(p: PendingConnection, request: DialInRequest): Promise<void> {
     const leave = this.options.leave;
     let answer: LeaveAnswer;
     try {
@@ -329,7 +263,7 @@ export class RunnerAcceptor {
     setTimeout(() => p.raw.destroy(), 1000).unref();
   }
 
-  private refuse(p: Pending, status: number, reason: string, node: string | undefined): void {
+  private refuse(p: PendingConnection, status: number, reason: string, node: string | undefined): void {
     this.options.logger.warn({ remote: p.remote, node, status, reason }, 'Refused a runner connection');
     this.forget(p, false);
     p.socket?.end(formatResponse(status, {}, `${reason}\n`));
@@ -337,13 +271,13 @@ export class RunnerAcceptor {
     setTimeout(() => p.raw.destroy(), 1000).unref();
   }
 
-  private drop(p: Pending, reason: string): void {
+  private drop(p: PendingConnection, reason: string): void {
     if (!this.isPending(p)) return;
     this.options.logger.warn({ remote: p.remote, reason }, 'Refused a runner connection');
     this.forget(p, true);
   }
 
-  private forget(p: Pending, destroy: boolean): void {
+  private forget(p: PendingConnection, destroy: boolean): void {
     clearTimeout(p.timer);
     if (p.phase === 'queued') this.slots.remove(p);
     this.endTls(p);
@@ -356,16 +290,13 @@ export class RunnerAcceptor {
   }
 
   private logLoadDrop(max: number): void {
-    this.droppedForLoad++;
-    const nowMs = this.now();
-    if (nowMs - this.lastLoadLogMs < 1000) return;
+    const dropped = this.loadDrops.drop();
+    if (dropped === undefined) return;
     this.options.logger.warn(
-      { dropped: this.droppedForLoad, maxPendingHandshakes: max },
+      { dropped, maxPendingHandshakes: max },
       this.state === 'listening'
         ? 'Refused runner connections: too many still authenticating'
         : 'Refused runner connections: not accepting',
     );
-    this.droppedForLoad = 0;
-    this.lastLoadLogMs = nowMs;
   }
 }

@@ -50,6 +50,9 @@ function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefi
   };
 }
 
+/** How long an idle client connection stays open, as a kubelet's (Go's) outlasting its clients' 90 s. */
+export const IDLE_CONNECTION_TIMEOUT_MS = 120_000;
+
 /**
  * The kubelet's HTTPS API (logs, stats, resource, cAdvisor and probe metrics,
  * pods, health, own metrics) on KUBELET_PORT, authenticating and authorising every request as a
@@ -112,6 +115,9 @@ export class KubeletApiServer {
       (req, res) => void this.handle(req, res),
     );
     this.server.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
+    // Scrapers (metrics-server, Prometheus) come back every 10-60 s and keep idle connections 90 s;
+    // Node's default of 5 s made each scrape a new TLS handshake: per node, in a fleet of thousands.
+    this.server.keepAliveTimeout = IDLE_CONNECTION_TIMEOUT_MS;
     this.server.on(
       'upgrade',
       (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head),

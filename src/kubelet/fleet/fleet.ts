@@ -1,18 +1,16 @@
-import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.js';
 import { DialInChannel } from '../accept/dial-in-channel.js';
 import { DialInServer } from '../accept/dial-in-server.js';
 import type { ClaimAnswer, DialInRequest, LeaveAnswer, RunnerConnection } from '../accept/dial-in-request.js';
 import type { HealthSource } from '../api/kubelet-api-options.js';
-import { RequestAuthenticator } from '../api/request-authenticator.js';
-import { RequestAuthorizer } from '../api/request-authorizer.js';
-import { createKubeAccessReviewer, createKubeTokenReviewer } from '../api/kube-reviewers.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { KubeletMetrics, processMetricsRegistry } from '../kubelet-metrics.js';
 import { NODE_LEASE_NAMESPACE } from '../node/lease-controller.js';
 import { NodeUnit, type NodeRunner, type NodeUnitDeps, type SharedApiOptions } from './node-unit.js';
+import { fleetSharedAuth } from './fleet-shared-auth.js';
 import { PortPool } from './port-pool.js';
+import { SharedProcessMetrics } from './shared-process-metrics.js';
 import { CallLimiter } from '../runner/call-limiter.js';
 
 export interface FleetDeps {
@@ -52,7 +50,7 @@ export class Fleet {
   private ports: PortPool | undefined;
   private sockets = 0;
   private state: State = 'new';
-  private readonly processRegistry: Registry | undefined;
+  private readonly processMetrics: SharedProcessMetrics | undefined;
   private readonly shared: SharedApiOptions['shared'];
   /** --fleet: each node's dial-in channel, which its runner claims. */
   private readonly channels = new Map<string, DialInChannel>();
@@ -68,25 +66,12 @@ export class Fleet {
     const { config, apiServer } = deps;
     this.starts = new CallLimiter(deps.maxConcurrentStarts ?? 32);
     if (!config.fleet) {
-      this.processRegistry = undefined;
+      this.processMetrics = undefined;
       this.shared = apiServer.shared;
       return;
     }
-    this.processRegistry = processMetricsRegistry();
-    const nowMs = Date.now;
-    this.shared = {
-      authenticator: new RequestAuthenticator({
-        tokenReviewer: apiServer.tokenReviewer ?? createKubeTokenReviewer(apiServer.transport),
-        anonymousAuth: apiServer.anonymousAuth,
-        nowMs,
-      }),
-      authorizer: new RequestAuthorizer({
-        mode: apiServer.authorizationMode,
-        reviewer: apiServer.accessReviewer ?? createKubeAccessReviewer(apiServer.transport),
-        nowMs,
-      }),
-      ...apiServer.shared,
-    };
+    this.processMetrics = new SharedProcessMetrics(processMetricsRegistry());
+    this.shared = fleetSharedAuth(apiServer);
   }
 
   /** The node `name`, if served. */
@@ -218,7 +203,7 @@ export class Fleet {
     if (this.deps.metrics) return this.deps.metrics(nodeName);
     return new KubeletMetrics({
       nodeName,
-      ...(this.processRegistry ? { processRegistry: this.processRegistry } : {}),
+      ...(this.processMetrics ? { processMetrics: this.processMetrics } : {}),
     });
   }
 

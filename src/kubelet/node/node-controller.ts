@@ -4,7 +4,6 @@ import { Backoff } from '../../common/backoff.js';
 import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { Runner } from '../runner/runner.js';
-import { canonical } from '../kube/canonical.js';
 import {
   adoptionPatch,
   metadataPatch,
@@ -23,6 +22,7 @@ import {
   type NodeReadiness,
 } from './node-object.js';
 import { decideReadiness } from './node-readiness.js';
+import { nextStatusDelayMs, nodeStatusKey } from './node-status-schedule.js';
 import {
   resolveDeadline,
   slurmJob,
@@ -267,12 +267,7 @@ export class NodeController {
       this.logger.info({ readiness: this.readiness }, 'Node readiness changed');
     }
     const status = this.buildStatus(this.conditions, nowMs);
-    const key = JSON.stringify(
-      canonical({
-        ...status,
-        conditions: status.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })),
-      }),
-    );
+    const key = nodeStatusKey(status);
     const frequencyMs = config.nodeStatusUpdateFrequencySeconds * 1000;
     if (key !== this.lastStatusKey || nowMs - this.lastStatusWriteMs >= frequencyMs) {
       const node = await this.api.patchNodeStatus(config.nodeName, nodeStatusPatch(status));
@@ -286,16 +281,15 @@ export class NodeController {
 
   private nextDelayMs(nowMs: number): number {
     const { config } = this.options;
-    let delayMs = this.lastStatusWriteMs + config.nodeStatusUpdateFrequencySeconds * 1000 - nowMs;
-    const wall = walltimeState(this.deadline, nowMs);
-    if (wall.nextRefreshMs !== undefined) delayMs = Math.min(delayMs, wall.nextRefreshMs);
-    // Wake when a grace period running out would turn the node NotReady.
-    for (const since of [this.runner.unsyncedSinceMs(), this.runner.silentSinceMs()]) {
-      if (since === undefined || !this.readiness.ready) continue;
-      const graceEndMs = since + config.runnerUnreachableGraceSeconds * 1000 - nowMs;
-      if (graceEndMs > 0) delayMs = Math.min(delayMs, graceEndMs + 5);
-    }
-    return Math.max(5, delayMs);
+    return nextStatusDelayMs({
+      nowMs,
+      lastStatusWriteMs: this.lastStatusWriteMs,
+      frequencyMs: config.nodeStatusUpdateFrequencySeconds * 1000,
+      walltimeRefreshMs: walltimeState(this.deadline, nowMs).nextRefreshMs,
+      ready: this.readiness.ready,
+      graceMs: config.runnerUnreachableGraceSeconds * 1000,
+      problemSinceMs: [this.runner.unsyncedSinceMs(), this.runner.silentSinceMs()],
+    });
   }
 
   private schedule(delayMs: number): void {

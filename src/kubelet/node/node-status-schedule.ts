@@ -1,0 +1,50 @@
+import type { WireNodeStatus } from '../kube/wire-types.js';
+import { canonical } from '../kube/canonical.js';
+
+/**
+ * What identifies a node status for "has it changed": everything but the
+ * conditions' heartbeat times, which change on every write. Equal keys mean
+ * only a heartbeat is due, which waits for the update frequency. Pure.
+ */
+export function nodeStatusKey(status: WireNodeStatus): string {
+  return JSON.stringify(
+    canonical({
+      ...status,
+      conditions: status.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })),
+    }),
+  );
+}
+
+/** What the node controller knows when it schedules its next round. */
+export interface StatusScheduleInputs {
+  nowMs: number;
+  /** When the status was last written (epoch ms; 0 if never). */
+  lastStatusWriteMs: number;
+  /** --node-status-update-frequency in ms: the longest a status goes unwritten. */
+  frequencyMs: number;
+  /** When the walltime state next changes, in ms from now (undefined: it does not). */
+  walltimeRefreshMs: number | undefined;
+  /** Whether the node is Ready now: only a Ready node turns NotReady when a grace period ends. */
+  ready: boolean;
+  /** The runner's unreachable grace period in ms. */
+  graceMs: number;
+  /** Since when (epoch ms) the runner link has been unsynced, and silent; undefined if not. */
+  problemSinceMs: ReadonlyArray<number | undefined>;
+}
+
+/**
+ * The delay until the node controller's next round: the next due status
+ * write, the next walltime change, or the end of a grace period that would
+ * turn a Ready node NotReady (5 ms after it), whichever comes first; at
+ * least 5 ms. Pure.
+ */
+export function nextStatusDelayMs(i: StatusScheduleInputs): number {
+  let delayMs = i.lastStatusWriteMs + i.frequencyMs - i.nowMs;
+  if (i.walltimeRefreshMs !== undefined) delayMs = Math.min(delayMs, i.walltimeRefreshMs);
+  for (const since of i.problemSinceMs) {
+    if (since === undefined || !i.ready) continue;
+    const graceEndMs = since + i.graceMs - i.nowMs;
+    if (graceEndMs > 0) delayMs = Math.min(delayMs, graceEndMs + 5);
+  }
+  return Math.max(5, delayMs);
+}

@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import {
+  nextStatusDelayMs,
+  nodeStatusKey,
+  type StatusScheduleInputs,
+} from '../../../../src/kubelet/node/node-status-schedule.js';
+
+describe('node status schedule', () => {
+  const base: StatusScheduleInputs = {
+    nowMs: 100_000,
+    lastStatusWriteMs: 95_000,
+    frequencyMs: 60_000,
+    walltimeRefreshMs: undefined,
+    ready: true,
+    graceMs: 40_000,
+    problemSinceMs: [undefined, undefined],
+  };
+  const cases: Array<[string, Partial<StatusScheduleInputs>, number]> = [
+    ['the next due write', {}, 55_000],
+    ['overdue: at least 5 ms', { lastStatusWriteMs: 0 }, 5],
+    ['a walltime change first', { walltimeRefreshMs: 1_000 }, 1_000],
+    ['a grace period ending first, 5 ms after it', { problemSinceMs: [90_000, undefined] }, 30_005],
+    ['the earlier of two grace periods', { problemSinceMs: [90_000, 70_000] }, 10_005],
+    ['a grace period already over: not waited for', { problemSinceMs: [10_000, undefined] }, 55_000],
+    ['not Ready: grace periods do not matter', { ready: false, problemSinceMs: [90_000, undefined] }, 55_000],
+  ];
+  for (const [name, change, expected] of cases) {
+    it(`nextStatusDelayMs: ${name}`, () =>
+      expect(nextStatusDelayMs({ ...base, ...change })).to.equal(expected));
+  }
+
+  it('nodeStatusKey ignores heartbeat times and key order', () => {
+    const a = nodeStatusKey({
+      nodeInfo: { architecture: 'amd64' } as never,
+      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-01-01T00:00:00Z' }],
+    });
+    const b = nodeStatusKey({
+      conditions: [{ lastHeartbeatTime: '2026-01-01T00:01:00Z', status: 'True', type: 'Ready' }],
+      nodeInfo: { architecture: 'amd64' } as never,
+    });
+    expect(a).to.equal(b);
+    expect(nodeStatusKey({ conditions: [{ type: 'Ready', status: 'False' }] })).to.not.equal(a);
+  });
+});
