@@ -118,6 +118,10 @@ describe('runner: restart safety (real bin/vk-cmd-runner killed with SIGKILL)', 
     const termsFile = path.join(h.rootDir, 'terms');
     await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 30 });
     await eventually(() => existsSync(termsFile), 5_000, 'SIGTERM');
+    // The record says so once it is saved: a kill between the signal and the save is the
+    // crash point delete.after-sigterm, where a second SIGTERM is the accepted outcome.
+    const record = path.join(h.rootDir, '.vk-cmd', 'pods', `${spec.uid}.json`);
+    await eventually(() => readFileSync(record, 'utf8').includes('"termSent":true'), 5_000, 'termSent saved');
     await h.killProcess('SIGKILL');
     await h.startProcess();
     watcher = h.watch();
