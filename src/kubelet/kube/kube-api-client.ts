@@ -1,4 +1,4 @@
-import type { WireConfigMap, WireEvent, WireLease, WireNode, WirePod, WireSecret } from './wire-types.js';
+import type { WireConfigMap, WireEvent, WireLease, WireNode, WireSecret } from './wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
@@ -6,6 +6,7 @@ import { requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
 import { kubeErrorKind } from './kube-errors.js';
 import { ListWatchPodInformer } from './list-watch-informer.js';
+import { writtenVersion, type WrittenVersion } from './written-version.js';
 
 const STRATEGIC = 'application/strategic-merge-patch+json';
 const MERGE = 'application/merge-patch+json';
@@ -30,6 +31,18 @@ export class KubeApiClient implements KubeApi {
       const result = await this.transport.request<T>(req);
       this.count(verb, resource, verb === 'create' ? '201' : '200');
       return result;
+    } catch (err) {
+      this.count(verb, resource, requestOutcome(err));
+      throw err;
+    }
+  }
+
+  /** Sends one request and counts it; the answer stays text. */
+  private async callText(verb: string, resource: string, req: KubeRequest): Promise<string> {
+    try {
+      const text = await this.transport.requestText(req);
+      this.count(verb, resource, verb === 'create' ? '201' : '200');
+      return text;
     } catch (err) {
       this.count(verb, resource, requestOutcome(err));
       throw err;
@@ -117,13 +130,15 @@ export class KubeApiClient implements KubeApi {
     );
   }
 
-  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WirePod> {
-    return this.call('patch', 'pods/status', {
+  /** Only the answer's resourceVersion is read (writtenVersion): a huge pod's answer is not parsed. */
+  async patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WrittenVersion> {
+    const req: KubeRequest = {
       method: 'PATCH',
       path: `${core(namespace, 'pods', name)}/status`,
       body: strategicPatch,
       contentType: STRATEGIC,
-    });
+    };
+    return writtenVersion(await this.callText('patch', 'pods/status', req));
   }
 
   async deletePod(namespace: string, name: string, uid: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { WireEvent, WireLease, WireNode, WirePod } from './wire-types.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
+import type { WrittenVersion } from './written-version.js';
 
 /**
  * An API server answer other than success; `code` is the HTTP status (0 = no
@@ -66,8 +67,8 @@ export interface KubeApi {
 
   /** A new informer over pods with spec.nodeName=nodeName. */
   podInformer(nodeName: string): PodInformer;
-  /** Strategic merge patch of the pod's `status` subresource. */
-  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WirePod>;
+  /** Strategic merge patch of the pod's `status` subresource; resolves with the pod's new resourceVersion. */
+  patchPodStatus(namespace: string, name: string, strategicPatch: object): Promise<WrittenVersion>;
   /** Deletes with gracePeriodSeconds 0 and a UID precondition; resolves false if the pod was gone or replaced. */
   deletePod(namespace: string, name: string, uid: string): Promise<boolean>;
 

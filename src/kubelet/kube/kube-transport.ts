@@ -90,6 +90,11 @@ export class KubeTransport {
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
+  /** The answer's body as text, unparsed (for callers that read a field or two of a large answer). */
+  requestText(req: KubeRequest): Promise<string> {
+    return this.send(req, true);
+  }
+
   /**
    * Runs a watch request and calls `onEvent` for each event, in order. Resolves
    * when the server ends the stream (its timeoutSeconds) or `signal` aborts;

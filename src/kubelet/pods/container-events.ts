@@ -1,6 +1,7 @@
 import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import { containerFieldPath, type PodEvent } from './event-recorder.js';
+import { byName } from './by-name.js';
 
 /** Terminations that mean the container could not be set up (the seed's reasons). */
 export const SETUP_FAILURE_REASONS = new Set([
@@ -35,6 +36,7 @@ export function containerEvents(
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
+  const apiStatus = byName(apiStatuses);
   for (const n of runnerPod.securityNotes ?? []) {
     out.push({
       key: `security//${n.field}`,
@@ -68,7 +70,7 @@ export function containerEvents(
       });
     }
     if (s.state?.running) {
-      const api = apiStatuses.find((a) => a.name === s.name);
+      const api = apiStatus(s.name);
       const alreadyShown = api?.state?.running !== undefined && api.restartCount === s.restartCount;
       if (!alreadyShown) {
         out.push({

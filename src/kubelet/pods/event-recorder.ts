@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import { rfc3339 } from '../kube-time.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
+import { CallLimiter } from '../runner/call-limiter.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -31,7 +32,16 @@ export interface EventRecorderOptions {
    * server deletes events an hour (--event-ttl) after their last write.
    */
   maxAgeMs?: number;
+  /** Event writes in flight at once (default MAX_EVENT_WRITES_IN_FLIGHT); the rest wait, in order. */
+  maxWritesInFlight?: number;
 }
+
+/**
+ * Event writes share the API connections with status patches: a pod of
+ * 1,000 containers emits 1,000 Started events in bursts, which would otherwise
+ * take every connection and queue other pods' status patches behind them.
+ */
+export const MAX_EVENT_WRITES_IN_FLIGHT = 4;
 
 /** An event the API server holds, as far as this process knows. */
 interface Recorded {
@@ -58,6 +68,7 @@ export class EventRecorder {
   private readonly now: () => number;
   private readonly maxRemembered: number;
   private readonly maxAgeMs: number;
+  private readonly writes: CallLimiter;
 
   constructor(
     private readonly api: KubeApi,
@@ -68,6 +79,7 @@ export class EventRecorder {
     this.now = options.now ?? Date.now;
     this.maxRemembered = options.maxRemembered ?? 4096;
     this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
+    this.writes = new CallLimiter(options.maxWritesInFlight ?? MAX_EVENT_WRITES_IN_FLIGHT);
   }
 
   emit(pod: WirePod, event: PodEvent): void {
@@ -77,7 +89,7 @@ export class EventRecorder {
     const times = Math.max(1, Math.floor(event.count ?? 1));
     const write = previous ? () => this.writeRepeat(entry, times) : () => this.writeNew(key, entry, times);
     entry.queue = entry.queue
-      .then(write)
+      .then(() => this.writes.run(write))
       .catch((err: unknown) =>
         this.logger.debug({ err, reason: event.reason, pod: podKey(pod) }, 'Failed to record event'),
       );

@@ -1,5 +1,6 @@
 import type { WireContainerStatus, WirePod, WirePodCondition, WireTime } from '../kube/wire-types.js';
 import { hasAnyRegularContainerStarted, isRestartableInit, type PodPhase } from './pod-phase.js';
+import { byName } from './by-name.js';
 
 /** A condition without its times; times are added by withTransitionTimes. */
 export type BareCondition = Pick<WirePodCondition, 'type' | 'status' | 'reason' | 'message'>;
@@ -34,8 +35,9 @@ export function initializedCondition(
   const spec = pod.spec!;
   const unknown: string[] = [];
   const incomplete: string[] = [];
+  const find = byName(statuses);
   for (const c of spec.initContainers ?? []) {
-    const s = statuses.find((x) => x.name === c.name);
+    const s = find(c.name);
     if (!s) unknown.push(c.name);
     else if (!(isRestartableInit(c) ? s.started === true : s.ready)) incomplete.push(c.name);
   }
@@ -58,8 +60,9 @@ export function containersReadyCondition(
   const spec = pod.spec!;
   const unknown: string[] = [];
   const unready: string[] = [];
+  const find = byName(statuses);
   const check = (name: string): void => {
-    const s = statuses.find((x) => x.name === name);
+    const s = find(name);
     if (!s) unknown.push(name);
     else if (!s.ready) unready.push(name);
   };

@@ -1,15 +1,12 @@
 import type { WireContainer, WireContainerStatus, WirePodSpec } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
+import { byName, type ByName } from './by-name.js';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
 /** podutil.IsRestartableInitContainer: an init container with restartPolicy Always (a sidecar). */
 export function isRestartableInit(c: Pick<WireContainer, 'restartPolicy'>): boolean {
   return c.restartPolicy === 'Always';
-}
-
-function find(statuses: readonly WireContainerStatus[], name: string): WireContainerStatus | undefined {
-  return statuses.find((s) => s.name === name);
 }
 
 /** kubecontainer.HasAnyRegularContainerStarted: a regular container is running or terminated. */
@@ -57,12 +54,12 @@ interface Counts {
 
 function countRegularInit(
   spec: Pick<WirePodSpec, 'initContainers'>,
-  statuses: readonly WireContainerStatus[],
+  find: ByName<WireContainerStatus>,
   n: Counts,
 ) {
   for (const c of spec.initContainers ?? []) {
     if (isRestartableInit(c)) continue;
-    const s = find(statuses, c.name);
+    const s = find(c.name);
     if (!s || s.state?.running) n.pendingRegularInit++;
     else if (s.state?.terminated) {
       if (s.state.terminated.exitCode !== 0) n.failedInitialization++;
@@ -76,12 +73,12 @@ function countRegularInit(
 
 function countSidecars(
   spec: Pick<WirePodSpec, 'initContainers'>,
-  statuses: readonly WireContainerStatus[],
+  find: ByName<WireContainerStatus>,
   n: Counts,
 ) {
   for (const c of spec.initContainers ?? []) {
     if (!isRestartableInit(c)) continue;
-    const s = find(statuses, c.name);
+    const s = find(c.name);
     if (!s) n.unknown++;
     else if (s.state?.running) {
       if (!s.started) n.pendingRestartableInit++;
@@ -100,13 +97,9 @@ function countSidecars(
   }
 }
 
-function countRegular(
-  spec: Pick<WirePodSpec, 'containers'>,
-  statuses: readonly WireContainerStatus[],
-  n: Counts,
-) {
+function countRegular(spec: Pick<WirePodSpec, 'containers'>, find: ByName<WireContainerStatus>, n: Counts) {
   for (const c of spec.containers) {
-    const s = find(statuses, c.name);
+    const s = find(c.name);
     if (!s) n.unknown++;
     else if (s.state?.running) n.running++;
     else if (s.state?.terminated) {
@@ -144,9 +137,10 @@ export function getPhase(
     stopped: 0,
     succeeded: 0,
   };
-  countRegularInit(spec, statuses, n);
-  countSidecars(spec, statuses, n);
-  countRegular(spec, statuses, n);
+  const find = byName(statuses);
+  countRegularInit(spec, find, n);
+  countSidecars(spec, find, n);
+  countRegular(spec, find, n);
 
   if (n.failedInitialization > 0 && restartPolicy === 'Never') return 'Failed';
   if (n.pendingRegularInit > 0 || (n.pendingRestartableInit > 0 && !podHasInitialized) || n.waiting > 0)

@@ -22,6 +22,7 @@ import {
 } from './pod-conditions.js';
 import { getPhase, hasAnyActiveRegularContainerStarted, type PodPhase } from './pod-phase.js';
 import { qosClass } from './qos-class.js';
+import { byName } from './by-name.js';
 
 /** Everything the status of one pod is computed from. */
 export interface PodStatusInputs {
@@ -73,15 +74,12 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
     list: typeof spec.containers,
     runnerList: Pod__Output['containerStatuses'] | undefined,
     oldList: WireContainerStatus[] | undefined,
-  ) =>
-    list.map((c) => {
-      if (inputs.lost)
-        return lostContainerStatus(
-          c,
-          oldList?.find((s) => s.name === c.name),
-          inputs.nowMs,
-        );
-      const r = runnerList?.find((s) => s.name === c.name);
+  ) => {
+    const runnerStatus = byName(runnerList);
+    const oldStatus = byName(oldList);
+    return list.map((c) => {
+      if (inputs.lost) return lostContainerStatus(c, oldStatus(c.name), inputs.nowMs);
+      const r = runnerStatus(c.name);
       if (r && r.state?.state) return toKubeContainerStatus(ident, c, r, kind);
       const err = inputs.configError;
       if (err && (err.containers.length === 0 || err.containers.includes(c.name))) {
@@ -89,6 +87,7 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
       }
       return waitingContainerStatus(c, defaultReason);
     });
+  };
 
   const containerStatuses = convert(
     'container',
@@ -171,10 +170,12 @@ export function computePodStatus(inputs: PodStatusInputs): WirePodStatus {
 /** True when every container the runner reports for the pod is running (pod start latency). */
 export function allContainersRunning(pod: WirePod, runnerPod: Pod__Output | undefined): boolean {
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  // The first status of a name that runs, as a scan for one would find.
+  const running = byName(runnerPod?.containerStatuses.filter((s) => s.state?.running));
   return (
     runnerPod !== undefined &&
     names.length > 0 &&
-    names.every((n) => runnerPod.containerStatuses.some((s) => s.name === n && s.state?.running))
+    names.every((n) => running(n)?.state?.running !== undefined)
   );
 }
 

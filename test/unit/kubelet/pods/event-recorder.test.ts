@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import type { WireEvent, WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
-import { EventRecorder, type PodEvent } from '../../../../src/kubelet/pods/event-recorder.js';
+import {
+  EventRecorder,
+  MAX_EVENT_WRITES_IN_FLIGHT,
+  type PodEvent,
+} from '../../../../src/kubelet/pods/event-recorder.js';
 
 /** Events in memory; `fail` makes the next calls of an operation fail with an HTTP code. */
 class EventsApi {
@@ -147,5 +151,69 @@ describe('EventRecorder', () => {
     await emit(other(2));
     const ops = api.calls.map((c) => `${c.op}:${api.stored.get(c.name)?.message}`);
     expect(ops).to.deep.equal(['create:m1', 'create:m2', 'patch:m1', 'create:m3', 'patch:m1', 'create:m2']);
+  });
+
+  it('writes at most maxWritesInFlight events at once; the rest wait in order and all land', async () => {
+    const gated: Array<{ name: string; release: () => void }> = [];
+    const gatedApi = {
+      createEvent: (_ns: string, event: WireEvent): Promise<WireEvent> =>
+        new Promise((resolve) => gated.push({ name: event.message ?? '', release: () => resolve(event) })),
+      patchEvent: () => Promise.reject(new Error('no repeats here')),
+    };
+    const limited = new EventRecorder(gatedApi as unknown as KubeApi, 'node-1', pino({ level: 'silent' }), {
+      now: () => nowMs,
+      maxWritesInFlight: 2,
+    });
+    for (let n = 1; n <= 5; n++) limited.emit(pod, other(n));
+    const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+    await settle();
+    expect(gated.map((g) => g.name)).to.deep.equal(['m1', 'm2']);
+    gated[0]!.release();
+    await settle();
+    expect(gated.map((g) => g.name)).to.deep.equal(['m1', 'm2', 'm3']);
+    for (let i = 0; i < 5; i++) {
+      gated[i]?.release();
+      await settle();
+    }
+    const flushed = limited.flush();
+    gated.forEach((g) => g.release());
+    await flushed;
+    expect(gated.map((g) => g.name)).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('limits event writes in flight by default (MAX_EVENT_WRITES_IN_FLIGHT)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const countingApi = {
+      createEvent: (_ns: string, event: WireEvent): Promise<WireEvent> => {
+        most = Math.max(most, ++inFlight);
+        return new Promise((resolve) =>
+          releases.push(() => {
+            inFlight--;
+            resolve(event);
+          }),
+        );
+      },
+      patchEvent: () => Promise.reject(new Error('no repeats here')),
+    };
+    const bounded = new EventRecorder(
+      countingApi as unknown as KubeApi,
+      'node-1',
+      pino({ level: 'silent' }),
+      {
+        now: () => nowMs,
+      },
+    );
+    for (let n = 0; n < 50; n++) bounded.emit(pod, other(n));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(most).to.equal(MAX_EVENT_WRITES_IN_FLIGHT);
+    const flushed = bounded.flush();
+    while (releases.length > 0) {
+      releases.shift()!();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await flushed;
+    expect(most).to.equal(MAX_EVENT_WRITES_IN_FLIGHT);
   });
 });
