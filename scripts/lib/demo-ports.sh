@@ -3,18 +3,18 @@
 # alone (`scripts/demo.sh --check-ports`). Sourced; defines functions only.
 
 # port_listening <port>: true when some socket on this machine listens on
-# TCP <port> (any address), read from /proc so no tool is needed.
+# TCP <port> (any address), read from /proc so no tool is needed. The tables
+# are read once per shell, by awk: bash's `read` takes /proc files a byte per
+# system call, which with thousands of sockets took minutes.
+_listening_hex_ports=
 port_listening() {
-  local port=$1 f _ addr state hex
-  hex=$(printf '%04X' "$port")
-  for f in /proc/net/tcp /proc/net/tcp6; do
-    [[ -r "$f" ]] || continue
+  local port=$1
+  if [[ -z "$_listening_hex_ports" ]]; then
     # Columns: sl local_address rem_address st ...; st 0A is LISTEN.
-    while read -r _ addr _ state _; do
-      [[ "$state" == 0A && "${addr##*:}" == "$hex" ]] && return 0
-    done < "$f"
-  done
-  return 1
+    _listening_hex_ports=" $(awk '$4 == "0A" { n = split($2, a, ":"); printf "%s ", a[n] }' \
+      /proc/net/tcp /proc/net/tcp6 2>/dev/null) "
+  fi
+  [[ "$_listening_hex_ports" == *" $(printf '%04X' "$port") "* ]]
 }
 
 # port_owner <port>: who listens on <port>, e.g. `node (pid 1234)`, from

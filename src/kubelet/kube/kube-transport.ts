@@ -1,12 +1,18 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { KubeAgentCache, type AgentFactory } from './kube-agent-cache.js';
-import { errnoCode } from '../../common/errors.js';
 import { ApiError } from './kube-api.js';
-import { kindForHttpStatus, kubeErrorKind } from './kube-errors.js';
+import { kubeErrorKind } from './kube-errors.js';
 import type { Credential, CredentialSource } from './kube-credentials.js';
 import type { KubeClientConfig } from './kubeconfig.js';
-import { WatchDecoder, type WatchEvent } from './watch-decoder.js';
+import type { WatchEvent } from './watch-decoder.js';
+import {
+  networkError,
+  sendOverAgent,
+  StaleSocket,
+  statusError,
+  watchOverAgent,
+  type AgentRequest,
+} from './agent-requests.js';
 import { Http1RequestError } from './http1-pool.js';
 import { KubeConnections, requestHead } from './kube-connections.js';
 
@@ -99,55 +105,16 @@ export class KubeTransport {
     const credential = await this.credentialOrThrow();
     const agent = await this.agentOrThrow(credential, this.watchAgents);
     if (signal.aborted) return;
-    return new Promise<void>((resolve, reject) => {
-      const decoder = new WatchDecoder();
-      let settled = false;
-      const finish = (err?: Error): void => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve();
-      };
-      const deliver = (events: WatchEvent[]): void => {
-        for (const e of events) onEvent(e);
-      };
-      const req = this.open('GET', path, { ...query, watch: true }, credential, agent, undefined, undefined);
-      const onAbort = (): void => {
-        req.destroy();
-        finish();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err) => finish(signal.aborted ? undefined : networkError(err)));
-      req.on('response', (res) => {
-        if ((res.statusCode ?? 0) >= 300) {
-          void readBody(res).then((body) => {
-            if (kindForHttpStatus(res.statusCode ?? 0) === 'unauthenticated') this.credentials.invalidate();
-            finish(statusError(res.statusCode ?? 0, body));
-          }, finish);
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          try {
-            deliver(decoder.push(chunk));
-          } catch (err) {
-            req.destroy();
-            finish(new ApiError(0, (err as Error).message));
-          }
-        });
-        res.on('end', () => {
-          try {
-            deliver(decoder.end());
-            finish();
-          } catch (err) {
-            finish(new ApiError(0, (err as Error).message));
-          }
-        });
-        res.on('aborted', () => finish(signal.aborted ? undefined : new ApiError(0, 'watch stream broke')));
-      });
-      req.end();
-    });
+    const request = this.agentRequest(
+      'GET',
+      path,
+      { ...query, watch: true },
+      credential,
+      agent,
+      undefined,
+      undefined,
+    );
+    return watchOverAgent(request, onEvent, signal, () => this.credentials.invalidate());
   }
 
   /** Closes every pooled connection; requests after this open new ones. */
@@ -164,33 +131,20 @@ export class KubeTransport {
     try {
       if (this.connections) return await this.sendDirect(req, credential, body, contentType);
       const agent = await this.agentOrThrow(credential);
-      return await new Promise<string>((resolve, reject) => {
-        const r = this.open(
-          req.method,
-          req.path,
-          req.query,
-          credential,
-          agent,
-          body,
-          contentType,
-          req.signal,
-        );
-        r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
-          r.destroy(new Error(`no answer within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
-        );
-        r.on('error', (err) => {
-          const retriable = r.reusedSocket && errnoCode(err) === 'ECONNRESET';
-          reject(retriable && !retriedReset ? new StaleSocket() : networkError(err));
-        });
-        r.on('response', (res) => {
-          readBody(res).then((text) => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(text);
-            else reject(statusError(status, text));
-          }, reject);
-        });
-        r.end(body);
-      });
+      const request = this.agentRequest(
+        req.method,
+        req.path,
+        req.query,
+        credential,
+        agent,
+        body,
+        contentType,
+      );
+      return await sendOverAgent(
+        { ...request, signal: req.signal },
+        req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        retriedReset,
+      );
     } catch (err) {
       if (err instanceof StaleSocket) return this.send(req, retryOn401, true);
       if (kubeErrorKind(err) === 'unauthenticated' && retryOn401) {
@@ -248,7 +202,7 @@ export class KubeTransport {
     }
   }
 
-  private open(
+  private agentRequest(
     method: string,
     path: string,
     query: Record<string, QueryValue> | undefined,
@@ -256,13 +210,14 @@ export class KubeTransport {
     agent: http.Agent,
     body: string | undefined,
     contentType: string | undefined,
-    signal?: AbortSignal,
-  ): http.ClientRequest {
-    const url = this.url(path, query);
-    const headers: http.OutgoingHttpHeaders = this.headers(credential, contentType);
-    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const options: http.RequestOptions = { method, headers, agent, ...(signal ? { signal } : {}) };
-    return url.protocol === 'https:' ? https.request(url, options) : http.request(url, options);
+  ): AgentRequest {
+    return {
+      url: this.url(path, query),
+      method,
+      headers: this.headers(credential, contentType),
+      agent,
+      body,
+    };
   }
 
   private url(path: string, query: Record<string, QueryValue> | undefined): URL {
@@ -283,33 +238,4 @@ export class KubeTransport {
     if (contentType) headers['Content-Type'] = contentType;
     return headers;
   }
-}
-
-/** Marks a request that failed because a pooled connection had been closed by the server. */
-class StaleSocket extends Error {}
-
-function readBody(res: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-    res.on('aborted', () => reject(new ApiError(0, 'connection closed while reading the answer')));
-  });
-}
-
-function networkError(err: Error): ApiError {
-  return new ApiError(0, err.message);
-}
-
-/** An ApiError from an error answer; the message is the Status object's when there is one. */
-export function statusError(code: number, body: string): ApiError {
-  let message = body.trim().slice(0, 500);
-  try {
-    const parsed = JSON.parse(body) as { kind?: string; message?: string };
-    if (parsed.kind === 'Status' && parsed.message) message = parsed.message;
-  } catch {
-    // not JSON: keep the text
-  }
-  return new ApiError(code, message || `HTTP ${code}`);
 }

@@ -1,15 +1,9 @@
 import type { WirePod } from '../kube/wire-types.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
-import type { PodEvent } from './event-recorder.js';
 import { timeMs } from '../kube-time.js';
-import { EVICTED_REASON, EVICTION_GRACE_PERIOD_SECONDS } from '../eviction/local-storage-eviction.js';
-import {
-  createErrorEvent,
-  killingEvents,
-  RUNNER_LOST_POD_EVENT,
-  skippedVolumeEvents,
-} from './lifecycle-events.js';
-import type { Decision, PodAction, PodInput, PodView, WriteStatusAction } from './pod-actions.js';
+import { EVICTED_REASON } from '../eviction/local-storage-eviction.js';
+import { createErrorEvent, RUNNER_LOST_POD_EVENT, skippedVolumeEvents } from './lifecycle-events.js';
+import type { Decision, PodAction, PodInput, PodView } from './pod-actions.js';
 import { portConflictEvent } from './port-conflicts.js';
 import { freshEvents } from './fresh-events.js';
 import { shownCreateError, type PodRecord, type PodState } from './pod-record.js';
@@ -19,6 +13,10 @@ import {
   isTerminalPhase,
   type ContainerCreateError,
 } from './pod-status.js';
+import { emit, go, stay, writeStatus } from './decision-builders.js';
+import { apiObjectGone, deletionRequested } from './deletion-decisions.js';
+import { ephemeralCreatedEvent, ephemeralFailed, ephemeralToStart } from './ephemeral-decisions.js';
+import { evictedPod } from './evicted-pod.js';
 
 /**
  * The kubelet's per-pod lifecycle: from the record, what the kubelet observes
@@ -85,54 +83,6 @@ export function decide(record: PodRecord, view: PodView, input: PodInput): Decis
   }
 }
 
-/** Starting an ephemeral container failed: retried later when it may work, else given up with a warning. */
-function ephemeralFailed(record: PodRecord, input: Extract<PodInput, { type: 'ephemeralFailed' }>): Decision {
-  const log: PodAction = {
-    type: 'log',
-    level: 'warn',
-    message: 'Cannot start ephemeral container',
-    fields: { container: input.container, err: input.error },
-  };
-  if (input.retry) return { next: record, actions: [log, { type: 'scheduleRetry' }] };
-  const message = input.error instanceof Error ? input.error.message : String(input.error);
-  return {
-    next: { ...record, ephemeralRequested: new Set([...record.ephemeralRequested, input.container]) },
-    actions: [
-      log,
-      emit(input.pod, {
-        type: 'Warning',
-        reason: 'Failed',
-        message: `Error: ${message}`,
-        fieldPath: `spec.ephemeralContainers{${input.container}}`,
-      }),
-    ],
-  };
-}
-
-function ephemeralCreatedEvent(container: string): PodEvent {
-  return {
-    type: 'Normal',
-    reason: 'Created',
-    message: `Created container ${container}`,
-    fieldPath: `spec.ephemeralContainers{${container}}`,
-  };
-}
-
-/**
- * The first ephemeral container of the spec the runner does not report and
- * this process has not asked for yet (the API only ever adds them).
- */
-export function ephemeralToStart(
-  record: PodRecord,
-  pod: WirePod,
-  runnerPod: Pod__Output,
-): string | undefined {
-  const reported = new Set(runnerPod.ephemeralContainerStatuses.map((s) => s.name));
-  return (pod.spec?.ephemeralContainers ?? [])
-    .map((c) => c.name)
-    .find((name) => !reported.has(name) && !record.ephemeralRequested.has(name));
-}
-
 function sync(record: PodRecord, view: PodView): Decision {
   if (record.state.kind === 'gone') return stay(record);
   // Syncs of a pod are serialised, so a sync never meets a create in flight: `creating`
@@ -141,58 +91,6 @@ function sync(record: PodRecord, view: PodView): Decision {
   if (!pod) return apiObjectGone(record, view);
   if (pod.metadata?.deletionTimestamp) return deletionRequested(record, view, pod);
   return podWanted(record, view, pod);
-}
-
-/** The API no longer has the pod (force-deleted, replaced, or never had it): stop it in the runner, then forget it. */
-function apiObjectGone(record: PodRecord, view: PodView): Decision {
-  if (!view.linkSynced) return waitToTerminate(record);
-  const runnerPod = view.runnerPod;
-  if (!runnerPod) return go(record, { kind: 'gone' }, [{ type: 'forget' }]);
-  if (runnerPod.deleting || stopSent(record.state)) return go(record, { kind: 'terminatingInRunner' });
-  const last = view.lastApiPod;
-  const gracePeriodSeconds =
-    last?.metadata?.deletionGracePeriodSeconds ?? last?.spec?.terminationGracePeriodSeconds;
-  return go(record, { kind: 'terminatingInRunner' }, [{ type: 'deleteInRunner', gracePeriodSeconds }]);
-}
-
-/**
- * The API shows a deletionTimestamp: stop the pod in the runner with the
- * grace period; once the runner has forgotten it, write its final status and
- * delete the object.
- */
-function deletionRequested(record: PodRecord, view: PodView, pod: WirePod): Decision {
-  const runnerPod = view.runnerPod;
-  if (runnerPod) {
-    if (!view.linkSynced) return waitToTerminate(record);
-    if (stopSent(record.state) || runnerPod.deleting) {
-      // A preStop hook that failed, probes that failed while the pod stops: their events.
-      const fresh = freshEvents(record, pod, runnerPod, false);
-      return {
-        next: { ...fresh.record, state: { kind: 'terminatingInRunner' } },
-        actions: [writeStatus(record, pod, runnerPod), ...fresh.actions],
-      };
-    }
-    return go(record, { kind: 'terminatingInRunner' }, [
-      ...killingEvents(pod, runnerPod).map((event) => emit(pod, event)),
-      { type: 'deleteInRunner', gracePeriodSeconds: pod.metadata?.deletionGracePeriodSeconds },
-    ]);
-  }
-  // The runner does not hold it. If it ran and the link is down, the runner may still: wait.
-  if (!view.linkSynced && (record.runnerHistory !== 'never' || apiShowsStarted(pod))) {
-    return waitToTerminate(record);
-  }
-  if (record.state.kind === 'deletingApiObject') return stay(record);
-  const fresh = view.runnerFinal
-    ? freshEvents(record, pod, view.runnerFinal, false)
-    : { record, actions: [] };
-  const final: PodAction[] = view.runnerFinal
-    ? [{ ...writeStatus(record, pod, view.runnerFinal), terminal: true, wait: true }]
-    : [];
-  return go(fresh.record, { kind: 'deletingApiObject' }, [
-    ...fresh.actions,
-    ...final,
-    { type: 'deleteApiObject' },
-  ]);
 }
 
 /** The pod is bound here and not being deleted: mirror it, report it lost, or create it. */
@@ -281,16 +179,6 @@ function failed(error: unknown): PodAction[] {
   ];
 }
 
-/** Deletion requested but nothing can be done yet; a state that already says what it waits for is kept. */
-function waitToTerminate(record: PodRecord): Decision {
-  return stopSent(record.state) ? stay(record) : go(record, { kind: 'terminating' });
-}
-
-/** DeletePod was accepted earlier (the API delete follows only once the runner forgot the pod). */
-function stopSent(state: PodState): boolean {
-  return state.kind === 'terminatingInRunner' || state.kind === 'deletingApiObject';
-}
-
 /** Not created yet: waiting for config while a create error is shown, new otherwise. */
 function notCreated(error: ContainerCreateError | undefined): PodState {
   return error ? { kind: 'waitingForConfig', error } : { kind: 'new' };
@@ -306,33 +194,6 @@ export function hasSameNamePredecessor(
   }
   return false;
 }
-
-function writeStatus(record: PodRecord, pod: WirePod, runnerPod: Pod__Output | undefined): WriteStatusAction {
-  return {
-    type: 'writeStatus',
-    pod,
-    runnerPod,
-    configError: undefined,
-    lost: record.runnerHistory === 'lost',
-    terminal: false,
-    wait: false,
-    ...(record.evicted !== undefined ? { evicted: record.evicted } : {}),
-  };
-}
-
-function emit(pod: WirePod, event: PodEvent): PodAction {
-  return { type: 'emitEvent', pod, event };
-}
-
-function go(record: PodRecord, state: PodState, actions: PodAction[] = []): Decision {
-  return { next: { ...record, state }, actions };
-}
-
-function stay(record: PodRecord): Decision {
-  return { next: record, actions: [] };
-}
-
-// --- Evictions (the eviction manager's input and what follows it).
 
 /**
  * The eviction manager evicts a running pod, as the kubelet's evictPod:
@@ -362,25 +223,4 @@ function evict(record: PodRecord, view: PodView, message: string): Decision {
       ...next.actions,
     ],
   };
-}
-
-/**
- * An evicted pod the API still wants: stopped once (DeletePod with the
- * eviction's grace period), mirrored while it stops (its status says
- * Evicted), then its final status once the runner forgot it, never "lost".
- * Undefined: the usual path applies (mirroring, or waiting for the link).
- */
-function evictedPod(record: PodRecord, view: PodView, pod: WirePod): Decision | undefined {
-  const runnerPod = view.runnerPod;
-  if (!view.linkSynced) return undefined;
-  if (runnerPod) {
-    if (runnerPod.deleting || stopSent(record.state)) return undefined;
-    return go(record, { kind: 'terminatingInRunner' }, [
-      writeStatus(record, pod, runnerPod),
-      { type: 'deleteInRunner', gracePeriodSeconds: EVICTION_GRACE_PERIOD_SECONDS },
-    ]);
-  }
-  if (record.state.kind === 'finished') return stay(record);
-  const final = { ...writeStatus(record, pod, view.runnerFinal), terminal: true };
-  return go(record, { kind: 'finished' }, [final]);
 }

@@ -1,13 +1,14 @@
 import type { WirePod } from '../kube/wire-types.js';
 import type { Logger } from '../../common/logger.js';
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
-import { Backoff } from '../../common/backoff.js';
 import { podWorkerOperation, type PodWorkerOperation } from '../kubelet-state-metrics.js';
 import { decide } from './decide.js';
 import type { PodAction, PodInput, PodView } from './pod-actions.js';
 import type { PodEffects } from './pod-effects.js';
 import { newPodRecord, type PodRecord, type PodState, type RunnerPods } from './pod-record.js';
-import { TurnBudget } from './turn-budget.js';
+import { processTurnBudget, type TurnBudget } from './turn-budget.js';
+import { PodSlots, type PodSlot } from './pod-slots.js';
+import { DeferredSyncs } from './deferred-syncs.js';
 
 export interface PodExecutorOptions {
   now: () => number;
@@ -24,43 +25,12 @@ export interface PodExecutorOptions {
   turnBudget?: TurnBudget;
 }
 
-/**
- * Milliseconds of one event-loop turn after which further syncs wait for the
- * next turn: a burst of hundreds of pods (a watch chunk, a relist, the
- * periodic resync) would otherwise hold the loop for hundreds of milliseconds.
- */
-export const DEFAULT_TURN_BUDGET_MS = 10;
-
-/** One budget per process: the nodes of a fleet share the event loop, so a burst over many nodes is bounded too. */
-const processTurnBudget = new TurnBudget(DEFAULT_TURN_BUDGET_MS);
-
 /** A pod as diagnostics and tests see it: the record plus whether it ever ran and whether a sync runs. */
 export interface PodSnapshot extends PodRecord {
   /** The runner held this pod at some point (created here or adopted). */
   created: boolean;
   /** A sync runs, or waits for a later turn of the event loop to start. */
   syncing: boolean;
-}
-
-/** One pod: its record, what was observed of it, and its place in the sync loop. */
-interface PodSlot {
-  record: PodRecord;
-  /** namespace/name when the slot was made: its key in byName. */
-  readonly nameKey: string;
-  apiPod: WirePod | undefined;
-  lastApiPod: WirePod | undefined;
-  runnerFinal: Pod__Output | undefined;
-  /** Arrival of the oldest runner event not yet reflected in a status write. */
-  eventAtMs: number | undefined;
-  syncing: boolean;
-  /** Waiting in `deferred` for a later turn (the turn's budget was spent): no sync runs yet. */
-  queued: boolean;
-  /** Something changed during the sync: run it again. */
-  dirty: boolean;
-  retryTimer: NodeJS.Timeout | undefined;
-  retryBackoff: Backoff;
-  /** The eviction manager asked to evict the pod: the next sync starts with it. */
-  evictionMessage?: string | undefined;
 }
 
 /**
@@ -71,13 +41,9 @@ interface PodSlot {
  * runs again once it ends. A failed sync retries with capped back-off.
  */
 export class PodExecutor {
-  private readonly slots = new Map<string, PodSlot>();
-  /** The slots of each namespace/name in creation order, so finding a pod's namesakes is no scan of every pod per event. */
-  private readonly byName = new Map<string, Set<PodSlot>>();
-  /** Slots whose sync waits for a later turn, in arrival order (each at most once: `queued`). */
-  private deferred: PodSlot[] = [];
-  private drainScheduled = false;
-  private readonly turnBudget: TurnBudget;
+  private readonly slots = new PodSlots();
+  /** Slots whose sync waits for a later turn. */
+  private readonly deferred: DeferredSyncs;
   private stopped = false;
 
   constructor(
@@ -86,7 +52,11 @@ export class PodExecutor {
     private readonly logger: Logger,
     private readonly options: PodExecutorOptions,
   ) {
-    this.turnBudget = options.turnBudget ?? processTurnBudget;
+    this.deferred = new DeferredSyncs(
+      options.turnBudget ?? processTurnBudget,
+      (slot) => this.start(slot),
+      (slot) => this.slots.isCurrent(slot),
+    );
   }
 
   has(uid: string): boolean {
@@ -109,7 +79,7 @@ export class PodExecutor {
     if (!uid) return;
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
-    for (const other of this.namesakes(namespace, name)) {
+    for (const other of this.slots.namesakes(namespace, name)) {
       // A relist reports a same-named replacement as an update; the old UID is gone.
       if (other.record.uid !== uid && other.apiPod) {
         other.apiPod = undefined;
@@ -118,7 +88,7 @@ export class PodExecutor {
     }
     let slot = this.slots.get(uid);
     if (!slot) {
-      slot = this.newSlot(newPodRecord(uid, namespace, name, this.options.now()), this.options);
+      slot = this.slots.add(newPodRecord(uid, namespace, name, this.options.now()), this.options);
     }
     slot.apiPod = pod;
     slot.lastApiPod = pod;
@@ -151,7 +121,7 @@ export class PodExecutor {
       this.enqueue(slot, true);
     }
     // A same-named successor may have been waiting for this pod's directory.
-    for (const other of this.namesakes(pod.namespace, pod.name)) {
+    for (const other of this.slots.namesakes(pod.namespace, pod.name)) {
       if (other !== slot) this.enqueue(other);
     }
   }
@@ -167,7 +137,7 @@ export class PodExecutor {
       orphan,
     );
     // Orphans keep the default back-off whatever the options say.
-    this.enqueue(this.newSlot(record, { retryInitialMs: 1000, retryMaxMs: 10_000 }));
+    this.enqueue(this.slots.add(record, { retryInitialMs: 1000, retryMaxMs: 10_000 }));
   }
 
   /** The eviction manager evicts the pod (see decide's `evict`); false when no record has that UID. */
@@ -188,35 +158,7 @@ export class PodExecutor {
   stop(): void {
     this.stopped = true;
     for (const slot of this.slots.values()) clearTimeout(slot.retryTimer);
-    for (const slot of this.deferred) slot.queued = false;
-    this.deferred = [];
-  }
-
-  private newSlot(record: PodRecord, retry: { retryInitialMs: number; retryMaxMs: number }): PodSlot {
-    const slot: PodSlot = {
-      record,
-      nameKey: nameKey(record.namespace, record.name),
-      apiPod: undefined,
-      lastApiPod: undefined,
-      runnerFinal: undefined,
-      eventAtMs: undefined,
-      syncing: false,
-      queued: false,
-      dirty: false,
-      retryTimer: undefined,
-      retryBackoff: new Backoff(retry.retryInitialMs, retry.retryMaxMs),
-    };
-    const replaced = this.slots.get(record.uid);
-    if (replaced) this.byName.get(replaced.nameKey)?.delete(replaced);
-    this.slots.set(record.uid, slot);
-    const same = this.byName.get(slot.nameKey);
-    if (same) same.add(slot);
-    else this.byName.set(slot.nameKey, new Set([slot]));
-    return slot;
-  }
-
-  private namesakes(namespace: string, name: string): Iterable<PodSlot> {
-    return this.byName.get(nameKey(namespace, name)) ?? [];
+    this.deferred.stop();
   }
 
   /**
@@ -234,10 +176,8 @@ export class PodExecutor {
       // Already waiting: the sync it will run sees this change too; a runner event starts it now.
       if (!now) return;
       slot.queued = false;
-    } else if (!now && (this.deferred.length > 0 || !this.turnBudget.tryStart())) {
-      slot.queued = true;
+    } else if (!now && !this.deferred.mayStartNow()) {
       this.deferred.push(slot);
-      this.scheduleDrain();
       return;
     }
     this.start(slot);
@@ -246,31 +186,6 @@ export class PodExecutor {
   private start(slot: PodSlot): void {
     slot.syncing = true;
     void this.run(slot);
-  }
-
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    setImmediate(() => this.drain());
-  }
-
-  /** Starts waiting syncs in arrival order, at least one per turn, until the turn's budget is spent. */
-  private drain(): void {
-    this.drainScheduled = false;
-    let index = 0;
-    while (index < this.deferred.length && !this.stopped) {
-      // The first of the turn is always granted, so every drain makes progress.
-      if (!this.turnBudget.tryStart() && index > 0) break;
-      const slot = this.deferred[index++]!;
-      // Started meanwhile by a runner event.
-      if (!slot.queued) continue;
-      slot.queued = false;
-      // Forgotten (or replaced by a new record of its UID) while it waited.
-      if (this.slots.get(slot.record.uid) !== slot) continue;
-      this.start(slot);
-    }
-    this.deferred = this.deferred.slice(index);
-    if (this.deferred.length > 0 && !this.stopped) this.scheduleDrain();
   }
 
   private async run(slot: PodSlot): Promise<void> {
@@ -285,7 +200,7 @@ export class PodExecutor {
         this.log(slot, 'warn', 'Pod sync failed', { err });
         this.scheduleRetry(slot);
       }
-    } while (slot.dirty && !this.stopped && this.slots.get(slot.record.uid) === slot);
+    } while (slot.dirty && !this.stopped && this.slots.isCurrent(slot));
     slot.syncing = false;
   }
 
@@ -371,10 +286,7 @@ export class PodExecutor {
 
   private forget(slot: PodSlot): void {
     clearTimeout(slot.retryTimer);
-    this.slots.delete(slot.record.uid);
-    const same = this.byName.get(slot.nameKey);
-    same?.delete(slot);
-    if (same?.size === 0) this.byName.delete(slot.nameKey);
+    this.slots.delete(slot);
     this.effects.forget(slot.record.uid);
   }
 
@@ -382,8 +294,4 @@ export class PodExecutor {
     const { namespace, name, uid } = slot.record;
     this.logger[level]({ ...fields, pod: `${namespace}/${name}`, uid }, message);
   }
-}
-
-function nameKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }

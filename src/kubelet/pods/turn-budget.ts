@@ -45,3 +45,13 @@ export class TurnBudget {
     return withinBudget(this.startedMs, nowMs, this.budgetMs);
   }
 }
+
+/**
+ * Milliseconds of one event-loop turn after which further pod syncs wait for
+ * the next turn: a burst of hundreds of pods (a watch chunk, a relist, the
+ * periodic resync) would otherwise hold the loop for hundreds of milliseconds.
+ */
+export const DEFAULT_TURN_BUDGET_MS = 10;
+
+/** One budget per process: the nodes of a fleet share the event loop, so a burst over many nodes is bounded too. */
+export const processTurnBudget = new TurnBudget(DEFAULT_TURN_BUDGET_MS);

@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { AttachStart } from '../../generated/vkcmd/runner/v1/AttachStart.js';
@@ -19,18 +18,16 @@ import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.
 import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import { RunnerRequests } from './runner-requests.js';
 import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import { Backoff } from '../../common/backoff.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
-import { CallLimiter } from './call-limiter.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
-import { pipeLogStream, unaryCall } from './runner-calls.js';
 import { RunnerPodMap } from './runner-pod-map.js';
-import { RunnerHeartbeat } from './runner-heartbeat.js';
-import { RunnerLiveness, type HeartbeatOutcome } from './runner-liveness.js';
+import { RunnerSilenceWatch } from './runner-silence-watch.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -82,13 +79,12 @@ export class RunnerLink implements Runner {
   private syncedOnce = false;
   private readonly backoff: Backoff;
   private readonly callTimeoutMs: number;
+  /** Unary calls and log streams; CreatePod and DeletePod bounded in flight. */
+  private readonly requests: RunnerRequests;
   private readonly now: () => number;
   private handlers: RunnerLinkHandlers | undefined;
-  /** CreatePod and DeletePod in flight; a call's deadline starts when it is sent, not while it waits. */
-  private readonly mutations: CallLimiter;
   private closed = false;
-  private readonly liveness: RunnerLiveness;
-  private readonly heartbeat: RunnerHeartbeat;
+  private readonly silence: RunnerSilenceWatch;
   /** Exec, Attach and PortForward: one bidirectional call each, no deadline, in any link state. */
   private readonly streams: RunnerStreams;
 
@@ -102,14 +98,29 @@ export class RunnerLink implements Runner {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
     this.downSinceMs = this.now();
-    this.mutations = new CallLimiter(options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT);
+    this.requests = new RunnerRequests(client, {
+      callTimeoutMs: this.callTimeoutMs,
+      maxMutationsInFlight: options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT,
+      now: this.now,
+      isStopped: () => this.currentState === 'Stopped',
+      isClosed: () => this.closed,
+    });
     this.streams = createRunnerStreams(client);
-    this.liveness = new RunnerLiveness(this.now());
-    this.heartbeat = new RunnerHeartbeat(
+    this.silence = new RunnerSilenceWatch(
       client,
-      options.heartbeatIntervalMs ?? 5_000,
-      (outcome) => this.onHeartbeat(outcome),
-      options.runnerPresent,
+      metrics,
+      logger,
+      {
+        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5_000,
+        runnerPresent: options.runnerPresent,
+        now: this.now,
+      },
+      {
+        isSynced: () => this.isSynced(),
+        state: () => this.currentState,
+        answered: () => this.resumeNow(),
+        changed: () => this.handlers?.livenessChanged(),
+      },
     );
   }
 
@@ -131,11 +142,11 @@ export class RunnerLink implements Runner {
   }
 
   silentSinceMs(): number | undefined {
-    return this.liveness.silentSinceMs();
+    return this.silence.silentSinceMs();
   }
 
   isConnected(): boolean {
-    if (this.closed || this.liveness.silentSinceMs() !== undefined) return false;
+    if (this.closed || this.silence.silentSinceMs() !== undefined) return false;
     return this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
   }
 
@@ -154,7 +165,7 @@ export class RunnerLink implements Runner {
   start(handlers: RunnerLinkHandlers): void {
     this.handlers = handlers;
     this.connect();
-    this.heartbeat.start();
+    this.silence.start();
   }
 
   /**
@@ -167,7 +178,7 @@ export class RunnerLink implements Runner {
 
   stop(): void {
     this.setState('Stopped');
-    this.heartbeat.stop();
+    this.silence.stop();
     clearTimeout(this.retryTimer);
     this.stream?.cancel();
     this.stream = undefined;
@@ -181,29 +192,20 @@ export class RunnerLink implements Runner {
   }
 
   async createPod(spec: PodSpec): Promise<Pod__Output> {
-    const pod = await this.mutations.run(() =>
-      this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
-    );
+    const pod = await this.requests.createPod(spec);
     this.applyPod(pod, this.now());
     return pod;
   }
 
   async deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output> {
-    const request = gracePeriodSeconds === undefined ? { uid } : { uid, gracePeriodSeconds };
-    const response = await this.mutations.run(() =>
-      this.unary<DeletePodResponse__Output>((cb, deadline) =>
-        this.client.deletePod(request, { deadline }, cb),
-      ),
-    );
+    const response = await this.requests.deletePod(uid, gracePeriodSeconds);
     if (response.pod) this.applyPod(response.pod, this.now());
     return response;
   }
 
   /** AddEphemeralContainer; idempotent per name on the runner. The returned pod is applied to the local map. */
   async addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
-    const pod = await this.mutations.run(() =>
-      this.unary<Pod__Output>((cb, deadline) => this.client.addEphemeralContainer(request, { deadline }, cb)),
-    );
+    const pod = await this.requests.addEphemeralContainer(request);
     this.applyPod(pod, this.now());
     return pod;
   }
@@ -221,63 +223,26 @@ export class RunnerLink implements Runner {
   }
 
   async refreshNodeInfo(): Promise<NodeInfo__Output> {
-    const info = await this.unary<NodeInfo__Output>((cb, deadline) =>
-      this.client.getNodeInfo({}, { deadline }, cb),
-    );
+    const info = await this.requests.getNodeInfo();
     this.info = info;
     this.handlers?.nodeInfo(info);
     return info;
   }
 
-  getStats(timeoutMs = this.callTimeoutMs): Promise<Stats__Output> {
-    return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  getStats(timeoutMs?: number): Promise<Stats__Output> {
+    return this.requests.getStats(timeoutMs);
   }
 
-  getProbeMetrics(timeoutMs = this.callTimeoutMs): Promise<ProbeMetrics__Output> {
-    return this.call<ProbeMetrics__Output>(
-      (cb, deadline) => this.client.getProbeMetrics({}, { deadline }, cb),
-      timeoutMs,
-    );
+  getProbeMetrics(timeoutMs?: number): Promise<ProbeMetrics__Output> {
+    return this.requests.getProbeMetrics(timeoutMs);
   }
 
-  getRunnerHealth(timeoutMs = this.callTimeoutMs): Promise<RunnerHealth__Output> {
-    return this.call<RunnerHealth__Output>(
-      (cb, deadline) => this.client.getRunnerHealth({}, { deadline }, cb),
-      timeoutMs,
-    );
+  getRunnerHealth(timeoutMs?: number): Promise<RunnerHealth__Output> {
+    return this.requests.getRunnerHealth(timeoutMs);
   }
 
   getLogs(request: GetLogsRequest, sink: LogSink): LogCall {
-    return pipeLogStream(() => {
-      if (this.closed) throw new Error('the runner link is closed');
-      return this.client.getLogs(request);
-    }, sink);
-  }
-
-  private onHeartbeat(outcome: HeartbeatOutcome): void {
-    this.metrics.runnerHeartbeatsTotal.inc({ outcome });
-    if (outcome === 'answered') this.resumeNow();
-    const silentBefore = this.liveness.silentSinceMs();
-    const nowMs = this.now();
-    if (this.liveness.heartbeat(outcome, nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
-  }
-
-  private noteAnswer(nowMs: number): void {
-    const silentBefore = this.liveness.silentSinceMs();
-    if (this.liveness.answered(nowMs, this.isSynced())) this.livenessChanged(silentBefore, nowMs);
-  }
-
-  private livenessChanged(silentBefore: number | undefined, nowMs: number): void {
-    const silentSinceMs = this.liveness.silentSinceMs();
-    if (silentSinceMs !== undefined) {
-      this.logger.warn(
-        { silentForMs: nowMs - silentSinceMs, state: this.currentState },
-        'Runner does not answer',
-      );
-    } else {
-      this.logger.info({ silentForMs: nowMs - (silentBefore ?? nowMs) }, 'Runner answers again');
-    }
-    this.handlers?.livenessChanged();
+    return this.requests.getLogs(request, sink);
   }
 
   /** The runner answers while the link waits out its back-off: reconnect now, it is there. */
@@ -285,20 +250,6 @@ export class RunnerLink implements Runner {
     if (this.currentState !== 'Disconnected') return;
     clearTimeout(this.retryTimer);
     this.connect();
-  }
-
-  /** A unary call of the pod and node controllers: refused once the link is stopped. */
-  private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
-    if (this.currentState === 'Stopped') return Promise.reject(new UnavailableError('runner link stopped'));
-    return this.call(invoke, this.callTimeoutMs);
-  }
-
-  private call<T>(
-    invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void,
-    timeoutMs: number,
-  ): Promise<T> {
-    if (this.closed) return Promise.reject(new UnavailableError('runner link closed'));
-    return unaryCall(invoke, new Date(this.now() + timeoutMs));
   }
 
   /** Applies a pod returned by a call if it is newer than what the watch delivered. */
@@ -311,8 +262,7 @@ export class RunnerLink implements Runner {
     if (previous === next || previous === 'Stopped') return;
     this.currentState = next;
     if (next === 'Synced') {
-      const silentBefore = this.liveness.silentSinceMs();
-      if (this.liveness.synced(this.now())) this.livenessChanged(silentBefore, this.now());
+      this.silence.synced();
       this.metrics.runnerLinkUp.set(1);
     } else {
       this.metrics.runnerLinkUp.set(0);
@@ -364,7 +314,7 @@ export class RunnerLink implements Runner {
 
   private onEvent(event: WatchPodsEvent__Output): void {
     const receivedAtMs = this.now();
-    this.noteAnswer(receivedAtMs);
+    this.silence.answered(receivedAtMs);
     const effect = this.map.apply(event);
     switch (effect.kind) {
       case 'synced':

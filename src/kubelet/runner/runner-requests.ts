@@ -1,0 +1,108 @@
+import type * as grpc from '@grpc/grpc-js';
+import { UnavailableError } from '../../common/errors.js';
+import type { AddEphemeralContainerRequest } from '../../generated/vkcmd/runner/v1/AddEphemeralContainerRequest.js';
+import type { DeletePodResponse__Output } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
+import type { GetLogsRequest } from '../../generated/vkcmd/runner/v1/GetLogsRequest.js';
+import type { NodeInfo__Output } from '../../generated/vkcmd/runner/v1/NodeInfo.js';
+import type { Pod__Output } from '../../generated/vkcmd/runner/v1/Pod.js';
+import type { PodSpec } from '../../generated/vkcmd/runner/v1/PodSpec.js';
+import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
+import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
+import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
+import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
+import { CallLimiter } from './call-limiter.js';
+import type { LogCall, LogSink } from './runner.js';
+import { pipeLogStream, unaryCall } from './runner-calls.js';
+
+export interface RunnerRequestsOptions {
+  /** Deadline of unary calls unless the caller names one. */
+  callTimeoutMs: number;
+  /** CreatePod/DeletePod/AddEphemeralContainer calls in flight at once. */
+  maxMutationsInFlight: number;
+  now: () => number;
+  /** The link was stopped: the pod and node controllers' calls are refused. */
+  isStopped: () => boolean;
+  /** The client was closed: every call is refused. */
+  isClosed: () => boolean;
+}
+
+/**
+ * RunnerLink's unary calls and log streams, each answer or failure in the
+ * shared error kinds (unaryCall). Mutations go through a CallLimiter: a
+ * call's deadline starts when it is sent, not while it waits. Nothing here
+ * touches the pod map; the link applies the pods returned.
+ */
+export class RunnerRequests {
+  private readonly mutations: CallLimiter;
+
+  constructor(
+    private readonly client: RunnerClient,
+    private readonly options: RunnerRequestsOptions,
+  ) {
+    this.mutations = new CallLimiter(options.maxMutationsInFlight);
+  }
+
+  createPod(spec: PodSpec): Promise<Pod__Output> {
+    return this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
+    );
+  }
+
+  deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output> {
+    const request = gracePeriodSeconds === undefined ? { uid } : { uid, gracePeriodSeconds };
+    return this.mutations.run(() =>
+      this.unary<DeletePodResponse__Output>((cb, deadline) =>
+        this.client.deletePod(request, { deadline }, cb),
+      ),
+    );
+  }
+
+  addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
+    return this.mutations.run(() =>
+      this.unary<Pod__Output>((cb, deadline) => this.client.addEphemeralContainer(request, { deadline }, cb)),
+    );
+  }
+
+  getNodeInfo(): Promise<NodeInfo__Output> {
+    return this.unary<NodeInfo__Output>((cb, deadline) => this.client.getNodeInfo({}, { deadline }, cb));
+  }
+
+  getStats(timeoutMs = this.options.callTimeoutMs): Promise<Stats__Output> {
+    return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+  }
+
+  getProbeMetrics(timeoutMs = this.options.callTimeoutMs): Promise<ProbeMetrics__Output> {
+    return this.call<ProbeMetrics__Output>(
+      (cb, deadline) => this.client.getProbeMetrics({}, { deadline }, cb),
+      timeoutMs,
+    );
+  }
+
+  getRunnerHealth(timeoutMs = this.options.callTimeoutMs): Promise<RunnerHealth__Output> {
+    return this.call<RunnerHealth__Output>(
+      (cb, deadline) => this.client.getRunnerHealth({}, { deadline }, cb),
+      timeoutMs,
+    );
+  }
+
+  getLogs(request: GetLogsRequest, sink: LogSink): LogCall {
+    return pipeLogStream(() => {
+      if (this.options.isClosed()) throw new Error('the runner link is closed');
+      return this.client.getLogs(request);
+    }, sink);
+  }
+
+  /** A unary call of the pod and node controllers: refused once the link is stopped. */
+  private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
+    if (this.options.isStopped()) return Promise.reject(new UnavailableError('runner link stopped'));
+    return this.call(invoke, this.options.callTimeoutMs);
+  }
+
+  private call<T>(
+    invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void,
+    timeoutMs: number,
+  ): Promise<T> {
+    if (this.options.isClosed()) return Promise.reject(new UnavailableError('runner link closed'));
+    return unaryCall(invoke, new Date(this.options.now() + timeoutMs));
+  }
+}
