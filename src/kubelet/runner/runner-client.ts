@@ -33,9 +33,6 @@ export function createRunnerLink(
   return new RunnerLink(client, metrics, logger, options);
 }
 
-/** The HTTP/2 receive window of the kubelet's runner connection and of each of its calls. */
-export const RECEIVE_WINDOW_BYTES = 1024 * 1024;
-
 /**
  * A grpc-js client for the runner. TCP uses TLS (optionally mTLS) unless the
  * endpoint is explicitly insecure; a bearer token, if configured, is sent as
@@ -79,10 +76,6 @@ export function createRunnerClient(
     'grpc.max_reconnect_backoff_ms': 10_000,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
-    // HTTP/2's default 64 KiB receive window makes a port-forward or exec output stream wait a
-    // round trip to the runner per 64 KiB; 1 MiB lets the runner stay ahead. It bounds what one
-    // paused stream may hold here (the SPDY side pauses the call when its client reads slowly).
-    'grpc-node.flow_control_window': RECEIVE_WINDOW_BYTES,
     // A connection whose peer vanished (host down, tunnel cut without a reset) is
     // only noticed through pings; a stopped runner is noticed by the link's health
     // checks well before (RunnerLink).

@@ -127,9 +127,9 @@ describe('KubeletApiServer port-forward: large transfers and back-pressure (SPDY
       const flushed = await settled(() => source.flushed(), 5, 100, 60_000);
       expect(source.blocked(), 'the source is waiting for a drain').to.equal(true);
       const inFlight = flushed - received(data);
-      // Kernel socket buffers on two loopback TCP hops and the unix socket, plus the
-      // kubelet's bounded buffers (1 MiB unsent on the socket, 256 KiB per stream, the
-      // HTTP/2 window): far less than was offered.
+      // Kernel socket buffers on two loopback TCP hops and the gRPC socket, plus the
+      // kubelet's bounded buffers (a stream's 64 KiB, the TLS socket's mark, the HTTP/2
+      // window): far less than was offered.
       expect(inFlight, `${(inFlight / MIB).toFixed(1)} MiB in flight`).to.be.below(48 * MIB);
       expect(flushed).to.be.below(total);
       client.resume();

@@ -27,14 +27,6 @@ import { SpdyStream, type SpdyStreamOwner } from './spdy-stream.js';
 
 /** Data frames the kubelet sends are at most this large, so streams interleave fairly. */
 const MAX_DATA_FRAME = 64 * 1024;
-/**
- * A stream's write completes at once while the socket holds less than this
- * unsent; beyond it, once the socket drained. The TLS socket's own 16 KiB
- * mark would make every 64 KiB chunk wait for a drain, so the copy from the
- * runner stops and starts; this keeps the socket fed and still bounds what
- * the connection buffers (to this plus one chunk per stream).
- */
-export const MAX_UNSENT_BYTES = 1024 * 1024;
 /** Frames read ahead of a header block still being inflated before the socket is paused. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -117,7 +109,7 @@ export class SpdySession implements SpdyStreamOwner {
       const last = offset + MAX_DATA_FRAME >= data.length;
       ok = this.socket.write(encodeDataFrame(streamId, piece, fin && last)) && ok;
     }
-    if (ok || this.socket.writableLength < MAX_UNSENT_BYTES) done();
+    if (ok) done();
     else this.socket.once('drain', () => done());
   }
 

@@ -11,9 +11,6 @@ export interface SpdyStreamOwner {
   setStalled(streamId: number, stalled: boolean): void;
 }
 
-/** What a stream buffers each way before it reports back-pressure. */
-export const STREAM_BUFFER_BYTES = 256 * 1024;
-
 /**
  * One SPDY stream opened by the client, as a Node Duplex: reading yields the
  * client's data frames (end = its FIN), writing sends data frames, end()
@@ -30,8 +27,7 @@ export class SpdyStream extends Duplex {
     readonly headers: SpdyHeaders,
     private readonly owner: SpdyStreamOwner,
   ) {
-    // Above the runner's 64 KiB chunks, so one chunk does not report back-pressure by itself.
-    super({ allowHalfOpen: true, highWaterMark: STREAM_BUFFER_BYTES });
+    super({ allowHalfOpen: true, highWaterMark: 64 * 1024 });
   }
 
   /** The first value of a header (names are lowercase), or ''. */
