@@ -1,13 +1,3 @@
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
 import path from 'node:path';
 import { errnoCode, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -19,107 +9,15 @@ import type {
   LimitEnforcement,
 } from '../process/container-limiter.js';
 import { oomKills, v1CpuWrites, v1MemoryWrites, v2LimitWrites, type ControlWrite } from './cgroup-files.js';
-import { detectCgroups, type CgroupFsView, type CgroupPlan, type CgroupsSetting } from './cgroups-detect.js';
-
-/** The directory the runner creates under the chosen parent; everything below it is the runner's. */
-export const CGROUP_DIR_NAME = 'vk-cmd';
-/** The leaf the processes of a delegated v2 parent move into (the runner itself). */
-export const RUNNER_LEAF_NAME = 'vk-cmd-runner';
-
-/**
- * The file system under a prefix (`''` for the real one; a fixture
- * directory in tests): detection's read-only view and the few writes the
- * limiter makes.
- */
-export class CgroupFs implements CgroupFsView {
-  constructor(readonly prefix = '') {}
-
-  private at(p: string): string {
-    return this.prefix === '' ? p : path.join(this.prefix, p);
-  }
-
-  read(file: string): string | undefined {
-    try {
-      return readFileSync(this.at(file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
-  writable(file: string): boolean {
-    try {
-      accessSync(this.at(file), constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  isDir(dir: string): boolean {
-    try {
-      return statSync(this.at(dir)).isDirectory();
-    } catch {
-      return false;
-    }
-  }
-
-  /** mkdir; an existing directory is fine. */
-  mkdir(dir: string): void {
-    try {
-      mkdirSync(this.at(dir));
-    } catch (err) {
-      if (errnoCode(err) !== 'EEXIST') throw err;
-    }
-  }
-
-  write(file: string, value: string): void {
-    writeFileSync(this.at(file), value);
-  }
-
-  /** rmdir; true when removed or already gone. */
-  rmdir(dir: string): boolean {
-    try {
-      rmdirSync(this.at(dir));
-      return true;
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return true;
-      throw err;
-    }
-  }
-
-  subdirs(dir: string): string[] {
-    try {
-      return readdirSync(this.at(dir), { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name);
-    } catch {
-      return [];
-    }
-  }
-}
-
-function enforcementOf(plan: CgroupPlan, cpuBroken: boolean): LimitEnforcement {
-  switch (plan.mode) {
-    case 'none':
-      return { cgroupMode: 'none', memory: 'watchdog', cpu: 'none', root: '', note: plan.note };
-    case 'v2':
-      return {
-        cgroupMode: 'v2',
-        memory: 'cgroup',
-        cpu: plan.cpu && !cpuBroken ? 'cgroup' : 'none',
-        root: path.join(plan.parentDir, CGROUP_DIR_NAME),
-        note: plan.cpu && !cpuBroken ? '' : 'the cpu controller is not available in the cgroup',
-      };
-    case 'v1':
-      return {
-        cgroupMode: 'v1',
-        memory: 'cgroup',
-        cpu: plan.cpuParentDir ? 'cgroup' : 'none',
-        root: path.join(plan.parentDir, CGROUP_DIR_NAME),
-        note: plan.cpuParentDir ? '' : 'no writable cgroup in the cpu hierarchy',
-      };
-  }
-}
+import { CgroupFs } from './cgroup-fs.js';
+import {
+  CGROUP_DIR_NAME,
+  cgroupRoots,
+  enforcementOf,
+  RUNNER_LEAF_NAME,
+  type CgroupRoot,
+} from './cgroup-layout.js';
+import { detectCgroups, type CgroupPlan, type CgroupsSetting } from './cgroups-detect.js';
 
 /**
  * ContainerLimiter over real cgroups (see that interface for the contract).
@@ -148,17 +46,8 @@ export class CgroupLimiter implements ContainerLimiter {
   }
 
   /** The roots containers' cgroups live in: one (v2), or the memory and cpu hierarchies' (v1). */
-  private roots(): Array<{ dir: string; kind: 'v2' | 'memory' | 'cpu' }> {
-    const p = this.plan;
-    if (p.mode === 'v2') return [{ dir: path.join(p.parentDir, CGROUP_DIR_NAME), kind: 'v2' }];
-    if (p.mode === 'v1') {
-      const out: Array<{ dir: string; kind: 'memory' | 'cpu' }> = [
-        { dir: path.join(p.parentDir, CGROUP_DIR_NAME), kind: 'memory' },
-      ];
-      if (p.cpuParentDir) out.push({ dir: path.join(p.cpuParentDir, CGROUP_DIR_NAME), kind: 'cpu' });
-      return out;
-    }
-    return [];
+  private roots(): CgroupRoot[] {
+    return cgroupRoots(this.plan);
   }
 
   private v2Controllers(): string {

@@ -10,7 +10,11 @@ import { spawnDetached, type SpawnProcess } from '../interactive/exec-spawn.js';
 import { openCgroupProcs } from '../process/cgroup-join.js';
 import { commandInCgroup } from '../process/container-command.js';
 import { errorMessage } from '../../common/errors.js';
-import { launchCommand, notStartedCommand, type StartGroup } from './launched-command.js';
+import { GroupKiller } from './group-killer.js';
+import { launchCommand, type StartGroup } from './launched-command.js';
+import { notStartedCommand, type CommandResult, type RunningCommand } from './running-command.js';
+
+export type { CommandResult, RunningCommand } from './running-command.js';
 
 /**
  * Running a command beside a container, as an exec probe or hook does:
@@ -26,26 +30,6 @@ import { launchCommand, notStartedCommand, type StartGroup } from './launched-co
 
 /** The container a command runs beside: its working directory and env (the launch plan's). */
 export type CommandContext = ExecContext;
-
-/** How a command ended. */
-export type CommandResult =
-  /** `output` is stdout then stderr (within the limit); `stderr` alone, for messages that quote it. */
-  | { kind: 'exited'; exitCode: number; output: string; stderr: string }
-  /** Killed at its deadline (its group got SIGKILL). */
-  | { kind: 'timedOut'; output: string }
-  /** Killed by kill() (the container stopped) or by a signal from elsewhere. */
-  | { kind: 'killed'; signal: string; output: string }
-  /** It could not start: the message is Go's exec wording, as runc reports it. */
-  | { kind: 'notStarted'; message: string };
-
-/** A started command. */
-export interface RunningCommand {
-  /** Its process group (0 when it did not start). */
-  readonly pgid: number;
-  readonly done: Promise<CommandResult>;
-  /** SIGKILL to the whole group; idempotent. */
-  kill(): void;
-}
 
 export interface CommandOptions {
   /** SIGKILL the group after this long; undefined runs without a deadline. */
@@ -143,39 +127,23 @@ function spawnWithPipes(
   const err = new LimitedBuffer(options.maxOutputBytes);
   child.stdout?.on('data', (chunk: Buffer) => out.add(chunk));
   child.stderr?.on('data', (chunk: Buffer) => err.add(chunk));
-  let timedOut = false;
-  let killed = false;
-  const killGroup = (): void => {
-    if (pgid <= 0) return;
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          killGroup();
-        }, options.timeoutMs);
+  const group = new GroupKiller(pgid, options.timeoutMs);
   const output = (): string => out.text(options.maxOutputBytes) + err.text(options.maxOutputBytes - out.size);
   const done = new Promise<CommandResult>((resolve) => {
     child.once('error', (e) => {
-      clearTimeout(timer);
+      group.clear();
       resolve({ kind: 'notStarted', message: `exec: ${JSON.stringify(argv[0])}: ${errorMessage(e)}` });
     });
     // A killed command may have left processes outside its group holding the pipes open.
     child.once('exit', () => {
-      if (!timedOut && !killed) return;
+      if (!group.timedOut && !group.killed) return;
       child.stdout?.destroy();
       child.stderr?.destroy();
     });
     // 'close': the pipes are drained too, so the output is complete.
     child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) resolve({ kind: 'timedOut', output: output() });
+      group.clear();
+      if (group.timedOut) resolve({ kind: 'timedOut', output: output() });
       else if (signal) resolve({ kind: 'killed', signal, output: output() });
       else
         resolve({
@@ -186,15 +154,7 @@ function spawnWithPipes(
         });
     });
   });
-  return {
-    pgid,
-    done,
-    kill: () => {
-      if (killed) return;
-      killed = true;
-      killGroup();
-    },
-  };
+  return { pgid, done, kill: () => group.kill() };
 }
 
 /** Keeps the first `limit` bytes written to it. */

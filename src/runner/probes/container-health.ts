@@ -1,16 +1,23 @@
-import type { Logger } from '../../common/logger.js';
 import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js';
-import type { Lifecycle__Output } from '../../generated/vkcmd/runner/v1/Lifecycle.js';
-import type { Probe__Output } from '../../generated/vkcmd/runner/v1/Probe.js';
-import type { ProbeReport } from '../../generated/vkcmd/runner/v1/ProbeReport.js';
-import type { Clock } from '../clock.js';
-import type { SpawnProcess } from '../interactive/exec-spawn.js';
-import type { ExecGroup } from '../interactive/exec-registry.js';
-import type { CommandContext, RunningCommand } from './container-command.js';
+import type { CommandContext } from './container-command.js';
 import { ContainerStop, graceAfterHookMs } from './container-stop.js';
-import { runHook, type HookOwner, type HookRun } from './lifecycle-hook.js';
+import type { HealthDeps, HealthHost, HealthRecord, HealthSpec, HealthStatus } from './health-types.js';
+import {
+  endRunState,
+  healthStatus,
+  hookWithinBound,
+  newRun,
+  newWorker,
+  restoredWorkerState,
+  runProbeContext,
+  runVerdict,
+  workerOf,
+  type Run,
+  type Worker,
+} from './health-run.js';
+import { runHook, type HookRun } from './lifecycle-hook.js';
 import { containerProbes, type ProbeSettings, type ProbeType } from './probe-settings.js';
-import { addToReport, reportsToProto, type ReportCounts } from './probe-reports.js';
+import { addToReport } from './probe-reports.js';
 import {
   firstReadinessRunAtMs,
   nextTickAfterRun,
@@ -18,116 +25,11 @@ import {
   skippedTicks,
   tickAtOrAfter,
 } from './probe-schedule.js';
-import type { TimerHandle } from './probe-timers.js';
-import {
-  applyOutcome,
-  decideTick,
-  initialWorkerState,
-  type ProbeOutcome,
-  type WorkerState,
-} from './probe-worker.js';
-import type { StartGroup } from './launched-command.js';
+import { applyOutcome, decideTick, initialWorkerState, type ProbeOutcome } from './probe-worker.js';
 import { runProbe, type ProbeRunContext } from './run-probe.js';
 
-/** A container's probes and hooks as CreatePod gave them; persisted with the pod. */
-export interface HealthSpec {
-  startupProbe?: Probe__Output | null;
-  readinessProbe?: Probe__Output | null;
-  livenessProbe?: Probe__Output | null;
-  lifecycle?: Lifecycle__Output | null;
-}
-
-/** Runner-wide parts every container's health uses. */
-export interface HealthDeps {
-  clock: Clock;
-  timers: { at(dueMs: number, fn: () => void): TimerHandle };
-  runnerEnv: Readonly<Record<string, string | undefined>>;
-  signalGroup: (pgid: number, signal: NodeJS.Signals) => boolean;
-  checkSoon: () => void;
-  random: () => number;
-  log: Logger;
-  runProbe?: typeof runProbe;
-  runHook?: typeof runHook;
-  /** How probe and hook commands are started without the launcher (default: Node's spawn). */
-  spawn?: SpawnProcess | undefined;
-  /** Starts probe and hook commands through the launcher (falls back to `spawn` while it is unavailable). */
-  startGroup?: StartGroup | undefined;
-  /** The cgroup.procs files of a container's cgroup(s), for a run that joined them. */
-  cgroupOf?: ((podUid: string, container: string) => string[]) | undefined;
-  /** Where running probe and hook commands are registered, so they count in the container's stats. */
-  commands?: { add(group: ExecGroup): void; remove(id: string): void } | undefined;
-}
-
-/** What a container's health needs from its pod. */
-export interface HealthHost {
-  readonly owner: Omit<HookOwner, 'container'>;
-  readonly createdAtMs: number;
-  podGraceSeconds(): number;
-  podDeleting(): boolean;
-  /** started or ready changed, a hook failed or a stop began: persist and publish. */
-  changed(): void;
-  /** Only probe reports changed: publish, throttled. */
-  reported(): void;
-  /** One probe run for prober_probe_total. */
-  counted(container: string, type: ProbeType, result: 'successful' | 'failed'): void;
-  /** Ticks of a probe that passed without a run (the previous run or the event loop was late). */
-  skipped(container: string, type: ProbeType, ticks: number): void;
-}
-
-/** The container fields health owns (persisted: started and ready survive a runner restart). */
-export interface HealthRecord {
-  readonly name: string;
-  /** The container directory (exec commands through the launcher put their output files there). */
-  readonly dir?: string | undefined;
-  /** The current run joined the container's cgroup: its probe and hook commands join it too. */
-  readonly cgroupJoined?: boolean | undefined;
-  started?: boolean | undefined;
-  ready?: boolean | undefined;
-}
-
-interface Worker {
-  readonly settings: ProbeSettings;
-  readonly phaseMs: number;
-  state: WorkerState;
-  timer: TimerHandle | undefined;
-  dueMs: number;
-  inFlight: boolean;
-  /** Stopped for a quiet shutdown (pod deletion): no more ticks. */
-  stopped: boolean;
-}
-
-interface Run {
-  readonly pgid: number;
-  readonly startedAtMs: number;
-  readonly context: CommandContext;
-  /** What this run's probes and hooks run with (one object per run). */
-  probeContext: ProbeRunContext | undefined;
-  workers: Worker[];
-  reports: Map<ProbeType, ReportCounts>;
-  postStart: HookRun | undefined;
-  preStop: HookRun | undefined;
-  preStopDone: Promise<void> | undefined;
-  postStartFailed: boolean;
-  postStartMessage: string;
-  preStopFailed: boolean;
-  stopReason: string;
-  stop: ContainerStop | undefined;
-  forceRestart: boolean;
-  readonly commands: Set<RunningCommand>;
-  ended: boolean;
-}
-
-/** What ContainerHealth adds to the container's status in the contract. */
-export interface HealthStatus {
-  started: boolean;
-  ready: boolean;
-  probeReports: ProbeReport[];
-  stopReason: string;
-  postStartFailed: boolean;
-  preStopFailed: boolean;
-  /** postStart is still running: the container is reported waiting (ContainerCreating). */
-  postStartPending: boolean;
-}
+// The contract types stay importable from here (pods/pod-record.ts persists HealthSpec).
+export type { HealthDeps, HealthHost, HealthRecord, HealthSpec, HealthStatus } from './health-types.js';
 
 /**
  * One app container's probes and lifecycle hooks, run after run. A run
@@ -168,25 +70,7 @@ export class ContainerHealth {
    */
   runStarted(pgid: number, startedAtMs: number, context: CommandContext, adopted: boolean): void {
     this.endRun();
-    const run: Run = {
-      pgid,
-      startedAtMs,
-      context,
-      probeContext: undefined,
-      workers: [],
-      reports: new Map(),
-      postStart: undefined,
-      preStop: undefined,
-      preStopDone: undefined,
-      postStartFailed: false,
-      postStartMessage: '',
-      preStopFailed: false,
-      stopReason: '',
-      stop: undefined,
-      forceRestart: false,
-      commands: new Set(),
-      ended: false,
-    };
+    const run = newRun(pgid, startedAtMs, context);
     this.run = run;
     if (!adopted) {
       this.record.started = false;
@@ -234,16 +118,7 @@ export class ContainerHealth {
   }
 
   status(): HealthStatus {
-    const run = this.run;
-    return {
-      started: this.record.started === true,
-      ready: this.record.ready === true,
-      probeReports: run ? reportsToProto(run.reports) : [],
-      stopReason: run?.stopReason ?? '',
-      postStartFailed: run?.postStartFailed ?? false,
-      preStopFailed: run?.preStopFailed ?? false,
-      postStartPending: run !== undefined && !run.ended && run.postStart !== undefined,
-    };
+    return healthStatus(this.run, this.record);
   }
 
   /** Process groups of the probe and hook commands of the current run (they count in its stats). */
@@ -263,51 +138,22 @@ export class ContainerHealth {
   private endRun(): void {
     const run = this.run;
     if (!run || run.ended) return;
-    run.ended = true;
-    for (const w of run.workers) w.timer?.cancel();
-    run.postStart?.cancel('the container stopped');
-    run.preStop?.cancel('the container stopped');
-    run.stop?.cancel();
-    for (const c of run.commands) c.kill();
-    run.commands.clear();
+    endRunState(run);
     this.record.started = false;
     this.record.ready = false;
   }
 
   private context(run: Run): ProbeRunContext {
-    if (run.probeContext) return run.probeContext;
-    const { uid } = this.host.owner;
-    const container = this.record.name;
-    const registry = this.deps.commands;
-    run.probeContext = {
-      container: run.context,
-      runnerEnv: this.deps.runnerEnv,
-      spawn: this.deps.spawn,
-      start: this.deps.startGroup,
-      containerDir: this.record.dir,
-      cgroupProcs: this.record.cgroupJoined ? this.deps.cgroupOf?.(uid, container) : undefined,
-      commandStarted: (command) => {
-        run.commands.add(command);
-        if (run.ended) command.kill();
-        const id = `probe/${uid}/${container}/${command.pgid}`;
-        registry?.add({ id, podUid: uid, container, pgid: command.pgid, kill: () => command.kill() });
-        return () => {
-          run.commands.delete(command);
-          registry?.remove(id);
-        };
-      },
-    };
-    return run.probeContext;
+    return runProbeContext(run, this.record, this.host.owner.uid, this.deps);
+  }
+
+  private startHook(run: Run, handler: Handler__Output, boundMs: number): HookRun {
+    const owner = { ...this.host.owner, container: this.record.name };
+    return (this.deps.runHook ?? runHook)(handler, owner, this.context(run), boundMs);
   }
 
   private startPostStart(run: Run, handler: Handler__Output): void {
-    const owner = { ...this.host.owner, container: this.record.name };
-    const hook = (this.deps.runHook ?? runHook)(
-      handler,
-      owner,
-      this.context(run),
-      this.host.podGraceSeconds() * 1000,
-    );
+    const hook = this.startHook(run, handler, this.host.podGraceSeconds() * 1000);
     run.postStart = hook;
     void hook.done.then((result) => {
       if (run.ended) return;
@@ -333,33 +179,13 @@ export class ContainerHealth {
   private startWorkers(run: Run, adopted: boolean): void {
     const now = this.now();
     for (const settings of this.probes) {
-      const state = adopted ? this.restoredState(settings) : initialWorkerState(settings.type);
+      // A re-adopted run keeps the verdicts it had, so a runner restart does not flap readiness.
+      const state = adopted ? restoredWorkerState(settings, this.record) : initialWorkerState(settings.type);
       const phaseMs = this.phases.get(settings.type) ?? now;
-      const w: Worker = {
-        settings,
-        phaseMs,
-        state,
-        timer: undefined,
-        dueMs: 0,
-        inFlight: false,
-        stopped: false,
-      };
+      const w = newWorker(settings, phaseMs, state);
       run.workers.push(w);
       this.schedule(run, w, tickAtOrAfter(phaseMs, settings.periodMs, now));
     }
-  }
-
-  /** A re-adopted run keeps the verdicts it had, so a runner restart does not flap readiness. */
-  private restoredState(settings: ProbeSettings): WorkerState {
-    const initial = initialWorkerState(settings.type);
-    const passing =
-      settings.type === 'Startup'
-        ? this.record.started
-        : settings.type === 'Readiness'
-          ? this.record.ready
-          : true;
-    if (!passing) return initial;
-    return { result: 'success', lastResult: 'success', resultRun: settings.successThreshold, onHold: false };
   }
 
   private schedule(run: Run, w: Worker, dueMs: number): void {
@@ -428,13 +254,8 @@ export class ContainerHealth {
   /** Recomputes started and ready; true (and the host told) when either changed. */
   private updateVerdict(): boolean {
     const run = this.run;
-    const running = run !== undefined && !run.ended && run.postStart === undefined && !run.postStartFailed;
-    const find = (t: ProbeType): Worker | undefined => run?.workers.find((w) => w.settings.type === t);
-    const startup = find('Startup');
-    const readiness = find('Readiness');
-    const started = running && (!startup || startup.state.result === 'success');
-    // A run being stopped for a failed probe takes no more traffic while it gets its grace period.
-    const ready = started && !run.stopReason && (!readiness || readiness.state.result === 'success');
+    const { started, ready } = runVerdict(run);
+    const readiness = workerOf(run, 'Readiness');
     const wasStarted = this.record.started === true;
     if (started === wasStarted && ready === (this.record.ready === true)) return false;
     this.record.started = started;
@@ -477,8 +298,7 @@ export class ContainerHealth {
     if (run.preStopDone) return run.preStopDone;
     const handler = this.spec.lifecycle?.preStop;
     if (!handler || boundMs <= 0) return Promise.resolve();
-    const owner = { ...this.host.owner, container: this.record.name };
-    const hook = (this.deps.runHook ?? runHook)(handler, owner, this.context(run), boundMs);
+    const hook = this.startHook(run, handler, boundMs);
     run.preStop = hook;
     void hook.done.then((result) => {
       run.preStop = undefined;
@@ -487,17 +307,7 @@ export class ContainerHealth {
       this.deps.log.warn({ ...this.where(), err: result.message }, 'PreStopHook failed');
       if (!run.ended) this.host.changed();
     });
-    // The stop goes on at the bound whatever the hook does, as the kubelet's does.
-    run.preStopDone = new Promise<void>((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => {
-        hook.cancel(`did not complete within the ${boundMs / 1000} s grace period`);
-        resolve();
-      }, boundMs);
-      void hook.done.then(() => {
-        this.deps.clock.clearTimeout(timer);
-        resolve();
-      });
-    });
+    run.preStopDone = hookWithinBound(hook, boundMs, this.deps.clock);
     return run.preStopDone;
   }
 

@@ -5,7 +5,8 @@ import type { LauncherStart } from '../process/launcher-client.js';
 import { errnoText } from '../process/launcher-outcome.js';
 import type { ChildFile, StartRequest } from '../process/launcher-protocol.js';
 import { FIRST_CGROUP_FD } from '../process/cgroup-join.js';
-import type { CommandResult, RunningCommand } from './container-command.js';
+import { GroupKiller } from './group-killer.js';
+import { notStartedCommand, type CommandResult, type RunningCommand } from './running-command.js';
 import {
   boundedOutput,
   openOutputFiles,
@@ -121,22 +122,7 @@ function watchCommand(
   req: LaunchedCommandRequest,
 ): RunningCommand {
   const max = req.maxOutputBytes;
-  let timedOut = false;
-  let killed = false;
-  const killGroup = (): void => {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const timer =
-    req.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          killGroup();
-        }, req.timeoutMs);
+  const group = new GroupKiller(pgid, req.timeoutMs);
   // Output past the bound is dropped while the command runs, as the kubelet's LimitWriter drops it.
   const trimmer = setInterval(() => files.trim(max), OUTPUT_TRIM_INTERVAL_MS);
   trimmer.unref();
@@ -145,7 +131,7 @@ function watchCommand(
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
+      group.clear();
       clearInterval(trimmer);
       let out = { output: '', stderr: '' };
       try {
@@ -156,28 +142,15 @@ function watchCommand(
       } finally {
         files.close();
       }
-      if (timedOut) resolve({ kind: 'timedOut', output: out.output });
+      if (group.timedOut) resolve({ kind: 'timedOut', output: out.output });
       else if (signal) resolve({ kind: 'killed', signal, output: out.output });
       else resolve({ kind: 'exited', exitCode: code ?? 0, output: out.output, stderr: out.stderr });
     };
     exits.once('exit', finish);
     exits.once('lost', () => {
-      killGroup();
+      group.killGroup();
       finish(null, 'SIGKILL');
     });
   });
-  return {
-    pgid,
-    done,
-    kill: () => {
-      if (killed) return;
-      killed = true;
-      killGroup();
-    },
-  };
-}
-
-/** A command that did not start. */
-export function notStartedCommand(message: string): RunningCommand {
-  return { pgid: 0, done: Promise.resolve({ kind: 'notStarted', message }), kill: () => undefined };
+  return { pgid, done, kill: () => group.kill() };
 }

@@ -2,7 +2,8 @@ import type { Container__Output } from '../../generated/vkcmd/runner/v1/Containe
 import type { ContainerStatus } from '../../generated/vkcmd/runner/v1/ContainerStatus.js';
 import type { ProbeCounter } from '../../generated/vkcmd/runner/v1/ProbeCounter.js';
 import type { CommandContext } from './container-command.js';
-import { ContainerHealth, type HealthDeps, type HealthRecord, type HealthSpec } from './container-health.js';
+import { ContainerHealth } from './container-health.js';
+import type { HealthDeps, HealthRecord, HealthSpec } from './health-types.js';
 import type { ProbeType } from './probe-settings.js';
 import { reportPublishAtMs } from './probe-reports.js';
 import type { TimerHandle } from './probe-timers.js';

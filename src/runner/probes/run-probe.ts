@@ -1,6 +1,7 @@
 import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js';
 import type { SpawnProcess } from '../interactive/exec-spawn.js';
-import { runInContainer, type CommandContext, type RunningCommand } from './container-command.js';
+import { runInContainer, type CommandContext } from './container-command.js';
+import type { RunningCommand } from './running-command.js';
 import type { StartGroup } from './launched-command.js';
 import { grpcProbe } from './grpc-probe.js';
 import { httpProbe, MAX_BODY_BYTES } from './http-probe.js';

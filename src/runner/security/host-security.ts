@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HostAccounts, LaunchAbilities, RunnerIdentity } from './security-decision.js';
+import type { HostAccounts, LaunchAbilities, RunnerIdentity } from './security-types.js';
 
 /** Everything decideSecurity needs to know about this runner and host, read once at start. */
 export interface HostSecurity {

@@ -1,4 +1,4 @@
-import type { LaunchSecurity } from './security-decision.js';
+import type { LaunchSecurity } from './security-types.js';
 import { setprivArgs } from './setpriv-args.js';
 
 /**

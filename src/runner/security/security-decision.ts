@@ -1,89 +1,30 @@
 import type { SecurityContext__Output } from '../../generated/vkcmd/runner/v1/SecurityContext.js';
-import { capabilityMask, capabilityNames, DEFAULT_CAPABILITIES } from './capabilities.js';
+import { decideCapabilities } from './capability-decision.js';
+import { podSecurityNotes } from './pod-security-notes.js';
+import { decideProfiles } from './profile-decision.js';
+import {
+  NOT_APPLIED,
+  type HostAccounts,
+  type LaunchAbilities,
+  type LaunchSecurity,
+  type PodIdentity,
+  type RunnerIdentity,
+  type SecurityDecision,
+  type SecurityNote,
+} from './security-types.js';
 
-/** Who the runner is: the identity a container runs as when nothing changes it. */
-export interface RunnerIdentity {
-  uid: number;
-  gid: number;
-  /** Supplementary groups (getgroups). */
-  groups: readonly number[];
-  /** Effective capabilities (CapEff); 0n for an ordinary user. */
-  capabilities: bigint;
-}
-
-/** What this runner's launch path can do to a container's process; see host-security.ts. */
-export interface LaunchAbilities {
-  /** Start the process as another uid, gid and supplementary groups (a root runner). */
-  changeIds: boolean;
-  /** Limit the capabilities (bounding and inheritable sets) of the process. */
-  limitCapabilities: boolean;
-  /** Set no_new_privs on the process. */
-  noNewPrivs: boolean;
-  /** Give the files the runner writes for a container (logs, volume files) its owner and fsGroup. */
-  chownFiles: boolean;
-}
-
-/** Host accounts, for a uid's primary group and group memberships (/etc/passwd, /etc/group). */
-export interface HostAccounts {
-  primaryGid(uid: number): number | undefined;
-  /** Groups that list the uid's user name as a member. */
-  memberGroups(uid: number): readonly number[];
-}
-
-/** The pod a container belongs to, for messages worded as a kubelet words them. */
-export interface PodIdentity {
-  name: string;
-  namespace: string;
-  uid: string;
-}
-
-/** One setting the container runs without; the kubelet turns it into an event. */
-export interface SecurityNote {
-  field: string;
-  reason: string;
-  message: string;
-  warning: boolean;
-}
-
-/** How to start the container's processes; undefined members mean "as the runner". */
-export interface LaunchSecurity {
-  /** Run as this uid, gid and exactly these supplementary groups. */
-  identity?: { uid: number; gid: number; groups: number[] };
-  /** Keep only these capabilities (bounding set; inheritable cleared). */
-  capabilities?: bigint;
-  /**
-   * Of those, the ones a non-root uid keeps across exec (ambient and
-   * inheritable): its capabilities.add. Unset for uid 0, which keeps the
-   * whole bounding set as root does.
-   */
-  ambientCapabilities?: bigint;
-  noNewPrivs: boolean;
-}
-
-/** The runner's answer for one container. */
-export interface SecurityDecision {
-  /** Set: the container is refused (waiting CreateContainerConfigError with this message) and never started. */
-  refusal: string | undefined;
-  /** Container-level settings not applied. */
-  notes: SecurityNote[];
-  /** Pod-level settings not applied (the same for every container of the pod). */
-  podNotes: SecurityNote[];
-  launch: LaunchSecurity;
-  /** Owner (uid, gid) of the files the runner writes for the container; undefined: the runner's. */
-  fileOwner?: { uid: number; gid: number };
-  /** Group of the pod's volume files (fsGroup), when applied. */
-  fsGroup?: number;
-}
-
-const NOT_APPLIED = 'SecurityContextNotApplied';
+export type {
+  HostAccounts,
+  LaunchAbilities,
+  LaunchSecurity,
+  PodIdentity,
+  RunnerIdentity,
+  SecurityDecision,
+  SecurityNote,
+} from './security-types.js';
 
 function kubeletPod(pod: PodIdentity): string {
   return JSON.stringify(`${pod.name}_${pod.namespace}(${pod.uid})`);
-}
-
-/** "a", "a and b", "a, b and c". */
-function words(xs: readonly string[]): string {
-  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 function unique(xs: readonly number[]): number[] {
@@ -108,7 +49,6 @@ export function decideSecurity(
   const s = sc ?? emptySettings();
   const refusals: string[] = [];
   const notes: SecurityNote[] = [];
-  const podNotes: SecurityNote[] = [];
   const note = (field: string, message: string, warning = true): void => {
     notes.push({ field, reason: NOT_APPLIED, message, warning });
   };
@@ -194,28 +134,7 @@ export function decideSecurity(
       `readOnlyRootFilesystem: true is not enforced: the container runs on the host's file system and can write wherever uid ${uid} can`,
     );
   decideProfiles(s, refusals, note);
-
-  // Pod-level settings: the host namespaces and sysctls.
-  const shared = [
-    { on: s.hostNetwork, field: 'hostNetwork', reason: 'HostNetworkShared', what: 'network' },
-    { on: s.hostPid, field: 'hostPID', reason: 'HostPIDShared', what: 'PID' },
-    { on: s.hostIpc, field: 'hostIPC', reason: 'HostIPCShared', what: 'IPC' },
-  ].filter((x) => !x.on);
-  if (shared.length > 0) {
-    podNotes.push({
-      field: shared.map((x) => x.field).join(','),
-      reason: shared[0]!.reason,
-      message: `${shared.map((x) => `${x.field}: false`).join(', ')} cannot be honoured: vk-cmd runs containers as host processes, so the pod shares the host's ${words(shared.map((x) => x.what))} namespace${shared.length > 1 ? 's' : ''}`,
-      warning: false,
-    });
-  }
-  if (s.sysctls.length > 0)
-    podNotes.push({
-      field: 'sysctls',
-      reason: NOT_APPLIED,
-      message: `sysctls ${s.sysctls.join(', ')} are not applied: pods share the host's kernel settings, which vk-cmd does not change`,
-      warning: true,
-    });
+  const podNotes = podSecurityNotes(s);
 
   const decision: SecurityDecision = {
     refusal: refusals.length > 0 ? refusals.join('; ') : undefined,
@@ -231,101 +150,6 @@ export function decideSecurity(
   )
     decision.fsGroup = s.fsGroup;
   return decision;
-}
-
-function decideCapabilities(
-  s: SecurityContext__Output,
-  runner: RunnerIdentity,
-  can: LaunchAbilities,
-  refusals: string[],
-  note: (field: string, message: string, warning?: boolean) => void,
-  launch: LaunchSecurity,
-  uid: number,
-): void {
-  const add = capabilityMask(s.capabilitiesAdd);
-  const drop = capabilityMask(s.capabilitiesDrop);
-  const unknown = [...add.unknown, ...drop.unknown];
-  if (unknown.length > 0) refusals.push(`capabilities ${unknown.join(', ')} are not Linux capabilities`);
-  if (s.privileged === true) {
-    if (runner.capabilities === 0n)
-      note(
-        'privileged',
-        `privileged: true grants nothing here: the runner runs as uid ${runner.uid} without capabilities, so the container has that user's rights only`,
-        false,
-      );
-    return; // A privileged container keeps every capability the runner has.
-  }
-  if (runner.capabilities === 0n) {
-    // Nothing to drop; nothing to grant.
-    if (add.mask !== 0n)
-      note(
-        'capabilities.add',
-        `capabilities.add ${s.capabilitiesAdd.join(', ')} cannot be granted: the runner runs as uid ${runner.uid} without capabilities`,
-      );
-    return;
-  }
-  const wanted = (capabilityMask(DEFAULT_CAPABILITIES).mask | add.mask) & ~drop.mask;
-  if (can.limitCapabilities) {
-    launch.capabilities = wanted & runner.capabilities;
-    // A non-root uid loses its permitted set on exec; what it was explicitly given stays as ambient.
-    const ambient = add.mask & launch.capabilities;
-    if (uid !== 0 && ambient !== 0n) launch.ambientCapabilities = ambient;
-    const lacking = wanted & ~runner.capabilities;
-    if ((add.mask & lacking) !== 0n)
-      note(
-        'capabilities.add',
-        `capabilities.add ${capabilityNames(add.mask & lacking).join(', ')} cannot be granted: the runner does not hold ${capabilityNames(add.mask & lacking).length === 1 ? 'it' : 'them'}`,
-      );
-    return;
-  }
-  if (drop.mask !== 0n) {
-    refusals.push(
-      `capabilities.drop ${s.capabilitiesDrop.join(', ')} cannot be honoured: the runner (uid ${runner.uid}) holds capabilities and cannot limit a container's (setpriv from util-linux is needed)`,
-    );
-    return;
-  }
-  note(
-    'capabilities',
-    `capabilities are not limited to the default set: the runner (uid ${runner.uid}) cannot limit them (setpriv from util-linux is needed), so the container has all of the runner's`,
-  );
-}
-
-function decideProfiles(
-  s: SecurityContext__Output,
-  refusals: string[],
-  note: (field: string, message: string) => void,
-): void {
-  const profiles = [
-    {
-      field: 'seccompProfile',
-      what: 'seccomp filters',
-      type: s.seccompProfileType,
-      local: s.seccompLocalhostProfile,
-    },
-    {
-      field: 'appArmorProfile',
-      what: 'AppArmor profiles',
-      type: s.appArmorProfileType,
-      local: s.appArmorLocalhostProfile,
-    },
-  ];
-  for (const p of profiles) {
-    if (p.type === '' || p.type === 'Unconfined') continue;
-    if (p.type === 'Localhost')
-      refusals.push(
-        `${p.field} Localhost ${JSON.stringify(p.local)} cannot be honoured: vk-cmd applies no ${p.what}`,
-      );
-    else note(p.field, `${p.field} ${p.type} is not applied: vk-cmd runs processes without ${p.what}`);
-  }
-  if (s.seLinuxOptions !== '')
-    note(
-      'seLinuxOptions',
-      `seLinuxOptions ${s.seLinuxOptions} are not applied: processes keep the runner's SELinux context`,
-    );
-  if (s.windowsHostProcess)
-    refusals.push('windowsOptions.hostProcess cannot be honoured: this is a Linux node');
-  else if (s.windowsOptions.length > 0)
-    note('windowsOptions', `windowsOptions (${s.windowsOptions.join(', ')}) do not apply on a Linux node`);
 }
 
 /** Settings of a container whose kubelet sent none: nothing asked, host namespaces not requested. */

@@ -1,5 +1,5 @@
 import { capabilityNames } from './capabilities.js';
-import type { LaunchSecurity } from './security-decision.js';
+import type { LaunchSecurity } from './security-types.js';
 
 function capList(mask: bigint): string[] {
   return capabilityNames(mask).map((n) => `+${n.toLowerCase()}`);

@@ -124,6 +124,17 @@ describe('runner: exec probe and hook commands through the launcher', function (
     });
   });
 
+  it("with Node's spawn too, a command past its timeout is killed with its whole group", async () => {
+    const unavailable: StartGroup = async () => ({ kind: 'unavailable' });
+    const { pgid, result } = await run(['sh', '-c', 'sleep 30 & echo started; sleep 30'], {
+      timeoutMs: 300,
+      start: unavailable,
+    });
+    expect(result.kind).to.equal('timedOut');
+    expect(pgid).to.be.greaterThan(0);
+    await eventually(() => groupMembers(pgid).length === 0, 5_000, 'the group gone');
+  });
+
   it("uses Node's spawn (a child of the runner, output through pipes) while the launcher is unavailable", async () => {
     let asked = 0;
     const unavailable: StartGroup = async () => {

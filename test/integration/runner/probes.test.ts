@@ -1,88 +1,21 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { Container } from '../../../src/generated/vkcmd/runner/v1/Container.js';
-import type { Pod__Output } from '../../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { ProbeMetrics__Output } from '../../../src/generated/vkcmd/runner/v1/ProbeMetrics.js';
 import {
-  eventually,
   isRunning,
   isTerminated,
   RunnerHarness,
-  scriptPod,
   status,
-  terminated,
   unary,
   type PodWatcher,
 } from './support/runner-harness.js';
+import { freePort } from '../../support/free-port.js';
+import { every1s, exec, healthServer, probedPod, report } from './support/probe-fixtures.js';
 
-/** A pod running `script` with probes and hooks on its one container, c1. */
-function probedPod(
-  name: string,
-  script: string,
-  health: Pick<Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe' | 'lifecycle' | 'env'>,
-  extra: { restartPolicy?: string; terminationGracePeriodSeconds?: number } = {},
-): PodSpec {
-  const spec = scriptPod(name, script, { restartPolicy: extra.restartPolicy ?? 'Never' });
-  Object.assign(spec.containers![0]!, health);
-  if (extra.terminationGracePeriodSeconds !== undefined)
-    spec.terminationGracePeriodSeconds = extra.terminationGracePeriodSeconds;
-  return spec;
-}
-
-const exec = (...command: string[]) => ({ exec: { command } });
-const every1s = { periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 1 };
-
-function report(pod: Pod__Output, type: string) {
-  return status(pod, 'c1').probeReports.find((r) => r.probeType === type);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A grpc.health.v1 server answering `statusOf(service)` (1 SERVING, 2 NOT_SERVING) for Check. */
-async function healthServer(
-  statusOf: (service: string) => number,
-): Promise<{ port: number; server: grpc.Server }> {
-  const server = new grpc.Server();
-  const raw = (b: Buffer): Buffer => b;
-  server.addService(
-    {
-      Check: {
-        path: '/grpc.health.v1.Health/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: raw,
-        requestDeserialize: raw,
-        responseSerialize: raw,
-        responseDeserialize: raw,
-      },
-    },
-    {
-      Check: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-        // HealthCheckRequest{service = 1}: a one-byte length is enough here.
-        const service = call.request.length > 2 ? call.request.subarray(2).toString('utf8') : '';
-        cb(null, Buffer.from([0x08, statusOf(service)]));
-      },
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
-  return { port, server };
-}
-
-describe('runner: probes and lifecycle hooks against real processes', function () {
+describe('runner: probes against real processes', function () {
   this.timeout(60_000);
   let h: RunnerHarness;
   let watcher: PodWatcher;
@@ -95,10 +28,6 @@ describe('runner: probes and lifecycle hooks against real processes', function (
   after(async () => h.close());
 
   const dirOf = (spec: PodSpec) => path.join(h.rootDir, spec.namespace!, spec.name!, 'containers', 'c1');
-  const marks = (spec: PodSpec): string[] => {
-    const file = path.join(dirOf(spec), 'marks');
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-  };
 
   it('exec readiness runs in the container directory with its env: not ready until it passes, then not ready again when it fails', async () => {
     const spec = probedPod(
@@ -254,68 +183,5 @@ describe('runner: probes and lifecycle hooks against real processes', function (
       'a timeout',
     );
     expect(report(failing, 'Readiness')?.lastFailure).to.equal('command "sleep 30" timed out');
-  });
-
-  it('postStart holds the container in ContainerCreating until it ends; preStop runs before SIGTERM', async () => {
-    const script =
-      "trap 'echo term >> marks; exit 0' TERM\necho main >> marks\nwhile true; do sleep 0.05 & wait $!; done\n";
-    const spec = probedPod('hooks-order', script, {
-      lifecycle: {
-        postStart: exec('sh', '-c', 'echo poststart >> marks; sleep 1'),
-        preStop: exec('sh', '-c', 'echo prestop >> marks; sleep 0.5'),
-      },
-    });
-    await h.create(spec);
-    const creating = await watcher.waitForPod(
-      spec.uid!,
-      (p) => status(p, 'c1').state?.waiting?.reason === 'ContainerCreating' && status(p, 'c1').pgid > 0,
-      15_000,
-      'waiting during postStart',
-    );
-    expect(status(creating, 'c1').started).to.equal(false);
-    await watcher.waitForPod(spec.uid!, isRunning('c1'), 15_000, 'running after postStart');
-    expect(marks(spec)).to.include('poststart');
-    await eventually(() => marks(spec).includes('main'), 10_000, 'main mark');
-    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 10 });
-    const deleted = await watcher.waitForDeleted(spec.uid!);
-    expect(terminated(deleted.pod!, 'c1').exitCode).to.equal(0);
-    expect(status(deleted.pod!, 'c1').preStopFailed).to.equal(false);
-  });
-
-  it('preStop writes its mark before the container sees SIGTERM', async () => {
-    const script =
-      "trap 'echo term >> marks; sleep 300' TERM\necho main >> marks\nwhile true; do sleep 0.05 & wait $!; done\n";
-    const spec = probedPod(
-      'prestop-marks',
-      script,
-      { lifecycle: { preStop: exec('sh', '-c', 'echo prestop >> marks; sleep 0.5') } },
-      { restartPolicy: 'Never' },
-    );
-    await h.create(spec);
-    await watcher.waitForPod(spec.uid!, isRunning('c1'));
-    await eventually(() => marks(spec).includes('main'), 10_000, 'main mark');
-    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 30 });
-    await eventually(() => marks(spec).includes('term'), 15_000, 'term mark');
-    expect(marks(spec).filter((m) => m !== '')).to.deep.equal(['main', 'prestop', 'term']);
-    await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 2 });
-    await watcher.waitForDeleted(spec.uid!);
-  });
-
-  it('a failing postStart stops the container: postStartFailed and stopReason FailedPostStartHook', async () => {
-    const spec = probedPod(
-      'poststart-fail',
-      'sleep 300\n',
-      { lifecycle: { postStart: exec('sh', '-c', 'exit 3') } },
-      { terminationGracePeriodSeconds: 2 },
-    );
-    await h.create(spec);
-    const failed = await watcher.waitForPod(
-      spec.uid!,
-      (p) => status(p, 'c1').postStartFailed && status(p, 'c1').stopReason === 'FailedPostStartHook',
-      15_000,
-      'postStart failed',
-    );
-    expect(status(failed, 'c1').started).to.equal(false);
-    await watcher.waitForPod(spec.uid!, isTerminated('c1'), 15_000, 'terminated');
   });
 });

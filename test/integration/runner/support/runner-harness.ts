@@ -16,39 +16,20 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { createRootLogger } from '../../../../src/common/logger.js';
 import { loadRunnerProto } from '../../../../src/common/proto.js';
-import type { GetLogsRequest } from '../../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
-import type { LogChunk__Output } from '../../../../src/generated/vkcmd/runner/v1/LogChunk.js';
 import type { PodSpec } from '../../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
-import type { WatchPodsEvent__Output } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import type { ContainerStatus__Output } from '../../../../src/generated/vkcmd/runner/v1/ContainerStatus.js';
 import { RunnerApp } from '../../../../src/runner/runner-app.js';
 import { parseRunnerArgs, type RunnerConfig } from '../../../../src/runner/runner-config.js';
+import { PodWatcher } from './pod-watcher.js';
 import { checkLauncherUsed, eventually, pgidsUnder, podProcessesUnder, runnerCommand } from './processes.js';
+import { unary } from './runner-calls.js';
 
+// The helpers tests use beside the harness, importable from here as before.
+export * from './pod-watcher.js';
 export * from './processes.js';
-
-export function unary<Req, Res>(
-  client: RunnerClient,
-  method:
-    | 'CreatePod'
-    | 'DeletePod'
-    | 'GetPod'
-    | 'ListPods'
-    | 'GetStats'
-    | 'GetNodeInfo'
-    | 'GetRunnerHealth'
-    | 'GetProbeMetrics',
-  req: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const fn = (
-      client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, v: Res) => void) => void>
-    )[method]!;
-    fn.call(client, req, (err, value) => (err ? reject(err) : resolve(value)));
-  });
-}
+export * from './runner-calls.js';
+export * from './runner-pods.js';
 
 /** The text of a file from byte `offset` on. */
 function readFrom(file: string, offset: number): string {
@@ -60,128 +41,6 @@ function readFrom(file: string, offset: number): string {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Collects WatchPods events and lets tests wait for pod states. */
-export class PodWatcher {
-  readonly events: Array<WatchPodsEvent__Output & { receivedAtMs: number }> = [];
-  readonly pods = new Map<string, Pod__Output>();
-  private readonly stream: grpc.ClientReadableStream<WatchPodsEvent__Output>;
-  error: grpc.ServiceError | undefined;
-  ended = false;
-
-  constructor(client: RunnerClient, request: { epoch?: string; sinceRevision?: number } = {}) {
-    this.stream = client.WatchPods(request);
-    this.stream.on('data', (e: WatchPodsEvent__Output) => {
-      this.events.push({ ...e, receivedAtMs: Date.now() });
-      if (e.type === 'WATCH_EVENT_TYPE_RESET') this.pods.clear();
-      if (e.pod && e.type === 'WATCH_EVENT_TYPE_DELETED') this.pods.delete(e.pod.uid);
-      else if (e.pod) this.pods.set(e.pod.uid, e.pod);
-    });
-    this.stream.on('error', (err: grpc.ServiceError) => {
-      this.error = err;
-    });
-    this.stream.on('end', () => {
-      this.ended = true;
-    });
-  }
-
-  async waitForPod(
-    uid: string,
-    pred: (p: Pod__Output) => boolean,
-    timeoutMs = 15_000,
-    what = 'pod state',
-  ): Promise<Pod__Output> {
-    return eventually(
-      () => {
-        const p = this.pods.get(uid);
-        return p && pred(p) ? p : undefined;
-      },
-      timeoutMs,
-      `${uid}: ${what}; last: ${JSON.stringify(this.pods.get(uid)?.containerStatuses ?? null)}`,
-      5,
-    );
-  }
-
-  waitForDeleted(uid: string, timeoutMs = 15_000): Promise<WatchPodsEvent__Output> {
-    return eventually(
-      () => this.events.find((e) => e.type === 'WATCH_EVENT_TYPE_DELETED' && e.pod?.uid === uid),
-      timeoutMs,
-      `${uid} deleted`,
-      5,
-    );
-  }
-
-  cancel(): void {
-    this.stream.cancel();
-  }
-}
-
-export function status(pod: Pod__Output, name: string): ContainerStatus__Output {
-  const s = [...pod.initContainerStatuses, ...pod.containerStatuses].find((c) => c.name === name);
-  if (!s) throw new Error(`no container ${name} in ${pod.name}`);
-  return s;
-}
-
-export const isRunning = (name: string) => (p: Pod__Output) => status(p, name).state?.state === 'running';
-export const isTerminated = (name: string) => (p: Pod__Output) =>
-  status(p, name).state?.state === 'terminated';
-
-export function terminated(pod: Pod__Output, name: string) {
-  const t = status(pod, name).state?.terminated;
-  if (!t) throw new Error(`${name} not terminated: ${JSON.stringify(status(pod, name))}`);
-  return t;
-}
-
-let podCounter = 0;
-
-/** A pod that runs `script` (bash) from a configMap mounted at `job`, like the project's e2e manifests. */
-export function scriptPod(
-  name: string,
-  script: string,
-  extra: { restartPolicy?: string; container?: string; args?: string[]; namespace?: string } = {},
-): PodSpec {
-  podCounter++;
-  const container = extra.container ?? 'c1';
-  return {
-    uid: `uid-${name}-${process.pid}-${podCounter}`,
-    namespace: extra.namespace ?? 'ns1',
-    name,
-    restartPolicy: extra.restartPolicy ?? 'Never',
-    containers: [
-      {
-        name: container,
-        image: 'script',
-        command: ['bash'],
-        args: extra.args ?? [],
-        volumeMounts: [{ name: 'script', mountPath: 'job' }],
-      },
-    ],
-    volumes: [
-      {
-        name: 'script',
-        configMap: { sourceName: `${name}-script`, data: { 'run.sh': Buffer.from(script) } },
-      },
-    ],
-  };
-}
-
-/** A whole GetLogs stream as text (container c1 unless the request names one). */
-export function readLogs(
-  client: RunnerClient,
-  req: GetLogsRequest,
-  onChunk?: (text: string) => void,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const stream = client.GetLogs({ container: 'c1', ...req });
-    stream.on('data', (c: LogChunk__Output) => {
-      out += c.data.toString('utf8');
-      onChunk?.(out);
-    });
-    stream.on('error', reject);
-    stream.on('end', () => resolve(out));
-  });
 }
 
 /** A temp root, socket dir and client; the runner is in-process or a real child process. */

@@ -2,12 +2,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Handler__Output } from '../../../../src/generated/vkcmd/runner/v1/Handler.js';
 import type { Probe__Output } from '../../../../src/generated/vkcmd/runner/v1/Probe.js';
-import {
-  ContainerHealth,
-  type HealthHost,
-  type HealthRecord,
-  type HealthSpec,
-} from '../../../../src/runner/probes/container-health.js';
+import { ContainerHealth } from '../../../../src/runner/probes/container-health.js';
+import type { HealthHost, HealthRecord, HealthSpec } from '../../../../src/runner/probes/health-types.js';
 import type { HookResult } from '../../../../src/runner/probes/lifecycle-hook.js';
 import { ProbeTimers } from '../../../../src/runner/probes/probe-timers.js';
 import type { ProbeOutcome } from '../../../../src/runner/probes/probe-worker.js';
