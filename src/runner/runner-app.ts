@@ -162,6 +162,7 @@ export class RunnerApp {
       nodeInfo.bootId(),
       table,
       log.child({ component: 'interactive' }),
+      (uid, container) => this.limiter.procsFilesOf(uid, container),
     );
     const health = new RunnerHealthReporter({
       delay: this.eventLoopDelay,

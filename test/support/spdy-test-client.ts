@@ -225,6 +225,15 @@ export class SpdyTestClient extends EventEmitter {
     this.socket.end();
   }
 
+  /** Stops reading the connection (a slow reader): TCP then holds the server back. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

@@ -2,53 +2,20 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import type { KubeletApiOptions } from './kubelet-api-options.js';
 import { httpStatusForError } from './api-errors.js';
 import { ApiHandlers, sendText } from './api-handlers.js';
-import { STREAMING_ROUTES, UNKNOWN_ROUTE_LABEL, matchRoute, type RouteMatch } from './api-routes.js';
+import { STREAMING_ROUTES, UNKNOWN_ROUTE_LABEL, type RouteMatch } from './api-routes.js';
 import { ContainerLogsHandler } from './container-logs-handler.js';
 import { createKubeAccessReviewer, createKubeTokenReviewer } from './kube-reviewers.js';
-import { RequestAuthenticator, type ClientCertificateInfo } from './request-authenticator.js';
-import {
-  AuthorizationReviewError,
-  RequestAuthorizer,
-  authorizationErrorMessage,
-  forbiddenMessage,
-  requestAttributes,
-} from './request-authorizer.js';
+import { RequestAdmission, parseTarget, type Admission } from './request-admission.js';
+import { RequestAuthenticator } from './request-authenticator.js';
+import { RequestAuthorizer } from './request-authorizer.js';
 import { writeRawResponse } from './streaming/raw-response.js';
 import { StreamingApi } from './streaming/streaming-api.js';
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
-
-/** Whether a request may go on, and the answer when it may not. */
-type Admission = { admitted: true } | { admitted: false; status: number; body: string };
-
-function parseTarget(req: IncomingMessage): { url: URL | undefined; route: RouteMatch | undefined } {
-  try {
-    const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
-    return { url, route: matchRoute(url.pathname) };
-  } catch {
-    // An unparsable URL or path segment: answered with 400 once the caller is known.
-    return { url: undefined, route: undefined };
-  }
-}
-
-function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefined {
-  const socket = req.socket as TLSSocket;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const peer = socket.getPeerCertificate();
-  if (!peer || Object.keys(peer).length === 0) return undefined;
-  return {
-    presented: true,
-    verified: socket.authorized,
-    commonName: peer.subject?.CN,
-    organization: peer.subject?.O,
-    verifyError: socket.authorizationError ? String(socket.authorizationError) : undefined,
-  };
-}
 
 /** How long an idle client connection stays open, as a kubelet's (Go's) outlasting its clients' 90 s. */
 export const IDLE_CONNECTION_TIMEOUT_MS = 120_000;
@@ -65,8 +32,7 @@ export class KubeletApiServer {
   private state: State = 'new';
   private readonly server: https.Server;
   private readonly log: Logger;
-  private readonly authenticator: RequestAuthenticator;
-  private readonly authorizer: RequestAuthorizer;
+  private readonly admission: RequestAdmission;
   private readonly handlers: ApiHandlers;
   private readonly logs: ContainerLogsHandler;
   private readonly streaming: StreamingApi;
@@ -74,20 +40,21 @@ export class KubeletApiServer {
   constructor(private readonly options: KubeletApiOptions) {
     this.log = options.logger.child({ component: 'kubelet-api' });
     const nowMs = options.nowMs ?? Date.now;
-    this.authenticator =
+    const authenticator =
       options.shared?.authenticator ??
       new RequestAuthenticator({
         tokenReviewer: options.tokenReviewer ?? createKubeTokenReviewer(options.transport),
         anonymousAuth: options.anonymousAuth,
         nowMs,
       });
-    this.authorizer =
+    const authorizer =
       options.shared?.authorizer ??
       new RequestAuthorizer({
         mode: options.authorizationMode,
         reviewer: options.accessReviewer ?? createKubeAccessReviewer(options.transport),
         nowMs,
       });
+    this.admission = new RequestAdmission(authenticator, authorizer, options.nodeName, this.log);
     this.handlers = new ApiHandlers(options, nowMs, options.runnerTimeoutMs ?? 10_000);
     this.logs = new ContainerLogsHandler({
       runner: options.runner,
@@ -235,40 +202,11 @@ export class KubeletApiServer {
     }
   }
 
-  /**
-   * Authenticates and authorises a request as a kubelet does: 503 while
-   * not serving, 401 without acceptable credentials, 500 when a review
-   * cannot be made, 403 when denied.
-   */
+  /** 503 while not serving; otherwise authenticated and authorised as a kubelet does (RequestAdmission). */
   private async admit(req: IncomingMessage, url: URL | undefined): Promise<Admission> {
     if (this.state !== 'serving')
       return { admitted: false, status: 503, body: 'the kubelet API is shutting down' };
-    const authn = await this.authenticator.authenticate({
-      cert: clientCertificate(req),
-      authorization: req.headers.authorization,
-    });
-    if (!authn.authenticated) {
-      this.log.debug({ reason: authn.reason, path: url?.pathname }, 'Unauthorized request');
-      return { admitted: false, status: 401, body: 'Unauthorized' };
-    }
-    if (!url) return { admitted: false, status: 400, body: 'malformed request path' };
-    // Every path, /healthz included, is authorised as a 1.33 kubelet does; the
-    // unauthenticated health endpoints live on --healthz-port.
-    const method = req.method ?? 'GET';
-    const attributes = requestAttributes(authn.user, method, url.pathname, this.options.nodeName);
-    let decision;
-    try {
-      decision = await this.authorizer.authorize(attributes);
-    } catch (err) {
-      const failed = err instanceof AuthorizationReviewError ? err.attributes : attributes[0]!;
-      this.log.error({ err, user: authn.user.name }, 'Authorization review failed');
-      return { admitted: false, status: 500, body: authorizationErrorMessage(failed) };
-    }
-    if (!decision.allowed) {
-      this.log.debug({ user: authn.user.name, reason: decision.reason }, forbiddenMessage(attributes));
-      return { admitted: false, status: 403, body: forbiddenMessage(attributes) };
-    }
-    return { admitted: true };
+    return this.admission.admit(req, url);
   }
 
   /** An upgrade request (SPDY or WebSocket): admitted like any request, then handed to the streaming endpoints. */

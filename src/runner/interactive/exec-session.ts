@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { closeSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { ExecRequest__Output } from '../../generated/vkcmd/runner/v1/ExecRequest.js';
 import type { ExecResponse } from '../../generated/vkcmd/runner/v1/ExecResponse.js';
 import { InvalidInputError, errorMessage } from '../../common/errors.js';
+import { openCgroupProcs } from '../process/cgroup-join.js';
 import { planExec, type ExecContext } from './exec-command.js';
 import type { ExecRegistry } from './exec-registry.js';
 import { exitOf, spawnExec, SpawnPending, type SpawnedExec } from './exec-spawn.js';
@@ -20,6 +22,8 @@ export interface SessionContainer {
   podKey: string;
   container: string;
   context: ExecContext;
+  /** The container run's cgroup.procs files, when it joined cgroups: the exec'd command joins them first. */
+  cgroupProcs?: readonly string[] | undefined;
 }
 
 /** What a stream handler needs from the runner. */
@@ -121,9 +125,22 @@ export class ExecSession {
       this.finish({ exitCode: plan.exitCode, signal: 0, message: plan.message });
       return;
     }
+    let cgroupFds: number[];
+    try {
+      cgroupFds = openCgroupProcs(
+        target.cgroupProcs?.length ? { procsFiles: [...target.cgroupProcs] } : undefined,
+      );
+    } catch (err) {
+      this.finish({
+        exitCode: 126,
+        signal: 0,
+        message: `cannot join the container's cgroup: ${errorMessage(err)}`,
+      });
+      return;
+    }
     let proc: SpawnedExec;
     try {
-      proc = spawnExec(plan, start, this.deps.ptyHelper);
+      proc = spawnExec(plan, start, this.deps.ptyHelper, undefined, cgroupFds);
     } catch (err) {
       if (err instanceof SpawnPending) {
         void err
@@ -133,6 +150,9 @@ export class ExecSession {
         this.finish({ exitCode: 126, signal: 0, message: `exec: ${errorMessage(err)}` });
       }
       return;
+    } finally {
+      // The child holds its own copies; it writes its pid and closes them before the command runs.
+      for (const fd of cgroupFds) closeSync(fd);
     }
     this.proc = proc;
     this.deps.registry.add({

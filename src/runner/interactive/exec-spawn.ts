@@ -2,6 +2,8 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecPlan } from './exec-command.js';
+import { FIRST_CGROUP_FD } from '../process/cgroup-join.js';
+import { commandInCgroup } from '../process/container-command.js';
 import { ptyHelperArgs } from '../process/pty-helper.js';
 import type { SessionStreams, TerminalSizeValue } from './session-input.js';
 
@@ -56,31 +58,62 @@ export function exitOf(
 }
 
 /**
+ * `stdio` with the open cgroup.procs fds appended from fd 5 on (cgroup-join.ts),
+ * the slots between left empty; unchanged without cgroups. Pure.
+ */
+export function stdioWithCgroups(stdio: StdioOptions, cgroupFds: readonly number[]): StdioOptions {
+  if (cgroupFds.length === 0 || !Array.isArray(stdio)) return stdio;
+  const padded: Extract<StdioOptions, unknown[]> = [...stdio];
+  while (padded.length < FIRST_CGROUP_FD) padded.push('ignore');
+  return [...padded, ...cgroupFds];
+}
+
+/**
+ * What to start for `file args` in the container's cgroup(s): a shell that
+ * writes its pid to each cgroup.procs fd and then execs the command (so it
+ * is born inside them, keeping the shell's pid as the group leader), as exec
+ * probes do (commandInCgroup); argv0 then becomes the file's path. Unchanged
+ * without cgroups. Pure.
+ */
+function inCgroup(
+  target: { file: string; argv0: string; args: readonly string[] },
+  cgroupFds: readonly number[],
+): { file: string; argv0: string; args: readonly string[] } {
+  if (cgroupFds.length === 0) return target;
+  const wrapped = commandInCgroup(target.file, target.args, cgroupFds.length);
+  return { ...wrapped, argv0: wrapped.file };
+}
+
+/**
  * Starts an exec'd command as its own session and process group (setsid),
  * with pipes for the streams the session asked for and /dev/null for the
  * others. With tty the command runs on a pseudo-terminal through the PTY
  * helper (`helper` is its path), which holds the master and relays it to
- * the pipes. Throws when the process cannot be started (the caller reports
- * it as the session's exit).
+ * the pipes. With `cgroupFds` (open cgroup.procs files of the container's
+ * run) the process joins those cgroups before the command (or the helper)
+ * starts, so the container's limits apply to it. Throws when the process
+ * cannot be started (the caller reports it as the session's exit).
  */
 export function spawnExec(
   plan: Extract<ExecPlan, { ok: true }>,
   streams: SessionStreams,
   helper: string | undefined,
   spawnProcess: SpawnProcess = spawnDetached,
+  cgroupFds: readonly number[] = [],
 ): SpawnedExec {
   if (!streams.tty) {
     const child = spawnProcess({
-      file: plan.file,
-      argv0: plan.argv0,
-      args: plan.args,
+      ...inCgroup(plan, cgroupFds),
       cwd: plan.cwd,
       env: plan.env,
-      stdio: [
-        streams.stdin ? 'pipe' : 'ignore',
-        streams.stdout ? 'pipe' : 'ignore',
-        streams.stderr ? 'pipe' : 'ignore',
-      ],
+      stdio: stdioWithCgroups(
+        [
+          streams.stdin ? 'pipe' : 'ignore',
+          streams.stdout ? 'pipe' : 'ignore',
+          streams.stderr ? 'pipe' : 'ignore',
+        ],
+        cgroupFds,
+      ),
     });
     return finish(child, {
       stdin: child.stdin,
@@ -98,12 +131,10 @@ export function spawnExec(
     argv: [plan.file, ...plan.args],
   });
   const child = spawnProcess({
-    file: helper,
-    argv0: helper,
-    args,
+    ...inCgroup({ file: helper, argv0: helper, args }, cgroupFds),
     cwd: plan.cwd,
     env: plan.env,
-    stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: stdioWithCgroups([streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], cgroupFds),
   });
   const control = child.stdio[3] as Writable | null;
   control?.on('error', () => undefined);

@@ -62,6 +62,8 @@ export class InteractiveService {
     private readonly bootId: string,
     private readonly table: Pick<ProcessTable, 'read'>,
     private readonly log: Logger,
+    /** A container run's cgroup.procs files (absent: no cgroups, exec'd commands stay in the runner's). */
+    private readonly cgroupOf?: (podUid: string, container: string) => readonly string[],
   ) {}
 
   /** A running container to attach to: its files, its stdin FIFO and its PTY helper's control FIFO. */
@@ -121,6 +123,7 @@ export class InteractiveService {
       podKey: runtime.key,
       container: c.name,
       context: { cwd: c.launch.cwd, podEnv: c.launch.podEnv, prefix: c.launch.prefix },
+      cgroupProcs: c.cgroupJoined ? this.cgroupOf?.(runtime.record.uid, c.name) : undefined,
     };
   }
 
