@@ -1,6 +1,7 @@
 import type { WirePod } from './kube/wire-types.js';
 import type { Logger } from '../common/logger.js';
-import type { HealthSource, PodLister } from './api/kubelet-api-options.js';
+import type { HealthSource } from './api/kubelet-api-options.js';
+import type { PodLister } from './api/pod-lister.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
 import type { KubeApi, PodInformer } from './kube/kube-api.js';
 import type { KubeletMetrics } from './kubelet-metrics.js';

@@ -3,7 +3,7 @@ import type { WirePod } from '../kube/wire-types.js';
 import { InvalidInputError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { LogCall, Runner } from '../runner/runner.js';
-import type { PodLister } from './kubelet-api-options.js';
+import type { PodLister } from './pod-lister.js';
 import { parseContainerLogQuery } from './log-query.js';
 
 function hasContainer(pod: WirePod, container: string): boolean {

@@ -1,4 +1,3 @@
-import type { WirePod } from '../kube/wire-types.js';
 import type { KubeTransport } from '../kube/kube-transport.js';
 import type { Runner } from '../runner/runner.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
@@ -7,14 +6,7 @@ import type { RequestAuthenticator, TokenReviewer } from './request-authenticato
 import type { AccessReviewer, RequestAuthorizer } from './request-authorizer.js';
 import type { RunnerStreams } from '../runner/runner-streams.js';
 import type { RunnerPodView } from './streaming/stream-target.js';
-
-/** Read access to the pods bound to this node, as the kubelet's informer sees them. */
-export interface PodLister {
-  /** Every pod bound to the node. Cheap; the result must not be mutated. */
-  list(): readonly WirePod[];
-  /** One pod, or undefined. */
-  get(namespace: string, name: string): WirePod | undefined;
-}
+import type { PodLister } from './pod-lister.js';
 
 /** The kubelet's own view of its health, for `/healthz` and `/readyz`. */
 export interface HealthSource {

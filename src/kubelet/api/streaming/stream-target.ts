@@ -1,7 +1,7 @@
 import type { WirePod } from '../../kube/wire-types.js';
 import type { Pod__Output } from '../../../generated/vkcmd/runner/v1/Pod.js';
 import { NotFoundError } from '../../../common/errors.js';
-import type { PodLister } from '../kubelet-api-options.js';
+import type { PodLister } from '../pod-lister.js';
 
 /** The runner's view of pods, when the kubelet has it (its link's map). */
 export interface RunnerPodView {

@@ -6,7 +6,7 @@ import type { RunnerStreams } from '../../runner/runner-streams.js';
 import { httpStatusForError } from '../api-errors.js';
 import { sendBody, sendText } from '../api-handlers.js';
 import type { RouteMatch } from '../api-routes.js';
-import type { PodLister } from '../kubelet-api-options.js';
+import type { PodLister } from '../pod-lister.js';
 import type { CommandChannels } from './command-channels.js';
 import { runCommandSession } from './command-session.js';
 import { serveSpdyPortForward } from './port-forward-spdy.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import { InvalidInputError, NotFoundError } from '../../../../src/common/errors.js';
 import { resolveLogTarget } from '../../../../src/kubelet/api/container-logs-handler.js';
-import type { PodLister } from '../../../../src/kubelet/api/kubelet-api-options.js';
+import type { PodLister } from '../../../../src/kubelet/api/pod-lister.js';
 
 const POD: WirePod = {
   metadata: { namespace: 'ns', name: 'p', uid: 'uid-p' },
