@@ -1,18 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findNativeBinary } from './find-native-binary.js';
 
 /** The launcher's file name: built from vk-cmd-launcher.c by `make build` and shipped by `make dist`. */
 export const LAUNCHER_NAME = 'vk-cmd-launcher';
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Finds the launcher: VK_CMD_LAUNCHER ("none" turns it off), else
@@ -24,10 +13,5 @@ export function findLauncher(
 ): string | undefined {
   const override = env['VK_CMD_LAUNCHER'];
   if (override === 'none') return undefined;
-  if (override) return isExecutable(override) ? override : undefined;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return [
-    path.resolve(here, '../bin', LAUNCHER_NAME),
-    path.resolve(here, '../../../native', LAUNCHER_NAME),
-  ].find(isExecutable);
+  return findNativeBinary(LAUNCHER_NAME, override);
 }

@@ -1,6 +1,4 @@
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findNativeBinary } from './find-native-binary.js';
 /** A terminal size in cells. */
 export interface TerminalSizeValue {
   cols: number;
@@ -40,15 +38,6 @@ export function ptyHelperArgs(o: PtyHelperOptions): string[] {
   return [...args, '--', ...o.argv];
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Finds the helper: VK_CMD_PTY_HELPER, else `bin/vk-cmd-pty` beside the
  * bundle's `lib/` in a release tarball, else `dist/native/vk-cmd-pty` when
@@ -58,12 +47,5 @@ function isExecutable(file: string): boolean {
 export function findPtyHelper(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string | undefined {
-  const override = env['VK_CMD_PTY_HELPER'];
-  if (override) return isExecutable(override) ? override : undefined;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    path.resolve(here, '../bin', PTY_HELPER_NAME),
-    path.resolve(here, '../../../native', PTY_HELPER_NAME),
-  ];
-  return candidates.find(isExecutable);
+  return findNativeBinary(PTY_HELPER_NAME, env['VK_CMD_PTY_HELPER']);
 }
