@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
+import { cgroupV1Parents } from './support/cgroup-v1-parents.js';
 import { isRunning, RunnerHarness, scriptPod, unary } from './support/runner-harness.js';
 import { openExec } from './support/interactive-client.js';
 
@@ -13,17 +12,17 @@ import { openExec } from './support/interactive-client.js';
 describe('runner: exec sessions in the container cgroup (cgroup v1, as root)', function () {
   this.timeout(60_000);
   const name = `vk-cmd-exec-it-${process.pid}`;
-  const parents = ['memory', 'cpu'].map((c) => `/sys/fs/cgroup/${c}/${name}`);
+  const parents = cgroupV1Parents(name);
   let h: RunnerHarness;
 
   before(async () => {
-    for (const dir of parents) mkdirSync(dir);
-    h = new RunnerHarness(['--cgroups', 'v1', '--cgroup-parent', `/${name}`]);
+    parents.create();
+    h = new RunnerHarness(parents.runnerArgs);
     await h.startInProcess();
   });
   after(async () => {
     await h.close();
-    for (const dir of parents) removeCgroupTree(dir);
+    parents.remove();
   });
 
   const memoryCgroup = (procSelfCgroup: string): string | undefined =>
@@ -71,12 +70,3 @@ describe('runner: exec sessions in the container cgroup (cgroup v1, as root)', f
     await watcher.waitForDeleted(spec.uid!);
   });
 });
-
-/** Removes a cgroup tree, leaves first. */
-function removeCgroupTree(dir: string): void {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
-  }
-  rmdirSync(dir);
-}

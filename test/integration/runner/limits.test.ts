@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeInfo__Output } from '../../../src/generated/vkcmd/runner/v1/NodeInfo.js';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
@@ -15,6 +15,7 @@ import {
   terminated,
   unary,
 } from './support/runner-harness.js';
+import { removeCgroupTree } from './support/cgroup-v1-parents.js';
 
 /**
  * Limits enforced for real. This host mounts cgroup v1 (memory, cpu, ...)
@@ -34,15 +35,6 @@ function withLimits(spec: PodSpec, limits: { memoryLimitBytes?: number; cpuLimit
 function cpuSeconds(pid: number): number {
   const e = parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))!;
   return (e.utimeTicks + e.stimeTicks + e.cutimeTicks + e.cstimeTicks) / 100;
-}
-
-/** Removes a cgroup tree, leaves first. */
-function removeCgroupTree(dir: string): void {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
-  }
-  rmdirSync(dir);
 }
 
 describe('runner limits on cgroup v1, runner unprivileged', function () {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -13,6 +13,7 @@ import {
 } from '../../../src/runner/probes/container-command.js';
 import type { StartGroup } from '../../../src/runner/probes/launched-command.js';
 import { eventually, groupMembers } from './support/processes.js';
+import { cgroupV1Parents } from './support/cgroup-v1-parents.js';
 import { isRunning, RunnerHarness, scriptPod, unary } from './support/runner-harness.js';
 
 /*
@@ -160,17 +161,17 @@ describe('runner: exec probe and hook commands through the launcher', function (
 describe('runner: exec probes in the container cgroup (cgroup v1, as root)', function () {
   this.timeout(60_000);
   const name = `vk-cmd-probe-it-${process.pid}`;
-  const parents = ['memory', 'cpu'].map((c) => `/sys/fs/cgroup/${c}/${name}`);
+  const parents = cgroupV1Parents(name);
   let h: RunnerHarness;
 
   before(async () => {
-    for (const dir of parents) mkdirSync(dir);
-    h = new RunnerHarness(['--cgroups', 'v1', '--cgroup-parent', `/${name}`]);
+    parents.create();
+    h = new RunnerHarness(parents.runnerArgs);
     await h.startInProcess();
   });
   after(async () => {
     await h.close();
-    for (const dir of parents) removeCgroupTree(dir);
+    parents.remove();
   });
 
   it("a readiness probe's process is in the container's memory cgroup", async () => {
@@ -205,12 +206,3 @@ describe('runner: exec probes in the container cgroup (cgroup v1, as root)', fun
     await watcher.waitForDeleted(spec.uid!);
   });
 });
-
-/** Removes a cgroup tree, leaves first. */
-function removeCgroupTree(dir: string): void {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
-  }
-  rmdirSync(dir);
-}
