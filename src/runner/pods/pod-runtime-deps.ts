@@ -1,7 +1,5 @@
 import type { ContainerLogs } from '../logs/container-logs.js';
-import type { CgroupRun } from '../process/container-limiter.js';
 import type { GroupMonitor } from '../process/group-monitor.js';
-import type { LaunchPlan, LaunchResult } from '../process/launch-plan.js';
 import type { PodHealthDeps } from '../probes/pod-health.js';
 import type { ContainerFiles } from './container-run.js';
 import type { StderrPolicy } from './container-status.js';
@@ -9,7 +7,7 @@ import type { DeletionDeps } from './deletion-host.js';
 import type { ContainerRecord } from './pod-record.js';
 import type { BackoffSettings } from './restart-backoff.js';
 import type { RunLimitsDeps } from './run-limits.js';
-import type { StartScheduler } from './start-batcher.js';
+import type { StartBatcherDeps, StartScheduler } from './start-batcher.js';
 import type { StartOutcome } from './start-resolution.js';
 
 /**
@@ -18,16 +16,8 @@ import type { StartOutcome } from './start-resolution.js';
  */
 export interface PodRuntimeDepsOf<Pod> extends DeletionDeps, RunLimitsDeps {
   monitor: Pick<GroupMonitor, 'watchChild' | 'adopt' | 'checkSoon'>;
-  /**
-   * Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when
-   * given. A promise while the launcher forks (the container stays launching until it settles).
-   */
-  launch: (
-    plan: LaunchPlan,
-    containerDir: string,
-    launchToken: string,
-    cgroup?: CgroupRun,
-  ) => LaunchResult | Promise<LaunchResult>;
+  /** Starts a run: the contract is StartBatcherDeps.launch. */
+  launch: StartBatcherDeps['launch'];
   /** The runner-wide start queue; without it a due start is begun at once, alone. */
   starts?: StartScheduler;
   /**

@@ -27,7 +27,10 @@ export interface StartBatcherDeps extends RunIO {
   log: Logger;
   /** The runner-wide start queue; without it a due start is begun at once, alone. */
   starts?: StartScheduler | undefined;
-  /** Starts a run (PodRuntimeDeps.launch). */
+  /**
+   * Starts a run whose group carries `launchToken` (see container-launcher.ts), in `cgroup` when
+   * given. A promise while the launcher forks (the container stays launching until it settles).
+   */
   launch: (
     plan: LaunchPlan,
     containerDir: string,
