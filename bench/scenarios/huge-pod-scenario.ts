@@ -145,7 +145,7 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
       valueRow('hugepod', name, label, value, unit, flags);
     const peakLabel = peakReset ? 'since just before the create' : 'since the process started';
     if (small) {
-      const byName = (field: 'startedAtMs' | 'runningEventMs'): Map<string, number> => {
+      const byName = (field: 'receivedAtMs' | 'startedAtMs' | 'runningEventMs'): Map<string, number> => {
         const byKey = timesOf(ctx.runnerWatch.times, field);
         const out = new Map<string, number>();
         for (const n of small!.names) {
@@ -159,6 +159,7 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
           small.names,
           {
             created: small.created,
+            runnerReceived: byName('receivedAtMs'),
             processStarted: byName('startedAtMs'),
             runnerRunning: byName('runningEventMs'),
             apiRunning: ctx.timeline.times('running'),

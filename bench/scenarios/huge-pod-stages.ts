@@ -18,6 +18,8 @@ import { pairedDeltas } from '../stats.js';
 /** Per-pod timestamps (ms, one clock: every process runs on this host), by pod name. */
 export interface SmallPodStamps {
   created: ReadonlyMap<string, number>;
+  /** The runner's record of when the CreatePod call arrived. */
+  runnerReceived: ReadonlyMap<string, number>;
   /** The runner's record of when the process started (the launcher's fork). */
   processStarted: ReadonlyMap<string, number>;
   /** The runner's first running event, as the benchmark's WatchPods stream received it. */
@@ -36,9 +38,15 @@ export function stageRows(names: readonly string[], s: SmallPodStamps, flags: Be
   ): ReportRow => latencyRow('hugepod', name, label, pairedDeltas(names, from, to), flags);
   return [
     row(
-      'stage_create_to_process_started',
-      '  stage: create -> process started (API, kubelet, CreatePod, start queue, launcher fork)',
+      'stage_create_to_runner_received',
+      '  stage: create -> runner received CreatePod (API watch, kubelet, gRPC)',
       s.created,
+      s.runnerReceived,
+    ),
+    row(
+      'stage_runner_received_to_process_started',
+      '  stage: runner received -> process started (start queue, intent save, launcher fork)',
+      s.runnerReceived,
       s.processStarted,
     ),
     row(

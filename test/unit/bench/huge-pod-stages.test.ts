@@ -47,6 +47,10 @@ describe('bench hugepod stages', () => {
           ['a', 0],
           ['b', 100],
         ]),
+        runnerReceived: m([
+          ['a', 10],
+          ['b', 120],
+        ]),
         processStarted: m([
           ['a', 40],
           ['b', 160],
@@ -61,11 +65,13 @@ describe('bench hugepod stages', () => {
     );
     const values = rows.map((r) => (r.kind === 'latency' ? [r.summary.count, r.missing] : []));
     expect(rows.map((r) => r.id)).to.deep.equal([
-      'hugepod.stage_create_to_process_started',
+      'hugepod.stage_create_to_runner_received',
+      'hugepod.stage_runner_received_to_process_started',
       'hugepod.stage_process_started_to_runner_event',
       'hugepod.stage_runner_event_to_api_running',
     ]);
     expect(values).to.deep.equal([
+      [2, 0],
       [2, 0],
       [1, 1],
       [1, 1],
