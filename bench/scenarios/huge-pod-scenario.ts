@@ -160,7 +160,7 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
           {
             created: small.created,
             runnerReceived: byName('receivedAtMs'),
-            processStarted: byName('startedAtMs'),
+            startSent: byName('startedAtMs'),
             runnerRunning: byName('runningEventMs'),
             apiRunning: ctx.timeline.times('running'),
           },

@@ -9,9 +9,9 @@ import { pairedDeltas } from '../stats.js';
 
 /*
  * Where a small pod's create -> Running goes while a huge pod starts: the
- * stages the benchmark can time per pod (its create, the runner's own
- * process start time, the runner's running event on the benchmark's stream,
- * the API watch), the kubelet's runner event -> patch answered histogram over
+ * stages the benchmark can time per pod (its create, the runner's record
+ * of the CreatePod's arrival and of the start sent to the launcher, the
+ * runner's running event on the benchmark's stream, the API watch), the kubelet's runner event -> patch answered histogram over
  * the window, and the CPU each process used while the huge pod started.
  */
 
@@ -20,8 +20,8 @@ export interface SmallPodStamps {
   created: ReadonlyMap<string, number>;
   /** The runner's record of when the CreatePod call arrived. */
   runnerReceived: ReadonlyMap<string, number>;
-  /** The runner's record of when the process started (the launcher's fork). */
-  processStarted: ReadonlyMap<string, number>;
+  /** The runner's startedAtMs: when it sent the start to the launcher (its intent saved). */
+  startSent: ReadonlyMap<string, number>;
   /** The runner's first running event, as the benchmark's WatchPods stream received it. */
   runnerRunning: ReadonlyMap<string, number>;
   /** The API watch first showing the container running. */
@@ -44,15 +44,15 @@ export function stageRows(names: readonly string[], s: SmallPodStamps, flags: Be
       s.runnerReceived,
     ),
     row(
-      'stage_runner_received_to_process_started',
-      '  stage: runner received -> process started (start queue, intent save, launcher fork)',
+      'stage_runner_received_to_start_sent',
+      '  stage: runner received -> start sent to the launcher (start queue, intent save)',
       s.runnerReceived,
-      s.processStarted,
+      s.startSent,
     ),
     row(
-      'stage_process_started_to_runner_event',
-      '  stage: process started -> runner running event (launcher reply, record, publish)',
-      s.processStarted,
+      'stage_start_sent_to_runner_event',
+      '  stage: start sent -> runner running event (launcher fork and reply, record, publish)',
+      s.startSent,
       s.runnerRunning,
     ),
     row(

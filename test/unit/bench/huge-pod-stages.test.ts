@@ -51,7 +51,7 @@ describe('bench hugepod stages', () => {
           ['a', 10],
           ['b', 120],
         ]),
-        processStarted: m([
+        startSent: m([
           ['a', 40],
           ['b', 160],
         ]),
@@ -66,8 +66,8 @@ describe('bench hugepod stages', () => {
     const values = rows.map((r) => (r.kind === 'latency' ? [r.summary.count, r.missing] : []));
     expect(rows.map((r) => r.id)).to.deep.equal([
       'hugepod.stage_create_to_runner_received',
-      'hugepod.stage_runner_received_to_process_started',
-      'hugepod.stage_process_started_to_runner_event',
+      'hugepod.stage_runner_received_to_start_sent',
+      'hugepod.stage_start_sent_to_runner_event',
       'hugepod.stage_runner_event_to_api_running',
     ]);
     expect(values).to.deep.equal([
