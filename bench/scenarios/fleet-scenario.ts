@@ -15,15 +15,17 @@ import { makeDialInPki } from '../../test/support/dial-in-pki.js';
 import { pgidsUnder } from '../../test/support/pgid-files.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { cpuProfFlags, HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
-import { benchPod } from '../bench-pod.js';
 import { fleetNodeNames } from '../fleet-figures.js';
 import { pooled } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';
+import { RunnerWatch } from '../runner-watch.js';
+import { FleetLeaseReader } from './fleet-leases.js';
 import { LightRunners } from './fleet-light-runners.js';
-import { emptyFigures, fleetRows, measureIdle, waitFleetReady } from './fleet-nodes.js';
-import { Stamps, waitForPods } from './pod-waits.js';
+import { measureIdle, waitFleetReady } from './fleet-nodes.js';
+import { pacedPodsOverNodes, podPerNode } from './fleet-pods.js';
+import { emptyFigures, fleetRows } from './fleet-rows.js';
 
 const SCENARIO = 'fleet';
 const TOKEN = 'bench-fleet-token';
@@ -47,7 +49,11 @@ interface Round {
  * `--fleet-idle-seconds` with no pods (leases and node status only), and
  * the API requests its nodes sent then (the sum of every node's
  * vkcmd_kubelet_apiserver_requests_total, scraped before and after); then
- * one pod per node, created all at once, from create to Running in the API.
+ * pods: in the real round `--fleet-pods-per-node` short pods per node at
+ * --rate spread over the nodes (create -> Running, process exit ->
+ * Terminated), in the light round one pod per node, all at once (create ->
+ * Running; light runners' pods never exit). From all Ready to the end, the
+ * Leases are read every 2 s and each renewal judged against its due time.
  */
 export async function runFleetScenario(ctx: ClusterContext): Promise<ScenarioResult> {
   const rounds: Round[] = [];
@@ -88,7 +94,10 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   // A block of ports for the nodes' kubelet APIs, above the ephemeral range's usual start.
   const portFrom = 20_000 + Math.floor(Math.random() * 20) * 500;
   const runners: ChildProcess[] = [];
+  const watches = new Map<string, RunnerWatch>();
+  const leases = new FleetLeaseReader(ctx, `vk-fleet-${round.id}-${suffix}-`);
   let light: LightRunners | undefined;
+  const kubeletStartMs = Date.now();
   const kubelet = spawnFleetKubelet({
     dir,
     pki,
@@ -112,6 +121,8 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    leases.stop();
+    for (const w of watches.values()) w.stop();
     light?.stop();
     await Promise.all(runners.map((r) => kill(r, 'SIGTERM')));
     await kill(kubelet, 'SIGTERM');
@@ -165,8 +176,15 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     if (readyCount < n)
       warnings.push(`${SCENARIO} ${round.id}: only ${readyCount} of ${n} nodes turned Ready`);
 
+    leases.start();
+    if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
+      phase = 'watching the runners';
+      warnings.push(...(await watchRunners(dir, names, watches)));
+    }
+
     // Idle: no pods; what is left is leases, node status and the runner links.
     phase = 'the idle window';
+    leases.take();
     const idle = await measureIdle(ctx, {
       kubeletPid,
       labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
@@ -174,13 +192,33 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       label: `${SCENARIO} ${round.id}`,
     });
     Object.assign(figures, idle.figures);
+    figures.leaseIdle = leases.take();
     warnings.push(...idle.warnings);
 
-    phase = 'a pod per node';
-    const pods = await podPerNode(ctx, round.id, suffix, names);
-    figures.latencies = pods.latencies;
-    figures.rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
-    warnings.push(...pods.warnings);
+    const readRss = (): void => {
+      figures.rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
+    };
+    if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
+      phase = 'pods at the rate';
+      const pods = await pacedPodsOverNodes(ctx, {
+        roundId: round.id,
+        suffix,
+        nodes: names,
+        perNode: flags.fleetPodsPerNode,
+        watches,
+        onFinished: readRss,
+      });
+      figures.podsPerNode = flags.fleetPodsPerNode;
+      figures.running = pods.running;
+      figures.exitToTerminated = pods.exitToTerminated;
+      warnings.push(...pods.warnings);
+    } else {
+      phase = 'a pod per node';
+      const pods = await podPerNode(ctx, round.id, suffix, names, readRss);
+      figures.running = pods.running;
+      warnings.push(...pods.warnings);
+    }
+    figures.leasePods = leases.take();
   } catch (err) {
     progress.finish();
     keepDir = true;
@@ -199,7 +237,10 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       endedIn: phase,
       allReadySeconds: figures.allReadySeconds,
       rssKb: { noNodes: figures.rssBeforeKb, idle: figures.rssIdleKb, withPods: figures.rssPodsKb },
+      leases: { idle: figures.leaseIdle, pods: figures.leasePods, readFailures: leases.readFailures },
       idle: {
+        // Seconds from the kubelet's spawn: where the window lies in its CPU profile.
+        fromKubeletStartSeconds: (figures.windowStartMs - kubeletStartMs) / 1000,
         windowSeconds: figures.windowSeconds,
         cpuSeconds: figures.cpuSeconds,
         requests: figures.requests,
@@ -218,7 +259,8 @@ function startRealRunner(
   caFile: string,
 ): ChildProcess {
   const root = path.join(dir, 'roots', name);
-  mkdirSync(root, { recursive: true });
+  // 0700: the runner serves its socket only from a directory nobody else can reach.
+  mkdirSync(root, { recursive: true, mode: 0o700 });
   const child = spawnLogged(
     dir,
     name,
@@ -228,6 +270,9 @@ function startRealRunner(
       name,
       '--root-dir',
       root,
+      // Also serves its socket, for the bench's WatchPods stream (pods' exit times).
+      '--listen',
+      `unix://${path.join(root, 'runner.sock')}`,
       '--v',
       String(ctx.flags.logVerbosity),
     ]),
@@ -238,52 +283,16 @@ function startRealRunner(
   return child;
 }
 
-/** One pod per node, all created at once: their create -> Running, then they are deleted. */
-async function podPerNode(
-  ctx: ClusterContext,
-  roundId: string,
-  suffix: string,
-  names: string[],
-): Promise<{ latencies: number[]; warnings: string[] }> {
-  const n = names.length;
-  const podNames = names.map((_, i) => `fleet-${roundId}-${suffix}-${i}`);
-  const created = new Stamps();
-  const creates = await pooled(
-    n,
-    ctx.flags.concurrency,
-    async (i) => {
-      created.set(podNames[i]!, Date.now());
-      await ctx.api.createPod(
-        ctx.namespace,
-        benchPod({
-          name: podNames[i]!,
-          scenario: SCENARIO,
-          nodeName: names[i]!,
-          command: ['sleep', '3600'],
-          viaScheduler: false,
-        }),
-      );
-    },
-    { signal: ctx.signal },
-  );
-  const running = await waitForPods(
-    ctx,
-    `${SCENARIO} ${roundId}: a pod per node to Running`,
-    podNames,
-    ['running'],
-    Math.max(180_000, n * 300),
-  );
-  const runningAt = ctx.timeline.times('running');
-  const latencies = podNames.flatMap((p) => {
-    const at = runningAt.get(p);
-    const from = created.map.get(p);
-    return at !== undefined && from !== undefined ? [at - from] : [];
+/** A WatchPods stream on every real runner's socket (their pods' exit times); the failures as warnings. */
+async function watchRunners(dir: string, names: string[], into: Map<string, RunnerWatch>): Promise<string[]> {
+  const failed: string[] = [];
+  await pooled(names.length, 16, async (i) => {
+    const name = names[i]!;
+    const watch = new RunnerWatch(path.join(dir, 'roots', name, 'runner.sock'));
+    into.set(name, watch);
+    await watch.start().catch((err: unknown) => failed.push(`${name}: ${String(err)}`));
   });
-  await ctx.api.deletePodsByLabel(ctx.namespace, `vk-cmd.io/bench-scenario=${SCENARIO}`);
-  await waitForPods(ctx, `${SCENARIO} ${roundId}: pods gone`, podNames, ['gone'], Math.max(120_000, n * 200));
-  const warnings: string[] = [];
-  if (creates.failed)
-    warnings.push(`${SCENARIO} ${roundId}: ${creates.failed} creates failed (${creates.errors[0]})`);
-  if (running.timedOut) warnings.push(`${SCENARIO} ${roundId}: only ${running.reached} of ${n} pods Running`);
-  return { latencies, warnings };
+  return failed.length > 0
+    ? [`${SCENARIO}: ${failed.length} runner watches did not start (${failed.slice(0, 2).join('; ')})`]
+    : [];
 }

@@ -1,6 +1,9 @@
 import https from 'node:https';
 import { parseSamples } from '../prom-text.js';
 
+/** Each scrape of a node's /metrics: at most this long (a kubelet API port that hangs costs no more). */
+export const SCRAPE_TIMEOUT_MS = 5_000;
+
 /** A node's kubelet API port, from its Node's daemonEndpoints. */
 export interface ScrapeTarget {
   node: string;
@@ -42,6 +45,13 @@ export async function scrapeNodes(
   limits: ScrapeLimits,
 ): Promise<NodeScrape> {
   const out: NodeScrape = { values: new Map(), unanswered: [], errors: [] };
+  // One listener on the outer signal for the whole scrape, not one per node: a node per
+  // worker listening on it passed Node's limit of 10 listeners (MaxListenersExceededWarning).
+  const active = new Set<AbortController>();
+  const onAbort = (): void => {
+    for (const own of active) own.abort(limits.signal?.reason);
+  };
+  limits.signal?.addEventListener('abort', onAbort, { once: true });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
@@ -57,8 +67,7 @@ export async function scrapeNodes(
         () => own.abort(new Error(`no answer within ${limits.timeoutMs} ms`)),
         limits.timeoutMs,
       );
-      const onAbort = (): void => own.abort(limits.signal?.reason);
-      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      active.add(own);
       const signal = own.signal;
       try {
         const body = await fetch(target.port, signal);
@@ -70,11 +79,15 @@ export async function scrapeNodes(
         if (out.errors.length < 3) out.errors.push(`${target.node}: ${(err as Error).message}`);
       } finally {
         clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
+        active.delete(own);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  } finally {
+    limits.signal?.removeEventListener('abort', onAbort);
+  }
   return out;
 }
 
