@@ -22,12 +22,10 @@ import { RunnerRequests } from './runner-requests.js';
 import type { ProbeMetrics__Output } from '../../generated/vkcmd/runner/v1/ProbeMetrics.js';
 import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
-import type { WatchPodsEvent__Output } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
-import { Backoff } from '../../common/backoff.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
-import { RunnerPodMap } from './runner-pod-map.js';
 import { RunnerSilenceWatch } from './runner-silence-watch.js';
+import { RunnerWatch } from './runner-watch.js';
 
 export interface RunnerLinkOptions {
   initialBackoffMs?: number;
@@ -49,7 +47,8 @@ export const MAX_MUTATIONS_IN_FLIGHT = 32;
 /**
  * The kubelet's link to the runner: connects with capped exponential back-off
  * and jitter, keeps a WatchPods stream, and resumes it from the last (epoch,
- * revision) after a drop so no change is missed. Holds the runner's pod map.
+ * revision) after a drop so no change is missed (the session, its link state
+ * and the runner's pod map are `RunnerWatch`).
  *
  * Reconnecting does what "ListPods, then WatchPods from the last revision"
  * would, in one call: WatchPods from the last (epoch, revision) replays every
@@ -70,19 +69,13 @@ export const MAX_MUTATIONS_IN_FLIGHT = 32;
  * contract). It owns the client and closes it in close().
  */
 export class RunnerLink implements Runner {
-  private currentState: LinkState = 'Idle';
-  private readonly map = new RunnerPodMap();
   private info: NodeInfo__Output | undefined;
-  private stream: grpc.ClientReadableStream<WatchPodsEvent__Output> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private downSinceMs: number;
-  private syncedOnce = false;
-  private readonly backoff: Backoff;
   private readonly callTimeoutMs: number;
+  /** WatchPods, the link state and the runner's pod map. */
+  private readonly watch: RunnerWatch;
   /** Unary calls and log streams; CreatePod and DeletePod bounded in flight. */
   private readonly requests: RunnerRequests;
   private readonly now: () => number;
-  private handlers: RunnerLinkHandlers | undefined;
   private closed = false;
   private readonly silence: RunnerSilenceWatch;
   /** Exec, Attach and PortForward: one bidirectional call each, no deadline, in any link state. */
@@ -90,19 +83,33 @@ export class RunnerLink implements Runner {
 
   constructor(
     private readonly client: RunnerClient,
-    private readonly metrics: KubeletMetrics,
-    private readonly logger: Logger,
+    metrics: KubeletMetrics,
+    logger: Logger,
     options: RunnerLinkOptions = {},
   ) {
-    this.backoff = new Backoff(options.initialBackoffMs ?? 250, options.maxBackoffMs ?? 10_000);
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
-    this.downSinceMs = this.now();
+    this.watch = new RunnerWatch(
+      client,
+      metrics,
+      logger,
+      {
+        initialBackoffMs: options.initialBackoffMs ?? 250,
+        maxBackoffMs: options.maxBackoffMs ?? 10_000,
+        callTimeoutMs: this.callTimeoutMs,
+        now: this.now,
+      },
+      {
+        refreshNodeInfo: () => this.refreshNodeInfo(),
+        synced: () => this.silence.synced(),
+        answered: (nowMs) => this.silence.answered(nowMs),
+      },
+    );
     this.requests = new RunnerRequests(client, {
       callTimeoutMs: this.callTimeoutMs,
       maxMutationsInFlight: options.maxMutationsInFlight ?? MAX_MUTATIONS_IN_FLIGHT,
       now: this.now,
-      isStopped: () => this.currentState === 'Stopped',
+      isStopped: () => this.watch.state === 'Stopped',
       isClosed: () => this.closed,
     });
     this.streams = createRunnerStreams(client);
@@ -116,29 +123,29 @@ export class RunnerLink implements Runner {
         now: this.now,
       },
       {
-        isSynced: () => this.isSynced(),
-        state: () => this.currentState,
-        answered: () => this.resumeNow(),
-        changed: () => this.handlers?.livenessChanged(),
+        isSynced: () => this.watch.isSynced(),
+        state: () => this.watch.state,
+        answered: () => this.watch.resumeNow(),
+        changed: () => this.watch.livenessChanged(),
       },
     );
   }
 
   get state(): LinkState {
-    return this.currentState;
+    return this.watch.state;
   }
 
   isSynced(): boolean {
-    return this.currentState === 'Synced';
+    return this.watch.isSynced();
   }
 
   /** Since when the link has not been Synced; undefined while Synced. */
   unsyncedSinceMs(): number | undefined {
-    return this.isSynced() ? undefined : this.downSinceMs;
+    return this.watch.unsyncedSinceMs();
   }
 
   hasSyncedOnce(): boolean {
-    return this.syncedOnce;
+    return this.watch.hasSyncedOnce();
   }
 
   silentSinceMs(): number | undefined {
@@ -155,16 +162,15 @@ export class RunnerLink implements Runner {
   }
 
   pods(): ReadonlyMap<string, Pod__Output> {
-    return this.map.pods();
+    return this.watch.pods();
   }
 
   getPod(uid: string): Pod__Output | undefined {
-    return this.map.get(uid);
+    return this.watch.getPod(uid);
   }
 
   start(handlers: RunnerLinkHandlers): void {
-    this.handlers = handlers;
-    this.connect();
+    this.watch.start(handlers);
     this.silence.start();
   }
 
@@ -173,15 +179,12 @@ export class RunnerLink implements Runner {
    * waiting longer would only delay the node. No-op unless Disconnected.
    */
   reconnectNow(): void {
-    this.resumeNow();
+    this.watch.resumeNow();
   }
 
   stop(): void {
-    this.setState('Stopped');
+    this.watch.stop();
     this.silence.stop();
-    clearTimeout(this.retryTimer);
-    this.stream?.cancel();
-    this.stream = undefined;
   }
 
   close(): void {
@@ -193,20 +196,20 @@ export class RunnerLink implements Runner {
 
   async createPod(spec: PodSpec): Promise<Pod__Output> {
     const pod = await this.requests.createPod(spec);
-    this.applyPod(pod, this.now());
+    this.watch.applyPod(pod, this.now());
     return pod;
   }
 
   async deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output> {
     const response = await this.requests.deletePod(uid, gracePeriodSeconds);
-    if (response.pod) this.applyPod(response.pod, this.now());
+    if (response.pod) this.watch.applyPod(response.pod, this.now());
     return response;
   }
 
   /** AddEphemeralContainer; idempotent per name on the runner. The returned pod is applied to the local map. */
   async addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output> {
     const pod = await this.requests.addEphemeralContainer(request);
-    this.applyPod(pod, this.now());
+    this.watch.applyPod(pod, this.now());
     return pod;
   }
 
@@ -225,7 +228,7 @@ export class RunnerLink implements Runner {
   async refreshNodeInfo(): Promise<NodeInfo__Output> {
     const info = await this.requests.getNodeInfo();
     this.info = info;
-    this.handlers?.nodeInfo(info);
+    this.watch.nodeInfoChanged(info);
     return info;
   }
 
@@ -243,95 +246,5 @@ export class RunnerLink implements Runner {
 
   getLogs(request: GetLogsRequest, sink: LogSink): LogCall {
     return this.requests.getLogs(request, sink);
-  }
-
-  /** The runner answers while the link waits out its back-off: reconnect now, it is there. */
-  private resumeNow(): void {
-    if (this.currentState !== 'Disconnected') return;
-    clearTimeout(this.retryTimer);
-    this.connect();
-  }
-
-  /** Applies a pod returned by a call if it is newer than what the watch delivered. */
-  private applyPod(pod: Pod__Output, receivedAtMs: number): void {
-    if (this.map.applyAnswer(pod) && this.isSynced()) this.handlers?.podChanged(pod, receivedAtMs);
-  }
-
-  private setState(next: LinkState): void {
-    const previous = this.currentState;
-    if (previous === next || previous === 'Stopped') return;
-    this.currentState = next;
-    if (next === 'Synced') {
-      this.silence.synced();
-      this.metrics.runnerLinkUp.set(1);
-    } else {
-      this.metrics.runnerLinkUp.set(0);
-      if (previous === 'Synced') this.downSinceMs = this.now();
-    }
-    this.logger.info({ from: previous, to: next, ...this.map.position() }, 'Runner link state changed');
-    this.handlers?.stateChanged(next, previous);
-  }
-
-  private scheduleReconnect(reason: string, err?: unknown): void {
-    if (this.currentState === 'Stopped') return;
-    this.stream = undefined;
-    this.map.watchEnded();
-    this.setState('Disconnected');
-    const delayMs = this.backoff.next();
-    this.logger.debug({ err, delayMs, reason }, 'Runner unreachable; retrying');
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.connect(), delayMs);
-  }
-
-  private connect(): void {
-    if (this.currentState === 'Stopped') return;
-    this.setState('Connecting');
-    this.client.waitForReady(new Date(this.now() + this.callTimeoutMs), (err) => {
-      if (this.currentState === 'Stopped') return;
-      if (err) return this.scheduleReconnect('channel not ready', err);
-      this.refreshNodeInfo().then(
-        () => this.openWatch(),
-        (e: unknown) => this.scheduleReconnect('GetNodeInfo failed', e),
-      );
-    });
-  }
-
-  private openWatch(): void {
-    if (this.currentState === 'Stopped') return;
-    this.setState('Syncing');
-    const stream = this.client.watchPods(this.map.position());
-    this.stream = stream;
-    stream.on('data', (event: WatchPodsEvent__Output) => {
-      if (this.stream === stream) this.onEvent(event);
-    });
-    stream.on('error', (err: grpc.ServiceError) => {
-      if (this.stream === stream) this.scheduleReconnect('watch failed', err);
-    });
-    stream.on('end', () => {
-      if (this.stream === stream) this.scheduleReconnect('watch ended');
-    });
-  }
-
-  private onEvent(event: WatchPodsEvent__Output): void {
-    const receivedAtMs = this.now();
-    this.silence.answered(receivedAtMs);
-    const effect = this.map.apply(event);
-    switch (effect.kind) {
-      case 'synced':
-        if (this.syncedOnce) this.metrics.runnerReconnectsTotal.inc();
-        this.syncedOnce = true;
-        this.backoff.reset();
-        this.setState('Synced');
-        this.handlers?.synced(this.map.pods());
-        return;
-      case 'changed':
-        if (this.isSynced()) this.handlers?.podChanged(effect.pod, receivedAtMs);
-        return;
-      case 'deleted':
-        this.handlers?.podDeleted(effect.pod, receivedAtMs);
-        return;
-      case 'none':
-        return;
-    }
   }
 }
