@@ -5,6 +5,7 @@ import { realClock } from '../pacing.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
 import {
   counterDelta,
+  kindDelta,
   deadlineSignal,
   httpsMetricsFetch,
   scrapeNodes,
@@ -116,6 +117,8 @@ export interface IdleFigures {
   requests: { sum: number; nodes: number };
   /** Nodes that did not answer the first or the second scrape. */
   unanswered: number;
+  /** The requests over the window by "verb resource", summed over every node (exact when all answered). */
+  requestsByKind: Record<string, number>;
 }
 
 /**
@@ -156,6 +159,7 @@ export async function measureIdle(
       cpuSeconds: (cpuAfter - cpuBefore) / clockTicksPerSecond(),
       rssIdleKb,
       requests: counterDelta(before.values, after.values),
+      requestsByKind: kindDelta(before.byKind, after.byKind),
       unanswered: unanswered.size,
     },
     warnings,

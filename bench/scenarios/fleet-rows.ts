@@ -42,6 +42,7 @@ export function emptyFigures(): RoundFigures {
     cpuSeconds: Number.NaN,
     requests: { sum: Number.NaN, nodes: 0 },
     unanswered: Number.NaN,
+    requestsByKind: {},
     leaseIdle: { ...noLeases },
     leasePods: { ...noLeases },
     podsPerNode: 0,

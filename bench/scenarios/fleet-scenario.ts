@@ -244,6 +244,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
         windowSeconds: figures.windowSeconds,
         cpuSeconds: figures.cpuSeconds,
         requests: figures.requests,
+        requestsByKind: figures.requestsByKind,
         unanswered: figures.unanswered,
       },
     },

@@ -17,6 +17,8 @@ export interface NodeScrape {
   unanswered: string[];
   /** The first few reasons, for the warning. */
   errors: string[];
+  /** The metric summed over the nodes that answered, by its verb and resource labels ("verb resource"). */
+  byKind: Map<string, number>;
 }
 
 /** Fetches one node's /metrics body; rejects on a non-200 answer, the timeout or the abort. */
@@ -44,7 +46,7 @@ export async function scrapeNodes(
   fetch: MetricsFetch,
   limits: ScrapeLimits,
 ): Promise<NodeScrape> {
-  const out: NodeScrape = { values: new Map(), unanswered: [], errors: [] };
+  const out: NodeScrape = { values: new Map(), unanswered: [], errors: [], byKind: new Map() };
   // One listener on the outer signal for the whole scrape, not one per node: a node per
   // worker listening on it passed Node's limit of 10 listeners (MaxListenersExceededWarning).
   const active = new Set<AbortController>();
@@ -72,7 +74,11 @@ export async function scrapeNodes(
       try {
         const body = await fetch(target.port, signal);
         let sum = 0;
-        for (const s of parseSamples(body, metric)) sum += s.value;
+        for (const s of parseSamples(body, metric)) {
+          sum += s.value;
+          const kind = `${s.labels['verb'] ?? ''} ${s.labels['resource'] ?? ''}`.trim();
+          out.byKind.set(kind, (out.byKind.get(kind) ?? 0) + s.value);
+        }
         out.values.set(target.node, sum);
       } catch (err) {
         out.unanswered.push(target.node);
@@ -172,4 +178,16 @@ export function httpsMetricsFetch(auth: { cert: string; key: string }): MetricsF
       });
       req.end();
     });
+}
+
+/** Each kind's growth between two scrapes (kinds seen only after count from 0). Pure. */
+export function kindDelta(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [kind, value] of [...after].sort(([a], [b]) => a.localeCompare(b))) {
+    out[kind] = value - (before.get(kind) ?? 0);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { getEventListeners } from 'node:events';
 import {
   counterDelta,
   deadlineSignal,
+  kindDelta,
   scrapeNodes,
   untilAborted,
   type MetricsFetch,
@@ -34,6 +35,20 @@ describe('fleet scrape', () => {
       ['c', 31],
     ]);
     expect(got.unanswered).to.deep.equal([]);
+    // By verb (the test body has no resource label), over every node.
+    expect([...got.byKind]).to.deep.equal([
+      ['PATCH', 60],
+      ['GET', 3],
+    ]);
+  });
+
+  it('kindDelta: each kind grows from its value before, or from 0', () => {
+    const before = new Map([['update leases', 10]]);
+    const after = new Map([
+      ['update leases', 16],
+      ['watch pods', 1],
+    ]);
+    expect(kindDelta(before, after)).to.deep.equal({ 'update leases': 6, 'watch pods': 1 });
   });
 
   it('counts a node that hangs as unanswered once its timeout passes, and goes on', async () => {
@@ -72,7 +87,7 @@ describe('fleet scrape', () => {
 
   it('never rejects with no targets', async () => {
     const got = await scrapeNodes([], METRIC, hangs, { concurrency: 4, timeoutMs: 10 });
-    expect(got).to.deep.equal({ values: new Map(), unanswered: [], errors: [] });
+    expect(got).to.deep.equal({ values: new Map(), unanswered: [], errors: [], byKind: new Map() });
   });
 
   const deltaCases: Array<[string, Array<[string, number]>, Array<[string, number]>, number, number]> = [
