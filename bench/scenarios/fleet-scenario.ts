@@ -1,15 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  kill,
-  spawnFleetKubelet,
-  spawnLogged,
-  waitFleetKubeletUp,
-} from '../../test/e2e/support/fleet-kubelet.js';
-import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
-import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
+import { kill, spawnFleetKubelet, waitFleetKubeletUp } from '../../test/e2e/support/fleet-kubelet.js';
 import { freePort } from '../../test/support/free-port.js';
 import { makeDialInPki } from '../../test/support/dial-in-pki.js';
 import { pgidsUnder } from '../../test/support/pgid-files.js';
@@ -20,9 +13,10 @@ import { pooled } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';
-import { RunnerWatch } from '../runner-watch.js';
+import type { RunnerWatch } from '../runner-watch.js';
 import { FleetLeaseReader } from './fleet-leases.js';
 import { LightRunners } from './fleet-light-runners.js';
+import { startRealRunner, watchRunners } from './fleet-real-runners.js';
 import { measureIdle, waitFleetReady } from './fleet-nodes.js';
 import { pacedPodsOverNodes, podPerNode } from './fleet-pods.js';
 import { emptyFigures, fleetRows } from './fleet-rows.js';
@@ -145,6 +139,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   const kubeletPid = kubelet.pid!;
   let phase = 'starting the kubelet';
   let readyCount = 0;
+  let idleTaken = false;
   // A phase that fails (an API error, a deadline, the abort) ends the round with the rows it has.
   try {
     progress.start(`${SCENARIO}: starting the kubelet`);
@@ -179,7 +174,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     leases.start();
     if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
       phase = 'watching the runners';
-      warnings.push(...(await watchRunners(dir, names, watches)));
+      warnings.push(...(await watchRunners(ctx, dir, names, watches)));
     }
 
     // Idle: no pods; what is left is leases, node status and the runner links.
@@ -193,6 +188,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     });
     Object.assign(figures, idle.figures);
     figures.leaseIdle = leases.take();
+    idleTaken = true;
     warnings.push(...idle.warnings);
 
     const readRss = (): void => {
@@ -200,6 +196,9 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     };
     if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
       phase = 'pods at the rate';
+      // Set first: a round that ends in this phase still labels its rows for these pods.
+      figures.podsPerNode = flags.fleetPodsPerNode;
+      figures.exitToTerminated = { values: [], missing: names.length * flags.fleetPodsPerNode };
       const pods = await pacedPodsOverNodes(ctx, {
         roundId: round.id,
         suffix,
@@ -208,7 +207,6 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
         watches,
         onFinished: readRss,
       });
-      figures.podsPerNode = flags.fleetPodsPerNode;
       figures.running = pods.running;
       figures.exitToTerminated = pods.exitToTerminated;
       warnings.push(...pods.warnings);
@@ -218,12 +216,14 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       figures.running = pods.running;
       warnings.push(...pods.warnings);
     }
-    figures.leasePods = leases.take();
   } catch (err) {
     progress.finish();
     keepDir = true;
     warnings.push(`${SCENARIO} ${round.id}: ended early, in ${phase}: ${(err as Error).message}`);
   }
+  // The Leases read since the idle window's take: its phase's, however the round ended.
+  if (idleTaken) figures.leasePods = leases.take();
+  else figures.leaseIdle = leases.take();
   progress.start(`${SCENARIO} ${round.id}: removing the nodes`);
   await stopAll().catch((err: unknown) => warnings.push(`${SCENARIO} ${round.id}: cleanup: ${String(err)}`));
   progress.finish();
@@ -249,51 +249,4 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       },
     },
   };
-}
-
-/** A real vk-cmd-runner --connect process for node `name`, its log and root under `dir`. */
-function startRealRunner(
-  ctx: ClusterContext,
-  dir: string,
-  name: string,
-  url: string,
-  caFile: string,
-): ChildProcess {
-  const root = path.join(dir, 'roots', name);
-  // 0700: the runner serves its socket only from a directory nobody else can reach.
-  mkdirSync(root, { recursive: true, mode: 0o700 });
-  const child = spawnLogged(
-    dir,
-    name,
-    RUNNER_BIN,
-    ['--connect', url, '--connect-ca', caFile, '--token-file', path.join(dir, 'token')].concat([
-      '--node-name',
-      name,
-      '--root-dir',
-      root,
-      // Also serves its socket, for the bench's WatchPods stream (pods' exit times).
-      '--listen',
-      `unix://${path.join(root, 'runner.sock')}`,
-      '--v',
-      String(ctx.flags.logVerbosity),
-    ]),
-    process.env,
-    RUNNER_NODE_FLAGS,
-  );
-  ctx.priorities.set('fleet runner', child.pid, NORMAL_NICE);
-  return child;
-}
-
-/** A WatchPods stream on every real runner's socket (their pods' exit times); the failures as warnings. */
-async function watchRunners(dir: string, names: string[], into: Map<string, RunnerWatch>): Promise<string[]> {
-  const failed: string[] = [];
-  await pooled(names.length, 16, async (i) => {
-    const name = names[i]!;
-    const watch = new RunnerWatch(path.join(dir, 'roots', name, 'runner.sock'));
-    into.set(name, watch);
-    await watch.start().catch((err: unknown) => failed.push(`${name}: ${String(err)}`));
-  });
-  return failed.length > 0
-    ? [`${SCENARIO}: ${failed.length} runner watches did not start (${failed.slice(0, 2).join('; ')})`]
-    : [];
 }
