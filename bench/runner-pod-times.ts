@@ -2,6 +2,8 @@ import type { WatchPodsEvent__Output } from '../src/generated/vkcmd/runner/v1/Wa
 
 /** What the benchmark learns about one pod from a runner's WatchPods stream. */
 export interface RunnerPodTimes {
+  /** The runner's record of when its CreatePod arrived (the pod's createdAtMs). */
+  receivedAtMs?: number;
   /** When the first event showing the (first) container running arrived. */
   runningEventMs?: number;
   /** When the first event showing it terminated arrived. */
@@ -37,6 +39,7 @@ export function applyRunnerEvent(
     record.deletedEventMs ??= nowMs;
     return key;
   }
+  if (pod.createdAtMs) record.receivedAtMs ??= Number(pod.createdAtMs);
   const state = pod.containerStatuses[0]?.state;
   if (state?.state === 'running' && state.running) {
     record.runningEventMs ??= nowMs;

@@ -2,11 +2,15 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { WatchPodsEvent__Output } from '../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { benchPod } from '../bench-pod.js';
+import { CpuMeter } from '../cpu-budget.js';
 import { readProcMemory, resetPeakRss } from '../proc-stats.js';
+import { podKey, timesOf } from '../runner-pod-times.js';
 import { valueRow } from '../report-rows.js';
 import { waitFor } from '../wait-for.js';
 import { runPacedLifecycle } from './latency-scenario.js';
 import { waitForPods } from './pod-waits.js';
+import { childPids, readStatusSync, stageRows, startCpuRows, statusSyncRows } from './huge-pod-stages.js';
+import { CONTROL_PLANE } from './lifecycle-costs.js';
 
 const HUGE_POD = 'huge-pod';
 
@@ -90,7 +94,14 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
     listeners.add(l);
     return () => listeners.delete(l);
   };
+  const meter = new CpuMeter({
+    runner: [runnerPid],
+    launcher: childPids(runnerPid, 'vk-cmd-launcher'),
+    kubelet: [kubeletPid],
+    [CONTROL_PLANE]: Object.values(ctx.controlPlanePids),
+  });
   try {
+    const cpuStart = meter.mark();
     const createdMs = Date.now();
     await ctx.api.createPod(namespace, hugePod(ctx.node.nodeName, total, flags.viaScheduler));
     ctx.progress.start(`hugepod: first of ${total} containers running`, 0);
@@ -100,7 +111,13 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
     ctx.progress.finish(first ? '' : 'timed out');
     if (!first) throw new Error(`hugepod: no container of the ${total}-container pod ran within 120 s`);
 
-    const lifecycle = await runPacedLifecycle(ctx, 'hugepod', flags.latencyPods, { idleBaseline: false });
+    const syncBefore = await readStatusSync(ctx);
+    let small: { names: readonly string[]; created: ReadonlyMap<string, number> } | undefined;
+    const lifecycle = await runPacedLifecycle(ctx, 'hugepod', flags.latencyPods, {
+      idleBaseline: false,
+      onCreated: (names, created) => (small = { names, created }),
+    });
+    const syncAfter = await readStatusSync(ctx);
     const runningAtEnd = count.running;
     ctx.progress.start(`hugepod: all ${total} containers running`, total);
     const all = await waitFor(() => count.allRunningMs !== undefined, subscribe, 600_000, {
@@ -108,6 +125,7 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
       onCheck: () => ctx.progress.update(count.running),
     });
     ctx.progress.finish(all ? '' : 'timed out after 600 s');
+    const cpuEnd = meter.mark();
     const peakMb = (pid: number): number => readProcMemory(pid).vmHwmKb / 1024;
     const runnerPeakMb = peakMb(runnerPid);
     const kubeletPeakMb = peakMb(kubeletPid);
@@ -126,6 +144,33 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
     const v = (name: string, label: string, value: number, unit: string) =>
       valueRow('hugepod', name, label, value, unit, flags);
     const peakLabel = peakReset ? 'since just before the create' : 'since the process started';
+    if (small) {
+      const byName = (field: 'receivedAtMs' | 'startedAtMs' | 'runningEventMs'): Map<string, number> => {
+        const byKey = timesOf(ctx.runnerWatch.times, field);
+        const out = new Map<string, number>();
+        for (const n of small!.names) {
+          const at = byKey.get(podKey(namespace, n));
+          if (at !== undefined) out.set(n, at);
+        }
+        return out;
+      };
+      lifecycle.rows.push(
+        ...stageRows(
+          small.names,
+          {
+            created: small.created,
+            runnerReceived: byName('receivedAtMs'),
+            startSent: byName('startedAtMs'),
+            runnerRunning: byName('runningEventMs'),
+            apiRunning: ctx.timeline.times('running'),
+          },
+          flags,
+        ),
+      );
+    }
+    lifecycle.rows.push(...statusSyncRows(syncBefore, syncAfter, flags));
+    const startCpu = meter.between(cpuStart, cpuEnd);
+    lifecycle.rows.push(...startCpuRows(startCpu, flags));
     lifecycle.rows.push(
       v(
         'huge_pod_all_running_seconds',
@@ -147,7 +192,7 @@ export async function runHugePodScenario(ctx: ClusterContext): Promise<ScenarioR
       lifecycle.warnings.push(`hugepod: only ${count.running} of ${total} containers ran within 600 s`);
     if (gone.timedOut) lifecycle.warnings.push('hugepod: the huge pod was not gone within 300 s');
     if (streamError) lifecycle.warnings.push(`hugepod: the runner stream broke: ${streamError}`);
-    Object.assign(lifecycle.details, { hugePodContainers: total, peakRssReset: peakReset });
+    Object.assign(lifecycle.details, { hugePodContainers: total, peakRssReset: peakReset, startCpu });
     return lifecycle;
   } finally {
     call.cancel();

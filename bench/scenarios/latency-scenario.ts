@@ -31,7 +31,11 @@ export async function runPacedLifecycle(
   ctx: ClusterContext,
   scenario: ScenarioName,
   count: number,
-  options: { idleBaseline: boolean } = { idleBaseline: true },
+  options: {
+    idleBaseline: boolean;
+    /** Given the pods' names and create stamps (ms) before the rows are built, for more rows. */
+    onCreated?: (names: readonly string[], created: ReadonlyMap<string, number>) => void;
+  } = { idleBaseline: true },
 ): Promise<ScenarioResult> {
   const { flags, progress, namespace } = ctx;
   const rate = flags.ratePerSecond;
@@ -101,6 +105,7 @@ export async function runPacedLifecycle(
   await waitFor(runnerDone, (l) => ctx.runnerWatch.subscribe(l), 10_000, { signal: ctx.signal });
   const cpuEnd = meter.mark();
   const delaysAfter = await readDelays(ctx);
+  options.onCreated?.(names, created.map);
 
   // Runner-side times are keyed namespace/name; re-key them by name.
   const runner = (field: Parameters<typeof timesOf>[1]): Map<string, number> => {

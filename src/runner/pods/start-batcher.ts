@@ -139,7 +139,8 @@ export class StartBatcher {
     }
     // Intents of more queued containers go into the same save, so a big pod costs few whole-record saves.
     const extra: typeof go = [];
-    for (const c of this.queued) {
+    // Once every queued one is presaved (a huge pod's tail), there is nothing to look for.
+    for (const c of this.presaved.size < this.queued.size ? this.queued : []) {
       if (go.length + extra.length >= INTENT_BATCH || this.pod.halted()) break;
       if (this.presaved.has(c)) continue;
       const prepared = this.prepare(c, now);

@@ -7,8 +7,11 @@ import type { ContainerRecord } from './pod-record.js';
  * start is in flight from its intent save until the launcher's reply), and
  * one batch per event-loop turn (setImmediate), so a pod of 1,000 containers
  * cannot hold the loop or the launcher while a pod created after it waits:
- * the small pod's start is taken at the next turn a slot is free.
- * pickBatch() is the decision, pure; StartQueue holds the queues.
+ * the small pod's start is taken at the next turn a slot is free. While a
+ * pod with fewer pending starts has any, a bigger pod keeps at most
+ * `behindSmaller` (1) in flight, so the small pod's start is not sent to the
+ * launcher behind several of the big one's.
+ * pickBatch() and perPodBounds() are the decision, pure; StartQueue holds the queues.
  */
 
 /** Limits of the start queue (runner flags --max-starts-in-flight, --max-pod-starts-in-flight). */
@@ -17,6 +20,12 @@ export interface StartLimits {
   total: number;
   /** Starts in flight of one pod. */
   perPod: number;
+  /**
+   * Starts in flight of a pod while a pod with fewer pending starts (queued
+   * or in flight) has any: the bigger pod yields the launcher and the loop to
+   * it. Absent: `perPod` always.
+   */
+  behindSmaller?: number | undefined;
 }
 
 /**
@@ -29,6 +38,14 @@ export interface StartLimits {
  */
 export const DEFAULT_START_LIMITS: StartLimits = { total: 16, perPod: 4 };
 
+/**
+ * A pod of many containers keeps one start in flight while smaller pods have
+ * starts pending: each of its starts costs the runner more (its whole record
+ * saved and published), and a small pod created beside it must reach the
+ * launcher at once, not behind four of its starts.
+ */
+export const DEFAULT_BEHIND_SMALLER = 1;
+
 /** One pod's place in the queue, as pickBatch sees it. */
 export interface PodStarts {
   /** Starts waiting to be taken. */
@@ -40,7 +57,8 @@ export interface PodStarts {
 /**
  * Which pods to take starts from in this turn: round-robin from `cursor`
  * (the index of the pod after the last one served), one start per pod per
- * round, while the pod is under `perPod` and the total under `total`.
+ * round, while the pod is under its bound (perPodBounds) and the total
+ * under `total`.
  * Returns how many starts to take of each pod (by index, absent = none),
  * the index of the pod the last start was taken from (-1 for none) and the
  * cursor for the next turn (the pod after that one). Pure.
@@ -55,6 +73,7 @@ export function pickBatch(
   if (n === 0) return { take, last: -1, cursor: 0 };
   let free = limits.total - pods.reduce((sum, p) => sum + p.inFlight, 0);
   const first = ((cursor % n) + n) % n;
+  const bound = perPodBounds(pods, limits);
   let last = -1;
   for (let progress = true; free > 0 && progress;) {
     progress = false;
@@ -62,7 +81,7 @@ export function pickBatch(
       const i = (first + k) % n;
       const p = pods[i]!;
       const taken = take.get(i) ?? 0;
-      if (taken >= p.queued || p.inFlight + taken >= limits.perPod) continue;
+      if (taken >= p.queued || p.inFlight + taken >= bound[i]!) continue;
       take.set(i, taken + 1);
       free--;
       progress = true;
@@ -70,6 +89,20 @@ export function pickBatch(
     }
   }
   return { take, last, cursor: last < 0 ? first : (last + 1) % n };
+}
+
+/**
+ * Each pod's bound on starts in flight: `perPod`, or `behindSmaller` while
+ * another pod with fewer pending starts (queued + in flight) has any. Pure.
+ */
+export function perPodBounds(pods: readonly PodStarts[], limits: StartLimits): number[] {
+  const pending = pods.map((p) => p.queued + p.inFlight);
+  const behind = limits.behindSmaller;
+  if (behind === undefined) return pods.map(() => limits.perPod);
+  // The smallest non-zero pending count: any pod above it has a smaller one beside it.
+  let smallest = Infinity;
+  for (const n of pending) if (n > 0 && n < smallest) smallest = n;
+  return pending.map((n) => (n > smallest ? Math.min(behind, limits.perPod) : limits.perPod));
 }
 
 /** A pod whose starts go through the queue (PodRuntime). */
@@ -100,11 +133,16 @@ export class StartQueue {
   private lastServed: StartHost | undefined;
   private scheduled = false;
 
+  private readonly limits: StartLimits;
+
+  /** `limits.behindSmaller` defaults to DEFAULT_BEHIND_SMALLER (the runner's flags do not set it). */
   constructor(
-    private readonly limits: StartLimits,
+    limits: StartLimits,
     private readonly log: Logger,
     private readonly defer: (fn: () => void) => void = (fn) => setImmediate(fn),
-  ) {}
+  ) {
+    this.limits = { ...limits, behindSmaller: limits.behindSmaller ?? DEFAULT_BEHIND_SMALLER };
+  }
 
   enqueue(host: StartHost, c: ContainerRecord): void {
     let e = this.pods.get(host);
@@ -153,7 +191,10 @@ export class StartQueue {
       this.limits,
     );
     if (picked.last >= 0) this.lastServed = entries[picked.last]!.host;
-    for (const [i, count] of picked.take) {
+    // Smaller pods' starts are sent first: the launcher forks in the order it reads them.
+    const pending = (i: number): number => entries[i]!.queue.length + entries[i]!.inFlight;
+    const order = [...picked.take].sort(([a], [b]) => pending(a) - pending(b));
+    for (const [i, count] of order) {
       const e = entries[i]!;
       const batch = e.queue.splice(0, count);
       e.inFlight += batch.length;

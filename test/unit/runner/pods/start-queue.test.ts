@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import type { ContainerRecord } from '../../../../src/runner/pods/pod-record.js';
 import {
+  perPodBounds,
   pickBatch,
   StartQueue,
   type PodStarts,
@@ -84,6 +85,47 @@ describe('start-queue: pickBatch', () => {
   }
 });
 
+describe('start-queue: perPodBounds', () => {
+  const fair = { total: 16, perPod: 4, behindSmaller: 1 };
+  const table: Array<{
+    name: string;
+    pods: PodStarts[];
+    limits: typeof fair | typeof limits;
+    want: number[];
+  }> = [
+    { name: 'without behindSmaller: perPod for all', pods: [p(1000), p(1)], limits, want: [2, 2] },
+    { name: 'a huge pod beside a small queued one: 1', pods: [p(1000), p(1)], limits: fair, want: [1, 4] },
+    {
+      name: 'a small pod in flight counts as pending',
+      pods: [p(996, 4), p(0, 1)],
+      limits: fair,
+      want: [1, 4],
+    },
+    { name: 'equal pods: perPod', pods: [p(3), p(3)], limits: fair, want: [4, 4] },
+    { name: 'the huge pod alone: perPod', pods: [p(900, 4), p(0)], limits: fair, want: [4, 4] },
+    {
+      name: 'only the smallest pending count keeps perPod',
+      pods: [p(50), p(2), p(1, 1), p(0, 2)],
+      limits: fair,
+      want: [1, 4, 4, 4],
+    },
+    {
+      name: 'behindSmaller above perPod: perPod',
+      pods: [p(10), p(1)],
+      limits: { total: 16, perPod: 2, behindSmaller: 3 },
+      want: [2, 2],
+    },
+  ];
+  for (const t of table) it(t.name, () => expect(perPodBounds(t.pods, t.limits)).to.deep.equal(t.want));
+
+  it('pickBatch: the huge pod keeps one start in flight while a small pod is pending', () => {
+    const got = pickBatch([p(1000, 1), p(1)], 0, fair);
+    expect([...got.take]).to.deep.equal([[1, 1]]);
+    const alone = pickBatch([p(1000, 1), p(0)], 0, fair);
+    expect([...alone.take]).to.deep.equal([[0, 3]]);
+  });
+});
+
 describe('start-queue: StartQueue', () => {
   const silent = pino({ level: 'silent' });
   const c = (name: string): ContainerRecord => ({ name }) as ContainerRecord;
@@ -119,6 +161,28 @@ describe('start-queue: StartQueue', () => {
     turns.shift()!();
     expect(small.batches).to.deep.equal([['s0']]);
     expect(q.depth).to.deep.equal({ queued: 3, inFlight: 2 });
+  });
+
+  it('a huge pod sends no further start while a small pod created beside it is in flight', () => {
+    const turns: Array<() => void> = [];
+    const q = new StartQueue({ total: 16, perPod: 4 }, silent, (fn) => turns.push(fn));
+    const huge = new Host('huge');
+    const small = new Host('small');
+    for (let i = 0; i < 100; i++) q.enqueue(huge, c(`h${i}`));
+    turns.shift()!();
+    expect(huge.batches).to.deep.equal([['h0', 'h1', 'h2', 'h3']]);
+    q.enqueue(small, c('s0'));
+    for (const h of ['h0', 'h1', 'h2', 'h3']) huge.settle(h);
+    turns.shift()!();
+    // The small pod first, and the huge one down to one start in flight while it is pending.
+    expect(small.batches).to.deep.equal([['s0']]);
+    expect(huge.batches).to.deep.equal([['h0', 'h1', 'h2', 'h3'], ['h4']]);
+    huge.settle('h4');
+    turns.shift()!();
+    expect(huge.batches.at(-1)).to.deep.equal(['h5']);
+    small.settle('s0');
+    while (turns.length > 0) turns.shift()!();
+    expect(huge.batches.at(-1)).to.deep.equal(['h6', 'h7', 'h8']);
   });
 
   it('drop() forgets queued starts; those in flight still free their slot', () => {
