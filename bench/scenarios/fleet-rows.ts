@@ -106,7 +106,7 @@ export function fleetRows(
     ),
     value(
       'kubelet_idle_cpu_percent',
-      `  kubelet CPU idle (leases, node status, runner links), % of a core over ${Math.round(f.windowSeconds)} s`,
+      `  kubelet CPU idle (leases, node status, runner links, metrics-server scrapes), % of a core over ${Math.round(f.windowSeconds)} s`,
       (f.cpuSeconds / f.windowSeconds) * 100,
       '%',
     ),
