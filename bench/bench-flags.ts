@@ -65,6 +65,8 @@ export interface BenchFlags {
   fleetLightNodes: number;
   /** Idle window of the fleet scenario (no pods: leases and node status only). */
   fleetIdleSeconds: number;
+  /** Short pods per node of the fleet's real round, created at --rate spread over the nodes (0: skip). */
+  fleetPodsPerNode: number;
   /** Leave spec.nodeName empty and let kube-scheduler bind the pods. */
   viaScheduler: boolean;
   quick: boolean;
@@ -98,6 +100,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   fleetNodes: 100,
   fleetLightNodes: 1000,
   fleetIdleSeconds: 60,
+  fleetPodsPerNode: 10,
   viaScheduler: false,
   quick: false,
   logVerbosity: 0,
@@ -124,6 +127,7 @@ export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   fleetNodes: 10,
   fleetLightNodes: 50,
   fleetIdleSeconds: 10,
+  fleetPodsPerNode: 2,
 };
 
 export class BenchFlagError extends Error {
@@ -153,6 +157,7 @@ type NumericFlag =
   | 'fleetNodes'
   | 'fleetLightNodes'
   | 'fleetIdleSeconds'
+  | 'fleetPodsPerNode'
   | 'logVerbosity';
 
 const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean }> = {
@@ -176,6 +181,7 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'fleet-nodes': { key: 'fleetNodes', min: 0, integer: true },
   'fleet-light-nodes': { key: 'fleetLightNodes', min: 0, integer: true },
   'fleet-idle-seconds': { key: 'fleetIdleSeconds', min: 1, integer: false },
+  'fleet-pods-per-node': { key: 'fleetPodsPerNode', min: 0, integer: true },
   'log-v': { key: 'logVerbosity', min: 0, integer: true },
 };
 
@@ -283,6 +289,7 @@ Flags:
   --fleet-nodes N         fleet: nodes on one kubelet, each a real runner process dialling in (default 100; 0 skips)
   --fleet-light-nodes N   fleet: nodes on one kubelet, each a light in-process runner (default 1000; 0 skips)
   --fleet-idle-seconds N  fleet: idle window with no pods over which CPU and API requests are counted (default 60)
+  --fleet-pods-per-node N fleet: short pods per node of the real round, at --rate spread over the nodes (default 10)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName
   --quick                 about a minute: ${Object.entries(QUICK_SIZES)
     .map(([k, v]) => `${k}=${String(v)}`)

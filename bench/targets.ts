@@ -67,7 +67,27 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   'contended.exit_to_terminated': contendedLatency(),
   'contended.runner_event_loop_delay_p99_ms': eventLoopDelay(),
   'contended.kubelet_event_loop_delay_p99_ms': eventLoopDelay(),
+  // The fleet: row ids carry the round's size, so these apply to the sizes they are stated for.
+  'fleet.real_100_kubelet_rss_mb': { text: '<= 400 MB', bounds: [{ stat: 'value', max: 400 }] },
+  'fleet.real_100_kubelet_idle_cpu_percent': {
+    text: '<= 5 % of a core',
+    bounds: [{ stat: 'value', max: 5 }],
+  },
+  'fleet.real_100_lease_late_max_ms': leaseOnTime(),
+  'fleet.real_100_pod_running': quietCreateToRunning(),
+  'fleet.real_100_pod_exit_to_terminated': quietExitToTerminated(),
+  'fleet.light_1000_kubelet_rss_mb': { text: '<= 1.5 GB (1,536 MB)', bounds: [{ stat: 'value', max: 1536 }] },
+  'fleet.light_1000_lease_late_max_ms': leaseOnTime(),
+  // A real kubelet idle: a Lease renewal every 10 s (6/min), a node status every 5 min (0.2/min).
+  'fleet.light_1000_api_requests_per_node_min': {
+    text: "<= 6.2 (a real kubelet's Lease and status rates)",
+    bounds: [{ stat: 'value', max: 6.2 }],
+  },
 };
+
+function leaseOnTime(): Target {
+  return { text: 'none more than 2 s late', bounds: [{ stat: 'value', max: 2000 }] };
+}
 
 function rss200(maxMb: number): Target {
   return {

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterContext } from '../bench-context.js';
-import type { BenchFlags } from '../bench-flags.js';
-import { cpuSharePerNode, perNode, requestsPerNodePerMinute } from '../fleet-figures.js';
-import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { realClock } from '../pacing.js';
 import { clockTicksPerSecond, readCpuTicks, readProcMemory } from '../proc-stats.js';
 import {
   counterDelta,
+  kindDelta,
   deadlineSignal,
   httpsMetricsFetch,
   scrapeNodes,
+  SCRAPE_TIMEOUT_MS,
   untilAborted,
   type NodeScrape,
 } from './fleet-scrape.js';
@@ -67,8 +66,6 @@ export async function waitFleetReady(
   return { ready, reachedMs, allReadySeconds };
 }
 
-/** Each scrape of a node's /metrics: at most this long (a kubelet API port that hangs costs no more). */
-const SCRAPE_TIMEOUT_MS = 5_000;
 /** A whole scrape of every node: at most this long; nodes not reached by then count as unanswered. */
 const SCRAPE_BUDGET_MS = 90_000;
 
@@ -108,38 +105,20 @@ export function countOf(text: string, needle: string): number {
   return count;
 }
 
-/** What a round of the fleet scenario read; NaN (or empty) where the round ended before reading it. */
-export interface RoundFigures {
-  startMs: number;
-  allReadySeconds: number;
-  reachedMs: FleetReadiness['reachedMs'];
-  rssBeforeKb: number;
-  rssIdleKb: number;
-  rssPodsKb: number;
+/** What the idle window read. */
+export interface IdleFigures {
+  /** When the window started (epoch ms): with the kubelet's start, where it lies in a CPU profile. */
+  windowStartMs: number;
   windowSeconds: number;
+  /** The kubelet's CPU (user + system) over the window. */
   cpuSeconds: number;
+  rssIdleKb: number;
   /** The request counters' growth over the nodes that answered both scrapes. */
   requests: { sum: number; nodes: number };
   /** Nodes that did not answer the first or the second scrape. */
   unanswered: number;
-  latencies: number[];
-}
-
-/** A round's figures before it read any. Pure. */
-export function emptyFigures(): RoundFigures {
-  return {
-    startMs: Number.NaN,
-    allReadySeconds: Number.NaN,
-    reachedMs: { 'Runner connected': undefined, 'Registered node': undefined },
-    rssBeforeKb: Number.NaN,
-    rssIdleKb: Number.NaN,
-    rssPodsKb: Number.NaN,
-    windowSeconds: Number.NaN,
-    cpuSeconds: Number.NaN,
-    requests: { sum: Number.NaN, nodes: 0 },
-    unanswered: Number.NaN,
-    latencies: [],
-  };
+  /** The requests over the window by "verb resource", summed over every node (exact when all answered). */
+  requestsByKind: Record<string, number>;
 }
 
 /**
@@ -150,7 +129,7 @@ export async function measureIdle(
   ctx: ClusterContext,
   o: { kubeletPid: number; labelSelector: string; seconds: number; label: string },
 ): Promise<{
-  figures: Pick<RoundFigures, 'windowSeconds' | 'cpuSeconds' | 'rssIdleKb' | 'requests' | 'unanswered'>;
+  figures: IdleFigures;
   warnings: string[];
 }> {
   ctx.progress.start(`${o.label}: idle window`, o.seconds);
@@ -175,99 +154,14 @@ export async function measureIdle(
       : [];
   return {
     figures: {
+      windowStartMs,
       windowSeconds,
       cpuSeconds: (cpuAfter - cpuBefore) / clockTicksPerSecond(),
       rssIdleKb,
       requests: counterDelta(before.values, after.values),
+      requestsByKind: kindDelta(before.byKind, after.byKind),
       unanswered: unanswered.size,
     },
     warnings,
   };
-}
-
-/** The table rows of one round. Pure. */
-export function fleetRows(
-  round: { id: string; what: string; nodes: number },
-  f: RoundFigures,
-  flags: BenchFlags,
-): ReportRow[] {
-  const r = { ...round, ...f };
-  const w = f;
-  const sinceStart = (atMs: number | undefined): number =>
-    atMs === undefined ? Number.NaN : (atMs - r.startMs) / 1000;
-  const label = `${r.nodes} nodes, ${r.what}, one kubelet`;
-  const id = `${r.id}_${r.nodes}`;
-  return [
-    valueRow(
-      'fleet',
-      `${id}_all_ready_s`,
-      `${label}: first runner started -> all Ready`,
-      r.allReadySeconds,
-      's',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_all_connected_s`,
-      '  first runner started -> all connected (kubelet log: Runner connected)',
-      sinceStart(r.reachedMs['Runner connected']),
-      's',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_all_registered_s`,
-      '  first runner started -> all Nodes registered (kubelet log: Registered node)',
-      sinceStart(r.reachedMs['Registered node']),
-      's',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_rss_mb_per_node`,
-      `  kubelet RSS per node, idle ((RSS - RSS with no node) / N; ${(r.rssIdleKb / 1024).toFixed(0)} MB in all)`,
-      perNode(r.rssBeforeKb, r.rssIdleKb, r.nodes) / 1024,
-      'MB',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_cpu_millicores_per_node`,
-      `  kubelet CPU per node, idle (leases, status), millicores over ${Math.round(w.windowSeconds)} s`,
-      cpuSharePerNode(w.cpuSeconds, w.windowSeconds, r.nodes) * 1000,
-      'mcores',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_api_requests_per_node_min`,
-      `  API requests per node per minute, idle (over the ${w.requests.nodes} nodes that answered both scrapes)`,
-      requestsPerNodePerMinute(w.requests.sum, w.windowSeconds, w.requests.nodes),
-      'req/min',
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_metrics_unanswered`,
-      `  nodes whose /metrics did not answer a scrape (within ${SCRAPE_TIMEOUT_MS / 1000} s)`,
-      w.unanswered,
-      'nodes',
-      flags,
-    ),
-    latencyRow(
-      'fleet',
-      `${id}_pod_running`,
-      `  a pod per node, created at once: create -> Running (API)`,
-      { values: w.latencies, missing: r.nodes - w.latencies.length },
-      flags,
-    ),
-    valueRow(
-      'fleet',
-      `${id}_rss_mb_per_node_with_pods`,
-      '  kubelet RSS per node with a pod each',
-      perNode(r.rssBeforeKb, r.rssPodsKb, r.nodes) / 1024,
-      'MB',
-      flags,
-    ),
-  ];
 }

@@ -1,29 +1,25 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  kill,
-  spawnFleetKubelet,
-  spawnLogged,
-  waitFleetKubeletUp,
-} from '../../test/e2e/support/fleet-kubelet.js';
-import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
-import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
+import { kill, spawnFleetKubelet, waitFleetKubeletUp } from '../../test/e2e/support/fleet-kubelet.js';
 import { freePort } from '../../test/support/free-port.js';
 import { makeDialInPki } from '../../test/support/dial-in-pki.js';
 import { pgidsUnder } from '../../test/support/pgid-files.js';
 import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { cpuProfFlags, HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
-import { benchPod } from '../bench-pod.js';
 import { fleetNodeNames } from '../fleet-figures.js';
 import { pooled } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';
+import type { RunnerWatch } from '../runner-watch.js';
+import { FleetLeaseReader } from './fleet-leases.js';
 import { LightRunners } from './fleet-light-runners.js';
-import { emptyFigures, fleetRows, measureIdle, waitFleetReady } from './fleet-nodes.js';
-import { Stamps, waitForPods } from './pod-waits.js';
+import { startRealRunner, watchRunners } from './fleet-real-runners.js';
+import { measureIdle, waitFleetReady } from './fleet-nodes.js';
+import { pacedPodsOverNodes, podPerNode } from './fleet-pods.js';
+import { emptyFigures, fleetRows } from './fleet-rows.js';
 
 const SCENARIO = 'fleet';
 const TOKEN = 'bench-fleet-token';
@@ -47,7 +43,11 @@ interface Round {
  * `--fleet-idle-seconds` with no pods (leases and node status only), and
  * the API requests its nodes sent then (the sum of every node's
  * vkcmd_kubelet_apiserver_requests_total, scraped before and after); then
- * one pod per node, created all at once, from create to Running in the API.
+ * pods: in the real round `--fleet-pods-per-node` short pods per node at
+ * --rate spread over the nodes (create -> Running, process exit ->
+ * Terminated), in the light round one pod per node, all at once (create ->
+ * Running; light runners' pods never exit). From all Ready to the end, the
+ * Leases are read every 2 s and each renewal judged against its due time.
  */
 export async function runFleetScenario(ctx: ClusterContext): Promise<ScenarioResult> {
   const rounds: Round[] = [];
@@ -88,7 +88,10 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   // A block of ports for the nodes' kubelet APIs, above the ephemeral range's usual start.
   const portFrom = 20_000 + Math.floor(Math.random() * 20) * 500;
   const runners: ChildProcess[] = [];
+  const watches = new Map<string, RunnerWatch>();
+  const leases = new FleetLeaseReader(ctx, `vk-fleet-${round.id}-${suffix}-`);
   let light: LightRunners | undefined;
+  const kubeletStartMs = Date.now();
   const kubelet = spawnFleetKubelet({
     dir,
     pki,
@@ -112,6 +115,8 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    leases.stop();
+    for (const w of watches.values()) w.stop();
     light?.stop();
     await Promise.all(runners.map((r) => kill(r, 'SIGTERM')));
     await kill(kubelet, 'SIGTERM');
@@ -134,6 +139,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   const kubeletPid = kubelet.pid!;
   let phase = 'starting the kubelet';
   let readyCount = 0;
+  let idleTaken = false;
   // A phase that fails (an API error, a deadline, the abort) ends the round with the rows it has.
   try {
     progress.start(`${SCENARIO}: starting the kubelet`);
@@ -165,8 +171,15 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     if (readyCount < n)
       warnings.push(`${SCENARIO} ${round.id}: only ${readyCount} of ${n} nodes turned Ready`);
 
+    leases.start();
+    if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
+      phase = 'watching the runners';
+      warnings.push(...(await watchRunners(ctx, dir, names, watches)));
+    }
+
     // Idle: no pods; what is left is leases, node status and the runner links.
     phase = 'the idle window';
+    leases.take();
     const idle = await measureIdle(ctx, {
       kubeletPid,
       labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
@@ -174,18 +187,43 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       label: `${SCENARIO} ${round.id}`,
     });
     Object.assign(figures, idle.figures);
+    figures.leaseIdle = leases.take();
+    idleTaken = true;
     warnings.push(...idle.warnings);
 
-    phase = 'a pod per node';
-    const pods = await podPerNode(ctx, round.id, suffix, names);
-    figures.latencies = pods.latencies;
-    figures.rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
-    warnings.push(...pods.warnings);
+    const readRss = (): void => {
+      figures.rssPodsKb = readProcMemory(kubeletPid).vmRssKb;
+    };
+    if (round.kind === 'real' && flags.fleetPodsPerNode > 0) {
+      phase = 'pods at the rate';
+      // Set first: a round that ends in this phase still labels its rows for these pods.
+      figures.podsPerNode = flags.fleetPodsPerNode;
+      figures.exitToTerminated = { values: [], missing: names.length * flags.fleetPodsPerNode };
+      const pods = await pacedPodsOverNodes(ctx, {
+        roundId: round.id,
+        suffix,
+        nodes: names,
+        perNode: flags.fleetPodsPerNode,
+        watches,
+        onFinished: readRss,
+      });
+      figures.running = pods.running;
+      figures.exitToTerminated = pods.exitToTerminated;
+      warnings.push(...pods.warnings);
+    } else {
+      phase = 'a pod per node';
+      const pods = await podPerNode(ctx, round.id, suffix, names, readRss);
+      figures.running = pods.running;
+      warnings.push(...pods.warnings);
+    }
   } catch (err) {
     progress.finish();
     keepDir = true;
     warnings.push(`${SCENARIO} ${round.id}: ended early, in ${phase}: ${(err as Error).message}`);
   }
+  // The Leases read since the idle window's take: its phase's, however the round ended.
+  if (idleTaken) figures.leasePods = leases.take();
+  else figures.leaseIdle = leases.take();
   progress.start(`${SCENARIO} ${round.id}: removing the nodes`);
   await stopAll().catch((err: unknown) => warnings.push(`${SCENARIO} ${round.id}: cleanup: ${String(err)}`));
   progress.finish();
@@ -199,91 +237,16 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
       endedIn: phase,
       allReadySeconds: figures.allReadySeconds,
       rssKb: { noNodes: figures.rssBeforeKb, idle: figures.rssIdleKb, withPods: figures.rssPodsKb },
+      leases: { idle: figures.leaseIdle, pods: figures.leasePods, readFailures: leases.readFailures },
       idle: {
+        // Seconds from the kubelet's spawn: where the window lies in its CPU profile.
+        fromKubeletStartSeconds: (figures.windowStartMs - kubeletStartMs) / 1000,
         windowSeconds: figures.windowSeconds,
         cpuSeconds: figures.cpuSeconds,
         requests: figures.requests,
+        requestsByKind: figures.requestsByKind,
         unanswered: figures.unanswered,
       },
     },
   };
-}
-
-/** A real vk-cmd-runner --connect process for node `name`, its log and root under `dir`. */
-function startRealRunner(
-  ctx: ClusterContext,
-  dir: string,
-  name: string,
-  url: string,
-  caFile: string,
-): ChildProcess {
-  const root = path.join(dir, 'roots', name);
-  mkdirSync(root, { recursive: true });
-  const child = spawnLogged(
-    dir,
-    name,
-    RUNNER_BIN,
-    ['--connect', url, '--connect-ca', caFile, '--token-file', path.join(dir, 'token')].concat([
-      '--node-name',
-      name,
-      '--root-dir',
-      root,
-      '--v',
-      String(ctx.flags.logVerbosity),
-    ]),
-    process.env,
-    RUNNER_NODE_FLAGS,
-  );
-  ctx.priorities.set('fleet runner', child.pid, NORMAL_NICE);
-  return child;
-}
-
-/** One pod per node, all created at once: their create -> Running, then they are deleted. */
-async function podPerNode(
-  ctx: ClusterContext,
-  roundId: string,
-  suffix: string,
-  names: string[],
-): Promise<{ latencies: number[]; warnings: string[] }> {
-  const n = names.length;
-  const podNames = names.map((_, i) => `fleet-${roundId}-${suffix}-${i}`);
-  const created = new Stamps();
-  const creates = await pooled(
-    n,
-    ctx.flags.concurrency,
-    async (i) => {
-      created.set(podNames[i]!, Date.now());
-      await ctx.api.createPod(
-        ctx.namespace,
-        benchPod({
-          name: podNames[i]!,
-          scenario: SCENARIO,
-          nodeName: names[i]!,
-          command: ['sleep', '3600'],
-          viaScheduler: false,
-        }),
-      );
-    },
-    { signal: ctx.signal },
-  );
-  const running = await waitForPods(
-    ctx,
-    `${SCENARIO} ${roundId}: a pod per node to Running`,
-    podNames,
-    ['running'],
-    Math.max(180_000, n * 300),
-  );
-  const runningAt = ctx.timeline.times('running');
-  const latencies = podNames.flatMap((p) => {
-    const at = runningAt.get(p);
-    const from = created.map.get(p);
-    return at !== undefined && from !== undefined ? [at - from] : [];
-  });
-  await ctx.api.deletePodsByLabel(ctx.namespace, `vk-cmd.io/bench-scenario=${SCENARIO}`);
-  await waitForPods(ctx, `${SCENARIO} ${roundId}: pods gone`, podNames, ['gone'], Math.max(120_000, n * 200));
-  const warnings: string[] = [];
-  if (creates.failed)
-    warnings.push(`${SCENARIO} ${roundId}: ${creates.failed} creates failed (${creates.errors[0]})`);
-  if (running.timedOut) warnings.push(`${SCENARIO} ${roundId}: only ${running.reached} of ${n} pods Running`);
-  return { latencies, warnings };
 }

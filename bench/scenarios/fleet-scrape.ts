@@ -1,6 +1,9 @@
 import https from 'node:https';
 import { parseSamples } from '../prom-text.js';
 
+/** Each scrape of a node's /metrics: at most this long (a kubelet API port that hangs costs no more). */
+export const SCRAPE_TIMEOUT_MS = 5_000;
+
 /** A node's kubelet API port, from its Node's daemonEndpoints. */
 export interface ScrapeTarget {
   node: string;
@@ -14,6 +17,8 @@ export interface NodeScrape {
   unanswered: string[];
   /** The first few reasons, for the warning. */
   errors: string[];
+  /** The metric summed over the nodes that answered, by its verb and resource labels ("verb resource"). */
+  byKind: Map<string, number>;
 }
 
 /** Fetches one node's /metrics body; rejects on a non-200 answer, the timeout or the abort. */
@@ -41,7 +46,14 @@ export async function scrapeNodes(
   fetch: MetricsFetch,
   limits: ScrapeLimits,
 ): Promise<NodeScrape> {
-  const out: NodeScrape = { values: new Map(), unanswered: [], errors: [] };
+  const out: NodeScrape = { values: new Map(), unanswered: [], errors: [], byKind: new Map() };
+  // One listener on the outer signal for the whole scrape, not one per node: a node per
+  // worker listening on it passed Node's limit of 10 listeners (MaxListenersExceededWarning).
+  const active = new Set<AbortController>();
+  const onAbort = (): void => {
+    for (const own of active) own.abort(limits.signal?.reason);
+  };
+  limits.signal?.addEventListener('abort', onAbort, { once: true });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
@@ -57,24 +69,31 @@ export async function scrapeNodes(
         () => own.abort(new Error(`no answer within ${limits.timeoutMs} ms`)),
         limits.timeoutMs,
       );
-      const onAbort = (): void => own.abort(limits.signal?.reason);
-      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      active.add(own);
       const signal = own.signal;
       try {
         const body = await fetch(target.port, signal);
         let sum = 0;
-        for (const s of parseSamples(body, metric)) sum += s.value;
+        for (const s of parseSamples(body, metric)) {
+          sum += s.value;
+          const kind = `${s.labels['verb'] ?? ''} ${s.labels['resource'] ?? ''}`.trim();
+          out.byKind.set(kind, (out.byKind.get(kind) ?? 0) + s.value);
+        }
         out.values.set(target.node, sum);
       } catch (err) {
         out.unanswered.push(target.node);
         if (out.errors.length < 3) out.errors.push(`${target.node}: ${(err as Error).message}`);
       } finally {
         clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
+        active.delete(own);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  } finally {
+    limits.signal?.removeEventListener('abort', onAbort);
+  }
   return out;
 }
 
@@ -159,4 +178,16 @@ export function httpsMetricsFetch(auth: { cert: string; key: string }): MetricsF
       });
       req.end();
     });
+}
+
+/** Each kind's growth between two scrapes (kinds seen only after count from 0). Pure. */
+export function kindDelta(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [kind, value] of [...after].sort(([a], [b]) => a.localeCompare(b))) {
+    out[kind] = value - (before.get(kind) ?? 0);
+  }
+  return out;
 }

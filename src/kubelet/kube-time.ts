@@ -1,8 +1,25 @@
 import type { WireTime } from './kube/wire-types.js';
 
-/** Kubernetes `metav1.Time`: RFC 3339 with second precision, as the API server stores it. */
+/** Seconds whose metav1.Time text is remembered; cleared when full (times cluster around now). */
+const MAX_FORMATTED_SECONDS = 256;
+const formatted = new Map<number, WireTime>();
+
+/**
+ * Kubernetes `metav1.Time`: RFC 3339 with second precision, as the API server
+ * stores it. A pod's status is computed on every sync with the same few
+ * times (its containers' start and finish, now), so each second's text is
+ * formatted once and remembered. Throws a RangeError for a time that is not
+ * finite, as Date#toISOString does.
+ */
 export function rfc3339(ms: number): WireTime {
-  return rfc3339Seconds(ms).replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  let text = formatted.get(second);
+  if (text === undefined) {
+    text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    if (formatted.size >= MAX_FORMATTED_SECONDS) formatted.clear();
+    formatted.set(second, text);
+  }
+  return text;
 }
 
 /** An ISO string truncated to the second (keeps the `.000` of toISOString; for comparisons). */

@@ -17,6 +17,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { HandshakeSlots } from './handshake-slots.js';
 import { remoteKey, type PendingConnection } from './pending-connection.js';
 import type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
+import { PendingConnections } from './pending-connections.js';
 import { formatResponse, parseRequestHead, type RequestHead } from './request-head.js';
 
 export type { RunnerAcceptorOptions } from './runner-acceptor-options.js';
@@ -43,8 +44,7 @@ export class RunnerAcceptor {
   private readonly tlsServer: tls.Server;
   private readonly slots: HandshakeSlots<PendingConnection>;
   private readonly timeoutMs: number;
-  /** By the peer's address and port, which the raw and the TLS socket share. */
-  private readonly pending = new Map<string, PendingConnection>();
+  private readonly pending: PendingConnections;
   private readonly now: () => number;
   private readonly loadDrops: DropCounter;
 
@@ -54,6 +54,7 @@ export class RunnerAcceptor {
     const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.timeoutMs = timeoutMs;
     this.slots = new HandshakeSlots(options.maxConcurrentHandshakes ?? 32, (p) => this.startTls(p));
+    this.pending = new PendingConnections(this.slots, options.logger);
     this.server = net.createServer((raw) => this.onConnection(raw));
     this.tlsServer = tls.createServer({
       cert: options.certPem,
@@ -68,7 +69,7 @@ export class RunnerAcceptor {
     this.tlsServer.on('secureConnection', (socket: tls.TLSSocket) => this.onSecure(socket));
     this.tlsServer.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
       const p = this.pending.get(remoteKey(socket));
-      if (p) this.drop(p, `TLS: ${err.message}`);
+      if (p) this.pending.drop(p, `TLS: ${err.message}`);
       else socket.destroy();
     });
   }
@@ -100,7 +101,7 @@ export class RunnerAcceptor {
     const wasListening = this.state === 'listening';
     this.state = 'stopped';
     this.slots.clear();
-    for (const p of [...this.pending.values()]) this.forget(p, true);
+    for (const p of this.pending.all()) this.pending.forget(p, true);
     if (wasListening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -122,34 +123,34 @@ export class RunnerAcceptor {
       remote,
       received: Buffer.alloc(0),
       timer: setTimeout(
-        () => this.drop(p, `handshake deadline passed: no TLS hello within ${timeoutMs} ms`),
+        () => this.pending.drop(p, `handshake deadline passed: no TLS hello within ${timeoutMs} ms`),
         timeoutMs,
       ),
     };
-    this.pending.set(remote, p);
+    this.pending.add(p);
     raw.on('error', () => {
-      if (this.isPending(p)) this.forget(p, true);
+      if (this.pending.has(p)) this.pending.forget(p, true);
     });
-    raw.once('close', () => this.forget(p, false));
+    raw.once('close', () => this.pending.forget(p, false));
     // Left unread in the socket (TLS reads it from there): the hello says a runner is there, so it may queue.
     raw.once('readable', () => this.queue(p));
   }
 
   private queue(p: PendingConnection): void {
-    if (!this.isPending(p) || p.phase !== 'hello') return;
+    if (!this.pending.has(p) || p.phase !== 'hello') return;
     clearTimeout(p.timer);
     p.phase = 'queued';
     const waitMs = this.options.maxQueueWaitMs ?? 60_000;
     p.timer = setTimeout(() => {
       this.slots.remove(p);
-      this.drop(p, `no handshake slot free within ${waitMs} ms`);
+      this.pending.drop(p, `no handshake slot free within ${waitMs} ms`);
     }, waitMs);
     this.slots.enqueue(p);
   }
 
   /** A slot is free: TLS starts, and with it the handshake deadline. */
   private startTls(p: PendingConnection): void {
-    if (!this.isPending(p) || p.raw.destroyed) {
+    if (!this.pending.has(p) || p.raw.destroyed) {
       this.slots.release();
       return;
     }
@@ -157,17 +158,10 @@ export class RunnerAcceptor {
     p.phase = 'tls';
     const timeoutMs = this.timeoutMs;
     p.timer = setTimeout(
-      () => this.drop(p, `handshake deadline passed: no complete request within ${timeoutMs} ms`),
+      () => this.pending.drop(p, `handshake deadline passed: no complete request within ${timeoutMs} ms`),
       timeoutMs,
     );
     this.tlsServer.emit('connection', p.raw);
-  }
-
-  /** The connection's handshake ended (done, failed, dropped): its slot goes to the next. */
-  private endTls(p: PendingConnection): void {
-    if (p.phase !== 'tls') return;
-    p.phase = 'request';
-    this.slots.release();
   }
 
   private onSecure(socket: tls.TLSSocket): void {
@@ -176,18 +170,14 @@ export class RunnerAcceptor {
       socket.destroy();
       return;
     }
-    this.endTls(p);
+    this.pending.endTls(p);
     p.socket = socket;
-    socket.on('error', (err) => this.drop(p, `connection error: ${err.message}`));
+    socket.on('error', (err) => this.pending.drop(p, `connection error: ${err.message}`));
     socket.on('data', (chunk: Buffer) => this.onData(p, chunk));
   }
 
-  private isPending(p: PendingConnection): boolean {
-    return this.pending.get(p.remote) === p;
-  }
-
   private onData(p: PendingConnection, chunk: Buffer): void {
-    if (!this.isPending(p) || !p.socket) return;
+    if (!this.pending.has(p) || !p.socket) return;
     p.received = p.received.length === 0 ? chunk : Buffer.concat([p.received, chunk]);
     const parsed = parseRequestHead(p.received, MAX_HANDSHAKE_HEAD_BYTES);
     if (parsed.kind === 'incomplete') return;
@@ -195,7 +185,7 @@ export class RunnerAcceptor {
     socket.removeAllListeners('data');
     socket.pause();
     if (parsed.kind === 'malformed') {
-      this.refuse(p, 400, `malformed request: ${parsed.problem}`, undefined);
+      this.pending.refuse(p, 400, `malformed request: ${parsed.problem}`, undefined);
       return;
     }
     void this.handle(p, socket, parsed.head, parsed.rest);
@@ -208,7 +198,8 @@ export class RunnerAcceptor {
     rest: Buffer,
   ): Promise<void> {
     const verdict = authenticateRequest(head, () => peerCertificateView(socket), p.remote, this.options);
-    if (verdict.kind === 'refuse') return this.refuse(p, verdict.status, verdict.reason, verdict.node);
+    if (verdict.kind === 'refuse')
+      return this.pending.refuse(p, verdict.status, verdict.reason, verdict.node);
     // Authenticated: from here the time taken is the owner's (e.g. checking a connected runner).
     clearTimeout(p.timer);
     const { request, leaving, requested } = verdict;
@@ -221,9 +212,9 @@ export class RunnerAcceptor {
       this.options.logger.error({ err, node: request.nodeName }, 'Failed to place a runner');
       answer = { refuse: 503, reason: 'the kubelet failed to place the runner; retry' };
     }
-    if (!this.isPending(p) || socket.destroyed) return;
-    if ('refuse' in answer) return this.refuse(p, answer.refuse, answer.reason, requested);
-    this.pending.delete(p.remote);
+    if (!this.pending.has(p) || socket.destroyed) return;
+    if ('refuse' in answer) return this.pending.refuse(p, answer.refuse, answer.reason, requested);
+    this.pending.release(p);
     socket.write(
       formatResponse(101, {
         Connection: 'Upgrade',
@@ -256,37 +247,11 @@ export class RunnerAcceptor {
       this.options.logger.error({ err, node: request.nodeName }, 'Failed to delete a node for its runner');
       answer = { status: 503, reason: 'the kubelet failed to delete the node; retry' };
     }
-    if (answer.status !== 200) return this.refuse(p, answer.status, answer.reason, request.nodeName);
+    if (answer.status !== 200) return this.pending.refuse(p, answer.status, answer.reason, request.nodeName);
     this.options.logger.info({ node: request.nodeName, remote: p.remote }, 'Runner left; node deleted');
-    this.forget(p, false);
+    this.pending.forget(p, false);
     p.socket?.end(formatResponse(200, {}, `${answer.reason}\n`));
     setTimeout(() => p.raw.destroy(), 1000).unref();
-  }
-
-  private refuse(p: PendingConnection, status: number, reason: string, node: string | undefined): void {
-    this.options.logger.warn({ remote: p.remote, node, status, reason }, 'Refused a runner connection');
-    this.forget(p, false);
-    p.socket?.end(formatResponse(status, {}, `${reason}\n`));
-    // The runner closes once it has read the answer; one that does not is cut off.
-    setTimeout(() => p.raw.destroy(), 1000).unref();
-  }
-
-  private drop(p: PendingConnection, reason: string): void {
-    if (!this.isPending(p)) return;
-    this.options.logger.warn({ remote: p.remote, reason }, 'Refused a runner connection');
-    this.forget(p, true);
-  }
-
-  private forget(p: PendingConnection, destroy: boolean): void {
-    clearTimeout(p.timer);
-    if (p.phase === 'queued') this.slots.remove(p);
-    this.endTls(p);
-    if (this.isPending(p)) this.pending.delete(p.remote);
-    p.received = Buffer.alloc(0);
-    if (destroy) {
-      p.socket?.destroy();
-      p.raw.destroy();
-    }
   }
 
   private logLoadDrop(max: number): void {

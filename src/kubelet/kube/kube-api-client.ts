@@ -141,9 +141,10 @@ export class KubeApiClient implements KubeApi {
     return writtenVersion(await this.callText('patch', 'pods/status', req));
   }
 
+  /** The answer (the pod) is not parsed: nothing reads it. */
   async deletePod(namespace: string, name: string, uid: string): Promise<boolean> {
     try {
-      await this.call('delete', 'pods', {
+      await this.callText('delete', 'pods', {
         method: 'DELETE',
         path: core(namespace, 'pods', name),
         body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
@@ -174,12 +175,13 @@ export class KubeApiClient implements KubeApi {
     return secret ? { data: secret.data } : null;
   }
 
-  createEvent(namespace: string, event: WireEvent): Promise<WireEvent> {
-    return this.call('create', 'events', { method: 'POST', path: core(namespace, 'events'), body: event });
+  /** Two events per pod lifecycle; the answer (the event) is not parsed: nothing reads it. */
+  async createEvent(namespace: string, event: WireEvent): Promise<void> {
+    await this.callText('create', 'events', { method: 'POST', path: core(namespace, 'events'), body: event });
   }
 
-  patchEvent(namespace: string, name: string, mergePatch: object): Promise<WireEvent> {
-    return this.call('patch', 'events', {
+  async patchEvent(namespace: string, name: string, mergePatch: object): Promise<void> {
+    await this.callText('patch', 'events', {
       method: 'PATCH',
       path: core(namespace, 'events', name),
       body: mergePatch,

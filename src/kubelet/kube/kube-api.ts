@@ -76,7 +76,8 @@ export interface KubeApi {
   getConfigMap(namespace: string, name: string): Promise<ConfigMapData | null>;
   getSecret(namespace: string, name: string): Promise<SecretData | null>;
 
-  createEvent(namespace: string, event: WireEvent): Promise<WireEvent>;
-  /** Merge patch of an event (count and lastTimestamp of a repeated event). */
-  patchEvent(namespace: string, name: string, mergePatch: object): Promise<WireEvent>;
+  /** Resolves once the event is created; what it resolves with is not to be read (the client skips the answer). */
+  createEvent(namespace: string, event: WireEvent): Promise<unknown>;
+  /** Merge patch of an event (count and lastTimestamp of a repeated event); resolves as createEvent does. */
+  patchEvent(namespace: string, name: string, mergePatch: object): Promise<unknown>;
 }

@@ -57,30 +57,3 @@ export class KubeConnections {
     this.current = undefined;
   }
 }
-
-/**
- * The request line and headers of one API request, as Node's http client
- * would send them on a keep-alive connection. Throws a TypeError for a header
- * name that is not a token or a value with a line break or NUL, as Node
- * does, so nothing can be smuggled.
- */
-export function requestHead(
-  method: string,
-  target: string,
-  hostHeader: string,
-  headers: Record<string, string | string[] | number | undefined>,
-): string {
-  let head = `${method} ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
-    }
-    for (const v of Array.isArray(value) ? value : [value]) {
-      const text = String(v);
-      if (/[\r\n\0]/.test(text)) throw new TypeError(`Invalid character in header content ["${name}"]`);
-      head += `${name}: ${text}\r\n`;
-    }
-  }
-  return `${head}Connection: keep-alive\r\n\r\n`;
-}

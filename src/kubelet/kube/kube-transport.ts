@@ -14,7 +14,8 @@ import {
   type AgentRequest,
 } from './agent-requests.js';
 import { Http1RequestError } from './http1-pool.js';
-import { KubeConnections, requestHead } from './kube-connections.js';
+import { KubeConnections } from './kube-connections.js';
+import { assembleHead, HeaderBlocks } from './request-head.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -70,6 +71,8 @@ export class KubeTransport {
   private readonly watchAgents: KubeAgentCache;
   /** Direct connections for requests; undefined when a proxy's agents carry everything. */
   private readonly connections: KubeConnections | undefined;
+  /** The pool's header lines, validated once per (authorization, content type). */
+  private readonly headerBlocks: HeaderBlocks;
 
   constructor(
     private readonly config: KubeClientConfig,
@@ -83,6 +86,9 @@ export class KubeTransport {
         ? this.agents
         : new KubeAgentCache(config, options.watchMaxSockets, options.createAgent);
     this.connections = options.createAgent ? undefined : new KubeConnections(config, options.maxSockets);
+    this.headerBlocks = new HeaderBlocks((authorization, contentType) =>
+      this.headerValues(authorization, contentType),
+    );
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
@@ -170,10 +176,8 @@ export class KubeTransport {
     const pool = this.connections!.pool(credential);
     const url = this.url(req.path, req.query);
     const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
-    const head = requestHead(req.method, url.pathname + url.search, url.host, {
-      ...this.headers(credential, contentType),
-      'Content-Length': payload?.length,
-    });
+    const lines = this.headerBlocks.get(credential.authorization, contentType);
+    const head = assembleHead(req.method, url.pathname + url.search, url.host, lines, payload?.length);
     let res;
     try {
       res = await pool.request({
@@ -234,12 +238,20 @@ export class KubeTransport {
   }
 
   private headers(credential: Credential, contentType: string | undefined): http.OutgoingHttpHeaders {
+    return this.headerValues(credential.authorization, contentType);
+  }
+
+  /** Every header but Host and Content-Length, in the order they are sent. */
+  private headerValues(
+    authorization: string | undefined,
+    contentType: string | undefined,
+  ): http.OutgoingHttpHeaders {
     const headers: http.OutgoingHttpHeaders = {
       Accept: 'application/json',
       'User-Agent': this.options.userAgent,
       ...this.config.impersonationHeaders,
     };
-    if (credential.authorization) headers['Authorization'] = credential.authorization;
+    if (authorization) headers['Authorization'] = authorization;
     if (contentType) headers['Content-Type'] = contentType;
     return headers;
   }

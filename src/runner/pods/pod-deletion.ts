@@ -168,12 +168,16 @@ export class PodDeletion {
         if (this.over) return;
         crashPoint('delete.after-sigterm');
         this.record.termSent = true;
+        // This snapshot already shows that nothing is left: the record goes with the pod, so
+        // termSent is neither saved nor published (a restart before the removal ends sends
+        // SIGTERM to nothing again and finishes; the deletion itself was saved when it began).
+        if (groups.length === 0 && strays === 0 && this.host.running().length === 0 && !this.launching()) {
+          this.finish();
+          return;
+        }
         this.host.changed();
         if (groups.length > 0) this.deps.log.debug({ pod: this.host.key, pgids: groups }, 'Sent SIGTERM');
-        // This snapshot already shows that nothing is left.
-        if (groups.length === 0 && strays === 0 && this.host.running().length === 0 && !this.launching())
-          this.finish();
-        else this.check();
+        this.check();
       },
       this.endedAtMs(),
     );

@@ -1,11 +1,10 @@
 import type { Handler__Output } from '../../generated/vkcmd/runner/v1/Handler.js';
 import type { CommandContext } from './container-command.js';
-import { ContainerStop, graceAfterHookMs } from './container-stop.js';
+import { ContainerHooks, healthWhere } from './container-hooks.js';
 import type { HealthDeps, HealthHost, HealthRecord, HealthSpec, HealthStatus } from './health-types.js';
 import {
   endRunState,
   healthStatus,
-  hookWithinBound,
   newRun,
   newWorker,
   restoredWorkerState,
@@ -15,7 +14,6 @@ import {
   type Run,
   type Worker,
 } from './health-run.js';
-import { runHook, type HookRun } from './lifecycle-hook.js';
 import { containerProbes, type ProbeSettings, type ProbeType } from './probe-settings.js';
 import { addToReport } from './probe-reports.js';
 import {
@@ -38,7 +36,7 @@ export type { HealthDeps, HealthHost, HealthRecord, HealthSpec, HealthStatus } f
  * timers: startup until it succeeds, then readiness and liveness. started
  * and ready are kept on the record (persisted) and pushed when they change;
  * a liveness or startup failure stops the run (preStop, SIGTERM, SIGKILL
- * after the grace period) and asks for a restart. Failed, errored and
+ * after the grace period: ContainerHooks) and asks for a restart. Failed, errored and
  * warning runs are reported per probe for the kubelet's events. Single
  * event loop.
  */
@@ -46,6 +44,7 @@ export class ContainerHealth {
   private run: Run | undefined;
   private readonly probes: ProbeSettings[];
   private readonly phases = new Map<ProbeType, number>();
+  private readonly hooks: ContainerHooks;
 
   constructor(
     readonly record: HealthRecord,
@@ -54,6 +53,7 @@ export class ContainerHealth {
     private readonly deps: HealthDeps,
   ) {
     this.probes = containerProbes(spec);
+    this.hooks = new ContainerHooks(record, spec, host, deps);
     for (const p of this.probes) {
       this.phases.set(p.type, probePhaseMs(host.createdAtMs, p.periodMs, deps.random()));
     }
@@ -114,7 +114,7 @@ export class ContainerHealth {
     const run = this.run;
     if (!run || run.ended || !this.spec.lifecycle?.preStop) return Promise.resolve(false);
     if (boundMs <= 0 && !run.preStopDone) return Promise.resolve(false);
-    return this.preStop(run, boundMs).then(() => true);
+    return this.hooks.preStop(run, boundMs).then(() => true);
   }
 
   status(): HealthStatus {
@@ -147,13 +147,8 @@ export class ContainerHealth {
     return runProbeContext(run, this.record, this.host.owner.uid, this.deps);
   }
 
-  private startHook(run: Run, handler: Handler__Output, boundMs: number): HookRun {
-    const owner = { ...this.host.owner, container: this.record.name };
-    return (this.deps.runHook ?? runHook)(handler, owner, this.context(run), boundMs);
-  }
-
   private startPostStart(run: Run, handler: Handler__Output): void {
-    const hook = this.startHook(run, handler, this.host.podGraceSeconds() * 1000);
+    const hook = this.hooks.start(run, handler, this.host.podGraceSeconds() * 1000);
     run.postStart = hook;
     void hook.done.then((result) => {
       if (run.ended) return;
@@ -172,7 +167,7 @@ export class ContainerHealth {
         'PostStartHook failed; stopping the container',
       );
       this.host.changed();
-      this.stopRun(run, this.host.podGraceSeconds() * 1000);
+      this.hooks.stopRun(run, this.host.podGraceSeconds() * 1000);
     });
   }
 
@@ -280,38 +275,10 @@ export class ContainerHealth {
     );
     this.updateVerdict();
     this.host.changed();
-    this.stopRun(run, graceSeconds * 1000);
-  }
-
-  /** preStop within the grace period, then SIGTERM and SIGKILL with what is left of it (at least 2 s). */
-  private stopRun(run: Run, graceMs: number): void {
-    const startedMs = this.now();
-    void this.preStop(run, graceMs).then(() => {
-      if (run.ended || run.stop) return;
-      run.stop = new ContainerStop(run.pgid, this.deps);
-      run.stop.terminate(graceAfterHookMs(graceMs, this.now() - startedMs));
-    });
-  }
-
-  /** Runs the preStop hook once per run (a stop and a deletion share it), within `boundMs`. */
-  private preStop(run: Run, boundMs: number): Promise<void> {
-    if (run.preStopDone) return run.preStopDone;
-    const handler = this.spec.lifecycle?.preStop;
-    if (!handler || boundMs <= 0) return Promise.resolve();
-    const hook = this.startHook(run, handler, boundMs);
-    run.preStop = hook;
-    void hook.done.then((result) => {
-      run.preStop = undefined;
-      if (result.ok) return;
-      run.preStopFailed = true;
-      this.deps.log.warn({ ...this.where(), err: result.message }, 'PreStopHook failed');
-      if (!run.ended) this.host.changed();
-    });
-    run.preStopDone = hookWithinBound(hook, boundMs, this.deps.clock);
-    return run.preStopDone;
+    this.hooks.stopRun(run, graceSeconds * 1000);
   }
 
   private where(): Record<string, string> {
-    return { pod: `${this.host.owner.namespace}/${this.host.owner.podName}`, container: this.record.name };
+    return healthWhere(this.host, this.record);
   }
 }

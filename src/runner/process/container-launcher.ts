@@ -27,7 +27,10 @@ type ExecCheck = 'ok' | 'ENOENT' | 'EACCES' | 'EISDIR';
 
 function checkExecutable(file: string): ExecCheck {
   try {
-    if (statSync(file).isDirectory()) return 'EISDIR';
+    // A PATH search misses in most directories: a miss is undefined, not a thrown error (no stack to build).
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return 'ENOENT';
+    if (st.isDirectory()) return 'EISDIR';
     accessSync(file, constants.X_OK);
     return 'ok';
   } catch (err) {

@@ -3,12 +3,11 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Clock } from '../clock.js';
-import { crashPoint } from '../crash-points.js';
-import type { LeaderExits } from './group-monitor.js';
 import { LatchedExits } from './latched-exits.js';
 import { launcherRestartDelay } from './launcher-outcome.js';
-import { PendingStarts, type PendingStart, type SpawnPriority } from './pending-starts.js';
-import { writeAll, writeAllAsync } from './pipe-writes.js';
+import { LauncherRequests, type LauncherStart } from './launcher-requests.js';
+import type { SpawnPriority } from './pending-starts.js';
+import { writeAll } from './pipe-writes.js';
 import {
   decodeEvent,
   encodeStartRequest,
@@ -18,20 +17,12 @@ import {
   type StartRequest,
 } from './launcher-protocol.js';
 
-/** How one start through the launcher went. */
-export type LauncherStart =
-  | { kind: 'started'; pid: number; pgrp: number; startTicks: number; exits: LeaderExits }
-  | { kind: 'failed'; reply: Extract<LauncherReply, { kind: 'err' }> }
-  /** Nothing was sent (no launcher, or it is gone): nothing started; use Node's spawn. */
-  | { kind: 'unavailable' }
-  /** The request went out and no answer came (the launcher died): the group may exist. */
-  | { kind: 'lost'; message: string };
+export type { LauncherStart } from './launcher-requests.js';
 
 /**
  * The runner's side of vk-cmd-launcher (native/vk-cmd-launcher.c): starts
  * it, writes starts in order over a blocking pipe through the threadpool
- * (one write at a time, so the event loop never waits for the launcher),
- * and reads their replies and the leader exits on the launcher's stdout,
+ * (LauncherRequests: the event loop never waits for the launcher), and reads their replies and the leader exits on the launcher's stdout,
  * asynchronously: a reply always precedes its leader's exit, which becomes
  * the 'exit' of that start's LeaderExits. The fds a request names must stay
  * open until its promise settles. When the launcher dies, a start whose
@@ -44,18 +35,13 @@ export type LauncherStart =
  */
 export class LauncherClient {
   private proc: ChildProcess | undefined;
-  private requestFd = -1;
   private replyFd = -1;
   private nextId = 1;
   private readonly leaders = new Map<number, LatchedExits>();
-  /** Starts sent or to be sent to the current launcher. */
-  private readonly pending = new PendingStarts<LauncherStart>();
-  /** The request fd a threadpool write is using (closed only once that write is done), or -1. */
-  private writingFd = -1;
-  /** The start that write carries. */
-  private writing: PendingStart<LauncherStart> | undefined;
-  /** An fd to close once the write using it is done. */
-  private closeAfterWrite = -1;
+  private readonly requests = new LauncherRequests((err) => {
+    this.log.warn({ err: errorMessage(err) }, 'The launcher is gone; starting with Node spawn');
+    this.disconnect();
+  });
   private crashesMs: number[] = [];
   private restartTimer: unknown;
   private stopped = false;
@@ -73,7 +59,7 @@ export class LauncherClient {
 
   /** True while starts go through the launcher. */
   get available(): boolean {
-    return this.requestFd >= 0;
+    return this.requests.open;
   }
 
   /** The launcher's pid while one runs. */
@@ -135,7 +121,7 @@ export class LauncherClient {
 
   /** Starts written to the launcher and not answered yet. */
   get inFlight(): number {
-    return this.pending.inFlight;
+    return this.requests.inFlight;
   }
 
   /**
@@ -146,7 +132,7 @@ export class LauncherClient {
    * encoded (a NUL byte in a field).
    */
   spawnGroup(req: Omit<StartRequest, 'id'>, priority: SpawnPriority = 'container'): Promise<LauncherStart> {
-    if (this.requestFd < 0) return Promise.resolve({ kind: 'unavailable' });
+    if (!this.requests.open) return Promise.resolve({ kind: 'unavailable' });
     const id = this.nextId++;
     let frame: Buffer;
     try {
@@ -154,66 +140,16 @@ export class LauncherClient {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    return new Promise((resolve) => {
-      const p: PendingStart<LauncherStart> = { id, frame, resolve, written: false };
-      this.pending.add(p, priority);
-      this.pump();
-    });
-  }
-
-  /** Writes the next queued request through the threadpool, one at a time so frames never interleave. */
-  private pump(): void {
-    if (this.writingFd >= 0 || this.requestFd < 0) return;
-    const p = this.pending.nextToWrite();
-    if (!p) return;
-    const fd = this.requestFd;
-    this.writingFd = fd;
-    this.writing = p;
-    writeAllAsync(fd, p.frame, (err) => {
-      this.writingFd = -1;
-      this.writing = undefined;
-      if (this.closeAfterWrite === fd) {
-        closeSync(fd);
-        this.closeAfterWrite = -1;
-      }
-      if (!this.pending.has(p.id)) {
-        // Answered already (the reply was read before this callback ran): on to the next request.
-        this.pump();
-        return;
-      }
-      if (err) {
-        // No reader (EPIPE): the launcher is gone and cannot have read the whole request.
-        this.pending.delete(p.id);
-        p.resolve({ kind: 'unavailable' });
-        if (fd === this.requestFd) {
-          this.log.warn({ err: errorMessage(err) }, 'The launcher is gone; starting with Node spawn');
-          this.disconnect();
-        }
-        return;
-      }
-      p.written = true;
-      if (fd !== this.requestFd) {
-        // Written to a launcher that has died since: whether it read the request is not known.
-        this.pending.delete(p.id);
-        p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
-        return;
-      }
-      crashPoint('start.after-request');
-      if (this.inFlight >= 2) crashPoint('start.requests-in-flight');
-      this.pump();
-    });
+    return this.requests.send(id, frame, priority);
   }
 
   private replied(reply: LauncherReply): void {
-    const p = this.pending.get(reply.id);
-    // The reply may be read before the threadpool reports the write done: it proves the write.
-    if (!p || !(p.written || p === this.writing)) {
+    const p = this.requests.answered(reply.id);
+    if (!p) {
       this.log.error({ id: reply.id }, 'The launcher answered a start it was not sent; stopping it');
       this.disconnect();
       return;
     }
-    this.pending.delete(reply.id);
-    this.pump();
     if (reply.kind === 'err') {
       p.resolve({ kind: 'failed', reply });
       return;
@@ -223,35 +159,26 @@ export class LauncherClient {
     p.resolve({ kind: 'started', pid: reply.pid, pgrp: reply.pgrp, startTicks: reply.startTicks, exits });
   }
 
-  /** Settles every start still waiting for this launcher: written ones are lost, the others were never sent. */
-  private abandonPending(): void {
-    const all = this.pending.takeAll();
-    for (const p of all) {
-      if (p.written) p.resolve({ kind: 'lost', message: 'the launcher died during the start' });
-      else if (p !== this.writing) p.resolve({ kind: 'unavailable' });
-      else this.pending.keep(p); // its write's callback settles it
-    }
-  }
-
   /** Stops using the launcher; it exits on its own and every group keeps running. */
   stop(): void {
     this.stopped = true;
     if (this.restartTimer !== undefined) this.clock.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const connected = this.requestFd >= 0;
+    const connected = this.requests.open;
     this.closeFds();
     // A launcher not yet connected still holds the request pipe's write end itself.
     if (!connected) this.proc?.kill('SIGKILL');
-    this.abandonPending();
+    this.requests.abandonPending();
     this.leaders.clear();
   }
 
   private connect(proc: ChildProcess, requestFd: number, replyFd: number): boolean {
     try {
       // Fresh, blocking open file descriptions of the launcher's pipes (Node cannot make pipes).
-      this.requestFd = openSync(`/proc/${proc.pid}/fd/${requestFd}`, constants.O_WRONLY);
+      const fd = openSync(`/proc/${proc.pid}/fd/${requestFd}`, constants.O_WRONLY);
+      this.requests.attach(fd);
       this.replyFd = openSync(`/proc/${proc.pid}/fd/${replyFd}`, constants.O_RDONLY);
-      writeAll(this.requestFd, HELLO_ASYNC_FRAME);
+      writeAll(fd, HELLO_ASYNC_FRAME);
     } catch (err) {
       (this.everReady ? this.log.error : this.log.debug).call(
         this.log,
@@ -281,17 +208,15 @@ export class LauncherClient {
   }
 
   private closeFds(): void {
-    // A threadpool write may still use the request fd: closing it now could let its number be reused.
-    if (this.requestFd >= 0 && this.requestFd === this.writingFd) this.closeAfterWrite = this.requestFd;
-    else if (this.requestFd >= 0) closeSync(this.requestFd);
+    this.requests.close();
     if (this.replyFd >= 0) closeSync(this.replyFd);
-    this.requestFd = this.replyFd = -1;
+    this.replyFd = -1;
   }
 
   private died(code: number | null, signal: NodeJS.Signals | null): void {
     this.closeFds();
     this.proc = undefined;
-    this.abandonPending();
+    this.requests.abandonPending();
     const lost = [...this.leaders.values()];
     this.leaders.clear();
     for (const exits of lost) exits.tell('lost');

@@ -20,7 +20,7 @@ export const MAX_WRITTEN_UNANSWERED = 4;
 /**
  * The starts sent or to be sent to the current launcher, by id (in request
  * order), and the two queues of those not yet written (SpawnPriority).
- * Single event loop; the writing and the replies are LauncherClient's.
+ * Single event loop; the writing is LauncherRequests', the replies LauncherClient's.
  */
 export class PendingStarts<R> {
   private readonly byId = new Map<number, PendingStart<R>>();

@@ -91,12 +91,16 @@ export function capabilityMask(names: readonly string[]): { mask: bigint; unknow
   return { mask, unknown };
 }
 
+/** Each capability's name and bit, lowest number first (computed once: every launch asks for names). */
+const CAPABILITY_BITS: readonly (readonly [string, bigint])[] = Object.entries(CAPABILITY_NUMBERS)
+  .sort((a, b) => a[1] - b[1])
+  .map(([name, n]) => [name, 1n << BigInt(n)] as const);
+
 /** Names of the capabilities in a mask, lowest number first (setpriv's spelling is these in lower case). */
 export function capabilityNames(mask: bigint): string[] {
-  return Object.entries(CAPABILITY_NUMBERS)
-    .filter(([, n]) => (mask >> BigInt(n)) & 1n)
-    .sort((a, b) => a[1] - b[1])
-    .map(([name]) => name);
+  const out: string[] = [];
+  for (const [name, bit] of CAPABILITY_BITS) if (mask & bit) out.push(name);
+  return out;
 }
 
 /** A mask as /proc/<pid>/status prints it (16 hex digits). */

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { DEFAULT_FLAGS } from '../../../bench/bench-flags.js';
-import { emptyFigures, fleetRows } from '../../../bench/scenarios/fleet-nodes.js';
+import { getEventListeners } from 'node:events';
 import {
   counterDelta,
   deadlineSignal,
+  kindDelta,
   scrapeNodes,
   untilAborted,
   type MetricsFetch,
@@ -35,6 +35,20 @@ describe('fleet scrape', () => {
       ['c', 31],
     ]);
     expect(got.unanswered).to.deep.equal([]);
+    // By verb (the test body has no resource label), over every node.
+    expect([...got.byKind]).to.deep.equal([
+      ['PATCH', 60],
+      ['GET', 3],
+    ]);
+  });
+
+  it('kindDelta: each kind grows from its value before, or from 0', () => {
+    const before = new Map([['update leases', 10]]);
+    const after = new Map([
+      ['update leases', 16],
+      ['watch pods', 1],
+    ]);
+    expect(kindDelta(before, after)).to.deep.equal({ 'update leases': 6, 'watch pods': 1 });
   });
 
   it('counts a node that hangs as unanswered once its timeout passes, and goes on', async () => {
@@ -73,7 +87,7 @@ describe('fleet scrape', () => {
 
   it('never rejects with no targets', async () => {
     const got = await scrapeNodes([], METRIC, hangs, { concurrency: 4, timeoutMs: 10 });
-    expect(got).to.deep.equal({ values: new Map(), unanswered: [], errors: [] });
+    expect(got).to.deep.equal({ values: new Map(), unanswered: [], errors: [], byKind: new Map() });
   });
 
   const deltaCases: Array<[string, Array<[string, number]>, Array<[string, number]>, number, number]> = [
@@ -117,18 +131,22 @@ describe('fleet scrape', () => {
       expect(counterDelta(new Map(before), new Map(after))).to.deep.equal({ sum, nodes }));
   }
 
-  it('a round that read nothing still gives its rows, NaN where unread', () => {
-    const rows = fleetRows({ id: 'light', what: 'light runners', nodes: 10 }, emptyFigures(), DEFAULT_FLAGS);
-    expect(rows.map((r) => r.id)).to.include('fleet.light_10_metrics_unanswered');
-    const requests = rows.find((r) => r.id === 'fleet.light_10_api_requests_per_node_min');
-    expect(requests?.kind === 'value' && Number.isNaN(requests.value)).to.equal(true);
-  });
-
-  it('requests per node count only the nodes read both times', () => {
-    const f = { ...emptyFigures(), windowSeconds: 60, requests: { sum: 120, nodes: 6 }, unanswered: 4 };
-    const rows = fleetRows({ id: 'light', what: 'light runners', nodes: 10 }, f, DEFAULT_FLAGS);
-    const requests = rows.find((r) => r.id === 'fleet.light_10_api_requests_per_node_min');
-    expect(requests?.kind === 'value' ? requests.value : undefined).to.equal(20);
+  it('listens on the outer signal once for the whole scrape, not once per scrape under way', async () => {
+    const outer = new AbortController();
+    let most = 0;
+    const many = Array.from({ length: 40 }, (_, i) => ({ node: `n${i}`, port: i }));
+    await scrapeNodes(
+      many,
+      METRIC,
+      async () => {
+        most = Math.max(most, getEventListeners(outer.signal, 'abort').length);
+        await new Promise((resolve) => setImmediate(resolve));
+        return body(1);
+      },
+      { concurrency: 32, timeoutMs: 1000, signal: outer.signal },
+    );
+    expect(most).to.equal(1);
+    expect(getEventListeners(outer.signal, 'abort')).to.have.length(0);
   });
 
   it('deadlineSignal aborts after its time, or with the outer signal, and done() clears it', async () => {

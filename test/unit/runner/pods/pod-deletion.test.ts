@@ -64,6 +64,22 @@ describe('pod-deletion (fake clock, fake /proc)', () => {
     expect(w.finished).to.deep.equal(['u1']);
   });
 
+  it('deleting a pod whose runs all ended saves the record once (the deletion), not again for the SIGTERM that found nothing', async () => {
+    const w = new FakeWorld();
+    const pod = startPod(w, record([{ name: 'c1' }]));
+    w.exit(pod.record.containers[0]!.pgid, 0);
+    await flush();
+    const changes = w.changes;
+    pod.delete(30);
+    expect(w.changes - changes, 'the deletion began').to.equal(1);
+    await w.clock.advance(2);
+    expect(w.signals, 'nothing left to signal').to.deep.equal([]);
+    expect(w.finished).to.deep.equal(['u1']);
+    expect(w.changes - changes, 'no save or MODIFIED event for a pod whose record is being removed').to.equal(
+      1,
+    );
+  });
+
   it('N concurrent deletes cost one /proc scan per phase', async () => {
     const w = new FakeWorld();
     const pods = Array.from({ length: 50 }, (_, i) =>
