@@ -1,9 +1,9 @@
 /**
  * Runs at most `limit` tasks at once; the others wait, first come first
- * served. The runner starts containers one after another anyway, so more
- * calls in flight only hold memory on both sides (at a burst of 1,000 pods,
- * 1,000 open gRPC calls) without finishing any sooner. Never rejects on its
- * own: a task's result or error is passed through.
+ * served. The runner's start queue orders and bounds the starts themselves,
+ * so calls beyond what keeps it fed only hold memory on both sides (at a
+ * burst of 1,000 pods, 1,000 open gRPC calls). Never rejects on its own: a
+ * task's result or error is passed through.
  */
 export class CallLimiter {
   private running = 0;

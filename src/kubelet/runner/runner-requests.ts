@@ -17,7 +17,9 @@ import { pipeLogStream, unaryCall } from './runner-calls.js';
 export interface RunnerRequestsOptions {
   /** Deadline of unary calls unless the caller names one. */
   callTimeoutMs: number;
-  /** CreatePod/DeletePod/AddEphemeralContainer calls in flight at once. */
+  /** CreatePod calls in flight at once. */
+  maxCreatesInFlight: number;
+  /** DeletePod/AddEphemeralContainer calls in flight at once, apart from the creates. */
   maxMutationsInFlight: number;
   now: () => number;
   /** The link was stopped: the pod and node controllers' calls are refused. */
@@ -28,22 +30,34 @@ export interface RunnerRequestsOptions {
 
 /**
  * RunnerLink's unary calls and log streams, each answer or failure in the
- * shared error kinds (unaryCall). Mutations go through a CallLimiter: a
- * call's deadline starts when it is sent, not while it waits. Nothing here
- * touches the pod map; the link applies the pods returned.
+ * shared error kinds (unaryCall). Mutations go through CallLimiters: a
+ * call's deadline starts when it is sent, not while it waits. CreatePod has
+ * a limiter of its own because the runner answers it only after the pod's
+ * first starts (seconds under load, beside a pod of many containers), while
+ * DeletePod answers at once: one shared pool let slow creates hold every slot,
+ * so creates went at (slots / answer time) pods per second and deletes
+ * waited behind them. Nothing here touches the pod map; the link applies the
+ * pods returned.
  */
 export class RunnerRequests {
+  private readonly creates: CallLimiter;
   private readonly mutations: CallLimiter;
 
   constructor(
     private readonly client: RunnerClient,
     private readonly options: RunnerRequestsOptions,
   ) {
+    this.creates = new CallLimiter(options.maxCreatesInFlight);
     this.mutations = new CallLimiter(options.maxMutationsInFlight);
   }
 
+  /** CreatePod calls and DeletePod/AddEphemeralContainer calls, each in flight and waiting. */
+  get load(): { creates: CallLimiter['load']; mutations: CallLimiter['load'] } {
+    return { creates: this.creates.load, mutations: this.mutations.load };
+  }
+
   createPod(spec: PodSpec): Promise<Pod__Output> {
-    return this.mutations.run(() =>
+    return this.creates.run(() =>
       this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
     );
   }

@@ -134,7 +134,7 @@ export interface Runner extends RunnerStreams {
    * CreatePod: validates the spec, writes its files and starts its
    * containers. Idempotent per UID: for a UID the runner holds it returns
    * that pod and starts nothing. The returned pod is applied to pods().
-   * May block: calls beyond MAX_MUTATIONS_IN_FLIGHT wait for a slot (no
+   * May block: calls beyond MAX_CREATES_IN_FLIGHT wait for a slot (no
    * deadline while waiting); the call deadline (10 s) starts when it is sent.
    * Rejects with UnavailableError (no answer, or the runner cannot take it
    * now, e.g. a same-named pod is still being deleted: retry), or with a
@@ -150,7 +150,9 @@ export interface Runner extends RunnerStreams {
    * runner's default, 30 s; at least 2 s); returns at once, the watch's
    * DELETED follows when every process is gone. Idempotent: an unknown UID
    * is not an error (`found` false), a repeated call keeps the shorter grace.
-   * May block for a slot as createPod; deadline 10 s once sent. Rejects with
+   * May block for a slot (MAX_MUTATIONS_IN_FLIGHT, a pool apart from
+   * createPod's, so deletes never wait behind slow creates); deadline 10 s
+   * once sent. Rejects with
    * UnavailableError, InvalidInputError (empty UID) or InternalError.
    */
   deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output>;
