@@ -76,7 +76,10 @@ export interface KubeletConfig {
   ignoreRestartPolicy: boolean;
   /** Delete the Node and its Lease on a clean shutdown. */
   deleteNodeOnExit: boolean;
+  /** How often the node status is computed to find changes (a changed status is written at once). */
   nodeStatusUpdateFrequencySeconds: number;
+  /** The longest an unchanged node status goes unwritten (a kubelet's nodeStatusReportFrequency). */
+  nodeStatusReportFrequencySeconds: number;
   leaseDurationSeconds: number;
   leaseRenewIntervalSeconds: number;
   /** Present only with --accept-runners: runners dial in and `runner` is not used. */
@@ -181,6 +184,7 @@ export function parseKubeletConfig(argv: readonly string[], env: Env, host: Conf
       ignoreRestartPolicy: v['ignore-restart-policy'],
       deleteNodeOnExit: v['delete-node-on-exit'],
       nodeStatusUpdateFrequencySeconds: v['node-status-update-frequency'],
+      nodeStatusReportFrequencySeconds: v['node-status-report-frequency'],
       leaseDurationSeconds: v['lease-duration'],
       leaseRenewIntervalSeconds: v['lease-renew-interval'],
     },

@@ -80,7 +80,15 @@ export const NODE_FLAGS = [
     default: 60,
     min: 1,
     max: 60,
-    help: 'Seconds between node status updates when nothing changed (at most 60).',
+    help: 'Seconds between computing the node status, to find what changed (at most 60); a change is written at once.',
+  },
+  {
+    name: 'node-status-report-frequency',
+    type: 'duration',
+    default: 300,
+    min: 1,
+    max: 3600,
+    help: "Seconds between node status writes when nothing changed, as a kubelet's nodeStatusReportFrequency (the Lease is the heartbeat).",
   },
   {
     name: 'lease-duration',

@@ -22,7 +22,7 @@ import {
   type NodeReadiness,
 } from './node-object.js';
 import { decideReadiness } from './node-readiness.js';
-import { nextStatusDelayMs, nodeStatusKey } from './node-status-schedule.js';
+import { nextStatusDelayMs, nodeStatusKey, statusWriteDue } from './node-status-schedule.js';
 import {
   resolveDeadline,
   slurmJob,
@@ -50,6 +50,7 @@ export interface NodeControllerOptions {
     | 'maxPods'
     | 'runnerUnreachableGraceSeconds'
     | 'nodeStatusUpdateFrequencySeconds'
+    | 'nodeStatusReportFrequencySeconds'
   >;
   runnerTarget: string;
   /** The port the kubelet API actually bound. */
@@ -59,9 +60,8 @@ export interface NodeControllerOptions {
 }
 
 /**
- * Registers the Node (or adopts an existing one) and keeps its labels and
- * status current: on every change and at least every
- * nodeStatusUpdateFrequencySeconds. Patches only its own labels (merge patch)
+ * Registers the Node (or adopts an existing one); keeps its labels and status
+ * current (statusWriteDue, nextStatusDelayMs). Patches only its own labels (merge patch)
  * and its own conditions (strategic merge by type), so other writers keep
  * theirs. Readiness follows the walltime, the runner link and whether the
  * runner answers.
@@ -268,8 +268,8 @@ export class NodeController {
     }
     const status = this.buildStatus(this.conditions, nowMs);
     const key = nodeStatusKey(status);
-    const frequencyMs = config.nodeStatusUpdateFrequencySeconds * 1000;
-    if (key !== this.lastStatusKey || nowMs - this.lastStatusWriteMs >= frequencyMs) {
+    const reportFrequencyMs = config.nodeStatusReportFrequencySeconds * 1000;
+    if (statusWriteDue(key, this.lastStatusKey, nowMs, this.lastStatusWriteMs, reportFrequencyMs)) {
       const node = await this.api.patchNodeStatus(config.nodeName, nodeStatusPatch(status));
       this.conditions = node.status?.conditions ?? status.conditions;
       this.lastStatusKey = key;
@@ -284,7 +284,8 @@ export class NodeController {
     return nextStatusDelayMs({
       nowMs,
       lastStatusWriteMs: this.lastStatusWriteMs,
-      frequencyMs: config.nodeStatusUpdateFrequencySeconds * 1000,
+      updateFrequencyMs: config.nodeStatusUpdateFrequencySeconds * 1000,
+      reportFrequencyMs: config.nodeStatusReportFrequencySeconds * 1000,
       walltimeRefreshMs: walltimeState(this.deadline, nowMs).nextRefreshMs,
       ready: this.readiness.ready,
       graceMs: config.runnerUnreachableGraceSeconds * 1000,

@@ -4,8 +4,21 @@ import { canonical } from '../kube/canonical.js';
 /**
  * What identifies a node status for "has it changed": everything but the
  * conditions' heartbeat times, which change on every write. Equal keys mean
- * only a heartbeat is due, which waits for the update frequency. Pure.
+ * only a heartbeat is due, which waits for the report frequency (5 min by
+ * default, as a kubelet that renews a Lease: the Lease is what the node
+ * lifecycle controller watches). Pure.
  */
+export function statusWriteDue(
+  key: string,
+  lastKey: string,
+  nowMs: number,
+  lastStatusWriteMs: number,
+  reportFrequencyMs: number,
+): boolean {
+  return key !== lastKey || nowMs - lastStatusWriteMs >= reportFrequencyMs;
+}
+
+/** The key statusWriteDue compares: the status without heartbeat times. Pure. */
 export function nodeStatusKey(status: WireNodeStatus): string {
   return JSON.stringify(
     canonical({
@@ -20,8 +33,10 @@ export interface StatusScheduleInputs {
   nowMs: number;
   /** When the status was last written (epoch ms; 0 if never). */
   lastStatusWriteMs: number;
-  /** --node-status-update-frequency in ms: the longest a status goes unwritten. */
-  frequencyMs: number;
+  /** --node-status-update-frequency in ms: how often the status is computed to find changes. */
+  updateFrequencyMs: number;
+  /** --node-status-report-frequency in ms: the longest an unchanged status goes unwritten. */
+  reportFrequencyMs: number;
   /** When the walltime state next changes, in ms from now (undefined: it does not). */
   walltimeRefreshMs: number | undefined;
   /** Whether the node is Ready now: only a Ready node turns NotReady when a grace period ends. */
@@ -33,13 +48,14 @@ export interface StatusScheduleInputs {
 }
 
 /**
- * The delay until the node controller's next round: the next due status
- * write, the next walltime change, or the end of a grace period that would
- * turn a Ready node NotReady (5 ms after it), whichever comes first; at
- * least 5 ms. Pure.
+ * The delay, right after a round, until the node controller's next one: the
+ * next computation (update frequency), the next due write of an unchanged
+ * status (report frequency), the next walltime change, or the end of a grace
+ * period that would turn a Ready node NotReady (5 ms after it), whichever
+ * comes first; at least 5 ms. Pure.
  */
 export function nextStatusDelayMs(i: StatusScheduleInputs): number {
-  let delayMs = i.lastStatusWriteMs + i.frequencyMs - i.nowMs;
+  let delayMs = Math.min(i.updateFrequencyMs, i.lastStatusWriteMs + i.reportFrequencyMs - i.nowMs);
   if (i.walltimeRefreshMs !== undefined) delayMs = Math.min(delayMs, i.walltimeRefreshMs);
   for (const since of i.problemSinceMs) {
     if (since === undefined || !i.ready) continue;

@@ -54,6 +54,7 @@ export function testConfig(socketPath: string, overrides: Partial<KubeletConfig>
     ignoreRestartPolicy: false,
     deleteNodeOnExit: false,
     nodeStatusUpdateFrequencySeconds: 60,
+    nodeStatusReportFrequencySeconds: 300,
     leaseDurationSeconds: 40,
     leaseRenewIntervalSeconds: 10,
     ...overrides,

@@ -41,6 +41,7 @@ const DEFAULTS: KubeletConfig = {
   ignoreRestartPolicy: false,
   deleteNodeOnExit: false,
   nodeStatusUpdateFrequencySeconds: 60,
+  nodeStatusReportFrequencySeconds: 300,
   leaseDurationSeconds: 40,
   leaseRenewIntervalSeconds: 10,
 };
@@ -214,6 +215,7 @@ const cases: Array<{ argv: string[]; env?: Record<string, string>; want: Partial
   },
   { argv: ['--node-status-update-frequency', '10'], want: { nodeStatusUpdateFrequencySeconds: 10 } },
   { argv: ['--node-status-update-frequency=30s'], want: { nodeStatusUpdateFrequencySeconds: 30 } },
+  { argv: ['--node-status-report-frequency', '120s'], want: { nodeStatusReportFrequencySeconds: 120 } },
   {
     argv: ['--lease-duration', '60', '--lease-renew-interval', '15'],
     want: { leaseDurationSeconds: 60, leaseRenewIntervalSeconds: 15 },
