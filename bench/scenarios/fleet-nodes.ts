@@ -110,6 +110,15 @@ export interface IdleFigures {
   /** When the window started (epoch ms): with the kubelet's start, where it lies in a CPU profile. */
   windowStartMs: number;
   windowSeconds: number;
+  /**
+   * What the request counters' growth is divided by: from the start of the
+   * first scrape to the start of the second. Both passes take the nodes in the
+   * same order at the same concurrency, so this is about each node's time
+   * between its two reads; the idle window alone leaves out the first pass's
+   * remainder and the second's wait (20 s and more at 1,000 nodes), which
+   * overstated the rate by that share.
+   */
+  requestWindowSeconds: number;
   /** The kubelet's CPU (user + system) over the window. */
   cpuSeconds: number;
   rssIdleKb: number;
@@ -134,6 +143,7 @@ export async function measureIdle(
 }> {
   ctx.progress.start(`${o.label}: idle window`, o.seconds);
   await realClock.sleep(5_000, ctx.signal);
+  const firstScrapeMs = Date.now();
   const before = await scrapeFleet(ctx, o.labelSelector, API_REQUESTS_METRIC);
   const windowStartMs = Date.now();
   const cpuBefore = readCpuTicks(o.kubeletPid);
@@ -141,6 +151,7 @@ export async function measureIdle(
   const cpuAfter = readCpuTicks(o.kubeletPid);
   const windowSeconds = (Date.now() - windowStartMs) / 1000;
   const rssIdleKb = readProcMemory(o.kubeletPid).vmRssKb;
+  const requestWindowSeconds = (Date.now() - firstScrapeMs) / 1000;
   const after = await scrapeFleet(ctx, o.labelSelector, API_REQUESTS_METRIC);
   ctx.progress.finish();
   const unanswered = new Set([...before.unanswered, ...after.unanswered]);
@@ -156,6 +167,7 @@ export async function measureIdle(
     figures: {
       windowStartMs,
       windowSeconds,
+      requestWindowSeconds,
       cpuSeconds: (cpuAfter - cpuBefore) / clockTicksPerSecond(),
       rssIdleKb,
       requests: counterDelta(before.values, after.values),

@@ -39,6 +39,7 @@ export function emptyFigures(): RoundFigures {
     rssPodsKb: Number.NaN,
     windowStartMs: Number.NaN,
     windowSeconds: Number.NaN,
+    requestWindowSeconds: Number.NaN,
     cpuSeconds: Number.NaN,
     requests: { sum: Number.NaN, nodes: 0 },
     unanswered: Number.NaN,
@@ -70,7 +71,7 @@ export function fleetRows(
   const id = `${r.id}_${r.nodes}`;
   const value = (name: string, text: string, v: number, unit: string): ReportRow =>
     valueRow('fleet', `${id}_${name}`, text, v, unit, flags);
-  const reqPerMin = requestsPerNodePerMinute(f.requests.sum, f.windowSeconds, f.requests.nodes);
+  const reqPerMin = requestsPerNodePerMinute(f.requests.sum, f.requestWindowSeconds, f.requests.nodes);
   const leases = [f.leaseIdle, f.leasePods];
   const renewals = leases.reduce((sum, l) => sum + l.renewals, 0);
   const unjudged = leases.reduce((sum, l) => sum + l.unjudged, 0);

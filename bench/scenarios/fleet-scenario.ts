@@ -242,6 +242,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
         // Seconds from the kubelet's spawn: where the window lies in its CPU profile.
         fromKubeletStartSeconds: (figures.windowStartMs - kubeletStartMs) / 1000,
         windowSeconds: figures.windowSeconds,
+        requestWindowSeconds: figures.requestWindowSeconds,
         cpuSeconds: figures.cpuSeconds,
         requests: figures.requests,
         requestsByKind: figures.requestsByKind,

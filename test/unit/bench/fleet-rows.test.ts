@@ -17,6 +17,7 @@ function real100(): RoundFigures {
     rssIdleKb: 160 * 1024,
     rssPodsKb: 200 * 1024,
     windowSeconds: 60,
+    requestWindowSeconds: 60,
     cpuSeconds: 1.8,
     requests: { sum: 600 * 6.1, nodes: 100 },
     unanswered: 0,
@@ -39,10 +40,29 @@ describe('fleet rows', () => {
   });
 
   it('requests per node count only the nodes read both times', () => {
-    const f = { ...emptyFigures(), windowSeconds: 60, requests: { sum: 120, nodes: 6 }, unanswered: 4 };
+    const f = {
+      ...emptyFigures(),
+      windowSeconds: 60,
+      requestWindowSeconds: 60,
+      requests: { sum: 120, nodes: 6 },
+      unanswered: 4,
+    };
     const rows = fleetRows({ id: 'light', what: 'light runners', nodes: 10 }, f, DEFAULT_FLAGS);
     const requests = rows.find((r) => r.id === 'fleet.light_10_api_requests_per_node_min');
     expect(requests?.kind === 'value' ? requests.value : undefined).to.equal(20);
+  });
+
+  it('requests per node are over the time between the two scrapes, not the idle window alone', () => {
+    // 1,000 nodes: each pass took 20 s, so a node's two reads were 80 s apart.
+    const f = {
+      ...emptyFigures(),
+      windowSeconds: 60,
+      requestWindowSeconds: 80,
+      requests: { sum: 8_000, nodes: 1_000 },
+    };
+    const rows = fleetRows({ id: 'light', what: 'light runners', nodes: 1_000 }, f, DEFAULT_FLAGS);
+    const requests = row(rows, 'fleet.light_1000_api_requests_per_node_min');
+    expect(requests.kind === 'value' ? requests.value : undefined).to.equal(6);
   });
 
   it('judges the 100-node real round against every target stated for it', () => {
