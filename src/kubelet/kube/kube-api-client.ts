@@ -17,18 +17,25 @@ const core = (namespace: string, resource: string, name?: string): string =>
 const leases = (namespace: string, name?: string): string =>
   `/apis/coordination.k8s.io/v1/namespaces/${seg(namespace)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
 
-/** KubeApi over the kubelet's keep-alive transport; every request is counted by verb, resource and code. */
+/**
+ * KubeApi over the kubelet's keep-alive transport; every request is counted
+ * by verb, resource and code. Lease requests go over `heartbeat`, a
+ * transport with connections of its own (a kubelet's heartbeat client), so
+ * a renewal never queues behind the pods' writes.
+ */
 export class KubeApiClient implements KubeApi {
   constructor(
     private readonly transport: KubeTransport,
     private readonly metrics: KubeletMetrics,
     private readonly logger: Logger,
+    private readonly heartbeat: KubeTransport = transport,
   ) {}
 
   /** Sends one request and counts it. */
   async call<T>(verb: string, resource: string, req: KubeRequest): Promise<T> {
     try {
-      const result = await this.transport.request<T>(req);
+      const via = resource === 'leases' ? this.heartbeat : this.transport;
+      const result = await via.request<T>(req);
       this.count(verb, resource, verb === 'create' ? '201' : '200');
       return result;
     } catch (err) {

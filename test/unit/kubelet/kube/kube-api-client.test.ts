@@ -54,3 +54,40 @@ describe('KubeApiClient: answers nothing reads are not parsed', () => {
     });
   });
 });
+
+describe('KubeApiClient: Leases on the heartbeat transport', () => {
+  /** A transport that records the paths it was asked for and answers `{}`. */
+  const recording = (): { transport: KubeTransport; paths: string[] } => {
+    const paths: string[] = [];
+    const answer = (req: KubeRequest) => {
+      paths.push(req.path);
+      return Promise.resolve({});
+    };
+    return {
+      transport: {
+        request: answer,
+        requestText: (req: KubeRequest) => answer(req).then(() => '{}'),
+      } as unknown as KubeTransport,
+      paths,
+    };
+  };
+
+  it('renews and reads the Lease over the heartbeat transport; node and pod writes over the shared one', async () => {
+    const shared = recording();
+    const heartbeat = recording();
+    const metrics = new KubeletMetrics({ collectProcessMetrics: false });
+    const api = new KubeApiClient(shared.transport, metrics, pino({ level: 'silent' }), heartbeat.transport);
+    const lease = { metadata: { namespace: 'kube-node-lease', name: 'n1' } };
+    await api.getLease('kube-node-lease', 'n1');
+    await api.replaceLease(lease);
+    await api.createLease(lease);
+    await api.patchNodeStatus('n1', {});
+    await api.createEvent('ns', { metadata: { name: 'p.1' }, involvedObject: {} });
+    expect(heartbeat.paths).to.deep.equal([
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+    ]);
+    expect(shared.paths).to.deep.equal(['/api/v1/nodes/n1/status', '/api/v1/namespaces/ns/events']);
+  });
+});
