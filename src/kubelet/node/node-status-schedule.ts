@@ -2,11 +2,10 @@ import type { WireNodeStatus } from '../kube/wire-types.js';
 import { canonical } from '../kube/canonical.js';
 
 /**
- * What identifies a node status for "has it changed": everything but the
- * conditions' heartbeat times, which change on every write. Equal keys mean
- * only a heartbeat is due, which waits for the report frequency (5 min by
- * default, as a kubelet that renews a Lease: the Lease is what the node
- * lifecycle controller watches). Pure.
+ * Whether the node status is written now: when it changed (the keys
+ * differ), or when an unchanged one has gone `reportFrequencyMs` unwritten
+ * (5 min by default, as a kubelet with a Lease writes it: the node lifecycle
+ * controller watches the Lease, not the status's heartbeat). Pure.
  */
 export function statusWriteDue(
   key: string,
@@ -18,7 +17,10 @@ export function statusWriteDue(
   return key !== lastKey || nowMs - lastStatusWriteMs >= reportFrequencyMs;
 }
 
-/** The key statusWriteDue compares: the status without heartbeat times. Pure. */
+/**
+ * What identifies a node status for statusWriteDue: everything but the
+ * conditions' heartbeat times, which change on every write. Pure.
+ */
 export function nodeStatusKey(status: WireNodeStatus): string {
   return JSON.stringify(
     canonical({
