@@ -171,6 +171,11 @@ export class PodEffects {
     return this.statusWriter.set(ref, status, observedStatus(action.pod), eventAtMs);
   }
 
+  /** The resourceVersion the API server gave the pod's last status patch (undefined before one landed). */
+  writtenVersion(uid: string): string | undefined {
+    return this.statusWriter.writtenVersion(uid);
+  }
+
   /** Fire and forget. */
   emit(pod: WirePod, event: PodEvent): void {
     this.events.emit(pod, event);

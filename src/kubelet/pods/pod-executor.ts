@@ -9,6 +9,7 @@ import { newPodRecord, type PodRecord, type PodState, type RunnerPods } from './
 import { processTurnBudget, type TurnBudget } from './turn-budget.js';
 import { PodSlots, type PodSlot } from './pod-slots.js';
 import { DeferredSyncs } from './deferred-syncs.js';
+import { isOwnStatusEcho } from './status-echo.js';
 
 export interface PodExecutorOptions {
   now: () => number;
@@ -73,7 +74,11 @@ export class PodExecutor {
     };
   }
 
-  /** The API added or changed a pod bound to the node. */
+  /**
+   * The API added or changed a pod bound to the node. The echo of the
+   * kubelet's own status patch of a running pod is noted without a sync
+   * (see isOwnStatusEcho).
+   */
   apiPodChanged(pod: WirePod): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
@@ -90,8 +95,11 @@ export class PodExecutor {
     if (!slot) {
       slot = this.slots.add(newPodRecord(uid, namespace, name, this.options.now()), this.options);
     }
+    const previous = slot.apiPod;
     slot.apiPod = pod;
     slot.lastApiPod = pod;
+    // The echo of our own status patch: its sync would compute and skip the status just written.
+    if (isOwnStatusEcho(slot.record.state.kind, previous, pod, this.effects.writtenVersion(uid))) return;
     this.enqueue(slot);
   }
 

@@ -135,6 +135,11 @@ export class StatusWriter {
     return done;
   }
 
+  /** The resourceVersion the API server gave the pod's last patch; undefined before one landed. */
+  writtenVersion(uid: string): string | undefined {
+    return this.entries.get(uid)?.writtenRv;
+  }
+
   /** Drops the pod's state (it is gone from the API). */
   forget(uid: string): void {
     const entry = this.entries.get(uid);

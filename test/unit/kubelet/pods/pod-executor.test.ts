@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
+import type { WirePod } from '../../../../src/kubelet/kube/wire-types.js';
 import type { PodInput, WriteStatusAction } from '../../../../src/kubelet/pods/pod-actions.js';
 import type { PodEffects } from '../../../../src/kubelet/pods/pod-effects.js';
 import { PodExecutor } from '../../../../src/kubelet/pods/pod-executor.js';
@@ -36,6 +37,8 @@ class FakeEffects {
   readonly writes: Array<{ action: WriteStatusAction; eventAtMs: number | undefined }> = [];
   createResults: Array<Promise<PodInput>> = [];
   finalWrite: Promise<void> | undefined;
+  /** The resourceVersion the last status patch got (writtenVersion). */
+  written: string | undefined;
   create = (): Promise<PodInput> => {
     this.calls.push('create');
     return this.createResults.shift() ?? Promise.resolve({ type: 'createAborted' });
@@ -57,6 +60,7 @@ class FakeEffects {
   emit = (): void => void this.calls.push('emit');
   observeStartLatency = (): void => void this.calls.push('startLatency');
   forget = (): void => void this.calls.push('forget');
+  writtenVersion = (): string | undefined => this.written;
 }
 
 function setup(turnBudget?: TurnBudget) {
@@ -156,6 +160,33 @@ describe('PodExecutor', () => {
     await until(() => effects.calls.includes('create'));
     expect(executor.snapshot('u2')?.state.kind).to.equal('creating');
     executor.stop();
+  });
+
+  it('does not sync a running pod on the echo of its own status patch, and does on any other update', async () => {
+    const { runner, effects, executor, idle } = setup();
+    runner.map.set('u', runningInRunner());
+    const at = (resourceVersion: string, base = pendingPod()): WirePod => ({
+      ...base,
+      metadata: { ...base.metadata, resourceVersion },
+    });
+    executor.apiPodChanged(at('10'));
+    await idle();
+    expect(effects.calls).to.deep.equal(['writeStatus', 'emit']);
+    effects.written = '11';
+    executor.apiPodChanged(at('11'));
+    await idle();
+    expect(effects.calls).to.deep.equal(['writeStatus', 'emit']);
+    expect(executor.snapshot('u')?.syncing).to.equal(false);
+    executor.apiPodChanged(at('12'));
+    await idle();
+    expect(effects.calls).to.deep.equal(['writeStatus', 'emit', 'writeStatus']);
+    // The next sync reads the newest object, the echo included.
+    expect(effects.writes.at(-1)!.action.pod.metadata?.resourceVersion).to.equal('12');
+    // A deletion is never an echo, whatever its resourceVersion.
+    effects.written = '13';
+    executor.apiPodChanged(at('13', deletingPod(7)));
+    await idle();
+    expect(effects.calls.slice(3)).to.deep.equal(['emit', 'deleteInRunner', 'writeStatus']);
   });
 
   it('starts no sync after stop', () => {
