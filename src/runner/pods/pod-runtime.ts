@@ -208,7 +208,7 @@ export class PodRuntime implements StartHost {
 
   private finished(): void {
     this.runs.stopLogs();
-    this.limits.podGone();
+    this.limits.podGone(this.record.containers);
     const removal =
       this.record.podDirWritten && !this.deps.keepPodDirs
         ? this.deps
