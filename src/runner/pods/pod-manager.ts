@@ -131,8 +131,7 @@ export class PodManager {
     let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
     if (plan.volumes) {
       try {
-        this.moveStaleDirectory(podDir);
-        writePodDirectory(podDir, plan.volumes, plan.ownership);
+        writePodDirectory(podDir, plan.volumes, plan.ownership, () => this.moveStaleDirectory(podDir));
         record.podDirWritten = true;
       } catch (err) {
         layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };
