@@ -10,7 +10,7 @@ import type { ClusterContext, ScenarioResult } from '../bench-context.js';
 import { cpuProfFlags, HEAP_SNAPSHOT_DIR } from '../bench-setup.js';
 import { fleetNodeNames } from '../fleet-figures.js';
 import { pooled } from '../pacing.js';
-import { NORMAL_NICE } from '../priority.js';
+import { AHEAD_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
 import type { ReportRow } from '../report-rows.js';
 import type { RunnerWatch } from '../runner-watch.js';
@@ -133,7 +133,9 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
   };
   ctx.cleanup.push(`fleet ${round.id} nodes`, stopAll);
 
-  ctx.priorities.set('fleet kubelet', kubelet.pid, NORMAL_NICE);
+  // A fleet kubelet runs near the cluster, on other hosts than the runners it
+  // serves (deploy/hpc): ahead of them here, with the control plane.
+  ctx.priorities.set('fleet kubelet', kubelet.pid, AHEAD_NICE);
   const figures = emptyFigures();
   const warnings: string[] = [];
   const kubeletPid = kubelet.pid!;

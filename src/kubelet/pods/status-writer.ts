@@ -5,6 +5,7 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import { podStatusMatcher } from './status-equality.js';
+import { statusWriteSpacingMs } from './status-write-spacing.js';
 
 export interface PodRef {
   namespace: string;
@@ -37,6 +38,8 @@ export interface StatusWriterOptions {
   onWritten?: (timing: StatusWriteTiming) => void;
   /** First delay after a failed patch (doubling to 10 s). */
   retryInitialMs?: number;
+  /** The least time after a write of `status` before the pod's next write (default statusWriteSpacingMs). */
+  spacingMs?: (status: WirePodStatus) => number;
 }
 
 interface Entry {
@@ -51,8 +54,11 @@ interface Entry {
   reconciles: number;
   nextReconcileMs: number;
   idle: Array<() => void>;
+  /** A retry's back-off, or the spacing after a large pod's write, before the next flush. */
   retryTimer: NodeJS.Timeout | undefined;
   backoff: Backoff;
+  /** No write before this time (spacing after the last write; 0: none). */
+  notBeforeMs: number;
 }
 
 // Two immediate reconciles, then at most one per doubling interval: a field the
@@ -78,7 +84,9 @@ function olderThan(a: string | undefined, b: string | undefined): boolean {
  * manager does with needsReconcile; such re-writes of an unchanged status back
  * off. The patch carries metadata.uid so a same-named replacement pod is never
  * written, and clears a reason or message the status does not set (the
- * kubelet owns them).
+ * kubelet owns them). A large pod's writes are spaced (statusWriteSpacingMs):
+ * the states in between replace each other as they do while a patch is in
+ * flight.
  */
 export class StatusWriter {
   private readonly entries = new Map<string, Entry>();
@@ -152,6 +160,7 @@ export class StatusWriter {
         idle: [],
         retryTimer: undefined,
         backoff: new Backoff(this.options.retryInitialMs ?? 200, 10_000),
+        notBeforeMs: 0,
       };
       this.entries.set(ref.uid, entry);
     }
@@ -206,6 +215,14 @@ export class StatusWriter {
   private async flush(entry: Entry): Promise<void> {
     const next = entry.pending;
     if (!next || entry.inFlight) return;
+    const waitMs = entry.notBeforeMs - this.now();
+    if (waitMs > 0) {
+      entry.retryTimer = setTimeout(() => {
+        entry.retryTimer = undefined;
+        void this.flush(entry);
+      }, waitMs);
+      return;
+    }
     entry.pending = undefined;
     entry.inFlight = true;
     entry.inFlightStatus = next.status;
@@ -222,6 +239,7 @@ export class StatusWriter {
       entry.writtenRv = pod.metadata?.resourceVersion;
       entry.backoff.reset();
       const ackedAtMs = this.now();
+      entry.notBeforeMs = ackedAtMs + (this.options.spacingMs ?? statusWriteSpacingMs)(next.status);
       if (next.eventAtMs !== undefined) {
         this.metrics.podStatusSyncDurationSeconds.observe((ackedAtMs - next.eventAtMs) / 1000);
       }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { apiRequestsPerPod } from '../../../bench/scenarios/lifecycle-costs.js';
+import { DEFAULT_FLAGS } from '../../../bench/bench-flags.js';
+import { apiRequestsPerPod, costRows } from '../../../bench/scenarios/lifecycle-costs.js';
 
 const sample = (verb: string, resource: string, code: string, value: number) => ({
   labels: { verb, resource, code },
@@ -25,5 +26,45 @@ describe('apiRequestsPerPod', () => {
   it('is empty without both readings or pods', () => {
     expect(apiRequestsPerPod(undefined, [], 10)).to.deep.equal({});
     expect(apiRequestsPerPod([], [], 0)).to.deep.equal({});
+  });
+});
+
+describe('costRows', () => {
+  const window = (cpuMs: number, seconds: number) => ({ cpuMs, seconds });
+  const rows = costRows(
+    'latency',
+    { ...DEFAULT_FLAGS },
+    {
+      pods: 100,
+      baseline: {
+        runner: window(100, 10),
+        'runner: launcher': window(0, 10),
+        kubelet: window(200, 10),
+        benchmark: window(50, 10),
+        'control plane': window(500, 10),
+      },
+      scenario: {
+        runner: window(1200, 20),
+        'runner: launcher': window(150, 20),
+        kubelet: window(1400, 20),
+        benchmark: window(700, 20),
+        'control plane': window(6000, 20),
+      },
+      delaysBefore: {},
+      delaysAfter: {},
+    },
+  ).rows;
+  const value = (name: string) =>
+    rows.find((r) => r.id === `latency.${name}`) as { value: number; label: string } | undefined;
+
+  it('charges each pod its share of the runner group (launcher included), with the idle rate taken off', () => {
+    expect(value('runner_cpu_ms_per_pod')?.value).to.equal(10);
+    expect(value('runner_cpu_ms_per_pod')?.label).to.contain('with its launcher');
+    expect(value('kubelet_cpu_ms_per_pod')?.value).to.equal(10);
+  });
+
+  it("reports the benchmark process's own CPU per pod, so the machine's budget adds up", () => {
+    expect(value('benchmark_cpu_ms_per_pod')?.value).to.equal(6);
+    expect(value('control_plane_cpu_ms_per_pod')?.value).to.equal(50);
   });
 });

@@ -74,6 +74,37 @@ describe('StatusWriter', () => {
     return rv;
   }
 
+  it("spaces a large pod's writes: the next waits out the spacing after the last answer, and only the latest state goes", async () => {
+    const spaced = new StatusWriter(
+      api as unknown as KubeApi,
+      new KubeletMetrics({ collectProcessMetrics: false }),
+      pino({ level: 'silent' }),
+      { now: () => nowMs, retryInitialMs: 2, spacingMs: (s) => (s.phase === 'Running' ? 40 : 0) },
+    );
+    const first = spaced.set(ref, st('Running'), undefined);
+    await tick();
+    api.patches[0]!.resolve();
+    await first;
+    nowMs += 10;
+    const second = spaced.set(ref, st('Running', 'False'), undefined);
+    void spaced.set(ref, st('Succeeded'), undefined);
+    // 30 ms of the spacing are left (by the writer's clock): nothing goes out meanwhile.
+    for (let i = 0; i < 5; i++) await tick();
+    expect(api.patches).to.have.length(1);
+    nowMs += 30;
+    await until('the spaced write goes out', () => api.patches.length === 2);
+    expect(api.patches[1]!.body.status.phase).to.equal('Succeeded');
+    api.patches[1]!.resolve();
+    await second;
+  });
+
+  it('does not space an ordinary pod: its next state goes out as soon as the last is answered', async () => {
+    await written(st('Running'));
+    void writer.set(ref, st('Succeeded'), undefined);
+    await tick();
+    expect(api.patches).to.have.length(2);
+  });
+
   it('keeps one patch in flight per pod and sends only the latest state next', async () => {
     void writer.set(ref, st('Pending'), undefined, 1);
     void writer.set(ref, st('Running'), undefined, 2);
