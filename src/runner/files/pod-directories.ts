@@ -76,7 +76,8 @@ export async function removePodDirectory(podDir: string): Promise<void> {
   const ns = openNamespace(podDir);
   if (!ns) return;
   try {
-    await removeTree(ns, split(podDir).name);
+    // A directory (else removeTree's first unlink would fail with EISDIR); a link in its place is unlinked.
+    await removeTree(ns, split(podDir).name, true);
   } finally {
     ns.close();
   }

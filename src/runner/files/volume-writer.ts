@@ -1,6 +1,6 @@
 import { fchmodSync, fchownSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../../common/errors.js';
+import { errnoCode, errorMessage } from '../../common/errors.js';
 import { DirHandle } from './dir-handle.js';
 import { removeTreeSync } from './remove-tree.js';
 import { SafeWriter } from './safe-path.js';
@@ -43,8 +43,10 @@ function writePlan(pod: DirHandle, plan: VolumePlan, ownership: PodFileOwnership
  * symlinks: the root is opened by its path, the namespace and pod
  * directories are created and opened through it with O_NOFOLLOW (see
  * DirHandle), and every file, directory and emptyDir link is created
- * through those handles. The pod directory must not exist yet (the caller
- * moves a stale one aside). With `ownership` (containers that run as other
+ * through those handles. The pod directory must not exist yet: when an
+ * entry has its name, `makeRoom` (the caller moves it aside) is called and
+ * the directory created again; without it, that is an error. Looking only
+ * when the exclusive mkdir fails spares every other pod the look. With `ownership` (containers that run as other
  * users), the pod directory is SHARED_POD_DIR_MODE and each container's
  * directory and files go to its owner (file-ownership.ts). On failure the
  * partial pod directory is removed (without following links) and the error
@@ -54,15 +56,15 @@ export function writePodDirectory(
   podDir: string,
   plan: VolumePlan,
   ownership: PodFileOwnership | undefined = undefined,
+  makeRoom?: () => void,
 ): void {
   const nsDir = path.dirname(podDir);
   const podName = path.basename(podDir);
-  mkdirSync(path.dirname(nsDir), { recursive: true, mode: 0o755 });
-  const root = DirHandle.openAnchor(path.dirname(nsDir));
+  const root = openRoot(path.dirname(nsDir));
   let ns: DirHandle | undefined;
   try {
     ns = root.makeDir(path.basename(nsDir), 0o755);
-    const pod = ns.makeDir(podName, ownership ? SHARED_POD_DIR_MODE : 0o700, { exclusive: true });
+    const pod = makePodDir(ns, podName, ownership ? SHARED_POD_DIR_MODE : 0o700, makeRoom);
     try {
       writePlan(pod, plan, ownership);
     } catch (err) {
@@ -77,4 +79,32 @@ export function writePodDirectory(
     ns?.close();
     root.close();
   }
+}
+
+/** Opens the root, creating it (and its parents) first only when it is missing. */
+function openRoot(dir: string): DirHandle {
+  try {
+    return DirHandle.openAnchor(dir);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return DirHandle.openAnchor(dir);
+}
+
+/** Creates the pod directory (exclusive); an entry in its way is handed to `makeRoom` once. */
+function makePodDir(
+  ns: DirHandle,
+  name: string,
+  mode: number,
+  makeRoom: (() => void) | undefined,
+): DirHandle {
+  try {
+    return ns.makeDir(name, mode, { exclusive: true });
+  } catch (err) {
+    // EEXIST, or a refusal naming the symlink in the way: either way an entry has the name.
+    if (!makeRoom || ns.lstat(name) === undefined) throw err;
+  }
+  makeRoom();
+  return ns.makeDir(name, mode, { exclusive: true });
 }

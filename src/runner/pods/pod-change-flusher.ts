@@ -49,10 +49,13 @@ export class PodChangeFlusher {
 
   constructor(private readonly deps: PodChangeFlusherDeps) {}
 
-  /** A new pod: saved now and published as ADDED, carrying whatever changed since it was created. */
-  added(pod: PodRuntime): void {
+  /**
+   * A new pod: saved now (unless `saved`: the caller saved it since its last
+   * change) and published as ADDED, carrying whatever changed since it was created.
+   */
+  added(pod: PodRuntime, saved = false): void {
     this.dirty.delete(pod);
-    this.persist(pod);
+    if (!saved) this.persist(pod);
     pod.revision = this.deps.hub.publish('WATCH_EVENT_TYPE_ADDED', (rev) => {
       pod.revision = rev;
       return pod.toProto();

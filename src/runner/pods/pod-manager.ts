@@ -131,8 +131,7 @@ export class PodManager {
     let layoutFailure = plan.volumes === undefined ? plan.containers[0]?.setupError : undefined;
     if (plan.volumes) {
       try {
-        this.moveStaleDirectory(podDir);
-        writePodDirectory(podDir, plan.volumes, plan.ownership);
+        writePodDirectory(podDir, plan.volumes, plan.ownership, () => this.moveStaleDirectory(podDir));
         record.podDirWritten = true;
       } catch (err) {
         layoutFailure = { reason: 'copyFileError', message: errorMessage(err) };
@@ -153,8 +152,11 @@ export class PodManager {
     this.byName.set(key, spec.uid);
     this.log.info({ pod: key, uid: spec.uid }, layoutFailure ? 'Refused pod layout' : 'Created pod');
     runtime.advance();
+    // The new record's one save carries the intents of the starts advance() queued
+    // (launched when the start queue takes them), instead of a second save a moment later.
+    const saved = runtime.presaveStarts(() => this.store.save(record));
     // One ADDED event carries the state after the first starts.
-    this.changes.added(runtime);
+    this.changes.added(runtime, saved);
     return runtime.toProto();
   }
 

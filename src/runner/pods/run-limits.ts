@@ -105,8 +105,13 @@ export class RunLimits {
     return oomKillOf(c, kernelKills);
   }
 
-  /** The pod is gone: its cgroup directory too. */
-  podGone(): void {
-    if (this.deps.limiter.enforcement.cgroupMode !== 'none') this.deps.limiter.removePod(this.podUid);
+  /**
+   * The pod is gone: its cgroup directory too. Only a container with limits
+   * ever gets one (beforeStart), so a pod none of whose containers has any
+   * has nothing to remove (a leftover is swept at the next start anyway).
+   */
+  podGone(containers: readonly Pick<ContainerRecord, 'limits'>[]): void {
+    if (this.deps.limiter.enforcement.cgroupMode === 'none') return;
+    if (containers.some((c) => c.limits)) this.deps.limiter.removePod(this.podUid);
   }
 }

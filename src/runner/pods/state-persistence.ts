@@ -43,6 +43,12 @@ function removeIfPresent(file: string): void {
 export class PodStateStore {
   readonly podsDir: string;
   private scratch = Buffer.alloc(0);
+  /**
+   * Uids whose `<uid>.json` may exist: every record name loadAll saw and
+   * every uid saved since, until remove(). A new pod's first save needs no
+   * unlink (nothing to replace), which spares a syscall and a thrown ENOENT per pod.
+   */
+  private readonly onDisk = new Set<string>();
 
   constructor(
     stateDir: string,
@@ -105,8 +111,9 @@ export class PodStateStore {
     const tmp = `${file}.tmp`;
     this.writeFile(tmp, JSON.stringify(record));
     // Unlinked first, so the rename never replaces a file (see above).
-    removeIfPresent(file);
+    if (this.onDisk.has(record.uid)) removeIfPresent(file);
     renameSync(tmp, file);
+    this.onDisk.add(record.uid);
   }
 
   /**
@@ -136,6 +143,7 @@ export class PodStateStore {
   }
 
   remove(uid: string): void {
+    this.onDisk.delete(uid);
     try {
       unlinkSync(path.join(this.podsDir, `${uid}.json`));
     } catch (err) {
@@ -158,6 +166,11 @@ export class PodStateStore {
       throw err;
     }
     const records = new Set(names.filter((n) => n.endsWith('.json')));
+    // Records this store cannot read are still files a save of their uid must unlink first.
+    for (const n of names) {
+      if (n.endsWith('.json')) this.onDisk.add(n.slice(0, -'.json'.length));
+      else if (n.endsWith('.json.tmp')) this.onDisk.add(n.slice(0, -'.json.tmp'.length));
+    }
     for (const name of names.filter((n) => n.endsWith('.tmp'))) {
       const target = name.slice(0, -'.tmp'.length);
       try {

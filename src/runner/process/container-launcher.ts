@@ -39,6 +39,35 @@ function checkExecutable(file: string): ExecCheck {
 }
 
 /**
+ * `check` with its answers kept until the event loop's next turn (`defer`):
+ * a batch of starts of one command (a pod of many containers) searches PATH
+ * once, and a program installed or removed since is seen by the next batch.
+ */
+export function memoizedForTurn<T>(
+  check: (file: string) => T,
+  defer: (fn: () => void) => void = (fn) => setImmediate(fn),
+): (file: string) => T {
+  let memo: Map<string, T> | undefined;
+  return (file) => {
+    if (memo === undefined) {
+      const fresh = new Map<string, T>();
+      memo = fresh;
+      defer(() => {
+        if (memo === fresh) memo = undefined;
+      });
+    }
+    let result = memo.get(file);
+    if (result === undefined) {
+      result = check(file);
+      memo.set(file, result);
+    }
+    return result;
+  };
+}
+
+const checkExecutableThisTurn = memoizedForTurn(checkExecutable);
+
+/**
  * Resolves argv[0] the way execvp would (PATH search unless it contains a
  * slash), so a missing program is a clear cmdStartError instead of exit 127.
  * `check` is injectable for tests.
@@ -104,7 +133,7 @@ export function launchContainer(
       message: `chdir ${plan.cwd}: ${errnoCode(err) === 'ENOENT' ? 'no such file or directory' : errorMessage(err)}; check the container's workingDir`,
     };
   }
-  const exe = findExecutable(argv[0]!, plan.cwd, env['PATH']);
+  const exe = findExecutable(argv[0]!, plan.cwd, env['PATH'], checkExecutableThisTurn);
   if (!exe.ok) {
     return {
       ok: false,

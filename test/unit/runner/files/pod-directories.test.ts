@@ -119,4 +119,33 @@ describe('pod directories and deleted uids (temp dirs)', () => {
     memoryOnly.add('x');
     expect(memoryOnly.has('x')).to.equal(true);
   });
+
+  it('writing a pod directory hands an entry in its way (a directory, a symlink) to makeRoom, and only then', () => {
+    const rooms: string[] = [];
+    const makeRoom = (podDir: string) => () => rooms.push(moveAside(podDir, rooms.length)!);
+    writePodDirectory(
+      path.join(root, 'ns', 'p1'),
+      emptyPlan(),
+      undefined,
+      makeRoom(path.join(root, 'ns', 'p1')),
+    );
+    expect(rooms, 'nothing in the way').to.deep.equal([]);
+    writePodDirectory(
+      path.join(root, 'ns', 'p1'),
+      emptyPlan(),
+      undefined,
+      makeRoom(path.join(root, 'ns', 'p1')),
+    );
+    symlinkSync(path.join(root, 'ns'), path.join(root, 'ns', 'p2'));
+    writePodDirectory(
+      path.join(root, 'ns', 'p2'),
+      emptyPlan(),
+      undefined,
+      makeRoom(path.join(root, 'ns', 'p2')),
+    );
+    expect(rooms).to.deep.equal([path.join(root, 'ns', '.p1.stale-0'), path.join(root, 'ns', '.p2.stale-1')]);
+    expect(lstatSync(path.join(root, 'ns', 'p2')).isDirectory()).to.equal(true);
+    expect(readdirSync(path.join(root, 'ns', 'p2', 'containers'))).to.deep.equal(['c1']);
+    expect(() => writePodDirectory(path.join(root, 'ns', 'p2'), emptyPlan())).to.throw(/EEXIST/);
+  });
 });

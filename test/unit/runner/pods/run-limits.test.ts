@@ -131,4 +131,30 @@ describe('pod-runtime with limits (fake processes)', () => {
       message: "cmdStartError: cannot set up the container's cgroup: memory.max: EACCES",
     });
   });
+
+  it("a deleted pod's cgroups are removed only when one of its containers had limits (none was made otherwise)", async () => {
+    for (const withLimits of [false, true]) {
+      const w = new FakeWorld();
+      const removed: string[] = [];
+      w.limiter = {
+        enforcement: { cgroupMode: 'v2', memory: 'cgroup', cpu: 'cgroup', root: '/cg', note: '' },
+        prepare: (uid, name) => ({ procsFiles: [`/cg/${uid}/${name}/cgroup.procs`] }),
+        finish: () => ({ oomKills: 0 }),
+        removePod: (uid) => removed.push(uid),
+        sweep: () => undefined,
+      };
+      const pod = new PodRuntime(
+        record([{ name: 'a' }, withLimits ? { name: 'b', limits } : { name: 'b' }]),
+        w.deps(),
+      );
+      w.pods.push(pod);
+      pod.advance();
+      for (const c of pod.record.containers) w.exit(c.pgid, 0);
+      await flush();
+      pod.delete(2);
+      await w.clock.advance(10);
+      expect(w.finished, `deleted (limits: ${withLimits})`).to.deep.equal(['u1']);
+      expect(removed, `limits: ${withLimits}`).to.deep.equal(withLimits ? ['u1'] : []);
+    }
+  });
 });

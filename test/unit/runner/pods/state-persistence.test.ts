@@ -80,4 +80,23 @@ describe('state-persistence: PodStateStore', () => {
     store.save(recordOf('p', 3, 'y'));
     expect(store.loadAll()[0]!.containers).to.have.length(3);
   });
+
+  it('a save replaces a record it did not write (an earlier runner left it), loaded or not', () => {
+    const earlier = new PodStateStore(dir, pino({ level: 'silent' }));
+    earlier.save(recordOf('old', 1, 'a'));
+    earlier.save(recordOf('other', 1, 'a'));
+    store.save(recordOf('old', 2, 'b'));
+    expect(store.loadAll().map((r) => [r.uid, r.containers.length])).to.have.deep.members([
+      ['old', 2],
+      ['other', 1],
+    ]);
+    store.save(recordOf('other', 3, 'c'));
+    store.remove('old');
+    store.save(recordOf('old', 4, 'd'));
+    expect(store.loadAll().map((r) => [r.uid, r.containers.length])).to.have.deep.members([
+      ['old', 4],
+      ['other', 3],
+    ]);
+    expect(readdirSync(store.podsDir).sort()).to.deep.equal(['old.json', 'other.json']);
+  });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { buildArgv, buildProcessEnv, identityEnv } from '../../../../src/runner/process/command-line.js';
-import { findExecutable } from '../../../../src/runner/process/container-launcher.js';
+import { findExecutable, memoizedForTurn } from '../../../../src/runner/process/container-launcher.js';
 
 describe('command-line', () => {
   const env = [
@@ -92,5 +92,24 @@ describe('command-line', () => {
         expect(r.ok ? `ok ${r.file}` : r.problem).to.equal(expected);
       });
     }
+  });
+
+  it('a PATH search repeated within one event-loop turn looks at each file once; the next turn looks again', () => {
+    const looked: string[] = [];
+    const turns: Array<() => void> = [];
+    const check = memoizedForTurn(
+      (file) => {
+        looked.push(file);
+        return file === '/b/run' ? ('ok' as const) : ('ENOENT' as const);
+      },
+      (fn) => turns.push(fn),
+    );
+    for (let i = 0; i < 3; i++)
+      expect(findExecutable('run', '/w', '/a:/b', check)).to.deep.equal({ ok: true, file: '/b/run' });
+    expect(looked).to.deep.equal(['/a/run', '/b/run']);
+    turns.shift()!();
+    findExecutable('run', '/w', '/a:/b', check);
+    expect(looked, 'a new turn').to.have.length(4);
+    expect(turns).to.have.length(1);
   });
 });
