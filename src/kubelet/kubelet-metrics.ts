@@ -166,10 +166,13 @@ export class KubeletMetrics {
     registers: [this.registry],
   });
 
-  /** Health checks of the runner by outcome: answered, silent (no answer in time) or refused (no runner). */
+  /**
+   * Health check periods of the runner by outcome: answered (by a watch message or a health
+   * check), silent (no answer in time) or refused (no runner).
+   */
   readonly runnerHeartbeatsTotal = new Counter({
     name: 'vkcmd_kubelet_runner_heartbeats_total',
-    help: 'Health checks the kubelet sent to the runner, by outcome (answered, silent, refused).',
+    help: 'Health check periods of the runner, by outcome (answered by a watch message or a health check, silent, refused).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -18,6 +18,11 @@ const check = healthService['Check']!;
  * has dialled in). While it says no, no check is sent and each tick reports
  * `refused`: an absent runner is unreachable, not silent; and a check that
  * outlived its runner's connection is read the same way.
+ *
+ * `checkDue`, when given, says whether a tick must ask at all: a runner that
+ * sent something on its own within the period (its watch heartbeats) is not
+ * asked, and the tick reports `answered` with `asked` false. One DATA frame
+ * on the open watch then does what a whole call did.
  */
 export class RunnerHeartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -27,8 +32,9 @@ export class RunnerHeartbeat {
   constructor(
     private readonly client: grpc.Client,
     private readonly intervalMs: number,
-    private readonly onOutcome: (outcome: HeartbeatOutcome) => void,
+    private readonly onOutcome: (outcome: HeartbeatOutcome, asked: boolean) => void,
     private readonly runnerPresent: () => boolean = () => true,
+    private readonly checkDue: () => boolean = () => true,
   ) {}
 
   /** Starts checking at once, then every interval. Idempotent. */
@@ -48,13 +54,17 @@ export class RunnerHeartbeat {
   private beat(): void {
     if (this.inFlight || !this.running) return;
     if (!this.runnerPresent()) {
-      this.onOutcome('refused');
+      this.onOutcome('refused', false);
+      return;
+    }
+    if (!this.checkDue()) {
+      this.onOutcome('answered', false);
       return;
     }
     this.inFlight = true;
     const done = (err: grpc.ServiceError | null): void => {
       this.inFlight = false;
-      if (this.running) this.onOutcome(heartbeatOutcome(err, this.runnerPresent()));
+      if (this.running) this.onOutcome(heartbeatOutcome(err, this.runnerPresent()), true);
     };
     try {
       this.client.makeUnaryRequest(

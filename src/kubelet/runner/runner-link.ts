@@ -24,6 +24,7 @@ import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import type { RunnerHealth__Output } from '../../generated/vkcmd/runner/v1/RunnerHealth.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { LinkState, LogCall, LogSink, Runner, RunnerLinkHandlers } from './runner.js';
+import { watchHeartbeatMs } from './runner-liveness.js';
 import { RunnerSilenceWatch } from './runner-silence-watch.js';
 import { RunnerWatch } from './runner-watch.js';
 
@@ -69,9 +70,10 @@ export const MAX_MUTATIONS_IN_FLIGHT = 32;
  * is the link Synced and the pod controller reconciles every pod against the
  * complete map; a separate ListPods would add a second, racing copy.
  *
- * A health check every `heartbeatIntervalMs` tells a runner that answers
- * nothing (stopped, wedged) from one that is gone: silentSinceMs() says
- * since when it has been silent. Silence alone never drops the watch; the
+ * A runner that answers nothing (stopped, wedged) is told from one that is
+ * gone by its watch heartbeats (asked for every half `heartbeatIntervalMs`
+ * of quiet) and, in a period without any message from it, a health check:
+ * silentSinceMs() says since when it has been silent. Silence alone never drops the watch; the
  * channel's keepalive pings replace a dead connection, and when the runner
  * answers again the link resumes at once instead of waiting out its back-off.
  *
@@ -100,6 +102,7 @@ export class RunnerLink implements Runner {
   ) {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.watch = new RunnerWatch(
       client,
       metrics,
@@ -108,6 +111,7 @@ export class RunnerLink implements Runner {
         initialBackoffMs: options.initialBackoffMs ?? 250,
         maxBackoffMs: options.maxBackoffMs ?? 10_000,
         callTimeoutMs: this.callTimeoutMs,
+        watchHeartbeatMs: watchHeartbeatMs(heartbeatIntervalMs),
         now: this.now,
       },
       {
@@ -130,7 +134,7 @@ export class RunnerLink implements Runner {
       metrics,
       logger,
       {
-        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5_000,
+        heartbeatIntervalMs,
         runnerPresent: options.runnerPresent,
         now: this.now,
       },

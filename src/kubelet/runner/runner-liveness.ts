@@ -35,6 +35,31 @@ export function heartbeatIntervalMs(graceSeconds: number): number {
 }
 
 /**
+ * How long a quiet WatchPods stream waits before the runner sends a
+ * heartbeat on it, for a health check period: half of it, so a live
+ * runner's watch carries something in every period even when the heartbeat
+ * or its reading runs late by up to half a period. Pure.
+ */
+export function watchHeartbeatMs(heartbeatIntervalMs: number): number {
+  return Math.max(1, Math.round(heartbeatIntervalMs / 2));
+}
+
+/**
+ * Whether a heartbeat tick must ask the runner with a health check: not when
+ * the runner sent something on its own (a watch event or heartbeat, a call's
+ * answer) less than one period ago, which says as much as an answered check;
+ * a runner that sends no watch heartbeats (an older one) is asked every
+ * period. `lastNotedAnswerMs` is undefined while nothing was noted. Pure.
+ */
+export function healthCheckDue(
+  lastNotedAnswerMs: number | undefined,
+  nowMs: number,
+  heartbeatIntervalMs: number,
+): boolean {
+  return lastNotedAnswerMs === undefined || nowMs - lastNotedAnswerMs >= heartbeatIntervalMs;
+}
+
+/**
  * Whether the runner answers, from the evidence the link gathers. Silence
  * starts at the last answer once a health check goes unanswered, and lasts
  * until the link is synced again (an answer while the link is down does not

@@ -47,6 +47,8 @@ export class RunnerPodMap {
   }
 
   apply(event: WatchPodsEvent__Output): WatchEffect {
+    // A heartbeat says the runner is there; it moves no position.
+    if (event.type === 'WATCH_EVENT_TYPE_HEARTBEAT') return { kind: 'none' };
     if (event.epoch) this.epoch = event.epoch;
     if (event.revision > this.revision || event.type === 'WATCH_EVENT_TYPE_RESET')
       this.revision = event.revision;

@@ -3,7 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { LinkState } from './runner.js';
 import { RunnerHeartbeat } from './runner-heartbeat.js';
-import { RunnerLiveness, type HeartbeatOutcome } from './runner-liveness.js';
+import { RunnerLiveness, healthCheckDue, type HeartbeatOutcome } from './runner-liveness.js';
 
 /** What the silence watch reads of, and tells, the link it watches. */
 export interface SilenceWatchHooks {
@@ -25,13 +25,16 @@ export interface SilenceWatchOptions {
 
 /**
  * Tells a runner that answers nothing (stopped, wedged) from one that is
- * gone: health checks every interval (RunnerHeartbeat) and every answer the
- * link notes feed RunnerLiveness; each change of silentSinceMs() is logged,
+ * gone: every answer the link notes (watch events, the runner's watch
+ * heartbeats) and, in a period without one, a health check
+ * (RunnerHeartbeat) feed RunnerLiveness; each change of silentSinceMs() is logged,
  * counted and reported through `hooks.changed`. Silence never drops the link.
  */
 export class RunnerSilenceWatch {
   private readonly liveness: RunnerLiveness;
   private readonly heartbeat: RunnerHeartbeat;
+  /** When the runner last sent something on its own (not a health check's answer). */
+  private lastNotedAnswerMs: number | undefined;
 
   constructor(
     client: grpc.Client,
@@ -44,8 +47,9 @@ export class RunnerSilenceWatch {
     this.heartbeat = new RunnerHeartbeat(
       client,
       options.heartbeatIntervalMs,
-      (outcome) => this.onHeartbeat(outcome),
+      (outcome, asked) => this.onHeartbeat(outcome, asked),
       options.runnerPresent,
+      () => healthCheckDue(this.lastNotedAnswerMs, options.now(), options.heartbeatIntervalMs),
     );
   }
 
@@ -64,6 +68,7 @@ export class RunnerSilenceWatch {
 
   /** The runner answered something (a watch event, a call's answer) at `nowMs`. */
   answered(nowMs: number): void {
+    this.lastNotedAnswerMs = Math.max(this.lastNotedAnswerMs ?? nowMs, nowMs);
     const silentBefore = this.liveness.silentSinceMs();
     if (this.liveness.answered(nowMs, this.hooks.isSynced())) this.changed(silentBefore, nowMs);
   }
@@ -74,8 +79,10 @@ export class RunnerSilenceWatch {
     if (this.liveness.synced(this.options.now())) this.changed(silentBefore, this.options.now());
   }
 
-  private onHeartbeat(outcome: HeartbeatOutcome): void {
+  private onHeartbeat(outcome: HeartbeatOutcome, asked: boolean): void {
     this.metrics.runnerHeartbeatsTotal.inc({ outcome });
+    // Not asked: the runner's own messages already went through answered().
+    if (outcome === 'answered' && !asked) return;
     if (outcome === 'answered') this.hooks.answered();
     const silentBefore = this.liveness.silentSinceMs();
     const nowMs = this.options.now();

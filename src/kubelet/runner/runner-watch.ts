@@ -14,6 +14,8 @@ export interface RunnerWatchOptions {
   maxBackoffMs: number;
   /** How long the channel may take to become ready before a reconnect is scheduled. */
   callTimeoutMs: number;
+  /** Asked of the runner: a heartbeat event whenever the watch has been quiet this long (0: none). */
+  watchHeartbeatMs: number;
   now: () => number;
 }
 
@@ -23,7 +25,7 @@ export interface RunnerWatchHooks {
   refreshNodeInfo(): Promise<unknown>;
   /** The link became Synced (before the handlers hear of it). */
   synced(): void;
-  /** The runner sent a watch event at `nowMs`. */
+  /** The runner sent a watch event (a heartbeat too) at `nowMs`. */
   answered(nowMs: number): void;
 }
 
@@ -157,7 +159,10 @@ export class RunnerWatch {
   private openWatch(): void {
     if (this.currentState === 'Stopped') return;
     this.setState('Syncing');
-    const stream = this.client.watchPods(this.map.position());
+    const stream = this.client.watchPods({
+      ...this.map.position(),
+      heartbeatIntervalMs: this.options.watchHeartbeatMs,
+    });
     this.stream = stream;
     stream.on('data', (event: WatchPodsEvent__Output) => {
       if (this.stream === stream) this.onEvent(event);

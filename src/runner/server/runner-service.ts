@@ -18,6 +18,7 @@ import type { RunnerHealthSource } from '../host/runner-health.js';
 import type { PodManager } from '../pods/pod-manager.js';
 import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
+import { WatchHeartbeat, watchHeartbeatIntervalMs } from './watch-heartbeat.js';
 import type { InteractiveHandlers, StreamHooks } from '../interactive/interactive-service.js';
 
 /** Events a watcher may have buffered (beyond one snapshot) before it is cut off to resync. */
@@ -116,10 +117,19 @@ export class RunnerService {
   private watchPods(call: Parameters<RunnerHandlers['WatchPods']>[0]): void {
     let ended = false;
     let unsubscribe: () => void = () => undefined;
+    const heartbeatMs = watchHeartbeatIntervalMs(call.request.heartbeatIntervalMs);
+    // Pod changes count as heartbeats: a busy stream sends none of its own.
+    const heartbeat =
+      heartbeatMs === undefined
+        ? undefined
+        : new WatchHeartbeat(heartbeatMs, () => {
+            if (!ended) call.write({ type: 'WATCH_EVENT_TYPE_HEARTBEAT', revision: this.hub.revision });
+          });
     const stream: OpenStream = {
       close: (reason) => {
         if (ended) return;
         ended = true;
+        heartbeat?.stop();
         unsubscribe();
         this.streams.delete(stream);
         call.emit('error', toServiceError(reason));
@@ -142,20 +152,24 @@ export class RunnerService {
           pod: event.pod ?? null,
         };
         call.write(out);
+        heartbeat?.sent();
       },
     };
     this.streams.add(stream);
     call.on('cancelled', () => {
       ended = true;
+      heartbeat?.stop();
       unsubscribe();
       this.streams.delete(stream);
     });
+    call.on('close', () => heartbeat?.stop());
     unsubscribe = this.hub.subscribe(
       subscriber,
       { epoch: call.request.epoch, sinceRevision: call.request.sinceRevision },
       () => this.manager.list(),
     );
     if (ended) unsubscribe();
+    else heartbeat?.start();
   }
 
   private async getLogs(call: Parameters<RunnerHandlers['GetLogs']>[0]): Promise<void> {

@@ -50,6 +50,8 @@ describe('kubelet runner link, restarts and lost pods', function () {
     await waitFor(() => h.api.pod('default', 's1')?.status?.phase === 'Succeeded', 5000, 's1 Succeeded');
     await waitFor(() => c1(h, 'queued')?.state?.running, 5000, 'queued pod created after reconnect');
     const resumed = h.runner.watchRequests.slice(watchesBefore).at(-1)!;
+    // Watch heartbeats every half health check period of quiet: 125 ms / 2 for a 0.5 s grace.
+    expect(resumed.heartbeatIntervalMs).to.equal(63);
     expect(resumed.sinceRevision).to.be.greaterThan(0);
     expect(resumed.epoch).to.not.equal('');
     expect((await h.metrics.runnerReconnectsTotal.get()).values[0]?.value).to.be.at.least(1);

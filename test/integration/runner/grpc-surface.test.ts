@@ -135,6 +135,27 @@ describe('runner: gRPC surface (health, reflection, watch resume, auth)', functi
     expect(snap.map((e) => e.pod!.uid)).to.not.include(specs[0]!.uid);
   });
 
+  it('a quiet watch that asks for heartbeats gets HEARTBEAT events, each the current revision; one that does not gets none', async () => {
+    const plain = h.watch();
+    const asking = h.watch({ heartbeatIntervalMs: 100 });
+    const heartbeats = () => asking.events.filter((e) => e.type === 'WATCH_EVENT_TYPE_HEARTBEAT');
+    await eventually(() => heartbeats().length >= 3, 10_000, 'three heartbeats');
+    // The current revision: that of the last change sent before it (pods of earlier tests may still change).
+    let revision = -1;
+    for (const e of asking.events) {
+      if (e.type !== 'WATCH_EVENT_TYPE_HEARTBEAT') revision = Number(e.revision);
+      else {
+        expect(Number(e.revision)).to.equal(revision);
+        expect(e.pod).to.equal(null);
+      }
+    }
+    const beats = heartbeats().map((e) => e.receivedAtMs);
+    for (let i = 1; i < beats.length; i++) expect(beats[i]! - beats[i - 1]!).to.be.at.least(90);
+    expect(plain.events.map((e) => e.type)).to.not.include('WATCH_EVENT_TYPE_HEARTBEAT');
+    plain.cancel();
+    asking.cancel();
+  });
+
   describe('tcp with a bearer token', () => {
     let t: RunnerHarness;
     let port = 0;

@@ -7,6 +7,7 @@ import type { PodSpec__Output } from '../../../../src/generated/vkcmd/runner/v1/
 import type { RunnerHandlers } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsEvent.js';
 import type { WatchPodsRequest__Output } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsRequest.js';
+import { WatchHeartbeat, watchHeartbeatIntervalMs } from '../../../../src/runner/server/watch-heartbeat.js';
 import { fakeStats } from './fake-stats.js';
 
 type EventType = 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED';
@@ -270,8 +271,23 @@ export class FakeRunner {
         if (this.holdSync) this.heldSyncs.push(synced);
         else synced();
         this.streams.add(call);
-        call.on('cancelled', () => this.streams.delete(call));
-        call.on('close', () => this.streams.delete(call));
+        // Heartbeats as the real runner sends them when asked, on every quiet interval (busy or not: a fake).
+        const heartbeatMs = watchHeartbeatIntervalMs(call.request.heartbeatIntervalMs);
+        const heartbeat =
+          heartbeatMs === undefined
+            ? undefined
+            : new WatchHeartbeat(heartbeatMs, () =>
+                call.write({ type: 'WATCH_EVENT_TYPE_HEARTBEAT', revision: this.revision }),
+              );
+        heartbeat?.start();
+        call.on('cancelled', () => {
+          heartbeat?.stop();
+          this.streams.delete(call);
+        });
+        call.on('close', () => {
+          heartbeat?.stop();
+          this.streams.delete(call);
+        });
       },
       GetLogs: (call) =>
         call.destroy({

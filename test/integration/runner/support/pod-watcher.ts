@@ -12,7 +12,10 @@ export class PodWatcher {
   error: grpc.ServiceError | undefined;
   ended = false;
 
-  constructor(client: RunnerClient, request: { epoch?: string; sinceRevision?: number } = {}) {
+  constructor(
+    client: RunnerClient,
+    request: { epoch?: string; sinceRevision?: number; heartbeatIntervalMs?: number } = {},
+  ) {
     this.stream = client.WatchPods(request);
     this.stream.on('data', (e: WatchPodsEvent__Output) => {
       this.events.push({ ...e, receivedAtMs: Date.now() });

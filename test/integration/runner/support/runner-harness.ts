@@ -141,7 +141,7 @@ export class RunnerHarness {
     );
   }
 
-  watch(request: { epoch?: string; sinceRevision?: number } = {}): PodWatcher {
+  watch(request: { epoch?: string; sinceRevision?: number; heartbeatIntervalMs?: number } = {}): PodWatcher {
     const w = new PodWatcher(this.client, request);
     this.watchers.push(w);
     return w;

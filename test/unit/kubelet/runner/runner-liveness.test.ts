@@ -2,7 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import {
   RunnerLiveness,
+  healthCheckDue,
   heartbeatIntervalMs,
+  watchHeartbeatMs,
   heartbeatOutcome,
   type HeartbeatOutcome,
 } from '../../../../src/kubelet/runner/runner-liveness.js';
@@ -49,6 +51,33 @@ describe('runner liveness', () => {
     ];
     for (const [graceSeconds, ms] of cases) {
       it(`${graceSeconds} s -> ${ms} ms`, () => expect(heartbeatIntervalMs(graceSeconds)).to.equal(ms));
+    }
+  });
+
+  describe('watchHeartbeatMs: half the health check period', () => {
+    const cases: Array<[number, number]> = [
+      [100, 50],
+      [125, 63],
+      [500, 250],
+      [5_000, 2_500],
+    ];
+    for (const [periodMs, ms] of cases) {
+      it(`${periodMs} ms -> ${ms} ms`, () => expect(watchHeartbeatMs(periodMs)).to.equal(ms));
+    }
+  });
+
+  describe('healthCheckDue: ask only a runner that sent nothing for a period', () => {
+    const cases: Array<[string, number | undefined, number, boolean]> = [
+      ['nothing noted yet (an older runner, or before the watch)', undefined, 10_000, true],
+      ['a watch message just now', 9_990, 10_000, false],
+      ['a watch heartbeat half a period ago', 7_500, 10_000, false],
+      ['the last message just short of a period ago', 5_001, 10_000, false],
+      ['nothing for a whole period (stopped, or no heartbeats)', 5_000, 10_000, true],
+      ['nothing for longer', 1_000, 10_000, true],
+    ];
+    for (const [title, lastMs, nowMs, due] of cases) {
+      it(`${title}: ${due ? 'ask' : 'skip'}`, () =>
+        expect(healthCheckDue(lastMs, nowMs, 5_000)).to.equal(due));
     }
   });
 

@@ -22,6 +22,16 @@ describe('RunnerPodMap', () => {
     expect(map.position()).to.deep.equal({ epoch: 'e1', sinceRevision: 5 });
   });
 
+  it('takes a heartbeat as no change: it moves no position, even one from another epoch or revision', () => {
+    const map = new RunnerPodMap();
+    map.apply(event('WATCH_EVENT_TYPE_SNAPSHOT', 3, pod('a', 3)));
+    map.apply(event('WATCH_EVENT_TYPE_SYNCED', 3));
+    expect(map.apply(event('WATCH_EVENT_TYPE_HEARTBEAT', 9, undefined, 'e2')).kind).to.equal('none');
+    expect(map.apply(event('WATCH_EVENT_TYPE_HEARTBEAT', 3, undefined, '')).kind).to.equal('none');
+    expect(map.position()).to.deep.equal({ epoch: 'e1', sinceRevision: 3 });
+    expect([...map.pods().keys()]).to.deep.equal(['a']);
+  });
+
   it('keeps the old pods visible until a RESET snapshot is complete, then replaces them', () => {
     const map = new RunnerPodMap();
     map.apply(event('WATCH_EVENT_TYPE_ADDED', 7, pod('old', 7)));

@@ -27,7 +27,7 @@ class FakeCall extends EventEmitter {
   written: unknown[] = [];
   writableLength = 0;
   errors: Array<Partial<grpc.StatusObject>> = [];
-  constructor(readonly request: { epoch: string; sinceRevision: number }) {
+  constructor(readonly request: { epoch: string; sinceRevision: number; heartbeatIntervalMs?: number }) {
     super();
     this.on('error', (e: Partial<grpc.StatusObject>) => this.errors.push(e));
   }
@@ -78,6 +78,54 @@ describe('runner-service: WatchPods', () => {
     svc.closeStreams();
     expect(b.errors.map((e) => e.code)).to.deep.equal([grpc.status.UNAVAILABLE]);
     expect(hub.subscriberCount).to.equal(0);
+  });
+});
+
+describe('runner-service: WatchPods heartbeats', () => {
+  function service(hub: WatchHub): RunnerService {
+    const manager = { podCount: 0, list: () => [] } as unknown as PodManager;
+    return new RunnerService(
+      manager,
+      hub,
+      {} as StatsCollector,
+      {} as NodeInfoProvider,
+      {} as RunnerHealthSource,
+      pino({ level: 'silent' }),
+    );
+  }
+
+  /** Resolves with the next event written to `call`. */
+  function nextWrite(call: FakeCall): Promise<unknown> {
+    return new Promise((resolve) => {
+      const write = call.write.bind(call);
+      call.write = (e: unknown) => {
+        call.write = write;
+        resolve(e);
+        return write(e);
+      };
+    });
+  }
+
+  it('sends HEARTBEAT with the current revision on a quiet stream that asked for it, none on one that did not', async () => {
+    const hub = new WatchHub(100, 'e');
+    const svc = service(hub);
+    const plain = new FakeCall({ epoch: '', sinceRevision: 0 });
+    const asking = new FakeCall({ epoch: '', sinceRevision: 0, heartbeatIntervalMs: 50 });
+    svc.handlers().WatchPods(plain as never);
+    svc.handlers().WatchPods(asking as never);
+    hub.publish('WATCH_EVENT_TYPE_ADDED', (r) => ({ uid: 'a', revision: r }));
+    const heartbeat = await nextWrite(asking);
+    expect(heartbeat).to.deep.equal({ type: 'WATCH_EVENT_TYPE_HEARTBEAT', revision: 1 });
+    expect(asking.written).to.have.length(4); // RESET, SYNCED, ADDED, HEARTBEAT
+    expect(plain.written).to.have.length(3); // RESET, SYNCED, ADDED
+    asking.emit('cancelled');
+    plain.emit('cancelled');
+    // A cancelled stream gets nothing more: the next quiet interval of another stream passes first.
+    const other = new FakeCall({ epoch: '', sinceRevision: 0, heartbeatIntervalMs: 50 });
+    svc.handlers().WatchPods(other as never);
+    await nextWrite(other);
+    svc.closeStreams();
+    expect(asking.written).to.have.length(4);
   });
 });
 

@@ -8,6 +8,7 @@ export const WatchEventType = {
   WATCH_EVENT_TYPE_ADDED: 'WATCH_EVENT_TYPE_ADDED',
   WATCH_EVENT_TYPE_MODIFIED: 'WATCH_EVENT_TYPE_MODIFIED',
   WATCH_EVENT_TYPE_DELETED: 'WATCH_EVENT_TYPE_DELETED',
+  WATCH_EVENT_TYPE_HEARTBEAT: 'WATCH_EVENT_TYPE_HEARTBEAT',
 } as const;
 
 export type WatchEventType =
@@ -25,5 +26,7 @@ export type WatchEventType =
   | 5
   | 'WATCH_EVENT_TYPE_DELETED'
   | 6
+  | 'WATCH_EVENT_TYPE_HEARTBEAT'
+  | 7
 
 export type WatchEventType__Output = typeof WatchEventType[keyof typeof WatchEventType]
