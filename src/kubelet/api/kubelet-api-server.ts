@@ -13,7 +13,7 @@ import { RequestAdmission, parseTarget, type Admission } from './request-admissi
 import { RequestAuthenticator } from './request-authenticator.js';
 import { RequestAuthorizer } from './request-authorizer.js';
 import { writeRawResponse } from './streaming/raw-response.js';
-import { StreamingApi } from './streaming/streaming-api.js';
+import type { StreamingApi, StreamingApiOptions } from './streaming/streaming-api.js';
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -35,7 +35,9 @@ export class KubeletApiServer {
   private readonly admission: RequestAdmission;
   private readonly handlers: ApiHandlers;
   private readonly logs: ContainerLogsHandler;
-  private readonly streaming: StreamingApi;
+  /** Loaded on the first exec, attach, port-forward or run (ws, SPDY: about 4 MB a node need not hold). */
+  private streaming: Promise<StreamingApi> | undefined;
+  private readonly streamingOptions: StreamingApiOptions;
 
   constructor(private readonly options: KubeletApiOptions) {
     this.log = options.logger.child({ component: 'kubelet-api' });
@@ -62,13 +64,13 @@ export class KubeletApiServer {
       logger: this.log,
       headerDelayMs: options.logHeaderDelayMs,
     });
-    this.streaming = new StreamingApi({
+    this.streamingOptions = {
       pods: options.pods,
       runnerPods: options.runnerPods ?? options.runner,
       streams: options.streams ?? options.runner,
       logger: this.log,
       streamCreationTimeoutMs: options.streamCreationTimeoutMs,
-    });
+    };
     this.server = https.createServer(
       {
         cert: options.tlsCertPem,
@@ -125,7 +127,7 @@ export class KubeletApiServer {
     this.transition('stopping');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.logs.closeAll();
-    this.streaming.closeAll();
+    void this.streaming?.then((streaming) => streaming.closeAll());
     this.server.closeIdleConnections();
     const timeoutMs = this.options.shutdownTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
@@ -172,7 +174,9 @@ export class KubeletApiServer {
         res.setHeader('Allow', allowed.join(', '));
         return sendText(res, 405, 'Method Not Allowed');
       }
-      return this.streaming.servePlain(route, url, req, res);
+      const streaming = await this.streamingApi();
+      if (this.state !== 'serving') return sendText(res, 503, 'the kubelet API is shutting down');
+      return streaming.servePlain(route, url, req, res);
     }
     if (method !== 'GET') {
       res.setHeader('Allow', 'GET');
@@ -229,7 +233,12 @@ export class KubeletApiServer {
           route ? 'unable to upgrade: this path takes no upgrade' : '404 page not found',
         );
       }
-      code = this.streaming.serveUpgrade(route, url, req, socket, head);
+      const streaming = await this.streamingApi();
+      if (this.state !== 'serving') {
+        code = 503;
+        return writeRawResponse(socket, code, 'the kubelet API is shutting down');
+      }
+      code = streaming.serveUpgrade(route, url, req, socket, head);
     } catch (err) {
       code = httpStatusForError(err);
       this.log.warn({ err }, 'Upgrade request failed');
@@ -237,6 +246,18 @@ export class KubeletApiServer {
     } finally {
       this.options.metrics.httpRequestsTotal.inc({ route: label, code: String(code) });
     }
+  }
+
+  /** The streaming endpoints, loaded on first use; a failed load is tried again by the next request. */
+  private streamingApi(): Promise<StreamingApi> {
+    this.streaming ??= import('./streaming/streaming-api.js').then(
+      ({ StreamingApi }) => new StreamingApi(this.streamingOptions),
+      (err: unknown) => {
+        this.streaming = undefined;
+        throw err;
+      },
+    );
+    return this.streaming;
   }
 
   private sendError(res: ServerResponse, err: unknown): void {
