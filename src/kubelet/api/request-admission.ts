@@ -25,18 +25,34 @@ export function parseTarget(req: IncomingMessage): { url: URL | undefined; route
   }
 }
 
-function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefined {
+/**
+ * What each TLS connection's client presented, read once per connection: the
+ * peer certificate cannot change within a TLS session (the server allows no
+ * renegotiation), and getPeerCertificate() builds a fresh object from the
+ * X.509 each call, a cost metrics-server's scrapes paid on every request of
+ * their keep-alive connections.
+ */
+const peerByConnection = new WeakMap<TLSSocket, ClientCertificateInfo | null>();
+
+/** The client certificate of a request's connection; undefined when none was presented (or not TLS). */
+export function clientCertificate(req: IncomingMessage): ClientCertificateInfo | undefined {
   const socket = req.socket as TLSSocket;
   if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const known = peerByConnection.get(socket);
+  if (known !== undefined) return known ?? undefined;
   const peer = socket.getPeerCertificate();
-  if (!peer || Object.keys(peer).length === 0) return undefined;
-  return {
-    presented: true,
-    verified: socket.authorized,
-    commonName: peer.subject?.CN,
-    organization: peer.subject?.O,
-    verifyError: socket.authorizationError ? String(socket.authorizationError) : undefined,
-  };
+  const info =
+    !peer || Object.keys(peer).length === 0
+      ? null
+      : {
+          presented: true,
+          verified: socket.authorized,
+          commonName: peer.subject?.CN,
+          organization: peer.subject?.O,
+          verifyError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+        };
+  peerByConnection.set(socket, info);
+  return info ?? undefined;
 }
 
 /**
