@@ -61,7 +61,8 @@ export async function waitFleetReady(
     ctx.progress.update(ready.size);
     if (ready.size < o.nodes) await realClock.sleep(500, ctx.signal);
   }
-  const allReadySeconds = (Date.now() - o.startMs) / 1000;
+  // Not reached: no figure (the deadline's time is not a time to all Ready).
+  const allReadySeconds = ready.size < o.nodes ? Number.NaN : (Date.now() - o.startMs) / 1000;
   ctx.progress.finish(ready.size < o.nodes ? `only ${ready.size} of ${o.nodes} Ready` : '');
   return { ready, reachedMs, allReadySeconds };
 }
