@@ -24,12 +24,9 @@ const API_SERVER_CONNECTIONS = 16;
  * Connections for Lease requests alone, as a kubelet's heartbeat client: a
  * renewal never waits behind a queue of pod status patches and events (100
  * fleet nodes at 20 pods/s sharing the 16 saw renewals 56 s late). A
- * renewal takes milliseconds on a quiet API server; a fleet of 1,000 nodes
- * renews 100 a second, and at 40 ms an answer (an API server under load)
- * 4 connections carry exactly that, so a fleet gets 16.
+ * renewal takes milliseconds; 1,000 nodes renew 100 a second.
  */
 const HEARTBEAT_CONNECTIONS = 4;
-const FLEET_HEARTBEAT_CONNECTIONS = 16;
 
 /** The CA for client-certificate authentication: --client-ca-file, else the kubeconfig's cluster CA. */
 function clientCaPem(config: KubeletConfig, kube: KubeClientConfig): string | undefined {
@@ -83,7 +80,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     ...(config.fleet ? { watchMaxSockets: Infinity } : {}),
   });
   const heartbeat = new KubeTransport(kubeConfig, credentials, {
-    maxSockets: config.fleet ? FLEET_HEARTBEAT_CONNECTIONS : HEARTBEAT_CONNECTIONS,
+    maxSockets: HEARTBEAT_CONNECTIONS,
     userAgent,
     createAgent: fallback?.createAgent,
   });

@@ -15,32 +15,10 @@ export interface LeaseControllerOptions {
   now?: () => number;
 }
 
-/** The retry delay after a failed renewal, at most. */
-const RENEW_RETRY_MS = 1000;
-
-/**
- * How long after a renewal that started at `startedAtMs` the next one is due:
- * one interval after the start, not after the answer, so a slow answer
- * (an API server busy with a pod burst, a queue of renewals of other nodes
- * of a fleet ahead of it) does not push every later renewTime back by its
- * own length; right away when the answer took a whole interval. After a
- * failure, a short retry instead. Pure.
- */
-export function nextRenewalDelayMs(
-  startedAtMs: number,
-  nowMs: number,
-  intervalMs: number,
-  failed: boolean,
-): number {
-  if (failed) return Math.min(RENEW_RETRY_MS, intervalMs);
-  return Math.max(0, startedAtMs + intervalMs - nowMs);
-}
-
 /**
  * Keeps the node's Lease in kube-node-lease renewed (the node heartbeat).
  * Creates it when missing, adds the owner reference to the Node once known,
- * and on a conflict re-reads and retries. Renewals start one interval apart
- * (nextRenewalDelayMs); failures retry after a short delay.
+ * and on a conflict re-reads and retries. Failures retry after a short delay.
  */
 export class LeaseController {
   private lease: WireLease | undefined;
@@ -84,15 +62,13 @@ export class LeaseController {
 
   private async loop(): Promise<void> {
     if (this.stopped) return;
-    const startedAtMs = this.now();
-    let failed = false;
+    let delayMs = this.options.renewIntervalMs;
     try {
       await this.renew();
     } catch (err) {
       this.logger.warn({ err }, 'Failed to renew node lease');
-      failed = true;
+      delayMs = Math.min(1000, this.options.renewIntervalMs);
     }
-    const delayMs = nextRenewalDelayMs(startedAtMs, this.now(), this.options.renewIntervalMs, failed);
     if (!this.stopped) this.timer = setTimeout(() => void this.loop(), delayMs);
   }
 

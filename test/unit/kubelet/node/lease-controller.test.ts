@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
 import type { WireLease } from '../../../../src/kubelet/kube/wire-types.js';
-import { LeaseController, nextRenewalDelayMs } from '../../../../src/kubelet/node/lease-controller.js';
+import { LeaseController } from '../../../../src/kubelet/node/lease-controller.js';
 
 /** The Lease calls a controller makes, against an API server holding at most one Lease. */
 class LeaseApi {
@@ -68,19 +68,4 @@ describe('LeaseController: the requests its renewals make', () => {
     await c.renew();
     expect(api.calls).to.deep.equal(['get', 'create', 'update', 'get', 'update', 'update']);
   });
-});
-
-describe('nextRenewalDelayMs', () => {
-  const cases: Array<[string, number, boolean, number]> = [
-    ['a quick answer: the rest of the interval', 1_000_020, false, 9_980],
-    ['a slow answer: the interval counts from the start, not from the answer', 1_004_000, false, 6_000],
-    ['an answer slower than the interval: at once', 1_012_000, false, 0],
-    ['a failure: a short retry', 1_000_020, true, 1_000],
-  ];
-  for (const [what, nowMs, failed, expected] of cases) {
-    it(`${what}: ${expected} ms`, () =>
-      expect(nextRenewalDelayMs(1_000_000, nowMs, 10_000, failed)).to.equal(expected));
-  }
-  it('retries no later than the interval itself when that is shorter', () =>
-    expect(nextRenewalDelayMs(0, 5, 300, true)).to.equal(300));
 });
