@@ -49,13 +49,10 @@ export class PodChangeFlusher {
 
   constructor(private readonly deps: PodChangeFlusherDeps) {}
 
-  /**
-   * A new pod: saved now (unless `saved`: the caller saved it since its last
-   * change) and published as ADDED, carrying whatever changed since it was created.
-   */
-  added(pod: PodRuntime, saved = false): void {
+  /** A new pod: saved now and published as ADDED, carrying whatever changed since it was created. */
+  added(pod: PodRuntime): void {
     this.dirty.delete(pod);
-    if (!saved) this.persist(pod);
+    this.persist(pod);
     pod.revision = this.deps.hub.publish('WATCH_EVENT_TYPE_ADDED', (rev) => {
       pod.revision = rev;
       return pod.toProto();

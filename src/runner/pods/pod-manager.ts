@@ -152,11 +152,8 @@ export class PodManager {
     this.byName.set(key, spec.uid);
     this.log.info({ pod: key, uid: spec.uid }, layoutFailure ? 'Refused pod layout' : 'Created pod');
     runtime.advance();
-    // The new record's one save carries the intents of the starts advance() queued
-    // (launched when the start queue takes them), instead of a second save a moment later.
-    const saved = runtime.presaveStarts(() => this.store.save(record));
     // One ADDED event carries the state after the first starts.
-    this.changes.added(runtime, saved);
+    this.changes.added(runtime);
     return runtime.toProto();
   }
 

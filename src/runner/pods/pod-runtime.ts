@@ -140,15 +140,6 @@ export class PodRuntime implements StartHost {
     return this.starts.firstStarts();
   }
 
-  /**
-   * Saves the record with `persist` carrying the intents of the starts
-   * advance() queued, before the start queue takes them (StartBatcher.presaveQueued).
-   * True when that save was made; false when none was queued or it failed.
-   */
-  presaveStarts(persist: () => void): boolean {
-    return this.starts.presaveQueued(persist);
-  }
-
   private scheduleAdvance(): void {
     if (this.advanceQueued) return;
     this.advanceQueued = true;

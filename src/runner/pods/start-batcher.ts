@@ -171,44 +171,6 @@ export class StartBatcher {
   }
 
   /**
-   * Saves, with `persist` (it throws on failure), the intents of queued
-   * containers (at most INTENT_BATCH) ahead of their turn in the start
-   * queue, which sends them when it takes them. A new pod's record is saved
-   * this way, so its first save carries its first starts' intents instead
-   * of one save for the record and another a moment later for the intents.
-   * True when `persist` ran and succeeded; false when nothing was due (no
-   * save) or the save failed (the containers then end as a failed batch's
-   * do, and nothing of them may start).
-   */
-  presaveQueued(persist: () => void): boolean {
-    const now = this.deps.clock.nowMs();
-    const save: Array<{ c: ContainerRecord; cgroup: CgroupRun | undefined }> = [];
-    for (const c of this.queued) {
-      if (save.length >= INTENT_BATCH || this.pod.halted()) break;
-      if (this.presaved.has(c)) continue;
-      const prepared = this.prepare(c, now);
-      if (prepared) save.push({ c, cgroup: prepared.cgroup });
-    }
-    if (save.length === 0) return false;
-    const intents = recordIntents(
-      save.map((g) => g.c),
-      this.deps,
-      persist,
-      (c) => ({ pod: this.pod.key, container: c.name }),
-      now,
-    );
-    if (!('tokens' in intents)) {
-      for (const { c } of save) {
-        this.pod.limits.ended(c);
-        this.pod.finishRun(c, intents.outcome, intents.finishedAtMs);
-      }
-      return false;
-    }
-    for (const g of save) this.presaved.set(g.c, { cgroup: g.cgroup });
-    return true;
-  }
-
-  /**
    * Forgets every queued start (deletion or shutdown): intents saved for
    * starts never sent are cleared, since nothing began and nothing may
    * begin now. Starts in flight settle on their own.

@@ -5,7 +5,6 @@ import { expect } from 'chai';
 import { DeletedPods } from '../../../../src/runner/pods/deleted-pods.js';
 import { InvalidInputError, PreconditionError } from '../../../../src/common/errors.js';
 import { PodManager } from '../../../../src/runner/pods/pod-manager.js';
-import { StartQueue } from '../../../../src/runner/pods/start-queue.js';
 import type { PodRecord } from '../../../../src/runner/pods/pod-record.js';
 import type { PodStateStore } from '../../../../src/runner/pods/state-persistence.js';
 import { WatchHub } from '../../../../src/runner/server/watch-hub.js';
@@ -77,39 +76,5 @@ describe('pod-manager (fake processes, temp root)', () => {
     manager.create(pod());
     manager.delete('u1', 0);
     expect(manager.find({ uid: 'u1' }).record.gracePeriodSeconds).to.equal(2);
-  });
-
-  it('through the start queue, a new pod costs one save before its launch: the record with its intents', () => {
-    const turns: Array<() => void> = [];
-    const saves: PodRecord[] = [];
-    const launchedAfter: number[] = [];
-    const store = {
-      save: (r: PodRecord) => saves.push(JSON.parse(JSON.stringify(r)) as PodRecord),
-      remove: () => undefined,
-      loadAll: () => [],
-    } as unknown as PodStateStore;
-    const { onChange: _c, onFinished: _f, ...deps } = w.deps();
-    const queued = new PodManager(
-      root,
-      store,
-      new WatchHub(),
-      {
-        ...deps,
-        security: USER_RUNNER_SECURITY,
-        starts: new StartQueue({ total: 16, perPod: 4 }, silent, (fn) => turns.push(fn)),
-        launch: (plan, dir, token) => {
-          launchedAfter.push(saves.length);
-          return deps.launch(plan, dir, token);
-        },
-      },
-      new DeletedPods(undefined, silent),
-      silent,
-    );
-    queued.create(pod());
-    expect(saves.length, 'saved before CreatePod answers').to.equal(1);
-    const first = saves[0]!.containers[0]!;
-    expect([first.launching, first.launchToken], 'the intent is in that save').to.deep.equal([true, 't1']);
-    turns.shift()!();
-    expect(launchedAfter, 'launched by the queue, with no second save before it').to.deep.equal([1]);
   });
 });
