@@ -19,6 +19,7 @@ import { openCgroupProcs } from './cgroup-join.js';
 import type { CgroupRun } from './container-limiter.js';
 import { containerSpawnCommand } from './container-command.js';
 import type { LaunchPlan, LaunchResult } from './launch-plan.js';
+import { memoizedForTurn } from './memoized-for-turn.js';
 
 // The wrapper scripts and the PTY helper's command line live in container-command.ts.
 export { WRAPPER_SCRIPT, WRAPPER_SHELL } from './container-command.js';
@@ -36,33 +37,6 @@ function checkExecutable(file: string): ExecCheck {
   } catch (err) {
     return errnoCode(err) === 'EACCES' ? 'EACCES' : 'ENOENT';
   }
-}
-
-/**
- * `check` with its answers kept until the event loop's next turn (`defer`):
- * a batch of starts of one command (a pod of many containers) searches PATH
- * once, and a program installed or removed since is seen by the next batch.
- */
-export function memoizedForTurn<T>(
-  check: (file: string) => T,
-  defer: (fn: () => void) => void = (fn) => setImmediate(fn),
-): (file: string) => T {
-  let memo: Map<string, T> | undefined;
-  return (file) => {
-    if (memo === undefined) {
-      const fresh = new Map<string, T>();
-      memo = fresh;
-      defer(() => {
-        if (memo === fresh) memo = undefined;
-      });
-    }
-    let result = memo.get(file);
-    if (result === undefined) {
-      result = check(file);
-      memo.set(file, result);
-    }
-    return result;
-  };
 }
 
 const checkExecutableThisTurn = memoizedForTurn(checkExecutable);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { buildArgv, buildProcessEnv, identityEnv } from '../../../../src/runner/process/command-line.js';
-import { findExecutable, memoizedForTurn } from '../../../../src/runner/process/container-launcher.js';
+import { findExecutable } from '../../../../src/runner/process/container-launcher.js';
+import { memoizedForTurn } from '../../../../src/runner/process/memoized-for-turn.js';
 
 describe('command-line', () => {
   const env = [
