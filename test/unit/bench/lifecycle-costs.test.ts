@@ -57,7 +57,7 @@ describe('costRows', () => {
   const value = (name: string) =>
     rows.find((r) => r.id === `latency.${name}`) as { value: number; label: string } | undefined;
 
-  it('charges each pod its share of the runner group (launcher included), with the idle rate taken off', () => {
+  it("charges each pod its share of each group's CPU, with the idle rate taken off; the runner's row says its launcher is in", () => {
     expect(value('runner_cpu_ms_per_pod')?.value).to.equal(10);
     expect(value('runner_cpu_ms_per_pod')?.label).to.contain('with its launcher');
     expect(value('kubelet_cpu_ms_per_pod')?.value).to.equal(10);

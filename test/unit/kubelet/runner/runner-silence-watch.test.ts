@@ -1,10 +1,8 @@
-import type * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { KubeletMetrics } from '../../../../src/kubelet/kubelet-metrics.js';
 import { RunnerSilenceWatch } from '../../../../src/kubelet/runner/runner-silence-watch.js';
-
-type Callback = (err: grpc.ServiceError | null) => void;
+import { heldChecksClient, type HeldCallback } from '../support/held-checks-client.js';
 
 /**
  * A silence watch over a client whose health checks wait for the test, with
@@ -12,16 +10,10 @@ type Callback = (err: grpc.ServiceError | null) => void;
  */
 function watch(nowMs: () => number): {
   silence: RunnerSilenceWatch;
-  checks: Callback[];
+  checks: HeldCallback[];
   metrics: KubeletMetrics;
 } {
-  const checks: Callback[] = [];
-  const client = {
-    makeUnaryRequest: (...args: unknown[]) => {
-      checks.push(args[args.length - 1] as Callback);
-      return {};
-    },
-  } as unknown as grpc.Client;
+  const { client, held: checks } = heldChecksClient();
   const metrics = new KubeletMetrics({ collectProcessMetrics: false });
   const silence = new RunnerSilenceWatch(
     client,

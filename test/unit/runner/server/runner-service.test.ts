@@ -37,20 +37,21 @@ class FakeCall extends EventEmitter {
   }
 }
 
-describe('runner-service: WatchPods', () => {
-  function service(hub: WatchHub, maxQueued: number): RunnerService {
-    const manager = { podCount: 0, list: () => [] } as unknown as PodManager;
-    return new RunnerService(
-      manager,
-      hub,
-      {} as StatsCollector,
-      {} as NodeInfoProvider,
-      {} as RunnerHealthSource,
-      pino({ level: 'silent' }),
-      maxQueued,
-    );
-  }
+/** A service with no pods over `hub`; `maxQueued` bounds a watcher's queue (the default when not given). */
+function service(hub: WatchHub, maxQueued?: number): RunnerService {
+  const manager = { podCount: 0, list: () => [] } as unknown as PodManager;
+  return new RunnerService(
+    manager,
+    hub,
+    {} as StatsCollector,
+    {} as NodeInfoProvider,
+    {} as RunnerHealthSource,
+    pino({ level: 'silent' }),
+    maxQueued,
+  );
+}
 
+describe('runner-service: WatchPods', () => {
   it('cuts off a consumer whose queue grows past the bound with RESOURCE_EXHAUSTED and unsubscribes it', () => {
     const hub = new WatchHub(100, 'e');
     const handlers = service(hub, 3).handlers();
@@ -82,18 +83,6 @@ describe('runner-service: WatchPods', () => {
 });
 
 describe('runner-service: WatchPods heartbeats', () => {
-  function service(hub: WatchHub): RunnerService {
-    const manager = { podCount: 0, list: () => [] } as unknown as PodManager;
-    return new RunnerService(
-      manager,
-      hub,
-      {} as StatsCollector,
-      {} as NodeInfoProvider,
-      {} as RunnerHealthSource,
-      pino({ level: 'silent' }),
-    );
-  }
-
   /** Resolves with the next event written to `call`. */
   function nextWrite(call: FakeCall): Promise<unknown> {
     return new Promise((resolve) => {
