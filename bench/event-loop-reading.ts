@@ -46,7 +46,7 @@ export function delayTotalsFromHealth(health: RunnerHealth__Output): EventLoopDe
 
 /** The figures the report shows for one process over a window. */
 export interface DelayFigures {
-  /** Samples (one per 10 ms of the window). */
+  /** Samples (one per 50 ms of the window). */
   count: number;
   /** Upper bound of the bucket holding the 99th percentile (or the exact max, when lower). */
   p99Ms: number;

@@ -1,5 +1,5 @@
 import { Gauge, type Metric, type Registry } from 'prom-client';
-import type { EventLoopDelayTotals } from '../common/event-loop-delay.js';
+import { EVENT_LOOP_DELAY_RESOLUTION_MS, type EventLoopDelayTotals } from '../common/event-loop-delay.js';
 
 export const EVENT_LOOP_DELAY_METRIC = 'vkcmd_kubelet_event_loop_delay_seconds';
 export const EVENT_LOOP_DELAY_MAX_METRIC = 'vkcmd_kubelet_event_loop_delay_max_seconds';
@@ -42,8 +42,7 @@ export function registerEventLoopDelayMetrics(
   registry: Registry,
   monitor: { totals(): EventLoopDelayTotals },
 ): void {
-  const help =
-    'Event-loop delay of the kubelet process: how late a 10 ms timer ran, sampled every 10 ms since start.';
+  const help = `Event-loop delay of the kubelet process: how late a ${EVENT_LOOP_DELAY_RESOLUTION_MS} ms timer ran, sampled every ${EVENT_LOOP_DELAY_RESOLUTION_MS} ms since start.`;
   const collector = {
     name: EVENT_LOOP_DELAY_METRIC,
     help,

@@ -24,7 +24,7 @@ export function runnerHealthFamilies(health: RunnerHealth__Output | undefined): 
   const families: Family[] = [
     {
       name: 'vkcmd_runner_event_loop_delay_seconds',
-      help: 'Event-loop delay of vk-cmd-runner: how late a 10 ms timer ran, sampled every 10 ms since it started.',
+      help: 'Event-loop delay of vk-cmd-runner: how late a 50 ms timer ran, sampled every 50 ms since it started.',
       type: 'histogram',
       values: [],
     },
