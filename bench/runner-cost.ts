@@ -1,13 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PodSpec } from '../src/generated/vkcmd/runner/v1/PodSpec.js';
 import { paced } from './pacing.js';
 import { readProcMemory } from './proc-stats.js';
 import { podKey, timesOf } from './runner-pod-times.js';
+import {
+  cpuMs,
+  helperChildren,
+  loadavg,
+  RUNNER_NODE_FLAGS,
+  startRunner,
+  stopRunner,
+} from './runner-process.js';
 import { RunnerWatch } from './runner-watch.js';
 import { pairedDeltas, summarize } from './stats.js';
 import { waitFor } from './wait-for.js';
@@ -25,11 +31,6 @@ import { waitFor } from './wait-for.js';
  *   node dist/bench/runner-cost.js --pods 200 --rate 20 [--cpu-prof DIR] [--node-flags "..."]
  */
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(here, '../..');
-const RUNNER_MAIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
-const TICK_MS = 10;
-
 interface Flags {
   pods: number;
   rate: number;
@@ -43,7 +44,7 @@ function parseFlags(argv: string[]): Flags {
     pods: 200,
     rate: 20,
     cpuProfDir: undefined,
-    nodeFlags: ['--max-semi-space-size=2', '--optimize-for-size'],
+    nodeFlags: [...RUNNER_NODE_FLAGS],
     idleSeconds: 3,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,83 +76,10 @@ function parseFlags(argv: string[]): Flags {
   return flags;
 }
 
-function statFields(pid: number): string[] {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return text.slice(text.lastIndexOf(')') + 2).split(' ');
-}
-
-/** utime+stime of a process in ms; 0 when it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const f = statFields(pid);
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The runner's own children that are not pod process groups (a launcher), by pid. */
-function helperChildren(runnerPid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const f = statFields(Number(name));
-      // ppid is field 4 (index 1), pgrp field 5 (index 2): pod leaders lead their own group.
-      // vk-cmd-launcher leads its own session too and is told by its name.
-      if (Number(f[1]) !== runnerPid) continue;
-      const launcher = readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'vk-cmd-launcher';
-      if (launcher || Number(f[2]) !== Number(name)) out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-function loadavg(): string {
-  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-}
-
-async function startRunner(
-  flags: Flags,
-  workDir: string,
-): Promise<{ child: ChildProcess; socket: string; rootDir: string }> {
-  const socket = path.join(workDir, 'sock', 'runner.sock');
-  const rootDir = path.join(workDir, 'root');
-  mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
-  mkdirSync(rootDir, { recursive: true });
-  const prof = flags.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...flags.nodeFlags,
-      ...prof,
-      RUNNER_MAIN,
-      '--listen',
-      `unix://${socket}`,
-      '--root-dir',
-      rootDir,
-      '--v',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', openSync(path.join(workDir, 'runner.log'), 'a')] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('listening on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`runner exited with ${code}`)));
-  });
-  return { child, socket, rootDir };
-}
-
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-runner-cost-'));
-  const { child, socket, rootDir } = await startRunner(flags, workDir);
+  const { child, socket } = await startRunner(flags, workDir);
   const pid = child.pid!;
   const watch = new RunnerWatch(socket);
   try {
@@ -259,11 +187,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     watch.stop();
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await stopRunner(child);
     rmSync(workDir, { recursive: true, force: true });
-    void rootDir;
   }
 }
 

@@ -19,9 +19,14 @@ export class RunnerWatch {
   private readonly listeners = new Set<() => void>();
   private stopped = false;
 
+  /**
+   * `onEvent` sees every pod event (not SYNCED or heartbeats) as it arrives,
+   * before the listeners are told.
+   */
   constructor(
     socketPath: string,
     private readonly now: () => number = Date.now,
+    private readonly onEvent?: (event: WatchPodsEvent__Output, nowMs: number) => void,
   ) {
     const { grpcType } = loadRunnerProto();
     this.client = new grpcType.vkcmd.runner.v1.Runner(
@@ -42,6 +47,7 @@ export class RunnerWatch {
           resolve();
           return;
         }
+        if (event.pod) this.onEvent?.(event, nowMs);
         if (applyRunnerEvent(this.times, event, nowMs) !== undefined) {
           for (const l of [...this.listeners]) l();
         }
