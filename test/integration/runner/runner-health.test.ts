@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { EVENT_LOOP_DELAY_BOUNDS_MS } from '../../../src/common/event-loop-delay.js';
+import {
+  EVENT_LOOP_DELAY_BOUNDS_MS,
+  EVENT_LOOP_DELAY_RESOLUTION_MS,
+} from '../../../src/common/event-loop-delay.js';
 import type { RunnerHealth__Output } from '../../../src/generated/vkcmd/runner/v1/RunnerHealth.js';
 import { RunnerHarness, scriptPod, unary } from './support/runner-harness.js';
 
@@ -17,9 +20,11 @@ describe('runner: GetRunnerHealth', function () {
 
   it('reports event-loop delay since start, since the last call and as a cumulative histogram', async () => {
     const first = await health();
-    // Blocks this process's event loop (the runner runs in it) for a sample well above 50 ms.
+    // Blocks this process's event loop (the runner runs in it) for a sample well above 50 ms. The
+    // sample is the time since the timer last ran minus its period, and it last ran up to a period
+    // before the block began: a block of 100 ms + one period gives a delay of at least 100 ms.
     await new Promise((r) => setTimeout(r, 30));
-    const until = Date.now() + 120;
+    const until = Date.now() + 100 + EVENT_LOOP_DELAY_RESOLUTION_MS + 20;
     while (Date.now() < until);
     await new Promise((r) => setTimeout(r, 30));
     const second = await health();
