@@ -10,6 +10,8 @@ import {
   cpuMs,
   helperChildren,
   loadavg,
+  parseStringFlags,
+  positiveFlag,
   RUNNER_NODE_FLAGS,
   startRunner,
   stopRunner,
@@ -40,40 +42,15 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = {
-    pods: 200,
-    rate: 20,
-    cpuProfDir: undefined,
-    nodeFlags: [...RUNNER_NODE_FLAGS],
-    idleSeconds: 3,
+  const raw = parseStringFlags(argv, ['pods', 'rate', 'cpu-prof', 'node-flags', 'idle-seconds']);
+  return {
+    pods: positiveFlag(raw.pods, 'pods', 200, true),
+    rate: positiveFlag(raw.rate, 'rate', 20),
+    cpuProfDir: raw['cpu-prof'] === undefined ? undefined : path.resolve(raw['cpu-prof']),
+    nodeFlags:
+      raw['node-flags'] === undefined ? [...RUNNER_NODE_FLAGS] : raw['node-flags'].split(' ').filter(Boolean),
+    idleSeconds: positiveFlag(raw['idle-seconds'], 'idle-seconds', 3),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return v;
-    };
-    switch (argv[i]) {
-      case '--pods':
-        flags.pods = Number(value());
-        break;
-      case '--rate':
-        flags.rate = Number(value());
-        break;
-      case '--cpu-prof':
-        flags.cpuProfDir = path.resolve(value());
-        break;
-      case '--node-flags':
-        flags.nodeFlags = value().split(' ').filter(Boolean);
-        break;
-      case '--idle-seconds':
-        flags.idleSeconds = Number(value());
-        break;
-      default:
-        throw new Error(`unknown flag ${argv[i]}`);
-    }
-  }
-  return flags;
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,8 @@ import {
   cpuMs,
   helperChildren,
   loadavg,
+  parseStringFlags,
+  positiveFlag,
   RUNNER_NODE_FLAGS,
   startRunner,
   stopRunner,
@@ -42,25 +44,13 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { containers: 1000, pods: 200, rate: 20, cpuProfDir: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return v;
-    };
-    const flag = argv[i];
-    if (flag === '--containers') flags.containers = Number(value());
-    else if (flag === '--pods') flags.pods = Number(value());
-    else if (flag === '--rate') flags.rate = Number(value());
-    else if (flag === '--cpu-prof') flags.cpuProfDir = path.resolve(value());
-    else throw new Error(`unknown flag ${flag}`);
-  }
-  for (const [name, v] of Object.entries(flags)) {
-    if (typeof v === 'number' && !(Number.isInteger(v) && v > 0))
-      throw new Error(`--${name} must be a positive integer`);
-  }
-  return flags;
+  const raw = parseStringFlags(argv, ['containers', 'pods', 'rate', 'cpu-prof']);
+  return {
+    containers: positiveFlag(raw.containers, 'containers', 1000, true),
+    pods: positiveFlag(raw.pods, 'pods', 200, true),
+    rate: positiveFlag(raw.rate, 'rate', 20),
+    cpuProfDir: raw['cpu-prof'] === undefined ? undefined : path.resolve(raw['cpu-prof']),
+  };
 }
 
 const NAMESPACE = 'bench-huge';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 /*
  * A private vk-cmd-runner for the runner-only benchmarks (runner-cost,
@@ -109,4 +110,32 @@ export async function stopRunner(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * The runner-only benchmarks' flags: `--name value` or `--name=value`, every
+ * one a string (node:util.parseArgs, as decision 0005 chose for the
+ * binaries); an unknown flag or a missing value throws, naming it.
+ */
+export function parseStringFlags<K extends string>(
+  argv: string[],
+  names: readonly K[],
+): Partial<Record<K, string>> {
+  const options = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Partial<
+    Record<K, string>
+  >;
+}
+
+/**
+ * A flag's positive number, a whole one for a count (or `fallback` when
+ * absent); throws naming the flag otherwise.
+ */
+export function positiveFlag(raw: string | undefined, name: string, fallback: number, count = false): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!(Number.isFinite(n) && n > 0) || (count && !Number.isInteger(n))) {
+    throw new Error(`--${name} must be a positive ${count ? 'whole number' : 'number'}, not "${raw}"`);
+  }
+  return n;
 }

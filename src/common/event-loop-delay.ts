@@ -12,8 +12,9 @@ export const EVENT_LOOP_DELAY_BOUNDS_MS: readonly number[] = [
 /**
  * The sampling period of the monitor's timer; each sample is one period's
  * lateness. 50 ms, not Node's default 10: every wake-up of an idle process
- * costs CPU (an idle runner used 8.5-11.5 ms of CPU per second at 10 ms and
- * 4.0-4.5 at 50), and no stall that matters is missed: any stall of 50 ms
+ * costs CPU (an idle runner used 8.5 and 11.5 ms of CPU per second at 10 ms
+ * and 4.0 and 4.5 at 50: two 20 s runs each, alternated, load 6.8 -> 4.0),
+ * and no stall that matters is missed: any stall of 50 ms
  * or more (the benchmark's p99 bound) spans a due sample, and a shorter one
  * is sampled in proportion to its length. Fewer idle samples make a window's
  * p99 higher, not lower.

@@ -1,4 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
+import { EVENT_LOOP_DELAY_RESOLUTION_MS } from '../common/event-loop-delay.js';
 import type { RunnerHealth__Output } from '../generated/vkcmd/runner/v1/RunnerHealth.js';
 import { histogramSamples, type ExpositionSample } from './event-loop-delay-metrics.js';
 
@@ -24,7 +25,7 @@ export function runnerHealthFamilies(health: RunnerHealth__Output | undefined): 
   const families: Family[] = [
     {
       name: 'vkcmd_runner_event_loop_delay_seconds',
-      help: 'Event-loop delay of vk-cmd-runner: how late a 50 ms timer ran, sampled every 50 ms since it started.',
+      help: `Event-loop delay of vk-cmd-runner: how late a ${EVENT_LOOP_DELAY_RESOLUTION_MS} ms timer ran, sampled every ${EVENT_LOOP_DELAY_RESOLUTION_MS} ms since it started.`,
       type: 'histogram',
       values: [],
     },
