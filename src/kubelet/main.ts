@@ -14,19 +14,18 @@ import { realConfigHost } from './host-defaults.js';
 import { loadClientNodeFallback, type ClientNodeFallback } from './kube/client-node-fallback.js';
 import { KubeApiClient } from './kube/kube-api-client.js';
 import { credentialSource } from './kube/kube-credentials.js';
+import { heartbeatConnections } from './kube/heartbeat-connections.js';
 import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
 const API_SERVER_CONNECTIONS = 16;
-/**
- * Connections for Lease requests alone, as a kubelet's heartbeat client: a
- * renewal never waits behind a queue of pod status patches and events (100
- * fleet nodes at 20 pods/s sharing the 16 saw renewals 56 s late). A
- * renewal takes milliseconds; 1,000 nodes renew 100 a second.
- */
-const HEARTBEAT_CONNECTIONS = 4;
+
+/** The most nodes this process can serve: one per port of --node-port-range with --fleet, else one. */
+function servedNodes(config: KubeletConfig): number {
+  return config.fleet ? config.fleet.portTo - config.fleet.portFrom + 1 : 1;
+}
 
 /** The CA for client-certificate authentication: --client-ca-file, else the kubeconfig's cluster CA. */
 function clientCaPem(config: KubeletConfig, kube: KubeClientConfig): string | undefined {
@@ -79,8 +78,11 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     // A fleet holds one pod watch per node: on connections of their own, so patches never wait for one.
     ...(config.fleet ? { watchMaxSockets: Infinity } : {}),
   });
+  // Lease requests have connections of their own, as a kubelet's heartbeat client: a renewal never waits
+  // behind a queue of pod status patches and events (100 fleet nodes at 20 pods/s sharing the 16 saw
+  // renewals 56 s late). How many: heartbeat-connections.ts.
   const heartbeat = new KubeTransport(kubeConfig, credentials, {
-    maxSockets: HEARTBEAT_CONNECTIONS,
+    maxSockets: heartbeatConnections(servedNodes(config), config.leaseRenewIntervalSeconds * 1000),
     userAgent,
     createAgent: fallback?.createAgent,
   });

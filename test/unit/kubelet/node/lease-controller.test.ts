@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ApiError, type KubeApi } from '../../../../src/kubelet/kube/kube-api.js';
 import type { WireLease } from '../../../../src/kubelet/kube/wire-types.js';
-import { LeaseController } from '../../../../src/kubelet/node/lease-controller.js';
+import { LeaseController, nextRenewalDelayMs } from '../../../../src/kubelet/node/lease-controller.js';
 
 /** The Lease calls a controller makes, against an API server holding at most one Lease. */
 class LeaseApi {
@@ -10,6 +10,8 @@ class LeaseApi {
   stored: WireLease | undefined;
   private version = 0;
   conflictNext = false;
+  /** Called inside each update before it answers (a slow API server advances the test's clock). */
+  duringUpdate: () => void = () => undefined;
 
   api(): KubeApi {
     return {
@@ -23,6 +25,7 @@ class LeaseApi {
       },
       replaceLease: (lease: WireLease) => {
         this.calls.push('update');
+        this.duringUpdate();
         if (this.conflictNext || lease.metadata?.resourceVersion !== this.stored?.metadata?.resourceVersion) {
           this.conflictNext = false;
           return Promise.reject(new ApiError(409, 'conflict'));
@@ -67,5 +70,103 @@ describe('LeaseController: the requests its renewals make', () => {
     await c.renew();
     await c.renew();
     expect(api.calls).to.deep.equal(['get', 'create', 'update', 'get', 'update', 'update']);
+  });
+});
+
+describe('nextRenewalDelayMs', () => {
+  const cases: Array<{ name: string; stampedAtMs: number; nowMs: number; want: number }> = [
+    { name: 'an answer at once: the whole interval', stampedAtMs: 1000, nowMs: 1000, want: 10_000 },
+    { name: 'an answer after 3 s: the 7 s left', stampedAtMs: 1000, nowMs: 4000, want: 7000 },
+    { name: 'an answer after the whole interval: at once', stampedAtMs: 1000, nowMs: 11_000, want: 0 },
+    { name: 'an answer later still: at once, never negative', stampedAtMs: 1000, nowMs: 60_000, want: 0 },
+    {
+      name: 'a clock stepped back: never more than the interval',
+      stampedAtMs: 50_000,
+      nowMs: 1000,
+      want: 10_000,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(nextRenewalDelayMs(c.stampedAtMs, c.nowMs, 10_000)).to.equal(c.want);
+    });
+  }
+});
+
+describe('LeaseController: the renewal schedule', () => {
+  it('a slow renewal does not push the next one back: renewTimes stay one interval apart', async () => {
+    const api = new LeaseApi();
+    let nowMs = 1_000_000;
+    // Each update takes 3 s of the test's clock before it answers.
+    api.duringUpdate = () => (nowMs += 3000);
+    const delays: number[] = [];
+    const stamps: string[] = [];
+    let next: (() => void) | undefined;
+    const c = new LeaseController(
+      api.api(),
+      {
+        nodeName: 'vk-1',
+        leaseDurationSeconds: 40,
+        renewIntervalMs: 10_000,
+        nodeUid: () => 'uid-1',
+        now: () => nowMs,
+        schedule: (fn, delayMs) => {
+          delays.push(delayMs);
+          next = () => {
+            nowMs += delayMs;
+            fn();
+          };
+          return () => (next = undefined);
+        },
+      },
+      pino({ level: 'silent' }),
+    );
+    const renewed = async (): Promise<void> => {
+      const before = delays.length;
+      while (delays.length === before) await new Promise((resolve) => setImmediate(resolve));
+      stamps.push(api.stored?.spec?.renewTime ?? '');
+    };
+    c.start();
+    await renewed(); // create: answered at once
+    for (let i = 0; i < 3; i++) {
+      next!();
+      await renewed();
+    }
+    c.stop();
+    expect(next).to.equal(undefined);
+    expect(delays).to.deep.equal([10_000, 7000, 7000, 7000]);
+    expect(stamps).to.deep.equal([
+      '1970-01-01T00:16:40.000000Z',
+      '1970-01-01T00:16:50.000000Z',
+      '1970-01-01T00:17:00.000000Z',
+      '1970-01-01T00:17:10.000000Z',
+    ]);
+  });
+
+  it('a failed renewal is tried again after a second', async () => {
+    const api = new LeaseApi();
+    const delays: number[] = [];
+    const failing = {
+      ...api.api(),
+      getLease: () => Promise.reject(new Error('connection refused')),
+    } as unknown as KubeApi;
+    const c = new LeaseController(
+      failing,
+      {
+        nodeName: 'vk-1',
+        leaseDurationSeconds: 40,
+        renewIntervalMs: 10_000,
+        nodeUid: () => 'uid-1',
+        schedule: (_fn, delayMs) => {
+          delays.push(delayMs);
+          return () => undefined;
+        },
+      },
+      pino({ level: 'silent' }),
+    );
+    c.start();
+    while (delays.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    c.stop();
+    expect(delays).to.deep.equal([1000]);
   });
 });
