@@ -8,6 +8,7 @@ import { PodObjectFetcher } from './object-fetcher.js';
 import { PodEffects } from './pod-effects.js';
 import { PodExecutor, type PodSnapshot } from './pod-executor.js';
 import type { RunnerPods } from './pod-record.js';
+import { resyncDelayMs, resyncSlackMs } from './resync-schedule.js';
 import type { StatusWriter } from './status-writer.js';
 
 export type { RunnerPods } from './pod-record.js';
@@ -29,15 +30,18 @@ export interface PodControllerOptions {
  * Reconciles pods bound to the node with the runner. Feeds what the informer
  * and the runner link report to the PodExecutor, which runs each pod's
  * lifecycle (see `decide` and src/kubelet/README.md); finds the runner pods
- * the API does not have; keeps the running-pods gauge; resyncs every pod
- * periodically. Nothing is created or failed while the runner link is not
- * synced.
+ * the API does not have; keeps the running-pods gauge; resyncs each pod an
+ * interval after its last sync (resync-schedule.ts). Nothing is created or
+ * failed while the runner link is not synced.
  */
 export class PodController {
   private readonly executor: PodExecutor;
   private resyncTimer: NodeJS.Timeout | undefined;
   private gaugeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When runner pods the API lacks were last looked for by a resync. */
+  private orphansCheckedAtMs = 0;
+  private readonly now: () => number;
 
   constructor(
     api: KubeApi,
@@ -50,6 +54,7 @@ export class PodController {
     private readonly options: PodControllerOptions,
   ) {
     const now = options.now ?? Date.now;
+    this.now = now;
     const { hostIp, ignoreRestartPolicy, allocatable, limitFacts } = options;
     const fetcher = new PodObjectFetcher(api);
     const effects = new PodEffects(api, runner, fetcher, statusWriter, events, metrics, logger, {
@@ -76,7 +81,7 @@ export class PodController {
       delete: (pod) => this.executor.apiPodDeleted(pod),
       synced: () => this.resyncAll(),
     });
-    this.resyncTimer = setInterval(() => this.resyncAll(), this.options.resyncIntervalMs ?? 60_000);
+    this.armResync(this.options.resyncIntervalMs ?? 60_000);
   }
 
   /**
@@ -85,7 +90,7 @@ export class PodController {
    */
   async stop(drainTimeoutMs = 3000): Promise<void> {
     this.stopped = true;
-    clearInterval(this.resyncTimer);
+    clearTimeout(this.resyncTimer);
     clearTimeout(this.gaugeTimer);
     this.executor.stop();
     if (!(await this.statusWriter.drain(drainTimeoutMs))) {
@@ -126,6 +131,22 @@ export class PodController {
     if (this.stopped) return;
     this.executor.syncAll();
     this.reconcileOrphans();
+    this.orphansCheckedAtMs = this.now();
+  }
+
+  /**
+   * The periodic resync (resync-schedule.ts): syncs the pods due, looks for
+   * orphans once an interval, and sets the timer for the next pod due.
+   */
+  private armResync(intervalMs: number): void {
+    if (this.stopped) return;
+    const nextAtMs = this.executor.syncStale(intervalMs, resyncSlackMs(intervalMs));
+    if (this.now() - this.orphansCheckedAtMs >= intervalMs) {
+      this.reconcileOrphans();
+      this.orphansCheckedAtMs = this.now();
+    }
+    const delayMs = resyncDelayMs(nextAtMs, this.now(), intervalMs);
+    this.resyncTimer = setTimeout(() => this.armResync(intervalMs), delayMs);
   }
 
   /** Runner pods the API does not have (once both sides are synced) are deleted from the runner. */

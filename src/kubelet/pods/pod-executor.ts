@@ -10,6 +10,7 @@ import { processTurnBudget, type TurnBudget } from './turn-budget.js';
 import { PodSlots, type PodSlot } from './pod-slots.js';
 import { DeferredSyncs } from './deferred-syncs.js';
 import { isOwnStatusEcho } from './status-echo.js';
+import { planResync } from './resync-schedule.js';
 
 export interface PodExecutorOptions {
   now: () => number;
@@ -162,6 +163,16 @@ export class PodExecutor {
     for (const slot of this.slots.values()) this.enqueue(slot);
   }
 
+  /**
+   * The periodic resync: syncs the pods due by now (planResync) and returns
+   * when the next of the others is due (undefined: none is).
+   */
+  syncStale(intervalMs: number, slackMs: number): number | undefined {
+    const plan = planResync(this.slots.values(), this.options.now(), intervalMs, slackMs);
+    for (const slot of plan.due) this.enqueue(slot);
+    return plan.nextAtMs;
+  }
+
   /** No sync starts or re-runs after this; armed retries are cancelled. */
   stop(): void {
     this.stopped = true;
@@ -200,6 +211,7 @@ export class PodExecutor {
     do {
       slot.dirty = false;
       const startedMs = this.options.now();
+      slot.syncStartedAtMs = startedMs;
       const operation = podWorkerOperation(slot.apiPod, this.runner.getPod(slot.record.uid));
       try {
         await this.sync(slot);

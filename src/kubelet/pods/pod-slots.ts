@@ -22,6 +22,8 @@ export interface PodSlot {
   retryBackoff: Backoff;
   /** The eviction manager asked to evict the pod: the next sync starts with it. */
   evictionMessage?: string | undefined;
+  /** When the latest sync started (epoch ms); the record's first sighting before the first (resync-schedule.ts). */
+  syncStartedAtMs: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class PodSlots {
       dirty: false,
       retryTimer: undefined,
       retryBackoff: new Backoff(retry.retryInitialMs, retry.retryMaxMs),
+      syncStartedAtMs: record.firstSeenMs,
     };
     const replaced = this.byUid.get(record.uid);
     if (replaced) this.byName.get(replaced.nameKey)?.delete(replaced);

@@ -239,4 +239,38 @@ describe('PodExecutor', () => {
     expect(effects.writes.map((w) => w.action.pod.metadata?.uid)).to.deep.equal(['u']);
     expect(executor.snapshot('v')).to.deep.include({ syncing: false });
   });
+
+  it('resyncs a pod an interval after its last sync, and a pod that synced for a change of its own later', async () => {
+    const runner = new FakeRunner();
+    const effects = new FakeEffects();
+    let nowMs = 1000;
+    let syncs = 0;
+    const executor = new PodExecutor(runner, effects as unknown as PodEffects, pino({ level: 'silent' }), {
+      now: () => nowMs,
+      retryInitialMs: 1,
+      retryMaxMs: 2,
+      onSynced: () => syncs++,
+    });
+    const idle = () => until(() => executor.snapshot('u')?.syncing !== true);
+    runner.map.set('u', runningInRunner());
+    executor.apiPodChanged(pendingPod());
+    await idle();
+    expect(syncs).to.equal(1);
+    nowMs = 30_000;
+    expect(executor.syncStale(60_000, 1000)).to.equal(61_000);
+    expect(syncs).to.equal(1);
+    // A runner event at 40 s syncs it: its next resync moves to 100 s.
+    nowMs = 40_000;
+    executor.runnerPodChanged(runningInRunner(), nowMs);
+    await idle();
+    expect(syncs).to.equal(2);
+    nowMs = 60_500;
+    expect(executor.syncStale(60_000, 1000)).to.equal(100_000);
+    expect(syncs).to.equal(2);
+    nowMs = 99_200;
+    expect(executor.syncStale(60_000, 1000)).to.equal(undefined);
+    await idle();
+    expect(syncs).to.equal(3);
+    expect(executor.syncStale(60_000, 1000)).to.equal(159_200);
+  });
 });
