@@ -136,17 +136,21 @@ export class PodController {
 
   /**
    * The periodic resync (resync-schedule.ts): syncs the pods due, looks for
-   * orphans once an interval, and sets the timer for the next pod due.
+   * orphans once an interval, and sets the timer for whichever is due next.
    */
   private armResync(intervalMs: number): void {
     if (this.stopped) return;
-    const nextAtMs = this.executor.syncStale(intervalMs, resyncSlackMs(intervalMs));
+    const nextPodAtMs = this.executor.syncStale(intervalMs, resyncSlackMs(intervalMs));
     if (this.now() - this.orphansCheckedAtMs >= intervalMs) {
       this.reconcileOrphans();
       this.orphansCheckedAtMs = this.now();
     }
-    const delayMs = resyncDelayMs(nextAtMs, this.now(), intervalMs);
-    this.resyncTimer = setTimeout(() => this.armResync(intervalMs), delayMs);
+    const orphansAtMs = this.orphansCheckedAtMs + intervalMs;
+    const nextAtMs = Math.min(nextPodAtMs ?? orphansAtMs, orphansAtMs);
+    this.resyncTimer = setTimeout(
+      () => this.armResync(intervalMs),
+      resyncDelayMs(nextAtMs, this.now(), intervalMs),
+    );
   }
 
   /** Runner pods the API does not have (once both sides are synced) are deleted from the runner. */
