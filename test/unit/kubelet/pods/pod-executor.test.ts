@@ -258,6 +258,7 @@ describe('PodExecutor', () => {
     expect(syncs).to.equal(1);
     nowMs = 30_000;
     expect(executor.syncStale(60_000, 1000)).to.equal(61_000);
+    expect(executor.snapshot('u')?.syncing).to.equal(false);
     expect(syncs).to.equal(1);
     // A runner event at 40 s syncs it: its next resync moves to 100 s.
     nowMs = 40_000;
@@ -266,9 +267,11 @@ describe('PodExecutor', () => {
     expect(syncs).to.equal(2);
     nowMs = 60_500;
     expect(executor.syncStale(60_000, 1000)).to.equal(100_000);
+    expect(executor.snapshot('u')?.syncing).to.equal(false);
     expect(syncs).to.equal(2);
     nowMs = 99_200;
     expect(executor.syncStale(60_000, 1000)).to.equal(undefined);
+    expect(executor.snapshot('u')?.syncing).to.equal(true);
     await idle();
     expect(syncs).to.equal(3);
     expect(executor.syncStale(60_000, 1000)).to.equal(159_200);
