@@ -18,6 +18,7 @@ import { WRAPPER_DIR_ARG, WRITE_EXIT_CODE_SH } from '../../../src/runner/files/w
 import {
   eventually,
   isTerminated,
+  podProcessesUnder,
   RunnerHarness,
   scriptPod,
   status,
@@ -99,10 +100,12 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
     outsideUntouched();
   });
 
-  it('a container that swaps its own directory while it runs: the wrapper still records its exit code inside the pod', async () => {
+  it('a container that swaps its own directory once its start is recorded: the wrapper still records its exit code inside the pod', async () => {
+    // The swap waits for the pgid file: before it, the swap races the runner's pgid write (the next case).
     const spec = scriptPod(
       'self-swap',
-      'd=$VK_CMD_CONTAINER_DIR; mv "$d" "$d.real" && ln -s "$OUTSIDE" "$d"; echo done; exit 7\n',
+      'd=$VK_CMD_CONTAINER_DIR; while [ ! -e "$d/pgid" ]; do sleep 0.01; done\n' +
+        'mv "$d" "$d.real" && ln -s "$OUTSIDE" "$d"; echo done; exit 7\n',
     );
     spec.containers![0]!.env = [{ name: 'OUTSIDE', value: outside }];
     await h.create(spec);
@@ -112,6 +115,37 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
     await eventually(() => existsSync(path.join(real, 'exitcode')), 5_000, 'exitcode in the real directory');
     expect(readFileSync(path.join(real, 'exitcode'), 'utf8')).to.equal('7\n');
     expect(readFileSync(path.join(real, 'stdout'), 'utf8')).to.equal('done\n');
+    outsideUntouched();
+    await deleteAll([spec]);
+    outsideUntouched();
+  });
+
+  it('a container that swaps its own directory at once, racing the pgid write: either order ends cleanly, nothing is written outside', async () => {
+    // Swapped first: the runner refuses the pgid write (it could not find the group again) and kills
+    // the group. Recorded first: the run ends with its own code. Either way nothing leaks or stays.
+    const spec = scriptPod(
+      'early-swap',
+      'd=$VK_CMD_CONTAINER_DIR; mv "$d" "$d.real" && ln -s "$OUTSIDE" "$d"\n' +
+        'i=0; while [ ! -e "$d.real/pgid" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done; exit 7\n',
+    );
+    spec.containers![0]!.env = [{ name: 'OUTSIDE', value: outside }];
+    await h.create(spec);
+    const pod = await watcher.waitForPod(spec.uid!, isTerminated('c1'));
+    const t = terminated(pod, 'c1');
+    const podDir = path.join(h.rootDir, 'ns1', 'early-swap');
+    const c1 = path.join(podDir, 'containers', 'c1');
+    if (t.reason === 'writePgidError') {
+      expect(t.exitCode).to.equal(1);
+      // Between the mv and the ln the path is gone; after the ln it is a symlink.
+      expect(t.message).to.be.oneOf([
+        `writePgidError: failed to write pgid to file ${c1}/pgid; error: refusing to write in ${c1}: it is gone (ENOENT)`,
+        `writePgidError: failed to write pgid to file ${c1}/pgid; error: refusing to write in ${c1}: it was replaced after it was checked (now a symlink)`,
+      ]);
+      expect(existsSync(path.join(`${c1}.real`, 'pgid'))).to.equal(false);
+      await eventually(() => podProcessesUnder(podDir).length === 0, 10_000, 'the unrecorded group killed');
+    } else {
+      expect([t.reason, t.exitCode]).to.deep.equal(['Error', 7]);
+    }
     outsideUntouched();
     await deleteAll([spec]);
     outsideUntouched();
@@ -175,7 +209,9 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
       swapper.kill('SIGTERM');
       await exited;
     }
-    const swaps = Number(out.split('\n')[1]);
+    const [, swapCount, strandedJson] = out.split('\n');
+    const swaps = Number(swapCount);
+    const stranded = new Set((JSON.parse(strandedJson!) as string[]).map((p) => path.relative(nsDir, p)));
     const reasons = new Map<string, number>();
     for (const e of watcher.events) {
       if (!e.pod || e.pod.namespace !== 'race') continue;
@@ -184,13 +220,16 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
         if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
     }
-    console.log(`      swaps: ${swaps}; terminated reasons seen in events: ${JSON.stringify([...reasons])}`);
+    console.log(
+      `      swaps: ${swaps}; stranded: ${JSON.stringify([...stranded])}; terminated reasons seen in events: ${JSON.stringify([...reasons])}`,
+    );
     expect(swaps).to.be.greaterThan(100);
     outsideUntouched();
     await deleteAll(specs);
     outsideUntouched();
     // Deleted pods leave nothing, except where the swapper moved a refused layout's directory
-    // away while the runner removed it, and later put it back.
+    // away while the runner removed it, and later put it back; and the swapper's own moved
+    // directories it could not put back because the runner had made a new pod directory there.
     const refused = new Set(
       watcher.events
         .filter(
@@ -200,6 +239,6 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
         .map((e) => e.pod!.name),
     );
     const left = existsSync(nsDir) ? readdirSync(nsDir) : [];
-    expect(left.filter((name) => !refused.has(name))).to.deep.equal([]);
+    expect(left.filter((name) => !refused.has(name) && !stranded.has(name))).to.deep.equal([]);
   });
 });

@@ -7,11 +7,13 @@ import path from 'node:path';
  * swaps every pod directory, `containers` directory and container directory
  * under the namespace directory for a symlink to <outside> (the real one is
  * kept as `<name>.swap`) and back. On SIGTERM it puts every real directory
- * back and prints how many swaps it made.
+ * back and prints how many swaps it made, then (JSON) the moved directories
+ * it could not put back because a new directory had taken the name.
  */
 
 const [outside, nsDir] = process.argv.slice(2) as [string, string];
 const swapped = new Set<string>();
+const stranded = new Set<string>();
 let swaps = 0;
 let stopping = false;
 
@@ -59,8 +61,10 @@ function restore(target: string): void {
   }
   try {
     renameSync(`${target}.swap`, target);
-  } catch {
-    // removed with its pod
+  } catch (err) {
+    // ENOENT: removed with its pod. Otherwise the runner made a new directory at the name
+    // (it clears an entry in a new pod's way), and the moved one stays behind.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') stranded.add(`${target}.swap`);
   }
   swapped.delete(target);
 }
@@ -80,7 +84,7 @@ function round(): void {
 process.on('SIGTERM', () => {
   stopping = true;
   for (const target of [...swapped]) restore(target);
-  process.stdout.write(`${swaps}\n`, () => process.exit(0));
+  process.stdout.write(`${swaps}\n${JSON.stringify([...stranded])}\n`, () => process.exit(0));
 });
 process.stdout.write('ready\n');
 round();
