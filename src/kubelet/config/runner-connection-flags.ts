@@ -56,7 +56,7 @@ export const RUNNER_CONNECTION_FLAGS = [
     default: 40,
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
-    help: 'Seconds the runner may be unreachable (RunnerUnreachable) or silent (RunnerNotResponding) before the node turns NotReady; it is health-checked every quarter of this (100 ms to 5 s).',
+    help: 'Seconds the runner may be unreachable (RunnerUnreachable) or silent (RunnerNotResponding) before the node turns NotReady; it is health-checked every quarter of this (100 ms to 10 s).',
   },
   {
     name: 'accept-runners',
