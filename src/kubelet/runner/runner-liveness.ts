@@ -25,6 +25,9 @@ export function heartbeatOutcome(err: grpc.ServiceError | null, runnerPresent = 
   return err.code === grpc.status.DEADLINE_EXCEEDED && runnerPresent ? 'silent' : 'refused';
 }
 
+/** The longest health check period: a silent runner is known within two of them. */
+export const MAX_HEARTBEAT_INTERVAL_MS = 10_000;
+
 /**
  * The heartbeat period (also each check's deadline) for a grace period: a
  * quarter of it, so silence is known well before the grace ends, between
@@ -36,9 +39,6 @@ export function heartbeatOutcome(err: grpc.ServiceError | null, runnerPresent = 
 export function heartbeatIntervalMs(graceSeconds: number): number {
   return Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.max(100, Math.round((graceSeconds * 1000) / 4)));
 }
-
-/** The longest health check period: a silent runner is known within two of them. */
-export const MAX_HEARTBEAT_INTERVAL_MS = 10_000;
 
 /**
  * How long a quiet WatchPods stream waits before the runner sends a
