@@ -27,6 +27,8 @@ import {
   type PodWatcher,
 } from './support/runner-harness.js';
 
+/** The most pods the race test creates while it waits for restarts under the swaps. */
+const MAX_RACE_PODS = 32;
 const SWAPPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'dir-swapper.js');
 
 /** Everything below `dir`, as relative paths. */
@@ -188,23 +190,39 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
     const specs: PodSpec[] = [];
     try {
       await eventually(() => out.startsWith('ready'), 10_000, 'swapper ready');
-      for (let i = 0; i < 8; i++) {
-        const spec = scriptPod(`race-${i}`, 'echo out; echo err >&2; exit 1\n', {
+      const addPod = async (): Promise<void> => {
+        const spec = scriptPod(`race-${specs.length}`, 'echo out; echo err >&2; exit 1\n', {
           namespace: 'race',
           restartPolicy: 'OnFailure',
         });
         spec.containers!.push({ ...spec.containers![0]!, name: 'c2' });
         specs.push(spec);
         await h.create(spec);
-      }
+      };
+      while (specs.length < 8) await addPod();
       // Let the containers restart (back-off 50-200 ms) under the swaps: each start and
       // restart writes pgid, logs, exitcode and indexes, and moves logs to *.previous.
-      // A pod whose own directory was swapped while it was written is refused for good.
+      // A pod whose own directory was swapped while it was written is refused for good, and
+      // when the swapper wins on most of them the restarts come slowly or not at all: a new
+      // pod joins every 2 s until they are counted (at most MAX_RACE_PODS).
       const restarts = (): number =>
         specs
           .flatMap((s) => watcher.pods.get(s.uid!)?.containerStatuses ?? [])
           .reduce((sum, c) => sum + c.restartCount, 0);
-      await eventually(() => restarts() >= 40, 60_000, 'restarts under the swaps', 50);
+      let addedAtMs = Date.now();
+      await eventually(
+        async () => {
+          if (restarts() >= 40) return true;
+          if (Date.now() - addedAtMs >= 2_000 && specs.length < MAX_RACE_PODS) {
+            await addPod();
+            addedAtMs = Date.now();
+          }
+          return false;
+        },
+        60_000,
+        'restarts under the swaps',
+        50,
+      );
     } finally {
       swapper.kill('SIGTERM');
       await exited;
@@ -221,7 +239,7 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
       }
     }
     console.log(
-      `      swaps: ${swaps}; stranded: ${JSON.stringify([...stranded])}; terminated reasons seen in events: ${JSON.stringify([...reasons])}`,
+      `      swaps: ${swaps}; pods: ${specs.length}; stranded: ${JSON.stringify([...stranded])}; terminated reasons seen in events: ${JSON.stringify([...reasons])}`,
     );
     expect(swaps).to.be.greaterThan(100);
     outsideUntouched();
