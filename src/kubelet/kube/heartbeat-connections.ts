@@ -8,9 +8,10 @@
  * than the one before, and a Lease comes due while its renewal still queues.
  * A renewal is an etcd write on the API server: tens of milliseconds on a
  * busy control plane. With 1,000 fleet nodes on 4 connections, renewals came
- * 5.8-7.1 s late; on 32 they came at most 0.4 s late with nothing else
- * happening, 1.6 s with 1,000 pods created at once (one bench run each, load
- * 0.8 / 2.7 at start).
+ * 5.8-7.1 s late; on the 34 this function gives, with each renewal due an
+ * interval after the last renewTime, 0.16-0.6 s in the idle windows of three
+ * complete fleet runs (load 1.1-4.5 at start; bench/README.md,
+ * "Lease renewals at 1,000 nodes").
  *
  * So each connection is given RENEWALS_PER_CONNECTION_PER_SECOND renewals a
  * second (a renewal may then take about 330 ms before any queue forms), for

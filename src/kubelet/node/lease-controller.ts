@@ -28,10 +28,9 @@ function scheduleWithTimer(fn: () => void, delayMs: number): () => void {
  * the request came back. A renewal that waited for a connection or a slow
  * API server then does not push every later one back by as long, so
  * renewTimes stay one interval apart. Waiting the full interval after each
- * answer drifts by every request's duration: with 1,000 fleet nodes and a
- * pod created on each at once, renewals came 2.1 s late that way, and 0.7 s
- * late counted from the stamp (one bench run each, load 1.8 / 1.9 at start). Between 0 (the last
- * renewal took the whole interval) and the interval. Pure.
+ * answer drifts by every request's duration (bench/README.md, "Lease
+ * renewals at 1,000 nodes", gives the runs with their load). Between 0 (the
+ * last renewal took the whole interval) and the interval. Pure.
  */
 export function nextRenewalDelayMs(stampedAtMs: number, nowMs: number, renewIntervalMs: number): number {
   return Math.max(0, Math.min(renewIntervalMs, stampedAtMs + renewIntervalMs - nowMs));

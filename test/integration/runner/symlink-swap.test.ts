@@ -12,6 +12,7 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import type { Pod__Output } from '../../../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import { openContainerDir, openExitCodeTarget } from '../../../src/runner/files/container-dir.js';
 import { WRAPPER_DIR_ARG, WRITE_EXIT_CODE_SH } from '../../../src/runner/files/wrapper-sh.js';
@@ -66,6 +67,14 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
     expect(readFileSync(path.join(outside, 'canary'), 'utf8')).to.equal('keep me');
   };
 
+  /** Runs `script` as pod `name`'s container c1, with $OUTSIDE naming the outside directory; waits for its end. */
+  async function runSwapping(name: string, script: string): Promise<{ spec: PodSpec; pod: Pod__Output }> {
+    const spec = scriptPod(name, script);
+    spec.containers![0]!.env = [{ name: 'OUTSIDE', value: outside }];
+    await h.create(spec);
+    return { spec, pod: await watcher.waitForPod(spec.uid!, isTerminated('c1')) };
+  }
+
   async function deleteAll(specs: PodSpec[]): Promise<void> {
     for (const spec of specs) await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 0 });
     for (const spec of specs) await watcher.waitForDeleted(spec.uid!, 30_000);
@@ -104,14 +113,11 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
 
   it('a container that swaps its own directory once its start is recorded: the wrapper still records its exit code inside the pod', async () => {
     // The swap waits for the pgid file: before it, the swap races the runner's pgid write (the next case).
-    const spec = scriptPod(
+    const { spec, pod } = await runSwapping(
       'self-swap',
       'd=$VK_CMD_CONTAINER_DIR; while [ ! -e "$d/pgid" ]; do sleep 0.01; done\n' +
         'mv "$d" "$d.real" && ln -s "$OUTSIDE" "$d"; echo done; exit 7\n',
     );
-    spec.containers![0]!.env = [{ name: 'OUTSIDE', value: outside }];
-    await h.create(spec);
-    const pod = await watcher.waitForPod(spec.uid!, isTerminated('c1'));
     expect([terminated(pod, 'c1').reason, terminated(pod, 'c1').exitCode]).to.deep.equal(['Error', 7]);
     const real = path.join(h.rootDir, 'ns1', 'self-swap', 'containers', 'c1.real');
     await eventually(() => existsSync(path.join(real, 'exitcode')), 5_000, 'exitcode in the real directory');
@@ -125,14 +131,11 @@ describe('runner: a pod that swaps directories for symlinks cannot make the runn
   it('a container that swaps its own directory at once, racing the pgid write: either order ends cleanly, nothing is written outside', async () => {
     // Swapped first: the runner refuses the pgid write (it could not find the group again) and kills
     // the group. Recorded first: the run ends with its own code. Either way nothing leaks or stays.
-    const spec = scriptPod(
+    const { spec, pod } = await runSwapping(
       'early-swap',
       'd=$VK_CMD_CONTAINER_DIR; mv "$d" "$d.real" && ln -s "$OUTSIDE" "$d"\n' +
         'i=0; while [ ! -e "$d.real/pgid" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done; exit 7\n',
     );
-    spec.containers![0]!.env = [{ name: 'OUTSIDE', value: outside }];
-    await h.create(spec);
-    const pod = await watcher.waitForPod(spec.uid!, isTerminated('c1'));
     const t = terminated(pod, 'c1');
     const podDir = path.join(h.rootDir, 'ns1', 'early-swap');
     const c1 = path.join(podDir, 'containers', 'c1');

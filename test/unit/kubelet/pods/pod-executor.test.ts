@@ -252,26 +252,24 @@ describe('PodExecutor', () => {
       onSynced: () => syncs++,
     });
     const idle = () => until(() => executor.snapshot('u')?.syncing !== true);
+    /** The periodic resync at `atMs`: when the next pod is due, whether 'u' syncs now, and the syncs so far. */
+    const resyncAt = (atMs: number) => {
+      nowMs = atMs;
+      const nextAtMs = executor.syncStale(60_000, 1000);
+      return { nextAtMs, syncing: executor.snapshot('u')?.syncing, syncs };
+    };
     runner.map.set('u', runningInRunner());
     executor.apiPodChanged(pendingPod());
     await idle();
     expect(syncs).to.equal(1);
-    nowMs = 30_000;
-    expect(executor.syncStale(60_000, 1000)).to.equal(61_000);
-    expect(executor.snapshot('u')?.syncing).to.equal(false);
-    expect(syncs).to.equal(1);
+    expect(resyncAt(30_000)).to.deep.equal({ nextAtMs: 61_000, syncing: false, syncs: 1 });
     // A runner event at 40 s syncs it: its next resync moves to 100 s.
     nowMs = 40_000;
     executor.runnerPodChanged(runningInRunner(), nowMs);
     await idle();
     expect(syncs).to.equal(2);
-    nowMs = 60_500;
-    expect(executor.syncStale(60_000, 1000)).to.equal(100_000);
-    expect(executor.snapshot('u')?.syncing).to.equal(false);
-    expect(syncs).to.equal(2);
-    nowMs = 99_200;
-    expect(executor.syncStale(60_000, 1000)).to.equal(undefined);
-    expect(executor.snapshot('u')?.syncing).to.equal(true);
+    expect(resyncAt(60_500)).to.deep.equal({ nextAtMs: 100_000, syncing: false, syncs: 2 });
+    expect(resyncAt(99_200)).to.deep.equal({ nextAtMs: undefined, syncing: true, syncs: 2 });
     await idle();
     expect(syncs).to.equal(3);
     expect(executor.syncStale(60_000, 1000)).to.equal(159_200);
