@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   mkdirSync,
   openSync,
   readFileSync,
@@ -14,22 +15,38 @@ import type { Logger } from '../../common/logger.js';
 import { ConfigError, errnoCode } from '../../common/errors.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { PodRecord } from './pod-record.js';
+import { recordFromLog } from './pod-record-log.js';
 import { readStateFile } from './state-directory.js';
 
 /**
- * One JSON file per pod under `<stateDir>/pods/` (directory 0700, files 0600:
- * env values may be secret). Writes are blocking and atomic against the
- * runner's death (not against power loss: no fsync): the record is written
- * to `<uid>.json.tmp`, the old `<uid>.json` unlinked, and the tmp file
- * renamed to the free name. Renaming over an existing file instead makes
- * ext4 (auto_da_alloc) write the new file's data back inside rename(2),
- * which cost about 3x the CPU and milliseconds of the event loop per save
- * on the start path. A runner killed between the unlink and the rename
- * leaves a complete tmp file and no record: loadAll takes the tmp file. A
- * tmp file beside a record is an interrupted write and is dropped.
+ * One file per pod under `<stateDir>/pods/` (directory 0700, files 0600: env
+ * values may be secret): `<uid>.json` is the log of the pod's saves, one
+ * JSON text per line, the last complete line being the record (see
+ * pod-record-log.ts). Writes are blocking and atomic against the runner's
+ * death (not against power loss: no fsync).
+ *
+ * A save appends one line to the file it wrote or loaded, so a pod's file
+ * is created once: a pod lifecycle saves about six times, and on ext4
+ * without a journal every file created costs a scan over the inodes freed
+ * in the last minutes, which grew to the largest item of the runner's
+ * profile when each save was a new file (decision 0014). Once the file
+ * holds COMPACT_MIN_BYTES plus COMPACT_FACTOR times the record, and when it
+ * is not one this store wrote or read, the save rewrites it instead: the
+ * record is written to `<uid>.json.tmp`, the old `<uid>.json` unlinked, and
+ * the tmp file renamed to the free name. Renaming over an existing file
+ * instead makes ext4 (auto_da_alloc) write the new file's data back inside
+ * rename(2), which cost about 3x the CPU and milliseconds of the event loop
+ * per save. A runner killed between the unlink and the rename leaves a
+ * complete tmp file and no record: loadAll takes the tmp file. A tmp file
+ * beside a record is an interrupted write and is dropped.
  */
 /** The largest encoding buffer kept between saves. */
 const MAX_SCRATCH_BYTES = 256 * 1024;
+/** A record file is rewritten with only its last save once it holds MIN + FACTOR x the record's bytes. */
+const COMPACT_MIN_BYTES = 64 * 1024;
+const COMPACT_FACTOR = 4;
+/** Appends follow no symlink: the file must be the one this store wrote or read. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 
 /** Unlinks a file (a symlink itself, never its target); a missing one is fine. */
 function removeIfPresent(file: string): void {
@@ -49,6 +66,12 @@ export class PodStateStore {
    * unlink (nothing to replace), which spares a syscall and a thrown ENOENT per pod.
    */
   private readonly onDisk = new Set<string>();
+  /**
+   * The files a save may append to, by uid, with their size in bytes: the
+   * ones this store wrote or loaded. Any other `<uid>.json` (skipped as not
+   * this user's) is replaced by the next save, never appended to.
+   */
+  private readonly appendable = new Map<string, number>();
 
   constructor(
     stateDir: string,
@@ -106,49 +129,89 @@ export class PodStateStore {
     }
   }
 
+  /** Records the pod's state; throws the file system's error when it cannot. */
   save(record: PodRecord): void {
-    const file = path.join(this.podsDir, `${record.uid}.json`);
-    const tmp = `${file}.tmp`;
-    this.writeFile(tmp, JSON.stringify(record));
-    // Unlinked first, so the rename never replaces a file (see above).
-    if (this.onDisk.has(record.uid)) removeIfPresent(file);
-    renameSync(tmp, file);
-    this.onDisk.add(record.uid);
+    const text = JSON.stringify(record);
+    const size = this.appendable.get(record.uid);
+    if (size !== undefined && size < COMPACT_MIN_BYTES + COMPACT_FACTOR * text.length) {
+      const appended = this.append(record.uid, text);
+      if (appended !== undefined) {
+        this.appendable.set(record.uid, size + appended);
+        return;
+      }
+    }
+    this.rewrite(record.uid, text);
   }
 
   /**
-   * Saves are the runner's most frequent writes: the text is encoded into one
-   * reused buffer instead of a fresh one per save (less garbage to collect),
-   * and written as writeFileSync would (created 0600, truncated).
+   * Appends the line; undefined when the file is gone or a symlink took its
+   * place behind the store's back (the save then rewrites it, never writing
+   * through the link).
    */
-  private writeFile(file: string, text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const worstBytes = text.length * 3;
-    if (worstBytes > MAX_SCRATCH_BYTES) {
-      writeHugeText(file, text);
-      return;
-    }
-    if (this.scratch.length < worstBytes) {
-      this.scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, worstBytes * 2));
-    }
-    const buffer = this.scratch;
-    const length = buffer.write(text, 0, 'utf8');
-    const fd = openSync(file, 'w', 0o600);
+  private append(uid: string, text: string): number | undefined {
+    let fd: number;
     try {
-      let done = 0;
-      while (done < length) done += writeSync(fd, buffer, done, length - done);
+      fd = openSync(this.fileOf(uid), APPEND_FLAGS);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+      throw err;
+    }
+    try {
+      return this.writeLine(fd, text);
     } finally {
       closeSync(fd);
     }
   }
 
+  /** Replaces the file with one holding only this save (see the header). */
+  private rewrite(uid: string, text: string): void {
+    const file = this.fileOf(uid);
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    let bytes: number;
+    try {
+      bytes = this.writeLine(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    // Unlinked first, so the rename never replaces a file (see above).
+    if (this.onDisk.has(uid)) removeIfPresent(file);
+    renameSync(tmp, file);
+    this.onDisk.add(uid);
+    this.appendable.set(uid, bytes);
+  }
+
+  /**
+   * Writes `text` and its newline; returns the bytes written. Saves are the
+   * runner's most frequent writes: the text is encoded into one reused
+   * buffer instead of a fresh one per save (less garbage to collect).
+   */
+  private writeLine(fd: number, text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, and one for the newline.
+    const worstBytes = text.length * 3 + 1;
+    if (worstBytes > MAX_SCRATCH_BYTES) return writeHugeLine(fd, text);
+    if (this.scratch.length < worstBytes) {
+      this.scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, worstBytes * 2));
+    }
+    const length = this.scratch.write(text, 0, 'utf8');
+    this.scratch[length] = NEWLINE;
+    writeFully(fd, this.scratch.subarray(0, length + 1));
+    return length + 1;
+  }
+
   remove(uid: string): void {
     this.onDisk.delete(uid);
+    this.appendable.delete(uid);
     try {
-      unlinkSync(path.join(this.podsDir, `${uid}.json`));
+      unlinkSync(this.fileOf(uid));
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
     }
+  }
+
+  private fileOf(uid: string): string {
+    return path.join(this.podsDir, `${uid}.json`);
   }
 
   /**
@@ -192,7 +255,13 @@ export class PodStateStore {
           this.log.error({ file, problem: read.problem }, `Skipping pod record ${file}: ${read.problem}`);
           continue;
         }
-        out.push(parseRecord(read.text));
+        const found = recordFromLog(read.text);
+        if (!found) throw new Error('no save in it is complete');
+        const uid = name.slice(0, -'.json'.length);
+        // A cut save or an earlier runner's format: one clean line before anything is appended.
+        if (found.repair === 'none') this.appendable.set(uid, Buffer.byteLength(read.text));
+        else this.rewrite(uid, found.line);
+        out.push(found.record);
       } catch (err) {
         this.log.error({ err, file: name }, 'Skipping unreadable pod state');
       }
@@ -210,7 +279,7 @@ export class PodStateStore {
     const read = readStateFile(file);
     if (!read || 'problem' in read) return false;
     try {
-      parseRecord(read.text);
+      if (!recordFromLog(read.text)) return false;
     } catch {
       return false;
     }
@@ -220,32 +289,25 @@ export class PodStateStore {
   }
 }
 
-/**
- * Writes a huge record's text (a pod of hundreds of containers: a MB and
- * more) as writeFileSync would, but without a fresh buffer of the worst
- * case (3 bytes a unit): Node encodes the string for the write itself, which
- * costs a fifth of the CPU (no new pages to fault in) and keeps the RSS
- * flat. A short write (not expected for a regular file) is finished from
- * an encoded copy.
- */
-function writeHugeText(file: string, text: string): void {
-  const fd = openSync(file, 'w', 0o600);
-  try {
-    const written = writeSync(fd, text);
-    if (written < Buffer.byteLength(text)) {
-      const rest = Buffer.from(text).subarray(written);
-      let done = 0;
-      while (done < rest.length) done += writeSync(fd, rest, done, rest.length - done);
-    }
-  } finally {
-    closeSync(fd);
-  }
+const NEWLINE = 0x0a;
+
+function writeFully(fd: number, bytes: Buffer): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
-/** A pod record from its file's text; throws on anything else (a torn write never parses). */
-function parseRecord(text: string): PodRecord {
-  const record = JSON.parse(text) as PodRecord;
-  if (record.version !== 1 || !record.uid || !Array.isArray(record.containers))
-    throw new Error('unknown format');
-  return record;
+/**
+ * Writes a huge record's line (a pod of hundreds of containers: a MB and
+ * more) without a fresh buffer of the worst case (3 bytes a unit): Node
+ * encodes the string for the write itself, which costs a fifth of the CPU
+ * (no new pages to fault in) and keeps the RSS flat. A short write (not
+ * expected for a regular file) is finished from an encoded copy. Returns
+ * the bytes written.
+ */
+function writeHugeLine(fd: number, text: string): number {
+  const line = `${text}\n`;
+  const written = writeSync(fd, line);
+  const total = Buffer.byteLength(line);
+  if (written < total) writeFully(fd, Buffer.from(line).subarray(written));
+  return total;
 }

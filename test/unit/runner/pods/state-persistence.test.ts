@@ -1,4 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -98,5 +109,65 @@ describe('state-persistence: PodStateStore', () => {
       ['other', 3],
     ]);
     expect(readdirSync(store.podsDir).sort()).to.deep.equal(['old.json', 'other.json']);
+  });
+
+  describe('the file is a log of saves', () => {
+    const file = (uid: string): string => path.join(store.podsDir, `${uid}.json`);
+    const named = (record: PodRecord, name: string): PodRecord => ({ ...record, name });
+    const reload = (): string[] =>
+      new PodStateStore(dir, pino({ level: 'silent' })).loadAll().map((r) => `${r.uid}:${r.name}`);
+
+    it('saves append to one file for the pod (no new inode), until it outgrows the compaction bound', () => {
+      const record = recordOf('p', 1, 'x');
+      store.save(record);
+      const inode = statSync(file('p')).ino;
+      for (let i = 1; i <= 5; i++) store.save(named(record, `save-${i}`));
+      expect(statSync(file('p')).ino, 'appended, not replaced').to.equal(inode);
+      expect(readFileSync(file('p'), 'utf8').split('\n')).to.have.length(7);
+      expect(reload()).to.deep.equal(['p:save-5']);
+      const lineBytes = Buffer.byteLength(`${JSON.stringify(named(record, 'save-5'))}\n`);
+      let saves = 5;
+      while (statSync(file('p')).ino === inode) {
+        store.save(named(record, `save-${++saves}`));
+        expect(saves, 'compacted before the bound').to.be.below(200);
+      }
+      // Compacted at 64 KiB plus 4 records: the file starts again from the one save.
+      expect(saves * lineBytes).to.be.above(64 * 1024);
+      expect(readFileSync(file('p'), 'utf8')).to.equal(`${JSON.stringify(named(record, `save-${saves}`))}\n`);
+      expect(readdirSync(store.podsDir)).to.deep.equal(['p.json']);
+      expect(reload()).to.deep.equal([`p:save-${saves}`]);
+    });
+
+    it('a save cut inside its line (the runner killed): the load takes the save before, and the next save follows a clean line', () => {
+      const record = recordOf('p', 2, 'é');
+      store.save(named(record, 'first'));
+      store.save(named(record, 'second'));
+      appendFileSync(file('p'), JSON.stringify(named(record, 'cut')).slice(0, 40));
+      const next = new PodStateStore(dir, pino({ level: 'silent' }));
+      expect(next.loadAll().map((r) => r.name)).to.deep.equal(['second']);
+      expect(readFileSync(file('p'), 'utf8')).to.equal(`${JSON.stringify(named(record, 'second'))}\n`);
+      next.save(named(record, 'third'));
+      expect(reload()).to.deep.equal(['p:third']);
+    });
+
+    it("an earlier runner's record (one JSON text, no newline) loads, and the saves after it stay readable", () => {
+      writeFileSync(file('old'), JSON.stringify(recordOf('old', 1, 'a')), { mode: 0o600 });
+      expect(store.loadAll().map((r) => r.uid)).to.deep.equal(['old']);
+      store.save(named(recordOf('old', 1, 'a'), 'after'));
+      store.save(named(recordOf('old', 1, 'a'), 'later'));
+      expect(reload()).to.deep.equal(['old:later']);
+    });
+
+    it('a symlink put in place of the file is replaced by the next save, never written through', () => {
+      store.save(recordOf('p', 1, 'x'));
+      const outside = path.join(dir, 'outside');
+      writeFileSync(outside, 'untouched\n');
+      unlinkSync(file('p'));
+      symlinkSync(outside, file('p'));
+      store.save(named(recordOf('p', 1, 'x'), 'after'));
+      expect(readFileSync(outside, 'utf8')).to.equal('untouched\n');
+      expect(lstatSync(file('p')).isFile()).to.equal(true);
+      expect(reload()).to.deep.equal(['p:after']);
+    });
   });
 });
