@@ -18,8 +18,10 @@ export const CRASH_POINTS = [
   'start.after-spawn',
   'start.after-pgid-file',
   'start.before-running-save',
-  // Any coalesced save of changed pods, and its publication on the watch.
+  // Any coalesced save of changed pods, and its publication on the watch; a save cut inside its
+  // append to the pod's record file (half its line written).
   'flush.after-save',
+  'save.inside-append',
   'flush.after-publish',
   // A group ended: before its terminated state is recorded.
   'exit.before-record',
@@ -59,8 +61,11 @@ export function parseCrashPoints(text: string | undefined): Map<string, number> 
 const armed = parseCrashPoints(process.env[CRASH_POINTS_VAR]);
 const any = armed.size > 0;
 
-/** Kills this process with SIGKILL when `point` is reached for the armed count-th time. */
-export function crashPoint(point: CrashPoint): void {
+/**
+ * Kills this process with SIGKILL when `point` is reached for the armed
+ * count-th time, after `beforeKill` (what a kill inside a step leaves done).
+ */
+export function crashPoint(point: CrashPoint, beforeKill?: () => void): void {
   if (!any) return;
   const left = armed.get(point);
   if (left === undefined) return;
@@ -68,5 +73,6 @@ export function crashPoint(point: CrashPoint): void {
     armed.set(point, left - 1);
     return;
   }
+  beforeKill?.();
   process.kill(process.pid, 'SIGKILL');
 }

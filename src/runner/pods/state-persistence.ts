@@ -13,6 +13,7 @@ import {
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import { ConfigError, errnoCode } from '../../common/errors.js';
+import { crashPoint } from '../crash-points.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { PodRecord } from './pod-record.js';
 import { recordFromLog } from './pod-record-log.js';
@@ -158,6 +159,7 @@ export class PodStateStore {
       throw err;
     }
     try {
+      crashPoint('save.inside-append', () => writeSync(fd, text.slice(0, text.length >> 1)));
       return this.writeLine(fd, text);
     } finally {
       closeSync(fd);
@@ -260,7 +262,13 @@ export class PodStateStore {
         const uid = name.slice(0, -'.json'.length);
         // A cut save or an earlier runner's format: one clean line before anything is appended.
         if (found.repair === 'none') this.appendable.set(uid, Buffer.byteLength(read.text));
-        else this.rewrite(uid, found.line);
+        else {
+          this.rewrite(uid, found.line);
+          this.log.info(
+            { file, repair: found.repair },
+            'Rewrote a pod record left by a cut save or an earlier runner',
+          );
+        }
         out.push(found.record);
       } catch (err) {
         this.log.error({ err, file: name }, 'Skipping unreadable pod state');
