@@ -161,6 +161,10 @@ export class PodStateStore {
     try {
       crashPoint('save.inside-append', () => writeSync(fd, text.slice(0, text.length >> 1)));
       return this.writeLine(fd, text);
+    } catch (err) {
+      // Part of the line may be written (ENOSPC, EIO): the next save starts the file again.
+      this.appendable.delete(uid);
+      throw err;
     } finally {
       closeSync(fd);
     }
