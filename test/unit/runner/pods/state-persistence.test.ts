@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   lstatSync,
@@ -156,6 +157,21 @@ describe('state-persistence: PodStateStore', () => {
       store.save(named(recordOf('old', 1, 'a'), 'after'));
       store.save(named(recordOf('old', 1, 'a'), 'later'));
       expect(reload()).to.deep.equal(['old:later']);
+    });
+
+    it('an append that fails (ENOSPC) makes the next save rewrite the file, not append after a partial line', () => {
+      store.save(recordOf('p', 1, 'x'));
+      // A device that fails every write with ENOSPC (/dev/full's numbers) in the record's place.
+      unlinkSync(file('p'));
+      const made = spawnSync('mknod', ['-m', '600', file('p'), 'c', '1', '7']);
+      if (made.status !== 0) {
+        console.log(`      mknod refused (${made.stderr.toString().trim()}): the failing device needs root`);
+        return;
+      }
+      expect(() => store.save(named(recordOf('p', 1, 'x'), 'failed'))).to.throw(/ENOSPC/);
+      store.save(named(recordOf('p', 1, 'x'), 'after'));
+      expect(lstatSync(file('p')).isFile()).to.equal(true);
+      expect(reload()).to.deep.equal(['p:after']);
     });
 
     it('a symlink put in place of the file is replaced by the next save, never written through', () => {
