@@ -14,6 +14,7 @@ import { StatsCollector } from './host/stats-collector.js';
 import { DeletedPods } from './pods/deleted-pods.js';
 import { PodManager } from './pods/pod-manager.js';
 import { prepareStateDirectory } from './pods/state-directory.js';
+import { StateLock } from './pods/state-lock.js';
 import { PodStateStore } from './pods/state-persistence.js';
 import { ProbeTimers } from './probes/probe-timers.js';
 import { findLauncher } from './process/find-launcher.js';
@@ -52,6 +53,7 @@ export class RunnerApp {
   private readonly service: RunnerService;
   private readonly server: RunnerGrpcServer;
   private readonly store: PodStateStore;
+  private readonly lock: StateLock;
   private readonly deleted: DeletedPods;
   private readonly table = new ProcessTable();
   /** Dial-out mode only. */
@@ -92,6 +94,7 @@ export class RunnerApp {
       log.child({ component: 'group-monitor' }),
     );
     this.store = new PodStateStore(config.stateDir, log.child({ component: 'state' }));
+    this.lock = new StateLock(config.stateDir, log.child({ component: 'state' }));
     this.deleted = new DeletedPods(
       path.join(config.stateDir, 'deleted-pods'),
       log.child({ component: 'state' }),
@@ -198,7 +201,7 @@ export class RunnerApp {
     prepareStateDirectory(this.config.stateDir, [path.basename(this.store.podsDir)]);
     mkdirSync(this.config.rootDir, { recursive: true });
     this.store.init();
-    this.store.acquireLock(this.table);
+    this.lock.acquire(this.table);
     this.deleted.load();
     await this.startLauncher();
     const adopted = this.manager.resume();
@@ -269,7 +272,7 @@ export class RunnerApp {
     this.monitor.stop();
     this.scanner.stop();
     this.eventLoopDelay.stop();
-    this.store.releaseLock();
+    this.lock.release();
     this.transition('stopped');
   }
 

@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   statSync,
+  unlinkSync,
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
@@ -146,5 +147,14 @@ export function readStateFile(
     return { text: readFileSync(fd, 'utf8') };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Unlinks a file (a symlink itself, never its target); a missing one is fine. */
+export function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
   }
 }

@@ -3,21 +3,18 @@ import {
   constants,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
   renameSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
-import { ConfigError, errnoCode } from '../../common/errors.js';
+import { errnoCode } from '../../common/errors.js';
 import { crashPoint } from '../crash-points.js';
-import type { ProcessTable } from '../process/process-table.js';
 import type { PodRecord } from './pod-record.js';
 import { recordFromLog } from './pod-record-log.js';
-import { readStateFile } from './state-directory.js';
+import { readStateFile, removeIfPresent } from './state-directory.js';
 
 /**
  * One file per pod under `<stateDir>/pods/` (directory 0700, files 0600: env
@@ -49,15 +46,6 @@ const COMPACT_FACTOR = 4;
 /** Appends follow no symlink: the file must be the one this store wrote or read. */
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 
-/** Unlinks a file (a symlink itself, never its target); a missing one is fine. */
-function removeIfPresent(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}
-
 export class PodStateStore {
   readonly podsDir: string;
   private scratch = Buffer.alloc(0);
@@ -85,49 +73,6 @@ export class PodStateStore {
   init(): void {
     mkdirSync(path.dirname(this.podsDir), { recursive: true, mode: 0o700 });
     mkdirSync(this.podsDir, { recursive: true, mode: 0o700 });
-  }
-
-  /**
-   * Claims the state directory for this process: `<stateDir>/runner.lock`
-   * names the owning pid and its start time. A lock whose owner is still
-   * alive is refused (two runners must not manage the same pods); a stale
-   * one is taken over. Release with releaseLock().
-   */
-  acquireLock(table: ProcessTable): void {
-    const file = path.join(path.dirname(this.podsDir), 'runner.lock');
-    try {
-      // Only a lock this user wrote (0600) counts; anyone else's is no reason to stop.
-      const lock = readStateFile(file);
-      if (lock && 'problem' in lock) {
-        this.log.error({ file, problem: lock.problem }, `Ignoring lock file ${file}: ${lock.problem}`);
-      } else if (lock) {
-        const [pid, startTicks] = lock.text.trim().split(' ').map(Number);
-        const owner = pid ? table.read(pid) : undefined;
-        if (owner && owner.startTicks === startTicks && pid !== process.pid) {
-          throw new ConfigError(
-            `--state-dir: ${path.dirname(this.podsDir)} is in use by another runner (pid ${pid}); stop it or pick another --root-dir/--state-dir`,
-          );
-        }
-      }
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      this.log.warn({ err, file }, 'Ignoring unreadable lock file');
-    }
-    const self = table.read(process.pid);
-    // A tmp file left from before the directory was ours could be a planted symlink: unlink, never follow.
-    removeIfPresent(`${file}.tmp`);
-    writeFileSync(`${file}.tmp`, `${process.pid} ${self?.startTicks ?? 0}\n`, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-  }
-
-  /** Gives the state directory up (only if this process still holds it). */
-  releaseLock(): void {
-    const file = path.join(path.dirname(this.podsDir), 'runner.lock');
-    try {
-      if (Number(readFileSync(file, 'utf8').split(' ')[0]) === process.pid) unlinkSync(file);
-    } catch {
-      // already gone
-    }
   }
 
   /** Records the pod's state; throws the file system's error when it cannot. */

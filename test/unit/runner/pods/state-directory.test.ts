@@ -22,6 +22,7 @@ import {
   stateFileProblem,
   type PathFacts,
 } from '../../../../src/runner/pods/state-directory.js';
+import { StateLock } from '../../../../src/runner/pods/state-lock.js';
 import { PodStateStore } from '../../../../src/runner/pods/state-persistence.js';
 import { ProcessTable } from '../../../../src/runner/process/process-table.js';
 
@@ -205,21 +206,20 @@ describe('state directory: who may write what decides what runs', () => {
 
     it('a lock file this user did not write is ignored, with an error naming it', () => {
       const { log, lines } = recordingLog();
-      const store = new PodStateStore(base, log);
-      store.init();
+      const stateLock = new StateLock(base, log);
       const lock = path.join(base, 'runner.lock');
       const table = new ProcessTable();
       // A live process other than this one: its lock counts only when the file is this user's 0600.
       const other = table.read(process.ppid)!;
       writeFileSync(lock, `${process.ppid} ${other.startTicks}\n`, { mode: 0o644 });
-      store.acquireLock(table);
+      stateLock.acquire(table);
       expect(lines().find((l) => l['level'] === 50)?.['msg']).to.equal(
         `Ignoring lock file ${lock}: it has mode 0644, not 0600`,
       );
       expect(readFileSync(lock, 'utf8').split(' ')[0]).to.equal(String(process.pid));
       expect(statSync(lock).mode & 0o777).to.equal(0o600);
       writeFileSync(lock, `${process.ppid} ${other.startTicks}\n`, { mode: 0o600 });
-      expect(() => store.acquireLock(table)).to.throw(ConfigError, 'is in use by another runner');
+      expect(() => stateLock.acquire(table)).to.throw(ConfigError, 'is in use by another runner');
     });
 
     it('a deleted-pods file this user did not write is not read and is replaced, not appended to', () => {
