@@ -15,12 +15,14 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { PodRecord } from '../../src/runner/pods/pod-record.js';
 import { PodStateStore } from '../../src/runner/pods/state-persistence.js';
-import { flagValue, printTable, repeat, row } from './measure-support.js';
+import { flagValue, loadAverage, printTable, row, type Run } from './measure-support.js';
 
 const argv = process.argv.slice(2);
 const baseDir = flagValue(argv, '--dir', os.tmpdir());
 const pods = Number(flagValue(argv, '--pods', '2000'));
 const SAVES = 6;
+const WAYS = ['file-per-save', 'append'] as const;
+type Way = (typeof WAYS)[number];
 const LIVE = 200;
 
 interface Writer {
@@ -70,7 +72,7 @@ function recordOf(uid: string, save: number): PodRecord {
 }
 
 /** CPU microseconds per pod lifecycle for one way of writing. */
-function measure(way: 'file-per-save' | 'append'): number {
+function measure(way: Way): number {
   const dir = mkdtempSync(path.join(baseDir, 'vk-cmd-record-saves-'));
   try {
     const podsDir = path.join(dir, 'pods');
@@ -89,16 +91,13 @@ function measure(way: 'file-per-save' | 'append'): number {
   }
 }
 
-const order: Array<'file-per-save' | 'append'> = ['file-per-save', 'append'];
-const results: Record<string, Array<{ loadAvg: string; value: number }>> = {
-  'file-per-save': [],
-  append: [],
-};
+// Alternated, so both ways see the same history of freed inodes.
+const runs: Record<Way, Array<Run<number>>> = { 'file-per-save': [], append: [] };
 for (let run = 0; run < 3; run++) {
-  for (const way of order) results[way]!.push(...(await repeat(1, () => Promise.resolve(measure(way)))));
+  for (const way of WAYS) runs[way].push({ loadAvg: loadAverage(), value: measure(way) });
 }
 printTable(`Record writes per pod lifecycle (${SAVES} saves, 1 removal), ${pods} pods, in ${baseDir}`, [
-  row('a new file per save (tmp + unlink + rename), CPU', results['file-per-save']!, (v) => v, 0, 'µs'),
-  row('appended to one file per pod (PodStateStore), CPU', results['append']!, (v) => v, 0, 'µs'),
+  row('a new file per save (tmp + unlink + rename), CPU', runs['file-per-save'], (v) => v, 0, 'µs'),
+  row('appended to one file per pod (PodStateStore), CPU', runs.append, (v) => v, 0, 'µs'),
 ]);
 console.log(`\nFiles created per pod lifecycle: ${SAVES} a new file per save, 1 appended.`);

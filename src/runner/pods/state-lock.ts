@@ -26,7 +26,7 @@ export class StateLock {
    * one is taken over. Release with release().
    */
   acquire(table: ProcessTable): void {
-    const file = this.file;
+    const { file } = this;
     try {
       // Only a lock this user wrote (0600) counts; anyone else's is no reason to stop.
       const lock = readStateFile(file);
@@ -54,9 +54,8 @@ export class StateLock {
 
   /** Gives the state directory up (only if this process still holds it). */
   release(): void {
-    const file = this.file;
     try {
-      if (Number(readFileSync(file, 'utf8').split(' ')[0]) === process.pid) unlinkSync(file);
+      if (Number(readFileSync(this.file, 'utf8').split(' ')[0]) === process.pid) unlinkSync(this.file);
     } catch {
       // already gone
     }
