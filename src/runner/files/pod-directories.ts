@@ -69,8 +69,8 @@ export async function removeMovedAside(aside: string): Promise<void> {
 /**
  * Removes a pod directory, never following a link out, then the namespace
  * directory if that left it empty (rmdir refuses a directory that is not).
- * Asynchronous, so removing many pods' files does not hold up the event
- * loop.
+ * Resolves once done; a large tree is removed in slices (removeTree), so
+ * removing many pods' files does not hold up the event loop.
  */
 export async function removePodDirectory(podDir: string): Promise<void> {
   const ns = openNamespace(podDir);

@@ -185,4 +185,40 @@ describe('dir-handle: fd-relative writes (temp dirs)', () => {
       outsideUntouched();
     });
   }
+
+  it('removeTree lets other work run between slices of a large tree, and removes all of it', async () => {
+    const tree = path.join(root, 'a', 'b');
+    for (let i = 0; i < 20; i++) {
+      mkdirSync(path.join(tree, `c${i}`));
+      writeFileSync(path.join(tree, `c${i}`, 'stdout'), 'x');
+    }
+    const a = keep(DirHandle.openBeneath(root, 'a'));
+    // What a concurrent turn of the event loop sees: how many containers were still there.
+    const seen: number[] = [];
+    const look = (): void => {
+      if (!existsSync(tree)) return;
+      seen.push(readdirSync(tree).length);
+      setImmediate(look);
+    };
+    setImmediate(look);
+    await removeTree(a, 'b', true, 8);
+    expect(existsSync(tree)).to.equal(false);
+    // 20 containers of 3 steps each at 8 steps a turn: other turns ran while it went.
+    expect(seen.length).to.be.greaterThan(3);
+    expect(seen[0]).to.be.within(1, 19);
+    expect(seen[seen.length - 1]).to.be.lessThan(seen[0] ?? 0);
+    outsideUntouched();
+  });
+
+  it('removeTree of a small tree finishes within one turn', async () => {
+    const tree = path.join(root, 'a', 'b');
+    mkdirSync(path.join(tree, 'containers', 'c1'), { recursive: true });
+    for (const f of ['stdout', 'stderr', 'pgid']) writeFileSync(path.join(tree, 'containers', 'c1', f), 'x');
+    const a = keep(DirHandle.openBeneath(root, 'a'));
+    let otherTurnRan = false;
+    setImmediate(() => (otherTurnRan = true));
+    await removeTree(a, 'b', true);
+    expect(existsSync(tree)).to.equal(false);
+    expect(otherTurnRan).to.equal(false);
+  });
 });
