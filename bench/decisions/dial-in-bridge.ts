@@ -1,11 +1,11 @@
-// What the per-node bridge of a dial-in runner costs the kubelet
+// What a dial-in runner's connection costs the kubelet
 // (docs/decisions/0009-dial-in-runners.md): one real vk-cmd-runner that both
 // listens on a unix socket and dials the kubelet's --accept-runners address;
 // the kubelet side calls GetNodeInfo over the plain unix socket and over the
-// bridge (grpc-js client -> private unix socket -> pipe -> TLS connection the
-// runner dialled), one call at a time and 64 at a time, and counts the file
-// descriptors the bridged node holds. Each run is a fresh process with the
-// kubelet's flags.
+// dial-in node's client (grpc-js on the TLS connection the runner dialled,
+// handed over by the bridge's credentials), one call at a time and 64 at a
+// time, and counts the file descriptors the dial-in node holds. Each run is a
+// fresh process with the kubelet's flags.
 // Usage (after `make build`): node dist/bench/decisions/dial-in-bridge.js [--calls 2000]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,12 +19,12 @@ const SELF = fileURLToPath(import.meta.url);
 interface BridgeResult {
   directP50Us: number;
   directP99Us: number;
-  bridgedP50Us: number;
-  bridgedP99Us: number;
+  dialInP50Us: number;
+  dialInP99Us: number;
   directPerSecond: number;
-  bridgedPerSecond: number;
+  dialInPerSecond: number;
   directCpuMsPer1000: number;
-  bridgedCpuMsPer1000: number;
+  dialInCpuMsPer1000: number;
   fdsPerNode: number;
 }
 
@@ -77,7 +77,7 @@ async function child(calls: number): Promise<BridgeResult> {
     );
   let fdsPerNode = 0;
   try {
-    // The bridged node first, so that the count holds its descriptors and not the direct client's.
+    // The dial-in node first, so that the count holds its descriptors and not the direct client's.
     for (const client of [channel.client, direct]) {
       for (let tries = 0; ; tries++) {
         try {
@@ -127,12 +127,12 @@ async function child(calls: number): Promise<BridgeResult> {
     return {
       directP50Us: d1.p50,
       directP99Us: d1.p99,
-      bridgedP50Us: b1.p50,
-      bridgedP99Us: b1.p99,
+      dialInP50Us: b1.p50,
+      dialInP99Us: b1.p99,
       directPerSecond: dRate,
-      bridgedPerSecond: bRate,
+      dialInPerSecond: bRate,
       directCpuMsPer1000: (d1.cpuMs / calls) * 1000,
-      bridgedCpuMsPer1000: (b1.cpuMs / calls) * 1000,
+      dialInCpuMsPer1000: (b1.cpuMs / calls) * 1000,
       fdsPerNode,
     };
   } finally {
@@ -156,17 +156,17 @@ async function main(): Promise<void> {
     runChild<BridgeResult>(SELF, ['--child', String(calls)], KUBELET_NODE_FLAGS),
   );
   printTable(
-    `GetNodeInfo through the dial-in bridge and directly over the runner's unix socket (${calls} calls)`,
+    `GetNodeInfo over the dial-in connection and directly over the runner's unix socket (${calls} calls)`,
     [
       row('one at a time, p50, direct', runs, (v) => v.directP50Us, 0, 'µs'),
-      row('one at a time, p50, bridged', runs, (v) => v.bridgedP50Us, 0, 'µs'),
+      row('one at a time, p50, dial-in', runs, (v) => v.dialInP50Us, 0, 'µs'),
       row('one at a time, p99, direct', runs, (v) => v.directP99Us, 0, 'µs'),
-      row('one at a time, p99, bridged', runs, (v) => v.bridgedP99Us, 0, 'µs'),
+      row('one at a time, p99, dial-in', runs, (v) => v.dialInP99Us, 0, 'µs'),
       row('64 in flight, direct', runs, (v) => v.directPerSecond, 0, 'calls/s'),
-      row('64 in flight, bridged', runs, (v) => v.bridgedPerSecond, 0, 'calls/s'),
+      row('64 in flight, dial-in', runs, (v) => v.dialInPerSecond, 0, 'calls/s'),
       row('kubelet CPU per 1000 calls, direct', runs, (v) => v.directCpuMsPer1000, 0, 'ms'),
-      row('kubelet CPU per 1000 calls, bridged', runs, (v) => v.bridgedCpuMsPer1000, 0, 'ms'),
-      row('file descriptors per bridged node', runs, (v) => v.fdsPerNode, 0, ''),
+      row('kubelet CPU per 1000 calls, dial-in', runs, (v) => v.dialInCpuMsPer1000, 0, 'ms'),
+      row('file descriptors per dial-in node', runs, (v) => v.fdsPerNode, 0, ''),
     ],
   );
 }

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerClient } from '../../generated/vkcmd/runner/v1/Runner.js';
-import { createRunnerClient } from '../runner/runner-client.js';
+import { createRunnerClient, DEFAULT_KEEPALIVE } from '../runner/runner-client.js';
 import type { ClaimAnswer, DialInRequest, RunnerConnection } from './dial-in-request.js';
 import { RunnerBridge } from './runner-bridge.js';
 
@@ -40,7 +41,12 @@ export class DialInChannel {
       );
       options.onDetached?.(connection, reason);
     });
-    this.client = createRunnerClient({ target: this.bridge.target(), transport: 'unix', insecure: false });
+    this.client = createRunnerClient(
+      { target: this.bridge.target(), transport: 'unix', insecure: false },
+      readFileSync,
+      DEFAULT_KEEPALIVE,
+      this.bridge.credentials(),
+    );
   }
 
   /** What readiness messages call the runner. */

@@ -215,22 +215,39 @@ export class RunnerAcceptor {
     if (!this.pending.has(p) || socket.destroyed) return;
     if ('refuse' in answer) return this.pending.refuse(p, answer.refuse, answer.reason, requested);
     this.pending.release(p);
+    if (rest.length > 0) socket.unshift(rest);
+    p.received = Buffer.alloc(0);
+    // Left paused: the runner's first HTTP/2 frames wait in the socket until the owner reads them.
+    // The owner gets the socket once the 101 is written: an HTTP/2 session that takes over a TLS
+    // socket with a write still under way gets that write's completion and aborts the process.
     socket.write(
       formatResponse(101, {
         Connection: 'Upgrade',
         Upgrade: DIAL_IN_PROTOCOL,
         [NODE_NAME_HEADER]: request.nodeName,
       }),
+      (err) => {
+        if (err || socket.destroyed) {
+          this.options.logger.info(
+            { node: request.nodeName, remote: p.remote, reason: err?.message ?? 'closed' },
+            'Runner connection lost before it was placed',
+          );
+          socket.destroy();
+          return;
+        }
+        socket.removeAllListeners('error');
+        this.options.logger.info(
+          {
+            node: request.nodeName,
+            remote: p.remote,
+            credential: request.credential,
+            runnerVersion: version,
+          },
+          'Runner connected',
+        );
+        answer.accept({ ...request, socket, acceptedAtMs: this.now() });
+      },
     );
-    if (rest.length > 0) socket.unshift(rest);
-    p.received = Buffer.alloc(0);
-    // Left paused: the runner's first HTTP/2 frames wait in the socket until the owner reads them.
-    socket.removeAllListeners('error');
-    this.options.logger.info(
-      { node: request.nodeName, remote: p.remote, credential: request.credential, runnerVersion: version },
-      'Runner connected',
-    );
-    answer.accept({ ...request, socket, acceptedAtMs: this.now() });
   }
 
   private async answerLeave(p: PendingConnection, request: DialInRequest): Promise<void> {

@@ -37,17 +37,22 @@ export function createRunnerLink(
  * A grpc-js client for the runner. TCP uses TLS (optionally mTLS) unless the
  * endpoint is explicitly insecure; a bearer token, if configured, is sent as
  * `authorization` metadata on every call (re-read from its file per call so
- * rotation works). The caller owns the client and must close() it; outside
- * src/kubelet/runner/ only RunnerLink (the Runner interface) is used.
+ * rotation works). `credentials`, when given, replace the endpoint's (a
+ * dial-in node's connection is the runner's accepted socket). The caller
+ * owns the client and must close() it; outside src/kubelet/runner/ only
+ * RunnerLink (the Runner interface) is used.
  */
 export function createRunnerClient(
   endpoint: RunnerEndpoint,
   readFile: (p: string) => Buffer = readFileSync,
   keepalive: RunnerKeepalive = DEFAULT_KEEPALIVE,
+  credentialsOverride?: grpc.ChannelCredentials,
 ): RunnerClient {
   const { grpcType } = loadRunnerProto();
   let credentials: grpc.ChannelCredentials;
-  if (endpoint.transport === 'unix' || endpoint.insecure) {
+  if (credentialsOverride) {
+    credentials = credentialsOverride;
+  } else if (endpoint.transport === 'unix' || endpoint.insecure) {
     credentials = grpc.credentials.createInsecure();
   } else {
     credentials = grpc.credentials.createSsl(
