@@ -37,8 +37,9 @@ export function createRunnerLink(
  * A grpc-js client for the runner. TCP uses TLS (optionally mTLS) unless the
  * endpoint is explicitly insecure; a bearer token, if configured, is sent as
  * `authorization` metadata on every call (re-read from its file per call so
- * rotation works). `credentials`, when given, replace the endpoint's (a
- * dial-in node's connection is the runner's accepted socket). The caller
+ * rotation works). `credentialsOverride`, when given, replaces the
+ * endpoint's credentials (a dial-in node's connection is the runner's
+ * accepted socket: RunnerBridge.credentials()). The caller
  * owns the client and must close() it; outside src/kubelet/runner/ only
  * RunnerLink (the Runner interface) is used.
  */
