@@ -47,12 +47,7 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
       },
     );
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-    const { grpcType } = loadRunnerProto();
-    grpcServer = new grpc.Server();
-    grpcServer.addService(grpcType.vkcmd.runner.v1.Runner.service, {
-      GetNodeInfo: (_call: unknown, done: grpc.sendUnaryData<{ hostname: string }>) =>
-        done(null, { hostname: 'bridge-test' }),
-    });
+    grpcServer = runnerService('bridge-test');
     const logger = createRootLogger('test', -1);
     bridge = new RunnerBridge(path.join(dir, 'node.sock'), logger, (connection, reason) =>
       ended.push(`${connection.nodeName}: ${reason}`),
@@ -73,6 +68,25 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
     await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The runner's gRPC server: GetNodeInfo answers `hostname`. */
+  function runnerService(hostname: string): grpc.Server {
+    const { grpcType } = loadRunnerProto();
+    const server = new grpc.Server();
+    server.addService(grpcType.vkcmd.runner.v1.Runner.service, {
+      GetNodeInfo: (_call: unknown, done: grpc.sendUnaryData<{ hostname: string }>) =>
+        done(null, { hostname }),
+    });
+    return server;
+  }
+
+  /** A runner dials in, is attached and has answered a call; resolves once its connection has closed. */
+  async function attachedRunner(): Promise<{ connection: RunnerConnection; closed: Promise<unknown> }> {
+    const connection = await runnerDialsIn();
+    bridge.attach(connection);
+    expect(await hostname()).to.equal('bridge-test');
+    return { connection, closed: new Promise((resolve) => connection.socket.once('close', resolve)) };
+  }
 
   /** A runner dials in: returns the kubelet's side of the connection, ready to attach. */
   async function runnerDialsIn(nodeName = 'node-a'): Promise<RunnerConnection> {
@@ -133,30 +147,19 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
   });
 
   it('the connection ending on the runner side reports it; the next runner serves the next call', async () => {
-    const first = await runnerDialsIn();
-    bridge.attach(first);
-    expect(await hostname()).to.equal('bridge-test');
-    const closed = new Promise((resolve) => first.socket.once('close', resolve));
+    const { closed } = await attachedRunner();
     grpcServer.forceShutdown();
     await closed;
     expect(ended).to.deep.equal(['node-a: the runner connection closed']);
     expect(bridge.connection()).to.equal(undefined);
-    grpcServer = new grpc.Server();
-    const { grpcType } = loadRunnerProto();
-    grpcServer.addService(grpcType.vkcmd.runner.v1.Runner.service, {
-      GetNodeInfo: (_call: unknown, done: grpc.sendUnaryData<{ hostname: string }>) =>
-        done(null, { hostname: 'second runner' }),
-    });
+    grpcServer = runnerService('second runner');
     const answer = hostname();
     bridge.attach(await runnerDialsIn());
     expect(await answer).to.equal('second runner');
   });
 
   it('the client closing closes the runner connection, and it is reported', async () => {
-    const connection = await runnerDialsIn();
-    bridge.attach(connection);
-    expect(await hostname()).to.equal('bridge-test');
-    const closed = new Promise((resolve) => connection.socket.once('close', resolve));
+    const { closed } = await attachedRunner();
     client.close();
     await closed;
     expect(ended).to.have.length(1);
