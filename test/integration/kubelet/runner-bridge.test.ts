@@ -89,7 +89,12 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
   }
 
   /** A runner dials in: returns the kubelet's side of the connection, ready to attach. */
-  async function runnerDialsIn(nodeName = 'node-a'): Promise<RunnerConnection> {
+  async function runnerDialsIn(
+    serve: (runnerSide: tls.TLSSocket) => void = (runnerSide) =>
+      grpcServer
+        .createConnectionInjector(grpc.ServerCredentials.createInsecure())
+        .injectConnection(runnerSide),
+  ): Promise<RunnerConnection> {
     const arrived = new Promise<void>((resolve) => acceptedWaiters.push(resolve));
     const port = (tlsServer.address() as AddressInfo).port;
     const runnerSide = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caFile) });
@@ -100,11 +105,11 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
     runnerSide.on('error', () => undefined);
     // As the runner does after the upgrade: Node's HTTP/2 server wants the ALPN to say h2.
     runnerSide.alpnProtocol = 'h2';
-    grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure()).injectConnection(runnerSide);
+    serve(runnerSide);
     await arrived;
     const socket = accepted[accepted.length - 1]!;
     return {
-      nodeName,
+      nodeName: 'node-a',
       remoteAddress: '127.0.0.1',
       credential: 'test',
       runnerVersion: undefined,
@@ -113,10 +118,14 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
     };
   }
 
-  const hostname = (deadlineMs = 10_000): Promise<string> =>
+  /** GetNodeInfo's hostname; `waitForReady` queues the call through the client's back-off after a failure. */
+  const hostname = (deadlineMs = 10_000, waitForReady = false): Promise<string> =>
     new Promise((resolve, reject) =>
-      client.getNodeInfo({}, { deadline: Date.now() + deadlineMs }, (err, info) =>
-        err ? reject(err) : resolve(info!.hostname),
+      client.getNodeInfo(
+        {},
+        new grpc.Metadata({ waitForReady }),
+        { deadline: Date.now() + deadlineMs },
+        (err, info) => (err ? reject(err) : resolve(info!.hostname)),
       ),
     );
 
@@ -156,6 +165,26 @@ describe('RunnerBridge: a dial-in runner connection for an ordinary grpc-js clie
     const answer = hostname();
     bridge.attach(await runnerDialsIn());
     expect(await answer).to.equal('second runner');
+  });
+
+  it('a runner that answers with bytes that are not HTTP/2 is dropped and reported; the kubelet carries on', async () => {
+    const connection = await runnerDialsIn((runnerSide) => {
+      runnerSide.write(Buffer.alloc(4096, 0xff));
+      runnerSide.on('data', () => runnerSide.write('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    });
+    const closed = new Promise((resolve) => connection.socket.once('close', resolve));
+    const answer = hostname(5_000).then(
+      () => expect.fail('answered by a runner that speaks no HTTP/2'),
+      (err: grpc.ServiceError) => err,
+    );
+    bridge.attach(connection);
+    await closed;
+    expect(ended).to.deep.equal(['node-a: the runner connection closed']);
+    expect((await answer).code).to.equal(grpc.status.UNAVAILABLE);
+    // A proper runner afterwards is served as usual, once the client's back-off lets it try again.
+    const next = hostname(10_000, true);
+    bridge.attach(await runnerDialsIn());
+    expect(await next).to.equal('bridge-test');
   });
 
   it('the client closing closes the runner connection, and it is reported', async () => {
