@@ -8,6 +8,7 @@ import type { KubeletMetrics } from './kubelet-metrics.js';
 import { countingStartedPods } from './started-pods.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { LeaseController } from './node/lease-controller.js';
+import type { NodeLease, NodeLeaseFactory, NodeLeaseOptions } from './node/node-lease.js';
 import { NodeController } from './node/node-controller.js';
 import {
   firstLoopbackWarning,
@@ -39,6 +40,8 @@ export interface KubeletDeps {
   onStatusWritten?: (timing: StatusWriteTiming) => void;
   /** Between local storage eviction checks; 10 s by default (tests shorten it). */
   evictionIntervalMs?: number;
+  /** Builds the node's Lease keeper; a LeaseController over `api` on this event loop by default. */
+  lease?: NodeLeaseFactory;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface KubeletDeps {
 export class Kubelet {
   readonly link: Runner;
   readonly node: NodeController;
-  readonly lease: LeaseController;
+  readonly lease: NodeLease;
   readonly pods: PodController;
   readonly evictions: EvictionManager;
   private readonly informer: PodInformer;
@@ -74,17 +77,17 @@ export class Kubelet {
       },
       logger.child({ component: 'node' }),
     );
-    this.lease = new LeaseController(
-      api,
-      {
-        nodeName: config.nodeName,
-        leaseDurationSeconds: config.leaseDurationSeconds,
-        renewIntervalMs: config.leaseRenewIntervalSeconds * 1000,
-        nodeUid: () => this.node.uid(),
-        now,
-      },
-      logger.child({ component: 'lease' }),
-    );
+    const leaseOptions: NodeLeaseOptions = {
+      nodeName: config.nodeName,
+      leaseDurationSeconds: config.leaseDurationSeconds,
+      renewIntervalMs: config.leaseRenewIntervalSeconds * 1000,
+      nodeUid: () => this.node.uid(),
+    };
+    this.lease = deps.lease
+      ? deps.lease(leaseOptions, (verb, resource, code, amount = 1) =>
+          metrics.apiserverRequestsTotal.inc({ verb, resource, code }, amount),
+        )
+      : new LeaseController(api, { ...leaseOptions, now }, logger.child({ component: 'lease' }));
     this.informer = api.podInformer(config.nodeName);
     const statusWriter = new StatusWriter(api, metrics, logger.child({ component: 'pod-status' }), {
       now,

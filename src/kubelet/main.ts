@@ -17,6 +17,7 @@ import { credentialSource } from './kube/kube-credentials.js';
 import { heartbeatConnections } from './kube/heartbeat-connections.js';
 import { KubeTransport } from './kube/kube-transport.js';
 import { parseKubeconfig, type KubeClientConfig } from './kube/kubeconfig.js';
+import { LeaseThread } from './node/lease-thread.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Connections to the API server: status patches of a burst of pods share them, one holds the pod watch. */
@@ -86,6 +87,21 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     userAgent,
     createAgent: fallback?.createAgent,
   });
+  // A fleet's Leases are renewed on a thread of their own, whose event loop a thousand pods created at
+  // once do not hold up (docs/decisions/0016-lease-thread.md). A kubeconfig that needs client-node
+  // keeps them on this one: its agents cannot cross threads.
+  const leaseThread =
+    config.fleet && !fallback
+      ? new LeaseThread({
+          kube: kubeConfig,
+          userAgent,
+          maxSockets: heartbeatConnections(servedNodes(config), config.leaseRenewIntervalSeconds * 1000),
+          verbosity: config.verbosity,
+          stallLimitMs: config.leaseDurationSeconds * 1000,
+          logger: logger.child({ component: 'lease-thread' }),
+        })
+      : undefined;
+  leaseThread?.start();
   // In a fleet the nodes share the kubelet's address, so the certificate names the host, not a node.
   const names = config.fleet ? [os.hostname(), 'localhost'] : [config.nodeName, os.hostname(), 'localhost'];
   const cert = await loadOrCreateServingCert(
@@ -116,6 +132,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
       transport,
     },
     kubeApi: (metrics, apiLogger) => new KubeApiClient(transport, metrics, apiLogger, heartbeat),
+    ...(leaseThread ? { lease: leaseThread.lease.bind(leaseThread) } : {}),
     logger,
     version: version(),
   });
@@ -149,6 +166,7 @@ async function run(config: KubeletConfig, logger: Logger): Promise<void> {
     force.unref();
     void (async () => {
       await fleet.stop();
+      await leaseThread?.close();
       await healthz?.stop();
       transport.close();
       heartbeat.close();

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Lease, V1Node } from '@kubernetes/client-node';
 import { makeDialInPki, type DialInPki } from '../support/dial-in-pki.js';
 import { freePort } from '../support/free-port.js';
 import { pgidsUnder } from '../support/pgid-files.js';
@@ -173,6 +173,30 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
         `logs of p${i}`,
       );
     }
+  });
+
+  // A fleet renews its nodes' Leases on a thread of its own (docs/decisions/0016-lease-thread.md).
+  it("renews each node's Lease, owned by its Node, from the kubelet's lease thread", async () => {
+    const lease = async (node: string): Promise<V1Lease> =>
+      JSON.parse(await mustKubectl(['get', 'lease', '-n', 'kube-node-lease', node, '-o', 'json'])) as V1Lease;
+    const first = new Map<string, V1Lease>();
+    for (const node of NODES) {
+      const l = await lease(node);
+      first.set(node, l);
+      expect(l.spec?.holderIdentity).to.equal(node);
+      const uid = (await core().readNode({ name: node })).metadata?.uid;
+      expect(l.metadata?.ownerReferences?.[0]).to.include({ kind: 'Node', name: node, uid });
+    }
+    for (const node of NODES) {
+      const renewTime = (l: V1Lease): string => String(l.spec?.renewTime);
+      // Renewed every 10 s (--lease-renew-interval's default).
+      await eventually(
+        async () => renewTime(await lease(node)) !== renewTime(first.get(node)!),
+        30_000,
+        `a renewal of ${node}'s Lease`,
+      );
+    }
+    expect(readFileSync(path.join(dir, 'kubelet.log'), 'utf8')).to.not.include('Lease thread exited');
   });
 
   // The API server reaches each node's kubelet API on its own port from --node-port-range:

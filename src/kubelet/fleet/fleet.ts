@@ -7,6 +7,7 @@ import type { KubeletConfig } from '../config/kubelet-config.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { KubeletMetrics, processMetricsRegistry } from '../kubelet-metrics.js';
 import { NODE_LEASE_NAMESPACE } from '../node/lease-controller.js';
+import type { NodeLeaseFactory } from '../node/node-lease.js';
 import { NodeUnit, type NodeRunner, type NodeUnitDeps, type SharedApiOptions } from './node-unit.js';
 import { fleetSharedAuth } from './fleet-shared-auth.js';
 import { PortPool } from './port-pool.js';
@@ -27,6 +28,8 @@ export interface FleetDeps {
   unitOptions?: Pick<NodeUnitDeps, 'linkOptions' | 'podOptions' | 'onStatusWritten'>;
   /** --fleet: new nodes starting (registering the Node, first Lease, pod informer) at once (default 32). */
   maxConcurrentStarts?: number;
+  /** The nodes' Lease keepers (the lease thread); each node's LeaseController on this event loop by default. */
+  lease?: NodeLeaseFactory;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -195,6 +198,7 @@ export class Fleet {
       logger: nodeLogger,
       version: this.deps.version,
       apiServer: { ...this.deps.apiServer, ...(this.shared ? { shared: this.shared } : {}) },
+      ...(this.deps.lease ? { lease: this.deps.lease } : {}),
       ...this.deps.unitOptions,
     });
   }

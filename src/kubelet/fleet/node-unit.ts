@@ -7,6 +7,7 @@ import type { RunnerEndpoint } from '../config/runner-endpoint.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { Kubelet } from '../kubelet.js';
 import type { KubeletMetrics } from '../kubelet-metrics.js';
+import type { NodeLeaseFactory } from '../node/node-lease.js';
 import type { StatusWriteTiming } from '../pods/status-writer.js';
 import { registerRunnerHealthMetrics } from '../runner-health-metrics.js';
 import { createRunnerLink } from '../runner/runner-client.js';
@@ -51,6 +52,8 @@ export interface NodeUnitDeps {
   linkOptions?: RunnerLinkOptions;
   podOptions?: { retryInitialMs?: number; retryMaxMs?: number; resyncIntervalMs?: number };
   onStatusWritten?: (timing: StatusWriteTiming) => void;
+  /** The node's Lease keeper (the fleet's lease thread); a LeaseController on this event loop by default. */
+  lease?: NodeLeaseFactory;
 }
 
 type State = 'new' | 'listening' | 'running' | 'stopping' | 'stopped';
@@ -138,6 +141,7 @@ export class NodeUnit {
       ...(runner.kind === 'dial-in' ? { runnerDescription: runner.description } : {}),
       ...(this.deps.podOptions ? { podOptions: this.deps.podOptions } : {}),
       ...(this.deps.onStatusWritten ? { onStatusWritten: this.deps.onStatusWritten } : {}),
+      ...(this.deps.lease ? { lease: this.deps.lease } : {}),
     });
     this.core = kubelet;
     metrics.attach({

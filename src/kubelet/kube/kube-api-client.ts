@@ -1,6 +1,5 @@
 import type { WireConfigMap, WireEvent, WireLease, WireNode, WireSecret } from './wire-types.js';
 import type { Logger } from '../../common/logger.js';
-import type { KubeletMetrics } from '../kubelet-metrics.js';
 import type { ConfigMapData, SecretData } from '../pods/object-refs.js';
 import { requestOutcome, type KubeApi, type PodInformer } from './kube-api.js';
 import type { KubeRequest, KubeTransport } from './kube-transport.js';
@@ -17,6 +16,11 @@ const core = (namespace: string, resource: string, name?: string): string =>
 const leases = (namespace: string, name?: string): string =>
   `/apis/coordination.k8s.io/v1/namespaces/${seg(namespace)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
 
+/** Where a KubeApiClient counts its requests: the node's KubeletMetrics, or the lease thread's tally. */
+export interface RequestCounter {
+  apiserverRequestsTotal: { inc(labels: { verb: string; resource: string; code: string }): void };
+}
+
 /**
  * KubeApi over the kubelet's keep-alive transport; every request is counted
  * by verb, resource and code. Lease requests go over `heartbeat`, a
@@ -26,7 +30,7 @@ const leases = (namespace: string, name?: string): string =>
 export class KubeApiClient implements KubeApi {
   constructor(
     private readonly transport: KubeTransport,
-    private readonly metrics: KubeletMetrics,
+    private readonly metrics: RequestCounter,
     private readonly logger: Logger,
     private readonly heartbeat: KubeTransport = transport,
   ) {}

@@ -3,16 +3,18 @@ import type { Logger } from '../../common/logger.js';
 import { microTime } from '../kube-time.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
+import type { NodeLease, NodeLeaseOptions } from './node-lease.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export interface LeaseControllerOptions {
-  nodeName: string;
-  leaseDurationSeconds: number;
-  renewIntervalMs: number;
-  /** The Node's uid once registered, for the owner reference. */
-  nodeUid: () => string | undefined;
+export interface LeaseControllerOptions extends NodeLeaseOptions {
   now?: () => number;
+  /**
+   * Whether a due renewal may be sent; when not, it is skipped and asked
+   * again a second later (the lease thread renews only while the kubelet's
+   * main thread runs). Always by default.
+   */
+  mayRenew?: () => boolean;
   /** Runs `fn` after `delayMs` and returns what cancels it; setTimeout by default (tests record the delays). */
   schedule?: (fn: () => void, delayMs: number) => () => void;
 }
@@ -42,10 +44,12 @@ export function nextRenewalDelayMs(stampedAtMs: number, nowMs: number, renewInte
  * and on a conflict re-reads and retries. Renewals are one interval apart
  * (nextRenewalDelayMs); failures retry after a short delay.
  */
-export class LeaseController {
+export class LeaseController implements NodeLease {
   private lease: WireLease | undefined;
   private cancelTimer: (() => void) | undefined;
   private stopped = false;
+  /** Counts start()s: a loop of an earlier one stops at its next step. */
+  private generation = 0;
   /** The renewTime of the last successful renewal (epoch ms; 0 before the first). */
   private lastStampMs = 0;
   private readonly now: () => number;
@@ -60,9 +64,11 @@ export class LeaseController {
     this.schedule = options.schedule ?? scheduleWithTimer;
   }
 
+  /** Idempotent; after stop() it starts again, and a renewal of the old run that is in flight ends it. */
   start(): void {
+    if (!this.stopped && this.generation > 0) return;
     this.stopped = false;
-    void this.loop();
+    void this.loop(++this.generation);
   }
 
   stop(): void {
@@ -86,8 +92,20 @@ export class LeaseController {
     return this.lastStampMs;
   }
 
-  private async loop(): Promise<void> {
-    if (this.stopped) return;
+  private async loop(generation: number): Promise<void> {
+    if (this.stopped || generation !== this.generation) return;
+    let delayMs: number;
+    if (this.options.mayRenew?.() === false) {
+      delayMs = Math.min(1000, this.options.renewIntervalMs);
+    } else {
+      delayMs = await this.renewOnce();
+    }
+    if (!this.stopped && generation === this.generation)
+      this.cancelTimer = this.schedule(() => void this.loop(generation), delayMs);
+  }
+
+  /** One renewal; resolves with the delay until the next attempt. */
+  private async renewOnce(): Promise<number> {
     let delayMs: number;
     try {
       await this.renew();
@@ -96,7 +114,7 @@ export class LeaseController {
       this.logger.warn({ err }, 'Failed to renew node lease');
       delayMs = Math.min(1000, this.options.renewIntervalMs);
     }
-    if (!this.stopped) this.cancelTimer = this.schedule(() => void this.loop(), delayMs);
+    return delayMs;
   }
 
   /** One renewal: create, or replace with a fresh renewTime. Throws on failure. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { WireNode } from '../../../src/kubelet/kube/wire-types.js';
 import type { Harness } from './support/harness.js';
 import { harnessPerTest, waitFor } from './support/harness.js';
+import type { LeaseController } from '../../../src/kubelet/node/lease-controller.js';
 
 const node = (h: Harness): WireNode | undefined => h.api.nodes.get('vk-test');
 const condition = (h: Harness, type: string) => node(h)?.status?.conditions?.find((c) => c.type === type);
@@ -127,7 +128,8 @@ describe('kubelet node registration, status, lease and walltime', function () {
     await waitFor(() => h.api.leases.get('kube-node-lease/vk-test'), 5000, 'lease');
     const stored = h.api.leases.get('kube-node-lease/vk-test')!;
     stored.metadata!.resourceVersion = 'someone-else';
-    await kubelet.lease.renew();
+    // The kubelet's own LeaseController (no lease thread outside a fleet).
+    await (kubelet.lease as LeaseController).renew();
     expect(h.api.calls.filter((c) => c.op === 'replaceLease').length).to.be.at.least(2);
     expect(h.api.leases.get('kube-node-lease/vk-test')?.metadata?.resourceVersion).to.not.equal(
       'someone-else',

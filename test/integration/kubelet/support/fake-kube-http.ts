@@ -5,6 +5,22 @@ import { ApiError } from '../../../../src/kubelet/kube/kube-api.js';
 import type { WireEvent, WireLease, WireNode } from '../../../../src/kubelet/kube/wire-types.js';
 import type { FakeKubeApi } from './fake-kube-api.js';
 
+/** A kubeconfig for a FakeKubeHttp (plain HTTP) on `port`, with a token the fake ignores. */
+export function fakeKubeconfig(port: number): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
+    'users:',
+    '- name: kubelet\n  user:\n    token: fake-token',
+    'contexts:',
+    '- name: fake\n  context:\n    cluster: fake\n    user: kubelet',
+    'current-context: fake',
+    '',
+  ].join('\n');
+}
+
 type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) => Promise<unknown>;
 
 export interface FakeKubeHttpOptions {
@@ -90,18 +106,7 @@ export class FakeKubeHttp {
 
   /** A kubeconfig for this server, with a token the fake ignores. */
   kubeconfig(port: number): string {
-    return [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      '- name: kubelet\n  user:\n    token: fake-token',
-      'contexts:',
-      '- name: fake\n  context:\n    cluster: fake\n    user: kubelet',
-      'current-context: fake',
-      '',
-    ].join('\n');
+    return fakeKubeconfig(port);
   }
 
   private async found<T>(value: Promise<T | null | undefined>): Promise<T> {

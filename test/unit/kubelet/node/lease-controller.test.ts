@@ -170,3 +170,46 @@ describe('LeaseController: the renewal schedule', () => {
     expect(delays).to.deep.equal([1000]);
   });
 });
+
+describe('LeaseController: start and stop', () => {
+  it('a second start() is one loop, and a start() after stop() while a renewal is in flight leaves one loop', async () => {
+    const api = new LeaseApi();
+    const reads: Array<() => void> = [];
+    const held = {
+      ...api.api(),
+      // Each read waits until the test answers it.
+      getLease: () => new Promise<undefined>((resolve) => reads.push(() => resolve(undefined))),
+    } as unknown as KubeApi;
+    const scheduled: number[] = [];
+    const c = new LeaseController(
+      held,
+      {
+        nodeName: 'vk-1',
+        leaseDurationSeconds: 40,
+        renewIntervalMs: 10_000,
+        nodeUid: () => 'uid-1',
+        schedule: (_fn, delayMs) => {
+          scheduled.push(delayMs);
+          return () => undefined;
+        },
+      },
+      pino({ level: 'silent' }),
+    );
+    c.start();
+    c.start();
+    await settle();
+    expect(reads).to.have.length(1);
+    c.stop();
+    c.start();
+    await settle();
+    expect(reads).to.have.length(2);
+    // Both reads answer now: the first run's renewal lands, but only the second run goes on.
+    for (const answer of reads) answer();
+    await settle();
+    expect(scheduled).to.have.length(1);
+  });
+});
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
