@@ -188,10 +188,12 @@ describe('one kubelet serving two nodes whose runners dial in (--fleet)', functi
       expect(l.metadata?.ownerReferences?.[0]).to.include({ kind: 'Node', name: node, uid });
     }
     for (const node of NODES) {
-      const renewTime = (l: V1Lease): string => String(l.spec?.renewTime);
-      // Renewed every 10 s (--lease-renew-interval's default).
-      await eventually(
-        async () => renewTime(await lease(node)) !== renewTime(first.get(node)!),
+      // Renewed every 10 s (--lease-renew-interval's default): seen on a watch of the Lease.
+      await waitForObject<V1Lease>(
+        kc(),
+        '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+        { fieldSelector: `metadata.name=${node}` },
+        (l) => String(l.spec?.renewTime) !== String(first.get(node)!.spec?.renewTime),
         30_000,
         `a renewal of ${node}'s Lease`,
       );
