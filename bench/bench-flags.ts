@@ -63,6 +63,11 @@ export interface BenchFlags {
   fleetNodes: number;
   /** Nodes served by one fleet kubelet, each by a light in-process runner of the bench (0: skip). */
   fleetLightNodes: number;
+  /**
+   * Wait between all nodes Ready and the fleet's idle window: the nodes'
+   * first scrapes and the kubelet's code warming up, read as a row of its own.
+   */
+  fleetSettleSeconds: number;
   /** Idle window of the fleet scenario (no pods: leases and node status only). */
   fleetIdleSeconds: number;
   /** Short pods per node of the fleet's real round, created at --rate spread over the nodes (0: skip). */
@@ -99,6 +104,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   probeSeconds: 30,
   fleetNodes: 100,
   fleetLightNodes: 1000,
+  fleetSettleSeconds: 60,
   fleetIdleSeconds: 60,
   fleetPodsPerNode: 10,
   viaScheduler: false,
@@ -126,6 +132,7 @@ export const QUICK_SIZES: Readonly<Partial<BenchFlags>> = {
   probeSeconds: 5,
   fleetNodes: 10,
   fleetLightNodes: 50,
+  fleetSettleSeconds: 5,
   fleetIdleSeconds: 10,
   fleetPodsPerNode: 2,
 };
@@ -156,6 +163,7 @@ type NumericFlag =
   | 'probeSeconds'
   | 'fleetNodes'
   | 'fleetLightNodes'
+  | 'fleetSettleSeconds'
   | 'fleetIdleSeconds'
   | 'fleetPodsPerNode'
   | 'logVerbosity';
@@ -180,6 +188,7 @@ const NUMERIC: Record<string, { key: NumericFlag; min: number; integer: boolean 
   'probe-seconds': { key: 'probeSeconds', min: 1, integer: false },
   'fleet-nodes': { key: 'fleetNodes', min: 0, integer: true },
   'fleet-light-nodes': { key: 'fleetLightNodes', min: 0, integer: true },
+  'fleet-settle-seconds': { key: 'fleetSettleSeconds', min: 0, integer: false },
   'fleet-idle-seconds': { key: 'fleetIdleSeconds', min: 1, integer: false },
   'fleet-pods-per-node': { key: 'fleetPodsPerNode', min: 0, integer: true },
   'log-v': { key: 'logVerbosity', min: 0, integer: true },
@@ -288,6 +297,7 @@ Flags:
   --probe-seconds N       CPU window with probes, and the idle window without (default 30)
   --fleet-nodes N         fleet: nodes on one kubelet, each a real runner process dialling in (default 100; 0 skips)
   --fleet-light-nodes N   fleet: nodes on one kubelet, each a light in-process runner (default 1000; 0 skips)
+  --fleet-settle-seconds N fleet: wait from all nodes Ready to the idle window, its CPU read apart (default 60)
   --fleet-idle-seconds N  fleet: idle window with no pods over which CPU and API requests are counted (default 60)
   --fleet-pods-per-node N fleet: short pods per node of the real round, at --rate spread over the nodes (default 10)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName

@@ -122,6 +122,9 @@ export interface IdleFigures {
   requestWindowSeconds: number;
   /** The kubelet's CPU (user + system) over the window. */
   cpuSeconds: number;
+  /** The wait before the window, from all nodes Ready, and the kubelet's CPU over it. */
+  settleSeconds: number;
+  settleCpuSeconds: number;
   rssIdleKb: number;
   /** The request counters' growth over the nodes that answered both scrapes. */
   requests: { sum: number; nodes: number };
@@ -132,18 +135,27 @@ export interface IdleFigures {
 }
 
 /**
- * The idle window: the nodes' request counters scraped, `seconds` of the
- * kubelet's CPU with no pods, its RSS, the counters again.
+ * The idle window: `settleSeconds` first (from all nodes Ready: metrics-server's
+ * first scrape of each node, with its TLS handshake, and the kubelet's code
+ * warming up, which cost it half again as much CPU as the minutes after; its
+ * CPU is read apart), then the nodes' request counters scraped, `seconds` of
+ * the kubelet's CPU with no pods, its RSS, the counters again.
  */
 export async function measureIdle(
   ctx: ClusterContext,
-  o: { kubeletPid: number; labelSelector: string; seconds: number; label: string },
+  o: { kubeletPid: number; labelSelector: string; settleSeconds: number; seconds: number; label: string },
 ): Promise<{
   figures: IdleFigures;
   warnings: string[];
 }> {
+  ctx.progress.start(`${o.label}: settling after all Ready`, o.settleSeconds);
+  const settleStartMs = Date.now();
+  const settleCpuBefore = readCpuTicks(o.kubeletPid);
+  await realClock.sleep(o.settleSeconds * 1000, ctx.signal);
+  const settleCpuTicks = readCpuTicks(o.kubeletPid) - settleCpuBefore;
+  const settleSeconds = (Date.now() - settleStartMs) / 1000;
+  ctx.progress.finish();
   ctx.progress.start(`${o.label}: idle window`, o.seconds);
-  await realClock.sleep(5_000, ctx.signal);
   const firstScrapeMs = Date.now();
   const before = await scrapeFleet(ctx, o.labelSelector, API_REQUESTS_METRIC);
   const windowStartMs = Date.now();
@@ -170,6 +182,8 @@ export async function measureIdle(
       windowSeconds,
       requestWindowSeconds,
       cpuSeconds: (cpuAfter - cpuBefore) / clockTicksPerSecond(),
+      settleSeconds,
+      settleCpuSeconds: settleCpuTicks / clockTicksPerSecond(),
       rssIdleKb,
       requests: counterDelta(before.values, after.values),
       requestsByKind: kindDelta(before.byKind, after.byKind),

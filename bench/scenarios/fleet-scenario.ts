@@ -39,8 +39,10 @@ interface Round {
  * `--fleet-light-nodes` light runners inside the bench process (an in-memory
  * Runner service over the real dial-out handshake; their pods run nothing).
  * Each round starts its own kubelet and measures: time from the first
- * runner started to every node Ready; the kubelet's RSS and CPU over
- * `--fleet-idle-seconds` with no pods (leases and node status only), and
+ * runner started to every node Ready; the kubelet's CPU over the
+ * `--fleet-settle-seconds` after that (each node's first scrapes, code
+ * warming up); its RSS and CPU over the next `--fleet-idle-seconds` with
+ * no pods (leases and node status only), and
  * the API requests its nodes sent then (the sum of every node's
  * vkcmd_kubelet_apiserver_requests_total, scraped before and after); then
  * pods: in the real round `--fleet-pods-per-node` short pods per node at
@@ -185,6 +187,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     const idle = await measureIdle(ctx, {
       kubeletPid,
       labelSelector: `vk-cmd.io/bench-fleet=${suffix}`,
+      settleSeconds: flags.fleetSettleSeconds,
       seconds: flags.fleetIdleSeconds,
       label: `${SCENARIO} ${round.id}`,
     });

@@ -19,6 +19,8 @@ function real100(): RoundFigures {
     windowSeconds: 60,
     requestWindowSeconds: 60,
     cpuSeconds: 1.8,
+    settleSeconds: 60,
+    settleCpuSeconds: 4.5,
     requests: { sum: 600 * 6.1, nodes: 100 },
     unanswered: 0,
     leaseIdle: { renewals: 600, maxLateMs: 40, unjudged: 0 },
@@ -77,6 +79,24 @@ describe('fleet rows', () => {
     ]);
     const rss = row(rows, 'fleet.real_100_kubelet_rss_mb');
     expect(rss.kind === 'value' ? rss.value : undefined).to.equal(200);
+  });
+
+  it('reads the minute after all Ready apart: its CPU is a row without a target, the idle target is judged after it', () => {
+    // 7.5 % of a core while the nodes are first scraped, 3 % once idle (real100).
+    const rows = fleetRows(round, real100(), DEFAULT_FLAGS);
+    const settle = row(rows, 'fleet.real_100_kubelet_settle_cpu_percent');
+    expect(settle.kind === 'value' ? settle.value : Number.NaN).to.be.closeTo(7.5, 1e-9);
+    expect(settle.verdict).to.equal('');
+    const idle = row(rows, 'fleet.real_100_kubelet_idle_cpu_percent');
+    expect(idle.kind === 'value' ? idle.value : Number.NaN).to.be.closeTo(3, 1e-9);
+    expect(idle.verdict).to.equal('met');
+    expect(rows.findIndex((r) => r === settle)).to.equal(rows.findIndex((r) => r === idle) - 1);
+  });
+
+  it('a round that skipped the settle reads no settle CPU rather than a division by zero', () => {
+    const rows = fleetRows(round, { ...real100(), settleSeconds: 0, settleCpuSeconds: 0 }, DEFAULT_FLAGS);
+    const settle = row(rows, 'fleet.real_100_kubelet_settle_cpu_percent');
+    expect(settle.kind === 'value' && Number.isNaN(settle.value)).to.equal(true);
   });
 
   const misses: Array<[string, Partial<RoundFigures>, string]> = [
