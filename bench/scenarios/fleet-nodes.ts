@@ -135,11 +135,11 @@ export interface IdleFigures {
 }
 
 /**
- * The idle window: `settleSeconds` first (from all nodes Ready: metrics-server's
- * first scrape of each node, with its TLS handshake, and the kubelet's code
- * warming up, which cost it half again as much CPU as the minutes after; its
- * CPU is read apart), then the nodes' request counters scraped, `seconds` of
- * the kubelet's CPU with no pods, its RSS, the counters again.
+ * The idle window: `settleSeconds` first (from all nodes Ready: each node's
+ * first scrapes and the kubelet's code warming up, whose CPU is read apart;
+ * bench/README.md, "The minute after all Ready is not idle"), then the
+ * nodes' request counters scraped, `seconds` of the kubelet's CPU with no
+ * pods, its RSS, the counters again.
  */
 export async function measureIdle(
   ctx: ClusterContext,
