@@ -84,9 +84,7 @@ export class Kubelet {
       nodeUid: () => this.node.uid(),
     };
     this.lease = deps.lease
-      ? deps.lease(leaseOptions, (verb, resource, code, amount = 1) =>
-          metrics.apiserverRequestsTotal.inc({ verb, resource, code }, amount),
-        )
+      ? deps.lease(leaseOptions, metrics)
       : new LeaseController(api, { ...leaseOptions, now }, logger.child({ component: 'lease' }));
     this.informer = api.podInformer(config.nodeName);
     const statusWriter = new StatusWriter(api, metrics, logger.child({ component: 'pod-status' }), {

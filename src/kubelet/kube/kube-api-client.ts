@@ -16,9 +16,15 @@ const core = (namespace: string, resource: string, name?: string): string =>
 const leases = (namespace: string, name?: string): string =>
   `/apis/coordination.k8s.io/v1/namespaces/${seg(namespace)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
 
-/** Where a KubeApiClient counts its requests: the node's KubeletMetrics, or the lease thread's tally. */
+/**
+ * Where a node's API requests are counted (apiserver_requests_total): the
+ * node's KubeletMetrics, or the lease thread's tally; `amount` (default 1)
+ * adds a tally's count at once.
+ */
 export interface RequestCounter {
-  apiserverRequestsTotal: { inc(labels: { verb: string; resource: string; code: string }): void };
+  apiserverRequestsTotal: {
+    inc(labels: { verb: string; resource: string; code: string }, amount?: number): void;
+  };
 }
 
 /**

@@ -94,27 +94,25 @@ export class LeaseController implements NodeLease {
 
   private async loop(generation: number): Promise<void> {
     if (this.stopped || generation !== this.generation) return;
-    let delayMs: number;
-    if (this.options.mayRenew?.() === false) {
-      delayMs = Math.min(1000, this.options.renewIntervalMs);
-    } else {
-      delayMs = await this.renewOnce();
-    }
+    const delayMs = this.options.mayRenew?.() === false ? this.retryDelayMs() : await this.renewOnce();
     if (!this.stopped && generation === this.generation)
       this.cancelTimer = this.schedule(() => void this.loop(generation), delayMs);
   }
 
   /** One renewal; resolves with the delay until the next attempt. */
   private async renewOnce(): Promise<number> {
-    let delayMs: number;
     try {
       await this.renew();
-      delayMs = nextRenewalDelayMs(this.lastStampMs, this.now(), this.options.renewIntervalMs);
+      return nextRenewalDelayMs(this.lastStampMs, this.now(), this.options.renewIntervalMs);
     } catch (err) {
       this.logger.warn({ err }, 'Failed to renew node lease');
-      delayMs = Math.min(1000, this.options.renewIntervalMs);
+      return this.retryDelayMs();
     }
-    return delayMs;
+  }
+
+  /** After a failed or skipped renewal: a second, or the interval when that is shorter. */
+  private retryDelayMs(): number {
+    return Math.min(1000, this.options.renewIntervalMs);
   }
 
   /** One renewal: create, or replace with a fresh renewTime. Throws on failure. */

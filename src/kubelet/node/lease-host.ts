@@ -106,16 +106,16 @@ export class LeaseHost {
     this.leases.delete(nodeName);
     this.uids.delete(nodeName);
     controller?.stop();
+    let error: { code: number; message: string } | undefined;
     try {
       if (controller) await controller.deleteLease();
       else await this.deps.api(nodeName, this.counter(nodeName)).deleteLease(NODE_LEASE_NAMESPACE, nodeName);
-      this.flushTally();
-      this.deps.post({ type: 'deleted', id });
     } catch (err) {
-      this.flushTally();
-      const code = err instanceof ApiError ? err.code : 0;
-      this.deps.post({ type: 'deleted', id, error: { code, message: (err as Error).message } });
+      error = { code: err instanceof ApiError ? err.code : 0, message: (err as Error).message };
     }
+    // The deletion's own request is counted before the main thread hears it is done.
+    this.flushTally();
+    this.deps.post(error ? { type: 'deleted', id, error } : { type: 'deleted', id });
   }
 
   /** Whether renewals may go out; says so in the log once when that changes. */

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../common/logger.js';
 import { ApiError } from '../kube/kube-api.js';
 import type { KubeClientConfig } from '../kube/kubeconfig.js';
-import type { NodeLease, NodeLeaseOptions, RequestCount } from './node-lease.js';
+import type { RequestCounter } from '../kube/kube-api-client.js';
+import type { NodeLease, NodeLeaseOptions } from './node-lease.js';
 import type { FromLeaseThread, LeaseThreadData, ToLeaseThread } from './lease-thread-protocol.js';
 
 export interface LeaseThreadOptions {
@@ -43,7 +44,7 @@ class ThreadLease implements NodeLease {
   constructor(
     private readonly thread: LeaseThread,
     readonly options: NodeLeaseOptions,
-    readonly count: RequestCount,
+    readonly counter: RequestCounter,
   ) {}
 
   start(): void {
@@ -106,9 +107,9 @@ export class LeaseThread {
     this.spawn();
   }
 
-  /** A node's Lease on the thread; its requests are counted with `count`. A later handle for a name replaces the earlier. */
-  lease(options: NodeLeaseOptions, count: RequestCount): NodeLease {
-    const handle = new ThreadLease(this, options, count);
+  /** A node's Lease on the thread; its requests are counted in `counter`. A later handle for a name replaces the earlier. */
+  lease(options: NodeLeaseOptions, counter: RequestCounter): NodeLease {
+    const handle = new ThreadLease(this, options, counter);
     this.handles.set(options.nodeName, handle);
     return handle;
   }
@@ -184,7 +185,7 @@ export class LeaseThread {
   private received(message: FromLeaseThread): void {
     if (message.type === 'counts') {
       for (const [nodeName, verb, resource, code, n] of message.tallies) {
-        this.handles.get(nodeName)?.count(verb, resource, code, n);
+        this.handles.get(nodeName)?.counter.apiserverRequestsTotal.inc({ verb, resource, code }, n);
       }
       return;
     }

@@ -1,3 +1,5 @@
+import type { RequestCounter } from '../kube/kube-api-client.js';
+
 /** What a node's Lease keeper needs to know about its node. */
 export interface NodeLeaseOptions {
   nodeName: string;
@@ -26,8 +28,5 @@ export interface NodeLease {
   deleteLease(): Promise<void>;
 }
 
-/** Counts `amount` (default 1) API server requests in the node's `apiserver_requests_total`. */
-export type RequestCount = (verb: string, resource: string, code: string, amount?: number) => void;
-
-/** Builds a node's Lease keeper; its requests are counted with `count` (the node's metrics). */
-export type NodeLeaseFactory = (options: NodeLeaseOptions, count: RequestCount) => NodeLease;
+/** Builds a node's Lease keeper; its requests are counted in `counter` (the node's metrics). */
+export type NodeLeaseFactory = (options: NodeLeaseOptions, counter: RequestCounter) => NodeLease;

@@ -89,7 +89,12 @@ describe('LeaseThread: node Leases renewed on a thread of their own', function (
   const startLease = (t: LeaseThread, counts: string[] = []) => {
     const lease = t.lease(
       { nodeName: 'n1', leaseDurationSeconds: 40, renewIntervalMs: 200, nodeUid: () => 'uid-1' },
-      (verb, resource, code, amount = 1) => counts.push(`${verb} ${resource} ${code} x${amount}`),
+      {
+        apiserverRequestsTotal: {
+          inc: ({ verb, resource, code }, amount = 1) =>
+            counts.push(`${verb} ${resource} ${code} x${amount}`),
+        },
+      },
     );
     lease.start();
     return lease;

@@ -150,20 +150,7 @@ describe('LeaseController: the renewal schedule', () => {
       ...api.api(),
       getLease: () => Promise.reject(new Error('connection refused')),
     } as unknown as KubeApi;
-    const c = new LeaseController(
-      failing,
-      {
-        nodeName: 'vk-1',
-        leaseDurationSeconds: 40,
-        renewIntervalMs: 10_000,
-        nodeUid: () => 'uid-1',
-        schedule: (_fn, delayMs) => {
-          delays.push(delayMs);
-          return () => undefined;
-        },
-      },
-      pino({ level: 'silent' }),
-    );
+    const c = controllerRecordingDelays(failing, delays);
     c.start();
     while (delays.length === 0) await new Promise((resolve) => setImmediate(resolve));
     c.stop();
@@ -181,20 +168,7 @@ describe('LeaseController: start and stop', () => {
       getLease: () => new Promise<undefined>((resolve) => reads.push(() => resolve(undefined))),
     } as unknown as KubeApi;
     const scheduled: number[] = [];
-    const c = new LeaseController(
-      held,
-      {
-        nodeName: 'vk-1',
-        leaseDurationSeconds: 40,
-        renewIntervalMs: 10_000,
-        nodeUid: () => 'uid-1',
-        schedule: (_fn, delayMs) => {
-          scheduled.push(delayMs);
-          return () => undefined;
-        },
-      },
-      pino({ level: 'silent' }),
-    );
+    const c = controllerRecordingDelays(held, scheduled);
     c.start();
     c.start();
     await settle();
@@ -213,3 +187,21 @@ describe('LeaseController: start and stop', () => {
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 };
+
+/** A controller for vk-1 whose timer never fires: each delay it schedules is pushed to `delays`. */
+function controllerRecordingDelays(api: KubeApi, delays: number[]): LeaseController {
+  return new LeaseController(
+    api,
+    {
+      nodeName: 'vk-1',
+      leaseDurationSeconds: 40,
+      renewIntervalMs: 10_000,
+      nodeUid: () => 'uid-1',
+      schedule: (_fn, delayMs) => {
+        delays.push(delayMs);
+        return () => undefined;
+      },
+    },
+    pino({ level: 'silent' }),
+  );
+}
