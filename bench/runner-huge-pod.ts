@@ -150,7 +150,12 @@ async function main(): Promise<void> {
     await mustWait('every small pod deleted', () => reached('deletedEventMs') === flags.pods, watch, 300_000);
     // The runner leaves groups running when it stops (restart safety): the huge pod must be gone first.
     const hugeKey = podKey(NAMESPACE, target.name);
-    await mustWait('the huge pod deleted', () => watch.times.get(hugeKey)?.deletedEventMs !== undefined, watch, 300_000);
+    await mustWait(
+      'the huge pod deleted',
+      () => watch.times.get(hugeKey)?.deletedEventMs !== undefined,
+      watch,
+      300_000,
+    );
 
     const lat = (from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>) => {
       const s = summarize(pairedDeltas(keys, from, to).values);
