@@ -4,6 +4,7 @@ import { rfc3339 } from '../kube-time.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
 import { CallLimiter } from '../runner/call-limiter.js';
+import { EventCorrelator } from './event-correlator.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -48,6 +49,10 @@ interface Recorded {
   namespace: string;
   body: WireEvent;
   count: number;
+  /** Occurrences the spam filter held back since the last write: the next write counts them. */
+  unwritten: number;
+  /** An aggregate of similar events: each write also carries the latest message. */
+  aggregate: boolean;
   lastWriteMs: number;
   /** Writes of this event run one at a time, in order. */
   queue: Promise<void>;
@@ -58,9 +63,12 @@ interface Recorded {
  * A repeat of the same event is folded into the first one (count and
  * lastTimestamp patched), as client-go's recorder does: the count moves only
  * once the API server took it, and an event the API server already expired
- * (404 on the patch) is created again. Remembered events are bounded (LRU)
- * and forgotten after maxAgeMs. Fire-and-forget: never blocks or fails the
- * caller.
+ * (404 on the patch) is created again. Before that, client-go's correlator
+ * (event-correlator.ts): similar events of a pod beyond ten messages are
+ * written as one aggregate, and at most 25 writes per pod go out at once,
+ * then one per 5 minutes; a repeat held back is counted by the next write
+ * of its event. Remembered events are bounded (LRU) and forgotten after
+ * maxAgeMs. Fire-and-forget: never blocks or fails the caller.
  */
 export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();
@@ -69,6 +77,7 @@ export class EventRecorder {
   private readonly maxRemembered: number;
   private readonly maxAgeMs: number;
   private readonly writes: CallLimiter;
+  private readonly correlator: EventCorrelator;
 
   constructor(
     private readonly api: KubeApi,
@@ -80,13 +89,26 @@ export class EventRecorder {
     this.maxRemembered = options.maxRemembered ?? 4096;
     this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
     this.writes = new CallLimiter(options.maxWritesInFlight ?? MAX_EVENT_WRITES_IN_FLIGHT);
+    this.correlator = new EventCorrelator(this.now);
   }
 
   emit(pod: WirePod, event: PodEvent): void {
-    const key = [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
-    const previous = this.remembered(key);
-    const entry = previous ?? this.remember(key, pod, event);
+    const object = [pod.metadata?.namespace, pod.metadata?.name, pod.metadata?.uid].join('\u0000');
+    const aggregation = this.correlator.aggregate({ object, ...event });
+    const key = aggregation.aggregated
+      ? `aggregate\u0000${aggregation.group}`
+      : [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
     const times = Math.max(1, Math.floor(event.count ?? 1));
+    const previous = this.remembered(key);
+    if (!this.correlator.admit(object)) {
+      // Dropped as a kubelet's spam filter drops it; a known event counts it at its next write.
+      if (previous) previous.unwritten += times;
+      this.logger.debug({ reason: event.reason, pod: podKey(pod) }, 'Event dropped by the spam filter');
+      return;
+    }
+    const entry =
+      previous ?? this.remember(key, pod, { ...event, message: aggregation.message }, aggregation.aggregated);
+    if (previous && aggregation.aggregated) entry.body.message = aggregation.message;
     const write = previous ? () => this.writeRepeat(entry, times) : () => this.writeNew(key, entry, times);
     entry.queue = entry.queue
       .then(() => this.writes.run(write))
@@ -110,13 +132,15 @@ export class EventRecorder {
     return entry;
   }
 
-  private remember(key: string, pod: WirePod, event: PodEvent): Recorded {
+  private remember(key: string, pod: WirePod, event: PodEvent, aggregate: boolean): Recorded {
     const nowMs = this.now();
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = `${pod.metadata?.name ?? 'pod'}.${(BigInt(nowMs) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
     const entry: Recorded = {
       namespace,
       count: 0,
+      unwritten: 0,
+      aggregate,
       lastWriteMs: nowMs,
       queue: Promise.resolve(),
       body: {
@@ -165,12 +189,20 @@ export class EventRecorder {
 
   private async writeRepeat(entry: Recorded, times: number): Promise<void> {
     const nowMs = this.now();
-    const count = entry.count + times;
+    const held = entry.unwritten;
+    entry.unwritten = 0;
+    const count = entry.count + times + held;
     const lastTimestamp = rfc3339(nowMs);
+    const patch = entry.aggregate
+      ? { count, lastTimestamp, message: entry.body.message }
+      : { count, lastTimestamp };
     try {
-      await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', { count, lastTimestamp });
+      await this.api.patchEvent(entry.namespace, entry.body.metadata.name ?? '', patch);
     } catch (err) {
-      if (kubeErrorKind(err) !== 'notFound') throw err;
+      if (kubeErrorKind(err) !== 'notFound') {
+        entry.unwritten += held;
+        throw err;
+      }
       // Expired in the API server: the aggregate lives on in a re-created event.
       await this.api.createEvent(entry.namespace, {
         ...entry.body,

@@ -7,6 +7,12 @@ import {
   MAX_EVENT_WRITES_IN_FLIGHT,
   type PodEvent,
 } from '../../../../src/kubelet/pods/event-recorder.js';
+import {
+  AGGREGATE_MAX_MESSAGES,
+  AGGREGATE_MESSAGE_PREFIX,
+  SPAM_BURST,
+  SPAM_REFILL_MS,
+} from '../../../../src/kubelet/pods/event-correlator.js';
 
 /** Events in memory; `fail` makes the next calls of an operation fail with an HTTP code. */
 class EventsApi {
@@ -205,7 +211,8 @@ describe('EventRecorder', () => {
         now: () => nowMs,
       },
     );
-    for (let n = 0; n < 50; n++) bounded.emit(pod, other(n));
+    // One event for each of 50 pods: neither aggregated nor held back by the spam filter.
+    for (let n = 0; n < 50; n++) bounded.emit({ metadata: { ...pod.metadata, uid: `u${n}` } }, other(n));
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(most).to.equal(MAX_EVENT_WRITES_IN_FLIGHT);
     const flushed = bounded.flush();
@@ -215,5 +222,54 @@ describe('EventRecorder', () => {
     }
     await flushed;
     expect(most).to.equal(MAX_EVENT_WRITES_IN_FLIGHT);
+  });
+  describe("client-go's correlator", () => {
+    const startedOf = (n: number): PodEvent => ({
+      type: 'Normal',
+      reason: 'Started',
+      message: `Started container c${String(n).padStart(4, '0')}`,
+      fieldPath: `spec.containers{c${String(n).padStart(4, '0')}}`,
+    });
+
+    it('a pod of 1,000 containers: 9 Started events, then one aggregate counting the rest, 25 writes in all', async () => {
+      for (let n = 0; n < 1000; n++) recorder.emit(pod, startedOf(n));
+      await recorder.flush();
+      expect(api.calls).to.have.length(SPAM_BURST);
+      const creates = api.calls.filter((c) => c.op === 'create');
+      expect(creates).to.have.length(AGGREGATE_MAX_MESSAGES);
+      const messages = creates.map((c) => api.stored.get(c.name)!.message);
+      expect(messages.slice(0, 9)).to.deep.equal(Array.from({ length: 9 }, (_, n) => startedOf(n).message));
+      const aggregate = api.stored.get(creates[9]!.name)!;
+      // Every aggregated occurrence is counted, those held back included (the writes lag the emits here).
+      expect(aggregate.count).to.equal(1000 - 9);
+      expect(aggregate.message).to.equal(`${AGGREGATE_MESSAGE_PREFIX}${startedOf(24).message}`);
+      expect(aggregate.involvedObject).to.deep.include({ kind: 'Pod', uid: 'u' });
+    });
+
+    it('holds back writes beyond the burst, and the next write allowed counts them', async () => {
+      const unhealthy: PodEvent = {
+        type: 'Warning',
+        reason: 'Unhealthy',
+        message: 'Liveness probe failed: ',
+      };
+      for (let i = 0; i < SPAM_BURST + 5; i++) await emit(unhealthy);
+      expect(api.calls).to.have.length(SPAM_BURST);
+      expect(api.calls.at(-1)).to.deep.include({ op: 'patch', count: SPAM_BURST });
+      nowMs += SPAM_REFILL_MS;
+      await emit(unhealthy);
+      expect(api.calls).to.have.length(SPAM_BURST + 1);
+      expect(api.calls.at(-1)).to.deep.include({ op: 'patch', count: SPAM_BURST + 6 });
+      await emit(unhealthy);
+      expect(api.calls, 'one write per refill').to.have.length(SPAM_BURST + 1);
+    });
+
+    it("one pod's events do not use another pod's budget", async () => {
+      for (let n = 0; n < 100; n++) recorder.emit(pod, startedOf(n));
+      const other: WirePod = { metadata: { name: 'q', namespace: 'ns', uid: 'v' } };
+      recorder.emit(other, started);
+      await recorder.flush();
+      const forOther = [...api.stored.values()].filter((e) => e.involvedObject.uid === 'v');
+      expect(forOther.map((e) => [e.message, e.count])).to.deep.equal([[started.message, 1]]);
+    });
   });
 });
