@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import type { WirePodStatus } from '../../../../src/kubelet/kube/wire-types.js';
 import {
   LARGE_POD_CONTAINERS,
+  LARGE_POD_MAX_SPACING_MS,
   LARGE_POD_SPACING_MS,
+  LARGE_POD_SPACING_MS_PER_CONTAINER,
   statusWriteSpacingMs,
 } from '../../../../src/kubelet/pods/status-write-spacing.js';
 
@@ -26,6 +28,16 @@ describe('statusWriteSpacingMs', () => {
         ephemeralContainerStatuses: named(21, 'e'),
       } as WirePodStatus,
       LARGE_POD_SPACING_MS,
+    ],
+    [
+      '1,000 containers: in proportion to the pod',
+      { containerStatuses: named(1000, 'c') } as WirePodStatus,
+      1000 * LARGE_POD_SPACING_MS_PER_CONTAINER,
+    ],
+    [
+      '5,000 containers: no more than the longest spacing',
+      { containerStatuses: named(5000, 'c') } as WirePodStatus,
+      LARGE_POD_MAX_SPACING_MS,
     ],
   ];
   for (const [what, status, expected] of cases) {
