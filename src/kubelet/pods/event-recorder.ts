@@ -94,7 +94,12 @@ export class EventRecorder {
 
   emit(pod: WirePod, event: PodEvent): void {
     const object = [pod.metadata?.namespace, pod.metadata?.name, pod.metadata?.uid].join('\u0000');
-    const aggregation = this.correlator.aggregate({ object, ...event });
+    const aggregation = this.correlator.aggregate({
+      object,
+      type: event.type,
+      reason: event.reason,
+      message: event.message,
+    });
     const key = aggregation.aggregated
       ? `aggregate\u0000${aggregation.group}`
       : [pod.metadata?.uid, event.fieldPath, event.type, event.reason, event.message].join('\u0000');
