@@ -1,3 +1,5 @@
+import { LruMap } from './lru-map.js';
+
 /*
  * What a kubelet's event recorder does before it writes an Event, with the
  * defaults of client-go's EventCorrelator (tools/record/events_cache.go),
@@ -52,45 +54,20 @@ interface TokenBucket {
   lastMs: number;
 }
 
-/** A Map used as an LRU cache: get() marks an entry recently used, set() evicts the oldest beyond `max`. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, value);
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value;
-      if (oldest === undefined) break;
-      this.map.delete(oldest);
-    }
-  }
-}
-
 /**
  * The aggregation and spam-filter state of one event source (one node's
  * kubelet). Synchronous and deterministic given the clock; no IO.
  */
 export class EventCorrelator {
-  private readonly groups: Lru<SimilarEvents>;
-  private readonly buckets: Lru<TokenBucket>;
+  private readonly groups: LruMap<SimilarEvents>;
+  private readonly buckets: LruMap<TokenBucket>;
 
   constructor(
     private readonly now: () => number,
     cacheEntries = CORRELATOR_CACHE_ENTRIES,
   ) {
-    this.groups = new Lru(cacheEntries);
-    this.buckets = new Lru(cacheEntries);
+    this.groups = new LruMap(cacheEntries);
+    this.buckets = new LruMap(cacheEntries);
   }
 
   /**

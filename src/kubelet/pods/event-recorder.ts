@@ -5,6 +5,7 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
 import { CallLimiter } from '../runner/call-limiter.js';
 import { EventCorrelator } from './event-correlator.js';
+import { LruMap } from './lru-map.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -71,10 +72,9 @@ interface Recorded {
  * maxAgeMs. Fire-and-forget: never blocks or fails the caller.
  */
 export class EventRecorder {
-  private readonly recorded = new Map<string, Recorded>();
+  private readonly recorded: LruMap<Recorded>;
   private sequence = 0;
   private readonly now: () => number;
-  private readonly maxRemembered: number;
   private readonly maxAgeMs: number;
   private readonly writes: CallLimiter;
   private readonly correlator: EventCorrelator;
@@ -86,7 +86,7 @@ export class EventRecorder {
     options: EventRecorderOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.maxRemembered = options.maxRemembered ?? 4096;
+    this.recorded = new LruMap(options.maxRemembered ?? 4096);
     this.maxAgeMs = options.maxAgeMs ?? 50 * 60_000;
     this.writes = new CallLimiter(options.maxWritesInFlight ?? MAX_EVENT_WRITES_IN_FLIGHT);
     this.correlator = new EventCorrelator(this.now);
@@ -130,11 +130,9 @@ export class EventRecorder {
   /** The remembered event for `key`, marked most recently used; undefined when unknown or too old. */
   private remembered(key: string): Recorded | undefined {
     const entry = this.recorded.get(key);
-    if (!entry) return undefined;
+    if (!entry || this.now() - entry.lastWriteMs <= this.maxAgeMs) return entry;
     this.recorded.delete(key);
-    if (this.now() - entry.lastWriteMs > this.maxAgeMs) return undefined;
-    this.recorded.set(key, entry);
-    return entry;
+    return undefined;
   }
 
   private remember(key: string, pod: WirePod, event: PodEvent, aggregate: boolean): Recorded {
@@ -172,11 +170,6 @@ export class EventRecorder {
       },
     };
     this.recorded.set(key, entry);
-    while (this.recorded.size > this.maxRemembered) {
-      const oldest = this.recorded.keys().next().value;
-      if (oldest === undefined) break;
-      this.recorded.delete(oldest);
-    }
     return entry;
   }
 
@@ -185,7 +178,7 @@ export class EventRecorder {
       await this.api.createEvent(entry.namespace, times === 1 ? entry.body : { ...entry.body, count: times });
     } catch (err) {
       // Not recorded: the next emit of it creates it again.
-      if (this.recorded.get(key) === entry) this.recorded.delete(key);
+      if (this.recorded.peek(key) === entry) this.recorded.delete(key);
       throw err;
     }
     entry.count = times;
