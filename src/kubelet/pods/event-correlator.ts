@@ -15,7 +15,7 @@ import { LruMap } from './lru-map.js';
  *   token bucket per object); the rest are dropped.
  *
  * So a pod of 1,000 containers costs the API server about 25 event writes
- * while it starts, not 1,000 (each about 1.3-1.5 ms of kube-apiserver CPU
+ * while it starts, not 1,000 (each 1.2-1.5 ms of kube-apiserver CPU
  * and 0.4-0.5 ms of etcd's on the bench machine).
  */
 

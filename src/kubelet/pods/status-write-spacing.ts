@@ -19,8 +19,9 @@ export const LARGE_POD_SPACING_MS = 1000;
 /**
  * The spacing per container of a large pod. A write's cost to the API server
  * grows with the pod: a status patch of a 1,000-container pod took
- * kube-apiserver 176-286 ms of CPU on the bench machine (a patch of only the
- * 100 statuses that changed, 176 ms), against 6 ms for a one-container pod.
+ * kube-apiserver 149-286 ms of CPU on the bench machine (149-176 ms when it
+ * carried only the 100 statuses that changed), against 6 ms for a
+ * one-container pod (bench/README.md, "What a huge pod costs the API server").
  * Spacing in proportion bounds one large pod's writes to about 5 % of an API
  * server core, however large it is.
  */
