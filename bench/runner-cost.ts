@@ -30,7 +30,10 @@ import { waitFor } from './wait-for.js';
  * minus the idle rate over the same time, divided by the pods. Prints one
  * JSON line with the load average beside every figure.
  *
- *   node dist/bench/runner-cost.js --pods 200 --rate 20 [--cpu-prof DIR] [--node-flags "..."]
+ *   node dist/bench/runner-cost.js --pods 200 --rate 20 [--cpu-prof DIR] [--node-flags="..."] [--runner-main FILE]
+ *
+ * --runner-main runs another entry file (a release's lib/vk-cmd-runner.mjs)
+ * on the Node.js that runs this script.
  */
 
 interface Flags {
@@ -39,10 +42,18 @@ interface Flags {
   cpuProfDir: string | undefined;
   nodeFlags: string[];
   idleSeconds: number;
+  runnerMain: string | undefined;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const raw = parseStringFlags(argv, ['pods', 'rate', 'cpu-prof', 'node-flags', 'idle-seconds']);
+  const raw = parseStringFlags(argv, [
+    'pods',
+    'rate',
+    'cpu-prof',
+    'node-flags',
+    'idle-seconds',
+    'runner-main',
+  ]);
   return {
     pods: positiveFlag(raw.pods, 'pods', 200, true),
     rate: positiveFlag(raw.rate, 'rate', 20),
@@ -50,13 +61,17 @@ function parseFlags(argv: string[]): Flags {
     nodeFlags:
       raw['node-flags'] === undefined ? [...RUNNER_NODE_FLAGS] : raw['node-flags'].split(' ').filter(Boolean),
     idleSeconds: positiveFlag(raw['idle-seconds'], 'idle-seconds', 3),
+    runnerMain: raw['runner-main'] === undefined ? undefined : path.resolve(raw['runner-main']),
   };
 }
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'vk-cmd-runner-cost-'));
-  const { child, socket } = await startRunner(flags, workDir);
+  const { child, socket } = await startRunner(
+    { nodeFlags: flags.nodeFlags, cpuProfDir: flags.cpuProfDir, main: flags.runnerMain },
+    workDir,
+  );
   const pid = child.pid!;
   const watch = new RunnerWatch(socket);
   try {
@@ -144,6 +159,7 @@ async function main(): Promise<void> {
       pods: flags.pods,
       rate: flags.rate,
       nodeFlags: flags.nodeFlags.join(' '),
+      ...(flags.runnerMain ? { runnerMain: flags.runnerMain } : {}),
       loadavgBefore: loadBefore,
       loadavgAfter: loadAfter,
       busySeconds: +(busyMs / 1000).toFixed(1),

@@ -16,7 +16,11 @@ const RUNNER_MAIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
 const TICK_MS = 10;
 
 /** The Node.js flags bin/vk-cmd-runner starts the runner with. */
-export const RUNNER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--optimize-for-size'];
+export const RUNNER_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=2',
+  '--optimize-for-size',
+  '--no-turbofan',
+];
 
 function statFields(pid: number): string[] {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -60,6 +64,8 @@ export function loadavg(): string {
 /** How to start the runner. */
 export interface RunnerStart {
   nodeFlags: readonly string[];
+  /** The runner's entry file; absent: bin/vk-cmd-runner (a release's `lib/vk-cmd-runner.mjs`, say). */
+  main?: string | undefined;
   /** Directory for .cpuprofile files; absent: no profile. */
   cpuProfDir?: string | undefined;
 }
@@ -83,7 +89,7 @@ export async function startRunner(
     [
       ...how.nodeFlags,
       ...prof,
-      RUNNER_MAIN,
+      how.main ?? RUNNER_MAIN,
       '--listen',
       `unix://${socket}`,
       '--root-dir',

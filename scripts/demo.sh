@@ -83,7 +83,7 @@ socket="$demo_dir/runner.sock"
 
 say "Starting vk-cmd-runner (root dir $demo_dir/home, socket $socket)"
 mkdir -p "$demo_dir/home"
-nohup node --max-semi-space-size=2 --optimize-for-size bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
+nohup node --max-semi-space-size=2 --optimize-for-size --no-turbofan bin/vk-cmd-runner --listen "unix://$socket" --root-dir "$demo_dir/home" --v 2 \
   >"$demo_dir/runner.log" 2>&1 &
 echo $! >"$demo_dir/runner.pid"
 runner_pid=$(cat "$demo_dir/runner.pid")

@@ -11,7 +11,9 @@
 #     bin/vk-cmd-launcher        forks containers for the runner
 #                                (native/vk-cmd-launcher.c), static too
 #     lib/vk-cmd-runner.mjs      the runner and its dependencies, one file
-#     lib/vk-cmd-runner.mjs.map  source map, for readable stack traces
+#     lib/vk-cmd-runner.mjs.map  source map: stack traces in the TypeScript
+#                                sources with NODE_OPTIONS=--enable-source-maps
+#                                (off by default: it holds about 20 MB)
 #     lib/proto/                 the runner contract (src/common/proto.ts)
 #     lib/node_modules/...       .proto files that grpc-health-check and
 #                                @grpc/reflection read at run time
@@ -198,7 +200,10 @@ case $self in
   */*) dir=${self%/*} ;;
   *) dir=. ;;
 esac
-exec "$dir/bin/node" --enable-source-maps --max-semi-space-size=2 --optimize-for-size "$dir/lib/vk-cmd-runner.mjs" "$@"
+# The flags are bin/vk-cmd-runner's (docs/decisions/0017-no-turbofan.md).
+# Source maps only on request (NODE_OPTIONS=--enable-source-maps): parsed and
+# held, the bundle's map costs about 20 MB of the runner's memory.
+exec "$dir/bin/node" --max-semi-space-size=2 --optimize-for-size --no-turbofan "$dir/lib/vk-cmd-runner.mjs" "$@"
 EOF
 chmod 755 "$stage/vk-cmd-runner" "$stage/bin/node" "$stage/bin/vk-cmd-pty" "$stage/bin/vk-cmd-launcher"
 [[ -f LICENSE ]] && cp LICENSE "$stage/LICENSE"

@@ -21,7 +21,7 @@ export interface VkNodeOptions {
 }
 
 /** The Node.js flags bin/vk-cmd-runner's shebang gives the runner. */
-export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
+export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-turbofan'];
 /** The Node.js flags bin/vk-cmd-kubelet's shebang gives the kubelet. */
 export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=4'];
 
