@@ -28,12 +28,18 @@ export interface Run<T> {
 
 /**
  * Runs `script` (a compiled file under dist/) in a fresh Node.js process with
- * `--expose-gc` and `nodeFlags`, and resolves the JSON object it prints as its
- * last line of stdout. Rejects, with its stderr, when it exits non-zero.
+ * `--expose-gc` and `nodeFlags` (on the Node.js binary `node`, this one's by
+ * default), and resolves the JSON object it prints as its last line of
+ * stdout. Rejects, with its stderr, when it exits non-zero.
  */
-export function runChild<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<T> {
+export function runChild<T>(
+  script: string,
+  args: string[],
+  nodeFlags: string[] = [],
+  node: string = process.execPath,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', ...nodeFlags, script, ...args], {
+    const child = spawn(node, ['--expose-gc', ...nodeFlags, script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -9,10 +9,10 @@
 // launcher's flags (source maps on, TurboFan on) are measured too.
 // Usage (after `make build`):
 //   node dist/bench/decisions/node-tiers.js [--pods 200] [--rounds 3] [--node PATH --runner-main FILE]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { RUNNER_NODE_FLAGS } from '../runner-process.js';
-import { REPO_ROOT, flagValue, loadAverage, printTable, type Row } from './measure-support.js';
+import { REPO_ROOT, flagValue, loadAverage, printTable, runChild, type Row } from './measure-support.js';
 
 const RUNNER_COST = path.join(REPO_ROOT, 'dist', 'bench', 'runner-cost.js');
 const WITHOUT_TURBOFAN = '--no-turbofan';
@@ -28,20 +28,9 @@ function runnerCost(
   pods: string,
   nodeFlags: readonly string[],
 ): Promise<RunnerCost> {
-  const args = [RUNNER_COST, '--pods', pods, '--rate', '20', `--node-flags=${nodeFlags.join(' ')}`];
+  const args = ['--pods', pods, '--rate', '20', `--node-flags=${nodeFlags.join(' ')}`];
   if (main) args.push('--runner-main', main);
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`runner-cost exited ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as RunnerCost);
-    });
-  });
+  return runChild<RunnerCost>(RUNNER_COST, args, [], node);
 }
 
 async function main(): Promise<void> {
