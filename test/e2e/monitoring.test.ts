@@ -112,9 +112,28 @@ describe('monitoring: a real Prometheus scrapes a vk-cmd node as a kubelet', fun
       expect(lint.code, `promtool check metrics ${metricsPath}:\n${lint.stdout}${lint.stderr}`).to.equal(0);
       expect(lint.stdout + lint.stderr, metricsPath).to.equal('');
     }
-    const metrics = (await kubeletGet(node!.kubeletPort, '/metrics', { token })).body;
+    // The running-pods gauge is set a 200 ms debounce after the runner's
+    // events, so a scrape just after the pod shows Running may still read 0.
+    let metrics = '';
+    await eventually(
+      async () => {
+        metrics = (await kubeletGet(node!.kubeletPort, '/metrics', { token })).body;
+        return /^kubelet_running_pods 1$/m.test(metrics);
+      },
+      5_000,
+      'kubelet_running_pods 1 on /metrics',
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}:\n${metrics
+          .split('\n')
+          .filter((l) => l.startsWith('kubelet_'))
+          .join('\n')}`,
+        {
+          cause: err,
+        },
+      );
+    });
     expect(metrics).to.contain(`kubelet_node_name{node="${node!.nodeName}"} 1`);
-    expect(metrics).to.match(/^kubelet_running_pods 1$/m);
     expect(metrics).to.match(/^process_resident_memory_bytes \d+/m);
     // The runner's health (GetRunnerHealth), served by the kubelet.
     expect(metrics).to.match(/^vkcmd_runner_resident_memory_bytes \d+/m);
