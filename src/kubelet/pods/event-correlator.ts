@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map.js';
+import { LruMap } from '../lru-map.js';
 
 /*
  * What a kubelet's event recorder does before it writes an Event, with the

@@ -5,7 +5,7 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { kubeErrorKind } from '../kube/kube-errors.js';
 import { CallLimiter } from '../runner/call-limiter.js';
 import { EventCorrelator } from './event-correlator.js';
-import { LruMap } from './lru-map.js';
+import { LruMap } from '../lru-map.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LruMap } from '../../../../src/kubelet/pods/lru-map.js';
+import { LruMap } from '../../../src/kubelet/lru-map.js';
 
 describe('LruMap', () => {
   const filled = (): LruMap<number> => {

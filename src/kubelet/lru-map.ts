@@ -38,4 +38,8 @@ export class LruMap<V> {
   values(): IterableIterator<V> {
     return this.map.values();
   }
+
+  get size(): number {
+    return this.map.size;
+  }
 }
