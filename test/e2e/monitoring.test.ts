@@ -123,15 +123,8 @@ describe('monitoring: a real Prometheus scrapes a vk-cmd node as a kubelet', fun
       5_000,
       'kubelet_running_pods 1 on /metrics',
     ).catch((err: Error) => {
-      throw new Error(
-        `${err.message}:\n${metrics
-          .split('\n')
-          .filter((l) => l.startsWith('kubelet_'))
-          .join('\n')}`,
-        {
-          cause: err,
-        },
-      );
+      const kubeletLines = metrics.split('\n').filter((l) => l.startsWith('kubelet_'));
+      throw new Error(`${err.message}:\n${kubeletLines.join('\n')}`, { cause: err });
     });
     expect(metrics).to.contain(`kubelet_node_name{node="${node!.nodeName}"} 1`);
     expect(metrics).to.match(/^process_resident_memory_bytes \d+/m);
