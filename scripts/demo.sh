@@ -95,7 +95,8 @@ done
 [ -S "$socket" ] || { echo "runner did not start; see $demo_dir/runner.log" >&2; exit 1; }
 
 say "Starting vk-cmd-kubelet --nodename $NODENAME --provider mock --klog.v 3 (HTTPS port $KUBELET_PORT, health port $healthz_port)"
-nohup node --max-semi-space-size=4 bin/vk-cmd-kubelet --nodename "$NODENAME" --provider mock --klog.v 3 --runner "unix://$socket" \
+MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 \
+  nohup node --max-semi-space-size=4 bin/vk-cmd-kubelet --nodename "$NODENAME" --provider mock --klog.v 3 --runner "unix://$socket" \
   --healthz-port "$healthz_port" >"$demo_dir/$NODENAME.log" 2>&1 &
 kubelet_pid=$!
 echo "$kubelet_pid" >"$demo_dir/kubelet.pid"

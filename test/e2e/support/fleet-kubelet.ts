@@ -6,7 +6,7 @@ import { eventually } from './wait.js';
 import { testCluster } from './e2e-env.js';
 import { scriptPod } from './manifests.js';
 import { KUBELET_BIN } from './paths.js';
-import { KUBELET_NODE_FLAGS } from './vk-node.js';
+import { KUBELET_NODE_FLAGS, kubeletMallocEnv } from './vk-node.js';
 
 /**
  * A node process whose output goes to `<dir>/<name>.log`, written by the
@@ -64,6 +64,7 @@ export interface FleetKubeletOptions {
 export function spawnFleetKubelet(o: FleetKubeletOptions): ChildProcess {
   const env = {
     ...process.env,
+    ...kubeletMallocEnv(),
     KUBECONFIG: o.kubeconfigPath ?? testCluster().kubeconfigPath,
     VKUBELET_POD_IP: '127.0.0.1',
     JIRIAF_WALLTIME: '0',

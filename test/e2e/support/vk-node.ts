@@ -24,6 +24,23 @@ export interface VkNodeOptions {
 export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-turbofan'];
 /** The Node.js flags bin/vk-cmd-kubelet's shebang gives the kubelet. */
 export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=4'];
+/** The environment bin/vk-cmd-kubelet's shebang gives the kubelet (glibc malloc's settings). */
+export const KUBELET_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+/**
+ * Set to 1, the kubelets started here get glibc malloc's defaults instead of
+ * KUBELET_ENV: only bench/decisions/kubelet-malloc.ts sets it, to measure what
+ * the settings buy.
+ */
+export const MALLOC_DEFAULTS_ENV = 'VK_CMD_BENCH_MALLOC_DEFAULTS';
+
+/** The environment the shebang would give the kubelet, or none under MALLOC_DEFAULTS_ENV=1. */
+export function kubeletMallocEnv(): Readonly<Record<string, string>> {
+  return process.env[MALLOC_DEFAULTS_ENV] === '1' ? {} : KUBELET_ENV;
+}
 
 function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -91,6 +108,7 @@ export class VkNode {
   startKubelet(): void {
     const env = {
       ...process.env,
+      ...kubeletMallocEnv(),
       NODENAME: this.nodeName,
       KUBECONFIG: this.options.kubeconfigPath,
       VKUBELET_POD_IP: '127.0.0.1',
