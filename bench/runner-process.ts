@@ -16,11 +16,7 @@ const RUNNER_MAIN = path.join(REPO_ROOT, 'bin', 'vk-cmd-runner');
 const TICK_MS = 10;
 
 /** The Node.js flags bin/vk-cmd-runner starts the runner with. */
-export const RUNNER_NODE_FLAGS: readonly string[] = [
-  '--max-semi-space-size=2',
-  '--optimize-for-size',
-  '--no-turbofan',
-];
+export { RUNNER_NODE_FLAGS } from '../test/e2e/support/launch-settings.js';
 
 function statFields(pid: number): string[] {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');

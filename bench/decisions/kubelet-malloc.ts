@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MALLOC_DEFAULTS_ENV } from '../../test/e2e/support/vk-node.js';
+import { MALLOC_DEFAULTS_ENV } from '../../test/e2e/support/launch-settings.js';
 import { REPO_ROOT, flagValue, loadAverage, printTable, type Row } from './measure-support.js';
 
 const BENCH = path.join(REPO_ROOT, 'dist', 'bench', 'bench.js');

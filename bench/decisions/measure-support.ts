@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The flags bin/vk-cmd-kubelet runs Node.js with, so memory figures match production. */
-export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=4'];
+export { KUBELET_NODE_FLAGS } from '../../test/e2e/support/launch-settings.js';
 
 /** The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them. */
 /** The value after `name` in a decision script's arguments, or `fallback`. */
@@ -35,7 +35,7 @@ export interface Run<T> {
 export function runChild<T>(
   script: string,
   args: string[],
-  nodeFlags: string[] = [],
+  nodeFlags: readonly string[] = [],
   node: string = process.execPath,
 ): Promise<T> {
   return new Promise((resolve, reject) => {

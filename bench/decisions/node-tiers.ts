@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       ? [{ name: 'with TurboFan and source maps', flags: ['--enable-source-maps', ...withTurbofan] }]
       : []),
   ];
-  const cpu = sets.map((s) => ({ name: s.name, values: [] as number[], loadAvgs: [] as string[] }));
+  const cpu = sets.map(() => ({ values: [] as number[], loadAvgs: [] as string[] }));
   const rss = sets.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
     for (const [i, set] of sets.entries()) {

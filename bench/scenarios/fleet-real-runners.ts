@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnLogged } from '../../test/e2e/support/fleet-kubelet.js';
 import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
-import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/vk-node.js';
+import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/launch-settings.js';
 import type { ClusterContext } from '../bench-context.js';
 import { pooled, realClock } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';

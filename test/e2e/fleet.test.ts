@@ -31,7 +31,7 @@ import {
   waitFleetKubeletUp,
 } from './support/fleet-kubelet.js';
 import { eventually, waitForObject } from './support/wait.js';
-import { RUNNER_NODE_FLAGS } from './support/vk-node.js';
+import { RUNNER_NODE_FLAGS } from './support/launch-settings.js';
 
 const GRACE_SECONDS = 10;
 const NODES = ['vk-fleet-a', 'vk-fleet-b'] as const;

@@ -6,7 +6,7 @@ import { eventually } from './wait.js';
 import { testCluster } from './e2e-env.js';
 import { scriptPod } from './manifests.js';
 import { KUBELET_BIN } from './paths.js';
-import { KUBELET_NODE_FLAGS, kubeletMallocEnv } from './vk-node.js';
+import { KUBELET_NODE_FLAGS, kubeletMallocEnv } from './launch-settings.js';
 
 /**
  * A node process whose output goes to `<dir>/<name>.log`, written by the
@@ -21,7 +21,7 @@ export function spawnLogged(
   bin: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  flags: string[],
+  flags: readonly string[],
 ): ChildProcess {
   const file = path.join(dir, `${name}.log`);
   appendFileSync(file, `\n=== ${bin} ${args.join(' ')}\n`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { freePort } from '../../support/free-port.js';
 import { pgidsUnder } from '../../support/pgid-files.js';
+import { KUBELET_NODE_FLAGS, RUNNER_NODE_FLAGS, kubeletMallocEnv } from './launch-settings.js';
 import { KUBELET_BIN, RUNNER_BIN } from './paths.js';
 import { waitForObject } from './wait.js';
 
@@ -18,28 +19,6 @@ export interface VkNodeOptions {
   runnerArgs?: string[];
   /** Extra Node.js flags for both processes (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   nodeFlags?: string[];
-}
-
-/** The Node.js flags bin/vk-cmd-runner's shebang gives the runner. */
-export const RUNNER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-turbofan'];
-/** The Node.js flags bin/vk-cmd-kubelet's shebang gives the kubelet. */
-export const KUBELET_NODE_FLAGS = ['--max-semi-space-size=4'];
-/** The environment bin/vk-cmd-kubelet's shebang gives the kubelet (glibc malloc's settings). */
-export const KUBELET_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
-/**
- * Set to 1, the kubelets started here get glibc malloc's defaults instead of
- * KUBELET_ENV: only bench/decisions/kubelet-malloc.ts sets it, to measure what
- * the settings buy.
- */
-export const MALLOC_DEFAULTS_ENV = 'VK_CMD_BENCH_MALLOC_DEFAULTS';
-
-/** The environment the shebang would give the kubelet, or none under MALLOC_DEFAULTS_ENV=1. */
-export function kubeletMallocEnv(): Readonly<Record<string, string>> {
-  return process.env[MALLOC_DEFAULTS_ENV] === '1' ? {} : KUBELET_ENV;
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

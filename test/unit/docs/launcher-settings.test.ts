@@ -7,7 +7,7 @@ import {
   KUBELET_ENV,
   KUBELET_NODE_FLAGS,
   RUNNER_NODE_FLAGS as E2E_RUNNER_NODE_FLAGS,
-} from '../../e2e/support/vk-node.js';
+} from '../../e2e/support/launch-settings.js';
 
 /**
  * A bin script's `#!/usr/bin/env -S [NAME=value ...] node [flag ...]` line:
