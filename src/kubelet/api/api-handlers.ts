@@ -11,6 +11,10 @@ import {
   renderResourceMetricsError,
 } from './resource-metrics.js';
 import { renderCadvisorMetrics, renderCadvisorMetricsError } from './cadvisor-metrics.js';
+import { StatsHousekeeping } from './stats-housekeeping.js';
+
+/** cAdvisor's housekeeping interval, the kubelet's default: the oldest stats a scrape is answered with. */
+export const DEFAULT_STATS_MAX_AGE_MS = 10_000;
 
 /** Writes a complete response with a Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -68,15 +72,30 @@ export class ApiHandlers {
   private cpuSamples: ReadonlyMap<string, CpuSample> = new Map();
   private readonly resourceStatsFailures = new RepeatedFailure();
   private readonly cadvisorStatsFailures = new RepeatedFailure();
+  /** The stats every stats route answers with: collected ahead of the scrapes (stats-housekeeping.ts). */
+  private readonly stats: StatsHousekeeping;
 
   constructor(
     private readonly options: KubeletApiOptions,
     private readonly nowMs: () => number,
     private readonly runnerTimeoutMs: number,
-  ) {}
+  ) {
+    this.stats = new StatsHousekeeping({
+      collect: (timeoutMs) => options.runner.getStats(timeoutMs),
+      nowMs,
+      maxAgeMs: options.statsMaxAgeMs ?? DEFAULT_STATS_MAX_AGE_MS,
+      phase: options.statsPhase,
+      aheadTimeoutMs: runnerTimeoutMs,
+    });
+  }
+
+  /** Cancels the stats collection armed ahead of the next scrape. */
+  stop(): void {
+    this.stats.stop();
+  }
 
   async statsSummary(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
+    const stats = await this.stats.get(this.runnerTimeoutMs);
     const { summary, samples } = buildStatsSummary({
       nodeName: this.options.nodeName,
       stats,
@@ -92,7 +111,7 @@ export class ApiHandlers {
   async resourceMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
+      const stats = await this.stats.get(this.runnerTimeoutMs);
       body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
       const failures = this.resourceStatsFailures.succeeded();
       if (failures > 0)
@@ -110,7 +129,7 @@ export class ApiHandlers {
   async cadvisorMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await this.options.runner.getStats(this.runnerTimeoutMs);
+      const stats = await this.stats.get(this.runnerTimeoutMs);
       body = renderCadvisorMetrics(stats, this.options.pods.list(), this.nowMs());
       const failures = this.cadvisorStatsFailures.succeeded();
       if (failures > 0)

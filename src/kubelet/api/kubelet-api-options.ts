@@ -47,6 +47,14 @@ export interface KubeletApiOptions {
   nowMs?: () => number;
   /** Deadline of each GetStats call; 10 s by default. */
   runnerTimeoutMs?: number;
+  /**
+   * The oldest collection of the runner's stats that answers /stats/summary
+   * and the metrics endpoints (DEFAULT_STATS_MAX_AGE_MS, as cAdvisor's
+   * housekeeping); 0 collects for every request.
+   */
+  statsMaxAgeMs?: number;
+  /** This node's phase for collecting stats ahead of scrapes, [0, 1); random by default. */
+  statsPhase?: number;
   /** How long `stop` waits for in-flight requests before closing connections; 5 s by default. */
   shutdownTimeoutMs?: number;
   /** A log stream with no output yet sends its 200 headers after this long; 250 ms by default. */

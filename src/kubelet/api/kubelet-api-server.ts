@@ -125,6 +125,7 @@ export class KubeletApiServer {
       return;
     }
     this.transition('stopping');
+    this.handlers.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.logs.closeAll();
     void this.streaming?.then((streaming) => streaming.closeAll());

@@ -5,6 +5,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '../../common/logger.js';
 import { loadRunnerProto, RUNNER_SERVICE_NAME } from '../../common/proto.js';
+import { POD_LIFECYCLE_METHODS, warmUpCodecs } from './codec-warmup.js';
 import { ConfigError, UnauthenticatedError } from '../../common/errors.js';
 import { toServiceError } from '../../common/grpc-errors.js';
 import { reflectionPackageDefinition } from './reflection-descriptors.js';
@@ -162,8 +163,10 @@ export class RunnerGrpcServer {
       'grpc.max_send_message_length': 64 * 1024 * 1024,
       ...this.serverOptions,
     });
-    const { grpcType } = loadRunnerProto();
+    const { grpcType, definition } = loadRunnerProto();
     server.addService(grpcType.vkcmd.runner.v1.Runner.service, this.handlers);
+    // Codecs of a pod's lifecycle are built now rather than on the first pod (codec-warmup.ts).
+    warmUpCodecs(definition, RUNNER_SERVICE_NAME, POD_LIFECYCLE_METHODS);
     this.health.addToServer(server);
     new ReflectionService(reflectionPackageDefinition([healthProtoPath])).addToServer(server);
     if (!this.address) {
