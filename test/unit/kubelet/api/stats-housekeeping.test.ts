@@ -8,6 +8,7 @@ import {
   collectionFresh,
   StatsHousekeeping,
   type HousekeepingTimers,
+  type StatsHousekeepingOptions,
 } from '../../../../src/kubelet/api/stats-housekeeping.js';
 import { UnavailableError } from '../../../../src/common/errors.js';
 import type { Stats__Output } from '../../../../src/generated/vkcmd/runner/v1/Stats.js';
@@ -62,6 +63,22 @@ function runnerStats(time: ManualTime) {
   };
 }
 
+/** A housekeeping on the test's clock: a 10 s max age unless `o` says otherwise. */
+function housekeeping(
+  time: ManualTime,
+  collect: () => Promise<Stats__Output>,
+  o: Partial<StatsHousekeepingOptions> = {},
+): StatsHousekeeping {
+  return new StatsHousekeeping({
+    collect,
+    nowMs: () => time.nowMs,
+    maxAgeMs: 10_000,
+    aheadTimeoutMs: 1_000,
+    timers: time,
+    ...o,
+  });
+}
+
 describe('stats housekeeping: scrapes answered from collections made ahead of them', () => {
   it('collectionFresh: at most maxAgeMs old, never from the future, never without one', () => {
     const rows: Array<[number | undefined, number, number, boolean]> = [
@@ -102,17 +119,14 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     const time = new ManualTime();
     let resolve: (s: Stats__Output) => void = () => undefined;
     let calls = 0;
-    const h = new StatsHousekeeping({
-      collect: () => {
+    const h = housekeeping(
+      time,
+      () => {
         calls++;
         return new Promise((r) => (resolve = r));
       },
-      nowMs: () => time.nowMs,
-      maxAgeMs: 10_000,
-      phase: 0.5,
-      aheadTimeoutMs: 1_000,
-      timers: time,
-    });
+      { phase: 0.5 },
+    );
     const a = h.get(1_000);
     const b = h.get(1_000);
     resolve(statsAt(0));
@@ -132,17 +146,11 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     const time = new ManualTime();
     let failing = true;
     let calls = 0;
-    const h = new StatsHousekeeping({
-      collect: () => {
-        calls++;
-        return failing
-          ? Promise.reject(new UnavailableError('runner link down'))
-          : Promise.resolve(statsAt(time.nowMs));
-      },
-      nowMs: () => time.nowMs,
-      maxAgeMs: 10_000,
-      aheadTimeoutMs: 1_000,
-      timers: time,
+    const h = housekeeping(time, () => {
+      calls++;
+      return failing
+        ? Promise.reject(new UnavailableError('runner link down'))
+        : Promise.resolve(statsAt(time.nowMs));
     });
     let error: unknown;
     await h.get(1_000).catch((err: unknown) => (error = err));
@@ -157,15 +165,7 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     const time = new ManualTime();
     const nodes = [0, 0.5, 0.99].map((phase) => {
       const runner = runnerStats(time);
-      const h = new StatsHousekeeping({
-        collect: runner.collect,
-        nowMs: () => time.nowMs,
-        maxAgeMs: 10_000,
-        phase,
-        aheadTimeoutMs: 1_000,
-        timers: time,
-      });
-      return { runner, h };
+      return { runner, h: housekeeping(time, runner.collect, { phase }) };
     });
     const ages: number[] = [];
     for (let scrape = 0; scrape < 5; scrape++) {
@@ -191,14 +191,7 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
   it('stop cancels the collection armed ahead; caching off collects for every request and arms none', async () => {
     const time = new ManualTime();
     const runner = runnerStats(time);
-    const h = new StatsHousekeeping({
-      collect: runner.collect,
-      nowMs: () => time.nowMs,
-      maxAgeMs: 10_000,
-      phase: 0,
-      aheadTimeoutMs: 1_000,
-      timers: time,
-    });
+    const h = housekeeping(time, runner.collect, { phase: 0 });
     await h.get(1_000);
     await time.advanceTo(10_000);
     await h.get(1_000);
@@ -208,13 +201,7 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     expect(runner.calls).to.deep.equal([0]);
 
     const off = runnerStats(time);
-    const uncached = new StatsHousekeeping({
-      collect: off.collect,
-      nowMs: () => time.nowMs,
-      maxAgeMs: 0,
-      aheadTimeoutMs: 1_000,
-      timers: time,
-    });
+    const uncached = housekeeping(time, off.collect, { maxAgeMs: 0 });
     await uncached.get(1_000);
     await uncached.get(1_000);
     await time.advanceTo(70_000);
