@@ -92,7 +92,7 @@ export class StatsHousekeeping {
   private stopped = false;
   private readonly phase: number;
   private readonly timers: HousekeepingTimers;
-  /** Collections made, and how many of them ahead of a request (for tests and metrics). */
+  /** Collections made, and how many of them ahead of a request (for tests). */
   collections = 0;
   collectionsAhead = 0;
 

@@ -4,12 +4,12 @@ import type * as protoLoader from '@grpc/proto-loader';
  * protobufjs builds each message type's encoder and decoder (with `new
  * Function`) the first time a message of that type passes, and a nested type
  * only when a message carries it. So a runner's first pod paid for building
- * those of PodSpec, Pod and their parts on top of its own start: a third of
- * its CPU, about 13 ms, and on a host where many runners start their first
- * pods together (a fleet's allocation) those costs queue behind each other
- * (bench/README.md, "Scrapes in step"). Warming up at start builds them all
- * once, before the first call, by passing a message with every field set
- * through each method's serializers.
+ * those of PodSpec, Pod and their parts on top of its own start: about 13
+ * of the 33 ms its first CreatePod took. On a host where many runners start
+ * their first pods together (a fleet's allocation) those costs queue behind
+ * each other (bench/README.md, "Scrapes in step"). Warming up at start builds
+ * them once, before the first call, by passing a message with every field
+ * set through the serializers of a pod's methods.
  */
 
 /** The methods every pod passes through: their codecs are worth building before the first pod. */
