@@ -85,7 +85,7 @@ export class ApiHandlers {
       nowMs,
       maxAgeMs: options.statsMaxAgeMs ?? DEFAULT_STATS_MAX_AGE_MS,
       phase: options.statsPhase,
-      aheadTimeoutMs: runnerTimeoutMs,
+      timeoutMs: runnerTimeoutMs,
     });
   }
 
@@ -95,7 +95,7 @@ export class ApiHandlers {
   }
 
   async statsSummary(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const stats = await this.stats.get(this.runnerTimeoutMs);
+    const stats = await this.stats.get();
     const { summary, samples } = buildStatsSummary({
       nodeName: this.options.nodeName,
       stats,
@@ -111,7 +111,7 @@ export class ApiHandlers {
   async resourceMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await this.stats.get(this.runnerTimeoutMs);
+      const stats = await this.stats.get();
       body = renderResourceMetrics(stats, this.options.pods.list(), this.nowMs());
       const failures = this.resourceStatsFailures.succeeded();
       if (failures > 0)
@@ -129,7 +129,7 @@ export class ApiHandlers {
   async cadvisorMetrics(res: ServerResponse): Promise<void> {
     let body: string;
     try {
-      const stats = await this.stats.get(this.runnerTimeoutMs);
+      const stats = await this.stats.get();
       body = renderCadvisorMetrics(stats, this.options.pods.list(), this.nowMs());
       const failures = this.cadvisorStatsFailures.succeeded();
       if (failures > 0)

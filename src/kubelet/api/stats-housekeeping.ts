@@ -68,8 +68,8 @@ export interface StatsHousekeepingOptions {
   maxAgeMs: number;
   /** This node's place in the interval, [0, 1); random by default so a fleet's nodes spread. */
   phase?: number;
-  /** Deadline of a collection made ahead of a request. */
-  aheadTimeoutMs: number;
+  /** Deadline of each collection. */
+  timeoutMs: number;
   timers?: HousekeepingTimers;
 }
 
@@ -92,8 +92,7 @@ export class StatsHousekeeping {
   private stopped = false;
   private readonly phase: number;
   private readonly timers: HousekeepingTimers;
-  /** Collections made, and how many of them ahead of a request (for tests). */
-  collections = 0;
+  /** Collections made ahead of a request (for tests). */
   collectionsAhead = 0;
 
   constructor(private readonly options: StatsHousekeepingOptions) {
@@ -101,7 +100,7 @@ export class StatsHousekeeping {
     this.timers = options.timers ?? NODE_TIMERS;
   }
 
-  get(timeoutMs: number): Promise<Stats__Output> {
+  get(): Promise<Stats__Output> {
     const now = this.options.nowMs();
     const intervalMs = this.lastRequestAtMs === undefined ? undefined : now - this.lastRequestAtMs;
     this.lastRequestAtMs = now;
@@ -109,7 +108,7 @@ export class StatsHousekeeping {
     const last = this.last;
     if (last && collectionFresh(last.takenAtMs, now, this.options.maxAgeMs))
       return Promise.resolve(last.stats);
-    return this.collect(timeoutMs);
+    return this.collect();
   }
 
   stop(): void {
@@ -117,11 +116,10 @@ export class StatsHousekeeping {
     this.disarm();
   }
 
-  private collect(timeoutMs: number): Promise<Stats__Output> {
+  private collect(): Promise<Stats__Output> {
     if (this.inFlight) return this.inFlight;
     const takenAtMs = this.options.nowMs();
-    this.collections++;
-    const call = this.options.collect(timeoutMs).then(
+    const call = this.options.collect(this.options.timeoutMs).then(
       (stats) => {
         this.inFlight = undefined;
         if (this.options.maxAgeMs > 0) this.last = { stats, takenAtMs };
@@ -144,7 +142,7 @@ export class StatsHousekeeping {
       if (this.stopped) return;
       this.collectionsAhead++;
       // Dropped on failure: the next request collects itself and gets the error.
-      this.collect(this.options.aheadTimeoutMs).catch(() => undefined);
+      this.collect().catch(() => undefined);
     }, delayMs);
   }
 

@@ -4,8 +4,8 @@ import type * as protoLoader from '@grpc/proto-loader';
  * protobufjs builds each message type's encoder and decoder (with `new
  * Function`) the first time a message of that type passes, and a nested type
  * only when a message carries it. So a runner's first pod paid for building
- * those of PodSpec, Pod and their parts on top of its own start: about 13
- * of the 33 ms its first CreatePod took. On a host where many runners start
+ * those of PodSpec, Pod and their parts on top of its own start: 8-13 ms
+ * of CPU (three profiles). On a host where many runners start
  * their first pods together (a fleet's allocation) those costs queue behind
  * each other (bench/README.md, "Scrapes in step"). Warming up at start builds
  * them once, before the first call, by passing a message with every field
@@ -26,7 +26,6 @@ interface MessageDescriptor {
   name: string;
   field: FieldDescriptor[];
   nestedType: MessageDescriptor[];
-  enumType: Array<{ value: Array<{ name: string }> }>;
   options?: { mapEntry?: boolean } | null;
 }
 
@@ -127,20 +126,14 @@ function sampleNamed(
   return name ? sampleMessage(definition, name, depth) : undefined;
 }
 
-/**
- * The key of a method's request or response type in the package definition:
- * in the service's package, else the one type of that name elsewhere.
- */
+/** The key of a method's request or response type in the package definition (the service's package). */
 function typeNameOf(
   definition: protoLoader.PackageDefinition,
   servicePackage: string,
   type: { type: unknown },
 ): string | undefined {
-  const short = (type.type as { name?: string }).name;
-  if (!short) return undefined;
-  if (definition[`${servicePackage}.${short}`]) return `${servicePackage}.${short}`;
-  const elsewhere = Object.keys(definition).filter((k) => k.endsWith(`.${short}`));
-  return elsewhere.length === 1 ? elsewhere[0] : undefined;
+  const name = `${servicePackage}.${(type.type as { name?: string }).name ?? ''}`;
+  return definition[name] ? name : undefined;
 }
 
 /**

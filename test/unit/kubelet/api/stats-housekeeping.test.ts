@@ -73,7 +73,7 @@ function housekeeping(
     collect,
     nowMs: () => time.nowMs,
     maxAgeMs: 10_000,
-    aheadTimeoutMs: 1_000,
+    timeoutMs: 1_000,
     timers: time,
     ...o,
   });
@@ -127,15 +127,15 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
       },
       { phase: 0.5 },
     );
-    const a = h.get(1_000);
-    const b = h.get(1_000);
+    const a = h.get();
+    const b = h.get();
     resolve(statsAt(0));
     expect(await a).to.equal(await b);
     await time.advanceTo(500);
-    expect((await h.get(1_000)).timestampMs).to.equal(0);
+    expect((await h.get()).timestampMs).to.equal(0);
     expect(calls).to.equal(1);
     await time.advanceTo(30_000);
-    const c = h.get(1_000);
+    const c = h.get();
     resolve(statsAt(30_000));
     expect((await c).timestampMs).to.equal(30_000);
     expect(calls).to.equal(2);
@@ -153,10 +153,10 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
         : Promise.resolve(statsAt(time.nowMs));
     });
     let error: unknown;
-    await h.get(1_000).catch((err: unknown) => (error = err));
+    await h.get().catch((err: unknown) => (error = err));
     expect(error).to.be.instanceOf(UnavailableError);
     failing = false;
-    expect((await h.get(1_000)).timestampMs).to.equal(0);
+    expect((await h.get()).timestampMs).to.equal(0);
     expect(calls).to.equal(2);
     h.stop();
   });
@@ -171,7 +171,7 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     for (let scrape = 0; scrape < 5; scrape++) {
       await time.advanceTo(scrape * 10_000);
       for (const n of nodes) {
-        const age = time.nowMs - (await n.h.get(1_000)).timestampMs;
+        const age = time.nowMs - (await n.h.get()).timestampMs;
         if (scrape >= 2) ages.push(age);
       }
     }
@@ -192,9 +192,9 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
     const time = new ManualTime();
     const runner = runnerStats(time);
     const h = housekeeping(time, runner.collect, { phase: 0 });
-    await h.get(1_000);
+    await h.get();
     await time.advanceTo(10_000);
-    await h.get(1_000);
+    await h.get();
     expect(time.armed).to.equal(1);
     h.stop();
     await time.advanceTo(60_000);
@@ -202,10 +202,10 @@ describe('stats housekeeping: scrapes answered from collections made ahead of th
 
     const off = runnerStats(time);
     const uncached = housekeeping(time, off.collect, { maxAgeMs: 0 });
-    await uncached.get(1_000);
-    await uncached.get(1_000);
+    await uncached.get();
+    await uncached.get();
     await time.advanceTo(70_000);
-    await uncached.get(1_000);
+    await uncached.get();
     expect(off.calls).to.deep.equal([60_000, 60_000, 70_000]);
     expect(time.armed).to.equal(0);
   });
