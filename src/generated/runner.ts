@@ -56,6 +56,8 @@ import type { StateRunning as _vkcmd_runner_v1_StateRunning, StateRunning__Outpu
 import type { StateTerminated as _vkcmd_runner_v1_StateTerminated, StateTerminated__Output as _vkcmd_runner_v1_StateTerminated__Output } from './vkcmd/runner/v1/StateTerminated.js';
 import type { StateWaiting as _vkcmd_runner_v1_StateWaiting, StateWaiting__Output as _vkcmd_runner_v1_StateWaiting__Output } from './vkcmd/runner/v1/StateWaiting.js';
 import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from './vkcmd/runner/v1/Stats.js';
+import type { StreamStatsRequest as _vkcmd_runner_v1_StreamStatsRequest, StreamStatsRequest__Output as _vkcmd_runner_v1_StreamStatsRequest__Output } from './vkcmd/runner/v1/StreamStatsRequest.js';
+import type { StreamStatsResponse as _vkcmd_runner_v1_StreamStatsResponse, StreamStatsResponse__Output as _vkcmd_runner_v1_StreamStatsResponse__Output } from './vkcmd/runner/v1/StreamStatsResponse.js';
 import type { TcpSocketAction as _vkcmd_runner_v1_TcpSocketAction, TcpSocketAction__Output as _vkcmd_runner_v1_TcpSocketAction__Output } from './vkcmd/runner/v1/TcpSocketAction.js';
 import type { TerminalSize as _vkcmd_runner_v1_TerminalSize, TerminalSize__Output as _vkcmd_runner_v1_TerminalSize__Output } from './vkcmd/runner/v1/TerminalSize.js';
 import type { Volume as _vkcmd_runner_v1_Volume, Volume__Output as _vkcmd_runner_v1_Volume__Output } from './vkcmd/runner/v1/Volume.js';
@@ -128,6 +130,8 @@ export interface ProtoGrpcType {
         StateTerminated: MessageTypeDefinition<_vkcmd_runner_v1_StateTerminated, _vkcmd_runner_v1_StateTerminated__Output>
         StateWaiting: MessageTypeDefinition<_vkcmd_runner_v1_StateWaiting, _vkcmd_runner_v1_StateWaiting__Output>
         Stats: MessageTypeDefinition<_vkcmd_runner_v1_Stats, _vkcmd_runner_v1_Stats__Output>
+        StreamStatsRequest: MessageTypeDefinition<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsRequest__Output>
+        StreamStatsResponse: MessageTypeDefinition<_vkcmd_runner_v1_StreamStatsResponse, _vkcmd_runner_v1_StreamStatsResponse__Output>
         TcpSocketAction: MessageTypeDefinition<_vkcmd_runner_v1_TcpSocketAction, _vkcmd_runner_v1_TcpSocketAction__Output>
         TerminalSize: MessageTypeDefinition<_vkcmd_runner_v1_TerminalSize, _vkcmd_runner_v1_TerminalSize__Output>
         Volume: MessageTypeDefinition<_vkcmd_runner_v1_Volume, _vkcmd_runner_v1_Volume__Output>

@@ -130,7 +130,7 @@ describe('logs, metrics and grpcurl', function () {
     await mustKubectl(['delete', 'pod', '-n', namespace, 'burner', '--grace-period=0', '--wait=false']);
   });
 
-  it('grpcurl lists and describes the runner and calls ListPods and the health check', async () => {
+  it('grpcurl lists and describes the runner and calls ListPods, StreamStats and the health check', async () => {
     const base = ['-plaintext', '-unix', node.socketPath];
     const list = await mustRun(GRPCURL, [...base, 'list']);
     expect(list).to.contain('vkcmd.runner.v1.Runner');
@@ -145,9 +145,23 @@ describe('logs, metrics and grpcurl', function () {
       'WatchPods',
       'GetLogs',
       'GetStats',
+      'StreamStats',
     ]) {
       expect(describe).to.contain(`rpc ${rpc}`);
     }
+    // One request on the bidirectional stream: its answer, then the end grpcurl's half-close asks for.
+    const streamed = JSON.parse(
+      await mustRun(GRPCURL, [
+        '-plaintext',
+        '-unix',
+        '-d',
+        '{"request_id": 7}',
+        node.socketPath,
+        'vkcmd.runner.v1.Runner/StreamStats',
+      ]),
+    ) as { request_id?: string; stats?: { node?: { cpu_usage_core_nanoseconds?: string } } };
+    expect(streamed.request_id).to.equal('7');
+    expect(Number(streamed.stats?.node?.cpu_usage_core_nanoseconds)).to.be.greaterThan(0);
     const pods = JSON.parse(await mustRun(GRPCURL, [...base, 'vkcmd.runner.v1.Runner/ListPods'])) as {
       pods?: Array<{ name: string; namespace: string }>;
     };

@@ -207,6 +207,7 @@ export class RunnerLink implements Runner {
     this.stop();
     if (this.closed) return;
     this.closed = true;
+    this.requests.close();
     this.client.close();
   }
 

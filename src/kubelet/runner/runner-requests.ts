@@ -13,6 +13,7 @@ import type { Stats__Output } from '../../generated/vkcmd/runner/v1/Stats.js';
 import { CallLimiter } from './call-limiter.js';
 import type { LogCall, LogSink } from './runner.js';
 import { pipeLogStream, unaryCall } from './runner-calls.js';
+import { StatsStream } from './stats-stream.js';
 
 export interface RunnerRequestsOptions {
   /** Deadline of unary calls unless the caller names one. */
@@ -42,6 +43,7 @@ export interface RunnerRequestsOptions {
 export class RunnerRequests {
   private readonly creates: CallLimiter;
   private readonly mutations: CallLimiter;
+  private readonly stats: StatsStream;
 
   constructor(
     private readonly client: RunnerClient,
@@ -49,6 +51,16 @@ export class RunnerRequests {
   ) {
     this.creates = new CallLimiter(options.maxCreatesInFlight);
     this.mutations = new CallLimiter(options.maxMutationsInFlight);
+    this.stats = new StatsStream(
+      () => client.streamStats(),
+      (timeoutMs) =>
+        this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs),
+    );
+  }
+
+  /** Ends the stats stream (the link closes its client). */
+  close(): void {
+    this.stats.close();
   }
 
   /** CreatePod calls and DeletePod/AddEphemeralContainer calls, each in flight and waiting. */
@@ -81,8 +93,10 @@ export class RunnerRequests {
     return this.unary<NodeInfo__Output>((cb, deadline) => this.client.getNodeInfo({}, { deadline }, cb));
   }
 
+  /** One collection, on the stats stream (StatsStream's contract). */
   getStats(timeoutMs = this.options.callTimeoutMs): Promise<Stats__Output> {
-    return this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs);
+    if (this.options.isClosed()) return Promise.reject(new UnavailableError('runner link closed'));
+    return this.stats.collect(timeoutMs);
   }
 
   getProbeMetrics(timeoutMs = this.options.callTimeoutMs): Promise<ProbeMetrics__Output> {

@@ -19,6 +19,7 @@ import type { PodManager } from '../pods/pod-manager.js';
 import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
 import { WatchHeartbeat, watchHeartbeatIntervalMs } from './watch-heartbeat.js';
+import { serveStatsStream } from './stats-stream.js';
 import type { InteractiveHandlers, StreamHooks } from '../interactive/interactive-service.js';
 
 /** Events a watcher may have buffered (beyond one snapshot) before it is cut off to resync. */
@@ -104,6 +105,12 @@ export class RunnerService {
         epoch: this.hub.epoch,
       })),
       GetStats: this.unary('GetStats', () => this.stats.collect()),
+      StreamStats: (call) =>
+        serveStatsStream(call, {
+          collect: () => this.stats.collect(),
+          track: (close) => this.track(close),
+          fail: (method, err) => this.fail(method, err),
+        }),
       GetRunnerHealth: this.unary('GetRunnerHealth', () => this.runnerHealth.health()),
       GetProbeMetrics: this.unary('GetProbeMetrics', () => ({ counters: this.manager.probeCounters() })),
       WatchPods: (call) => this.watchPods(call),

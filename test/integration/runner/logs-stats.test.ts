@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import type { GetLogsRequest } from '../../../src/generated/vkcmd/runner/v1/GetLogsRequest.js';
 import type { Stats__Output } from '../../../src/generated/vkcmd/runner/v1/Stats.js';
 import type { NodeInfo__Output } from '../../../src/generated/vkcmd/runner/v1/NodeInfo.js';
+import { StatsStream } from '../../../src/kubelet/runner/stats-stream.js';
 import {
   eventually,
   isRunning,
@@ -191,6 +192,28 @@ describe('runner: logs, stats and node info', function () {
     const later = await unary<object, Stats__Output>(h.client, 'GetStats', {});
     const c2 = later.pods.find((p) => p.uid === spec.uid)!.containers[0]!;
     expect(c2.cpuUsageCoreNanoseconds).to.be.at.least(c!.cpuUsageCoreNanoseconds);
+
+    // The kubelet's collections on StreamStats: both on one stream, each answered, none through GetStats.
+    let unaryCalls = 0;
+    let opened = 0;
+    const stream = new StatsStream(
+      () => {
+        opened++;
+        return h.client.streamStats();
+      },
+      () => {
+        unaryCalls++;
+        return Promise.reject(new Error('GetStats was not expected'));
+      },
+    );
+    const [a, b] = await Promise.all([stream.collect(5_000), stream.collect(5_000)]);
+    stream.close();
+    expect([opened, unaryCalls]).to.deep.equal([1, 0]);
+    for (const streamed of [a, b]) {
+      const c3 = streamed.pods.find((p) => p.uid === spec.uid)!.containers[0]!;
+      expect(c3.cpuUsageCoreNanoseconds).to.be.at.least(c2.cpuUsageCoreNanoseconds);
+      expect(Number(streamed.timestampMs)).to.be.at.least(Number(later.timestampMs));
+    }
     await unary(h.client, 'DeletePod', { uid: spec.uid, gracePeriodSeconds: 0 });
   });
 

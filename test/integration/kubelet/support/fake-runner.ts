@@ -9,6 +9,8 @@ import type { WatchPodsEvent } from '../../../../src/generated/vkcmd/runner/v1/W
 import type { WatchPodsRequest__Output } from '../../../../src/generated/vkcmd/runner/v1/WatchPodsRequest.js';
 import { WatchHeartbeat, watchHeartbeatIntervalMs } from '../../../../src/runner/server/watch-heartbeat.js';
 import { fakeStats } from './fake-stats.js';
+import { serveStatsStream } from '../../../../src/runner/server/stats-stream.js';
+import { toServiceError } from '../../../../src/common/grpc-errors.js';
 
 type EventType = 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED';
 
@@ -297,6 +299,13 @@ export class FakeRunner {
         } as grpc.ServiceError),
       // Cheap figures, so the kubelet's metrics paths (/metrics/resource, /stats/summary) run as with a runner.
       GetStats: (_call, cb) => cb(null, fakeStats(this.pods.values(), Date.now(), this.bootMs)),
+      // As the runner serves it, so a fleet of fakes costs the kubelet what real runners do.
+      StreamStats: (call) =>
+        serveStatsStream(call, {
+          collect: () => fakeStats(this.pods.values(), Date.now(), this.bootMs),
+          track: () => () => undefined,
+          fail: (_method, err) => toServiceError(err),
+        }),
       GetRunnerHealth: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
     };
   }

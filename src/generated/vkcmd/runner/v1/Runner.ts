@@ -25,6 +25,8 @@ import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortF
 import type { ProbeMetrics as _vkcmd_runner_v1_ProbeMetrics, ProbeMetrics__Output as _vkcmd_runner_v1_ProbeMetrics__Output } from '../../../vkcmd/runner/v1/ProbeMetrics.js';
 import type { RunnerHealth as _vkcmd_runner_v1_RunnerHealth, RunnerHealth__Output as _vkcmd_runner_v1_RunnerHealth__Output } from '../../../vkcmd/runner/v1/RunnerHealth.js';
 import type { Stats as _vkcmd_runner_v1_Stats, Stats__Output as _vkcmd_runner_v1_Stats__Output } from '../../../vkcmd/runner/v1/Stats.js';
+import type { StreamStatsRequest as _vkcmd_runner_v1_StreamStatsRequest, StreamStatsRequest__Output as _vkcmd_runner_v1_StreamStatsRequest__Output } from '../../../vkcmd/runner/v1/StreamStatsRequest.js';
+import type { StreamStatsResponse as _vkcmd_runner_v1_StreamStatsResponse, StreamStatsResponse__Output as _vkcmd_runner_v1_StreamStatsResponse__Output } from '../../../vkcmd/runner/v1/StreamStatsResponse.js';
 import type { WatchPodsEvent as _vkcmd_runner_v1_WatchPodsEvent, WatchPodsEvent__Output as _vkcmd_runner_v1_WatchPodsEvent__Output } from '../../../vkcmd/runner/v1/WatchPodsEvent.js';
 import type { WatchPodsRequest as _vkcmd_runner_v1_WatchPodsRequest, WatchPodsRequest__Output as _vkcmd_runner_v1_WatchPodsRequest__Output } from '../../../vkcmd/runner/v1/WatchPodsRequest.js';
 
@@ -130,6 +132,11 @@ export interface RunnerClient extends grpc.Client {
   portForward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse__Output>;
   portForward(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse__Output>;
   
+  StreamStats(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse__Output>;
+  StreamStats(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse__Output>;
+  streamStats(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse__Output>;
+  streamStats(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse__Output>;
+  
   WatchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
   WatchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
   watchPods(argument: _vkcmd_runner_v1_WatchPodsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_vkcmd_runner_v1_WatchPodsEvent__Output>;
@@ -164,6 +171,8 @@ export interface RunnerHandlers extends grpc.UntypedServiceImplementation {
   
   PortForward: grpc.handleBidiStreamingCall<_vkcmd_runner_v1_PortForwardRequest__Output, _vkcmd_runner_v1_PortForwardResponse>;
   
+  StreamStats: grpc.handleBidiStreamingCall<_vkcmd_runner_v1_StreamStatsRequest__Output, _vkcmd_runner_v1_StreamStatsResponse>;
+  
   WatchPods: grpc.handleServerStreamingCall<_vkcmd_runner_v1_WatchPodsRequest__Output, _vkcmd_runner_v1_WatchPodsEvent>;
   
 }
@@ -182,5 +191,6 @@ export interface RunnerDefinition extends grpc.ServiceDefinition {
   GetStats: MethodDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_Stats, _vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats__Output>
   ListPods: MethodDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse__Output>
   PortForward: MethodDefinition<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse, _vkcmd_runner_v1_PortForwardRequest__Output, _vkcmd_runner_v1_PortForwardResponse__Output>
+  StreamStats: MethodDefinition<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse, _vkcmd_runner_v1_StreamStatsRequest__Output, _vkcmd_runner_v1_StreamStatsResponse__Output>
   WatchPods: MethodDefinition<_vkcmd_runner_v1_WatchPodsRequest, _vkcmd_runner_v1_WatchPodsEvent, _vkcmd_runner_v1_WatchPodsRequest__Output, _vkcmd_runner_v1_WatchPodsEvent__Output>
 }
