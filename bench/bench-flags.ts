@@ -79,6 +79,8 @@ export interface BenchFlags {
   logVerbosity: number;
   /** When set, the runner and kubelet write V8 CPU profiles into this folder. */
   cpuProfDir: string | undefined;
+  /** Extra Node.js flags of the fleet's kubelet (e.g. --perf-basic-prof, so `perf` names JavaScript frames). */
+  fleetKubeletNodeFlags: string[];
   /** Where the JSON result goes; empty = bench/results/. */
   resultsDir: string | undefined;
 }
@@ -111,6 +113,7 @@ export const DEFAULT_FLAGS: Readonly<BenchFlags> = {
   quick: false,
   logVerbosity: 0,
   cpuProfDir: undefined,
+  fleetKubeletNodeFlags: [],
   resultsDir: undefined,
 };
 
@@ -219,6 +222,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
       explicit.scenarios = parseScenarios(takeValue());
     } else if (name === 'cpu-prof') {
       explicit.cpuProfDir = nonEmpty(name, takeValue());
+    } else if (name === 'fleet-kubelet-node-flags') {
+      explicit.fleetKubeletNodeFlags = nonEmpty(name, takeValue()).split(/\s+/).filter(Boolean);
     } else if (name === 'results-dir') {
       explicit.resultsDir = nonEmpty(name, takeValue());
     } else if (NUMERIC[name]) {
@@ -300,6 +305,7 @@ Flags:
   --fleet-settle-seconds N fleet: wait from all nodes Ready to the idle window, its CPU read apart (default 60)
   --fleet-idle-seconds N  fleet: idle window with no pods over which CPU and API requests are counted (default 60)
   --fleet-pods-per-node N fleet: short pods per node of the real round, at --rate spread over the nodes (default 10)
+  --fleet-kubelet-node-flags "FLAGS"  fleet: extra Node.js flags of its kubelet (e.g. --perf-basic-prof for perf record)
   --via-scheduler         let kube-scheduler bind pods instead of setting spec.nodeName
   --quick                 about a minute: ${Object.entries(QUICK_SIZES)
     .map(([k, v]) => `${k}=${String(v)}`)

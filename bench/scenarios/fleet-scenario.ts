@@ -107,6 +107,7 @@ async function runRound(ctx: ClusterContext, round: Round): Promise<ScenarioResu
     // SIGUSR2 writes a heap snapshot into bench/results, as for the bench's own node.
     nodeFlags: [
       ...cpuProfFlags(flags.cpuProfDir),
+      ...flags.fleetKubeletNodeFlags,
       '--heapsnapshot-signal=SIGUSR2',
       `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`,
     ],

@@ -58,6 +58,10 @@ describe('bench flags', () => {
     [['--via-scheduler'], { viaScheduler: true }],
     [['--log-v', '3'], { logVerbosity: 3 }],
     [['--cpu-prof', '/tmp/p'], { cpuProfDir: '/tmp/p' }],
+    [
+      ['--fleet-kubelet-node-flags', ' --perf-basic-prof  --no-opt '],
+      { fleetKubeletNodeFlags: ['--perf-basic-prof', '--no-opt'] },
+    ],
     [['--scenarios', 'runner,latency'], { scenarios: ['runner', 'latency'] }],
     [['--scenarios', 'exec,probes'], { scenarios: ['exec', 'probes'] }],
     [['--exec-pods', '5', '--exec-calls=50'], { execPods: 5, execCalls: 50 }],
