@@ -166,10 +166,11 @@ export interface Runner extends RunnerStreams {
    */
   addEphemeralContainer(request: AddEphemeralContainerRequest): Promise<Pod__Output>;
   /**
-   * GetStats: node and per-container CPU and memory, from one /proc scan.
-   * Idempotent, read-only; does not wait for a slot. Deadline `timeoutMs`
-   * (default: the link's call deadline). Rejects with UnavailableError or
-   * InternalError. Works in any link state until close().
+   * GetStats: node and per-container CPU and memory, from one /proc scan,
+   * asked on the link's StreamStats stream (GetStats for a runner without
+   * it). Idempotent, read-only; does not wait for a slot. Deadline
+   * `timeoutMs` (default: the link's call deadline). Rejects with
+   * UnavailableError or InternalError. Works in any link state until close().
    */
   getStats(timeoutMs?: number): Promise<Stats__Output>;
   /**

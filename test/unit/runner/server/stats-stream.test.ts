@@ -57,6 +57,15 @@ function serve(collect: () => Promise<Stats>) {
   return { call, tracked, failed };
 }
 
+/** A stream with one request whose collection waits for the test. */
+async function oneRequestWaiting() {
+  const c = heldCollections();
+  const served = serve(c.collect);
+  served.call.request(1);
+  await settle();
+  return { ...served, c };
+}
+
 describe('serveStatsStream', () => {
   it('answers every request with its own id as each collection finishes', async () => {
     const c = heldCollections();
@@ -90,10 +99,7 @@ describe('serveStatsStream', () => {
   });
 
   it("ends the stream on the client's half-close once the answers in flight are written", async () => {
-    const c = heldCollections();
-    const { call, tracked } = serve(c.collect);
-    call.request(1);
-    await settle();
+    const { call, tracked, c } = await oneRequestWaiting();
     call.emit('end');
     expect(call.ended).to.equal(false);
     c.finish(0, 100);
@@ -104,10 +110,7 @@ describe('serveStatsStream', () => {
   });
 
   it('writes nothing more once the client cancels', async () => {
-    const c = heldCollections();
-    const { call, tracked } = serve(c.collect);
-    call.request(1);
-    await settle();
+    const { call, tracked, c } = await oneRequestWaiting();
     call.emit('cancelled');
     c.finish(0, 100);
     call.request(2);
