@@ -18,6 +18,13 @@ const REAL_TIMERS: StatsStreamTimers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/**
+ * How long a link asks with GetStats after its runner answered StreamStats
+ * with UNIMPLEMENTED: a dial-in node keeps its link while runners come and
+ * go, so an upgraded runner gets the stream within this long.
+ */
+export const STREAM_RETRY_AFTER_MS = 10 * 60_000;
+
 interface Waiting {
   resolve(stats: Stats__Output): void;
   reject(err: Error): void;
@@ -39,14 +46,15 @@ interface Waiting {
  * underneath), and a late answer is dropped. A stream that fails rejects
  * every collection waiting on it with its kind; the next collect opens a new
  * stream. A runner without StreamStats (UNIMPLEMENTED, an older version) is
- * asked with `unary` from then on, the waiting collections included. Never
- * throws.
+ * asked with `unary`, the waiting collections included, for
+ * STREAM_RETRY_AFTER_MS; then the stream is tried again. Never throws.
  */
 export class StatsStream {
   private call: StatsCall | undefined;
   private readonly waiting = new Map<number, Waiting>();
   private nextRequestId = 1;
-  private unsupported = false;
+  /** When the runner answered UNIMPLEMENTED; undefined while the stream is used. */
+  private unsupportedAtMs: number | undefined;
 
   constructor(
     /** Opens the call (the client's streamStats); may throw when the channel is closed. */
@@ -54,15 +62,19 @@ export class StatsStream {
     /** One GetStats call with this deadline, for runners without the stream. */
     private readonly unary: (timeoutMs: number) => Promise<Stats__Output>,
     private readonly timers: StatsStreamTimers = REAL_TIMERS,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether collections go through the stream (false once the runner turned out to lack it). */
+  /** Whether the next collection goes through the stream (false for a while after UNIMPLEMENTED). */
   get streaming(): boolean {
-    return !this.unsupported;
+    if (this.unsupportedAtMs !== undefined && this.now() - this.unsupportedAtMs >= STREAM_RETRY_AFTER_MS) {
+      this.unsupportedAtMs = undefined;
+    }
+    return this.unsupportedAtMs === undefined;
   }
 
   collect(timeoutMs: number): Promise<Stats__Output> {
-    if (this.unsupported) return this.unary(timeoutMs);
+    if (!this.streaming) return this.unary(timeoutMs);
     return new Promise<Stats__Output>((resolve, reject) => {
       let call: StatsCall;
       try {
@@ -110,7 +122,7 @@ export class StatsStream {
     if (this.call !== call) return;
     this.call = undefined;
     if (err?.code === grpc.status.UNIMPLEMENTED) {
-      this.unsupported = true;
+      this.unsupportedAtMs = this.now();
       const waiting = [...this.waiting.values()];
       this.waiting.clear();
       for (const w of waiting) {

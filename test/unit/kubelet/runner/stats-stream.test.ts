@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { errorKind } from '../../../../src/common/errors.js';
 import type { Stats__Output } from '../../../../src/generated/vkcmd/runner/v1/Stats.js';
 import {
+  STREAM_RETRY_AFTER_MS,
   StatsStream,
   type StatsCall,
   type StatsStreamTimers,
@@ -57,6 +58,7 @@ function subject(unaryAnswers: Array<Stats__Output | Error> = []) {
   const calls: FakeCall[] = [];
   const unaryTimeouts: number[] = [];
   const timers = manualTimers();
+  const clock = { nowMs: 1_000_000 };
   const stream = new StatsStream(
     () => {
       const call = new FakeCall();
@@ -69,8 +71,9 @@ function subject(unaryAnswers: Array<Stats__Output | Error> = []) {
       return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
     },
     timers,
+    () => clock.nowMs,
   );
-  return { stream, calls, unaryTimeouts, timers };
+  return { stream, calls, unaryTimeouts, timers, clock };
 }
 
 describe('StatsStream', () => {
@@ -134,8 +137,8 @@ describe('StatsStream', () => {
     expect(calls).to.have.length(2);
   });
 
-  it('asks a runner without StreamStats with GetStats, the waiting collections included, and never opens the stream again', async () => {
-    const { stream, calls, unaryTimeouts } = subject([stats(10), stats(20)]);
+  it('asks a runner without StreamStats with GetStats, the waiting collections included, until the stream is due to be tried again', async () => {
+    const { stream, calls, unaryTimeouts, clock } = subject([stats(10), stats(20)]);
     const waiting = stream.collect(3_000);
     calls[0]!.emit(
       'error',
@@ -144,9 +147,18 @@ describe('StatsStream', () => {
     expect((await waiting).timestampMs).to.equal(10);
     expect(stream.streaming).to.equal(false);
 
+    clock.nowMs += STREAM_RETRY_AFTER_MS - 1;
     expect((await stream.collect(4_000)).timestampMs).to.equal(20);
     expect(calls).to.have.length(1);
     expect(unaryTimeouts).to.deep.equal([3_000, 4_000]);
+
+    // An upgraded runner on the same link: the stream again.
+    clock.nowMs += 1;
+    const streamed = stream.collect(4_000);
+    expect(calls).to.have.length(2);
+    calls[1]!.answer(2, 30);
+    expect((await streamed).timestampMs).to.equal(30);
+    expect(stream.streaming).to.equal(true);
   });
 
   it('close() cancels the stream and rejects what waits as unavailable', async () => {
