@@ -81,11 +81,10 @@ export class ApiHandlers {
     private readonly runnerTimeoutMs: number,
   ) {
     this.stats = new StatsHousekeeping({
-      collect: (timeoutMs) => options.runner.getStats(timeoutMs),
+      collect: () => options.runner.getStats(runnerTimeoutMs),
       nowMs,
       maxAgeMs: options.statsMaxAgeMs ?? DEFAULT_STATS_MAX_AGE_MS,
       phase: options.statsPhase,
-      timeoutMs: runnerTimeoutMs,
     });
   }
 

@@ -61,15 +61,13 @@ const NODE_TIMERS: HousekeepingTimers = {
 };
 
 export interface StatsHousekeepingOptions {
-  /** One collection from the runner (GetStats); rejects with the runner link's error kinds. */
-  collect: (timeoutMs: number) => Promise<Stats__Output>;
+  /** One collection from the runner, within its own deadline; rejects with the runner link's error kinds. */
+  collect: () => Promise<Stats__Output>;
   nowMs: () => number;
   /** A collection answers requests until it is this old; 0 collects for every request. */
   maxAgeMs: number;
   /** This node's place in the interval, [0, 1); random by default so a fleet's nodes spread. */
   phase?: number;
-  /** Deadline of each collection. */
-  timeoutMs: number;
   timers?: HousekeepingTimers;
 }
 
@@ -119,7 +117,7 @@ export class StatsHousekeeping {
   private collect(): Promise<Stats__Output> {
     if (this.inFlight) return this.inFlight;
     const takenAtMs = this.options.nowMs();
-    const call = this.options.collect(this.options.timeoutMs).then(
+    const call = this.options.collect().then(
       (stats) => {
         this.inFlight = undefined;
         if (this.options.maxAgeMs > 0) this.last = { stats, takenAtMs };

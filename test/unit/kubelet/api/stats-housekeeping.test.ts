@@ -73,7 +73,6 @@ function housekeeping(
     collect,
     nowMs: () => time.nowMs,
     maxAgeMs: 10_000,
-    timeoutMs: 1_000,
     timers: time,
     ...o,
   });
