@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { spawnLogged } from '../../test/e2e/support/fleet-kubelet.js';
+import { spawnLogged } from '../../test/e2e/support/spawn-logged.js';
 import { RUNNER_BIN } from '../../test/e2e/support/paths.js';
 import { RUNNER_NODE_FLAGS } from '../../test/e2e/support/launch-settings.js';
 import type { ClusterContext } from '../bench-context.js';

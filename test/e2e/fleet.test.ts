@@ -27,9 +27,9 @@ import {
   podOn,
   randomPortBlock,
   spawnFleetKubelet,
-  spawnLogged,
   waitFleetKubeletUp,
 } from './support/fleet-kubelet.js';
+import { spawnLogged } from './support/spawn-logged.js';
 import { eventually, waitForObject } from './support/wait.js';
 import { RUNNER_NODE_FLAGS } from './support/launch-settings.js';
 

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DialInPki } from '../../support/dial-in-pki.js';
 import { eventually } from './wait.js';
@@ -7,31 +7,7 @@ import { testCluster } from './e2e-env.js';
 import { scriptPod } from './manifests.js';
 import { KUBELET_BIN } from './paths.js';
 import { KUBELET_NODE_FLAGS, kubeletMallocEnv } from './launch-settings.js';
-
-/**
- * A node process whose output goes to `<dir>/<name>.log`, written by the
- * child itself (the file is its stdout and stderr): nothing is relayed
- * through this process, whose event loop may be busy (the bench's light
- * runners), so the log is never late or cut short and the child never
- * buffers its lines behind a full pipe.
- */
-export function spawnLogged(
-  dir: string,
-  name: string,
-  bin: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  flags: readonly string[],
-): ChildProcess {
-  const file = path.join(dir, `${name}.log`);
-  appendFileSync(file, `\n=== ${bin} ${args.join(' ')}\n`);
-  const fd = openSync(file, 'a');
-  try {
-    return spawn(process.execPath, [...flags, bin, ...args], { env, stdio: ['ignore', fd, fd] });
-  } finally {
-    closeSync(fd);
-  }
-}
+import { spawnLogged } from './spawn-logged.js';
 
 /** Sends `signal` and resolves once the child exited (at once if it already had). */
 export async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
@@ -7,6 +7,7 @@ import { freePort } from '../../support/free-port.js';
 import { pgidsUnder } from '../../support/pgid-files.js';
 import { KUBELET_NODE_FLAGS, RUNNER_NODE_FLAGS, kubeletMallocEnv } from './launch-settings.js';
 import { KUBELET_BIN, RUNNER_BIN } from './paths.js';
+import { spawnLogged } from './spawn-logged.js';
 import { waitForObject } from './wait.js';
 
 export interface VkNodeOptions {
@@ -40,7 +41,6 @@ export class VkNode {
   kubeletPort = 0;
   runner: ChildProcess | undefined;
   kubelet: ChildProcess | undefined;
-  private starts = 0;
 
   constructor(readonly options: VkNodeOptions) {
     mkdirSync(this.rootDir, { recursive: true });
@@ -70,7 +70,7 @@ export class VkNode {
       '3',
       ...(this.options.runnerArgs ?? []),
     ];
-    this.runner = this.spawnLogged('runner', RUNNER_BIN, args, process.env, [
+    this.runner = spawnLogged(this.logDir, 'runner', RUNNER_BIN, args, process.env, [
       ...RUNNER_NODE_FLAGS,
       ...(this.options.nodeFlags ?? []),
     ]);
@@ -108,7 +108,7 @@ export class VkNode {
       `unix://${this.socketPath}`,
       ...(this.options.kubeletArgs ?? []),
     ];
-    this.kubelet = this.spawnLogged('kubelet', KUBELET_BIN, args, env, [
+    this.kubelet = spawnLogged(this.logDir, 'kubelet', KUBELET_BIN, args, env, [
       ...KUBELET_NODE_FLAGS,
       ...(this.options.nodeFlags ?? []),
     ]);
@@ -163,24 +163,5 @@ export class VkNode {
       }
     }
     if (!process.env['KEEP_E2E_NODE_DIRS']) rmSync(this.workDir, { recursive: true, force: true });
-  }
-
-  private spawnLogged(
-    part: 'runner' | 'kubelet',
-    bin: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-    nodeFlags: string[] = [],
-  ): ChildProcess {
-    this.starts++;
-    const log = createWriteStream(this.logPath(part), { flags: 'a' });
-    log.write(`\n=== start ${this.starts}: ${bin} ${args.join(' ')}\n`);
-    const child = spawn(process.execPath, [...nodeFlags, bin, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    return child;
   }
 }
