@@ -27,18 +27,20 @@ export function serveStatsStream(call: StatsStreamCall, hooks: StatsStreamHooks)
   let ended = false;
   let inFlight = 0;
   let clientDone = false;
-  const endIfDone = (): void => {
-    if (!ended && clientDone && inFlight === 0) {
-      ended = true;
-      untrack();
-      call.end();
-    }
-  };
-  const untrack = hooks.track((reason) => {
-    if (ended) return;
+  /** Marks the stream over (once) and unregisters it; false when it was over already. */
+  const finish = (): boolean => {
+    if (ended) return false;
     ended = true;
-    call.emit('error', hooks.fail('StreamStats', reason));
-  });
+    untrack();
+    return true;
+  };
+  const failWith = (err: unknown): void => {
+    if (finish()) call.emit('error', hooks.fail('StreamStats', err));
+  };
+  const endIfDone = (): void => {
+    if (clientDone && inFlight === 0 && finish()) call.end();
+  };
+  const untrack = hooks.track(failWith);
   call.on('data', (request: StreamStatsRequest__Output) => {
     if (ended) return;
     inFlight += 1;
@@ -53,10 +55,7 @@ export function serveStatsStream(call: StatsStreamCall, hooks: StatsStreamHooks)
         },
         (err: unknown) => {
           inFlight -= 1;
-          if (ended) return;
-          ended = true;
-          untrack();
-          call.emit('error', hooks.fail('StreamStats', err));
+          failWith(err);
         },
       );
   });
@@ -64,8 +63,5 @@ export function serveStatsStream(call: StatsStreamCall, hooks: StatsStreamHooks)
     clientDone = true;
     endIfDone();
   });
-  call.on('cancelled', () => {
-    ended = true;
-    untrack();
-  });
+  call.on('cancelled', () => void finish());
 }
