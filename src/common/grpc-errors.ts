@@ -98,3 +98,12 @@ export function toServiceError(err: unknown): Partial<grpc.StatusObject> {
 export function isInternal(status: Partial<grpc.StatusObject>): boolean {
   return status.code === grpc.status.INTERNAL;
 }
+
+/**
+ * A failure with `code` and `details`, shaped as grpc-js reports a call's:
+ * what a request stream's answer or missed deadline becomes, so that
+ * fromServiceError reads it exactly as the unary call's.
+ */
+export function serviceErrorOf(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}

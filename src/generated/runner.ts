@@ -4,6 +4,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { AddEphemeralContainerRequest as _vkcmd_runner_v1_AddEphemeralContainerRequest, AddEphemeralContainerRequest__Output as _vkcmd_runner_v1_AddEphemeralContainerRequest__Output } from './vkcmd/runner/v1/AddEphemeralContainerRequest.js';
 import type { AttachRequest as _vkcmd_runner_v1_AttachRequest, AttachRequest__Output as _vkcmd_runner_v1_AttachRequest__Output } from './vkcmd/runner/v1/AttachRequest.js';
 import type { AttachStart as _vkcmd_runner_v1_AttachStart, AttachStart__Output as _vkcmd_runner_v1_AttachStart__Output } from './vkcmd/runner/v1/AttachStart.js';
+import type { CommandFailure as _vkcmd_runner_v1_CommandFailure, CommandFailure__Output as _vkcmd_runner_v1_CommandFailure__Output } from './vkcmd/runner/v1/CommandFailure.js';
 import type { Container as _vkcmd_runner_v1_Container, Container__Output as _vkcmd_runner_v1_Container__Output } from './vkcmd/runner/v1/Container.js';
 import type { ContainerState as _vkcmd_runner_v1_ContainerState, ContainerState__Output as _vkcmd_runner_v1_ContainerState__Output } from './vkcmd/runner/v1/ContainerState.js';
 import type { ContainerStats as _vkcmd_runner_v1_ContainerStats, ContainerStats__Output as _vkcmd_runner_v1_ContainerStats__Output } from './vkcmd/runner/v1/ContainerStats.js';
@@ -38,6 +39,8 @@ import type { LogChunk as _vkcmd_runner_v1_LogChunk, LogChunk__Output as _vkcmd_
 import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_runner_v1_NodeInfo__Output } from './vkcmd/runner/v1/NodeInfo.js';
 import type { NodeStats as _vkcmd_runner_v1_NodeStats, NodeStats__Output as _vkcmd_runner_v1_NodeStats__Output } from './vkcmd/runner/v1/NodeStats.js';
 import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from './vkcmd/runner/v1/Pod.js';
+import type { PodCommandRequest as _vkcmd_runner_v1_PodCommandRequest, PodCommandRequest__Output as _vkcmd_runner_v1_PodCommandRequest__Output } from './vkcmd/runner/v1/PodCommandRequest.js';
+import type { PodCommandResponse as _vkcmd_runner_v1_PodCommandResponse, PodCommandResponse__Output as _vkcmd_runner_v1_PodCommandResponse__Output } from './vkcmd/runner/v1/PodCommandResponse.js';
 import type { PodSpec as _vkcmd_runner_v1_PodSpec, PodSpec__Output as _vkcmd_runner_v1_PodSpec__Output } from './vkcmd/runner/v1/PodSpec.js';
 import type { PodStats as _vkcmd_runner_v1_PodStats, PodStats__Output as _vkcmd_runner_v1_PodStats__Output } from './vkcmd/runner/v1/PodStats.js';
 import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortForwardRequest__Output as _vkcmd_runner_v1_PortForwardRequest__Output } from './vkcmd/runner/v1/PortForwardRequest.js';
@@ -77,6 +80,7 @@ export interface ProtoGrpcType {
         AddEphemeralContainerRequest: MessageTypeDefinition<_vkcmd_runner_v1_AddEphemeralContainerRequest, _vkcmd_runner_v1_AddEphemeralContainerRequest__Output>
         AttachRequest: MessageTypeDefinition<_vkcmd_runner_v1_AttachRequest, _vkcmd_runner_v1_AttachRequest__Output>
         AttachStart: MessageTypeDefinition<_vkcmd_runner_v1_AttachStart, _vkcmd_runner_v1_AttachStart__Output>
+        CommandFailure: MessageTypeDefinition<_vkcmd_runner_v1_CommandFailure, _vkcmd_runner_v1_CommandFailure__Output>
         Container: MessageTypeDefinition<_vkcmd_runner_v1_Container, _vkcmd_runner_v1_Container__Output>
         ContainerState: MessageTypeDefinition<_vkcmd_runner_v1_ContainerState, _vkcmd_runner_v1_ContainerState__Output>
         ContainerStats: MessageTypeDefinition<_vkcmd_runner_v1_ContainerStats, _vkcmd_runner_v1_ContainerStats__Output>
@@ -112,6 +116,8 @@ export interface ProtoGrpcType {
         NodeInfo: MessageTypeDefinition<_vkcmd_runner_v1_NodeInfo, _vkcmd_runner_v1_NodeInfo__Output>
         NodeStats: MessageTypeDefinition<_vkcmd_runner_v1_NodeStats, _vkcmd_runner_v1_NodeStats__Output>
         Pod: MessageTypeDefinition<_vkcmd_runner_v1_Pod, _vkcmd_runner_v1_Pod__Output>
+        PodCommandRequest: MessageTypeDefinition<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandRequest__Output>
+        PodCommandResponse: MessageTypeDefinition<_vkcmd_runner_v1_PodCommandResponse, _vkcmd_runner_v1_PodCommandResponse__Output>
         PodSpec: MessageTypeDefinition<_vkcmd_runner_v1_PodSpec, _vkcmd_runner_v1_PodSpec__Output>
         PodStats: MessageTypeDefinition<_vkcmd_runner_v1_PodStats, _vkcmd_runner_v1_PodStats__Output>
         PortForwardRequest: MessageTypeDefinition<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardRequest__Output>

@@ -14,6 +14,7 @@ import { CallLimiter } from './call-limiter.js';
 import type { LogCall, LogSink } from './runner.js';
 import { pipeLogStream, unaryCall } from './runner-calls.js';
 import { StatsStream } from './stats-stream.js';
+import { PodCommandStream } from './pod-command-stream.js';
 
 export interface RunnerRequestsOptions {
   /** Deadline of unary calls unless the caller names one. */
@@ -30,8 +31,11 @@ export interface RunnerRequestsOptions {
 }
 
 /**
- * RunnerLink's unary calls and log streams, each answer or failure in the
- * shared error kinds (unaryCall). Mutations go through CallLimiters: a
+ * RunnerLink's calls and log streams, each answer or failure in the shared
+ * error kinds (unaryCall). CreatePod and DeletePod go as messages on one
+ * PodCommands stream (PodCommandStream), stats on one StreamStats stream;
+ * both fall back to the unary calls for a runner without them. Mutations go
+ * through CallLimiters: a
  * call's deadline starts when it is sent, not while it waits. CreatePod has
  * a limiter of its own because the runner answers it only after the pod's
  * first starts (seconds under load, beside a pod of many containers), while
@@ -44,6 +48,7 @@ export class RunnerRequests {
   private readonly creates: CallLimiter;
   private readonly mutations: CallLimiter;
   private readonly stats: StatsStream;
+  private readonly commands: PodCommandStream;
 
   constructor(
     private readonly client: RunnerClient,
@@ -56,11 +61,21 @@ export class RunnerRequests {
       (timeoutMs) =>
         this.call<Stats__Output>((cb, deadline) => this.client.getStats({}, { deadline }, cb), timeoutMs),
     );
+    this.commands = new PodCommandStream(() => client.podCommands(), {
+      createPod: (request, timeoutMs) =>
+        this.call<Pod__Output>((cb, deadline) => this.client.createPod(request, { deadline }, cb), timeoutMs),
+      deletePod: (request, timeoutMs) =>
+        this.call<DeletePodResponse__Output>(
+          (cb, deadline) => this.client.deletePod(request, { deadline }, cb),
+          timeoutMs,
+        ),
+    });
   }
 
-  /** Ends the stats stream (the link closes its client). */
+  /** Ends the stats and pod command streams (the link closes its client). */
   close(): void {
     this.stats.close();
+    this.commands.close();
   }
 
   /** CreatePod calls and DeletePod/AddEphemeralContainer calls, each in flight and waiting. */
@@ -68,18 +83,18 @@ export class RunnerRequests {
     return { creates: this.creates.load, mutations: this.mutations.load };
   }
 
+  /** CreatePod, on the pod command stream. */
   createPod(spec: PodSpec): Promise<Pod__Output> {
     return this.creates.run(() =>
-      this.unary<Pod__Output>((cb, deadline) => this.client.createPod({ pod: spec }, { deadline }, cb)),
+      this.command(() => this.commands.createPod(spec, this.options.callTimeoutMs)),
     );
   }
 
+  /** DeletePod, on the pod command stream. */
   deletePod(uid: string, gracePeriodSeconds: number | undefined): Promise<DeletePodResponse__Output> {
     const request = gracePeriodSeconds === undefined ? { uid } : { uid, gracePeriodSeconds };
     return this.mutations.run(() =>
-      this.unary<DeletePodResponse__Output>((cb, deadline) =>
-        this.client.deletePod(request, { deadline }, cb),
-      ),
+      this.command(() => this.commands.deletePod(request, this.options.callTimeoutMs)),
     );
   }
 
@@ -118,6 +133,13 @@ export class RunnerRequests {
       if (this.options.isClosed()) throw new Error('the runner link is closed');
       return this.client.getLogs(request);
     }, sink);
+  }
+
+  /** A pod command: refused once the link is stopped, as the unary calls are, or closed. */
+  private command<T>(send: () => Promise<T>): Promise<T> {
+    if (this.options.isStopped()) return Promise.reject(new UnavailableError('runner link stopped'));
+    if (this.options.isClosed()) return Promise.reject(new UnavailableError('runner link closed'));
+    return send();
   }
 
   /** A unary call of the pod and node controllers: refused once the link is stopped. */

@@ -13,7 +13,12 @@ import type * as protoLoader from '@grpc/proto-loader';
  */
 
 /** The methods every pod passes through: their codecs are worth building before the first pod. */
-export const POD_LIFECYCLE_METHODS: readonly string[] = ['CreatePod', 'DeletePod', 'WatchPods'];
+export const POD_LIFECYCLE_METHODS: readonly string[] = [
+  'CreatePod',
+  'DeletePod',
+  'PodCommands',
+  'WatchPods',
+];
 
 /** The parts of a DescriptorProto that sampleMessage reads. */
 interface FieldDescriptor {

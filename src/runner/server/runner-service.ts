@@ -3,6 +3,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
 import type { RunnerHandlers } from '../../generated/vkcmd/runner/v1/Runner.js';
 import type { WatchPodsEvent } from '../../generated/vkcmd/runner/v1/WatchPodsEvent.js';
+import type { CreatePodRequest__Output } from '../../generated/vkcmd/runner/v1/CreatePodRequest.js';
+import type { DeletePodRequest__Output } from '../../generated/vkcmd/runner/v1/DeletePodRequest.js';
+import type { DeletePodResponse } from '../../generated/vkcmd/runner/v1/DeletePodResponse.js';
+import type { Pod } from '../../generated/vkcmd/runner/v1/Pod.js';
 import {
   NotFoundError,
   PreconditionError,
@@ -20,6 +24,7 @@ import type { StatsCollector } from '../host/stats-collector.js';
 import type { HubEvent, WatchHub } from './watch-hub.js';
 import { WatchHeartbeat, watchHeartbeatIntervalMs } from './watch-heartbeat.js';
 import { serveStatsStream } from './stats-stream.js';
+import { servePodCommands } from './pod-commands.js';
 import type { InteractiveHandlers, StreamHooks } from '../interactive/interactive-service.js';
 
 /** Events a watcher may have buffered (beyond one snapshot) before it is cut off to resync. */
@@ -91,13 +96,23 @@ export class RunnerService {
       track: (close) => this.track(close),
       fail: (method, err) => this.fail(method, err),
     });
+    // The unary calls and PodCommands run the same two handlers.
+    const createPod = (req: CreatePodRequest__Output): Promise<Pod> => this.manager.createStarted(req.pod);
+    const deletePod = (req: DeletePodRequest__Output): DeletePodResponse => {
+      const { found, pod } = this.manager.delete(req.uid, req.gracePeriodSeconds);
+      return { found, pod: pod ?? null };
+    };
     return {
       GetNodeInfo: this.unary('GetNodeInfo', () => this.nodeInfo.info()),
-      CreatePod: this.unary('CreatePod', (req) => this.manager.createStarted(req.pod)),
-      DeletePod: this.unary('DeletePod', (req) => {
-        const { found, pod } = this.manager.delete(req.uid, req.gracePeriodSeconds);
-        return { found, pod: pod ?? null };
-      }),
+      CreatePod: this.unary('CreatePod', createPod),
+      DeletePod: this.unary('DeletePod', deletePod),
+      PodCommands: (call) =>
+        servePodCommands(call, {
+          createPod,
+          deletePod,
+          track: (close) => this.track(close),
+          fail: (method, err) => this.fail(method, err),
+        }),
       GetPod: this.unary('GetPod', (req) => this.manager.get(req.uid)),
       ListPods: this.unary('ListPods', () => ({
         pods: this.manager.list(),

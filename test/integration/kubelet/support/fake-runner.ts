@@ -10,7 +10,8 @@ import type { WatchPodsRequest__Output } from '../../../../src/generated/vkcmd/r
 import { WatchHeartbeat, watchHeartbeatIntervalMs } from '../../../../src/runner/server/watch-heartbeat.js';
 import { fakeStats } from './fake-stats.js';
 import { serveStatsStream } from '../../../../src/runner/server/stats-stream.js';
-import { toServiceError } from '../../../../src/common/grpc-errors.js';
+import { fromServiceError, serviceErrorOf, toServiceError } from '../../../../src/common/grpc-errors.js';
+import { servePodCommands } from '../../../../src/runner/server/pod-commands.js';
 
 type EventType = 'WATCH_EVENT_TYPE_ADDED' | 'WATCH_EVENT_TYPE_MODIFIED' | 'WATCH_EVENT_TYPE_DELETED';
 
@@ -307,6 +308,24 @@ export class FakeRunner {
           fail: (_method, err) => toServiceError(err),
         }),
       GetRunnerHealth: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'unimplemented' }),
+      // As the runner serves it: each command through the unary handler above.
+      PodCommands: (call) =>
+        servePodCommands(call, {
+          createPod: (request) => viaUnary(this.handlers().CreatePod, request),
+          deletePod: (request) => viaUnary(this.handlers().DeletePod, request),
+          track: () => () => undefined,
+          fail: (_method, err) => toServiceError(err),
+        }),
     };
   }
+}
+
+/** A unary handler's answer to `request`; its failure as the shared kind its status maps to. */
+function viaUnary<Req, Res>(handler: grpc.handleUnaryCall<Req, Res>, request: Req): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    handler({ request } as grpc.ServerUnaryCall<Req, Res>, (err, value) => {
+      if (!err) resolve(value as Res);
+      else reject(fromServiceError(serviceErrorOf(err.code ?? grpc.status.INTERNAL, err.details ?? '')));
+    }),
+  );
 }

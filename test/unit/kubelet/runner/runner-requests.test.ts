@@ -1,12 +1,33 @@
+import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import type * as grpc from '@grpc/grpc-js';
+import type { PodCommandRequest } from '../../../../src/generated/vkcmd/runner/v1/PodCommandRequest.js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import { RunnerRequests } from '../../../../src/kubelet/runner/runner-requests.js';
 
 type Callback = grpc.requestCallback<unknown>;
 
-/** A runner client whose CreatePod answers only when the test says so; DeletePod answers at once. */
-function slowCreates(): {
+/** A PodCommands call as grpc-js hands it to a client: written commands are kept, answers emitted. */
+class FakeCommands extends EventEmitter {
+  readonly written: PodCommandRequest[] = [];
+  write(message: PodCommandRequest): boolean {
+    this.written.push(message);
+    return true;
+  }
+  cancel(): void {
+    this.emit(
+      'error',
+      Object.assign(new Error('Cancelled on client'), { code: 1, details: 'Cancelled on client' }),
+    );
+  }
+}
+
+/**
+ * A runner whose CreatePod answers only when the test says so; DeletePod
+ * answers at once. With `stream` its client has PodCommands; without, the
+ * stream is UNIMPLEMENTED (an older runner) and the unary calls answer.
+ */
+function slowCreates(stream = true): {
   client: RunnerClient;
   sentCreates: () => number;
   answerCreates: () => void;
@@ -14,12 +35,35 @@ function slowCreates(): {
 } {
   const pendingCreates: Callback[] = [];
   let deletes = 0;
+  const deleted = (cb: Callback): void => {
+    deletes++;
+    setImmediate(() => cb(null, { found: true }));
+  };
+  const open = (): FakeCommands => {
+    const call = new FakeCommands();
+    call.write = (message: PodCommandRequest): boolean => {
+      call.written.push(message);
+      const requestId = Number(message.requestId);
+      if (!stream) {
+        process.nextTick(() =>
+          call.emit(
+            'error',
+            Object.assign(new Error('unimplemented'), { code: 12, details: 'unimplemented' }),
+          ),
+        );
+      } else if (message.createPod) {
+        pendingCreates.push((_err, pod) => call.emit('data', { requestId, result: 'pod', pod }));
+      } else {
+        deleted((_err, answer) => call.emit('data', { requestId, result: 'deleted', deleted: answer }));
+      }
+      return true;
+    };
+    return call;
+  };
   const client = {
+    podCommands: open,
     createPod: (_req: unknown, _opts: unknown, cb: Callback) => void pendingCreates.push(cb),
-    deletePod: (_req: unknown, _opts: unknown, cb: Callback) => {
-      deletes++;
-      setImmediate(() => cb(null, { found: true }));
-    },
+    deletePod: (_req: unknown, _opts: unknown, cb: Callback) => deleted(cb),
   } as unknown as RunnerClient;
   return {
     client,
@@ -47,25 +91,28 @@ function requests(
 }
 
 describe('RunnerRequests', () => {
-  it('a DeletePod is sent at once while CreatePods that the runner has not answered fill their slots', async () => {
-    const runner = slowCreates();
-    const subject = requests(runner.client, 4, 2);
-    const creates = Array.from({ length: 6 }, () => subject.createPod({ uid: 'u' }));
-    await tick();
-    expect(runner.sentCreates()).to.equal(4);
-    expect(subject.load.creates).to.deep.equal({ running: 4, waiting: 2 });
+  for (const stream of [true, false]) {
+    const how = stream ? 'on PodCommands' : 'as unary calls to a runner without PodCommands';
+    it(`a DeletePod is sent at once while CreatePods that the runner has not answered fill their slots (${how})`, async () => {
+      const runner = slowCreates(stream);
+      const subject = requests(runner.client, 4, 2);
+      const creates = Array.from({ length: 6 }, () => subject.createPod({ uid: 'u' }));
+      await tick();
+      expect(runner.sentCreates()).to.equal(4);
+      expect(subject.load.creates).to.deep.equal({ running: 4, waiting: 2 });
 
-    const deleted = await subject.deletePod('other', 30);
-    expect(deleted).to.deep.equal({ found: true });
-    expect(runner.sentDeletes()).to.equal(1);
+      const deleted = await subject.deletePod('other', 30);
+      expect(deleted).to.deep.equal({ found: true });
+      expect(runner.sentDeletes()).to.equal(1);
 
-    runner.answerCreates();
-    await tick();
-    expect(runner.sentCreates()).to.equal(2);
-    runner.answerCreates();
-    await Promise.all(creates);
-    expect(subject.load.creates).to.deep.equal({ running: 0, waiting: 0 });
-  });
+      runner.answerCreates();
+      await tick();
+      expect(runner.sentCreates()).to.equal(2);
+      runner.answerCreates();
+      await Promise.all(creates);
+      expect(subject.load.creates).to.deep.equal({ running: 0, waiting: 0 });
+    });
+  }
 
   it('keeps up to MAX_CREATES_IN_FLIGHT creates open by default, more than the other mutations', async () => {
     const { MAX_CREATES_IN_FLIGHT, MAX_MUTATIONS_IN_FLIGHT } =

@@ -83,11 +83,12 @@ describe('codec warm-up: a pod lifecycle builds no codec after the runner starts
     expect(sampleMessage(d, `${PKG}.NoSuchType`)).to.deep.equal({});
   });
 
-  it('without it the first CreatePod and WatchPods event build codecs; after it, none', () => {
+  it('without it the first CreatePod, pod command and WatchPods event build codecs; after it, none', () => {
     const pass = (d: protoLoader.PackageDefinition): string[] => {
       const service = d[RUNNER_SERVICE_NAME] as protoLoader.ServiceDefinition;
       const create = service['CreatePod']!;
       const watch = service['WatchPods']!;
+      const commands = service['PodCommands']!;
       const event = {
         type: 'WATCH_EVENT_TYPE_MODIFIED',
         revision: 2,
@@ -100,12 +101,14 @@ describe('codec warm-up: a pod lifecycle builds no codec after the runner starts
       };
       return setupsDuring(() => {
         create.requestDeserialize(create.requestSerialize(CREATE));
+        commands.requestDeserialize(commands.requestSerialize({ requestId: 1, createPod: CREATE }));
+        commands.responseSerialize({ requestId: 1, pod: event.pod });
         watch.responseSerialize(event);
       });
     };
     expect(pass(freshDefinition())).to.include.members(['PodSpec', 'Container']);
     const warmed = freshDefinition();
-    expect(warmUpCodecs(warmed, RUNNER_SERVICE_NAME, POD_LIFECYCLE_METHODS)).to.equal(6);
+    expect(warmUpCodecs(warmed, RUNNER_SERVICE_NAME, POD_LIFECYCLE_METHODS)).to.equal(8);
     expect(pass(warmed)).to.deep.equal([]);
   });
 

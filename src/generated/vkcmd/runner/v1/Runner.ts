@@ -20,6 +20,8 @@ import type { ListPodsResponse as _vkcmd_runner_v1_ListPodsResponse, ListPodsRes
 import type { LogChunk as _vkcmd_runner_v1_LogChunk, LogChunk__Output as _vkcmd_runner_v1_LogChunk__Output } from '../../../vkcmd/runner/v1/LogChunk.js';
 import type { NodeInfo as _vkcmd_runner_v1_NodeInfo, NodeInfo__Output as _vkcmd_runner_v1_NodeInfo__Output } from '../../../vkcmd/runner/v1/NodeInfo.js';
 import type { Pod as _vkcmd_runner_v1_Pod, Pod__Output as _vkcmd_runner_v1_Pod__Output } from '../../../vkcmd/runner/v1/Pod.js';
+import type { PodCommandRequest as _vkcmd_runner_v1_PodCommandRequest, PodCommandRequest__Output as _vkcmd_runner_v1_PodCommandRequest__Output } from '../../../vkcmd/runner/v1/PodCommandRequest.js';
+import type { PodCommandResponse as _vkcmd_runner_v1_PodCommandResponse, PodCommandResponse__Output as _vkcmd_runner_v1_PodCommandResponse__Output } from '../../../vkcmd/runner/v1/PodCommandResponse.js';
 import type { PortForwardRequest as _vkcmd_runner_v1_PortForwardRequest, PortForwardRequest__Output as _vkcmd_runner_v1_PortForwardRequest__Output } from '../../../vkcmd/runner/v1/PortForwardRequest.js';
 import type { PortForwardResponse as _vkcmd_runner_v1_PortForwardResponse, PortForwardResponse__Output as _vkcmd_runner_v1_PortForwardResponse__Output } from '../../../vkcmd/runner/v1/PortForwardResponse.js';
 import type { ProbeMetrics as _vkcmd_runner_v1_ProbeMetrics, ProbeMetrics__Output as _vkcmd_runner_v1_ProbeMetrics__Output } from '../../../vkcmd/runner/v1/ProbeMetrics.js';
@@ -127,6 +129,11 @@ export interface RunnerClient extends grpc.Client {
   listPods(argument: _vkcmd_runner_v1_ListPodsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
   listPods(argument: _vkcmd_runner_v1_ListPodsRequest, callback: grpc.requestCallback<_vkcmd_runner_v1_ListPodsResponse__Output>): grpc.ClientUnaryCall;
   
+  PodCommands(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandResponse__Output>;
+  PodCommands(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandResponse__Output>;
+  podCommands(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandResponse__Output>;
+  podCommands(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandResponse__Output>;
+  
   PortForward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse__Output>;
   PortForward(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse__Output>;
   portForward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse__Output>;
@@ -169,6 +176,8 @@ export interface RunnerHandlers extends grpc.UntypedServiceImplementation {
   
   ListPods: grpc.handleUnaryCall<_vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse>;
   
+  PodCommands: grpc.handleBidiStreamingCall<_vkcmd_runner_v1_PodCommandRequest__Output, _vkcmd_runner_v1_PodCommandResponse>;
+  
   PortForward: grpc.handleBidiStreamingCall<_vkcmd_runner_v1_PortForwardRequest__Output, _vkcmd_runner_v1_PortForwardResponse>;
   
   StreamStats: grpc.handleBidiStreamingCall<_vkcmd_runner_v1_StreamStatsRequest__Output, _vkcmd_runner_v1_StreamStatsResponse>;
@@ -190,6 +199,7 @@ export interface RunnerDefinition extends grpc.ServiceDefinition {
   GetRunnerHealth: MethodDefinition<_vkcmd_runner_v1_GetRunnerHealthRequest, _vkcmd_runner_v1_RunnerHealth, _vkcmd_runner_v1_GetRunnerHealthRequest__Output, _vkcmd_runner_v1_RunnerHealth__Output>
   GetStats: MethodDefinition<_vkcmd_runner_v1_GetStatsRequest, _vkcmd_runner_v1_Stats, _vkcmd_runner_v1_GetStatsRequest__Output, _vkcmd_runner_v1_Stats__Output>
   ListPods: MethodDefinition<_vkcmd_runner_v1_ListPodsRequest, _vkcmd_runner_v1_ListPodsResponse, _vkcmd_runner_v1_ListPodsRequest__Output, _vkcmd_runner_v1_ListPodsResponse__Output>
+  PodCommands: MethodDefinition<_vkcmd_runner_v1_PodCommandRequest, _vkcmd_runner_v1_PodCommandResponse, _vkcmd_runner_v1_PodCommandRequest__Output, _vkcmd_runner_v1_PodCommandResponse__Output>
   PortForward: MethodDefinition<_vkcmd_runner_v1_PortForwardRequest, _vkcmd_runner_v1_PortForwardResponse, _vkcmd_runner_v1_PortForwardRequest__Output, _vkcmd_runner_v1_PortForwardResponse__Output>
   StreamStats: MethodDefinition<_vkcmd_runner_v1_StreamStatsRequest, _vkcmd_runner_v1_StreamStatsResponse, _vkcmd_runner_v1_StreamStatsRequest__Output, _vkcmd_runner_v1_StreamStatsResponse__Output>
   WatchPods: MethodDefinition<_vkcmd_runner_v1_WatchPodsRequest, _vkcmd_runner_v1_WatchPodsEvent, _vkcmd_runner_v1_WatchPodsRequest__Output, _vkcmd_runner_v1_WatchPodsEvent__Output>
