@@ -1,40 +1,20 @@
-import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { errorKind } from '../../../../src/common/errors.js';
-import type { PodCommandRequest } from '../../../../src/generated/vkcmd/runner/v1/PodCommandRequest.js';
-import type { PodCommandResponse__Output } from '../../../../src/generated/vkcmd/runner/v1/PodCommandResponse.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
 import { PodCommandStream, type PodCommandsCall } from '../../../../src/kubelet/runner/pod-command-stream.js';
-
-/** A PodCommands call as grpc-js hands it to a client: written messages are kept. */
-class FakeCall extends EventEmitter {
-  readonly written: PodCommandRequest[] = [];
-  write(message: PodCommandRequest): boolean {
-    this.written.push(message);
-    return true;
-  }
-  cancel(): void {
-    this.emit(
-      'error',
-      Object.assign(new Error('Cancelled'), { code: grpc.status.CANCELLED, details: 'Cancelled' }),
-    );
-  }
-  answer(answer: Partial<PodCommandResponse__Output> & { requestId: number }): void {
-    this.emit('data', answer);
-  }
-}
+import { FakePodCommandsCall, serviceError } from '../support/fake-pod-commands-call.js';
 
 function pod(uid: string): Pod__Output {
   return { uid, name: uid, namespace: 'ns' } as Pod__Output;
 }
 
 function subject() {
-  const calls: FakeCall[] = [];
+  const calls: FakePodCommandsCall[] = [];
   const unary: string[] = [];
   const stream = new PodCommandStream(
     () => {
-      const call = new FakeCall();
+      const call = new FakePodCommandsCall();
       calls.push(call);
       return call as unknown as PodCommandsCall;
     },
@@ -111,13 +91,7 @@ describe('PodCommandStream', () => {
     const { stream, calls, unary } = subject();
     const created = stream.createPod({ uid: 'a' }, 10_000);
     const deleted = stream.deletePod({ uid: 'b' }, 10_000);
-    calls[0]!.emit(
-      'error',
-      Object.assign(new Error('unimplemented'), {
-        code: grpc.status.UNIMPLEMENTED,
-        details: 'unimplemented',
-      }),
-    );
+    calls[0]!.emit('error', serviceError(grpc.status.UNIMPLEMENTED, 'unimplemented'));
     expect((await created).uid).to.equal('a');
     expect(await deleted).to.deep.equal({ found: true, pod: null });
     expect(await stream.deletePod({ uid: 'c' }, 10_000)).to.deep.equal({ found: true, pod: null });

@@ -1,26 +1,10 @@
-import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import type * as grpc from '@grpc/grpc-js';
-import type { PodCommandRequest } from '../../../../src/generated/vkcmd/runner/v1/PodCommandRequest.js';
+import * as grpc from '@grpc/grpc-js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import { RunnerRequests } from '../../../../src/kubelet/runner/runner-requests.js';
+import { FakePodCommandsCall, serviceError } from '../support/fake-pod-commands-call.js';
 
 type Callback = grpc.requestCallback<unknown>;
-
-/** A PodCommands call as grpc-js hands it to a client: written commands are kept, answers emitted. */
-class FakeCommands extends EventEmitter {
-  readonly written: PodCommandRequest[] = [];
-  write(message: PodCommandRequest): boolean {
-    this.written.push(message);
-    return true;
-  }
-  cancel(): void {
-    this.emit(
-      'error',
-      Object.assign(new Error('Cancelled on client'), { code: 1, details: 'Cancelled on client' }),
-    );
-  }
-}
 
 /**
  * A runner whose CreatePod answers only when the test says so; DeletePod
@@ -39,25 +23,17 @@ function slowCreates(stream = true): {
     deletes++;
     setImmediate(() => cb(null, { found: true }));
   };
-  const open = (): FakeCommands => {
-    const call = new FakeCommands();
-    call.write = (message: PodCommandRequest): boolean => {
-      call.written.push(message);
+  const open = (): FakePodCommandsCall => {
+    const call: FakePodCommandsCall = new FakePodCommandsCall((message) => {
       const requestId = Number(message.requestId);
       if (!stream) {
-        process.nextTick(() =>
-          call.emit(
-            'error',
-            Object.assign(new Error('unimplemented'), { code: 12, details: 'unimplemented' }),
-          ),
-        );
+        process.nextTick(() => call.emit('error', serviceError(grpc.status.UNIMPLEMENTED, 'unimplemented')));
       } else if (message.createPod) {
-        pendingCreates.push((_err, pod) => call.emit('data', { requestId, result: 'pod', pod }));
+        pendingCreates.push((_err, pod) => call.answer({ requestId, result: 'pod', pod: pod as never }));
       } else {
-        deleted((_err, answer) => call.emit('data', { requestId, result: 'deleted', deleted: answer }));
+        deleted((_err, answer) => call.answer({ requestId, result: 'deleted', deleted: answer as never }));
       }
-      return true;
-    };
+    });
     return call;
   };
   const client = {
