@@ -29,7 +29,13 @@ export interface PodCommandHooks extends RequestStreamHooks {
 export function servePodCommands(call: PodCommandsCall, hooks: PodCommandHooks): void {
   serveRequestStream(call, 'PodCommands', hooks, async (request: PodCommandRequest__Output) => {
     const requestId = request.requestId;
-    const method = request.command === 'deletePod' ? 'DeletePod' : 'CreatePod';
+    // Logged under the unary call's name, as its refusals are.
+    const method =
+      request.command === 'createPod'
+        ? 'CreatePod'
+        : request.command === 'deletePod'
+          ? 'DeletePod'
+          : 'PodCommands';
     try {
       return await runCommand(request, hooks);
     } catch (err) {

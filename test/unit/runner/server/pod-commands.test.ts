@@ -75,9 +75,10 @@ describe('servePodCommands', () => {
   });
 
   it('a message without a command is answered INVALID_ARGUMENT', async () => {
-    const { call } = serve(() => Promise.reject(new Error('not used')));
+    const { call, failed } = serve(() => Promise.reject(new Error('not used')));
     call.emit('data', { requestId: 7 });
     await settle();
+    expect(failed).to.deep.equal(['PodCommands']);
     expect(call.written).to.have.length(1);
     expect(call.written[0]!.requestId).to.equal(7);
     expect(call.written[0]!.failure?.code).to.equal(grpc.status.INVALID_ARGUMENT);
