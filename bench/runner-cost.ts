@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DeletePodResponse__Output } from '../src/generated/vkcmd/runner/v1/DeletePodResponse.js';
+import type { Pod__Output } from '../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../src/generated/vkcmd/runner/v1/PodSpec.js';
+import type { RunnerClient } from '../src/generated/vkcmd/runner/v1/Runner.js';
+import { PodCommandStream } from '../src/kubelet/runner/pod-command-stream.js';
 import { paced } from './pacing.js';
 import { readProcMemory } from './proc-stats.js';
 import { podKey, timesOf } from './runner-pod-times.js';
@@ -31,7 +35,11 @@ import { waitFor } from './wait-for.js';
  * JSON line with the load average beside every figure.
  *
  *   node dist/bench/runner-cost.js --pods 200 --rate 20 [--cpu-prof DIR] [--node-flags="..."] [--runner-main FILE]
+ *     [--commands stream|unary]
  *
+ * --commands: CreatePod and DeletePod as messages on one PodCommands stream,
+ * as the kubelet sends them (the default), or as a unary call each (grpcurl's
+ * way, and the kubelet's before decision 0019).
  * --runner-main runs another entry file (a release's lib/vk-cmd-runner.mjs)
  * on the Node.js that runs this script.
  */
@@ -43,6 +51,7 @@ interface Flags {
   nodeFlags: string[];
   idleSeconds: number;
   runnerMain: string | undefined;
+  commands: 'stream' | 'unary';
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -53,7 +62,11 @@ function parseFlags(argv: string[]): Flags {
     'node-flags',
     'idle-seconds',
     'runner-main',
+    'commands',
   ]);
+  if (raw.commands !== undefined && raw.commands !== 'stream' && raw.commands !== 'unary') {
+    throw new Error(`--commands must be stream or unary, not "${raw.commands}"`);
+  }
   return {
     pods: positiveFlag(raw.pods, 'pods', 200, true),
     rate: positiveFlag(raw.rate, 'rate', 20),
@@ -62,6 +75,39 @@ function parseFlags(argv: string[]): Flags {
       raw['node-flags'] === undefined ? [...RUNNER_NODE_FLAGS] : raw['node-flags'].split(' ').filter(Boolean),
     idleSeconds: positiveFlag(raw['idle-seconds'], 'idle-seconds', 3),
     runnerMain: raw['runner-main'] === undefined ? undefined : path.resolve(raw['runner-main']),
+    commands: raw.commands ?? 'stream',
+  };
+}
+
+/** The runner's CreatePod and DeletePod, sent one way or the other; close() ends the stream. */
+interface PodCommands {
+  createPod(spec: PodSpec): Promise<unknown>;
+  deletePod(uid: string): Promise<unknown>;
+  close(): void;
+}
+
+function podCommands(client: RunnerClient, way: 'stream' | 'unary'): PodCommands {
+  const createPod = (spec: PodSpec): Promise<Pod__Output> =>
+    new Promise((resolve, reject) =>
+      client.CreatePod({ pod: spec }, (err, pod) =>
+        err || !pod ? reject(err ?? new Error('no pod')) : resolve(pod),
+      ),
+    );
+  const deletePod = (uid: string): Promise<DeletePodResponse__Output> =>
+    new Promise((resolve, reject) =>
+      client.DeletePod({ uid }, (err, answer) =>
+        err || !answer ? reject(err ?? new Error('no answer')) : resolve(answer),
+      ),
+    );
+  if (way === 'unary') return { createPod, deletePod, close: () => undefined };
+  const stream = new PodCommandStream(() => client.podCommands(), {
+    createPod: (request) => createPod(request.pod),
+    deletePod: (request) => deletePod(request.uid),
+  });
+  return {
+    createPod: (spec) => stream.createPod(spec, 30_000),
+    deletePod: (uid) => stream.deletePod({ uid }, 30_000),
+    close: () => stream.close(),
   };
 }
 
@@ -74,6 +120,7 @@ async function main(): Promise<void> {
   );
   const pid = child.pid!;
   const watch = new RunnerWatch(socket);
+  let commands: PodCommands | undefined;
   try {
     await watch.start();
     await new Promise((r) => setTimeout(r, 1_000));
@@ -100,6 +147,8 @@ async function main(): Promise<void> {
     const deleteCalled = new Map<string, number>();
     const sleepSeconds = Math.ceil(flags.pods / flags.rate) + 2;
     const w = watch;
+    commands = podCommands(w.client, flags.commands);
+    const send = commands;
     const reached = (field: 'runningEventMs' | 'terminatedEventMs' | 'deletedEventMs'): number =>
       keys.filter((k) => w.times.get(k)?.[field] !== undefined).length;
     const t0 = Date.now();
@@ -113,9 +162,7 @@ async function main(): Promise<void> {
         containers: [{ name: 'c1', image: 'bench', command: ['sleep', String(sleepSeconds)] }],
       };
       called.set(keys[i]!, Date.now());
-      await new Promise<void>((resolve, reject) =>
-        w.client.CreatePod({ pod: spec }, (err) => (err ? reject(err) : resolve())),
-      );
+      await send.createPod(spec);
     });
     await waitFor(
       () => reached('runningEventMs') + reached('terminatedEventMs') >= flags.pods,
@@ -137,9 +184,7 @@ async function main(): Promise<void> {
     );
     await paced(flags.pods, flags.rate, async (i) => {
       deleteCalled.set(keys[i]!, Date.now());
-      await new Promise<void>((resolve, reject) =>
-        w.client.DeletePod({ uid: uids[i]! }, (err) => (err ? reject(err) : resolve())),
-      );
+      await send.deletePod(uids[i]!);
     });
     await waitFor(
       () => reached('deletedEventMs') === flags.pods,
@@ -159,6 +204,7 @@ async function main(): Promise<void> {
       pods: flags.pods,
       rate: flags.rate,
       nodeFlags: flags.nodeFlags.join(' '),
+      commands: flags.commands,
       ...(flags.runnerMain ? { runnerMain: flags.runnerMain } : {}),
       loadavgBefore: loadBefore,
       loadavgAfter: loadAfter,
@@ -179,6 +225,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    commands?.close();
     watch.stop();
     await stopRunner(child);
     rmSync(workDir, { recursive: true, force: true });
