@@ -39,7 +39,6 @@ interface Waiting<Res> {
   resolve(result: Res): void;
   reject(err: Error): void;
   timer: unknown;
-  timeoutMs: number;
   /** The request, kept so that a runner without the stream can be asked with the unary call. */
   retry(): Promise<Res>;
 }
@@ -50,7 +49,8 @@ interface Waiting<Res> {
  * call stack, a deadline timer, and headers and trailers both ways: a
  * DeletePod spaced as a 20 pods/s lifecycle spaces them cost the kubelet
  * 1.1-1.4 ms of CPU and the runner 1.0 ms, against 0.33-0.42 ms and
- * 0.45-0.56 ms as a message on an open stream (bench/README.md, "Pod commands
+ * 0.45-0.56 ms as a message on an open stream (three alternated rounds, load
+ * 0.2-1.1; bench/README.md, "Pod commands
  * on one stream"; "Stats on one stream" for the collections).
  *
  * Contract of send(): resolves with one answer or rejects with a shared
@@ -102,7 +102,7 @@ export class RequestStream<Req, Msg, Ans, Res> {
         reject(fromServiceError(serviceErrorOf(grpc.status.DEADLINE_EXCEEDED, details)));
       }, timeoutMs);
       const retry = (): Promise<Res> => this.unary(request, timeoutMs);
-      this.waiting.set(requestId, { resolve, reject, timer, timeoutMs, retry });
+      this.waiting.set(requestId, { resolve, reject, timer, retry });
       call.write(this.codec.message(requestId, request));
     });
   }

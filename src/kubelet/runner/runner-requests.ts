@@ -135,17 +135,16 @@ export class RunnerRequests {
     }, sink);
   }
 
-  /** A pod command: refused once the link is stopped, as the unary calls are, or closed. */
+  /** A call of the pod and node controllers (a unary call or a pod command): refused once the link is stopped or closed. */
   private command<T>(send: () => Promise<T>): Promise<T> {
     if (this.options.isStopped()) return Promise.reject(new UnavailableError('runner link stopped'));
     if (this.options.isClosed()) return Promise.reject(new UnavailableError('runner link closed'));
     return send();
   }
 
-  /** A unary call of the pod and node controllers: refused once the link is stopped. */
+  /** A unary call of the pod and node controllers (command's refusals). */
   private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
-    if (this.options.isStopped()) return Promise.reject(new UnavailableError('runner link stopped'));
-    return this.call(invoke, this.options.callTimeoutMs);
+    return this.command(() => unaryCall(invoke, new Date(this.options.now() + this.options.callTimeoutMs)));
   }
 
   private call<T>(

@@ -152,7 +152,7 @@ export class FakeRunner {
 
   /** The Runner service over this runner's state, for a server of the caller's (dial-out benchmarks). */
   handlers(): RunnerHandlers {
-    return {
+    const handlers: RunnerHandlers = {
       GetNodeInfo: (_call, cb) =>
         cb(null, {
           hostname: 'fake-host',
@@ -311,12 +311,13 @@ export class FakeRunner {
       // As the runner serves it: each command through the unary handler above.
       PodCommands: (call) =>
         servePodCommands(call, {
-          createPod: (request) => viaUnary(this.handlers().CreatePod, request),
-          deletePod: (request) => viaUnary(this.handlers().DeletePod, request),
+          createPod: (request) => viaUnary(handlers.CreatePod, request),
+          deletePod: (request) => viaUnary(handlers.DeletePod, request),
           track: () => () => undefined,
           fail: (_method, err) => toServiceError(err),
         }),
     };
+    return handlers;
   }
 }
 

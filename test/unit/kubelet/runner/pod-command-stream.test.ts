@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { errorKind } from '../../../../src/common/errors.js';
 import type { Pod__Output } from '../../../../src/generated/vkcmd/runner/v1/Pod.js';
 import { PodCommandStream, type PodCommandsCall } from '../../../../src/kubelet/runner/pod-command-stream.js';
-import { FakePodCommandsCall, serviceError } from '../support/fake-pod-commands-call.js';
+import { serviceErrorOf } from '../../../../src/common/grpc-errors.js';
+import { FakePodCommandsCall } from '../support/fake-pod-commands-call.js';
 
 function pod(uid: string): Pod__Output {
   return { uid, name: uid, namespace: 'ns' } as Pod__Output;
@@ -91,7 +92,7 @@ describe('PodCommandStream', () => {
     const { stream, calls, unary } = subject();
     const created = stream.createPod({ uid: 'a' }, 10_000);
     const deleted = stream.deletePod({ uid: 'b' }, 10_000);
-    calls[0]!.emit('error', serviceError(grpc.status.UNIMPLEMENTED, 'unimplemented'));
+    calls[0]!.emit('error', serviceErrorOf(grpc.status.UNIMPLEMENTED, 'unimplemented'));
     expect((await created).uid).to.equal('a');
     expect(await deleted).to.deep.equal({ found: true, pod: null });
     expect(await stream.deletePod({ uid: 'c' }, 10_000)).to.deep.equal({ found: true, pod: null });

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as grpc from '@grpc/grpc-js';
 import type { RunnerClient } from '../../../../src/generated/vkcmd/runner/v1/Runner.js';
 import { RunnerRequests } from '../../../../src/kubelet/runner/runner-requests.js';
-import { FakePodCommandsCall, serviceError } from '../support/fake-pod-commands-call.js';
+import { serviceErrorOf } from '../../../../src/common/grpc-errors.js';
+import { FakePodCommandsCall } from '../support/fake-pod-commands-call.js';
 
 type Callback = grpc.requestCallback<unknown>;
 
@@ -27,7 +28,9 @@ function slowCreates(stream = true): {
     const call: FakePodCommandsCall = new FakePodCommandsCall((message) => {
       const requestId = Number(message.requestId);
       if (!stream) {
-        process.nextTick(() => call.emit('error', serviceError(grpc.status.UNIMPLEMENTED, 'unimplemented')));
+        process.nextTick(() =>
+          call.emit('error', serviceErrorOf(grpc.status.UNIMPLEMENTED, 'unimplemented')),
+        );
       } else if (message.createPod) {
         pendingCreates.push((_err, pod) => call.answer({ requestId, result: 'pod', pod: pod as never }));
       } else {

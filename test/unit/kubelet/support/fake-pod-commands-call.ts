@@ -1,12 +1,8 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
+import { serviceErrorOf } from '../../../../src/common/grpc-errors.js';
 import type { PodCommandRequest } from '../../../../src/generated/vkcmd/runner/v1/PodCommandRequest.js';
 import type { PodCommandResponse__Output } from '../../../../src/generated/vkcmd/runner/v1/PodCommandResponse.js';
-
-/** A grpc-js-shaped service error. */
-export function serviceError(code: grpc.status, details: string): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
-}
 
 /**
  * A PodCommands call as grpc-js hands it to a client: written messages are
@@ -24,7 +20,7 @@ export class FakePodCommandsCall extends EventEmitter {
     return true;
   }
   cancel(): void {
-    this.emit('error', serviceError(grpc.status.CANCELLED, 'Cancelled on client'));
+    this.emit('error', serviceErrorOf(grpc.status.CANCELLED, 'Cancelled on client'));
   }
   answer(answer: Partial<PodCommandResponse__Output> & { requestId: number }): void {
     this.emit('data', answer);
