@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { readdir, lstat, stat, statfs } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ContainerStats } from '../../generated/vkcmd/runner/v1/ContainerStats.js';
 import type { NodeStats } from '../../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../../generated/vkcmd/runner/v1/PodStats.js';
@@ -58,14 +60,22 @@ export function groupUsage(
 
 const ROOTFS_CACHE_MS = 30_000;
 const ROOTFS_MAX_ENTRIES = 2_000;
+/**
+ * Disk use is measured with blocking calls: a promise per stat cost about
+ * 70 us of the runner's CPU each, 0.5 s for the 1,000 containers whose
+ * measurements expire together, against a few us blocking. A collection
+ * yields the event loop once it has blocked this long.
+ */
+const BLOCK_BUDGET_MS = 5;
 
-async function dirBytes(dir: string, skipLogs = true): Promise<number> {
+/** Bytes in the files under `dir` (at most ROOTFS_MAX_ENTRIES entries; symlinks not followed). Blocking. */
+function dirBytes(dir: string, skipLogs = true): number {
   let total = 0;
   let seen = 0;
-  const walk = async (d: string, top: boolean): Promise<void> => {
+  const walk = (d: string, top: boolean): void => {
     let names: string[];
     try {
-      names = await readdir(d);
+      names = readdirSync(d);
     } catch {
       return;
     }
@@ -74,21 +84,22 @@ async function dirBytes(dir: string, skipLogs = true): Promise<number> {
       if (top && skipLogs && isLogFileName(name)) continue;
       const full = path.join(d, name);
       try {
-        const st = await lstat(full);
-        if (st.isDirectory()) await walk(full, false);
-        else total += st.size;
+        const st = lstatSync(full, { throwIfNoEntry: false });
+        if (st?.isDirectory()) walk(full, false);
+        else if (st) total += st.size;
       } catch {
-        // vanished
+        // unreadable: not counted
       }
     }
   };
-  await walk(dir, true);
+  walk(dir, true);
   return total;
 }
 
-async function sizeOf(file: string): Promise<number> {
+/** A file's size; 0 when it is missing or unreadable. Blocking. */
+function sizeOf(file: string): number {
   try {
-    return (await stat(file)).size;
+    return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }
@@ -125,6 +136,13 @@ interface FsUsage {
 export class StatsCollector {
   private readonly cpuHighWater = new Map<string, number>();
   private readonly fsCache = new Map<string, FsUsage>();
+  /**
+   * The emptyDir volumes of each pod directory (`<pod dir>/volumes`), listed
+   * as often as their use is measured: a listing on every collection cost
+   * the runner a failed readdir per pod with no volumes, about 90 ms of a
+   * GetStats at 1,000 pods.
+   */
+  private readonly volumeNames = new Map<string, { names: string[]; atMs: number }>();
 
   constructor(
     private readonly scanner: Pick<ProcessScanner, 'snapshot'>,
@@ -142,6 +160,9 @@ export class StatsCollector {
     const groups = snapshot.groups;
     const now = this.nowMs();
     const seen = new Set<string>();
+    /** Directories measured (or taken from the caches) now; the caches keep only these. */
+    const live = new Set<string>();
+    let blockedSinceMs = performance.now();
     const pods: PodStats[] = [];
     for (const pod of this.pods()) {
       const containers: ContainerStats[] = [];
@@ -157,7 +178,12 @@ export class StatsCollector {
         seen.add(key);
         const cpuNs = Math.max(usage.cpuNs, this.cpuHighWater.get(key) ?? 0);
         this.cpuHighWater.set(key, cpuNs);
-        const fs = await this.fsUsage(dir, now);
+        live.add(dir);
+        if (performance.now() - blockedSinceMs > BLOCK_BUDGET_MS) {
+          await nextTurn();
+          blockedSinceMs = performance.now();
+        }
+        const fs = this.fsUsage(dir, now);
         containers.push({
           name,
           cpuUsageCoreNanoseconds: cpuNs,
@@ -175,11 +201,13 @@ export class StatsCollector {
           namespace: pod.record.namespace,
           name: pod.record.name,
           containers,
-          volumes: pod.record.podDir ? await this.volumeUsage(pod.record.podDir, now) : [],
+          volumes: pod.record.podDir ? this.volumeUsage(pod.record.podDir, now, live) : [],
         });
       }
     }
     for (const key of this.cpuHighWater.keys()) if (!seen.has(key)) this.cpuHighWater.delete(key);
+    for (const key of this.fsCache.keys()) if (!live.has(key)) this.fsCache.delete(key);
+    for (const key of this.volumeNames.keys()) if (!live.has(key)) this.volumeNames.delete(key);
     return { timestampMs: now, node: await this.node(snapshot.entries.length), pods };
   }
 
@@ -188,43 +216,51 @@ export class StatsCollector {
    * periodic housekeeping, it is measured at most every ROOTFS_CACHE_MS per
    * container rather than on every scrape.
    */
-  private async fsUsage(dir: string, now: number): Promise<FsUsage> {
+  private fsUsage(dir: string, now: number): FsUsage {
     const cached = this.fsCache.get(dir);
     if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached;
     const usage: FsUsage = {
-      logsBytes:
-        (await sizeOf(logFile(dir, 'stdout', false))) + (await sizeOf(logFile(dir, 'stderr', false))),
-      rootfsBytes: await dirBytes(dir),
+      logsBytes: sizeOf(logFile(dir, 'stdout', false)) + sizeOf(logFile(dir, 'stderr', false)),
+      rootfsBytes: dirBytes(dir),
       atMs: now,
     };
     this.fsCache.set(dir, usage);
-    if (this.fsCache.size > 10_000) this.fsCache.clear();
     return usage;
   }
 
-  /** Disk use of the pod's emptyDir volumes, cached as the containers' is. */
-  private async volumeUsage(podDir: string, now: number): Promise<VolumeStats[]> {
+  /** Disk use of the pod's emptyDir volumes, cached as the containers' is; adds what it read to `live`. */
+  private volumeUsage(podDir: string, now: number, live: Set<string>): VolumeStats[] {
     const root = path.join(podDir, 'volumes');
-    let names: string[];
-    try {
-      names = (await readdir(root, { withFileTypes: true }))
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name);
-    } catch {
-      return [];
-    }
+    live.add(root);
     const out: VolumeStats[] = [];
-    for (const name of names) {
+    for (const name of this.volumeNamesIn(root, now)) {
       const dir = path.join(root, name);
+      live.add(dir);
       const cached = this.fsCache.get(dir);
       const usage =
         cached && now - cached.atMs < ROOTFS_CACHE_MS
           ? cached
-          : { logsBytes: 0, rootfsBytes: await dirBytes(dir, false), atMs: now };
+          : { logsBytes: 0, rootfsBytes: dirBytes(dir, false), atMs: now };
       this.fsCache.set(dir, usage);
       out.push({ name, usedBytes: usage.rootfsBytes });
     }
     return out;
+  }
+
+  /** The directories in `root`, listed at most every ROOTFS_CACHE_MS; none when it cannot be read. */
+  private volumeNamesIn(root: string, now: number): string[] {
+    const cached = this.volumeNames.get(root);
+    if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached.names;
+    let names: string[] = [];
+    try {
+      names = readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    } catch {
+      // no volumes directory: a pod without emptyDir volumes
+    }
+    this.volumeNames.set(root, { names, atMs: now });
+    return names;
   }
 
   private async node(processCount: number): Promise<NodeStats> {

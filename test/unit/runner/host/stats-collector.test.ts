@@ -110,6 +110,57 @@ describe('stats-collector', () => {
     expect(await fsOf()).to.deep.equal([20, 5]);
   });
 
+  it("lists a pod's emptyDir volumes at most every 30 s, and forgets pods that are gone", async () => {
+    const clock = new FakeClock();
+    const scanner = {
+      snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
+    };
+    const podDir = path.join(dir, 'pod');
+    const containerDir = path.join(podDir, 'containers', 'c1');
+    mkdirSync(containerDir, { recursive: true });
+    const pod = {
+      record: {
+        uid: 'u1',
+        namespace: 'ns',
+        name: 'p',
+        podDir,
+        containers: [
+          {
+            name: 'c1',
+            pgid: 70,
+            dir: containerDir,
+            state: { state: 'running', running: { startedAtMs: 9 } },
+          },
+        ],
+      },
+    } as unknown as StatsPod;
+    let pods: StatsPod[] = [pod];
+    const stats = new StatsCollector(
+      scanner as unknown as ProcessScanner,
+      dir,
+      () => pods,
+      dir,
+      4096,
+      () => clock.nowMs(),
+    );
+    const volumesOf = async (): Promise<Array<[string, number]>> =>
+      ((await stats.collect()).pods?.[0]?.volumes ?? []).map((v) => [String(v.name), Number(v.usedBytes)]);
+    // No volumes directory yet: none, and that answer is kept like a measurement.
+    expect(await volumesOf()).to.deep.equal([]);
+    mkdirSync(path.join(podDir, 'volumes', 'scratch'), { recursive: true });
+    writeFileSync(path.join(podDir, 'volumes', 'scratch', 'data'), 'z'.repeat(7));
+    await clock.advance(29_000);
+    expect(await volumesOf()).to.deep.equal([]);
+    await clock.advance(1_000);
+    expect(await volumesOf()).to.deep.equal([['scratch', 7]]);
+    // A collection without the pod drops what was cached for it: it is read afresh when it is back.
+    pods = [];
+    await stats.collect();
+    writeFileSync(path.join(podDir, 'volumes', 'scratch', 'data'), 'z'.repeat(9));
+    pods = [pod];
+    expect(await volumesOf()).to.deep.equal([['scratch', 9]]);
+  });
+
   it('a container that ends while its disk use is measured is reported as it was when the scan began', async () => {
     const scanner = {
       snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
