@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DeletePodResponse__Output } from '../src/generated/vkcmd/runner/v1/DeletePodResponse.js';
-import type { Pod__Output } from '../src/generated/vkcmd/runner/v1/Pod.js';
 import type { PodSpec } from '../src/generated/vkcmd/runner/v1/PodSpec.js';
-import type { RunnerClient } from '../src/generated/vkcmd/runner/v1/Runner.js';
-import { PodCommandStream } from '../src/kubelet/runner/pod-command-stream.js';
 import { paced } from './pacing.js';
 import { readProcMemory } from './proc-stats.js';
+import { podCommands, type CommandWay, type PodCommands } from './runner-commands.js';
 import { podKey, timesOf } from './runner-pod-times.js';
 import {
   cpuMs,
@@ -51,7 +48,7 @@ interface Flags {
   nodeFlags: string[];
   idleSeconds: number;
   runnerMain: string | undefined;
-  commands: 'stream' | 'unary';
+  commands: CommandWay;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -76,38 +73,6 @@ function parseFlags(argv: string[]): Flags {
     idleSeconds: positiveFlag(raw['idle-seconds'], 'idle-seconds', 3),
     runnerMain: raw['runner-main'] === undefined ? undefined : path.resolve(raw['runner-main']),
     commands: raw.commands ?? 'stream',
-  };
-}
-
-/** The runner's CreatePod and DeletePod, sent one way or the other; close() ends the stream. */
-interface PodCommands {
-  createPod(spec: PodSpec): Promise<unknown>;
-  deletePod(uid: string): Promise<unknown>;
-  close(): void;
-}
-
-function podCommands(client: RunnerClient, way: 'stream' | 'unary'): PodCommands {
-  const createPod = (spec: PodSpec): Promise<Pod__Output> =>
-    new Promise((resolve, reject) =>
-      client.CreatePod({ pod: spec }, (err, pod) =>
-        err || !pod ? reject(err ?? new Error('no pod')) : resolve(pod),
-      ),
-    );
-  const deletePod = (uid: string): Promise<DeletePodResponse__Output> =>
-    new Promise((resolve, reject) =>
-      client.DeletePod({ uid }, (err, answer) =>
-        err || !answer ? reject(err ?? new Error('no answer')) : resolve(answer),
-      ),
-    );
-  if (way === 'unary') return { createPod, deletePod, close: () => undefined };
-  const stream = new PodCommandStream(() => client.podCommands(), {
-    createPod: (request) => createPod(request.pod),
-    deletePod: (request) => deletePod(request.uid),
-  });
-  return {
-    createPod: (spec) => stream.createPod(spec, 30_000),
-    deletePod: (uid) => stream.deletePod({ uid }, 30_000),
-    close: () => stream.close(),
   };
 }
 

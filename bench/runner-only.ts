@@ -5,14 +5,17 @@ import type { BenchBase } from './bench-context.js';
 import { cpuProfFlags } from './bench-setup.js';
 import { paced, type BatchOutcome } from './pacing.js';
 import { NORMAL_NICE } from './priority.js';
+import { podCommands, type PodCommands } from './runner-commands.js';
 import { podKey } from './runner-pod-times.js';
 import { RunnerWatch } from './runner-watch.js';
 import { waitFor } from './wait-for.js';
 
-/** A private vk-cmd-runner (no API server, no kubelet) and a WatchPods stream on it. */
+/** A private vk-cmd-runner (no API server, no kubelet), a WatchPods stream and a PodCommands stream on it. */
 export interface RunnerOnly {
   node: VkNode;
   watch: RunnerWatch;
+  /** CreatePod and DeletePod as the kubelet sends them. */
+  commands: PodCommands;
   pid: number;
   /** Stops the watch and the runner and kills every pod process group. Safe to call twice. */
   stop(): Promise<void>;
@@ -30,9 +33,11 @@ export async function startRunnerOnly(base: BenchBase, nodeName: string): Promis
   });
   let stopped = false;
   let watch: RunnerWatch | undefined;
+  let commands: PodCommands | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    commands?.close();
     watch?.stop();
     await node.stop();
   };
@@ -44,7 +49,8 @@ export async function startRunnerOnly(base: BenchBase, nodeName: string): Promis
     base.priorities.set(`runner (${nodeName})`, pid, NORMAL_NICE);
     watch = new RunnerWatch(node.socketPath);
     await watch.start();
-    return { node, watch, pid, stop };
+    commands = podCommands(watch.client, 'stream');
+    return { node, watch, commands, pid, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -52,7 +58,7 @@ export async function startRunnerOnly(base: BenchBase, nodeName: string): Promis
 }
 
 /**
- * Sends every spec with CreatePod at `ratePerSecond` and waits (on the watch,
+ * Sends every spec as a CreatePod command at `ratePerSecond` and waits (on the watch,
  * up to `timeoutMs`) until each pod has a running event. Returns when each
  * CreatePod was called, keyed by `namespace/name`, and whether all ran.
  */
@@ -73,9 +79,7 @@ export async function createRunningPods(
     ratePerSecond,
     async (i) => {
       called.set(keys[i]!, Date.now());
-      await new Promise<void>((resolve, reject) =>
-        w.client.CreatePod({ pod: specs[i]! }, (err) => (err ? reject(err) : resolve())),
-      );
+      await runner.commands.createPod(specs[i]!);
     },
     { signal: base.signal },
   );

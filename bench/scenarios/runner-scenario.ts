@@ -8,6 +8,7 @@ import { cpuProfFlags } from '../bench-setup.js';
 import { paced } from '../pacing.js';
 import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
+import { podCommands, type PodCommands } from '../runner-commands.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
 import { RunnerWatch } from '../runner-watch.js';
@@ -19,8 +20,9 @@ const NAMESPACE = 'bench-runner';
 
 /**
  * Runner only: pods sent straight to a private vk-cmd-runner over gRPC (no API
- * server, no kubelet), at the latency scenario's rate, timed from the CreatePod
- * call to the first running event and from the runner's own finishedAt to the
+ * server, no kubelet), at the latency scenario's rate, as CreatePod and
+ * DeletePod commands on one PodCommands stream like the kubelet's, timed from
+ * the CreatePod command to the first running event and from the runner's own finishedAt to the
  * terminated event on a WatchPods stream; then deleted at the same rate and
  * timed until the DELETED event. Each pod sleeps until the last one has
  * started, so the runner's RSS is read with all of them running. Set against
@@ -40,6 +42,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
     nodeFlags: cpuProfFlags(flags.cpuProfDir),
   });
   let watch: RunnerWatch | undefined;
+  let commands: PodCommands | undefined;
   try {
     await node.startRunner();
     // Started by a benchmark at nice -10, it would inherit it; vk-cmd runs at a user's priority.
@@ -53,10 +56,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
     const called = new Map<string, number>();
     const answered = new Map<string, number>();
     const deleteCalled = new Map<string, number>();
-    const createPod = (pod: PodSpec): Promise<void> =>
-      new Promise((resolve, reject) => w.client.CreatePod({ pod }, (err) => (err ? reject(err) : resolve())));
-    const deletePod = (uid: string): Promise<void> =>
-      new Promise((resolve, reject) => w.client.DeletePod({ uid }, (err) => (err ? reject(err) : resolve())));
+    const send = (commands = podCommands(w.client, 'stream'));
     const reached = (field: 'terminatedEventMs' | 'deletedEventMs'): number =>
       keys.filter((k) => w.times.get(k)?.[field] !== undefined).length;
     const sleepSeconds = Math.ceil(count / rate) + 2;
@@ -75,7 +75,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
           containers: [{ name: 'c1', image: 'bench', command: ['sleep', String(sleepSeconds)] }],
         };
         called.set(keys[i]!, Date.now());
-        await createPod(spec);
+        await send.createPod(spec);
         answered.set(keys[i]!, Date.now());
         progress.update(answered.size);
       },
@@ -113,7 +113,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       rate,
       async (i) => {
         deleteCalled.set(keys[i]!, Date.now());
-        await deletePod(uids[i]!);
+        await send.deletePod(uids[i]!);
         progress.update(deleteCalled.size);
       },
       { signal: base.signal },
@@ -183,6 +183,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       },
     };
   } finally {
+    commands?.close();
     watch?.stop();
     await node.stop();
   }
