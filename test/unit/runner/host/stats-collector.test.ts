@@ -7,6 +7,29 @@ import { StatsCollector, type StatsPod } from '../../../../src/runner/host/stats
 import { FakeClock } from '../support/fake-clock.js';
 import { proc, silent } from '../support/fake-world.js';
 
+/** A pod of one running container, c1, in process group 70; `podDir` gives it a pod directory. */
+function runningPod(containerDir: string, podDir?: string): StatsPod {
+  return {
+    record: {
+      uid: 'u1',
+      namespace: 'ns',
+      name: 'p',
+      ...(podDir ? { podDir } : {}),
+      containers: [
+        { name: 'c1', pgid: 70, dir: containerDir, state: { state: 'running', running: { startedAtMs: 9 } } },
+      ],
+    },
+  } as unknown as StatsPod;
+}
+
+/** A collector whose /proc holds group 70 alone, on the fake clock. */
+function oneGroupCollector(dir: string, pods: () => StatsPod[], clock: FakeClock): StatsCollector {
+  const scanner = {
+    snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
+  };
+  return new StatsCollector(scanner as unknown as ProcessScanner, dir, pods, dir, 4096, () => clock.nowMs());
+}
+
 describe('stats-collector', () => {
   let dir: string;
   beforeEach(() => {
@@ -68,36 +91,12 @@ describe('stats-collector', () => {
 
   it('measures disk use (logs and the rest) at most every 30 s per container', async () => {
     const clock = new FakeClock();
-    const scanner = {
-      snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
-    };
     const containerDir = path.join(dir, 'c1');
     mkdirSync(containerDir);
     writeFileSync(path.join(containerDir, 'stdout'), 'x'.repeat(10));
     writeFileSync(path.join(containerDir, 'script.sh'), 'y'.repeat(5));
-    const pod = {
-      record: {
-        uid: 'u1',
-        namespace: 'ns',
-        name: 'p',
-        containers: [
-          {
-            name: 'c1',
-            pgid: 70,
-            dir: containerDir,
-            state: { state: 'running', running: { startedAtMs: 9 } },
-          },
-        ],
-      },
-    } as unknown as StatsPod;
-    const stats = new StatsCollector(
-      scanner as unknown as ProcessScanner,
-      dir,
-      () => [pod],
-      dir,
-      4096,
-      () => clock.nowMs(),
-    );
+    const pod = runningPod(containerDir);
+    const stats = oneGroupCollector(dir, () => [pod], clock);
     const fsOf = async (): Promise<number[]> => {
       const c = (await stats.collect()).pods![0]!.containers![0]!;
       return [Number(c.logsBytes), Number(c.rootfsBytes)];
@@ -112,37 +111,12 @@ describe('stats-collector', () => {
 
   it("lists a pod's emptyDir volumes at most every 30 s, and forgets pods that are gone", async () => {
     const clock = new FakeClock();
-    const scanner = {
-      snapshot: () => Promise.resolve({ entries: [proc(70, 70)], groups: new Map([[70, [proc(70, 70)]]]) }),
-    };
     const podDir = path.join(dir, 'pod');
     const containerDir = path.join(podDir, 'containers', 'c1');
     mkdirSync(containerDir, { recursive: true });
-    const pod = {
-      record: {
-        uid: 'u1',
-        namespace: 'ns',
-        name: 'p',
-        podDir,
-        containers: [
-          {
-            name: 'c1',
-            pgid: 70,
-            dir: containerDir,
-            state: { state: 'running', running: { startedAtMs: 9 } },
-          },
-        ],
-      },
-    } as unknown as StatsPod;
+    const pod = runningPod(containerDir, podDir);
     let pods: StatsPod[] = [pod];
-    const stats = new StatsCollector(
-      scanner as unknown as ProcessScanner,
-      dir,
-      () => pods,
-      dir,
-      4096,
-      () => clock.nowMs(),
-    );
+    const stats = oneGroupCollector(dir, () => pods, clock);
     const volumesOf = async (): Promise<Array<[string, number]>> =>
       ((await stats.collect()).pods?.[0]?.volumes ?? []).map((v) => [String(v.name), Number(v.usedBytes)]);
     // No volumes directory yet: none, and that answer is kept like a measurement.
