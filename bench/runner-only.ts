@@ -58,8 +58,8 @@ export async function startRunnerOnly(base: BenchBase, nodeName: string): Promis
 }
 
 /**
- * Sends every spec as a CreatePod command at `ratePerSecond` and waits (on the watch,
- * up to `timeoutMs`) until each pod has a running event. Returns when each
+ * Sends every spec as a CreatePod command at `ratePerSecond` and waits (on the
+ * watch, up to `timeoutMs`) until each pod has a running event. Returns when each
  * CreatePod was called, keyed by `namespace/name`, and whether all ran.
  */
 export async function createRunningPods(

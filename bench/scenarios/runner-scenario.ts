@@ -22,9 +22,9 @@ const NAMESPACE = 'bench-runner';
  * Runner only: pods sent straight to a private vk-cmd-runner over gRPC (no API
  * server, no kubelet), at the latency scenario's rate, as CreatePod and
  * DeletePod commands on one PodCommands stream like the kubelet's, timed from
- * the CreatePod command to the first running event and from the runner's own finishedAt to the
- * terminated event on a WatchPods stream; then deleted at the same rate and
- * timed until the DELETED event. Each pod sleeps until the last one has
+ * the CreatePod command to the first running event and from the runner's own
+ * finishedAt to the terminated event on a WatchPods stream; then deleted at
+ * the same rate and timed until the DELETED event. Each pod sleeps until the last one has
  * started, so the runner's RSS is read with all of them running. Set against
  * the latency scenario, it splits each path between the runner and the tiers
  * above it.
