@@ -1,8 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ContainerStats } from '../../generated/vkcmd/runner/v1/ContainerStats.js';
 import type { NodeStats } from '../../generated/vkcmd/runner/v1/NodeStats.js';
 import type { PodStats } from '../../generated/vkcmd/runner/v1/PodStats.js';
@@ -12,6 +10,7 @@ import { isLogFileName, logFile } from '../files/container-dir.js';
 import type { ContainerRecord } from '../pods/pod-record.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
 import { NANOS_PER_TICK, type ProcEntry } from '../process/process-table.js';
+import { TurnBudget } from './turn-budget.js';
 
 /** Busy CPU ticks (all cores) and boot time from /proc/stat. Pure. */
 export function parseProcStatCpu(text: string): { busyTicks: number; bootTimeSeconds: number } {
@@ -64,15 +63,18 @@ const ROOTFS_MAX_ENTRIES = 2_000;
  * Disk use is measured with blocking calls: a promise per stat cost about
  * 70 us of the runner's CPU each, 0.5 s for the 1,000 containers whose
  * measurements expire together, against a few us blocking. A collection
- * yields the event loop once it has blocked this long.
+ * gives the event loop a turn whenever it has held it this long.
  */
 const BLOCK_BUDGET_MS = 5;
 
-/** Bytes in the files under `dir` (at most ROOTFS_MAX_ENTRIES entries; symlinks not followed). Blocking. */
-function dirBytes(dir: string, skipLogs = true): number {
+/**
+ * Bytes in the files under `dir` (at most ROOTFS_MAX_ENTRIES entries;
+ * symlinks not followed), with blocking calls that pause when `budget` is due.
+ */
+async function dirBytes(dir: string, budget: TurnBudget, skipLogs = true): Promise<number> {
   let total = 0;
   let seen = 0;
-  const walk = (d: string, top: boolean): void => {
+  const walk = async (d: string, top: boolean): Promise<void> => {
     let names: string[];
     try {
       names = readdirSync(d);
@@ -82,17 +84,19 @@ function dirBytes(dir: string, skipLogs = true): number {
     for (const name of names) {
       if (++seen > ROOTFS_MAX_ENTRIES) return;
       if (top && skipLogs && isLogFileName(name)) continue;
+      if (budget.due()) await budget.pause();
       const full = path.join(d, name);
+      let st: ReturnType<typeof lstatSync>;
       try {
-        const st = lstatSync(full, { throwIfNoEntry: false });
-        if (st?.isDirectory()) walk(full, false);
-        else if (st) total += st.size;
+        st = lstatSync(full, { throwIfNoEntry: false });
       } catch {
-        // unreadable: not counted
+        continue; // unreadable: not counted
       }
+      if (st?.isDirectory()) await walk(full, false);
+      else if (st) total += st.size;
     }
   };
-  walk(dir, true);
+  await walk(dir, true);
   return total;
 }
 
@@ -162,7 +166,7 @@ export class StatsCollector {
     const seen = new Set<string>();
     /** Directories measured (or taken from the caches) now; the caches keep only these. */
     const live = new Set<string>();
-    let blockedSinceMs = performance.now();
+    const budget = new TurnBudget(BLOCK_BUDGET_MS);
     const pods: PodStats[] = [];
     for (const pod of this.pods()) {
       const containers: ContainerStats[] = [];
@@ -179,11 +183,8 @@ export class StatsCollector {
         const cpuNs = Math.max(usage.cpuNs, this.cpuHighWater.get(key) ?? 0);
         this.cpuHighWater.set(key, cpuNs);
         live.add(dir);
-        if (performance.now() - blockedSinceMs > BLOCK_BUDGET_MS) {
-          await nextTurn();
-          blockedSinceMs = performance.now();
-        }
-        const fs = this.fsUsage(dir, now);
+        if (budget.due()) await budget.pause();
+        const fs = await this.fsUsage(dir, now, budget);
         containers.push({
           name,
           cpuUsageCoreNanoseconds: cpuNs,
@@ -201,7 +202,7 @@ export class StatsCollector {
           namespace: pod.record.namespace,
           name: pod.record.name,
           containers,
-          volumes: pod.record.podDir ? this.volumeUsage(pod.record.podDir, now, live) : [],
+          volumes: pod.record.podDir ? await this.volumeUsage(pod.record.podDir, now, live, budget) : [],
         });
       }
     }
@@ -216,12 +217,12 @@ export class StatsCollector {
    * periodic housekeeping, it is measured at most every ROOTFS_CACHE_MS per
    * container rather than on every scrape.
    */
-  private fsUsage(dir: string, now: number): FsUsage {
+  private async fsUsage(dir: string, now: number, budget: TurnBudget): Promise<FsUsage> {
     const cached = this.fsCache.get(dir);
     if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached;
     const usage: FsUsage = {
       logsBytes: sizeOf(logFile(dir, 'stdout', false)) + sizeOf(logFile(dir, 'stderr', false)),
-      rootfsBytes: dirBytes(dir),
+      rootfsBytes: await dirBytes(dir, budget),
       atMs: now,
     };
     this.fsCache.set(dir, usage);
@@ -229,7 +230,12 @@ export class StatsCollector {
   }
 
   /** Disk use of the pod's emptyDir volumes, cached as the containers' is; adds what it read to `live`. */
-  private volumeUsage(podDir: string, now: number, live: Set<string>): VolumeStats[] {
+  private async volumeUsage(
+    podDir: string,
+    now: number,
+    live: Set<string>,
+    budget: TurnBudget,
+  ): Promise<VolumeStats[]> {
     const root = path.join(podDir, 'volumes');
     live.add(root);
     const out: VolumeStats[] = [];
@@ -240,7 +246,7 @@ export class StatsCollector {
       const usage =
         cached && now - cached.atMs < ROOTFS_CACHE_MS
           ? cached
-          : { logsBytes: 0, rootfsBytes: dirBytes(dir, false), atMs: now };
+          : { logsBytes: 0, rootfsBytes: await dirBytes(dir, budget, false), atMs: now };
       this.fsCache.set(dir, usage);
       out.push({ name, usedBytes: usage.rootfsBytes });
     }
