@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
-import { VkNode } from '../../test/e2e/support/vk-node.js';
 import type { BenchBase, ScenarioResult } from '../bench-context.js';
 import { podNames } from '../bench-pod.js';
-import { cpuProfFlags } from '../bench-setup.js';
 import { paced } from '../pacing.js';
-import { NORMAL_NICE } from '../priority.js';
 import { readProcMemory } from '../proc-stats.js';
-import { podCommands, type PodCommands } from '../runner-commands.js';
+import { startRunnerOnly } from '../runner-only.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
-import { RunnerWatch } from '../runner-watch.js';
 import { pairedDeltas } from '../stats.js';
 import { waitFor } from '../wait-for.js';
 import { batchWarnings } from './pod-waits.js';
@@ -24,8 +19,8 @@ const NAMESPACE = 'bench-runner';
  * DeletePod commands on one PodCommands stream like the kubelet's, timed from
  * the CreatePod command to the first running event and from the runner's own
  * finishedAt to the terminated event on a WatchPods stream; then deleted at
- * the same rate and timed until the DELETED event. Each pod sleeps until the last one has
- * started, so the runner's RSS is read with all of them running. Set against
+ * the same rate and timed until the DELETED event. Each pod sleeps until the
+ * last one has started, so the runner's RSS is read with all of them running. Set against
  * the latency scenario, it splits each path between the runner and the tiers
  * above it.
  */
@@ -33,30 +28,16 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
   const { flags, progress } = base;
   const count = flags.runnerPods;
   const rate = flags.ratePerSecond;
-  // Only the runner half of the node is started; the kubeconfig fields are unused.
-  const node = new VkNode({
-    nodeName: 'bench-runner-only',
-    kubeconfigPath: '',
-    kc: new KubeConfig(),
-    runnerArgs: ['--v', String(flags.logVerbosity)],
-    nodeFlags: cpuProfFlags(flags.cpuProfDir),
-  });
-  let watch: RunnerWatch | undefined;
-  let commands: PodCommands | undefined;
+  const runner = await startRunnerOnly(base, 'bench-runner-only');
   try {
-    await node.startRunner();
-    // Started by a benchmark at nice -10, it would inherit it; vk-cmd runs at a user's priority.
-    base.priorities.set('runner (runner scenario)', node.runner?.pid, NORMAL_NICE);
-    watch = new RunnerWatch(node.socketPath);
-    await watch.start();
-    const w = watch;
+    const w = runner.watch;
+    const send = runner.commands;
     const names = podNames('run', count);
     const keys = names.map((n) => podKey(NAMESPACE, n));
     const uids = names.map(() => randomUUID());
     const called = new Map<string, number>();
     const answered = new Map<string, number>();
     const deleteCalled = new Map<string, number>();
-    const send = (commands = podCommands(w.client, 'stream'));
     const reached = (field: 'terminatedEventMs' | 'deletedEventMs'): number =>
       keys.filter((k) => w.times.get(k)?.[field] !== undefined).length;
     const sleepSeconds = Math.ceil(count / rate) + 2;
@@ -92,8 +73,8 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       60_000,
       { signal: base.signal },
     );
-    if (allStarted && reached('terminatedEventMs') === 0 && node.runner?.pid) {
-      rssAllRunningMb = readProcMemory(node.runner.pid).vmRssKb / 1024;
+    if (allStarted && reached('terminatedEventMs') === 0) {
+      rssAllRunningMb = readProcMemory(runner.pid).vmRssKb / 1024;
     }
     progress.start('runner: waiting for terminated events', count);
     const finished = await waitFor(
@@ -183,8 +164,6 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       },
     };
   } finally {
-    commands?.close();
-    watch?.stop();
-    await node.stop();
+    await runner.stop();
   }
 }

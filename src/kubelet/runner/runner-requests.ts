@@ -144,7 +144,7 @@ export class RunnerRequests {
 
   /** A unary call of the pod and node controllers (command's refusals). */
   private unary<T>(invoke: (cb: grpc.requestCallback<T>, deadline: Date) => void): Promise<T> {
-    return this.command(() => unaryCall(invoke, new Date(this.options.now() + this.options.callTimeoutMs)));
+    return this.command(() => this.call(invoke, this.options.callTimeoutMs));
   }
 
   private call<T>(
