@@ -1,19 +1,31 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Resident memory from /proc/<pid>/status, in kB as the kernel reports it. */
+/**
+ * Resident memory from /proc/<pid>/status, in kB as the kernel reports it.
+ * VmRSS is RssAnon + RssFile + RssShmem: RssFile is the pages of mapped files
+ * the process touched (for Node.js mostly its own binary), RssAnon its
+ * anonymous memory (the V8 heap, malloc, thread stacks).
+ */
 export interface ProcMemory {
   vmRssKb: number;
   vmHwmKb: number;
+  rssAnonKb: number;
+  rssFileKb: number;
 }
 
-/** Parses VmRSS and VmHWM out of /proc/<pid>/status; NaN for a missing field. Pure. */
+/** Parses VmRSS, VmHWM, RssAnon and RssFile out of /proc/<pid>/status; NaN for a missing field. Pure. */
 export function parseProcStatus(text: string): ProcMemory {
   const field = (name: string): number => {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
     return match ? Number(match[1]) : Number.NaN;
   };
-  return { vmRssKb: field('VmRSS'), vmHwmKb: field('VmHWM') };
+  return {
+    vmRssKb: field('VmRSS'),
+    vmHwmKb: field('VmHWM'),
+    rssAnonKb: field('RssAnon'),
+    rssFileKb: field('RssFile'),
+  };
 }
 
 /**

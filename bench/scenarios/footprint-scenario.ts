@@ -30,6 +30,17 @@ const TIMED_SCRAPES = 10;
 /** Kubelet heap in use above which the scenario asks it for a heap snapshot. */
 const SUSPICIOUS_HEAP_MB = 200;
 
+/** The kubelet's V8 heap (used and committed) and external memory from its `/metrics` text, in MB. */
+function heapFigures(metricsText: string): { heapUsed: number; heapTotal: number; external: number } {
+  const mb = (metric: string): number =>
+    (parseSamples(metricsText, metric)[0]?.value ?? Number.NaN) / 2 ** 20;
+  return {
+    heapUsed: mb(HEAP_METRICS.heapUsed),
+    heapTotal: mb(HEAP_METRICS.heapTotal),
+    external: mb(HEAP_METRICS.external),
+  };
+}
+
 /**
  * Footprint: N long-running pods (`sleep 3600`) held for a window. The first
  * 200 are created and held alone first, for the steady RSS of both processes
@@ -61,6 +72,15 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     pod,
   );
   progress.finish();
+  const scrape = async (): Promise<string> => {
+    const res = await kubeletGet(ctx.node.kubeletPort, '/metrics', {
+      cert: ctx.adminCert,
+      key: ctx.adminKey,
+    });
+    if (res.status !== 200)
+      throw new Error(`kubelet /metrics answered ${res.status}: ${res.body.slice(0, 200)}`);
+    return res.body;
+  };
   const stepNames = names.slice(0, stepCount);
   await waitForPods(ctx, 'footprint: waiting for Running', stepNames, ['running'], 300_000);
   let allRunningSeconds = (Date.now() - createStartMs) / 1000;
@@ -72,6 +92,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
     Math.min(RSS_STEP_SECONDS, flags.footprintSeconds),
   );
   const stepStillRunning = stepCount - ctx.timeline.countReached(stepNames, ['terminated', 'gone']);
+  const stepHeapMb = heapFigures(await scrape());
 
   createStartMs = Date.now();
   const restCreates = await createAll(
@@ -95,15 +116,6 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
 
   const windowMs = flags.footprintSeconds * 1000;
   progress.start(`footprint: idle window with ${count} pods`, flags.footprintSeconds);
-  const scrape = async (): Promise<string> => {
-    const res = await kubeletGet(ctx.node.kubeletPort, '/metrics', {
-      cert: ctx.adminCert,
-      key: ctx.adminKey,
-    });
-    if (res.status !== 200)
-      throw new Error(`kubelet /metrics answered ${res.status}: ${res.body.slice(0, 200)}`);
-    return res.body;
-  };
   const metricsBefore = await scrape();
   const windowStartMs = Date.now();
   const cpuBefore = { kubelet: readCpuTicks(kubeletPid), runner: readCpuTicks(runnerPid) };
@@ -127,12 +139,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
   const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
   const requestDeltas = deltas(API_REQUESTS_METRIC);
   const servedDeltas = deltas(HTTP_REQUESTS_METRIC);
-  const gauge = (metric: string): number => parseSamples(metricsAfter, metric)[0]?.value ?? Number.NaN;
-  const heapMb = {
-    heapUsed: gauge(HEAP_METRICS.heapUsed) / 2 ** 20,
-    heapTotal: gauge(HEAP_METRICS.heapTotal) / 2 ** 20,
-    external: gauge(HEAP_METRICS.external) / 2 ** 20,
-  };
+  const heapMb = heapFigures(metricsAfter);
   // A kubelet holding this many live objects for this many pods has a leak worth a look.
   const heapSnapshotRequested = heapMb.heapUsed > SUSPICIOUS_HEAP_MB;
   if (heapSnapshotRequested) process.kill(kubeletPid, 'SIGUSR2');
@@ -167,14 +174,39 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       running.timedOut ? NaN : allRunningSeconds,
       's',
     ),
-    ...(['kubelet', 'runner'] as const).map((part) =>
-      v(
-        `${part}_rss_200_mb`,
-        `${part} RSS steady with ${stepCount} pods running (mean VmRSS over ${Math.round(step.seconds)} s)`,
-        stepStillRunning === stepCount ? step[`${part}Mb`] : Number.NaN,
-        'MB',
-      ),
-    ),
+    ...(['kubelet', 'runner'] as const).flatMap((part) => {
+      const held = stepStillRunning === stepCount;
+      return [
+        v(
+          `${part}_rss_200_mb`,
+          `${part} RSS steady with ${stepCount} pods running (mean VmRSS over ${Math.round(step.seconds)} s)`,
+          held ? step[part].rssMb : Number.NaN,
+          'MB',
+        ),
+        v(
+          `${part}_rss_200_file_mb`,
+          '  of it mapped files, mostly the node binary (RssFile)',
+          held ? step[part].fileMb : Number.NaN,
+          'MB',
+        ),
+        v(
+          `${part}_rss_200_anon_mb`,
+          '  of it anonymous memory: V8 heap, malloc, stacks (RssAnon)',
+          held ? step[part].anonMb : Number.NaN,
+          'MB',
+        ),
+        ...(part === 'kubelet'
+          ? [
+              v(
+                'kubelet_heap_total_200_mb',
+                '  kubelet V8 heap size with them (end of the window)',
+                stepHeapMb.heapTotal,
+                'MB',
+              ),
+            ]
+          : []),
+      ];
+    }),
     ...(['kubelet', 'runner'] as const).flatMap((part) => [
       v(
         `${part}_rss_peak_mb`,
@@ -254,7 +286,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
       pods: count,
       windowSeconds,
       settleMs: SETTLE_MS,
-      rssStep: { pods: stepCount, stillRunning: stepStillRunning, ...step },
+      rssStep: { pods: stepCount, stillRunning: stepStillRunning, ...step, kubeletMemoryMb: stepHeapMb },
       peakRssReset: peakReset,
       rssSamplesKb: rssKb,
       peakRssKb: peakKb,

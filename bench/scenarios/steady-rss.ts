@@ -1,20 +1,38 @@
 import type { ClusterContext } from '../bench-context.js';
 import { realClock } from '../pacing.js';
-import { readProcMemory } from '../proc-stats.js';
+import { readProcMemory, type ProcMemory } from '../proc-stats.js';
 import { summarize } from '../stats.js';
 
-/** The mean VmRSS of vk-cmd's two processes over a window, in MB. */
+/** Mean resident memory of one process over a window, in MB: VmRSS and its two main parts. */
+export interface RssParts {
+  rssMb: number;
+  /** Mapped files' pages (RssFile): for Node.js mostly its own binary. */
+  fileMb: number;
+  /** Anonymous memory (RssAnon): the V8 heap, malloc, thread stacks. */
+  anonMb: number;
+}
+
+/** The mean resident memory of vk-cmd's two processes over a window. */
 export interface SteadyRss {
-  kubeletMb: number;
-  runnerMb: number;
+  kubelet: RssParts;
+  runner: RssParts;
   seconds: number;
   samples: number;
 }
 
+function meanParts(samples: readonly ProcMemory[]): RssParts {
+  const meanMb = (kb: (m: ProcMemory) => number): number => summarize(samples.map(kb)).mean / 1024;
+  return {
+    rssMb: meanMb((m) => m.vmRssKb),
+    fileMb: meanMb((m) => m.rssFileKb),
+    anonMb: meanMb((m) => m.rssAnonKb),
+  };
+}
+
 /**
  * Steady RSS with the pods that are running now: waits `settleMs` (trailing
- * status writes and garbage), then samples VmRSS of both processes every
- * second for `seconds` and averages.
+ * status writes and garbage), then samples /proc/<pid>/status of both
+ * processes every second for `seconds` and averages.
  */
 export async function steadyRss(
   ctx: ClusterContext,
@@ -27,19 +45,19 @@ export async function steadyRss(
   await realClock.sleep(settleMs, ctx.signal);
   ctx.progress.finish();
   ctx.progress.start(`${label}: sampling RSS`, Math.round(seconds));
-  const kb = { kubelet: [] as number[], runner: [] as number[] };
+  const samples = { kubelet: [] as ProcMemory[], runner: [] as ProcMemory[] };
   const startMs = Date.now();
   for (let i = 1; Date.now() - startMs < seconds * 1000; i++) {
-    kb.kubelet.push(readProcMemory(pids.kubelet).vmRssKb);
-    kb.runner.push(readProcMemory(pids.runner).vmRssKb);
+    samples.kubelet.push(readProcMemory(pids.kubelet));
+    samples.runner.push(readProcMemory(pids.runner));
     ctx.progress.update(Math.min(Math.round(seconds), i));
     await realClock.sleep(Math.max(0, startMs + i * 1000 - Date.now()), ctx.signal);
   }
   ctx.progress.finish();
   return {
-    kubeletMb: summarize(kb.kubelet).mean / 1024,
-    runnerMb: summarize(kb.runner).mean / 1024,
+    kubelet: meanParts(samples.kubelet),
+    runner: meanParts(samples.runner),
     seconds: (Date.now() - startMs) / 1000,
-    samples: kb.kubelet.length,
+    samples: samples.kubelet.length,
   };
 }

@@ -3,9 +3,16 @@ import { parseProcStatCpuTicks, parseProcStatNice, parseProcStatus } from '../..
 import { counterDeltas, parseSamples } from '../../../bench/prom-text.js';
 
 describe('bench /proc parsing', () => {
-  it('reads VmRSS and VmHWM in kB', () => {
-    const text = 'Name:\tnode\nVmPeak:\t 999 kB\nVmHWM:\t   81234 kB\nVmRSS:\t   70000 kB\n';
-    expect(parseProcStatus(text)).to.deep.equal({ vmRssKb: 70000, vmHwmKb: 81234 });
+  it('reads VmRSS, VmHWM, RssAnon and RssFile in kB', () => {
+    const text =
+      'Name:\tnode\nVmPeak:\t 999 kB\nVmHWM:\t   81234 kB\nVmRSS:\t   70000 kB\n' +
+      'RssAnon:\t   29000 kB\nRssFile:\t   40900 kB\nRssShmem:\t     100 kB\n';
+    expect(parseProcStatus(text)).to.deep.equal({
+      vmRssKb: 70000,
+      vmHwmKb: 81234,
+      rssAnonKb: 29000,
+      rssFileKb: 40900,
+    });
     expect(parseProcStatus('Name:\tx\n').vmRssKb).to.be.NaN;
   });
 
