@@ -10,7 +10,7 @@ import { isLogFileName, logFile } from '../files/container-dir.js';
 import type { ContainerRecord } from '../pods/pod-record.js';
 import type { ProcessScanner } from '../process/process-scanner.js';
 import { NANOS_PER_TICK, type ProcEntry } from '../process/process-table.js';
-import { TurnBudget } from './turn-budget.js';
+import { LoopHoldBudget } from './loop-hold-budget.js';
 
 /** Busy CPU ticks (all cores) and boot time from /proc/stat. Pure. */
 export function parseProcStatCpu(text: string): { busyTicks: number; bootTimeSeconds: number } {
@@ -71,7 +71,7 @@ const BLOCK_BUDGET_MS = 5;
  * Bytes in the files under `dir` (at most ROOTFS_MAX_ENTRIES entries;
  * symlinks not followed), with blocking calls that pause when `budget` is due.
  */
-async function dirBytes(dir: string, budget: TurnBudget, skipLogs = true): Promise<number> {
+async function dirBytes(dir: string, budget: LoopHoldBudget, skipLogs = true): Promise<number> {
   let total = 0;
   let seen = 0;
   const walk = async (d: string, top: boolean): Promise<void> => {
@@ -166,7 +166,7 @@ export class StatsCollector {
     const seen = new Set<string>();
     /** Directories measured (or taken from the caches) now; the caches keep only these. */
     const live = new Set<string>();
-    const budget = new TurnBudget(BLOCK_BUDGET_MS);
+    const budget = new LoopHoldBudget(BLOCK_BUDGET_MS);
     const pods: PodStats[] = [];
     for (const pod of this.pods()) {
       const containers: ContainerStats[] = [];
@@ -217,7 +217,7 @@ export class StatsCollector {
    * periodic housekeeping, it is measured at most every ROOTFS_CACHE_MS per
    * container rather than on every scrape.
    */
-  private async fsUsage(dir: string, now: number, budget: TurnBudget): Promise<FsUsage> {
+  private async fsUsage(dir: string, now: number, budget: LoopHoldBudget): Promise<FsUsage> {
     const cached = this.fsCache.get(dir);
     if (cached && now - cached.atMs < ROOTFS_CACHE_MS) return cached;
     const usage: FsUsage = {
@@ -234,7 +234,7 @@ export class StatsCollector {
     podDir: string,
     now: number,
     live: Set<string>,
-    budget: TurnBudget,
+    budget: LoopHoldBudget,
   ): Promise<VolumeStats[]> {
     const root = path.join(podDir, 'volumes');
     live.add(root);

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * server (a home directory on NFS), a block is then the budget plus one call.
  * Single event loop; the clock is injectable for tests.
  */
-export class TurnBudget {
+export class LoopHoldBudget {
   private startedAtMs: number;
 
   constructor(

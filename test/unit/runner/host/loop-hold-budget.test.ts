@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { TurnBudget } from '../../../../src/runner/host/turn-budget.js';
+import { LoopHoldBudget } from '../../../../src/runner/host/loop-hold-budget.js';
 
-describe('turn-budget', () => {
+describe('loop-hold-budget', () => {
   it('is due only once the loop was held for longer than the budget', () => {
     let nowMs = 100;
-    const budget = new TurnBudget(5, () => nowMs);
+    const budget = new LoopHoldBudget(5, () => nowMs);
     expect(budget.due()).to.equal(false);
     nowMs = 105;
     expect(budget.due()).to.equal(false);
@@ -14,7 +14,7 @@ describe('turn-budget', () => {
 
   it('pause gives the event loop a turn and starts a new budget', async () => {
     let nowMs = 0;
-    const budget = new TurnBudget(5, () => nowMs);
+    const budget = new LoopHoldBudget(5, () => nowMs);
     nowMs = 6;
     expect(budget.due()).to.equal(true);
     const turns: string[] = [];
