@@ -10,7 +10,7 @@ import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
 import { cpuOver, scrapeCost, withMetricsServerPaused } from './cpu-windows.js';
 import { batchWarnings, createAll, deleteAll, waitForPods } from './pod-waits.js';
-import { steadyRss } from './steady-rss.js';
+import { rssPartRows, steadyRss } from './steady-rss.js';
 
 const API_REQUESTS_METRIC = 'vkcmd_kubelet_apiserver_requests_total';
 const HTTP_REQUESTS_METRIC = 'vkcmd_kubelet_http_requests_total';
@@ -183,18 +183,7 @@ export async function runFootprintScenario(ctx: ClusterContext): Promise<Scenari
           held ? step[part].rssMb : Number.NaN,
           'MB',
         ),
-        v(
-          `${part}_rss_200_file_mb`,
-          '  of it mapped files, mostly the node binary (RssFile)',
-          held ? step[part].fileMb : Number.NaN,
-          'MB',
-        ),
-        v(
-          `${part}_rss_200_anon_mb`,
-          '  of it anonymous memory: V8 heap, malloc, stacks (RssAnon)',
-          held ? step[part].anonMb : Number.NaN,
-          'MB',
-        ),
+        ...rssPartRows('footprint', `${part}_rss_200`, held ? step[part] : undefined, flags),
         ...(part === 'kubelet'
           ? [
               v(

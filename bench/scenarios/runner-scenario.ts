@@ -3,18 +3,14 @@ import type { PodSpec } from '../../src/generated/vkcmd/runner/v1/PodSpec.js';
 import type { BenchBase, ScenarioResult } from '../bench-context.js';
 import { podNames } from '../bench-pod.js';
 import { paced } from '../pacing.js';
-import { readProcMemory, type ProcMemory } from '../proc-stats.js';
+import { readProcMemory } from '../proc-stats.js';
 import { startRunnerOnly } from '../runner-only.js';
 import { latencyRow, valueRow, type ReportRow } from '../report-rows.js';
 import { podKey, timesOf } from '../runner-pod-times.js';
 import { pairedDeltas } from '../stats.js';
 import { waitFor } from '../wait-for.js';
 import { batchWarnings } from './pod-waits.js';
-
-/** kB as /proc reports them, in MB; NaN when there was no reading. */
-function mb(kb: number | undefined): number {
-  return kb === undefined ? Number.NaN : kb / 1024;
-}
+import { rssPartRows, rssParts, type RssParts } from './steady-rss.js';
 
 const NAMESPACE = 'bench-runner';
 
@@ -46,7 +42,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
     const reached = (field: 'terminatedEventMs' | 'deletedEventMs'): number =>
       keys.filter((k) => w.times.get(k)?.[field] !== undefined).length;
     const sleepSeconds = Math.ceil(count / rate) + 2;
-    let rssAllRunning: ProcMemory | undefined;
+    let rssAllRunning: RssParts | undefined;
 
     progress.start(`runner: CreatePod x${count} at ${rate}/s`, count);
     const creates = await paced(
@@ -79,7 +75,7 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
       { signal: base.signal },
     );
     if (allStarted && reached('terminatedEventMs') === 0) {
-      rssAllRunning = readProcMemory(runner.pid);
+      rssAllRunning = rssParts(readProcMemory(runner.pid));
     }
     progress.start('runner: waiting for terminated events', count);
     const finished = await waitFor(
@@ -142,26 +138,11 @@ export async function runRunnerScenario(base: BenchBase): Promise<ScenarioResult
         'runner',
         'rss_all_running_mb',
         `runner RSS with ${count} pods running`,
-        mb(rssAllRunning?.vmRssKb),
+        rssAllRunning?.rssMb ?? Number.NaN,
         'MB',
         flags,
       ),
-      valueRow(
-        'runner',
-        'rss_all_running_file_mb',
-        '  of it mapped files, mostly the node binary (RssFile)',
-        mb(rssAllRunning?.rssFileKb),
-        'MB',
-        flags,
-      ),
-      valueRow(
-        'runner',
-        'rss_all_running_anon_mb',
-        '  of it anonymous memory: V8 heap, malloc, stacks (RssAnon)',
-        mb(rssAllRunning?.rssAnonKb),
-        'MB',
-        flags,
-      ),
+      ...rssPartRows('runner', 'rss_all_running', rssAllRunning, flags),
     ];
     return {
       rows,

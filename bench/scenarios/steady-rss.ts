@@ -1,6 +1,8 @@
+import type { BenchFlags, ScenarioName } from '../bench-flags.js';
 import type { ClusterContext } from '../bench-context.js';
 import { realClock } from '../pacing.js';
 import { readProcMemory, type ProcMemory } from '../proc-stats.js';
+import { valueRow, type ReportRow } from '../report-rows.js';
 import { summarize } from '../stats.js';
 
 /** Mean resident memory of one process over a window, in MB: VmRSS and its two main parts. */
@@ -18,6 +20,41 @@ export interface SteadyRss {
   runner: RssParts;
   seconds: number;
   samples: number;
+}
+
+/** One reading's parts, in MB. */
+export function rssParts(m: ProcMemory): RssParts {
+  return { rssMb: m.vmRssKb / 1024, fileMb: m.rssFileKb / 1024, anonMb: m.rssAnonKb / 1024 };
+}
+
+/**
+ * The two rows under an RSS row that split it: `<name>_file_mb` (RssFile)
+ * and `<name>_anon_mb` (RssAnon), each NaN when `parts` is undefined.
+ */
+export function rssPartRows(
+  scenario: ScenarioName,
+  name: string,
+  parts: RssParts | undefined,
+  flags: BenchFlags,
+): ReportRow[] {
+  return [
+    valueRow(
+      scenario,
+      `${name}_file_mb`,
+      '  of it mapped files, mostly the node binary (RssFile)',
+      parts?.fileMb ?? Number.NaN,
+      'MB',
+      flags,
+    ),
+    valueRow(
+      scenario,
+      `${name}_anon_mb`,
+      '  of it anonymous memory: V8 heap, malloc, stacks (RssAnon)',
+      parts?.anonMb ?? Number.NaN,
+      'MB',
+      flags,
+    ),
+  ];
 }
 
 function meanParts(samples: readonly ProcMemory[]): RssParts {
